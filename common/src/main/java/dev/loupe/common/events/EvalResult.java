@@ -1,0 +1,23 @@
+package dev.loupe.common.events;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.time.Instant;
+import java.util.Map;
+
+/** One evaluator's verdict on one decision, on {@link Topics#EVALS}. */
+@RegisterForReflection
+public record EvalResult(
+        int schemaVersion,
+        String projectId,
+        String evalId,
+        String decisionId,
+        String feature,
+        String evaluator,
+        String evaluatorVersion,
+        double score,
+        boolean passed,
+        String reason,
+        EvalTrigger trigger,
+        Map<String, String> dimensions,
+        Instant evaluatedAt) implements LoupeEvent {
+}

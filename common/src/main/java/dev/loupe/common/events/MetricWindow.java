@@ -1,0 +1,20 @@
+package dev.loupe.common.events;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.time.Instant;
+import java.util.Map;
+
+/** One closed window of one metric for one dimension set, on {@link Topics#METRIC_WINDOWS}. */
+@RegisterForReflection
+public record MetricWindow(
+        int schemaVersion,
+        String projectId,
+        String metric,
+        Map<String, String> dimensions,
+        Instant windowStart,
+        Instant windowEnd,
+        double value,
+        long sampleSize,
+        Map<String, Double> quantiles,
+        int revision) implements LoupeEvent {
+}

@@ -1,0 +1,124 @@
+package dev.loupe.common.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import io.smallrye.mutiny.CompositeException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The exception mapper of every service: each failure becomes {@code application/problem+json},
+ * client mistakes become 4xx naming the field, and only our own faults become 500 (with an id to
+ * find the stack trace in the log).
+ */
+public class ProblemMapper {
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+
+    @ServerExceptionMapper(priority = 1)
+    public Response problem(ProblemException e, UriInfo uri) {
+        Response.ResponseBuilder builder = respond(e.toProblem(), uri);
+        if (e.retryAfterSeconds() != null) {
+            builder.header("Retry-After", e.retryAfterSeconds());
+        }
+        return builder.build();
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response json(JsonProcessingException e, UriInfo uri) {
+        return respond(fromJson(e), uri).build();
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response unauthenticated(AuthenticationFailedException e, UriInfo uri) {
+        return unauthorized(uri);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+        return unauthorized(uri);
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        Problem problem = new Problem("about:blank", "Forbidden", 403,
+                "this API key lacks the scope this operation needs", null, "Authorization", null);
+        return respond(problem, uri).build();
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response web(WebApplicationException e, UriInfo uri) {
+        JsonProcessingException json = findCause(e, JsonProcessingException.class);
+        if (json != null) {
+            return respond(fromJson(json), uri).build();
+        }
+        Response original = e.getResponse();
+        int status = original.getStatus();
+        if (status >= 500) {
+            return internal(e, uri);
+        }
+        Response.StatusType type = original.getStatusInfo();
+        Problem problem = new Problem("about:blank", type.getReasonPhrase(), status, e.getMessage(), null, null, null);
+        return respond(problem, uri).build();
+    }
+
+    @ServerExceptionMapper(priority = 1)
+    public Response composite(CompositeException e, UriInfo uri) {
+        Throwable first = e.getCauses().isEmpty() ? e : e.getCauses().get(0);
+        if (first instanceof ProblemException problem) {
+            return problem(problem, uri);
+        }
+        return internal(first, uri);
+    }
+
+    @ServerExceptionMapper(priority = 10)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        ProblemException problem = findCause(e, ProblemException.class);
+        if (problem != null) {
+            return problem(problem, uri);
+        }
+        return internal(e, uri);
+    }
+
+    private static Response unauthorized(UriInfo uri) {
+        Problem problem = new Problem("about:blank", "Unauthorized", 401,
+                "missing, unknown or revoked API key; send Authorization: Bearer <key>", null, "Authorization", null);
+        return respond(problem, uri).header("WWW-Authenticate", "Bearer").build();
+    }
+
+    private static Response internal(Throwable e, UriInfo uri) {
+        String id = UUID.randomUUID().toString();
+        LOG.errorf(e, "unexpected failure %s on %s", id, uri == null ? "?" : uri.getPath());
+        Problem problem = new Problem("about:blank", "Internal Server Error", 500,
+                "unexpected failure; quote error id " + id, null, null, null);
+        return respond(problem, uri).build();
+    }
+
+    static Problem fromJson(JsonProcessingException e) {
+        String field = e instanceof JsonMappingException mapping ? JsonPaths.describe(mapping.getPath()) : null;
+        String reason = e.getOriginalMessage();
+        String detail = field == null || field.isEmpty() ? "malformed JSON: " + reason : field + ": " + reason;
+        return new Problem("about:blank", "Bad Request", 400, detail, null,
+                field == null || field.isEmpty() ? "body" : field, null);
+    }
+
+    private static Response.ResponseBuilder respond(Problem problem, UriInfo uri) {
+        Problem body = uri == null ? problem : problem.withInstance(uri.getPath());
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(body);
+    }
+
+    private static <T extends Throwable> T findCause(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

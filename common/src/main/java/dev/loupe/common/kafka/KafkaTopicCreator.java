@@ -1,0 +1,71 @@
+package dev.loupe.common.kafka;
+
+import dev.loupe.common.events.Topics;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Creates this service's topics (and their dead-letter topics) at start-up when they are missing. */
+@ApplicationScoped
+public class KafkaTopicCreator {
+    private static final Logger LOG = Logger.getLogger(KafkaTopicCreator.class);
+
+    private final KafkaTopicsConfig config;
+    private final String bootstrapServers;
+
+    public KafkaTopicCreator(KafkaTopicsConfig config,
+                             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void onStart(@Observes @Priority(1) StartupEvent event) {
+        List<String> wanted = wantedTopics();
+        if (!config.createTopics() || wanted.isEmpty()) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+            Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
+            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, config.partitions(), config.replicationFactor())).toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
+                LOG.infof("created Kafka topics %s", missing.stream().map(NewTopic::name).toList());
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                LOG.warnf("could not create Kafka topics %s: %s", wanted, e.getCause().toString());
+            }
+        } catch (TimeoutException e) {
+            LOG.warnf("Kafka at %s did not answer within 20 s; topics %s not checked", bootstrapServers, wanted);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    List<String> wantedTopics() {
+        List<String> topics = new ArrayList<>();
+        for (String topic : config.topics()) {
+            if (!topic.isBlank() && !topic.equalsIgnoreCase("none")) {
+                topics.add(topic.trim());
+                topics.add(Topics.deadLetter(topic.trim()));
+            }
+        }
+        return topics;
+    }
+}

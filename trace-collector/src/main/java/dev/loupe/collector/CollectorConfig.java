@@ -1,0 +1,27 @@
+package dev.loupe.collector;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Settings of the trace-collector ({@code loupe.collector.*}, or {@code LOUPE_COLLECTOR_*} in the environment). */
+@ConfigMapping(prefix = "loupe.collector")
+public interface CollectorConfig {
+    /** Most items accepted in one {@code POST /v1/spans} batch; a larger batch is refused with 413. */
+    @WithDefault("1000")
+    int maxBatchItems();
+
+    /** How long to wait for Kafka to acknowledge a batch before answering 503. */
+    @WithDefault("5s")
+    Duration ackTimeout();
+
+    /** Seconds a client is told to wait (Retry-After) when the collector is overloaded. */
+    @WithDefault("5")
+    int retryAfterSeconds();
+
+    /**
+     * Secret from which each project's HMAC key for personal identifiers (user ids) is derived.
+     * Keep it outside the database; changing it changes every stored user hash.
+     */
+    String identifierSecret();
+}

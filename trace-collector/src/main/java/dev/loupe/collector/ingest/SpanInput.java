@@ -1,0 +1,44 @@
+package dev.loupe.collector.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.common.events.Outcome;
+import dev.loupe.common.events.SpanKind;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+
+/** One span as an app sends it to {@code POST /v1/spans}; the project never comes from here. */
+@RegisterForReflection
+public record SpanInput(
+        String traceId,
+        String spanId,
+        String parentSpanId,
+        SpanKind kind,
+        String name,
+        String provider,
+        String model,
+        Instant startTime,
+        Instant endTime,
+        Long latencyMs,
+        Long timeToFirstTokenMs,
+        Long inputTokens,
+        Long outputTokens,
+        Long cachedInputTokens,
+        Long reasoningTokens,
+        BigDecimal costUsd,
+        String prompt,
+        String completion,
+        JsonNode parsedOutput,
+        String parseError,
+        Outcome status,
+        String errorType,
+        String errorMessage,
+        String feature,
+        String sessionId,
+        String userId,
+        String decisionId,
+        String toolName,
+        Map<String, String> metadata,
+        Map<String, Object> attributes) {
+}
