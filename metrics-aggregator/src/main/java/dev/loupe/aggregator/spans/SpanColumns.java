@@ -1,0 +1,95 @@
+package dev.loupe.aggregator.spans;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.common.events.Outcome;
+import dev.loupe.common.events.SpanKind;
+import dev.loupe.common.events.SpanRecord;
+import dev.loupe.common.json.EventJson;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.sqlclient.data.Numeric;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Map;
+
+/** The mapping between {@link SpanRecord} and table {@code telemetry.spans}, in one place. */
+final class SpanColumns {
+    /** Columns in insert order; JSON columns travel as text and are cast in SQL. */
+    static final String INSERT = """
+            insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, provider, model,
+                start_time, end_time, latency_ms, time_to_first_token_ms, input_tokens, output_tokens,
+                cached_input_tokens, reasoning_tokens, cost_usd, prompt, completion, truncated, redactions,
+                parsed_output, parse_error, status, error_type, error_message, feature, session_id, user_id,
+                decision_id, tool_name, metadata, attributes, received_at, schema_version)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                $21::text::jsonb, $22::text::jsonb, $23, $24, $25, $26, $27, $28, $29, $30, $31,
+                $32::text::jsonb, $33::text::jsonb, $34, $35)
+            on conflict (project_id, span_id, start_time) do nothing""";
+
+    static final String SELECT = """
+            select project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
+                latency_ms, time_to_first_token_ms, input_tokens, output_tokens, cached_input_tokens,
+                reasoning_tokens, cost_usd, prompt, completion, truncated, redactions::text as redactions,
+                parsed_output::text as parsed_output, parse_error, status, error_type, error_message, feature,
+                session_id, user_id, decision_id, tool_name, metadata::text as metadata,
+                attributes::text as attributes, received_at, schema_version
+            from telemetry.spans""";
+
+    private SpanColumns() {
+    }
+
+    static Tuple toTuple(SpanRecord s) {
+        return Tuple.from(new Object[]{s.projectId(), s.traceId(), s.spanId(), s.parentSpanId(), s.kind().name(),
+                s.name(), s.provider(), s.model(), time(s.startTime()), time(s.endTime()), s.latencyMs(),
+                s.timeToFirstTokenMs(), s.inputTokens(), s.outputTokens(), s.cachedInputTokens(), s.reasoningTokens(),
+                s.costUsd() == null ? null : Numeric.create(s.costUsd()), s.prompt(), s.completion(), s.truncated(),
+                json(s.redactions()), json(s.parsedOutput()), s.parseError(), s.status().name(), s.errorType(),
+                s.errorMessage(), s.feature(), s.sessionId(), s.userId(), s.decisionId(), s.toolName(),
+                json(s.metadata()), json(s.attributes()), time(s.receivedAt()), s.schemaVersion()});
+    }
+
+    static SpanRecord fromRow(Row r) {
+        return new SpanRecord(r.getInteger("schema_version"), r.getString("project_id"), r.getString("trace_id"),
+                r.getString("span_id"), r.getString("parent_span_id"), SpanKind.valueOf(r.getString("kind")),
+                r.getString("name"), r.getString("provider"), r.getString("model"), instant(r, "start_time"),
+                instant(r, "end_time"), r.getLong("latency_ms"), r.getLong("time_to_first_token_ms"),
+                r.getLong("input_tokens"), r.getLong("output_tokens"), r.getLong("cached_input_tokens"),
+                r.getLong("reasoning_tokens"), r.getBigDecimal("cost_usd"), r.getString("prompt"),
+                r.getString("completion"), Boolean.TRUE.equals(r.getBoolean("truncated")),
+                read(r.getString("redactions"), new TypeReference<Map<String, Integer>>() { }),
+                read(r.getString("parsed_output"), new TypeReference<JsonNode>() { }), r.getString("parse_error"),
+                Outcome.valueOf(r.getString("status")), r.getString("error_type"), r.getString("error_message"),
+                r.getString("feature"), r.getString("session_id"), r.getString("user_id"), r.getString("decision_id"),
+                r.getString("tool_name"), read(r.getString("metadata"), new TypeReference<Map<String, String>>() { }),
+                read(r.getString("attributes"), new TypeReference<Map<String, Object>>() { }),
+                instant(r, "received_at"));
+    }
+
+    private static OffsetDateTime time(Instant instant) {
+        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    }
+
+    private static Instant instant(Row row, String column) {
+        OffsetDateTime value = row.getOffsetDateTime(column);
+        return value == null ? null : value.toInstant();
+    }
+
+    private static String json(Object value) {
+        return value == null ? null : EventJson.encode(value);
+    }
+
+    private static <T> T read(String json, TypeReference<T> type) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return EventJson.mapper().readValue(json, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
