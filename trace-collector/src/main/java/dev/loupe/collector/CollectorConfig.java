@@ -18,10 +18,4 @@ public interface CollectorConfig {
     /** Seconds a client is told to wait (Retry-After) when the collector is overloaded. */
     @WithDefault("5")
     int retryAfterSeconds();
-
-    /**
-     * Secret from which each project's HMAC key for personal identifiers (user ids) is derived.
-     * Keep it outside the database; changing it changes every stored user hash.
-     */
-    String identifierSecret();
 }

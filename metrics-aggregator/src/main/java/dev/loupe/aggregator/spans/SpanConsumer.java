@@ -2,13 +2,12 @@ package dev.loupe.aggregator.spans;
 
 import dev.loupe.common.events.SpanRecord;
 import dev.loupe.common.json.EventJson;
+import dev.loupe.common.kafka.StoreRetry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 /**
  * Consumes {@code loupe.spans.v1} into {@code telemetry.spans}. An unreadable record fails at once and goes
@@ -18,7 +17,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class SpanConsumer {
     public static final String CHANNEL = "spans-in";
-    private static final Logger LOG = Logger.getLogger(SpanConsumer.class);
 
     private final SpanWriter writer;
     private final Counter stored;
@@ -33,9 +31,7 @@ public class SpanConsumer {
     @Incoming(CHANNEL)
     public Uni<Void> consume(String payload) {
         SpanRecord span = EventJson.decode(payload, SpanRecord.class);
-        return writer.write(span)
-                .onFailure().invoke(e -> LOG.warnf("storing span %s failed, will retry: %s", span.spanId(), e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+        return StoreRetry.untilStored(writer.write(span), "span " + span.spanId())
                 .invoke(isNew -> (isNew ? stored : duplicates).increment())
                 .replaceWithVoid();
     }

@@ -1,7 +1,6 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.collector.CollectorConfig;
-import dev.loupe.common.crypto.Hmac;
+import dev.loupe.common.crypto.IdentifierHasher;
 import dev.loupe.common.events.Outcome;
 import dev.loupe.common.events.SchemaVersions;
 import dev.loupe.common.events.SpanKind;
@@ -14,10 +13,10 @@ import java.util.Map;
 /** Turns a validated {@link SpanInput} into the {@link SpanRecord} every consumer sees. */
 @ApplicationScoped
 public class SpanNormalizer {
-    private final CollectorConfig config;
+    private final IdentifierHasher identifiers;
 
-    public SpanNormalizer(CollectorConfig config) {
-        this.config = config;
+    public SpanNormalizer(IdentifierHasher identifiers) {
+        this.identifiers = identifiers;
     }
 
     public SpanRecord normalize(String projectId, SpanInput in, Instant receivedAt) {
@@ -31,17 +30,8 @@ public class SpanNormalizer {
                 in.startTime(), in.endTime(), latency, in.timeToFirstTokenMs(), in.inputTokens(), in.outputTokens(),
                 in.cachedInputTokens(), in.reasoningTokens(), in.costUsd(), in.prompt(), in.completion(), false,
                 Map.of(), in.parsedOutput(), in.parseError(), in.status() == null ? Outcome.SUCCESS : in.status(),
-                in.errorType(), in.errorMessage(), in.feature(), in.sessionId(), hashUser(projectId, in.userId()),
+                in.errorType(), in.errorMessage(), in.feature(), in.sessionId(), identifiers.hash(projectId, in.userId()),
                 in.decisionId(), in.toolName(), in.metadata() == null ? Map.of() : in.metadata(),
                 in.attributes() == null ? Map.of() : in.attributes(), receivedAt);
-    }
-
-    /** User ids are personal data: only HMAC-SHA-256 under a per-project key leaves the collector. */
-    String hashUser(String projectId, String userId) {
-        if (userId == null) {
-            return null;
-        }
-        String projectKey = Hmac.sha256Hex(config.identifierSecret(), "project:" + projectId);
-        return Hmac.sha256Hex(projectKey, userId);
     }
 }

@@ -1,0 +1,96 @@
+package dev.loupe.feedback;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.loupe.common.events.FeedbackRecord;
+import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.common.events.Topics;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.testing.KafkaTestResource;
+import dev.loupe.testing.PostgresTestResource;
+import dev.loupe.testing.SharedKafka;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class FeedbackResourceTest {
+    @ConfigProperty(name = "loupe.test.project-a.public-key")
+    String publicKey;
+    @ConfigProperty(name = "loupe.test.project-a.secret-key")
+    String secretKey;
+    @ConfigProperty(name = "loupe.test.project-a.id")
+    String projectId;
+    @Inject
+    Pool pool;
+
+    @Test
+    void feedbackIsStoredAndPublishedKeyedByDecision() {
+        try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
+            var consumer = kafka.consumeStrings().fromTopics(Topics.FEEDBACK);
+            String storedId = given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+                    .body(Map.of("decisionId", "d-77", "signal", "thumbs_down", "correction", "It is 30 days.",
+                            "userId", "u-42"))
+                    .when().post("/v1/feedback")
+                    .then().statusCode(202).body("decisionId", equalTo("d-77")).extract().path("feedbackId");
+
+            var published = consumer.awaitRecords(1, Duration.ofSeconds(10)).getRecords().stream()
+                    .filter(r -> "d-77".equals(r.key())).findFirst().orElseThrow();
+            consumer.stop();
+            FeedbackRecord record = EventJson.decode(published.value(), FeedbackRecord.class);
+            assertThat(record.feedbackId()).isEqualTo(storedId);
+            assertThat(record.projectId()).isEqualTo(projectId);
+            assertThat(record.signal()).isEqualTo(FeedbackSignal.THUMBS_DOWN);
+            assertThat(record.correction()).isEqualTo("It is 30 days.");
+            assertThat(record.userId()).isNotEqualTo("u-42").hasSize(64);
+        }
+    }
+
+    @Test
+    void storedFeedbackIsMarkedPublished() {
+        String id = given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+                .body(Map.of("decisionId", "d-78", "signal", "CORRECT"))
+                .when().post("/v1/feedback").then().statusCode(202).extract().path("feedbackId");
+
+        Row stored = pool.preparedQuery("select project_id, signal, published_at from feedback.feedback where id = $1")
+                .execute(Tuple.of(id)).await().atMost(Duration.ofSeconds(5)).iterator().next();
+        assertThat(stored.getString("project_id")).isEqualTo(projectId);
+        assertThat(stored.getString("signal")).isEqualTo("CORRECT");
+        assertThat(stored.getOffsetDateTime("published_at")).isNotNull();
+    }
+
+    @Test
+    void unknownSignalIsAProblemNamingIt() {
+        given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+                .body(Map.of("decisionId", "d-1", "signal", "meh"))
+                .when().post("/v1/feedback")
+                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("signal"));
+    }
+
+    @Test
+    void missingDecisionIsAProblemNamingIt() {
+        given().auth().oauth2(publicKey).contentType(ContentType.JSON).body(Map.of("signal", "correct"))
+                .when().post("/v1/feedback")
+                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("decisionId"));
+    }
+
+    @Test
+    void keyWithoutFeedbackScopeIsForbidden() {
+        given().auth().oauth2(secretKey).contentType(ContentType.JSON).body(Map.of("decisionId", "d", "signal", "correct"))
+                .when().post("/v1/feedback")
+                .then().statusCode(403).contentType("application/problem+json");
+    }
+}
