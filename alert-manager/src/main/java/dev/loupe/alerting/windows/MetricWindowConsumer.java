@@ -1,0 +1,68 @@
+package dev.loupe.alerting.windows;
+
+import dev.loupe.common.events.MetricWindow;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.common.json.UnreadableRecordException;
+import dev.loupe.common.kafka.StoreRetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the closed windows of {@code loupe.metric-windows.v1} in {@code alerting.metric_windows}, one row per
+ * window and dimension set, where a later revision replaces an earlier one and a stale one is ignored.
+ */
+@ApplicationScoped
+public class MetricWindowConsumer {
+    public static final String CHANNEL = "windows-in";
+    private static final Logger LOG = Logger.getLogger(MetricWindowConsumer.class);
+    private static final String UPSERT = """
+            insert into alerting.metric_windows (project_id, metric, dimensions_key, dimensions, window_start,
+                window_end, value, sample_size, quantiles, revision)
+            values ($1, $2, $3, $4::text::jsonb, $5, $6, $7, $8, $9::text::jsonb, $10)
+            on conflict (project_id, metric, dimensions_key, window_start) do update
+                set window_end = excluded.window_end, value = excluded.value, sample_size = excluded.sample_size,
+                    quantiles = excluded.quantiles, revision = excluded.revision, received_at = now()
+                where excluded.revision > alerting.metric_windows.revision""";
+
+    private final Pool pool;
+    private final MeterRegistry registry;
+
+    public MetricWindowConsumer(Pool pool, MeterRegistry registry) {
+        this.pool = pool;
+        this.registry = registry;
+    }
+
+    @Incoming(CHANNEL)
+    public Uni<Void> consume(String payload) {
+        MetricWindow window = EventJson.decode(payload, MetricWindow.class);
+        if (window.metric() == null || window.windowStart() == null || window.windowEnd() == null) {
+            throw new UnreadableRecordException("MetricWindow without metric, windowStart or windowEnd");
+        }
+        Map<String, String> dimensions = window.dimensions() == null ? Map.of() : window.dimensions();
+        Tuple row = Tuple.from(new Object[]{window.projectId(), window.metric(), dimensionsKey(dimensions),
+                EventJson.encode(dimensions), window.windowStart().atOffset(ZoneOffset.UTC),
+                window.windowEnd().atOffset(ZoneOffset.UTC), window.value(), window.sampleSize(),
+                window.quantiles() == null ? null : EventJson.encode(window.quantiles()), window.revision()});
+        return StoreRetry.untilStored(pool.preparedQuery(UPSERT).execute(row), "window of " + window.metric())
+                .invoke(() -> {
+                    registry.counter("loupe.alerting.windows.received").increment();
+                    LOG.debugf("window %s %s %s = %s", window.metric(), dimensions, window.windowStart(), window.value());
+                })
+                .replaceWithVoid();
+    }
+
+    /** A canonical text form of a dimension set: keys sorted, {@code feature=a,model=b}. */
+    static String dimensionsKey(Map<String, String> dimensions) {
+        return new TreeMap<>(dimensions).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+    }
+}
