@@ -1,0 +1,152 @@
+package dev.loupe.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.testing.KafkaProcess;
+import dev.loupe.testing.TestDatabase;
+import dev.loupe.testing.TestProject;
+import dev.loupe.testing.TestSpans;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+import static io.restassured.RestAssured.given;
+
+/**
+ * The whole suite for system tests, started once per test JVM and shared by every test class: a Kafka
+ * broker and the five packaged services, each its own process, on a fresh database, with two projects.
+ */
+public final class LoupeStack implements AutoCloseable {
+    public static final String COLLECTOR = "trace-collector";
+    public static final String AGGREGATOR = "metrics-aggregator";
+    public static final String EVALS = "eval-runner";
+    public static final String FEEDBACK = "feedback-service";
+    public static final String ALERTS = "alert-manager";
+
+    private final KafkaProcess kafka;
+    private final TestDatabase database;
+    private final Map<String, ServiceProcess> services;
+    private final TestProject projectA;
+    private final TestProject projectB;
+
+    private LoupeStack(KafkaProcess kafka, TestDatabase database, Map<String, ServiceProcess> services,
+                       TestProject projectA, TestProject projectB) {
+        this.kafka = kafka;
+        this.database = database;
+        this.services = services;
+        this.projectA = projectA;
+        this.projectB = projectB;
+    }
+
+    static LoupeStack start() {
+        Path root = Paths.get(System.getProperty("loupe.repo.root", "..")).toAbsolutePath().normalize();
+        Path work = root.resolve("e2e/target/e2e-stack");
+        try {
+            Files.createDirectories(work);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long begun = System.nanoTime();
+        KafkaProcess kafka = KafkaProcess.start(work.resolve("kafka-" + ProcessHandle.current().pid()));
+        TestDatabase database = TestDatabase.create("e2e");
+        String bootstrapToken = TestSpans.randomHex(32);
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", database.settings().user());
+        env.put("QUARKUS_DATASOURCE_PASSWORD", database.settings().password());
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("LOUPE_TENANCY_PEPPER", TestSpans.randomHex(32));
+        env.put("LOUPE_TENANCY_BOOTSTRAP_TOKEN", bootstrapToken);
+        env.put("LOUPE_IDENTIFIERS_SECRET", TestSpans.randomHex(32));
+        env.put("LOUPE_EGRESS_ALLOW", "127.0.0.0/8,::1");
+        Map<String, ServiceProcess> services = new LinkedHashMap<>();
+        for (String name : List.of(AGGREGATOR, COLLECTOR, EVALS, FEEDBACK, ALERTS)) {
+            services.put(name, new ServiceProcess(name, root, freePort(), env, work));
+        }
+        // the aggregator migrates schema tenancy, which the others read: it goes first
+        services.get(AGGREGATOR).start();
+        services.get(AGGREGATOR).awaitReady();
+        services.values().stream().filter(s -> !s.name().equals(AGGREGATOR)).forEach(ServiceProcess::start);
+        services.values().forEach(ServiceProcess::awaitReady);
+        String aggregator = services.get(AGGREGATOR).url();
+        TestProject a = createProject(aggregator, bootstrapToken, "e2e-a");
+        TestProject b = createProject(aggregator, bootstrapToken, "e2e-b");
+        System.out.printf("Loupe stack ready in %.1f s (kafka pid %d, logs in %s)%n",
+                (System.nanoTime() - begun) / 1e9, kafka.pid(), work);
+        return new LoupeStack(kafka, database, services, a, b);
+    }
+
+    private static TestProject createProject(String aggregator, String bootstrapToken, String name) {
+        JsonNode created = given().auth().oauth2(bootstrapToken).contentType("application/json")
+                .body(Map.of("name", name)).post(aggregator + "/v1/projects")
+                .then().statusCode(201).extract().as(JsonNode.class);
+        JsonNode keys = created.get("keys");
+        return new TestProject(created.get("id").asText(), keys.get(0).get("key").asText(),
+                keys.get(1).get("key").asText(), keys.get(2).get("key").asText());
+    }
+
+    public String url(String service) {
+        return services.get(service).url();
+    }
+
+    public ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    public TestProject projectA() {
+        return projectA;
+    }
+
+    public TestProject projectB() {
+        return projectB;
+    }
+
+    @Override
+    public void close() {
+        services.values().forEach(ServiceProcess::stop);
+        kafka.close();
+        database.close();
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** JUnit extension that starts the stack once for the whole run and injects it into test classes. */
+    public static final class Extension implements BeforeAllCallback, ParameterResolver {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            stack(context);
+        }
+
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            return parameter.getParameter().getType() == LoupeStack.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            return stack(context);
+        }
+
+        private static LoupeStack stack(ExtensionContext context) {
+            return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                    .getOrComputeIfAbsent(LoupeStack.class, k -> LoupeStack.start(), LoupeStack.class);
+        }
+    }
+}
