@@ -70,6 +70,7 @@ public final class LoupeStack implements AutoCloseable {
         env.put("LOUPE_TENANCY_BOOTSTRAP_TOKEN", bootstrapToken);
         env.put("LOUPE_IDENTIFIERS_SECRET", TestSpans.randomHex(32));
         env.put("LOUPE_EGRESS_ALLOW", "127.0.0.0/8,::1");
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         Map<String, ServiceProcess> services = new LinkedHashMap<>();
         for (String name : List.of(AGGREGATOR, COLLECTOR, EVALS, FEEDBACK, ALERTS)) {
             services.put(name, new ServiceProcess(name, root, freePort(), env, work));
