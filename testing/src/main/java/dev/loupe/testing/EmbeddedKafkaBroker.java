@@ -38,16 +38,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int brokerPort = freePort();
             int controllerPort = freePort();
             Properties props = serverProperties(dir.resolve("data"), brokerPort, controllerPort);
-            Path file = dir.resolve("server.properties");
-            try (var out = Files.newOutputStream(file)) {
-                props.store(out, "Loupe embedded test broker");
-            }
-            ByteArrayOutputStream log = new ByteArrayOutputStream();
-            int rc = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(), "-c", file.toString()},
-                    new PrintStream(log, true, StandardCharsets.UTF_8));
-            if (rc != 0) {
-                throw new IllegalStateException("kafka storage format failed: " + log.toString(StandardCharsets.UTF_8));
-            }
+            formatStorage(props, dir.resolve("server.properties"));
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
             return new EmbeddedKafkaBroker(dir, brokerPort, server);
@@ -78,6 +69,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("auto.create.topics.enable", "true");
         return p;
+    }
+
+    /** Writes {@code props} to {@code file} and formats the log directory it names, with a new cluster id. */
+    static void formatStorage(Properties props, Path file) throws IOException {
+        try (var out = Files.newOutputStream(file)) {
+            props.store(out, "Loupe test broker");
+        }
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        int rc = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(), "-c", file.toString()},
+                new PrintStream(log, true, StandardCharsets.UTF_8));
+        if (rc != 0) {
+            throw new IllegalStateException("kafka storage format failed: " + log.toString(StandardCharsets.UTF_8));
+        }
     }
 
     public String bootstrapServers() {

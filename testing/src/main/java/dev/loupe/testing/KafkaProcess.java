@@ -1,20 +1,15 @@
 package dev.loupe.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import kafka.tools.StorageTool;
-import org.apache.kafka.common.Uuid;
 import org.awaitility.Awaitility;
 
 /**
@@ -41,15 +36,7 @@ public final class KafkaProcess implements AutoCloseable {
             Properties props = EmbeddedKafkaBroker.serverProperties(dir.resolve("data"), brokerPort,
                     EmbeddedKafkaBroker.freePort());
             Path config = dir.resolve("server.properties");
-            try (var out = Files.newOutputStream(config)) {
-                props.store(out, "Loupe system-test broker");
-            }
-            ByteArrayOutputStream log = new ByteArrayOutputStream();
-            int rc = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()},
-                    new PrintStream(log, true, StandardCharsets.UTF_8));
-            if (rc != 0) {
-                throw new IllegalStateException("kafka storage format failed: " + log.toString(StandardCharsets.UTF_8));
-            }
+            EmbeddedKafkaBroker.formatStorage(props, config);
             KafkaProcess kafka = new KafkaProcess(dir, brokerPort, config);
             kafka.start();
             return kafka;
