@@ -10,11 +10,10 @@ import dev.loupe.common.events.Topics;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
-import dev.loupe.testing.SharedKafka;
+import dev.loupe.testing.TopicReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -39,17 +38,14 @@ class FeedbackResourceTest {
 
     @Test
     void feedbackIsStoredAndPublishedKeyedByDecision() {
-        try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            var consumer = kafka.consumeStrings().fromTopics(Topics.FEEDBACK);
+        {
             String storedId = given().auth().oauth2(publicKey).contentType(ContentType.JSON)
                     .body(Map.of("decisionId", "d-77", "signal", "thumbs_down", "correction", "It is 30 days.",
                             "userId", "u-42"))
                     .when().post("/v1/feedback")
                     .then().statusCode(202).body("decisionId", equalTo("d-77")).extract().path("feedbackId");
 
-            var published = consumer.awaitRecords(1, Duration.ofSeconds(10)).getRecords().stream()
-                    .filter(r -> "d-77".equals(r.key())).findFirst().orElseThrow();
-            consumer.stop();
+            var published = TopicReader.awaitKey(Topics.FEEDBACK, "d-77", Duration.ofSeconds(10));
             FeedbackRecord record = EventJson.decode(published.value(), FeedbackRecord.class);
             assertThat(record.feedbackId()).isEqualTo(storedId);
             assertThat(record.projectId()).isEqualTo(projectId);

@@ -15,6 +15,18 @@ public interface CollectorConfig {
     @WithDefault("5s")
     Duration ackTimeout();
 
+    /** Most records waiting for Kafka's acknowledgement at once; past it, requests get 503. */
+    @WithDefault("50000")
+    int maxInFlight();
+
+    /** Requests per second allowed per API key (token bucket); 0 turns the limit off. */
+    @WithDefault("0")
+    double rateLimitPerSecond();
+
+    /** Requests a key may burst above its rate. */
+    @WithDefault("50")
+    int rateLimitBurst();
+
     /** Seconds a client is told to wait (Retry-After) when the collector is overloaded. */
     @WithDefault("5")
     int retryAfterSeconds();

@@ -14,6 +14,7 @@ import dev.loupe.common.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.SharedKafka;
+import dev.loupe.testing.TopicReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -70,13 +71,10 @@ class IntakeTest {
 
     @Test
     void decisionWithoutProjectGoesToTheDeadLetterTopic() {
-        try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            var dlq = kafka.consumeStrings().fromTopics(Topics.deadLetter(Topics.DECISIONS));
+        {
             String key = "d-poison-" + System.nanoTime();
             send(Topics.DECISIONS, key, "{\"schemaVersion\": 1, \"decisionId\": \"x\"}");
-            var dead = dlq.awaitRecords(1, Duration.ofSeconds(15)).getRecords().stream()
-                    .filter(r -> key.equals(r.key())).findFirst().orElseThrow();
-            dlq.stop();
+            var dead = TopicReader.awaitKey(Topics.deadLetter(Topics.DECISIONS), key, Duration.ofSeconds(15));
             assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value())).contains("without projectId");
         }
     }

@@ -12,8 +12,8 @@ final class SpanValidator {
     private SpanValidator() {
     }
 
-    /** The first problem of the span as (field, reason), field relative to the span. */
-    static Optional<String[]> firstProblem(SpanInput span) {
+    /** The first problem of the span, its field relative to the span. */
+    static Optional<FieldProblem> firstProblem(SpanInput span) {
         if (span.traceId() == null) {
             return problem("traceId", "is required");
         }
@@ -70,7 +70,7 @@ final class SpanValidator {
         return value != null && value < 0;
     }
 
-    private static Optional<String[]> problem(String field, String reason) {
-        return Optional.of(new String[]{field, reason});
+    private static Optional<FieldProblem> problem(String field, String reason) {
+        return Optional.of(new FieldProblem(field, reason));
     }
 }

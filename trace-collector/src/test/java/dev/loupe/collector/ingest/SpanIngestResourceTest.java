@@ -12,20 +12,16 @@ import dev.loupe.common.events.Topics;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
-import dev.loupe.testing.SharedKafka;
+import dev.loupe.testing.TopicReader;
 import dev.loupe.testing.TestSpans;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
-import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
-import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -39,30 +35,14 @@ class SpanIngestResourceTest {
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectId;
 
-    KafkaCompanion kafka;
-
-    @BeforeEach
-    void connect() {
-        kafka = new KafkaCompanion(SharedKafka.bootstrapServers());
-    }
-
-    @AfterEach
-    void close() {
-        kafka.close();
-    }
-
     @Test
     void acceptedSpanIsOnKafkaKeyedByTraceWithTheKeysProject() {
         TestSpans span = TestSpans.llm().with("projectId", "someone-elses-project").without("latencyMs");
-        ConsumerTask<String, String> records = kafka.consumeStrings().fromTopics(Topics.SPANS);
-
         given().auth().oauth2(secretKey).contentType(ContentType.JSON).body(TestSpans.batch(span))
                 .when().post("/v1/spans")
                 .then().statusCode(200).body("accepted", equalTo(1)).body("rejected", hasSize(0));
 
-        ConsumerRecord<String, String> published = records.awaitRecords(1, Duration.ofSeconds(10)).getRecords().stream()
-                .filter(r -> r.key().equals(span.traceId())).findFirst().orElseThrow();
-        records.stop();
+        ConsumerRecord<String, String> published = TopicReader.awaitKey(Topics.SPANS, span.traceId(), Duration.ofSeconds(10));
         SpanRecord record = EventJson.decode(published.value(), SpanRecord.class);
         assertThat(record.projectId()).isEqualTo(projectId);
         assertThat(record.spanId()).isEqualTo(span.spanId());

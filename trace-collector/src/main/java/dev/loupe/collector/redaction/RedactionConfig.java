@@ -1,0 +1,39 @@
+package dev.loupe.collector.redaction;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the collector strips from prompts and completions before anything leaves it ({@code loupe.redaction.*}). */
+@ConfigMapping(prefix = "loupe.redaction")
+public interface RedactionConfig {
+    /** Longest prompt, completion, input or output kept, in characters; longer text is cut and flagged. */
+    @WithDefault("32000")
+    int maxTextLength();
+
+    /** Redact e-mail addresses. */
+    @WithDefault("true")
+    boolean emails();
+
+    /** Redact phone numbers (international or 10+ digits with separators). */
+    @WithDefault("true")
+    boolean phones();
+
+    /** Redact payment card numbers that pass the Luhn check. */
+    @WithDefault("true")
+    boolean cards();
+
+    /** Redact IBANs that pass the mod-97 check. */
+    @WithDefault("true")
+    boolean ibans();
+
+    /** Extra patterns, by kind: {@code loupe.redaction.patterns.employee-id=EMP-\\d{6}}. */
+    Map<String, String> patterns();
+
+    /**
+     * A string that must never reach Kafka (a planted canary to prove redaction works end to end); it is
+     * always redacted, counted as {@code canary}, and logged as a warning when seen.
+     */
+    Optional<String> canary();
+}

@@ -1,0 +1,166 @@
+package dev.loupe.collector.redaction;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Replaces personal data in free text and in JSON (message arrays, parsed output) with {@code [KIND]}
+ * placeholders and counts what it replaced. Cards must pass Luhn and IBANs mod-97, so order numbers and
+ * timestamps survive.
+ */
+@ApplicationScoped
+public class Redactor {
+    private static final Logger LOG = Logger.getLogger(Redactor.class);
+
+    private static final Pattern EMAIL = Pattern.compile(
+            "(?<![\\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}");
+    private static final Pattern CARD = Pattern.compile("(?<!\\d)(?:\\d[ -]?){12,18}\\d(?!\\d)");
+    private static final Pattern IBAN = Pattern.compile(
+            "(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])");
+    private static final Pattern PHONE = Pattern.compile(
+            "(?<![\\w+])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{2,4}(?:[ .-]\\d{2,4}){2,4}(?![\\w])"
+                    + "|(?<![\\w+])\\+\\d{8,15}(?!\\w)");
+
+    private final List<Rule> rules = new ArrayList<>();
+    private final String canary;
+
+    public Redactor(RedactionConfig config) {
+        this.canary = config.canary().filter(c -> !c.isBlank()).orElse(null);
+        if (config.cards()) {
+            rules.add(new Rule("card", CARD, Redactor::luhnValid));
+        }
+        if (config.ibans()) {
+            rules.add(new Rule("iban", IBAN, Redactor::ibanValid));
+        }
+        if (config.emails()) {
+            rules.add(new Rule("email", EMAIL, m -> true));
+        }
+        if (config.phones()) {
+            rules.add(new Rule("phone", PHONE, Redactor::plausiblePhone));
+        }
+        for (Map.Entry<String, String> custom : config.patterns().entrySet()) {
+            rules.add(new Rule(custom.getKey(), Pattern.compile(custom.getValue()), m -> true));
+        }
+    }
+
+    private record Rule(String kind, Pattern pattern, Predicate<String> accept) {
+    }
+
+    /** Redacts {@code text}, adding what it replaced to {@code counts}; {@code null} stays {@code null}. */
+    public String redact(String text, RedactionCounts counts) {
+        if (text == null || text.isEmpty()) {
+            return text;
+        }
+        String out = text;
+        if (canary != null && out.contains(canary)) {
+            int n = (out.length() - out.replace(canary, "").length()) / canary.length();
+            out = out.replace(canary, "[CANARY]");
+            counts.add("canary", n);
+            LOG.warn("the configured redaction canary was found in ingested text and removed");
+        }
+        for (Rule rule : rules) {
+            out = apply(rule, out, counts);
+        }
+        return out;
+    }
+
+    /** Redacts every string value of a JSON tree in place (keys are left alone) and returns it. */
+    public JsonNode redact(JsonNode node, RedactionCounts counts) {
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual()) {
+            String redacted = redact(node.textValue(), counts);
+            return redacted.equals(node.textValue()) ? node : TextNode.valueOf(redacted);
+        }
+        if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+            List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
+            fields.forEachRemaining(entries::add);
+            for (Map.Entry<String, JsonNode> e : entries) {
+                object.set(e.getKey(), redact(e.getValue(), counts));
+            }
+        } else if (node.isArray()) {
+            ArrayNode array = (ArrayNode) node;
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, redact(array.get(i), counts));
+            }
+        }
+        return node;
+    }
+
+    private static String apply(Rule rule, String text, RedactionCounts counts) {
+        Matcher m = rule.pattern().matcher(text);
+        StringBuilder out = null;
+        int last = 0;
+        while (m.find()) {
+            if (!rule.accept().test(m.group())) {
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text.length());
+            }
+            out.append(text, last, m.start()).append('[').append(rule.kind().toUpperCase(Locale.ROOT)).append(']');
+            last = m.end();
+            counts.add(rule.kind(), 1);
+        }
+        if (out == null) {
+            return text;
+        }
+        return out.append(text, last, text.length()).toString();
+    }
+
+    static boolean luhnValid(String candidate) {
+        String digits = candidate.replaceAll("[ -]", "");
+        if (digits.length() < 13 || digits.length() > 19 || digits.chars().distinct().count() == 1) {
+            return false;
+        }
+        int sum = 0;
+        boolean doubleIt = false;
+        for (int i = digits.length() - 1; i >= 0; i--) {
+            int d = digits.charAt(i) - '0';
+            if (doubleIt) {
+                d *= 2;
+                if (d > 9) {
+                    d -= 9;
+                }
+            }
+            sum += d;
+            doubleIt = !doubleIt;
+        }
+        return sum % 10 == 0;
+    }
+
+    static boolean ibanValid(String candidate) {
+        String iban = candidate.replace(" ", "");
+        if (iban.length() < 15 || iban.length() > 34) {
+            return false;
+        }
+        String rearranged = iban.substring(4) + iban.substring(0, 4);
+        StringBuilder numeric = new StringBuilder();
+        for (char c : rearranged.toCharArray()) {
+            numeric.append(Character.isDigit(c) ? String.valueOf(c) : String.valueOf(c - 'A' + 10));
+        }
+        return new BigInteger(numeric.toString()).mod(BigInteger.valueOf(97)).intValue() == 1;
+    }
+
+    static boolean plausiblePhone(String candidate) {
+        long digits = candidate.chars().filter(Character::isDigit).count();
+        // dates (2026-11-27) and times have too few digits; long ids usually have no separators
+        return digits >= 9 && digits <= 15 && !candidate.matches("\\d{4}-\\d{2}-\\d{2}.*");
+    }
+}
