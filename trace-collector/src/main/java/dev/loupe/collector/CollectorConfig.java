@@ -11,6 +11,10 @@ public interface CollectorConfig {
     @WithDefault("1000")
     int maxBatchItems();
 
+    /** Largest request body accepted, measured after gzip decompression (OTLP); larger → 413. */
+    @WithDefault("5242880")
+    int maxBodyBytes();
+
     /** How long to wait for Kafka to acknowledge a batch before answering 503. */
     @WithDefault("5s")
     Duration ackTimeout();

@@ -1,6 +1,8 @@
 package dev.loupe.common.kafka;
 
+import dev.loupe.common.json.UnreadableRecordException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import java.time.Duration;
 import org.jboss.logging.Logger;
 
@@ -14,10 +16,27 @@ public final class StoreRetry {
     private StoreRetry() {
     }
 
-    /** Retries {@code write} (a lazy Uni, re-run on each subscription) until it succeeds. */
+    /**
+     * Retries {@code write} (a lazy Uni, re-run on each subscription) until it succeeds. A failure caused by
+     * the record's own data (SQLSTATE classes 22 and 23: bad value, constraint) is not retried: it fails the
+     * message, which then goes to the dead-letter topic instead of blocking its partition forever.
+     */
     public static <T> Uni<T> untilStored(Uni<T> write, String what) {
         return write
-                .onFailure().invoke(e -> LOG.warnf("storing %s failed, retrying: %s", what, e.toString()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely();
+                .onFailure(StoreRetry::isOutage).invoke(e -> LOG.warnf("storing %s failed, retrying: %s", what, e.toString()))
+                .onFailure(StoreRetry::isOutage).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .indefinitely()
+                .onFailure().transform(e -> new UnreadableRecordException("the database refused " + what + ": "
+                        + e.getMessage(), e));
+    }
+
+    static boolean isOutage(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof PgException pg && pg.getSqlState() != null
+                    && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"))) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -93,6 +93,21 @@ class SpanPipelineTest {
     }
 
     @Test
+    void recordTheDatabaseRefusesIsDeadLetteredInsteadOfRetriedForever() {
+        String traceId = TestSpans.randomHex(32);
+        SpanRecord refused = fullSpan(projectA, traceId);
+        String payload = EventJson.encode(refused).replace("\"prompt [EMAIL]\"", "\"nul \\u0000 inside\"");
+        assertThat(payload).contains("\\u0000");
+        send(traceId, payload);
+        SpanRecord next = fullSpan(projectA, traceId);
+        send(traceId, EventJson.encode(next));
+
+        assertThat(awaitTrace(readKeyA, traceId)).extracting(SpanRecord::spanId).containsExactly(next.spanId());
+        var dead = TopicReader.awaitKey(Topics.deadLetter(Topics.SPANS), traceId, Duration.ofSeconds(15));
+        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value())).contains("database refused");
+    }
+
+    @Test
     void anotherProjectsTraceIsNotFound() {
         SpanRecord span = fullSpan(projectA, TestSpans.randomHex(32));
         send(span.traceId(), EventJson.encode(span));

@@ -27,10 +27,13 @@ final class DecisionValidator {
         if (d.costUsd() != null && d.costUsd().signum() < 0) {
             return problem("costUsd", "must not be negative");
         }
-        for (String[] field : new String[][]{{"feature", d.feature()}, {"model", d.model()},
+        for (String[] field : new String[][]{{"decisionId", d.decisionId()}, {"feature", d.feature()}, {"model", d.model()},
                 {"promptTemplate", d.promptTemplate()}, {"promptVersion", d.promptVersion()}}) {
             if (field[1] != null && field[1].length() > MAX_ID) {
                 return problem(field[0], "is longer than " + MAX_ID + " characters");
+            }
+            if (field[1] != null && field[1].chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                return problem(field[0], "must not contain control characters");
             }
         }
         if (d.retrievalResults() != null) {

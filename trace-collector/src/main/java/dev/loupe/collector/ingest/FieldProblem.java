@@ -1,5 +1,5 @@
 package dev.loupe.collector.ingest;
 
 /** What is wrong with one field of one item, the field relative to the item ({@code traceId}). */
-record FieldProblem(String field, String reason) {
+public record FieldProblem(String field, String reason) {
 }

@@ -58,7 +58,8 @@ public class SpanNormalizer {
                 in.name() == null ? kind.name().toLowerCase(Locale.ROOT) : in.name(), in.provider(), in.model(),
                 in.startTime(), in.endTime(), latency, in.timeToFirstTokenMs(), in.inputTokens(), in.outputTokens(),
                 in.cachedInputTokens(), in.reasoningTokens(), cost, prompt, completion, truncated,
-                redactions.asMap(), parsed, in.parseError(), status, in.errorType(), errorMessage, in.feature(),
+                redactions.asMap(), parsed, redactor.redact(limiter.limit(in.parseError()), redactions), status,
+                redactor.redact(in.errorType(), redactions), errorMessage, in.feature(),
                 in.sessionId(), identifiers.hash(projectId, in.userId()), in.decisionId(), in.toolName(), metadata,
                 attributes, receivedAt);
     }

@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Checks the fields of one span that Jackson's types cannot: ids, times, counts. */
-final class SpanValidator {
+public final class SpanValidator {
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
     private static final Pattern SPAN_ID = Pattern.compile("[0-9a-f]{16}");
     private static final int MAX_TEXT_ID = 256;
@@ -13,7 +13,7 @@ final class SpanValidator {
     }
 
     /** The first problem of the span, its field relative to the span. */
-    static Optional<FieldProblem> firstProblem(SpanInput span) {
+    public static Optional<FieldProblem> firstProblem(SpanInput span) {
         if (span.traceId() == null) {
             return problem("traceId", "is required");
         }
@@ -61,6 +61,9 @@ final class SpanValidator {
                 {"provider", span.provider()}, {"toolName", span.toolName()}, {"name", span.name()}}) {
             if (field[1] != null && field[1].length() > MAX_TEXT_ID) {
                 return problem(field[0], "is longer than " + MAX_TEXT_ID + " characters");
+            }
+            if (field[1] != null && field[1].chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                return problem(field[0], "must not contain control characters");
             }
         }
         return Optional.empty();

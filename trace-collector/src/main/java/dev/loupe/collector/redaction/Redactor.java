@@ -64,7 +64,8 @@ public class Redactor {
         if (text == null || text.isEmpty()) {
             return text;
         }
-        String out = text;
+        // PostgreSQL text and jsonb cannot hold NUL: one stray \u0000 would make the record unstorable downstream
+        String out = text.indexOf('\u0000') >= 0 ? text.replace('\u0000', '\uFFFD') : text;
         if (canary != null && out.contains(canary)) {
             int n = (out.length() - out.replace(canary, "").length()) / canary.length();
             out = out.replace(canary, "[CANARY]");
