@@ -101,6 +101,10 @@ public final class LoupeStack implements AutoCloseable {
         return services.get(service).url();
     }
 
+    public KafkaProcess kafka() {
+        return kafka;
+    }
+
     public ServiceProcess service(String name) {
         return services.get(name);
     }

@@ -25,7 +25,7 @@ public final class TopicReader {
                                                              int count, Duration timeout) {
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
         Instant deadline = Instant.now().plus(timeout);
-        try (KafkaConsumer<String, String> consumer = open(topic)) {
+        try (KafkaConsumer<String, String> consumer = open(SharedKafka.bootstrapServers(), topic)) {
             while (found.size() < count && Instant.now().isBefore(deadline)) {
                 consumer.poll(Duration.ofMillis(200)).forEach(r -> {
                     if (match.test(r)) {
@@ -48,8 +48,13 @@ public final class TopicReader {
 
     /** Everything on the topic right now (reads until the end offsets taken at the start). */
     public static List<ConsumerRecord<String, String>> readAll(String topic) {
+        return readAll(SharedKafka.bootstrapServers(), topic);
+    }
+
+    /** Everything on the topic of the broker at {@code bootstrap} right now. */
+    public static List<ConsumerRecord<String, String>> readAll(String bootstrap, String topic) {
         List<ConsumerRecord<String, String>> all = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = open(topic)) {
+        try (KafkaConsumer<String, String> consumer = open(bootstrap, topic)) {
             Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
             Instant deadline = Instant.now().plusSeconds(30);
             while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())
@@ -60,9 +65,9 @@ public final class TopicReader {
         return all;
     }
 
-    private static KafkaConsumer<String, String> open(String topic) {
+    private static KafkaConsumer<String, String> open(String bootstrap, String topic) {
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers(),
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new StringDeserializer(), new StringDeserializer());
