@@ -49,6 +49,11 @@ public final class LoupeStack implements AutoCloseable {
     }
 
     static LoupeStack start() {
+        return start(List.of(AGGREGATOR, COLLECTOR, EVALS, FEEDBACK, ALERTS));
+    }
+
+    /** Starts the broker and the named services (the aggregator always, first: it owns the schemas others read). */
+    static LoupeStack start(List<String> names) {
         Path root = Paths.get(System.getProperty("loupe.repo.root", "..")).toAbsolutePath().normalize();
         Path work = root.resolve("e2e/target/e2e-stack");
         try {
@@ -72,8 +77,9 @@ public final class LoupeStack implements AutoCloseable {
         env.put("LOUPE_EGRESS_ALLOW", "127.0.0.0/8,::1");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         Map<String, ServiceProcess> services = new LinkedHashMap<>();
-        for (String name : List.of(AGGREGATOR, COLLECTOR, EVALS, FEEDBACK, ALERTS)) {
-            services.put(name, new ServiceProcess(name, root, freePort(), env, work));
+        services.put(AGGREGATOR, new ServiceProcess(AGGREGATOR, root, freePort(), env, work));
+        for (String name : names) {
+            services.putIfAbsent(name, new ServiceProcess(name, root, freePort(), env, work));
         }
         // the aggregator migrates schema tenancy, which the others read: it goes first
         services.get(AGGREGATOR).start();

@@ -39,8 +39,12 @@ public final class ServiceProcess {
 
     void start() {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-Xmx256m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-jar", jar.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(java.toString()));
+        // tests favour start-up (C1 only, small heap); benchmarks pass loupe.e2e.jvm-args for steady state
+        command.addAll(List.of(System.getProperty("loupe.e2e.jvm-args",
+                "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1").trim().split("\\s+")));
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class IdentifierHasher {
     private final IdentifierConfig config;
+    private final java.util.Map<String, String> projectKeys = new java.util.concurrent.ConcurrentHashMap<>();
 
     public IdentifierHasher(IdentifierConfig config) {
         this.config = config;
@@ -19,8 +20,12 @@ public class IdentifierHasher {
         if (identifier == null) {
             return null;
         }
+        return Hmac.sha256Hex(projectKeys.computeIfAbsent(projectId, this::projectKey), identifier);
+    }
+
+    private String projectKey(String projectId) {
         String secret = config.secret().filter(s -> !s.isBlank()).orElseThrow(() -> new IllegalStateException(
                 "loupe.identifiers.secret (env LOUPE_IDENTIFIERS_SECRET) must be set to hash user ids"));
-        return Hmac.sha256Hex(Hmac.sha256Hex(secret, "project:" + projectId), identifier);
+        return Hmac.sha256Hex(secret, "project:" + projectId);
     }
 }

@@ -22,14 +22,14 @@ import org.jboss.logging.Logger;
 final class AckedSender<T extends LoupeEvent> {
     private static final Logger LOG = Logger.getLogger(AckedSender.class);
 
-    private final MutinyEmitter<String> emitter;
+    private final MutinyEmitter<byte[]> emitter;
     private final Function<T, String> key;
     private final Duration ackTimeout;
     private final int maxInFlight;
     private final int retryAfterSeconds;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    AckedSender(MutinyEmitter<String> emitter, Function<T, String> key, Duration ackTimeout, int maxInFlight,
+    AckedSender(MutinyEmitter<byte[]> emitter, Function<T, String> key, Duration ackTimeout, int maxInFlight,
                 int retryAfterSeconds) {
         this.emitter = emitter;
         this.key = key;
@@ -56,7 +56,7 @@ final class AckedSender<T extends LoupeEvent> {
     }
 
     private Uni<Void> sendOne(T record) {
-        Message<String> message = Message.of(EventJson.encode(record))
+        Message<byte[]> message = Message.of(EventJson.encodeBytes(record))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key.apply(record)).build());
         return Uni.createFrom().deferred(() -> emitter.sendMessage(message));
     }

@@ -17,7 +17,7 @@ public class SpanPublisher {
     private final AckedSender<SpanRecord> sender;
 
     public SpanPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65_536)
-                         MutinyEmitter<String> emitter, CollectorConfig config) {
+                         MutinyEmitter<byte[]> emitter, CollectorConfig config) {
         this.sender = new AckedSender<>(emitter, SpanRecord::traceId, config.ackTimeout(), config.maxInFlight(),
                 config.retryAfterSeconds());
     }

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * end is exactly the unmapped attributes that Loupe keeps in {@code attributes}.
  */
 final class GenAiAttributes {
+    private static final Map<String, Pattern> INDEXED = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Map<String, Object> remaining;
 
     GenAiAttributes(Map<String, Object> attributes) {
@@ -68,11 +70,18 @@ final class GenAiAttributes {
      * an ordered list of {@code {"role": …, "content": …}} maps, or null when there are none.
      */
     List<Map<String, Object>> indexed(String prefix) {
-        Pattern pattern = Pattern.compile(Pattern.quote(prefix) + "\\.(\\d+)\\.(.+)");
+        String dotted = prefix + ".";
+        if (remaining.keySet().stream().noneMatch(k -> k.startsWith(dotted))) {
+            return null;
+        }
+        Pattern pattern = INDEXED.computeIfAbsent(prefix, p -> Pattern.compile(Pattern.quote(p) + "\\.(\\d+)\\.(.+)"));
         TreeMap<Integer, Map<String, Object>> byIndex = new TreeMap<>();
         Iterator<Map.Entry<String, Object>> it = remaining.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Object> e = it.next();
+            if (!e.getKey().startsWith(dotted)) {
+                continue;
+            }
             Matcher m = pattern.matcher(e.getKey());
             if (m.matches()) {
                 byIndex.computeIfAbsent(Integer.parseInt(m.group(1)), i -> new LinkedHashMap<>())

@@ -1,5 +1,7 @@
 package dev.loupe.collector.pricing;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -13,6 +15,8 @@ import java.util.regex.Pattern;
 /** Effective-dated prices: the newest entry whose pattern matches the model and whose start date has come. */
 public final class PriceTable {
     private final List<Compiled> entries;
+    /** Model names repeat endlessly: remember each (model, day) answer instead of running every pattern again. */
+    private final Cache<String, Optional<ModelPrice>> lookups = Caffeine.newBuilder().maximumSize(10_000).build();
 
     private record Compiled(ModelPrice price, Pattern pattern) {
     }
@@ -28,10 +32,10 @@ public final class PriceTable {
         }
         LocalDate day = (at == null ? Instant.now() : at).atZone(ZoneOffset.UTC).toLocalDate();
         String name = model.trim();
-        return entries.stream()
+        return lookups.get(name + '\n' + day, k -> entries.stream()
                 .filter(c -> !c.price().startDate().isAfter(day) && c.pattern().matcher(name).matches())
                 .map(Compiled::price)
-                .findFirst();
+                .findFirst());
     }
 
     public int size() {

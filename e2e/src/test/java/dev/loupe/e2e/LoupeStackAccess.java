@@ -1,0 +1,36 @@
+package dev.loupe.e2e;
+
+import java.util.List;
+
+/** A stack for tools outside this package (benchmarks): the broker and the collector, the aggregator stopped. */
+public final class LoupeStackAccess implements AutoCloseable {
+    private final LoupeStack stack;
+
+    private LoupeStackAccess(LoupeStack stack) {
+        this.stack = stack;
+    }
+
+    /** Kafka and the collector; the aggregator runs only long enough to migrate and create the projects. */
+    public static LoupeStackAccess collectorOnly() {
+        LoupeStack stack = LoupeStack.start(List.of(LoupeStack.COLLECTOR));
+        stack.service(LoupeStack.AGGREGATOR).stop();
+        return new LoupeStackAccess(stack);
+    }
+
+    public String collectorUrl() {
+        return stack.url(LoupeStack.COLLECTOR);
+    }
+
+    public String secretKey() {
+        return stack.projectA().secretKey();
+    }
+
+    public String kafkaBootstrap() {
+        return stack.kafka().bootstrapServers();
+    }
+
+    @Override
+    public void close() {
+        stack.close();
+    }
+}
