@@ -1,32 +1,29 @@
 package dev.loupe.collector.ingest;
 
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** Checks the fields of one span that Jackson's types cannot: ids, times, counts. */
 public final class SpanValidator {
-    private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
-    private static final Pattern SPAN_ID = Pattern.compile("[0-9a-f]{16}");
     private static final int MAX_TEXT_ID = 256;
 
     private SpanValidator() {
     }
 
-    /** The first problem of the span, its field relative to the span. */
+    /** The first problem of the span, its field relative to the span. Hot path: plain loops, no regex. */
     public static Optional<FieldProblem> firstProblem(SpanInput span) {
         if (span.traceId() == null) {
             return problem("traceId", "is required");
         }
-        if (!TRACE_ID.matcher(span.traceId()).matches() || span.traceId().chars().allMatch(c -> c == '0')) {
+        if (!isId(span.traceId(), 32)) {
             return problem("traceId", "must be 32 lowercase hex characters, not all zero");
         }
         if (span.spanId() == null) {
             return problem("spanId", "is required");
         }
-        if (!SPAN_ID.matcher(span.spanId()).matches() || span.spanId().chars().allMatch(c -> c == '0')) {
+        if (!isId(span.spanId(), 16)) {
             return problem("spanId", "must be 16 lowercase hex characters, not all zero");
         }
-        if (span.parentSpanId() != null && !SPAN_ID.matcher(span.parentSpanId()).matches()) {
+        if (span.parentSpanId() != null && !isId(span.parentSpanId(), 16)) {
             return problem("parentSpanId", "must be 16 lowercase hex characters or null");
         }
         if (span.startTime() == null) {
@@ -56,14 +53,44 @@ public final class SpanValidator {
         if (span.costUsd() != null && span.costUsd().signum() < 0) {
             return problem("costUsd", "must not be negative");
         }
-        for (String[] field : new String[][]{{"feature", span.feature()}, {"sessionId", span.sessionId()},
-                {"userId", span.userId()}, {"decisionId", span.decisionId()}, {"model", span.model()},
-                {"provider", span.provider()}, {"toolName", span.toolName()}, {"name", span.name()}}) {
-            if (field[1] != null && field[1].length() > MAX_TEXT_ID) {
-                return problem(field[0], "is longer than " + MAX_TEXT_ID + " characters");
+        Optional<FieldProblem> text = textId("feature", span.feature());
+        text = text.isPresent() ? text : textId("sessionId", span.sessionId());
+        text = text.isPresent() ? text : textId("userId", span.userId());
+        text = text.isPresent() ? text : textId("decisionId", span.decisionId());
+        text = text.isPresent() ? text : textId("model", span.model());
+        text = text.isPresent() ? text : textId("provider", span.provider());
+        text = text.isPresent() ? text : textId("toolName", span.toolName());
+        return text.isPresent() ? text : textId("name", span.name());
+    }
+
+    /** Lowercase hex of the given length, not all zeros (OTel's invalid id). */
+    static boolean isId(String id, int length) {
+        if (id.length() != length) {
+            return false;
+        }
+        boolean nonZero = false;
+        for (int i = 0; i < length; i++) {
+            char c = id.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
             }
-            if (field[1] != null && field[1].chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                return problem(field[0], "must not contain control characters");
+            nonZero |= c != '0';
+        }
+        return nonZero;
+    }
+
+    /** Identifiers are short and printable: at most 256 characters, no control characters. */
+    static Optional<FieldProblem> textId(String field, String value) {
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (value.length() > MAX_TEXT_ID) {
+            return problem(field, "is longer than " + MAX_TEXT_ID + " characters");
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return problem(field, "must not contain control characters");
             }
         }
         return Optional.empty();

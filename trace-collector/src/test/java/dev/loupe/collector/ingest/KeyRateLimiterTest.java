@@ -1,0 +1,44 @@
+package dev.loupe.collector.ingest;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.loupe.collector.CollectorConfig;
+import dev.loupe.common.http.ProblemException;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class KeyRateLimiterTest {
+    private static CollectorConfig config(double perSecond, int burst) {
+        return new CollectorConfig() {
+            public int maxBatchItems() { return 1000; }
+            public int maxBodyBytes() { return 1 << 20; }
+            public Duration ackTimeout() { return Duration.ofSeconds(5); }
+            public int maxInFlight() { return 1000; }
+            public double rateLimitPerSecond() { return perSecond; }
+            public int rateLimitBurst() { return burst; }
+            public int retryAfterSeconds() { return 5; }
+        };
+    }
+
+    @Test
+    void aKeyOverItsBurstGets429WithRetryAfterWhileOtherKeysGoOn() {
+        KeyRateLimiter limiter = new KeyRateLimiter(config(0.5, 3));
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire("key-a");
+        }
+        assertThatThrownBy(() -> limiter.acquire("key-a")).isInstanceOfSatisfying(ProblemException.class, e -> {
+            org.assertj.core.api.Assertions.assertThat(e.status()).isEqualTo(429);
+            org.assertj.core.api.Assertions.assertThat(e.retryAfterSeconds()).isBetween(1, 2);
+        });
+        assertThatCode(() -> limiter.acquire("key-b")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void rateZeroMeansNoLimit() {
+        KeyRateLimiter limiter = new KeyRateLimiter(config(0, 1));
+        for (int i = 0; i < 10_000; i++) {
+            limiter.acquire("key-a");
+        }
+    }
+}
