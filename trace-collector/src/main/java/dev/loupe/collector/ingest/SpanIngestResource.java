@@ -1,13 +1,7 @@
 package dev.loupe.collector.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.collector.CollectorConfig;
-import dev.loupe.common.events.SpanRecord;
-import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -15,31 +9,18 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.time.Instant;
-import java.util.List;
 
 /** {@code POST /v1/spans}: a JSON batch of spans, judged item by item, answered after Kafka acknowledged. */
 @Path("/v1/spans")
 public class SpanIngestResource {
-    private final ObjectMapper mapper;
+    private final NativeBatchIngest ingest;
     private final SpanNormalizer normalizer;
     private final SpanPublisher publisher;
-    private final CollectorConfig config;
-    private final KeyRateLimiter rateLimiter;
-    private final Caller caller;
-    private final Counter accepted;
-    private final Counter rejected;
 
-    public SpanIngestResource(ObjectMapper mapper, SpanNormalizer normalizer, SpanPublisher publisher,
-                              CollectorConfig config, KeyRateLimiter rateLimiter, Caller caller, MeterRegistry registry) {
-        this.mapper = mapper;
+    public SpanIngestResource(NativeBatchIngest ingest, SpanNormalizer normalizer, SpanPublisher publisher) {
+        this.ingest = ingest;
         this.normalizer = normalizer;
         this.publisher = publisher;
-        this.config = config;
-        this.rateLimiter = rateLimiter;
-        this.caller = caller;
-        this.accepted = registry.counter("loupe.collector.spans.accepted");
-        this.rejected = registry.counter("loupe.collector.spans.rejected");
     }
 
     @POST
@@ -47,17 +28,7 @@ public class SpanIngestResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<BatchResult> ingest(JsonNode body) {
-        rateLimiter.acquire(caller.keyId());
-        String projectId = caller.projectId();
-        BatchReader.Batch<SpanInput> batch = BatchReader.read(mapper, body, "spans", config.maxBatchItems(),
-                SpanInput.class, SpanValidator::firstProblem);
-        Instant receivedAt = Instant.now();
-        List<SpanRecord> spans = batch.items().stream()
-                .map(item -> normalizer.normalize(projectId, item.value(), receivedAt)).toList();
-        return publisher.publish(spans).map(ignored -> {
-            accepted.increment(spans.size());
-            rejected.increment(batch.rejected().size());
-            return new BatchResult(spans.size(), batch.rejected());
-        });
+        return ingest.ingest(body, "spans", SpanInput.class, SpanValidator::firstProblem, normalizer::normalize,
+                publisher::publish);
     }
 }

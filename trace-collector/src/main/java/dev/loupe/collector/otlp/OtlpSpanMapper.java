@@ -135,46 +135,44 @@ final class OtlpSpanMapper {
     }
 
     private static String prompt(GenAiAttributes a) {
-        String messages = a.string("gen_ai.input.messages");
         String system = a.string("gen_ai.system_instructions");
-        if (messages != null) {
-            return withSystem(messages, system);
+        String current = a.string("gen_ai.input.messages");
+        String older = olderMessages(a, "gen_ai.prompt", "llm.input_messages", "input.value");
+        if (current != null) {
+            return withSystem(current, system);
         }
-        String legacy = a.string("gen_ai.prompt");
-        List<Map<String, Object>> indexed = a.indexed("gen_ai.prompt");
-        List<Map<String, Object>> openInference = a.indexed("llm.input_messages");
-        String value = a.string("input.value");
-        if (legacy != null) {
-            return legacy;
+        if (older != null && system != null) {
+            a.remaining().put("gen_ai.system_instructions", system); // not part of the older prompt: keep it
         }
-        if (indexed != null) {
-            return GenAiAttributes.json(indexed);
-        }
-        if (openInference != null) {
-            return GenAiAttributes.json(unprefix(openInference, "message."));
-        }
-        return system != null ? system : value;
+        return older != null ? older : system;
     }
 
     private static String completion(GenAiAttributes a) {
-        String messages = a.string("gen_ai.output.messages");
-        String legacy = a.string("gen_ai.completion");
-        List<Map<String, Object>> indexed = a.indexed("gen_ai.completion");
-        List<Map<String, Object>> openInference = a.indexed("llm.output_messages");
-        String value = a.string("output.value");
-        if (messages != null) {
-            return messages;
-        }
-        if (legacy != null) {
-            return legacy;
+        String current = a.string("gen_ai.output.messages");
+        String older = olderMessages(a, "gen_ai.completion", "llm.output_messages", "output.value");
+        return current != null ? current : older;
+    }
+
+    /**
+     * Message text from older conventions, in order of preference: the legacy plain attribute, the legacy
+     * indexed {@code legacy.N.role/content}, OpenInference's indexed messages, then its plain value. All
+     * candidates are consumed, whichever wins.
+     */
+    private static String olderMessages(GenAiAttributes a, String legacy, String openInference, String value) {
+        String plain = a.string(legacy);
+        List<Map<String, Object>> indexed = a.indexed(legacy);
+        List<Map<String, Object>> inferenceMessages = a.indexed(openInference);
+        String inferenceValue = a.string(value);
+        if (plain != null) {
+            return plain;
         }
         if (indexed != null) {
             return GenAiAttributes.json(indexed);
         }
-        if (openInference != null) {
-            return GenAiAttributes.json(unprefix(openInference, "message."));
+        if (inferenceMessages != null) {
+            return GenAiAttributes.json(unprefix(inferenceMessages, "message."));
         }
-        return value;
+        return inferenceValue;
     }
 
     /** Puts system instructions in front of the input messages as a {@code system} message. */
