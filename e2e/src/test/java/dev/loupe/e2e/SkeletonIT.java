@@ -46,6 +46,33 @@ class SkeletonIT {
     }
 
     @Test
+    void decisionPostedToTheCollectorIsReconstructedWithItsSpansAndFeedback() {
+        TestSpans span = TestSpans.llm().with("feature", "e2e-rag");
+        String decisionId = (String) span.build().get("decisionId");
+        given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON).body(TestSpans.batch(span))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans").then().statusCode(200);
+        given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON)
+                .body(Map.of("decisions", List.of(Map.of("decisionId", decisionId, "traceId", span.traceId(),
+                        "feature", "e2e-rag", "input", "mail me at a@b.example", "output", "done"))))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/decisions").then().statusCode(200).body("accepted", equalTo(1));
+        given().auth().oauth2(stack.projectA().publicKey()).contentType(ContentType.JSON)
+                .body(Map.of("decisionId", decisionId, "signal", "incorrect", "correction", "not done"))
+                .post(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback").then().statusCode(202);
+
+        JsonPath view = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            Response response = given().auth().oauth2(stack.projectA().secretKey())
+                    .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/decisions/" + decisionId);
+            return response.statusCode() == 200 ? response.jsonPath() : null;
+        }, path -> path != null && path.getList("spans").size() == 1 && path.getList("feedback").size() == 1);
+
+        assertThat(view.getString("decision.input")).isEqualTo("mail me at [EMAIL]");
+        assertThat(view.getString("spans[0].spanId")).isEqualTo(span.spanId());
+        assertThat(view.getString("feedback[0].signal")).isEqualTo("INCORRECT");
+        given().auth().oauth2(stack.projectB().secretKey())
+                .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/decisions/" + decisionId).then().statusCode(404);
+    }
+
+    @Test
     void anotherProjectsKeyGetsNotFound() {
         TestSpans span = TestSpans.llm();
         given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON).body(TestSpans.batch(span))

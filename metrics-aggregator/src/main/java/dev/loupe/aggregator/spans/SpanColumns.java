@@ -17,7 +17,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 
 /** The mapping between {@link SpanRecord} and table {@code telemetry.spans}, in one place. */
-final class SpanColumns {
+public final class SpanColumns {
     /** Columns in insert order; JSON columns travel as text and are cast in SQL. */
     static final String INSERT = """
             insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, provider, model,
@@ -30,7 +30,7 @@ final class SpanColumns {
                 $32::text::jsonb, $33::text::jsonb, $34, $35)
             on conflict (project_id, span_id, start_time) do nothing""";
 
-    static final String SELECT = """
+    public static final String SELECT = """
             select project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
                 latency_ms, time_to_first_token_ms, input_tokens, output_tokens, cached_input_tokens,
                 reasoning_tokens, cost_usd, prompt, completion, truncated, redactions::text as redactions,
@@ -52,7 +52,7 @@ final class SpanColumns {
                 json(s.metadata()), json(s.attributes()), time(s.receivedAt()), s.schemaVersion()});
     }
 
-    static SpanRecord fromRow(Row r) {
+    public static SpanRecord fromRow(Row r) {
         return new SpanRecord(r.getInteger("schema_version"), r.getString("project_id"), r.getString("trace_id"),
                 r.getString("span_id"), r.getString("parent_span_id"), SpanKind.valueOf(r.getString("kind")),
                 r.getString("name"), r.getString("provider"), r.getString("model"), instant(r, "start_time"),
