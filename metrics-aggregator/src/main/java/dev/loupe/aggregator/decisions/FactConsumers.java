@@ -1,5 +1,6 @@
 package dev.loupe.aggregator.decisions;
 
+import dev.loupe.common.events.AlertEvent;
 import dev.loupe.common.events.DecisionRecord;
 import dev.loupe.common.events.EvalResult;
 import dev.loupe.common.events.FeedbackRecord;
@@ -19,7 +20,7 @@ import java.util.function.Function;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Stores decisions, evaluation results and feedback from their topics into {@code telemetry}, idempotently
+ * Stores decisions, evaluation results, feedback and alert state changes from their topics into {@code telemetry}, idempotently
  * on (id, time). Unreadable records (or ones missing their id or time) go to the topic's dead-letter topic.
  */
 @ApplicationScoped
@@ -27,6 +28,7 @@ public class FactConsumers {
     public static final String DECISIONS = "decisions-in";
     public static final String EVALS = "evals-in";
     public static final String FEEDBACK = "feedback-in";
+    public static final String ALERTS = "alerts-in";
 
     private static final String INSERT_DECISION = """
             insert into telemetry.decisions (project_id, decision_id, occurred_at, trace_id, feature, model, status, record)
@@ -41,6 +43,11 @@ public class FactConsumers {
             insert into telemetry.feedback (project_id, feedback_id, occurred_at, decision_id, signal, record)
             values ($1, $2, $3, $4, $5, $6::text::jsonb)
             on conflict (project_id, feedback_id, occurred_at) do nothing""";
+
+    private static final String INSERT_ALERT = """
+            insert into telemetry.alert_events (project_id, fingerprint, state, changed_at, rule_id, severity, record)
+            values ($1, $2, $3, $4, $5, $6, $7::text::jsonb)
+            on conflict (project_id, fingerprint, state, changed_at) do nothing""";
 
     private final Pool pool;
     private final MeterRegistry registry;
@@ -72,6 +79,25 @@ public class FactConsumers {
                 && r.decisionId() != null && r.signal() != null);
         return store("feedback", INSERT_FEEDBACK, Tuple.from(new Object[]{f.projectId(), f.feedbackId(),
                 time(f.occurredAt()), f.decisionId(), f.signal().name(), payload}));
+    }
+
+    @Incoming(ALERTS)
+    public Uni<Void> alert(String payload) {
+        AlertEvent a = read(payload, AlertEvent.class, r -> r.fingerprint() != null && r.state() != null
+                && changedAt(r) != null);
+        return store("alert", INSERT_ALERT, Tuple.from(new Object[]{a.projectId(), a.fingerprint(), a.state().name(),
+                time(changedAt(a)), a.ruleId(), a.severity(), payload}));
+    }
+
+    /** When this state change happened: the latest of the event's own times. */
+    static Instant changedAt(AlertEvent a) {
+        Instant latest = null;
+        for (Instant t : new Instant[]{a.startsAt(), a.acknowledgedAt(), a.endsAt()}) {
+            if (t != null && (latest == null || t.isAfter(latest))) {
+                latest = t;
+            }
+        }
+        return latest;
     }
 
     private static <T extends LoupeEvent> T read(String payload, Class<T> type, Function<T, Boolean> complete) {
