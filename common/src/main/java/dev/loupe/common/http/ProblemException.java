@@ -35,10 +35,6 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(404, "Not Found", detail, null, null, null);
     }
 
-    public static ProblemException conflict(String detail) {
-        return new ProblemException(409, "Conflict", detail, null, null, null);
-    }
-
     public static ProblemException tooLarge(String field, String detail) {
         return new ProblemException(413, "Content Too Large", detail, field, null, null);
     }

@@ -61,9 +61,4 @@ public class ApiKeyStore {
         Arrays.stream(row.getArrayOfStrings("scopes")).map(Scope::parse).filter(s -> s != null).forEach(scopes::add);
         return Optional.of(new StoredKey(keyId, row.getString("project_id"), row.getString("key_hash"), scopes));
     }
-
-    /** Forgets cached lookups, e.g. right after a key was revoked by this process. */
-    public void invalidate(String keyId) {
-        cache.invalidate(keyId);
-    }
 }

@@ -24,10 +24,6 @@ public class Caller {
         return project;
     }
 
-    public boolean hasRole(String role) {
-        return identity.hasRole(role);
-    }
-
     public String keyId() {
         return identity.getPrincipal().getName();
     }

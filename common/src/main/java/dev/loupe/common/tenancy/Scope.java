@@ -3,6 +3,7 @@ package dev.loupe.common.tenancy;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /** What an API key may do. {@code feedback} keys are browser-safe; {@code admin} implies {@code read}. */
 public enum Scope {
@@ -39,6 +40,6 @@ public enum Scope {
         if (effective.contains(ADMIN)) {
             effective.add(READ);
         }
-        return effective.stream().map(Scope::role).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        return effective.stream().map(Scope::role).collect(Collectors.toUnmodifiableSet());
     }
 }

@@ -9,13 +9,16 @@ import com.google.protobuf.util.JsonFormat;
 import dev.loupe.common.json.EventJson;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -41,7 +44,7 @@ final class OtlpCodec {
         if (!contentEncoding.trim().equalsIgnoreCase("gzip")) {
             throw new OtlpException(415, "unsupported Content-Encoding " + contentEncoding + "; use gzip or none", null);
         }
-        try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, body.length * 4));
             byte[] buffer = new byte[8192];
             int n;
@@ -125,9 +128,9 @@ final class OtlpCodec {
     private static Iterable<JsonNode> iterable(JsonNode node, String camel, String snake) {
         JsonNode array = node.has(camel) ? node.get(camel) : node.get(snake);
         if (array == null || !array.isArray()) {
-            return java.util.List.of();
+            return List.of();
         }
-        java.util.List<JsonNode> objects = new java.util.ArrayList<>();
+        List<JsonNode> objects = new ArrayList<>();
         ((ArrayNode) array).forEach(n -> {
             if (n.isObject()) {
                 objects.add(n);
