@@ -30,6 +30,36 @@ public final class SpanColumns {
                 $32::text::jsonb, $33::text::jsonb, $34, $35)
             on conflict (project_id, span_id, start_time) do nothing""";
 
+    /**
+     * Inserts a whole batch from column arrays (one round trip, no per-row statement); the rollup feature
+     * is the span's own or its trace's. Returns what the rollups need, for the rows actually inserted.
+     */
+    static final String BATCH_INSERT = """
+            insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, provider, model,
+                start_time, end_time, latency_ms, time_to_first_token_ms, input_tokens, output_tokens,
+                cached_input_tokens, reasoning_tokens, cost_usd, prompt, completion, truncated, redactions,
+                parsed_output, parse_error, status, error_type, error_message, feature, session_id, user_id,
+                decision_id, tool_name, metadata, attributes, received_at, schema_version, rollup_feature)
+            select u.project_id, u.trace_id, u.span_id, u.parent_span_id, u.kind, u.name, u.provider, u.model,
+                u.start_time, u.end_time, u.latency_ms, u.time_to_first_token_ms, u.input_tokens, u.output_tokens,
+                u.cached_input_tokens, u.reasoning_tokens, u.cost_usd, u.prompt, u.completion, u.truncated,
+                u.redactions::jsonb, u.parsed_output::jsonb, u.parse_error, u.status, u.error_type, u.error_message,
+                u.feature, u.session_id, u.user_id, u.decision_id, u.tool_name, u.metadata::jsonb, u.attributes::jsonb,
+                u.received_at, u.schema_version, coalesce(nullif(u.feature, ''), tf.feature, '')
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[],
+                $15::bigint[], $16::bigint[], $17::numeric[], $18::text[], $19::text[], $20::boolean[], $21::text[],
+                $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[],
+                $30::text[], $31::text[], $32::text[], $33::text[], $34::timestamptz[], $35::int[])
+                as u(project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
+                     latency_ms, time_to_first_token_ms, input_tokens, output_tokens, cached_input_tokens,
+                     reasoning_tokens, cost_usd, prompt, completion, truncated, redactions, parsed_output, parse_error,
+                     status, error_type, error_message, feature, session_id, user_id, decision_id, tool_name, metadata,
+                     attributes, received_at, schema_version)
+            left join telemetry.trace_features tf on tf.project_id = u.project_id and tf.trace_id = u.trace_id
+            on conflict (project_id, span_id, start_time) do nothing
+            returning\s""" + dev.loupe.aggregator.rollup.SpanFacts.COLUMNS;
+
     public static final String SELECT = """
             select project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
                 latency_ms, time_to_first_token_ms, input_tokens, output_tokens, cached_input_tokens,
@@ -50,6 +80,37 @@ public final class SpanColumns {
                 json(s.redactions()), json(s.parsedOutput()), s.parseError(), s.status().name(), s.errorType(),
                 s.errorMessage(), s.feature(), s.sessionId(), s.userId(), s.decisionId(), s.toolName(),
                 json(s.metadata()), json(s.attributes()), time(s.receivedAt()), s.schemaVersion()});
+    }
+
+    /** The batch as one array per column, in {@link #BATCH_INSERT}'s order. */
+    static Tuple batchTuple(java.util.List<SpanRecord> spans) {
+        int n = spans.size();
+        Object[][] columns = new Object[35][];
+        for (int i = 0; i < n; i++) {
+            Tuple row = toTuple(spans.get(i));
+            for (int c = 0; c < 35; c++) {
+                if (columns[c] == null) {
+                    columns[c] = newArray(c, n);
+                }
+                columns[c][i] = row.getValue(c);
+            }
+        }
+        Tuple tuple = Tuple.tuple();
+        for (Object[] column : columns) {
+            tuple.addValue(column);
+        }
+        return tuple;
+    }
+
+    private static Object[] newArray(int column, int n) {
+        return switch (column) {
+            case 8, 9, 33 -> new OffsetDateTime[n];
+            case 10, 11, 12, 13, 14, 15 -> new Long[n];
+            case 16 -> new Numeric[n];
+            case 19 -> new Boolean[n];
+            case 34 -> new Integer[n];
+            default -> new String[n];
+        };
     }
 
     public static SpanRecord fromRow(Row r) {

@@ -1,38 +1,59 @@
 package dev.loupe.aggregator.spans;
 
+import dev.loupe.aggregator.ingest.BatchIntake;
+import dev.loupe.aggregator.telemetry.AiMetrics;
 import dev.loupe.common.events.SpanRecord;
-import dev.loupe.common.json.EventJson;
-import dev.loupe.common.kafka.StoreRetry;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Consumes {@code loupe.spans.v1} into {@code telemetry.spans}. An unreadable record fails at once and goes
- * to the dead-letter topic; a database failure is retried, so the offset is committed only after the row is
- * stored and nothing acknowledged by the collector is lost.
+ * Consumes {@code loupe.spans.v1} in batches (one poll at a time) into {@code telemetry.spans} and the span
+ * rollups. The batch's offsets are committed only after its transaction has committed; unreadable records
+ * go to {@code loupe.spans.v1.dlq}.
  */
 @ApplicationScoped
 public class SpanConsumer {
     public static final String CHANNEL = "spans-in";
 
-    private final SpanWriter writer;
+    private final BatchIntake intake;
+    private final SpanBatchWriter writer;
+    private final AiMetrics aiMetrics;
     private final Counter stored;
     private final Counter duplicates;
+    private final DistributionSummary batchSize;
+    private final Timer writeTime;
 
-    public SpanConsumer(SpanWriter writer, MeterRegistry registry) {
+    public SpanConsumer(BatchIntake intake, SpanBatchWriter writer, AiMetrics aiMetrics, MeterRegistry registry) {
+        this.intake = intake;
         this.writer = writer;
+        this.aiMetrics = aiMetrics;
         this.stored = registry.counter("loupe.aggregator.spans.stored");
         this.duplicates = registry.counter("loupe.aggregator.spans.duplicates");
+        this.batchSize = DistributionSummary.builder("loupe.aggregator.batch.size").baseUnit("records")
+                .tag("topic", "loupe.spans.v1").register(registry);
+        this.writeTime = Timer.builder("loupe.aggregator.batch.write").tag("topic", "loupe.spans.v1").register(registry);
     }
 
     @Incoming(CHANNEL)
-    public Uni<Void> consume(String payload) {
-        SpanRecord span = EventJson.decode(payload, SpanRecord.class);
-        return StoreRetry.untilStored(writer.write(span), "span " + span.spanId())
-                .invoke(isNew -> (isNew ? stored : duplicates).increment())
+    public Uni<Void> consume(ConsumerRecords<String, String> batch) {
+        batchSize.record(batch.count());
+        long started = System.nanoTime();
+        return intake.take(batch, SpanRecord.class, s -> s.spanId() != null && s.startTime() != null, writer::write)
+                .invoke(outcomes -> {
+                    writeTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                    for (SpanBatchWriter.Outcome o : outcomes) {
+                        stored.increment(o.inserted().size());
+                        duplicates.increment(o.offered() - o.inserted().size());
+                        aiMetrics.record(o.inserted());
+                    }
+                })
                 .replaceWithVoid();
     }
 }

@@ -1,0 +1,51 @@
+package dev.loupe.aggregator.ingest;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Sends a record that cannot be stored to {@code <topic>.dlq}, keeping its key and value, with the same
+ * headers SmallRye's own dead-letter strategy writes ({@code dead-letter-reason}, {@code -topic},
+ * {@code -partition}, {@code -offset}), so every Loupe DLQ reads alike. The batch consumers need it
+ * because a batch is acknowledged as a whole: one poison record must not take its neighbours along.
+ */
+@ApplicationScoped
+public class DeadLetters {
+    public static final String CHANNEL = "dead-letters-out";
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
+
+    private final MutinyEmitter<String> emitter;
+    private final MeterRegistry registry;
+
+    public DeadLetters(@Channel(CHANNEL) MutinyEmitter<String> emitter, MeterRegistry registry) {
+        this.emitter = emitter;
+        this.registry = registry;
+    }
+
+    /** Completes once the broker has acknowledged the dead letter. */
+    public Uni<Void> send(ConsumerRecord<String, String> record, String reason) {
+        LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), reason);
+        registry.counter("loupe.aggregator.dead.letters", "topic", record.topic()).increment();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("dead-letter-reason", bytes(reason));
+        headers.add("dead-letter-topic", bytes(record.topic()));
+        headers.add("dead-letter-partition", bytes(Integer.toString(record.partition())));
+        headers.add("dead-letter-offset", bytes(Long.toString(record.offset())));
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(record.topic() + ".dlq").withKey(record.key()).withHeaders(headers).build();
+        return emitter.sendMessage(Message.of(record.value()).addMetadata(metadata));
+    }
+
+    private static byte[] bytes(String value) {
+        return (value == null ? "" : value).getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,43 @@
+package dev.loupe.aggregator.rollup;
+
+import io.vertx.mutiny.sqlclient.Row;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * What a rollup needs from one stored span: the columns returned by the insert (or by a re-attribution),
+ * with the feature it counts under.
+ */
+public record SpanFacts(String projectId, Instant startTime, String kind, String feature, String model, String status,
+                        String errorType, String toolName, boolean structured, boolean parseFailed, long inputTokens,
+                        long outputTokens, long cachedInputTokens, long reasoningTokens, BigDecimal costUsd,
+                        Long latencyMs) {
+
+    /** The select list that {@link #fromRow} reads, for {@code returning} clauses. */
+    public static final String COLUMNS = """
+            project_id, start_time, kind, coalesce(rollup_feature, '') as rollup_feature, coalesce(model, '') as model,
+            status, coalesce(error_type, '') as error_type, coalesce(tool_name, '') as tool_name,
+            (parsed_output is not null or parse_error is not null) as structured, (parse_error is not null) as parse_failed,
+            coalesce(input_tokens, 0) as input_tokens, coalesce(output_tokens, 0) as output_tokens,
+            coalesce(cached_input_tokens, 0) as cached_input_tokens, coalesce(reasoning_tokens, 0) as reasoning_tokens,
+            coalesce(cost_usd, 0) as cost_usd, latency_ms""";
+
+    public static SpanFacts fromRow(Row r) {
+        return new SpanFacts(r.getString("project_id"), r.getOffsetDateTime("start_time").toInstant(),
+                r.getString("kind"), r.getString("rollup_feature"), r.getString("model"), r.getString("status"),
+                r.getString("error_type"), r.getString("tool_name"), r.getBoolean("structured"),
+                r.getBoolean("parse_failed"), r.getLong("input_tokens"), r.getLong("output_tokens"),
+                r.getLong("cached_input_tokens"), r.getLong("reasoning_tokens"), r.getBigDecimal("cost_usd"),
+                r.getLong("latency_ms"));
+    }
+
+    /** The same span counted under another feature. */
+    public SpanFacts withFeature(String otherFeature) {
+        return new SpanFacts(projectId, startTime, kind, otherFeature, model, status, errorType, toolName, structured,
+                parseFailed, inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUsd, latencyMs);
+    }
+
+    public SpanRollupKey key(Granularity g) {
+        return new SpanRollupKey(projectId, g.floor(startTime), kind, feature, model, status, errorType, toolName);
+    }
+}

@@ -1,0 +1,128 @@
+package dev.loupe.aggregator.spans;
+
+import dev.loupe.aggregator.rollup.Granularity;
+import dev.loupe.aggregator.rollup.SpanFacts;
+import dev.loupe.aggregator.rollup.SpanRollupDelta;
+import dev.loupe.aggregator.rollup.SpanRollupWriter;
+import dev.loupe.aggregator.windows.WindowMarks;
+import dev.loupe.common.events.SpanRecord;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stores a batch of spans and updates the 1m/1h/1d rollups in one transaction, from the rows the insert
+ * actually returned: a redelivered span inserts nothing and so adds nothing. Feature attribution
+ * (DESIGN.md §2): a span without a feature counts under the first feature seen on its trace; when that
+ * feature arrives after the span (the root usually ends, and is exported, last), the stored span and its
+ * rollup contribution move from "no feature" to it, in the same transaction.
+ */
+@ApplicationScoped
+public class SpanBatchWriter {
+    private static final String ATTRIBUTE_TRACES = """
+            insert into telemetry.trace_features (project_id, trace_id, feature, trace_time)
+            select distinct on (project_id, trace_id) project_id, trace_id, feature, start_time
+            from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) as u(project_id, trace_id, feature, start_time)
+            where feature is not null
+            order by project_id, trace_id, start_time
+            on conflict do nothing
+            returning project_id, trace_id, feature, trace_time""";
+    /** Spans of a trace are looked for within a day of the span that named the feature. */
+    private static final String MOVE_TO_FEATURE = """
+            update telemetry.spans s set rollup_feature = u.feature
+            from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) as u(project_id, trace_id, feature, trace_time)
+            where s.project_id = u.project_id and s.trace_id = u.trace_id and s.rollup_feature = ''
+              and s.start_time between u.trace_time - interval '1 day' and u.trace_time + interval '1 day'
+            returning\s""" + SpanFacts.COLUMNS.replace("project_id", "s.project_id");
+
+    private final Pool pool;
+
+    public SpanBatchWriter(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** What one batch changed. */
+    public record Outcome(int offered, List<SpanFacts> inserted, int moved) {
+    }
+
+    public Uni<Outcome> write(List<SpanRecord> spans) {
+        return pool.withTransaction(connection -> write(connection, spans));
+    }
+
+    private Uni<Outcome> write(SqlConnection connection, List<SpanRecord> spans) {
+        List<SpanRollupDelta> deltas = List.of(new SpanRollupDelta(Granularity.MINUTE),
+                new SpanRollupDelta(Granularity.HOUR), new SpanRollupDelta(Granularity.DAY));
+        WindowMarks marks = new WindowMarks();
+        List<SpanFacts> inserted = new ArrayList<>();
+        int[] moved = {0};
+        return connection.preparedQuery(ATTRIBUTE_TRACES).execute(traceTuple(spans))
+                .chain(attributed -> moveToFeature(connection, attributed))
+                .invoke(movedRows -> {
+                    for (Row row : movedRows) {
+                        SpanFacts now = SpanFacts.fromRow(row);
+                        for (SpanRollupDelta d : deltas) {
+                            d.remove(now.withFeature(""));
+                            d.add(now);
+                        }
+                        marks.mark(now.projectId(), now.startTime());
+                        moved[0]++;
+                    }
+                })
+                .chain(() -> connection.preparedQuery(SpanColumns.BATCH_INSERT).execute(SpanColumns.batchTuple(spans)))
+                .invoke(rows -> {
+                    for (Row row : rows) {
+                        SpanFacts facts = SpanFacts.fromRow(row);
+                        inserted.add(facts);
+                        deltas.forEach(d -> d.add(facts));
+                        marks.mark(facts.projectId(), facts.startTime());
+                    }
+                })
+                .chain(() -> SpanRollupWriter.apply(connection, deltas.get(0)))
+                .chain(() -> SpanRollupWriter.apply(connection, deltas.get(1)))
+                .chain(() -> SpanRollupWriter.apply(connection, deltas.get(2)))
+                .chain(() -> marks.write(connection))
+                .map(v -> new Outcome(spans.size(), inserted, moved[0]));
+    }
+
+    private static Uni<RowSet<Row>> moveToFeature(SqlConnection connection, RowSet<Row> attributed) {
+        if (attributed.rowCount() == 0) {
+            return Uni.createFrom().item(attributed);
+        }
+        List<String> project = new ArrayList<>();
+        List<String> trace = new ArrayList<>();
+        List<String> feature = new ArrayList<>();
+        List<OffsetDateTime> time = new ArrayList<>();
+        for (Row r : attributed) {
+            project.add(r.getString("project_id"));
+            trace.add(r.getString("trace_id"));
+            feature.add(r.getString("feature"));
+            time.add(r.getOffsetDateTime("trace_time"));
+        }
+        return connection.preparedQuery(MOVE_TO_FEATURE).execute(Tuple.of(project.toArray(String[]::new),
+                trace.toArray(String[]::new), feature.toArray(String[]::new), time.toArray(OffsetDateTime[]::new)));
+    }
+
+    private static Tuple traceTuple(List<SpanRecord> spans) {
+        int n = spans.size();
+        String[] project = new String[n];
+        String[] trace = new String[n];
+        String[] feature = new String[n];
+        OffsetDateTime[] start = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            SpanRecord s = spans.get(i);
+            project[i] = s.projectId();
+            trace[i] = s.traceId();
+            feature[i] = s.feature() == null || s.feature().isEmpty() ? null : s.feature();
+            start[i] = s.startTime().atOffset(ZoneOffset.UTC);
+        }
+        return Tuple.of(project, trace, feature, start);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.loupe.aggregator.windows;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Metric-window closing ({@code loupe.windows.*}). */
+@ConfigMapping(prefix = "loupe.windows")
+public interface WindowConfig {
+    /** How long after a window's end late data is still awaited before the window is first published. */
+    @WithDefault("PT1M")
+    Duration lateness();
+
+    /** How often the closer looks for windows to publish ({@code off} disables the schedule). */
+    @WithDefault("10s")
+    String interval();
+
+    /** At most this many windows are published per run (a back-fill catches up over several runs). */
+    @WithDefault("500")
+    int maxPerRun();
+}

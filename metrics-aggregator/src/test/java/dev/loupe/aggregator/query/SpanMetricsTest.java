@@ -1,0 +1,322 @@
+package dev.loupe.aggregator.query;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.loupe.common.events.Outcome;
+import dev.loupe.common.events.SpanKind;
+import dev.loupe.common.events.SpanRecord;
+import dev.loupe.common.events.Topics;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.testing.KafkaTestResource;
+import dev.loupe.testing.PostgresTestResource;
+import dev.loupe.testing.SharedKafka;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Span metrics against answers computed here from the fixture itself (or by PostgreSQL's exact
+ * {@code percentile_cont} over the stored rows), through the real broker, consumer and query API.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class SpanMetricsTest {
+    static final Instant START = Instant.parse("2026-10-01T00:00:00Z");
+    /** Not aligned to hours or days, so the answer is assembled from minute, hour and day rollups. */
+    static final Instant FROM = Instant.parse("2026-10-01T00:37:00Z");
+    static final Instant TO = Instant.parse("2026-10-02T22:13:00Z");
+    static List<MetricFixture.Trace> traces;
+
+    @ConfigProperty(name = "loupe.test.project-a.id")
+    String projectA;
+    @ConfigProperty(name = "loupe.test.project-a.secret-key")
+    String keyA;
+    @ConfigProperty(name = "loupe.test.project-b.secret-key")
+    String keyB;
+    @Inject
+    Pool pool;
+
+    @BeforeEach
+    void sendFixtureOnce() {
+        if (traces != null) {
+            return;
+        }
+        traces = MetricFixture.traces(projectA, START, Duration.ofHours(48), 600, 42);
+        send(allSpans());
+        long llmSpans = allSpans().stream().filter(s -> s.kind() == SpanKind.LLM).count();
+        await().atMost(Duration.ofSeconds(60)).until(() -> total("request_count", START, START.plus(Duration.ofDays(3)))
+                == llmSpans);
+    }
+
+    @Test
+    void costPerFeatureEqualsADirectSumOverTheFixture() {
+        Map<String, BigDecimal> expected = new HashMap<>();
+        for (MetricFixture.Trace trace : traces) {
+            for (SpanRecord s : trace.spans()) {
+                if (s.costUsd() != null && inRange(s)) {
+                    expected.merge(trace.feature(), s.costUsd(), BigDecimal::add);
+                }
+            }
+        }
+        Map<String, Double> actual = byGroup("cost_usd", "feature", FROM, TO);
+
+        assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        expected.forEach((feature, cost) -> assertThat(actual.get(feature)).as(feature)
+                .isCloseTo(cost.doubleValue(), within(1e-9)));
+    }
+
+    @Test
+    void hourlyPointsAddUpToTheWholeRange() {
+        var series = given().auth().oauth2(keyA).queryParam("from", "2026-10-01T00:00:00Z")
+                .queryParam("to", "2026-10-03T00:00:00Z").queryParam("bucket", "1h").queryParam("groupBy", "model")
+                .when().get("/v1/metrics/cost_usd").then().statusCode(200).extract().as(MetricSeries.class);
+        Map<String, Double> whole = byGroup("cost_usd", "model", Instant.parse("2026-10-01T00:00:00Z"),
+                Instant.parse("2026-10-03T00:00:00Z"));
+
+        assertThat(series.bucket()).isEqualTo("1h");
+        for (MetricSeries.Series s : series.series()) {
+            double sum = s.points().stream().mapToDouble(MetricSeries.Point::value).sum();
+            assertThat(sum).isCloseTo(whole.get(s.group().get("model")), within(1e-9));
+            assertThat(s.points()).allSatisfy(p -> assertThat(p.t().atOffset(ZoneOffset.UTC).getMinute()).isZero());
+        }
+    }
+
+    @Test
+    void latencyPercentilesPerModelAreWithinOnePercentOfPercentileCont() {
+        Map<String, double[]> exact = new HashMap<>();
+        for (Row r : pool.preparedQuery("""
+                        select model, percentile_cont(array[0.5, 0.95, 0.99]) within group (order by latency_ms) as q
+                        from telemetry.spans where project_id = $1 and kind = 'LLM' and start_time >= $2 and start_time < $3
+                        group by model""")
+                .execute(Tuple.of(projectA, FROM.atOffset(ZoneOffset.UTC), TO.atOffset(ZoneOffset.UTC)))
+                .await().indefinitely()) {
+            Double[] q = r.getArrayOfDoubles("q");
+            exact.put(r.getString("model"), new double[]{q[0], q[1], q[2]});
+        }
+        String[] metrics = {"latency_p50_ms", "latency_p95_ms", "latency_p99_ms"};
+        assertThat(exact).hasSize(MetricFixture.MODELS.length);
+        for (int i = 0; i < metrics.length; i++) {
+            Map<String, Double> sketched = byGroup(metrics[i], "model", FROM, TO);
+            for (String model : exact.keySet()) {
+                double want = exact.get(model)[i];
+                assertThat(sketched.get(model)).as(metrics[i] + " " + model).isCloseTo(want, within(want * 0.01));
+            }
+        }
+    }
+
+    @Test
+    void errorRateByTypeSplitsTheErrorRateOfEachFeature() {
+        Map<String, long[]> counts = new HashMap<>();
+        for (MetricFixture.Trace trace : traces) {
+            for (SpanRecord s : trace.spans()) {
+                if (s.kind() == SpanKind.LLM && inRange(s)) {
+                    long[] c = counts.computeIfAbsent(trace.feature(), k -> new long[3]);
+                    c[0]++;
+                    c[1] += "rate_limit".equals(s.errorType()) ? 1 : 0;
+                    c[2] += "timeout".equals(s.errorType()) ? 1 : 0;
+                }
+            }
+        }
+        var series = query("error_rate", "feature,errorType", FROM, TO);
+        for (MetricSeries.Series s : series.series()) {
+            long[] c = counts.get(s.group().get("feature"));
+            MetricSeries.Point p = s.points().get(0);
+            long expected = switch (String.valueOf(s.group().get("errorType"))) {
+                case "rate_limit" -> c[1];
+                case "timeout" -> c[2];
+                default -> 0;
+            };
+            assertThat(p.sampleSize()).isEqualTo(c[0]);
+            assertThat(p.value()).as(s.group().toString()).isCloseTo((double) expected / c[0], within(1e-12));
+        }
+    }
+
+    @Test
+    void toolErrorRateAndParseFailureRateFollowTheFixture() {
+        Map<String, long[]> tools = new HashMap<>();
+        long structured = 0;
+        long failed = 0;
+        for (MetricFixture.Trace trace : traces) {
+            for (SpanRecord s : trace.spans()) {
+                if (!inRange(s)) {
+                    continue;
+                }
+                if (s.kind() == SpanKind.TOOL) {
+                    long[] c = tools.computeIfAbsent(s.toolName(), k -> new long[2]);
+                    c[0]++;
+                    c[1] += s.status() == Outcome.ERROR ? 1 : 0;
+                }
+                if (s.parsedOutput() != null || s.parseError() != null) {
+                    structured++;
+                    failed += s.parseError() != null ? 1 : 0;
+                }
+            }
+        }
+        Map<String, Double> toolRates = byGroup("tool_error_rate", "tool", FROM, TO);
+        tools.forEach((tool, c) -> assertThat(toolRates.get(tool)).as(tool).isCloseTo((double) c[1] / c[0], within(1e-12)));
+        Map<String, Double> parse = byGroup("parse_failure_rate", "feature", FROM, TO);
+        assertThat(parse).containsOnlyKeys("classify");
+        assertThat(parse.get("classify")).isCloseTo((double) failed / structured, within(1e-12));
+    }
+
+    @Test
+    void redeliveredSpansChangeNoRollupAndNoAnswer() {
+        String before = rollupTotals();
+        MetricSeries answerBefore = query("cost_usd", "feature,model", FROM, TO);
+        double duplicatesBefore = duplicates();
+
+        List<SpanRecord> spans = allSpans();
+        send(spans);
+        await().atMost(Duration.ofSeconds(60)).until(() -> duplicates() >= duplicatesBefore + spans.size());
+
+        assertThat(rollupTotals()).isEqualTo(before);
+        assertThat(EventJson.encode(query("cost_usd", "feature,model", FROM, TO))).isEqualTo(EventJson.encode(answerBefore));
+    }
+
+    @Test
+    void hoursLateSpanLandsInItsOwnBucket() {
+        Instant late = Instant.parse("2026-10-05T03:17:42Z");
+        SpanRecord span = MetricFixture.traces(projectA, late, Duration.ofMillis(1), 1, 7).get(0).spans().stream()
+                .filter(s -> s.kind() == SpanKind.LLM).findFirst().orElseThrow();
+        send(List.of(span));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> total("request_count", late.minusSeconds(3600),
+                late.plusSeconds(3600)) == 1);
+        var series = given().auth().oauth2(keyA).queryParam("from", "2026-10-05T00:00:00Z")
+                .queryParam("to", "2026-10-05T06:00:00Z").queryParam("bucket", "1h")
+                .when().get("/v1/metrics/request_count").then().statusCode(200).extract().as(MetricSeries.class);
+        assertThat(series.series().get(0).points()).singleElement()
+                .satisfies(p -> assertThat(p.t()).isEqualTo(Instant.parse("2026-10-05T03:00:00Z")));
+    }
+
+    @Test
+    void anotherProjectsKeySeesNoneOfIt() {
+        for (String metric : List.of("cost_usd", "request_count", "latency_p95_ms", "error_rate", "tokens_per_session")) {
+            given().auth().oauth2(keyB).queryParam("from", START.toString())
+                    .queryParam("to", START.plus(Duration.ofDays(3)).toString()).queryParam("groupBy", "feature")
+                    .when().get("/v1/metrics/" + metric).then().statusCode(200).body("series.size()", equalTo(0));
+        }
+        given().auth().oauth2(keyB).queryParam("from", START.toString()).queryParam("to", START.plus(Duration.ofDays(3)).toString())
+                .queryParam("groupBy", "user").when().get("/v1/metrics/cost_usd").then().statusCode(200)
+                .body("series.size()", equalTo(0));
+    }
+
+    @Test
+    void costPerSessionComesFromTheRawSpans() {
+        Map<String, BigDecimal> expected = new HashMap<>();
+        for (MetricFixture.Trace trace : traces) {
+            for (SpanRecord s : trace.spans()) {
+                if (s.costUsd() != null && inRange(s)) {
+                    expected.merge(s.sessionId(), s.costUsd(), BigDecimal::add);
+                }
+            }
+        }
+        Map<String, Double> actual = byGroup("cost_usd", "session", FROM, TO);
+        expected.forEach((session, cost) -> assertThat(actual.get(session)).isCloseTo(cost.doubleValue(), within(1e-9)));
+    }
+
+    @Test
+    void mistakesAreProblemsNamingTheParameter() {
+        given().auth().oauth2(keyA).when().get("/v1/metrics/nonsense").then().statusCode(400)
+                .contentType("application/problem+json").body("field", equalTo("metric"));
+        given().auth().oauth2(keyA).queryParam("groupBy", "colour").when().get("/v1/metrics/cost_usd").then()
+                .statusCode(400).body("field", equalTo("groupBy"));
+        given().auth().oauth2(keyA).queryParam("from", "yesterday").when().get("/v1/metrics/cost_usd").then()
+                .statusCode(400).body("field", equalTo("from"));
+        given().auth().oauth2(keyA).queryParam("bucket", "5m").when().get("/v1/metrics/cost_usd").then()
+                .statusCode(400).body("field", equalTo("bucket"));
+        given().auth().oauth2(keyA).queryParam("from", "2026-01-01T00:00:00Z").queryParam("to", "2026-03-01T00:00:00Z")
+                .queryParam("bucket", "1m").when().get("/v1/metrics/cost_usd").then()
+                .statusCode(400).body("field", equalTo("to"));
+        given().auth().oauth2(keyA).queryParam("colour", "red").when().get("/v1/metrics/cost_usd").then()
+                .statusCode(400).body("field", equalTo("colour"));
+        given().auth().oauth2(keyA).queryParam("groupBy", "user").when().get("/v1/metrics/latency_p95_ms").then()
+                .statusCode(400).body("field", equalTo("groupBy"));
+        given().when().get("/v1/metrics/cost_usd").then().statusCode(401);
+    }
+
+    private List<SpanRecord> allSpans() {
+        List<SpanRecord> spans = new ArrayList<>();
+        traces.forEach(t -> spans.addAll(t.spans()));
+        return spans;
+    }
+
+    private static boolean inRange(SpanRecord s) {
+        return !s.startTime().isBefore(FROM) && s.startTime().isBefore(TO);
+    }
+
+    private MetricSeries query(String metric, String groupBy, Instant from, Instant to) {
+        return given().auth().oauth2(keyA).queryParam("from", from.toString()).queryParam("to", to.toString())
+                .queryParam("groupBy", groupBy).when().get("/v1/metrics/" + metric)
+                .then().statusCode(200).extract().as(MetricSeries.class);
+    }
+
+    private Map<String, Double> byGroup(String metric, String dimension, Instant from, Instant to) {
+        Map<String, Double> values = new HashMap<>();
+        for (MetricSeries.Series s : query(metric, dimension, from, to).series()) {
+            values.put(s.group().get(dimension), s.points().get(0).value());
+        }
+        return values;
+    }
+
+    private long total(String metric, Instant from, Instant to) {
+        var series = query(metric, "", from, to).series();
+        return series.isEmpty() ? 0 : Math.round(series.get(0).points().get(0).value());
+    }
+
+    private String rollupTotals() {
+        StringBuilder totals = new StringBuilder();
+        for (String g : List.of("1m", "1h", "1d")) {
+            Row r = pool.preparedQuery("select count(*) as n, sum(span_count) as spans, sum(cost_usd) as cost, "
+                            + "sum(latency_count) as latencies, sum(input_tokens) as tokens, string_agg(md5(latency_sketch), ',' "
+                            + "order by bucket, kind, feature, model, status, error_type, tool_name) as sketches "
+                            + "from telemetry.span_rollup_" + g + " where project_id = $1")
+                    .execute(Tuple.of(projectA)).await().indefinitely().iterator().next();
+            totals.append(g).append(':').append(r.getLong("n")).append('/').append(r.getLong("spans")).append('/')
+                    .append(r.getBigDecimal("cost")).append('/').append(r.getLong("latencies")).append('/')
+                    .append(r.getLong("tokens")).append('/').append(r.getString("sketches").hashCode()).append(' ');
+        }
+        return totals.toString();
+    }
+
+    private static double duplicates() {
+        String metrics = given().when().get("/q/metrics").then().extract().asString();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("loupe_aggregator_spans_duplicates_total")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return 0;
+    }
+
+    private static void send(List<SpanRecord> spans) {
+        try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
+            List<ProducerRecord<String, String>> records = new ArrayList<>();
+            for (SpanRecord s : spans) {
+                records.add(new ProducerRecord<>(Topics.SPANS, s.traceId(), EventJson.encode(s)));
+            }
+            kafka.produceStrings().fromRecords(records).awaitCompletion();
+        }
+    }
+}
