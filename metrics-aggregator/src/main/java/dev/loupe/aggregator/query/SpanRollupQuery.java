@@ -113,7 +113,7 @@ public class SpanRollupQuery {
             sql.append(", latency_sketch");
         }
         sql.append(" from ").append(segment.granularity().table("span_rollup"))
-                .append(" where project_id = $1 and bucket >= $2 and bucket < $3");
+                .append(" where project_id = $1 and bucket >= $2 and bucket < $3 and span_count <> 0");
         Tuple args = Tuple.of(request.projectId(), segment.from().atOffset(ZoneOffset.UTC),
                 segment.to().atOffset(ZoneOffset.UTC));
         if (kindFilter != null && !request.filters().containsKey("kind")) {

@@ -2,6 +2,7 @@ package dev.loupe.aggregator.rollup;
 
 import java.nio.ByteBuffer;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * A mergeable latency distribution in milliseconds: an HdrHistogram with three significant digits (0.1%
@@ -55,12 +56,33 @@ public final class LatencySketch {
         return histogram.getTotalCount();
     }
 
-    /** The value at {@code quantile} (0..1), or NaN for an empty sketch. */
+    /**
+     * The value at {@code quantile} (0..1) with the same definition as PostgreSQL's {@code percentile_cont}:
+     * linear interpolation between the values at ranks floor(q·(n−1)) and ceil(q·(n−1)). NaN when empty.
+     */
     public double quantile(double quantile) {
-        if (histogram.getTotalCount() == 0) {
+        long n = histogram.getTotalCount();
+        if (n == 0) {
             return Double.NaN;
         }
-        return histogram.getValueAtPercentile(quantile * 100.0);
+        double position = quantile * (n - 1);
+        long lowerRank = (long) Math.floor(position);
+        long upperRank = (long) Math.ceil(position);
+        double lower = valueAtRank(lowerRank);
+        double upper = upperRank == lowerRank ? lower : valueAtRank(upperRank);
+        return lower + (position - lowerRank) * (upper - lower);
+    }
+
+    /** The value of the {@code rank}-th smallest recorded sample (0-based). */
+    private double valueAtRank(long rank) {
+        long seen = 0;
+        for (HistogramIterationValue v : histogram.recordedValues()) {
+            seen += v.getCountAtValueIteratedTo();
+            if (seen > rank) {
+                return histogram.medianEquivalentValue(v.getValueIteratedTo());
+            }
+        }
+        return histogram.getMaxValue();
     }
 
     public byte[] encode() {

@@ -140,7 +140,8 @@ public final class SpanColumns {
     }
 
     private static String json(Object value) {
-        return value == null ? null : EventJson.encode(value);
+        // a JSON null (decoded as NullNode) is stored as SQL NULL: "no structured output", not the value null
+        return value == null || value instanceof JsonNode node && node.isNull() ? null : EventJson.encode(value);
     }
 
     private static <T> T read(String json, TypeReference<T> type) {
