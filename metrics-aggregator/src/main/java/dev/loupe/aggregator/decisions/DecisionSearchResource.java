@@ -1,0 +1,121 @@
+package dev.loupe.aggregator.decisions;
+
+import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.common.http.ProblemException;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.common.tenancy.Caller;
+import dev.loupe.common.tenancy.Scope;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code GET /v1/decisions}: finds decisions of the caller's project by feature, time range and the feedback
+ * they received, newest first, each with the distinct signals users gave it.
+ */
+@Path("/v1/decisions")
+public class DecisionSearchResource {
+    private static final int MAX_LIMIT = 500;
+
+    private final Pool pool;
+    private final Caller caller;
+    private final Clock clock;
+
+    public DecisionSearchResource(Pool pool, Caller caller, Clock clock) {
+        this.pool = pool;
+        this.caller = caller;
+        this.clock = clock;
+    }
+
+    /** One found decision and the feedback signals it received. */
+    @RegisterForReflection
+    public record Found(DecisionRecord decision, List<String> signals) {
+    }
+
+    /** The answer: newest first. */
+    @RegisterForReflection
+    public record Results(List<Found> decisions) {
+    }
+
+    @GET
+    @RolesAllowed(Scope.READ_ROLE)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Results> search(@QueryParam("feature") String feature, @QueryParam("from") String fromParam,
+                               @QueryParam("to") String toParam, @QueryParam("signal") String signalParam,
+                               @QueryParam("limit") Integer limitParam) {
+        Instant to = instant("to", toParam, clock.instant());
+        Instant from = instant("from", fromParam, to.minus(Duration.ofDays(1)));
+        if (!from.isBefore(to)) {
+            throw ProblemException.badRequest("from", "must be before 'to'");
+        }
+        int limit = limitParam == null ? 50 : limitParam;
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw ProblemException.badRequest("limit", "must be from 1 to " + MAX_LIMIT);
+        }
+        if (feature != null && (feature.isBlank() || feature.length() > 256)) {
+            throw ProblemException.badRequest("feature", "must be 1 to 256 characters");
+        }
+        FeedbackSignal signal = null;
+        if (signalParam != null) {
+            try {
+                signal = FeedbackSignal.parse(signalParam);
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("signal", "must be one of " + Arrays.toString(FeedbackSignal.values()));
+            }
+        }
+        Tuple args = Tuple.of(caller.projectId(), from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC));
+        StringBuilder sql = new StringBuilder("""
+                select d.record::text as record, coalesce((select array_agg(distinct f.signal order by f.signal)
+                    from telemetry.feedback f where f.project_id = d.project_id and f.decision_id = d.decision_id),
+                    '{}') as signals
+                from telemetry.decisions d
+                where d.project_id = $1 and d.occurred_at >= $2 and d.occurred_at < $3""");
+        if (feature != null) {
+            args.addValue(feature);
+            sql.append(" and d.feature = $").append(args.size());
+        }
+        if (signal != null) {
+            args.addValue(signal.name());
+            sql.append(" and exists (select 1 from telemetry.feedback f where f.project_id = d.project_id")
+                    .append(" and f.decision_id = d.decision_id and f.signal = $").append(args.size()).append(')');
+        }
+        args.addValue(limit);
+        sql.append(" order by d.occurred_at desc, d.decision_id limit $").append(args.size());
+        return pool.preparedQuery(sql.toString()).execute(args).map(rows -> {
+            List<Found> found = new ArrayList<>();
+            for (Row r : rows) {
+                found.add(new Found(EventJson.decode(r.getString("record"), DecisionRecord.class),
+                        Arrays.asList(r.getArrayOfStrings("signals"))));
+            }
+            return new Results(found);
+        });
+    }
+
+    private static Instant instant(String name, String value, Instant fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ProblemException.badRequest(name, "must be an ISO-8601 UTC instant such as 2026-11-27T10:00:00Z");
+        }
+    }
+}
