@@ -256,6 +256,32 @@ class SpanMetricsTest {
         given().when().get("/v1/metrics/cost_usd").then().statusCode(401);
     }
 
+    @Test
+    void prometheusShowsTheAiMetricsAndOwnHealthWithoutHighCardinalityLabels() throws java.io.IOException {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        java.nio.file.Files.writeString(java.nio.file.Path.of("target/metrics-sample.txt"), metrics);
+
+        assertThat(metrics).contains("loupe_ai_cost_usd_total{feature=\"support-rag\",model=\"gpt-4o\"}")
+                .contains("loupe_ai_operation_duration_seconds_bucket{model=\"gpt-4o\",le=\"0.16\"}")
+                .contains("loupe_ai_token_usage_tokens_bucket{model=\"gpt-4o\",type=\"input\",le=\"1024.0\"}")
+                .contains("loupe_aggregator_batch_size_records_count{topic=\"loupe.spans.v1\"}")
+                .contains("loupe_aggregator_batch_write_seconds_count{topic=\"loupe.spans.v1\"}")
+                .contains("kafka_consumer_fetch_manager_records_lag");
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("loupe_")) {
+                assertThat(line).doesNotContain("trace").doesNotContain("session").doesNotContain("user_id");
+            }
+        }
+    }
+
+    @Test
+    void openApiDocumentsTheQueryEndpoints() {
+        given().when().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/v1/metrics/{metric}'.get.summary", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/v1/decisions'.get", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/v1/traces/{traceId}'.get", org.hamcrest.Matchers.notNullValue());
+    }
+
     private List<SpanRecord> allSpans() {
         List<SpanRecord> spans = new ArrayList<>();
         traces.forEach(t -> spans.addAll(t.spans()));
