@@ -1,6 +1,5 @@
 package dev.loupe.aggregator.query;
 
-import dev.loupe.aggregator.rollup.Granularity;
 import dev.loupe.aggregator.rollup.LatencySketch;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -58,12 +57,10 @@ public class SpanRollupQuery {
             if (withSketch) {
                 var bytes = r.getBuffer("latency_sketch");
                 if (bytes != null) {
-                    LatencySketch s = LatencySketch.decode(bytes.getBytes());
                     if (sketch == null) {
-                        sketch = s;
-                    } else {
-                        sketch.add(s);
+                        sketch = LatencySketch.empty();
                     }
+                    sketch.addEncoded(bytes.getBytes());
                 }
             }
         }
@@ -125,10 +122,5 @@ public class SpanRollupQuery {
             sql.append(" and ").append(COLUMNS.get(f.getKey())).append(" = $").append(args.size());
         }
         return pool.preparedQuery(sql.toString()).execute(args);
-    }
-
-    /** Which granularity a bucketed request reads; exposed for the windows, which always read minutes. */
-    static Granularity granularity(MetricRequest request) {
-        return request.bucket().orElse(Granularity.MINUTE);
     }
 }

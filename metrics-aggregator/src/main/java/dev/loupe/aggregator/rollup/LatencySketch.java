@@ -1,17 +1,23 @@
 package dev.loupe.aggregator.rollup;
 
-import java.nio.ByteBuffer;
+import java.io.ByteArrayOutputStream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 /**
  * A mergeable latency distribution in milliseconds: an HdrHistogram with three significant digits (0.1%
- * value resolution), auto-resizing, stored as HdrHistogram's own byte encoding. Merging is exact: the
- * merge of two buckets' sketches is the sketch of their union, so percentiles stay right across buckets
- * and dimensions.
+ * value resolution), auto-resizing. Merging is exact: the merge of two buckets' sketches is the sketch of
+ * their union, so percentiles stay right across buckets and dimensions.
+ *
+ * <p>Stored form: a version byte, then for each non-empty HdrHistogram bucket in ascending order the
+ * LEB128 varints (value − previous value, count), value being the bucket's lowest equivalent value.
+ * Reading that back records each count into the same bucket, so nothing is lost; unlike HdrHistogram's own
+ * encoding it can be added into one accumulating histogram without allocating a full counts array per
+ * row, which is what makes a 7-day hourly latency chart cheap.
  */
 public final class LatencySketch {
     private static final int SIGNIFICANT_DIGITS = 3;
+    private static final byte VERSION = 1;
 
     private final Histogram histogram;
 
@@ -27,15 +33,24 @@ public final class LatencySketch {
 
     /** Decodes a stored sketch; {@code null} or empty bytes give an empty sketch. */
     public static LatencySketch decode(byte[] bytes) {
+        LatencySketch sketch = empty();
+        sketch.addEncoded(bytes);
+        return sketch;
+    }
+
+    /** Adds a stored sketch to this one. */
+    public void addEncoded(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
-            return empty();
+            return;
         }
-        try {
-            Histogram h = Histogram.decodeFromByteBuffer(ByteBuffer.wrap(bytes), 0);
-            h.setAutoResize(true);
-            return new LatencySketch(h);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException("unreadable latency sketch", e);
+        if (bytes[0] != VERSION) {
+            throw new IllegalStateException("unknown latency sketch version " + bytes[0]);
+        }
+        int[] position = {1};
+        long value = 0;
+        while (position[0] < bytes.length) {
+            value += readVarint(bytes, position);
+            histogram.recordValueWithCount(value, readVarint(bytes, position));
         }
     }
 
@@ -86,11 +101,36 @@ public final class LatencySketch {
     }
 
     public byte[] encode() {
-        ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
-        int length = histogram.encodeIntoByteBuffer(buffer);
-        byte[] bytes = new byte[length];
-        buffer.flip();
-        buffer.get(bytes);
-        return bytes;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+        out.write(VERSION);
+        long previous = 0;
+        for (HistogramIterationValue v : histogram.recordedValues()) {
+            long value = histogram.lowestEquivalentValue(v.getValueIteratedTo());
+            writeVarint(out, value - previous);
+            writeVarint(out, v.getCountAtValueIteratedTo());
+            previous = value;
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeVarint(ByteArrayOutputStream out, long value) {
+        while ((value & ~0x7FL) != 0) {
+            out.write((int) ((value & 0x7F) | 0x80));
+            value >>>= 7;
+        }
+        out.write((int) value);
+    }
+
+    private static long readVarint(byte[] bytes, int[] position) {
+        long value = 0;
+        int shift = 0;
+        while (true) {
+            byte b = bytes[position[0]++];
+            value |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return value;
+            }
+            shift += 7;
+        }
     }
 }

@@ -32,7 +32,7 @@ public final class SpanColumns {
 
     /**
      * Inserts a whole batch from column arrays (one round trip, no per-row statement); the rollup feature
-     * is the span's own or its trace's. Returns what the rollups need, for the rows actually inserted.
+     * is the span's own or its trace's (looked up by primary key, and only for spans without one). Returns what the rollups need, for the rows actually inserted.
      */
     static final String BATCH_INSERT = """
             insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, provider, model,
@@ -45,7 +45,9 @@ public final class SpanColumns {
                 u.cached_input_tokens, u.reasoning_tokens, u.cost_usd, u.prompt, u.completion, u.truncated,
                 u.redactions::jsonb, u.parsed_output::jsonb, u.parse_error, u.status, u.error_type, u.error_message,
                 u.feature, u.session_id, u.user_id, u.decision_id, u.tool_name, u.metadata::jsonb, u.attributes::jsonb,
-                u.received_at, u.schema_version, coalesce(nullif(u.feature, ''), tf.feature, '')
+                u.received_at, u.schema_version,
+                coalesce(nullif(u.feature, ''), (select tf.feature from telemetry.trace_features tf
+                                                 where tf.project_id = u.project_id and tf.trace_id = u.trace_id), '')
             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                 $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[],
                 $15::bigint[], $16::bigint[], $17::numeric[], $18::text[], $19::text[], $20::boolean[], $21::text[],
@@ -56,7 +58,6 @@ public final class SpanColumns {
                      reasoning_tokens, cost_usd, prompt, completion, truncated, redactions, parsed_output, parse_error,
                      status, error_type, error_message, feature, session_id, user_id, decision_id, tool_name, metadata,
                      attributes, received_at, schema_version)
-            left join telemetry.trace_features tf on tf.project_id = u.project_id and tf.trace_id = u.trace_id
             on conflict (project_id, span_id, start_time) do nothing
             returning\s""" + dev.loupe.aggregator.rollup.SpanFacts.COLUMNS;
 

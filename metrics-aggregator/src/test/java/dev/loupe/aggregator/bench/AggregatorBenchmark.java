@@ -1,0 +1,477 @@
+package dev.loupe.aggregator.bench;
+
+import dev.loupe.aggregator.rollup.Granularity;
+import dev.loupe.aggregator.rollup.SpanFacts;
+import dev.loupe.aggregator.rollup.SpanRollupDelta;
+import dev.loupe.aggregator.rollup.SpanRollupKey;
+import dev.loupe.common.events.Outcome;
+import dev.loupe.common.events.SchemaVersions;
+import dev.loupe.common.events.SpanKind;
+import dev.loupe.common.events.SpanRecord;
+import dev.loupe.common.events.Topics;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.testing.KafkaTestResource;
+import dev.loupe.testing.PostgresTestResource;
+import dev.loupe.testing.SharedKafka;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+
+/**
+ * The metrics-aggregator benchmark (not a test: run with {@code -Pbenchmark}, see docs/benchmarks.md).
+ * <ol>
+ * <li>Writes: N realistic spans are produced to {@code loupe.spans.v1} while the consumer is paused; the
+ * same rows are first COPY'd into {@code telemetry.spans} (then truncated), then the consumer is resumed
+ * and timed until every span is committed with its rollups.</li>
+ * <li>Dashboard queries: M spans spread over 30 days are generated in SQL ({@code generate_series}) with
+ * their rollups (built by the aggregator's own rollup classes) and 1/10 as many evaluation results; the
+ * three dashboard queries are then timed through the HTTP API.</li>
+ * </ol>
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class AggregatorBenchmark {
+    static final int WRITE_SPANS = Integer.getInteger("loupe.bench.spans", 1_000_000);
+    static final int HISTORY_SPANS = Integer.getInteger("loupe.bench.history-spans", 10_000_000);
+    static final int QUERY_RUNS = Integer.getInteger("loupe.bench.query-runs", 50);
+    static final String[] FEATURES = {"support-rag", "summarise", "classify", "agent", "search"};
+    static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet", "llama-3-70b"};
+
+    @ConfigProperty(name = "quarkus.datasource.jdbc.url")
+    String jdbcUrl;
+    @ConfigProperty(name = "quarkus.datasource.username")
+    String dbUser;
+    @ConfigProperty(name = "loupe.test.project-a.id")
+    String historyProject;
+    @ConfigProperty(name = "loupe.test.project-a.secret-key")
+    String historyKey;
+    @ConfigProperty(name = "loupe.test.project-b.id")
+    String writeProject;
+    @TestHTTPResource("/")
+    URL base;
+    @Inject
+    KafkaClientService kafka;
+    @Inject
+    MeterRegistry registry;
+
+    private final StringBuilder report = new StringBuilder();
+
+    @Test
+    void run() throws Exception {
+        log("# metrics-aggregator benchmark, %s%n", Instant.now());
+        log("Machine: %d cores, %s %s, %s, %d GiB; JVM %s, max heap %d MiB; PostgreSQL: %s%n%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.version"),
+                cpuModel(), memoryGiB(), System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+                scalar("select version()"));
+        writes();
+        dashboardQueries();
+        Path out = Path.of("target/benchmarks/aggregator.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, report);
+        System.out.println(report);
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    private void writes() throws Exception {
+        log("## Writes: %,d spans, topic → committed rows and rollups, against COPY%n%n", WRITE_SPANS);
+        kafka.getConsumer("spans-in").pause().await().indefinitely();
+        Instant base = Instant.parse("2026-11-20T00:00:00Z");
+        List<SpanRecord> spans = spans(writeProject, base, WRITE_SPANS, new Random(1));
+        long bytes = 0;
+        long started = System.nanoTime();
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (SpanRecord s : spans) {
+                String json = EventJson.encode(s);
+                bytes += json.length();
+                producer.send(new ProducerRecord<>(Topics.SPANS, s.traceId(), json));
+            }
+            producer.flush();
+        }
+        log("- produced to the topic (consumer paused): %.1f s, %,.0f records/s, mean record %d bytes%n",
+                seconds(started), WRITE_SPANS / seconds(started), bytes / WRITE_SPANS);
+
+        double copySeconds = copy(spans);
+        log("- raw `COPY telemetry.spans FROM STDIN (FORMAT csv)` of the same rows: %.1f s, **%,.0f rows/s**%n",
+                copySeconds, WRITE_SPANS / copySeconds);
+        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+            s.execute("truncate telemetry.spans");
+            s.execute("checkpoint");
+        }
+        spans.clear();
+
+        double stored0 = stored();
+        started = System.nanoTime();
+        kafka.getConsumer("spans-in").resume().await().indefinitely();
+        double lastReport = 0;
+        while (stored() - stored0 < WRITE_SPANS) {
+            Thread.sleep(200);
+            if (seconds(started) - lastReport >= 10) {
+                lastReport = seconds(started);
+                System.out.printf("  … %,.0f spans stored after %.0f s%n", stored() - stored0, lastReport);
+            }
+        }
+        double pipelineSeconds = seconds(started);
+        log("- aggregator, topic → committed spans + 1m/1h/1d rollups + window marks: %.1f s, **%,.0f spans/s**%n",
+                pipelineSeconds, WRITE_SPANS / pipelineSeconds);
+        log("- ratio aggregator / COPY: **%.2f** (goal ≥ 0.50)%n", copySeconds / pipelineSeconds);
+        log("- check: rows %s, spans counted in the 1d rollups %s, batches %s (mean %.0f records)%n%n",
+                scalar("select count(*) from telemetry.spans where project_id = '" + writeProject + "'"),
+                scalar("select sum(span_count) from telemetry.span_rollup_1d where project_id = '" + writeProject + "'"),
+                (long) registry.get("loupe.aggregator.batch.size").summary().count(),
+                registry.get("loupe.aggregator.batch.size").summary().mean());
+    }
+
+    private double copy(List<SpanRecord> spans) throws Exception {
+        StringBuilder csv = new StringBuilder(spans.size() * 1400);
+        for (SpanRecord s : spans) {
+            csvRow(csv, "bench-copy", s);
+        }
+        long started = System.nanoTime();
+        try (Connection c = jdbc()) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy telemetry.spans (project_id, trace_id, span_id, "
+                    + "parent_span_id, kind, name, provider, model, start_time, end_time, latency_ms, input_tokens, "
+                    + "output_tokens, cost_usd, prompt, completion, truncated, redactions, status, error_type, feature, "
+                    + "session_id, user_id, tool_name, metadata, attributes, received_at, schema_version, rollup_feature) "
+                    + "from stdin (format csv)", new StringReader(csv.toString()));
+        }
+        return seconds(started);
+    }
+
+    private static void csvRow(StringBuilder csv, String project, SpanRecord s) {
+        Object[] values = {project, s.traceId(), s.spanId(), s.parentSpanId(), s.kind(), s.name(), s.provider(), s.model(),
+                s.startTime(), s.endTime(), s.latencyMs(), s.inputTokens(), s.outputTokens(), s.costUsd(), s.prompt(),
+                s.completion(), s.truncated(), EventJson.encode(s.redactions()), s.status(), s.errorType(), s.feature(),
+                s.sessionId(), s.userId(), s.toolName(), EventJson.encode(s.metadata()), EventJson.encode(s.attributes()),
+                s.receivedAt(), s.schemaVersion(), s.feature() == null ? "" : s.feature()};
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                csv.append(',');
+            }
+            if (values[i] != null) {
+                csv.append('"').append(values[i].toString().replace("\"", "\"\"")).append('"');
+            }
+        }
+        csv.append('\n');
+    }
+
+    /** Traces of a root span (feature), an LLM call with a ~560-character prompt, and a tool call in half of them. */
+    static List<SpanRecord> spans(String project, Instant base, int count, Random random) {
+        List<SpanRecord> spans = new ArrayList<>(count);
+        String prompt = "You are a support assistant for ACME. Answer from the retrieved documents only. ".repeat(7);
+        String completion = "Refunds are possible within 30 days of delivery; open the order page and choose Return. ".repeat(2);
+        int trace = 0;
+        while (spans.size() < count) {
+            String traceId = String.format("%032x", ((long) random.nextInt() << 32) ^ trace++) ;
+            String feature = FEATURES[random.nextInt(FEATURES.length)];
+            String model = MODELS[random.nextInt(MODELS.length)];
+            Instant t = base.plusMillis((long) spans.size() * 3_600_000L / count);
+            long latency = Math.round(Math.exp(6.3 + random.nextGaussian() * 0.5));
+            long in = 300 + random.nextInt(2000);
+            long out = 50 + random.nextInt(500);
+            double roll = random.nextDouble();
+            Outcome status = roll < 0.03 ? Outcome.ERROR : roll < 0.05 ? Outcome.TRUNCATED : Outcome.SUCCESS;
+            String root = String.format("%016x", random.nextLong());
+            String session = "s-" + random.nextInt(5000);
+            String user = HexFormat.of().formatHex(new byte[]{(byte) random.nextInt(), (byte) random.nextInt()}).repeat(16);
+            spans.add(span(project, traceId, String.format("%016x", random.nextLong()), root, SpanKind.LLM, "chat " + model,
+                    null, model, t.plusMillis(3), latency, in, out,
+                    BigDecimal.valueOf(in * 25 + out * 100).movePointLeft(7).setScale(10, RoundingMode.UNNECESSARY),
+                    prompt, completion, status, status == Outcome.ERROR ? "rate_limit" : null, null, session, user));
+            if (spans.size() < count && random.nextBoolean()) {
+                spans.add(span(project, traceId, String.format("%016x", random.nextLong()), root, SpanKind.TOOL,
+                        "tool search_docs", null, null, t.plusMillis(latency + 5), 40, null, null, null, null, null,
+                        Outcome.SUCCESS, null, "search_docs", session, user));
+            }
+            if (spans.size() < count) {
+                spans.add(span(project, traceId, root, null, SpanKind.CHAIN, feature, feature, null, t, latency + 80, null,
+                        null, null, null, null, Outcome.SUCCESS, null, null, session, user));
+            }
+        }
+        return spans;
+    }
+
+    private static SpanRecord span(String project, String traceId, String spanId, String parent, SpanKind kind, String name,
+                                   String feature, String model, Instant start, long latency, Long in, Long out,
+                                   BigDecimal cost, String prompt, String completion, Outcome status, String errorType,
+                                   String tool, String session, String user) {
+        return new SpanRecord(SchemaVersions.CURRENT, project, traceId, spanId, parent, kind, name,
+                model == null ? null : "openai", model, start, start.plusMillis(latency), latency, null, in, out, null, null,
+                cost, prompt, completion, status == Outcome.TRUNCATED, Map.of(), null, null, status, errorType, null, feature,
+                session, user, null, tool, Map.of("tier", "pro"),
+                model == null ? Map.of() : Map.of("gen_ai.request.temperature", 0.2, "server.address", "api.openai.com"),
+                start.plusSeconds(2));
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private double stored() {
+        var counter = registry.find("loupe.aggregator.spans.stored").counter();
+        return counter == null ? 0 : counter.count(); // the consumer bean is created with its first batch
+    }
+
+    // ---------------------------------------------------------------- dashboard queries
+
+    private void dashboardQueries() throws Exception {
+        Instant end = Instant.parse("2026-11-01T00:00:00Z");
+        Instant start = end.minus(Duration.ofDays(30));
+        log("## Dashboard queries over %,d spans in 30 days (%s to %s)%n%n", HISTORY_SPANS, start, end);
+        long started = System.nanoTime();
+        generateHistory(start, end);
+        log("- generated the spans in SQL (generate_series): %.0f s%n", seconds(started));
+        started = System.nanoTime();
+        long rollupRows = buildSpanRollups(start, end);
+        log("- built their rollups with the aggregator's rollup classes (%,d rows at 1m/1h/1d): %.0f s%n", rollupRows,
+                seconds(started));
+        started = System.nanoTime();
+        generateEvals(start, end);
+        log("- generated %,d evaluation results and their rollups: %.0f s%n", HISTORY_SPANS / 10, seconds(started));
+        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+            s.execute("vacuum analyze");
+        }
+        log("- database size after generation: %s%n%n", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
+
+        // "now" is a few minutes past the hour, as on a live dashboard, so every answer mixes 1d, 1h and 1m rows
+        Instant now = end.minus(Duration.ofMinutes(7));
+        String thirtyDays = "from=" + now.minus(Duration.ofDays(30)) + "&to=" + now;
+        String sevenDays = "from=" + now.minus(Duration.ofDays(7)) + "&to=" + now;
+        log("| query | p50 ms | p95 ms | max ms | series × points |%n|---|---|---|---|---|%n");
+        time("cost per feature, 30 days, one number each", "/v1/metrics/cost_usd?groupBy=feature&" + thirtyDays);
+        time("cost per feature, 30 days, per day (stacked chart)", "/v1/metrics/cost_usd?groupBy=feature&bucket=1d&" + thirtyDays);
+        time("p95 latency per model, 7 days, hourly", "/v1/metrics/latency_p95_ms?groupBy=model&bucket=1h&" + sevenDays);
+        time("p95 latency per model, 7 days, one number each", "/v1/metrics/latency_p95_ms?groupBy=model&" + sevenDays);
+        time("eval pass rate per feature, 30 days, daily", "/v1/metrics/eval_pass_rate?groupBy=feature&bucket=1d&" + thirtyDays);
+        time("eval pass rate per feature and evaluator, 30 days, hourly",
+                "/v1/metrics/eval_pass_rate?groupBy=feature,evaluator&bucket=1h&" + thirtyDays);
+        log("%nGoal: p95 < 150 ms at 10M spans. Each query ran %d times after 5 warm-up runs, one at a time, "
+                + "through HTTP with a read key.%n", QUERY_RUNS);
+    }
+
+    private void generateHistory(Instant start, Instant end) throws Exception {
+        int slices = 10;
+        long perSlice = HISTORY_SPANS / slices;
+        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+            s.execute("select setseed(0.42)");
+            for (int i = 0; i < slices; i++) {
+                long from = i * perSlice;
+                s.execute(String.format("""
+                        insert into telemetry.spans (project_id, trace_id, span_id, kind, name, provider, model, start_time,
+                            end_time, latency_ms, input_tokens, output_tokens, cost_usd, status, error_type, feature,
+                            session_id, rollup_feature, truncated, schema_version, received_at)
+                        select '%1$s', md5(g::text), lpad(to_hex(g), 16, '0'), 'LLM', 'chat', 'openai', m.model, t.ts,
+                            t.ts + l.ms * interval '1 millisecond', l.ms, tok.i, tok.o,
+                            (tok.i * 25 + tok.o * 100) / 1e7, st.status, case when st.status = 'ERROR' then 'rate_limit' end,
+                            f.feature, 's-' || (g %% 50000), f.feature, st.status = 'TRUNCATED', 1, t.ts
+                        from generate_series(%2$d, %3$d) g
+                        cross join lateral (select timestamptz '%4$s' + (g::float8 / %5$d) * interval '30 days' as ts) t
+                        cross join lateral (select (array['gpt-4o','gpt-4o-mini','claude-sonnet','llama-3-70b'])[1 + g %% 4] as model) m
+                        cross join lateral (select (array['support-rag','summarise','classify','agent','search'])[1 + (g / 7) %% 5] as feature) f
+                        cross join lateral (select (exp(6.3 + 0.5 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())))::bigint + (g %% 4) * 150 + g * 0 as ms) l
+                        cross join lateral (select 300 + (random() * 2000)::bigint + g * 0 as i, 50 + (random() * 500)::bigint + g * 0 as o) tok
+                        cross join lateral (select case when random() + g * 0 < 0.03 then 'ERROR' when random() < 0.02 then 'TRUNCATED' else 'SUCCESS' end as status) st
+                        """, historyProject, from, from + perSlice - 1, start, HISTORY_SPANS));
+                System.out.printf("  … %,d of %,d history spans generated%n", from + perSlice, HISTORY_SPANS);
+            }
+        }
+    }
+
+    /** Streams the spans in time order through {@link SpanRollupDelta} and COPYs each closed bucket. */
+    private long buildSpanRollups(Instant start, Instant end) throws Exception {
+        long rows = 0;
+        try (Connection c = jdbc()) {
+            c.setAutoCommit(false);
+            SpanRollupDelta[] deltas = {new SpanRollupDelta(Granularity.MINUTE), new SpanRollupDelta(Granularity.HOUR),
+                    new SpanRollupDelta(Granularity.DAY)};
+            Instant[] open = new Instant[3];
+            try (PreparedStatement q = c.prepareStatement("""
+                    select start_time, kind, rollup_feature, coalesce(model, '') as model, status,
+                        coalesce(error_type, '') as error_type, coalesce(tool_name, '') as tool_name,
+                        coalesce(input_tokens, 0) as i, coalesce(output_tokens, 0) as o, coalesce(cost_usd, 0) as cost, latency_ms
+                    from telemetry.spans where project_id = ? order by start_time""")) {
+                q.setFetchSize(20_000);
+                q.setString(1, historyProject);
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        Instant t = r.getObject(1, OffsetDateTime.class).toInstant();
+                        SpanFacts facts = new SpanFacts(historyProject, t, r.getString(2), r.getString(3), r.getString(4),
+                                r.getString(5), r.getString(6), r.getString(7), false, false, r.getLong(8), r.getLong(9),
+                                0, 0, r.getBigDecimal(10), r.getLong(11));
+                        for (int g = 0; g < 3; g++) {
+                            Instant bucket = deltas[g].granularity().floor(t);
+                            if (open[g] != null && !open[g].equals(bucket)) {
+                                rows += flush(c, deltas[g]);
+                                deltas[g] = new SpanRollupDelta(deltas[g].granularity());
+                            }
+                            open[g] = bucket;
+                            deltas[g].add(facts);
+                        }
+                    }
+                }
+            }
+            for (SpanRollupDelta d : deltas) {
+                rows += flush(c, d);
+            }
+            c.commit();
+        }
+        return rows;
+    }
+
+    private static long flush(Connection c, SpanRollupDelta delta) throws Exception {
+        StringBuilder csv = new StringBuilder();
+        for (Map.Entry<SpanRollupKey, SpanRollupDelta.Cell> e : delta.cells().entrySet()) {
+            SpanRollupKey k = e.getKey();
+            SpanRollupDelta.Cell cell = e.getValue();
+            csv.append(String.join(",", k.projectId(), k.bucket().toString(), k.kind(), quote(k.feature()),
+                    quote(k.model()), k.status(), quote(k.errorType()), quote(k.toolName()), Long.toString(cell.spanCount),
+                    "0", "0", Long.toString(cell.inputTokens), Long.toString(cell.outputTokens), "0", "0",
+                    cell.costUsd.toPlainString(), Long.toString(cell.latencyCount), Long.toString(cell.latencySumMs),
+                    "\\x" + HexFormat.of().formatHex(cell.mergedSketch(null)))).append('\n');
+        }
+        c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + delta.granularity().table("span_rollup")
+                + " from stdin (format csv)", new StringReader(csv.toString()));
+        return delta.cells().size();
+    }
+
+    private static String quote(String value) {
+        return "\"" + value + "\"";
+    }
+
+    private void generateEvals(Instant start, Instant end) throws Exception {
+        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+            s.execute(String.format("""
+                    insert into telemetry.eval_results (project_id, eval_id, evaluated_at, decision_id, feature, evaluator,
+                        score, passed, trigger, record)
+                    select '%1$s', 'e-' || g, timestamptz '%2$s' + (g::float8 / %3$d) * interval '30 days', 'd-' || g,
+                        (array['support-rag','summarise','classify','agent','search'])[1 + g %% 5],
+                        (array['faithfulness','json_valid','refusal'])[1 + (g / 5) %% 3], sc.score, sc.score >= 0.5,
+                        'SAMPLED', '{}'::jsonb
+                    from generate_series(1, %3$d) g cross join lateral (select random() ^ 0.3 + g * 0 as score) sc
+                    """, historyProject, start, HISTORY_SPANS / 10));
+            for (String[] g : new String[][]{{"1m", "minute"}, {"1h", "hour"}, {"1d", "day"}}) {
+                s.execute(String.format("""
+                        insert into telemetry.eval_rollup_%1$s (project_id, bucket, feature, evaluator, trigger, eval_count,
+                            passed_count, score_sum)
+                        select project_id, date_trunc('%2$s', evaluated_at, 'UTC'), feature, evaluator, trigger, count(*),
+                            count(*) filter (where passed), sum(score)
+                        from telemetry.eval_results where project_id = '%3$s' group by 1, 2, 3, 4, 5
+                        """, g[0], g[1], historyProject));
+            }
+        }
+    }
+
+    private void time(String name, String path) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(base.toURI().resolve(path))
+                .header("Authorization", "Bearer " + historyKey).build();
+        long[] micros = new long[QUERY_RUNS];
+        String body = null;
+        for (int i = -5; i < QUERY_RUNS; i++) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            long elapsed = (System.nanoTime() - t0) / 1000;
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            if (i >= 0) {
+                micros[i] = elapsed;
+            }
+            body = response.body();
+        }
+        Arrays.sort(micros);
+        var tree = EventJson.mapper().readTree(body);
+        int points = 0;
+        for (var s : tree.get("series")) {
+            points = Math.max(points, s.get("points").size());
+        }
+        log("| %s | %.1f | %.1f | %.1f | %d × %d |%n", name, micros[QUERY_RUNS / 2] / 1000.0,
+                micros[(int) Math.ceil(QUERY_RUNS * 0.95) - 1] / 1000.0, micros[QUERY_RUNS - 1] / 1000.0,
+                tree.get("series").size(), points);
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private Connection jdbc() throws Exception {
+        return DriverManager.getConnection(jdbcUrl, dbUser, "");
+    }
+
+    private String scalar(String sql) throws Exception {
+        try (Connection c = jdbc(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    private void log(String format, Object... args) {
+        String line = String.format(format, args);
+        report.append(line);
+        System.out.print(line);
+    }
+
+    private static double seconds(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    private static String cpuModel() {
+        try {
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown CPU");
+        } catch (IOException e) {
+            return "unknown CPU";
+        }
+    }
+
+    private static long memoryGiB() {
+        try {
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                    .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", "")) >> 20).orElse(0L);
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+}
