@@ -115,12 +115,13 @@ public class MetricService {
         if (sketch == null || sketch.count() == 0) {
             return null;
         }
+        double[] values = sketch.quantiles(0.50, 0.90, 0.95, 0.99, q);
         Map<String, Double> quantiles = new LinkedHashMap<>();
-        quantiles.put("p50", sketch.quantile(0.50));
-        quantiles.put("p90", sketch.quantile(0.90));
-        quantiles.put("p95", sketch.quantile(0.95));
-        quantiles.put("p99", sketch.quantile(0.99));
-        return new MetricSeries.Point(t, sketch.quantile(q), sketch.count(), quantiles);
+        quantiles.put("p50", values[0]);
+        quantiles.put("p90", values[1]);
+        quantiles.put("p95", values[2]);
+        quantiles.put("p99", values[3]);
+        return new MetricSeries.Point(t, values[4], sketch.count(), quantiles);
     }
 
     /** UTC day to date: per point, the spend from the start of its day to the end of the point. */

@@ -1,6 +1,7 @@
 package dev.loupe.aggregator.rollup;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -16,7 +17,7 @@ import org.HdrHistogram.HistogramIterationValue;
  * row, which is what makes a 7-day hourly latency chart cheap.
  */
 public final class LatencySketch {
-    private static final int SIGNIFICANT_DIGITS = 3;
+    private static final int SIGNIFICANT_DIGITS = 2;
     private static final byte VERSION = 1;
 
     private final Histogram histogram;
@@ -76,28 +77,48 @@ public final class LatencySketch {
      * linear interpolation between the values at ranks floor(q·(n−1)) and ceil(q·(n−1)). NaN when empty.
      */
     public double quantile(double quantile) {
-        long n = histogram.getTotalCount();
-        if (n == 0) {
-            return Double.NaN;
-        }
-        double position = quantile * (n - 1);
-        long lowerRank = (long) Math.floor(position);
-        long upperRank = (long) Math.ceil(position);
-        double lower = valueAtRank(lowerRank);
-        double upper = upperRank == lowerRank ? lower : valueAtRank(upperRank);
-        return lower + (position - lowerRank) * (upper - lower);
+        return quantiles(quantile)[0];
     }
 
-    /** The value of the {@code rank}-th smallest recorded sample (0-based). */
-    private double valueAtRank(long rank) {
+    /** Several quantiles in one walk over the histogram (the walk, not the arithmetic, is what costs). */
+    public double[] quantiles(double... quantiles) {
+        double[] result = new double[quantiles.length];
+        long n = histogram.getTotalCount();
+        if (n == 0) {
+            Arrays.fill(result, Double.NaN);
+            return result;
+        }
+        long[] ranks = new long[quantiles.length * 2];
+        for (int i = 0; i < quantiles.length; i++) {
+            double position = quantiles[i] * (n - 1);
+            ranks[2 * i] = (long) Math.floor(position);
+            ranks[2 * i + 1] = (long) Math.ceil(position);
+        }
+        long[] sorted = ranks.clone();
+        Arrays.sort(sorted);
+        double[] sortedValues = new double[sorted.length];
+        int next = 0;
         long seen = 0;
         for (HistogramIterationValue v : histogram.recordedValues()) {
             seen += v.getCountAtValueIteratedTo();
-            if (seen > rank) {
-                return histogram.medianEquivalentValue(v.getValueIteratedTo());
+            double value = histogram.medianEquivalentValue(v.getValueIteratedTo());
+            while (next < sorted.length && sorted[next] < seen) {
+                sortedValues[next++] = value;
+            }
+            if (next == sorted.length) {
+                break;
             }
         }
-        return histogram.getMaxValue();
+        while (next < sorted.length) {
+            sortedValues[next++] = histogram.getMaxValue();
+        }
+        for (int i = 0; i < quantiles.length; i++) {
+            double position = quantiles[i] * (n - 1);
+            double lower = sortedValues[Arrays.binarySearch(sorted, ranks[2 * i])];
+            double upper = sortedValues[Arrays.binarySearch(sorted, ranks[2 * i + 1])];
+            result[i] = lower + (position - ranks[2 * i]) * (upper - lower);
+        }
+        return result;
     }
 
     public byte[] encode() {

@@ -112,7 +112,11 @@ class AggregatorBenchmark {
 
     private void writes() throws Exception {
         log("## Writes: %,d spans, topic → committed rows and rollups, against COPY%n%n", WRITE_SPANS);
-        kafka.getConsumer("spans-in").pause().await().indefinitely();
+        // every partition must be assigned before pausing, or a consumer assigned later would start at once
+        while (spanConsumers().stream().mapToInt(c -> c.getAssignments().await().indefinitely().size()).sum() < 3) {
+            Thread.sleep(200);
+        }
+        spanConsumers().forEach(consumer -> consumer.pause().await().indefinitely());
         Instant base = Instant.parse("2026-11-20T00:00:00Z");
         List<SpanRecord> spans = spans(writeProject, base, WRITE_SPANS, new Random(1));
         long bytes = 0;
@@ -139,7 +143,7 @@ class AggregatorBenchmark {
 
         double stored0 = stored();
         started = System.nanoTime();
-        kafka.getConsumer("spans-in").resume().await().indefinitely();
+        spanConsumers().forEach(consumer -> consumer.resume().await().indefinitely());
         double lastReport = 0;
         while (stored() - stored0 < WRITE_SPANS) {
             Thread.sleep(200);
@@ -249,6 +253,16 @@ class AggregatorBenchmark {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** The span channel's consumers: one per concurrent copy ({@code spans-in$1}…) or the channel's own. */
+    private List<io.smallrye.reactive.messaging.kafka.KafkaConsumer<Object, Object>> spanConsumers() {
+        List<io.smallrye.reactive.messaging.kafka.KafkaConsumer<Object, Object>> consumers =
+                new ArrayList<>(kafka.getConsumers("spans-in"));
+        for (int i = 1; i <= 8; i++) {
+            consumers.addAll(kafka.getConsumers("spans-in$" + i));
+        }
+        return consumers;
     }
 
     private double stored() {
