@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.loupe.common.events.LoupeEvent;
 import dev.loupe.common.events.SchemaVersions;
+import java.time.Instant;
 
 /**
  * The one JSON codec for records on Kafka: ISO-8601 times, nulls written, unknown fields tolerated,
@@ -22,6 +24,8 @@ public final class EventJson {
     /** Applies Loupe's conventions to a mapper (also used for Quarkus' own mapper). */
     public static ObjectMapper configure(ObjectMapper mapper) {
         mapper.registerModule(new JavaTimeModule());
+        mapper.registerModule(new SimpleModule("loupe-utc-instants")
+                .addDeserializer(Instant.class, new UtcInstantDeserializer()));
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);

@@ -1,5 +1,6 @@
 package dev.loupe.aggregator.rollup;
 
+import dev.loupe.common.events.SpanRecord;
 import io.vertx.mutiny.sqlclient.Row;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -29,6 +30,20 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
                 r.getBoolean("parse_failed"), r.getLong("input_tokens"), r.getLong("output_tokens"),
                 r.getLong("cached_input_tokens"), r.getLong("reasoning_tokens"), r.getBigDecimal("cost_usd"),
                 r.getLong("latency_ms"));
+    }
+
+    /** The facts of a span as the insert stored it, {@code rollupFeature} being what the insert decided. */
+    public static SpanFacts of(SpanRecord s, String rollupFeature) {
+        boolean structured = (s.parsedOutput() != null && !s.parsedOutput().isNull()) || s.parseError() != null;
+        return new SpanFacts(s.projectId(), s.startTime(), s.kind().name(), rollupFeature,
+                s.model() == null ? "" : s.model(), s.status().name(), s.errorType() == null ? "" : s.errorType(),
+                s.toolName() == null ? "" : s.toolName(), structured, s.parseError() != null, orZero(s.inputTokens()),
+                orZero(s.outputTokens()), orZero(s.cachedInputTokens()), orZero(s.reasoningTokens()),
+                s.costUsd() == null ? BigDecimal.ZERO : s.costUsd(), s.latencyMs());
+    }
+
+    private static long orZero(Long value) {
+        return value == null ? 0 : value;
     }
 
     /** The same span counted under another feature. */

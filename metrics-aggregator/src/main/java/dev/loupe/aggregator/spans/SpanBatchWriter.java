@@ -16,6 +16,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 /**
@@ -78,8 +80,14 @@ public class SpanBatchWriter {
                 })
                 .chain(() -> connection.preparedQuery(SpanColumns.BATCH_INSERT).execute(SpanColumns.batchTuple(spans)))
                 .invoke(rows -> {
+                    Map<String, SpanRecord> byKey = new HashMap<>(spans.size() * 2);
+                    for (SpanRecord s : spans) {
+                        byKey.put(key(s.projectId(), s.spanId(), s.startTime()), s);
+                    }
                     for (Row row : rows) {
-                        SpanFacts facts = SpanFacts.fromRow(row);
+                        SpanRecord span = byKey.get(key(row.getString("project_id"), row.getString("span_id"),
+                                row.getOffsetDateTime("start_time").toInstant()));
+                        SpanFacts facts = SpanFacts.of(span, row.getString("rollup_feature"));
                         inserted.add(facts);
                         deltas.forEach(d -> d.add(facts));
                         marks.mark(facts.projectId(), facts.startTime());
@@ -90,6 +98,10 @@ public class SpanBatchWriter {
                 .chain(() -> SpanRollupWriter.apply(connection, deltas.get(2)))
                 .chain(() -> marks.write(connection))
                 .map(v -> new Outcome(spans.size(), inserted, moved[0]));
+    }
+
+    private static String key(String projectId, String spanId, java.time.Instant start) {
+        return projectId + '\u0000' + spanId + '\u0000' + start;
     }
 
     private static Uni<RowSet<Row>> moveToFeature(SqlConnection connection, RowSet<Row> attributed) {

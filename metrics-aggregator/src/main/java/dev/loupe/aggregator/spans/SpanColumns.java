@@ -32,7 +32,7 @@ public final class SpanColumns {
 
     /**
      * Inserts a whole batch from column arrays (one round trip, no per-row statement); the rollup feature
-     * is the span's own or its trace's (looked up by primary key, and only for spans without one). Returns what the rollups need, for the rows actually inserted.
+     * is the span's own or its trace's (looked up by primary key, and only for spans without one). Returns the key and rollup feature of the rows actually inserted.
      */
     static final String BATCH_INSERT = """
             insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, provider, model,
@@ -59,7 +59,7 @@ public final class SpanColumns {
                      status, error_type, error_message, feature, session_id, user_id, decision_id, tool_name, metadata,
                      attributes, received_at, schema_version)
             on conflict (project_id, span_id, start_time) do nothing
-            returning\s""" + dev.loupe.aggregator.rollup.SpanFacts.COLUMNS;
+            returning project_id, span_id, start_time, rollup_feature""";
 
     public static final String SELECT = """
             select project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
