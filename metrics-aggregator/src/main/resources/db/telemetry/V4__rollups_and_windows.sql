@@ -6,7 +6,9 @@
 -- Dimension columns use '' for "absent" so they can be part of the primary key.
 
 -- The feature a span is counted under: its own, else its trace's (DESIGN.md §2). '' = no feature yet.
+-- rollup_shard: the rollup rows it was counted in (its Kafka partition), so a later move finds them.
 alter table telemetry.spans add column rollup_feature text;
+alter table telemetry.spans add column rollup_shard smallint;
 
 -- First feature seen on any span of a trace, and the span time it was seen at (bounds the re-attribution).
 create table telemetry.trace_features (
@@ -27,6 +29,8 @@ create table telemetry.span_rollup_1m (
     status              text          not null,
     error_type          text          not null,
     tool_name           text          not null,
+    -- the source partition: concurrent consumers own disjoint rows and never wait on each other's locks
+    shard               smallint      not null default 0,
     span_count          bigint        not null default 0,
     structured_count    bigint        not null default 0,
     parse_failure_count bigint        not null default 0,
@@ -39,7 +43,7 @@ create table telemetry.span_rollup_1m (
     latency_sum_ms      bigint        not null default 0,
     -- HdrHistogram (3 significant digits) of latency_ms, encoded with encodeIntoByteBuffer
     latency_sketch      bytea,
-    primary key (project_id, bucket, kind, feature, model, status, error_type, tool_name)
+    primary key (project_id, bucket, kind, feature, model, status, error_type, tool_name, shard)
 );
 create table telemetry.span_rollup_1h (like telemetry.span_rollup_1m including all);
 create table telemetry.span_rollup_1d (like telemetry.span_rollup_1m including all);
@@ -76,18 +80,20 @@ create index eval_results_time_idx on telemetry.eval_results (project_id, evalua
 create index feedback_time_idx on telemetry.feedback (project_id, occurred_at);
 create index spans_project_time_idx on telemetry.spans (project_id, start_time);
 
--- One row per (project, 1-minute window) that has data. Every transaction that changes a window's numbers
+-- One row per (project, 1-minute window, writer shard) that has data. Every transaction that changes a window's numbers
 -- bumps its "changes"; the closer publishes a window whose changes are ahead of what it last published,
 -- once wall-clock time passes the window's end plus the lateness allowance: revision 0 the first time,
 -- +1 each time late data changes it again.
 create table telemetry.window_marks (
     project_id      text        not null,
     window_start    timestamptz not null,
+    -- who wrote: a span partition (0, 1, …) or a fact topic (-1 decisions, -2 evals, -3 feedback)
+    shard           smallint    not null default 0,
     changes         bigint      not null default 1,
     closed_changes  bigint      not null default 0,
     revision        integer     not null default -1,
     closed_at       timestamptz,
-    primary key (project_id, window_start)
+    primary key (project_id, window_start, shard)
 );
 create index window_marks_open_idx on telemetry.window_marks (window_start) where changes > closed_changes;
 

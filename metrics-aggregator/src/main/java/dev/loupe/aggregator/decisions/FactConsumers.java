@@ -33,12 +33,15 @@ public class FactConsumers {
     public static final String FEEDBACK = "feedback-in";
     public static final String ALERTS = "alerts-in";
 
-    private static final String MARK_WINDOWS = """
-            marks as (
-                insert into telemetry.window_marks (project_id, window_start)
-                select distinct project_id, date_trunc('minute', t, 'UTC') from ins order by 1, 2
-                on conflict (project_id, window_start) do update set changes = telemetry.window_marks.changes + 1)
-            """;
+    /** The window-marks CTE of a fact topic; each topic has its own shard (span partitions use 0…). */
+    private static String markWindows(int shard) {
+        return """
+                marks as (
+                    insert into telemetry.window_marks (project_id, window_start, shard)
+                    select distinct project_id, date_trunc('minute', t, 'UTC'), %d::smallint from ins order by 1, 2
+                    on conflict (project_id, window_start, shard) do update set changes = telemetry.window_marks.changes + 1)
+                """.formatted(shard);
+    }
 
     private static final String INSERT_DECISIONS = """
             with ins as (
@@ -51,7 +54,7 @@ public class FactConsumers {
                           coalesce(status, '') as status, coalesce((record->>'costUsd')::numeric, 0) as cost_usd),
             """ + rollup("decision", "feature, model, status", "decision_count, cost_usd",
             "count(*), sum(cost_usd)", "decision_count = r.decision_count + excluded.decision_count, "
-                    + "cost_usd = r.cost_usd + excluded.cost_usd") + MARK_WINDOWS + "select count(*) from ins";
+                    + "cost_usd = r.cost_usd + excluded.cost_usd") + markWindows(-1) + "select count(*) from ins";
 
     private static final String INSERT_EVALS = """
             with ins as (
@@ -67,7 +70,7 @@ public class FactConsumers {
             """ + rollup("eval", "feature, evaluator, trigger", "eval_count, passed_count, score_sum",
             "count(*), count(*) filter (where passed), sum(score)", "eval_count = r.eval_count + excluded.eval_count, "
                     + "passed_count = r.passed_count + excluded.passed_count, score_sum = r.score_sum + excluded.score_sum")
-            + MARK_WINDOWS + "select count(*) from ins";
+            + markWindows(-2) + "select count(*) from ins";
 
     private static final String INSERT_FEEDBACK = """
             with ins as (
@@ -77,7 +80,7 @@ public class FactConsumers {
                     as u(project_id, feedback_id, occurred_at, decision_id, signal, record)
                 on conflict (project_id, feedback_id, occurred_at) do nothing
                 returning project_id, occurred_at as t),
-            """ + MARK_WINDOWS + "select count(*) from ins";
+            """ + markWindows(-3) + "select count(*) from ins";
 
     private static final String INSERT_ALERTS = """
             insert into telemetry.alert_events (project_id, fingerprint, state, changed_at, rule_id, severity, record)
@@ -113,7 +116,7 @@ public class FactConsumers {
     @Incoming(DECISIONS)
     public Uni<Void> decisions(ConsumerRecords<String, String> batch) {
         return intake.take(batch, DecisionRecord.class, r -> r.decisionId() != null && r.occurredAt() != null,
-                decisions -> store("decision", INSERT_DECISIONS, decisions.size(), columns(decisions,
+                (decisions, partitions) -> store("decision", INSERT_DECISIONS, decisions.size(), columns(decisions,
                         d -> new Object[]{d.projectId(), d.decisionId(), time(d.occurredAt()), d.traceId(), d.feature(),
                                 d.model(), d.status() == null ? null : d.status().name(), EventJson.encode(d)},
                         String[]::new, String[]::new, OffsetDateTime[]::new, String[]::new, String[]::new,
@@ -124,7 +127,7 @@ public class FactConsumers {
     public Uni<Void> evals(ConsumerRecords<String, String> batch) {
         return intake.take(batch, EvalResult.class, r -> r.evalId() != null && r.evaluatedAt() != null
                         && r.decisionId() != null && r.evaluator() != null,
-                evals -> store("eval", INSERT_EVALS, evals.size(), columns(evals,
+                (evals, partitions) -> store("eval", INSERT_EVALS, evals.size(), columns(evals,
                         e -> new Object[]{e.projectId(), e.evalId(), time(e.evaluatedAt()), e.decisionId(), e.feature(),
                                 e.evaluator(), e.score(), e.passed(),
                                 e.trigger() == null ? "SAMPLED" : e.trigger().name(), EventJson.encode(e)},
@@ -137,7 +140,7 @@ public class FactConsumers {
     public Uni<Void> feedback(ConsumerRecords<String, String> batch) {
         return intake.take(batch, FeedbackRecord.class, r -> r.feedbackId() != null && r.occurredAt() != null
                         && r.decisionId() != null && r.signal() != null,
-                feedback -> store("feedback", INSERT_FEEDBACK, feedback.size(), columns(feedback,
+                (feedback, partitions) -> store("feedback", INSERT_FEEDBACK, feedback.size(), columns(feedback,
                         f -> new Object[]{f.projectId(), f.feedbackId(), time(f.occurredAt()), f.decisionId(),
                                 f.signal().name(), EventJson.encode(f)},
                         String[]::new, String[]::new, OffsetDateTime[]::new, String[]::new, String[]::new,
@@ -148,7 +151,7 @@ public class FactConsumers {
     public Uni<Void> alerts(ConsumerRecords<String, String> batch) {
         return intake.take(batch, AlertEvent.class, r -> r.fingerprint() != null && r.state() != null
                         && changedAt(r) != null,
-                alerts -> store("alert", INSERT_ALERTS, alerts.size(), columns(alerts,
+                (alerts, partitions) -> store("alert", INSERT_ALERTS, alerts.size(), columns(alerts,
                         a -> new Object[]{a.projectId(), a.fingerprint(), a.state().name(), time(changedAt(a)),
                                 a.ruleId(), a.severity(), EventJson.encode(a)},
                         String[]::new, String[]::new, String[]::new, OffsetDateTime[]::new, String[]::new,

@@ -9,7 +9,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -29,8 +29,12 @@ public class BatchIntake {
         this.deadLetters = deadLetters;
     }
 
+    /**
+     * {@code store} gets the readable records and, for each, the partition it came from (the span writer
+     * keeps rollup rows per partition).
+     */
     public <T extends LoupeEvent, R> Uni<List<R>> take(ConsumerRecords<String, String> batch, Class<T> type,
-                                                       Predicate<T> complete, Function<List<T>, Uni<R>> store) {
+                                                       Predicate<T> complete, BiFunction<List<T>, int[], Uni<R>> store) {
         List<T> good = new ArrayList<>(batch.count());
         List<ConsumerRecord<String, String>> sources = new ArrayList<>(batch.count());
         List<Uni<Void>> dead = new ArrayList<>();
@@ -53,13 +57,14 @@ public class BatchIntake {
         }
         String what = batch.count() + " records of " + type.getSimpleName();
         return deadLettered
-                .chain(() -> StoreRetry.untilStored(Uni.createFrom().deferred(() -> store.apply(good)), what))
+                .chain(() -> StoreRetry.untilStored(Uni.createFrom().deferred(() -> store.apply(good, partitions(sources))),
+                        what))
                 .map(List::of)
                 .onFailure(UnreadableRecordException.class).recoverWithUni(e -> oneByOne(good, sources, store, type));
     }
 
     private <T extends LoupeEvent, R> Uni<List<R>> oneByOne(List<T> good, List<ConsumerRecord<String, String>> sources,
-                                                            Function<List<T>, Uni<R>> store, Class<T> type) {
+                                                            BiFunction<List<T>, int[], Uni<R>> store, Class<T> type) {
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < good.size(); i++) {
             indexes.add(i);
@@ -67,7 +72,8 @@ public class BatchIntake {
         List<R> results = new ArrayList<>();
         return Multi.createFrom().iterable(indexes)
                 .onItem().transformToUniAndConcatenate(i -> StoreRetry.untilStored(
-                                Uni.createFrom().deferred(() -> store.apply(List.of(good.get(i)))),
+                                Uni.createFrom().deferred(() -> store.apply(List.of(good.get(i)),
+                                        new int[]{sources.get(i).partition()})),
                                 type.getSimpleName() + " at offset " + sources.get(i).offset())
                         .invoke(results::add)
                         .replaceWithVoid()
@@ -75,5 +81,13 @@ public class BatchIntake {
                         .recoverWithUni(e -> deadLetters.send(sources.get(i), e.getMessage())))
                 .collect().last()
                 .map(v -> results);
+    }
+
+    private static int[] partitions(List<ConsumerRecord<String, String>> sources) {
+        int[] partitions = new int[sources.size()];
+        for (int i = 0; i < partitions.length; i++) {
+            partitions[i] = sources.get(i).partition();
+        }
+        return partitions;
     }
 }

@@ -12,7 +12,7 @@ import java.time.Instant;
 public record SpanFacts(String projectId, Instant startTime, String kind, String feature, String model, String status,
                         String errorType, String toolName, boolean structured, boolean parseFailed, long inputTokens,
                         long outputTokens, long cachedInputTokens, long reasoningTokens, BigDecimal costUsd,
-                        Long latencyMs) {
+                        Long latencyMs, int shard) {
 
     /** The select list that {@link #fromRow} reads, for {@code returning} clauses. */
     public static final String COLUMNS = """
@@ -21,7 +21,7 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
             (parsed_output is not null or parse_error is not null) as structured, (parse_error is not null) as parse_failed,
             coalesce(input_tokens, 0) as input_tokens, coalesce(output_tokens, 0) as output_tokens,
             coalesce(cached_input_tokens, 0) as cached_input_tokens, coalesce(reasoning_tokens, 0) as reasoning_tokens,
-            coalesce(cost_usd, 0) as cost_usd, latency_ms""";
+            coalesce(cost_usd, 0) as cost_usd, latency_ms, coalesce(rollup_shard, 0) as rollup_shard""";
 
     public static SpanFacts fromRow(Row r) {
         return new SpanFacts(r.getString("project_id"), r.getOffsetDateTime("start_time").toInstant(),
@@ -29,17 +29,17 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
                 r.getString("error_type"), r.getString("tool_name"), r.getBoolean("structured"),
                 r.getBoolean("parse_failed"), r.getLong("input_tokens"), r.getLong("output_tokens"),
                 r.getLong("cached_input_tokens"), r.getLong("reasoning_tokens"), r.getBigDecimal("cost_usd"),
-                r.getLong("latency_ms"));
+                r.getLong("latency_ms"), r.getInteger("rollup_shard"));
     }
 
     /** The facts of a span as the insert stored it, {@code rollupFeature} being what the insert decided. */
-    public static SpanFacts of(SpanRecord s, String rollupFeature) {
+    public static SpanFacts of(SpanRecord s, String rollupFeature, int shard) {
         boolean structured = (s.parsedOutput() != null && !s.parsedOutput().isNull()) || s.parseError() != null;
         return new SpanFacts(s.projectId(), s.startTime(), s.kind().name(), rollupFeature,
                 s.model() == null ? "" : s.model(), s.status().name(), s.errorType() == null ? "" : s.errorType(),
                 s.toolName() == null ? "" : s.toolName(), structured, s.parseError() != null, orZero(s.inputTokens()),
                 orZero(s.outputTokens()), orZero(s.cachedInputTokens()), orZero(s.reasoningTokens()),
-                s.costUsd() == null ? BigDecimal.ZERO : s.costUsd(), s.latencyMs());
+                s.costUsd() == null ? BigDecimal.ZERO : s.costUsd(), s.latencyMs(), shard);
     }
 
     private static long orZero(Long value) {
@@ -49,10 +49,10 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
     /** The same span counted under another feature. */
     public SpanFacts withFeature(String otherFeature) {
         return new SpanFacts(projectId, startTime, kind, otherFeature, model, status, errorType, toolName, structured,
-                parseFailed, inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUsd, latencyMs);
+                parseFailed, inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUsd, latencyMs, shard);
     }
 
     public SpanRollupKey key(Granularity g) {
-        return new SpanRollupKey(projectId, g.floor(startTime), kind, feature, model, status, errorType, toolName);
+        return new SpanRollupKey(projectId, g.floor(startTime), kind, feature, model, status, errorType, toolName, shard);
     }
 }

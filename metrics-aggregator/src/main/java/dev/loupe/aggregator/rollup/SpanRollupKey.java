@@ -2,9 +2,10 @@ package dev.loupe.aggregator.rollup;
 
 import java.time.Instant;
 
-/** One row of a span rollup table: project, bucket start and the dimensions ('' when absent). */
+/** One row of a span rollup table: project, bucket start, the dimensions ('' when absent) and the writer's shard. */
 public record SpanRollupKey(String projectId, Instant bucket, String kind, String feature, String model,
-                            String status, String errorType, String toolName) implements Comparable<SpanRollupKey> {
+                            String status, String errorType, String toolName, int shard)
+        implements Comparable<SpanRollupKey> {
 
     @Override
     public int compareTo(SpanRollupKey o) {
@@ -16,6 +17,7 @@ public record SpanRollupKey(String projectId, Instant bucket, String kind, Strin
         if (c == 0) c = status.compareTo(o.status);
         if (c == 0) c = errorType.compareTo(o.errorType);
         if (c == 0) c = toolName.compareTo(o.toolName);
+        if (c == 0) c = Integer.compare(shard, o.shard);
         return c;
     }
 }

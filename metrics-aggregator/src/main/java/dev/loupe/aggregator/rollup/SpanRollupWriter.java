@@ -16,16 +16,19 @@ import java.util.Map;
 /**
  * Applies a {@link SpanRollupDelta} inside the caller's transaction: make sure every row exists, lock the
  * rows in key order, merge the latency sketches in Java (PostgreSQL cannot merge HdrHistograms), then add
- * the counts. Three statements per table, however many spans the batch held.
+ * the counts. Three statements per table, however many spans the batch held. Rows are per shard (the
+ * spans' Kafka partition), so concurrent consumers lock disjoint rows.
  */
 public final class SpanRollupWriter {
-    private static final String KEYS = "project_id, bucket, kind, feature, model, status, error_type, tool_name";
+    private static final String KEYS = "project_id, bucket, kind, feature, model, status, error_type, tool_name, shard";
     private static final String UNNEST_KEYS = """
-            unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-                as u(project_id, bucket, kind, feature, model, status, error_type, tool_name)""";
+            unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                   $9::smallint[])
+                as u(project_id, bucket, kind, feature, model, status, error_type, tool_name, shard)""";
     private static final String JOIN_KEYS = """
             t.project_id = u.project_id and t.bucket = u.bucket and t.kind = u.kind and t.feature = u.feature
-            and t.model = u.model and t.status = u.status and t.error_type = u.error_type and t.tool_name = u.tool_name""";
+            and t.model = u.model and t.status = u.status and t.error_type = u.error_type and t.tool_name = u.tool_name
+            and t.shard = u.shard""";
 
     private SpanRollupWriter() {
     }
@@ -39,9 +42,9 @@ public final class SpanRollupWriter {
         Tuple keyTuple = keyTuple(keys);
         String ensure = "insert into " + table + " (" + KEYS + ") select * from " + UNNEST_KEYS + " on conflict do nothing";
         String lock = "select t.project_id, t.bucket, t.kind, t.feature, t.model, t.status, t.error_type, t.tool_name, "
-                + "t.latency_sketch from " + UNNEST_KEYS + " join " + table + " t on " + JOIN_KEYS
-                + " order by t.project_id, t.bucket, t.kind, t.feature, t.model, t.status, t.error_type, t.tool_name"
-                + " for update of t";
+                + "t.shard, t.latency_sketch from " + UNNEST_KEYS + " join " + table + " t on " + JOIN_KEYS
+                + " order by t.project_id, t.bucket, t.kind, t.feature, t.model, t.status, t.error_type, t.tool_name,"
+                + " t.shard for update of t";
         String update = "update " + table + " t set span_count = t.span_count + u.span_count, "
                 + "structured_count = t.structured_count + u.structured_count, "
                 + "parse_failure_count = t.parse_failure_count + u.parse_failure_count, "
@@ -50,10 +53,10 @@ public final class SpanRollupWriter {
                 + "reasoning_tokens = t.reasoning_tokens + u.reasoning_tokens, cost_usd = t.cost_usd + u.cost_usd, "
                 + "latency_count = t.latency_count + u.latency_count, latency_sum_ms = t.latency_sum_ms + u.latency_sum_ms, "
                 + "latency_sketch = u.latency_sketch from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], "
-                + "$5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[], "
-                + "$12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::numeric[], $17::bigint[], "
-                + "$18::bigint[], $19::bytea[]) as u(project_id, bucket, kind, feature, model, status, error_type, "
-                + "tool_name, span_count, structured_count, parse_failure_count, input_tokens, output_tokens, "
+                + "$5::text[], $6::text[], $7::text[], $8::text[], $9::smallint[], $10::bigint[], $11::bigint[], "
+                + "$12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::numeric[], "
+                + "$18::bigint[], $19::bigint[], $20::bytea[]) as u(project_id, bucket, kind, feature, model, status, "
+                + "error_type, tool_name, shard, span_count, structured_count, parse_failure_count, input_tokens, output_tokens, "
                 + "cached_input_tokens, reasoning_tokens, cost_usd, latency_count, latency_sum_ms, latency_sketch) where "
                 + JOIN_KEYS;
         return connection.preparedQuery(ensure).execute(keyTuple)
@@ -64,7 +67,7 @@ public final class SpanRollupWriter {
                         var sketch = r.getBuffer("latency_sketch");
                         stored.put(new SpanRollupKey(r.getString("project_id"), r.getOffsetDateTime("bucket").toInstant(),
                                 r.getString("kind"), r.getString("feature"), r.getString("model"), r.getString("status"),
-                                r.getString("error_type"), r.getString("tool_name")),
+                                r.getString("error_type"), r.getString("tool_name"), r.getShort("shard")),
                                 sketch == null ? null : sketch.getBytes());
                     }
                     return connection.preparedQuery(update).execute(updateTuple(keys, delta, stored));
@@ -82,6 +85,7 @@ public final class SpanRollupWriter {
         String[] status = new String[n];
         String[] errorType = new String[n];
         String[] tool = new String[n];
+        Short[] shard = new Short[n];
         for (int i = 0; i < n; i++) {
             SpanRollupKey k = keys.get(i);
             project[i] = k.projectId();
@@ -92,10 +96,11 @@ public final class SpanRollupWriter {
             status[i] = k.status();
             errorType[i] = k.errorType();
             tool[i] = k.toolName();
+            shard[i] = (short) k.shard();
         }
         Tuple t = Tuple.tuple();
         t.addValue(project).addValue(bucket).addValue(kind).addValue(feature).addValue(model).addValue(status)
-                .addValue(errorType).addValue(tool);
+                .addValue(errorType).addValue(tool).addValue(shard);
         return t;
     }
 

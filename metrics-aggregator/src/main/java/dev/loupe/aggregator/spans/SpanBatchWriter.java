@@ -37,12 +37,15 @@ public class SpanBatchWriter {
             order by project_id, trace_id, start_time
             on conflict do nothing
             returning project_id, trace_id, feature, trace_time""";
-    /** Spans of a trace are looked for within a day of the span that named the feature. */
+    /**
+     * Finds a trace's spans by the trace index only. A time-range condition here let the planner, whose
+     * statistics always lag behind the newest data, pick the (project, time) index for "recent" spans and
+     * scan a whole day of them per trace.
+     */
     private static final String MOVE_TO_FEATURE = """
             update telemetry.spans s set rollup_feature = u.feature
-            from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) as u(project_id, trace_id, feature, trace_time)
+            from unnest($1::text[], $2::text[], $3::text[]) as u(project_id, trace_id, feature)
             where s.project_id = u.project_id and s.trace_id = u.trace_id and s.rollup_feature = ''
-              and s.start_time between u.trace_time - interval '1 day' and u.trace_time + interval '1 day'
             returning\s""" + SpanFacts.COLUMNS.replace("project_id", "s.project_id");
 
     private final Pool pool;
@@ -55,11 +58,12 @@ public class SpanBatchWriter {
     public record Outcome(int offered, List<SpanFacts> inserted, int moved) {
     }
 
-    public Uni<Outcome> write(List<SpanRecord> spans) {
-        return pool.withTransaction(connection -> write(connection, spans));
+    /** Stores {@code spans}, each counted in the rollup rows of its source partition ({@code shards}). */
+    public Uni<Outcome> write(List<SpanRecord> spans, int[] shards) {
+        return pool.withTransaction(connection -> write(connection, spans, shards));
     }
 
-    private Uni<Outcome> write(SqlConnection connection, List<SpanRecord> spans) {
+    private Uni<Outcome> write(SqlConnection connection, List<SpanRecord> spans, int[] shards) {
         List<SpanRollupDelta> deltas = List.of(new SpanRollupDelta(Granularity.MINUTE),
                 new SpanRollupDelta(Granularity.HOUR), new SpanRollupDelta(Granularity.DAY));
         WindowMarks marks = new WindowMarks();
@@ -74,11 +78,11 @@ public class SpanBatchWriter {
                             d.remove(now.withFeature(""));
                             d.add(now);
                         }
-                        marks.mark(now.projectId(), now.startTime());
+                        marks.mark(now.projectId(), now.startTime(), now.shard());
                         moved[0]++;
                     }
                 })
-                .chain(() -> connection.preparedQuery(SpanColumns.BATCH_INSERT).execute(SpanColumns.batchTuple(spans)))
+                .chain(() -> connection.preparedQuery(SpanColumns.BATCH_INSERT).execute(SpanColumns.batchTuple(spans, shards)))
                 .invoke(rows -> {
                     Map<String, SpanRecord> byKey = new HashMap<>(spans.size() * 2);
                     for (SpanRecord s : spans) {
@@ -87,10 +91,10 @@ public class SpanBatchWriter {
                     for (Row row : rows) {
                         SpanRecord span = byKey.get(key(row.getString("project_id"), row.getString("span_id"),
                                 row.getOffsetDateTime("start_time").toInstant()));
-                        SpanFacts facts = SpanFacts.of(span, row.getString("rollup_feature"));
+                        SpanFacts facts = SpanFacts.of(span, row.getString("rollup_feature"), row.getShort("rollup_shard"));
                         inserted.add(facts);
                         deltas.forEach(d -> d.add(facts));
-                        marks.mark(facts.projectId(), facts.startTime());
+                        marks.mark(facts.projectId(), facts.startTime(), facts.shard());
                     }
                 })
                 .chain(() -> SpanRollupWriter.apply(connection, deltas.get(0)))
@@ -111,15 +115,13 @@ public class SpanBatchWriter {
         List<String> project = new ArrayList<>();
         List<String> trace = new ArrayList<>();
         List<String> feature = new ArrayList<>();
-        List<OffsetDateTime> time = new ArrayList<>();
         for (Row r : attributed) {
             project.add(r.getString("project_id"));
             trace.add(r.getString("trace_id"));
             feature.add(r.getString("feature"));
-            time.add(r.getOffsetDateTime("trace_time"));
         }
         return connection.preparedQuery(MOVE_TO_FEATURE).execute(Tuple.of(project.toArray(String[]::new),
-                trace.toArray(String[]::new), feature.toArray(String[]::new), time.toArray(OffsetDateTime[]::new)));
+                trace.toArray(String[]::new), feature.toArray(String[]::new)));
     }
 
     private static Tuple traceTuple(List<SpanRecord> spans) {

@@ -39,7 +39,7 @@ public final class SpanColumns {
                 start_time, end_time, latency_ms, time_to_first_token_ms, input_tokens, output_tokens,
                 cached_input_tokens, reasoning_tokens, cost_usd, prompt, completion, truncated, redactions,
                 parsed_output, parse_error, status, error_type, error_message, feature, session_id, user_id,
-                decision_id, tool_name, metadata, attributes, received_at, schema_version, rollup_feature)
+                decision_id, tool_name, metadata, attributes, received_at, schema_version, rollup_feature, rollup_shard)
             select u.project_id, u.trace_id, u.span_id, u.parent_span_id, u.kind, u.name, u.provider, u.model,
                 u.start_time, u.end_time, u.latency_ms, u.time_to_first_token_ms, u.input_tokens, u.output_tokens,
                 u.cached_input_tokens, u.reasoning_tokens, u.cost_usd, u.prompt, u.completion, u.truncated,
@@ -47,19 +47,20 @@ public final class SpanColumns {
                 u.feature, u.session_id, u.user_id, u.decision_id, u.tool_name, u.metadata::jsonb, u.attributes::jsonb,
                 u.received_at, u.schema_version,
                 coalesce(nullif(u.feature, ''), (select tf.feature from telemetry.trace_features tf
-                                                 where tf.project_id = u.project_id and tf.trace_id = u.trace_id), '')
+                                                 where tf.project_id = u.project_id and tf.trace_id = u.trace_id), ''),
+                u.rollup_shard
             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                 $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[],
                 $15::bigint[], $16::bigint[], $17::numeric[], $18::text[], $19::text[], $20::boolean[], $21::text[],
                 $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[],
-                $30::text[], $31::text[], $32::text[], $33::text[], $34::timestamptz[], $35::int[])
+                $30::text[], $31::text[], $32::text[], $33::text[], $34::timestamptz[], $35::int[], $36::smallint[])
                 as u(project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
                      latency_ms, time_to_first_token_ms, input_tokens, output_tokens, cached_input_tokens,
                      reasoning_tokens, cost_usd, prompt, completion, truncated, redactions, parsed_output, parse_error,
                      status, error_type, error_message, feature, session_id, user_id, decision_id, tool_name, metadata,
-                     attributes, received_at, schema_version)
+                     attributes, received_at, schema_version, rollup_shard)
             on conflict (project_id, span_id, start_time) do nothing
-            returning project_id, span_id, start_time, rollup_feature""";
+            returning project_id, span_id, start_time, rollup_feature, rollup_shard""";
 
     public static final String SELECT = """
             select project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
@@ -84,7 +85,7 @@ public final class SpanColumns {
     }
 
     /** The batch as one array per column, in {@link #BATCH_INSERT}'s order. */
-    static Tuple batchTuple(java.util.List<SpanRecord> spans) {
+    static Tuple batchTuple(java.util.List<SpanRecord> spans, int[] shards) {
         int n = spans.size();
         Object[][] columns = new Object[35][];
         for (int i = 0; i < n; i++) {
@@ -100,7 +101,11 @@ public final class SpanColumns {
         for (Object[] column : columns) {
             tuple.addValue(column);
         }
-        return tuple;
+        Short[] shard = new Short[n];
+        for (int i = 0; i < n; i++) {
+            shard[i] = (short) shards[i];
+        }
+        return tuple.addValue(shard);
     }
 
     private static Object[] newArray(int column, int n) {

@@ -34,8 +34,9 @@ import org.jboss.logging.Logger;
  * Publishes closed 1-minute windows to {@code loupe.metric-windows.v1}: every metric and dimension set of
  * DESIGN.md §2, computed by the same {@link MetricService} as the query API. A window closes once "now"
  * (an injected clock) passes its end plus the lateness allowance; data that changes a window after that
- * publishes it again with {@code revision + 1}. A window's mark is settled only after the broker has
- * acknowledged all its records, and only if nothing changed it meanwhile.
+ * publishes it again with {@code revision + 1}. A window's marks are settled only after the broker has
+ * acknowledged all its records, and only up to the changes that were read: a change made meanwhile
+ * publishes the window again.
  */
 @ApplicationScoped
 public class WindowCloser {
@@ -63,13 +64,19 @@ public class WindowCloser {
         WINDOWS.put(Metric.JUDGE_DISAGREEMENT_RATE, List.of(List.of("feature"), List.of("feature", "evaluator")));
     }
 
+    /** Windows (over all writer shards) with changes not yet published. */
     private static final String DUE = """
-            select project_id, window_start, changes, revision from telemetry.window_marks
-            where changes > closed_changes and window_start <= $1
+            select project_id, window_start, max(revision) as revision, array_agg(shard) as shards,
+                   array_agg(changes) as changes
+            from telemetry.window_marks where window_start <= $1
+            group by project_id, window_start having bool_or(changes > closed_changes)
             order by window_start, project_id limit $2""";
+    /** Records what was published: the changes seen per shard and the revision. */
     private static final String SETTLE = """
-            update telemetry.window_marks set closed_changes = $3, revision = $4, closed_at = $5
-            where project_id = $1 and window_start = $2 and revision = $4 - 1""";
+            update telemetry.window_marks m set closed_changes = greatest(m.closed_changes, u.changes), revision = $3,
+                closed_at = $4
+            from unnest($5::smallint[], $6::bigint[]) as u(shard, changes)
+            where m.project_id = $1 and m.window_start = $2 and m.shard = u.shard""";
 
     private final Pool pool;
     private final MetricService metrics;
@@ -109,14 +116,15 @@ public class WindowCloser {
     private Uni<Void> close(Row mark, Instant now) {
         String projectId = mark.getString("project_id");
         Instant start = mark.getOffsetDateTime("window_start").toInstant();
-        long changes = mark.getLong("changes");
+        Short[] shards = mark.getArrayOfShorts("shards");
+        Long[] changes = mark.getArrayOfLongs("changes");
         int revision = mark.getInteger("revision") + 1;
         return windows(projectId, start, revision)
                 .chain(windows -> Multi.createFrom().iterable(windows)
                         .onItem().transformToUniAndMerge(this::publish)
                         .collect().last()
                         .chain(() -> pool.preparedQuery(SETTLE).execute(Tuple.of(projectId, start.atOffset(ZoneOffset.UTC),
-                                changes, revision, now.atOffset(ZoneOffset.UTC))))
+                                revision, now.atOffset(ZoneOffset.UTC), shards, changes)))
                         .invoke(() -> registry.counter("loupe.aggregator.windows.published").increment(windows.size())))
                 .invoke(() -> registry.counter("loupe.aggregator.windows.closed", "revision",
                         revision == 0 ? "first" : "later").increment())

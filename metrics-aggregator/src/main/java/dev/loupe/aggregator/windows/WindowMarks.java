@@ -16,14 +16,15 @@ import java.util.TreeSet;
  */
 public final class WindowMarks {
     private static final String MARK = """
-            insert into telemetry.window_marks (project_id, window_start)
-            select * from unnest($1::text[], $2::timestamptz[]) order by 1, 2
-            on conflict (project_id, window_start) do update set changes = telemetry.window_marks.changes + 1""";
+            insert into telemetry.window_marks (project_id, window_start, shard)
+            select * from unnest($1::text[], $2::timestamptz[], $3::smallint[]) order by 1, 2, 3
+            on conflict (project_id, window_start, shard) do update set changes = telemetry.window_marks.changes + 1""";
 
     private final Set<String> seen = new TreeSet<>();
 
-    public void mark(String projectId, Instant time) {
-        seen.add(projectId + '\u0000' + time.truncatedTo(ChronoUnit.MINUTES));
+    /** {@code shard}: the writer's shard (a span partition), so concurrent writers bump different rows. */
+    public void mark(String projectId, Instant time, int shard) {
+        seen.add(projectId + '\u0000' + time.truncatedTo(ChronoUnit.MINUTES) + '\u0000' + shard);
     }
 
     public Uni<Void> write(SqlConnection connection) {
@@ -32,13 +33,15 @@ public final class WindowMarks {
         }
         String[] projects = new String[seen.size()];
         OffsetDateTime[] starts = new OffsetDateTime[seen.size()];
+        Short[] shards = new Short[seen.size()];
         int i = 0;
         for (String entry : seen) {
-            int cut = entry.indexOf('\u0000');
-            projects[i] = entry.substring(0, cut);
-            starts[i] = Instant.parse(entry.substring(cut + 1)).atOffset(ZoneOffset.UTC);
+            String[] parts = entry.split("\u0000");
+            projects[i] = parts[0];
+            starts[i] = Instant.parse(parts[1]).atOffset(ZoneOffset.UTC);
+            shards[i] = Short.parseShort(parts[2]);
             i++;
         }
-        return connection.preparedQuery(MARK).execute(Tuple.of(projects, starts)).replaceWithVoid();
+        return connection.preparedQuery(MARK).execute(Tuple.of(projects, starts, shards)).replaceWithVoid();
     }
 }

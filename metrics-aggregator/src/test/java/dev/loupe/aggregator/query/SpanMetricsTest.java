@@ -181,6 +181,63 @@ class SpanMetricsTest {
     }
 
     @Test
+    void dailySpendAccumulatesThroughEachUtcDay() {
+        Instant day = Instant.parse("2026-10-02T00:00:00Z");
+        var series = given().auth().oauth2(keyA).queryParam("from", day.plusSeconds(6 * 3600).toString())
+                .queryParam("to", day.plusSeconds(12 * 3600).toString()).queryParam("bucket", "1h")
+                .when().get("/v1/metrics/daily_spend_usd").then().statusCode(200).extract().as(MetricSeries.class);
+
+        List<MetricSeries.Point> points = series.series().get(0).points();
+        assertThat(points).isNotEmpty();
+        for (MetricSeries.Point p : points) {
+            BigDecimal expected = BigDecimal.ZERO;
+            for (SpanRecord s : allSpans()) {
+                if (s.costUsd() != null && !s.startTime().isBefore(day) && s.startTime().isBefore(p.t().plusSeconds(3600))) {
+                    expected = expected.add(s.costUsd());
+                }
+            }
+            assertThat(p.t()).isBetween(day.plusSeconds(6 * 3600), day.plusSeconds(11 * 3600));
+            assertThat(p.value()).as(p.t().toString()).isCloseTo(expected.doubleValue(), within(1e-9));
+        }
+    }
+
+    @Test
+    void tokensTruncationAndTokensPerSessionFollowTheFixture() {
+        long input = 0;
+        long output = 0;
+        long llm = 0;
+        long truncated = 0;
+        Map<String, Long> perSession = new HashMap<>();
+        for (SpanRecord s : allSpans()) {
+            if (!inRange(s)) {
+                continue;
+            }
+            input += s.inputTokens() == null ? 0 : s.inputTokens();
+            output += s.outputTokens() == null ? 0 : s.outputTokens();
+            perSession.merge(s.sessionId(), (s.inputTokens() == null ? 0 : s.inputTokens())
+                    + (s.outputTokens() == null ? 0 : s.outputTokens()), Long::sum);
+            if (s.kind() == SpanKind.LLM) {
+                llm++;
+                truncated += s.status() == Outcome.TRUNCATED ? 1 : 0;
+            }
+        }
+        assertThat(query("input_tokens", "", FROM, TO).series().get(0).points().get(0).value()).isEqualTo(input);
+        assertThat(query("output_tokens", "", FROM, TO).series().get(0).points().get(0).value()).isEqualTo(output);
+        MetricSeries.Point truncation = query("truncation_rate", "", FROM, TO).series().get(0).points().get(0);
+        assertThat(truncation.value()).isCloseTo((double) truncated / llm, within(1e-12));
+
+        MetricSeries.Point sessions = query("tokens_per_session", "", FROM, TO).series().get(0).points().get(0);
+        List<Long> totals = perSession.values().stream().sorted().toList();
+        double mean = totals.stream().mapToLong(Long::longValue).average().orElseThrow();
+        double position = 0.5 * (totals.size() - 1);
+        int lower = (int) Math.floor(position);
+        double median = totals.get(lower) + (position - lower) * (totals.get((int) Math.ceil(position)) - totals.get(lower));
+        assertThat(sessions.sampleSize()).isEqualTo(perSession.size());
+        assertThat(sessions.value()).isCloseTo(mean, within(1e-6));
+        assertThat(sessions.quantiles().get("p50")).isCloseTo(median, within(1e-6));
+    }
+
+    @Test
     void redeliveredSpansChangeNoRollupAndNoAnswer() {
         String before = rollupTotals();
         MetricSeries answerBefore = query("cost_usd", "feature,model", FROM, TO);
