@@ -332,6 +332,12 @@ class SpanMetricsTest {
     }
 
     @Test
+    void everyStatementIsPlannedWithCurrentStatistics() {
+        assertThat(pool.query("show plan_cache_mode").execute().await().indefinitely().iterator().next().getString(0))
+                .isEqualTo("force_custom_plan");
+    }
+
+    @Test
     void openApiDocumentsTheQueryEndpoints() {
         given().when().get("/q/openapi?format=json").then().statusCode(200)
                 .body("paths.'/v1/metrics/{metric}'.get.summary", org.hamcrest.Matchers.notNullValue())
