@@ -369,7 +369,7 @@ class AggregatorBenchmark {
                     new SpanRollupDelta(Granularity.DAY)};
             Instant[] open = new Instant[3];
             try (PreparedStatement q = c.prepareStatement("""
-                    select start_time, kind, rollup_feature, coalesce(model, '') as model, status,
+                    select start_time, kind, rollup_feature, coalesce(model, '') as model, status, trace_id,
                         coalesce(error_type, '') as error_type, coalesce(tool_name, '') as tool_name,
                         coalesce(input_tokens, 0) as i, coalesce(output_tokens, 0) as o, coalesce(cost_usd, 0) as cost, latency_ms
                     from telemetry.spans where project_id = ? order by start_time""")) {
@@ -378,9 +378,12 @@ class AggregatorBenchmark {
                 try (ResultSet r = q.executeQuery()) {
                     while (r.next()) {
                         Instant t = r.getObject(1, OffsetDateTime.class).toInstant();
-                        SpanFacts facts = new SpanFacts(historyProject, t, r.getString(2), r.getString(3), r.getString(4),
-                                r.getString(5), r.getString(6), r.getString(7), false, false, r.getLong(8), r.getLong(9),
-                                0, 0, r.getBigDecimal(10), r.getLong(11), 0);
+                        // as the consumer does: rows per source partition (3, keyed by trace)
+                        int shard = Math.floorMod(r.getString("trace_id").hashCode(), 3);
+                        SpanFacts facts = new SpanFacts(historyProject, t, r.getString("kind"), r.getString("rollup_feature"),
+                                r.getString("model"), r.getString("status"), r.getString("error_type"),
+                                r.getString("tool_name"), false, false, r.getLong("i"), r.getLong("o"), 0, 0,
+                                r.getBigDecimal("cost"), r.getLong("latency_ms"), shard);
                         for (int g = 0; g < 3; g++) {
                             Instant bucket = deltas[g].granularity().floor(t);
                             if (open[g] != null && !open[g].equals(bucket)) {
