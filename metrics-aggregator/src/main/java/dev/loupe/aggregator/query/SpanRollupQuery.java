@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Span metrics from the span rollups: fetches the rows of the request's cover (or of its buckets) and
- * aggregates them in Java by point time and group, merging latency sketches. Rates whose numerator is
+ * Span metrics from the span rollups: sums the rows of the request's cover (or of its buckets) in SQL by
+ * point time and group, then merges each group's latency sketches in Java. Rates whose numerator is
  * split by {@code errorType} or {@code status} keep the whole group as denominator, so "error rate by
  * type" sums to the error rate.
  */
@@ -43,24 +43,25 @@ public class SpanRollupQuery {
         BigDecimal cost = BigDecimal.ZERO;
         LatencySketch sketch;
 
+        /** Adds one grouped row of {@link #query}. */
         void add(Row r, boolean withSketch) {
-            long n = r.getLong("span_count");
-            count += n;
-            String status = r.getString("status");
-            errors += "ERROR".equals(status) ? n : 0;
-            truncated += "TRUNCATED".equals(status) ? n : 0;
-            structured += r.getLong("structured_count");
-            parseFailures += r.getLong("parse_failure_count");
+            count += r.getLong("span_count");
+            errors += r.getLong("errors");
+            truncated += r.getLong("truncated");
+            structured += r.getLong("structured");
+            parseFailures += r.getLong("parse_failures");
             inputTokens += r.getLong("input_tokens");
             outputTokens += r.getLong("output_tokens");
             cost = cost.add(r.getBigDecimal("cost_usd"));
             if (withSketch) {
-                var bytes = r.getBuffer("latency_sketch");
-                if (bytes != null) {
+                io.vertx.core.buffer.Buffer[] sketches = r.getDelegate().getArrayOfBuffers(r.getColumnIndex("sketches"));
+                if (sketches != null) {
                     if (sketch == null) {
                         sketch = LatencySketch.empty();
                     }
-                    sketch.addEncoded(bytes.getBytes());
+                    for (var bytes : sketches) {
+                        sketch.addEncoded(bytes.getBytes());
+                    }
                 }
             }
         }
@@ -81,13 +82,17 @@ public class SpanRollupQuery {
         for (TimeCover.Segment segment : segments) {
             chain = chain.chain(() -> query(request, segment, kindFilter, withSketch).invoke(rows -> {
                 for (Row r : rows) {
+                    if (r.getLong("span_count") == null) {
+                        continue; // an ungrouped sum over no rows
+                    }
                     Instant t = request.bucket().isPresent() ? r.getOffsetDateTime("bucket").toInstant() : request.from();
                     List<String> values = new ArrayList<>(request.groupBy().size());
                     List<String> denominatorValues = new ArrayList<>();
-                    for (String d : request.groupBy()) {
-                        values.add(r.getString(COLUMNS.get(d)));
-                        if (!splitDims.contains(d)) {
-                            denominatorValues.add(r.getString(COLUMNS.get(d)));
+                    for (int i = 0; i < request.groupBy().size(); i++) {
+                        String value = r.getString("d" + i);
+                        values.add(value);
+                        if (!splitDims.contains(request.groupBy().get(i))) {
+                            denominatorValues.add(value);
                         }
                     }
                     grouped.groups().computeIfAbsent(t, k -> new LinkedHashMap<>())
@@ -102,25 +107,47 @@ public class SpanRollupQuery {
         return chain.map(v -> grouped);
     }
 
+    /**
+     * One segment's rows grouped in SQL by point and requested dimensions (shards and the other dimensions
+     * add up there), the sketches of a group collected into one array for Java to merge.
+     */
     private Uni<io.vertx.mutiny.sqlclient.RowSet<Row>> query(MetricRequest request, TimeCover.Segment segment,
                                                              String kindFilter, boolean withSketch) {
-        StringBuilder sql = new StringBuilder("select bucket, kind, feature, model, status, error_type, tool_name, "
-                + "span_count, structured_count, parse_failure_count, input_tokens, output_tokens, cost_usd");
-        if (withSketch) {
-            sql.append(", latency_sketch");
+        boolean bucketed = request.bucket().isPresent();
+        StringBuilder select = new StringBuilder("select ");
+        StringBuilder group = new StringBuilder();
+        if (bucketed) {
+            select.append("bucket, ");
+            group.append("bucket");
         }
-        sql.append(" from ").append(segment.granularity().table("span_rollup"))
+        for (int i = 0; i < request.groupBy().size(); i++) {
+            select.append(COLUMNS.get(request.groupBy().get(i))).append(" as d").append(i).append(", ");
+            group.append(group.isEmpty() ? "" : ", ").append("d").append(i);
+        }
+        select.append("sum(span_count)::bigint as span_count, ")
+                .append("coalesce(sum(span_count) filter (where status = 'ERROR'), 0)::bigint as errors, ")
+                .append("coalesce(sum(span_count) filter (where status = 'TRUNCATED'), 0)::bigint as truncated, ")
+                .append("sum(structured_count)::bigint as structured, sum(parse_failure_count)::bigint as parse_failures, ")
+                .append("sum(input_tokens)::bigint as input_tokens, sum(output_tokens)::bigint as output_tokens, ")
+                .append("sum(cost_usd) as cost_usd");
+        if (withSketch) {
+            select.append(", array_agg(latency_sketch) filter (where latency_sketch is not null) as sketches");
+        }
+        select.append(" from ").append(segment.granularity().table("span_rollup"))
                 .append(" where project_id = $1 and bucket >= $2 and bucket < $3 and span_count <> 0");
         Tuple args = Tuple.of(request.projectId(), segment.from().atOffset(ZoneOffset.UTC),
                 segment.to().atOffset(ZoneOffset.UTC));
         if (kindFilter != null && !request.filters().containsKey("kind")) {
             args.addValue(kindFilter);
-            sql.append(" and kind = $").append(args.size());
+            select.append(" and kind = $").append(args.size());
         }
         for (Map.Entry<String, String> f : request.filters().entrySet()) {
             args.addValue(f.getValue());
-            sql.append(" and ").append(COLUMNS.get(f.getKey())).append(" = $").append(args.size());
+            select.append(" and ").append(COLUMNS.get(f.getKey())).append(" = $").append(args.size());
         }
-        return pool.preparedQuery(sql.toString()).execute(args);
+        if (!group.isEmpty()) {
+            select.append(" group by ").append(group);
+        }
+        return pool.preparedQuery(select.toString()).execute(args);
     }
 }

@@ -6,8 +6,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 /**
- * A mergeable latency distribution in milliseconds: an HdrHistogram with three significant digits (0.1%
- * value resolution), auto-resizing. Merging is exact: the merge of two buckets' sketches is the sketch of
+ * A mergeable latency distribution in milliseconds: an HdrHistogram with two significant digits (buckets
+ * at most 0.78% wide, reported at their middle), auto-resizing. Merging is exact: the merge of two buckets' sketches is the sketch of
  * their union, so percentiles stay right across buckets and dimensions.
  *
  * <p>Stored form: a version byte, then for each non-empty HdrHistogram bucket in ascending order the
