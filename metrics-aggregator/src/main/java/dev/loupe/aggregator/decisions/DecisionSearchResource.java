@@ -1,5 +1,6 @@
 package dev.loupe.aggregator.decisions;
 
+import dev.loupe.aggregator.query.QueryParams;
 import dev.loupe.common.events.DecisionRecord;
 import dev.loupe.common.events.FeedbackSignal;
 import dev.loupe.common.http.ProblemException;
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -60,8 +60,8 @@ public class DecisionSearchResource {
     public Uni<Results> search(@QueryParam("feature") String feature, @QueryParam("from") String fromParam,
                                @QueryParam("to") String toParam, @QueryParam("signal") String signalParam,
                                @QueryParam("limit") Integer limitParam) {
-        Instant to = instant("to", toParam, clock.instant());
-        Instant from = instant("from", fromParam, to.minus(Duration.ofDays(1)));
+        Instant to = QueryParams.instant("to", toParam, clock.instant());
+        Instant from = QueryParams.instant("from", fromParam, to.minus(Duration.ofDays(1)));
         if (!from.isBefore(to)) {
             throw ProblemException.badRequest("from", "must be before 'to'");
         }
@@ -106,16 +106,5 @@ public class DecisionSearchResource {
             }
             return new Results(found);
         });
-    }
-
-    private static Instant instant(String name, String value, Instant fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest(name, "must be an ISO-8601 UTC instant such as 2026-11-27T10:00:00Z");
-        }
     }
 }

@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.UriInfo;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -132,15 +131,7 @@ public class MetricsResource {
     }
 
     private static Instant instant(MultivaluedMap<String, String> params, String name, Instant fallback) {
-        String value = single(params, name);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Instant.parse(value);
-        } catch (DateTimeParseException e) {
-            throw ProblemException.badRequest(name, "must be an ISO-8601 UTC instant such as 2026-11-27T10:00:00Z");
-        }
+        return QueryParams.instant(name, single(params, name), fallback);
     }
 
     private static String single(MultivaluedMap<String, String> params, String name) {

@@ -18,18 +18,6 @@ import java.util.Map;
 
 /** The mapping between {@link SpanRecord} and table {@code telemetry.spans}, in one place. */
 public final class SpanColumns {
-    /** Columns in insert order; JSON columns travel as text and are cast in SQL. */
-    static final String INSERT = """
-            insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, provider, model,
-                start_time, end_time, latency_ms, time_to_first_token_ms, input_tokens, output_tokens,
-                cached_input_tokens, reasoning_tokens, cost_usd, prompt, completion, truncated, redactions,
-                parsed_output, parse_error, status, error_type, error_message, feature, session_id, user_id,
-                decision_id, tool_name, metadata, attributes, received_at, schema_version)
-            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                $21::text::jsonb, $22::text::jsonb, $23, $24, $25, $26, $27, $28, $29, $30, $31,
-                $32::text::jsonb, $33::text::jsonb, $34, $35)
-            on conflict (project_id, span_id, start_time) do nothing""";
-
     /**
      * Inserts a whole batch from column arrays (one round trip, no per-row statement); the rollup feature
      * is the span's own or its trace's (looked up by primary key, and only for spans without one). Returns the key and rollup feature of the rows actually inserted.
@@ -74,6 +62,7 @@ public final class SpanColumns {
     private SpanColumns() {
     }
 
+    /** One span's values in insert order; JSON columns travel as text and are cast in SQL. */
     static Tuple toTuple(SpanRecord s) {
         return Tuple.from(new Object[]{s.projectId(), s.traceId(), s.spanId(), s.parentSpanId(), s.kind().name(),
                 s.name(), s.provider(), s.model(), time(s.startTime()), time(s.endTime()), s.latencyMs(),
