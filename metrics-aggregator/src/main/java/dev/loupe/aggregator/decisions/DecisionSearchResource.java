@@ -59,16 +59,13 @@ public class DecisionSearchResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Results> search(@QueryParam("feature") String feature, @QueryParam("from") String fromParam,
                                @QueryParam("to") String toParam, @QueryParam("signal") String signalParam,
-                               @QueryParam("limit") Integer limitParam) {
+                               @QueryParam("limit") String limitParam) {
         Instant to = QueryParams.instant("to", toParam, clock.instant());
         Instant from = QueryParams.instant("from", fromParam, to.minus(Duration.ofDays(1)));
         if (!from.isBefore(to)) {
             throw ProblemException.badRequest("from", "must be before 'to'");
         }
-        int limit = limitParam == null ? 50 : limitParam;
-        if (limit < 1 || limit > MAX_LIMIT) {
-            throw ProblemException.badRequest("limit", "must be from 1 to " + MAX_LIMIT);
-        }
+        int limit = limit(limitParam);
         if (feature != null && (feature.isBlank() || feature.length() > 256)) {
             throw ProblemException.badRequest("feature", "must be 1 to 256 characters");
         }
@@ -106,5 +103,21 @@ public class DecisionSearchResource {
             }
             return new Results(found);
         });
+    }
+
+    /** Parsed here rather than bound as an Integer: a failed JAX-RS conversion would answer 404, not 400. */
+    private static int limit(String value) {
+        if (value == null) {
+            return 50;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_LIMIT) {
+                return limit;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ProblemException.badRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT);
     }
 }

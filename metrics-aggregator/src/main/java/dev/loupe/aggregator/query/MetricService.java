@@ -356,7 +356,7 @@ public class MetricService {
                             .computeIfAbsent(groupValues(r, dims), k -> new double[measures]);
                     for (int i = 0; i < measures; i++) {
                         Object v = r.getValue(1 + dims + i);
-                        m[i] += v == null ? 0 : ((Number) (v instanceof io.vertx.sqlclient.data.Numeric n ? n.doubleValue() : v)).doubleValue();
+                        m[i] += v == null ? 0 : ((Number) v).doubleValue(); // Long, Double or Numeric
                     }
                 }
             }).replaceWithVoid());

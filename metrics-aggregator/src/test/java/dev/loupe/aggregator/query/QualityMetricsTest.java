@@ -221,6 +221,10 @@ class QualityMetricsTest {
         assertThat(search(keyB, "", null).decisions()).isEmpty();
         given().auth().oauth2(keyA).queryParam("signal", "meh").when().get("/v1/decisions").then().statusCode(400)
                 .body("field", equalTo("signal"));
+        given().auth().oauth2(keyA).queryParam("limit", "abc").when().get("/v1/decisions").then().statusCode(400)
+                .contentType("application/problem+json").body("field", equalTo("limit"));
+        given().auth().oauth2(keyA).queryParam("from", "yesterday").when().get("/v1/decisions").then().statusCode(400)
+                .body("field", equalTo("from"));
     }
 
     @Test
