@@ -1,0 +1,16 @@
+package dev.loupe.evals.evaluators;
+
+import dev.loupe.common.events.DecisionRecord;
+
+/** A compiled evaluator: pure, thread-safe, and cheap enough to run on every sampled decision. */
+@FunctionalInterface
+public interface Check {
+    /**
+     * Scores one decision.
+     *
+     * @param reference the expected answer when the evaluation has one (a regression case, a correction), else null
+     * @return the verdict, or {@code null} when the evaluator does not apply to this decision (a citation check
+     *         on an answer without citations); no result is recorded then
+     */
+    Verdict score(DecisionRecord decision, String reference);
+}
