@@ -1,50 +1,40 @@
 package dev.loupe.evals.intake;
 
 import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.json.EventJson;
-import dev.loupe.common.json.UnreadableRecordException;
-import dev.loupe.common.kafka.StoreRetry;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.loupe.common.events.EvalResult;
+import dev.loupe.common.kafka.BatchIntake;
+import dev.loupe.evals.results.EvalPublisher;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.ZoneOffset;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
-/** Keeps every decision from {@code loupe.decisions.v1} in {@code evals.decisions}; unreadable ones go to the DLQ. */
+/**
+ * Consumes {@code loupe.decisions.v1} a poll at a time: the pipeline keeps, samples and evaluates the batch
+ * in one transaction, then the results are published; the offsets are committed only after both, so a crash
+ * in between redelivers the batch and publishes the same results again. Unreadable records go to the DLQ.
+ * The next poll waits for this one, which is the back-pressure.
+ */
 @ApplicationScoped
 public class DecisionConsumer {
     public static final String CHANNEL = "decisions-in";
-    private static final Logger LOG = Logger.getLogger(DecisionConsumer.class);
-    private static final String UPSERT = """
-            insert into evals.decisions (project_id, decision_id, feature, occurred_at, record)
-            values ($1, $2, $3, $4, $5::text::jsonb)
-            on conflict (project_id, decision_id) do nothing""";
 
-    private final Pool pool;
-    private final Counter received;
+    private final BatchIntake intake;
+    private final DecisionPipeline pipeline;
+    private final EvalPublisher publisher;
 
-    public DecisionConsumer(Pool pool, MeterRegistry registry) {
-        this.pool = pool;
-        this.received = registry.counter("loupe.evals.decisions.received");
+    public DecisionConsumer(BatchIntake intake, DecisionPipeline pipeline, EvalPublisher publisher) {
+        this.intake = intake;
+        this.pipeline = pipeline;
+        this.publisher = publisher;
     }
 
     @Incoming(CHANNEL)
-    public Uni<Void> consume(String payload) {
-        DecisionRecord decision = EventJson.decode(payload, DecisionRecord.class);
-        if (decision.decisionId() == null || decision.occurredAt() == null) {
-            throw new UnreadableRecordException("DecisionRecord without decisionId or occurredAt");
-        }
-        Uni<?> write = pool.preparedQuery(UPSERT).execute(Tuple.of(decision.projectId(), decision.decisionId(),
-                decision.feature(), decision.occurredAt().atOffset(ZoneOffset.UTC), payload));
-        return StoreRetry.untilStored(write, "decision " + decision.decisionId())
-                .invoke(() -> {
-                    received.increment();
-                    LOG.debugf("kept decision %s of project %s", decision.decisionId(), decision.projectId());
-                })
-                .replaceWithVoid();
+    public Uni<Void> consume(ConsumerRecords<String, String> batch) {
+        return intake.take(batch, DecisionRecord.class, d -> d.decisionId() != null && d.occurredAt() != null,
+                        (decisions, partitions) -> pipeline.process(decisions))
+                .chain(stored -> publisher.publishUntilAcknowledged(
+                        stored.stream().flatMap(List<EvalResult>::stream).toList()));
     }
 }

@@ -11,6 +11,7 @@ import dev.loupe.common.events.RetrievalResult;
 import dev.loupe.common.events.SchemaVersions;
 import dev.loupe.common.events.Topics;
 import dev.loupe.common.json.EventJson;
+import dev.loupe.evals.support.FakeJudgeResource;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.SharedKafka;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
+@WithTestResource(FakeJudgeResource.class)
 class IntakeTest {
     @Inject
     Pool pool;

@@ -1,6 +1,6 @@
 package dev.loupe.aggregator.decisions;
 
-import dev.loupe.aggregator.ingest.BatchIntake;
+import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.common.events.AlertEvent;
 import dev.loupe.common.events.DecisionRecord;
 import dev.loupe.common.events.EvalResult;

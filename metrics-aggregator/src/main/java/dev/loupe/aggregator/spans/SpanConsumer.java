@@ -1,6 +1,6 @@
 package dev.loupe.aggregator.spans;
 
-import dev.loupe.aggregator.ingest.BatchIntake;
+import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.aggregator.telemetry.AiMetrics;
 import dev.loupe.common.events.SpanRecord;
 import io.micrometer.core.instrument.Counter;

@@ -1,12 +1,10 @@
-package dev.loupe.aggregator.ingest;
+package dev.loupe.common.kafka;
 
 import dev.loupe.common.events.LoupeEvent;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.common.json.UnreadableRecordException;
-import dev.loupe.common.kafka.StoreRetry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -19,9 +17,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
  * transaction, and complete only when that transaction has committed (the batch's offsets are committed
  * after that). A database outage is retried until it ends. When the database refuses the batch because of
  * one record's data, the batch is stored again one record at a time, so only the guilty record is
- * dead-lettered and the partition keeps flowing.
+ * dead-lettered and the partition keeps flowing. Not a bean: each service produces one around its own
+ * {@link DeadLetters}.
  */
-@ApplicationScoped
 public class BatchIntake {
     private final DeadLetters deadLetters;
 

@@ -1,0 +1,38 @@
+package dev.loupe.evals.judge;
+
+import jakarta.inject.Singleton;
+import java.time.Instant;
+
+/** Calls the judge may start in the current minute ({@code loupe.judge.max-calls-per-minute}), per replica. */
+@Singleton
+public class JudgeBudget {
+    private final int perMinute;
+    private long minute = Long.MIN_VALUE;
+    private int used;
+
+    public JudgeBudget(JudgeConfig config) {
+        this.perMinute = config.maxCallsPerMinute();
+    }
+
+    /** Takes up to {@code wanted} calls from this minute's budget and returns how many were granted. */
+    public synchronized int take(int wanted, Instant now) {
+        roll(now);
+        int granted = Math.max(0, Math.min(wanted, perMinute - used));
+        used += granted;
+        return granted;
+    }
+
+    /** Returns calls taken but not made. */
+    public synchronized void giveBack(int unused, Instant now) {
+        roll(now);
+        used = Math.max(0, used - unused);
+    }
+
+    private void roll(Instant now) {
+        long current = now.toEpochMilli() / 60_000;
+        if (current != minute) {
+            minute = current;
+            used = 0;
+        }
+    }
+}

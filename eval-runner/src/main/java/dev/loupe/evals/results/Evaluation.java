@@ -1,0 +1,66 @@
+package dev.loupe.evals.results;
+
+import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.common.events.EvalResult;
+import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.evals.evaluators.Verdict;
+import dev.loupe.evals.features.EvaluationPlan;
+import dev.loupe.evals.features.PlannedEvaluator;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a plan's deterministic evaluators on one decision and lists the judge evaluations it still needs.
+ * An evaluator that throws is a bug in that evaluator: it is logged and counted, and the others still run.
+ */
+@Singleton
+public class Evaluation {
+    private static final Logger LOG = Logger.getLogger(Evaluation.class);
+
+    /** What one decision's evaluation produced. */
+    public record Outcome(List<EvalResult> results, List<JudgeJob> judgeJobs) {
+    }
+
+    private final EvalResults results;
+    private final MeterRegistry registry;
+    private final Counter failures;
+
+    public Evaluation(EvalResults results, MeterRegistry registry) {
+        this.results = results;
+        this.registry = registry;
+        this.failures = registry.counter("loupe.evals.evaluator.failures");
+    }
+
+    public Outcome run(DecisionRecord decision, EvaluationPlan plan, EvalTrigger trigger, String reference, Instant now) {
+        List<EvalResult> scored = new ArrayList<>(plan.evaluators().size());
+        List<JudgeJob> jobs = new ArrayList<>(0);
+        for (PlannedEvaluator evaluator : plan.evaluators()) {
+            if (!evaluator.evaluator().deterministic()) {
+                jobs.add(new JudgeJob(decision.projectId(), decision.decisionId(), decision.feature(), evaluator.version(),
+                        trigger, evaluator.config(), evaluator.threshold(), reference));
+                continue;
+            }
+            Verdict verdict;
+            try {
+                verdict = evaluator.check().score(decision, reference);
+            } catch (RuntimeException e) {
+                failures.increment();
+                LOG.errorf(e, "evaluator %s failed on decision %s of project %s", evaluator.name(), decision.decisionId(),
+                        decision.projectId());
+                continue;
+            }
+            if (verdict == null) {
+                registry.counter("loupe.evals.not.applicable", "evaluator", evaluator.name()).increment();
+                continue;
+            }
+            scored.add(results.result(decision, evaluator.name(), evaluator.version(), verdict.score(),
+                    evaluator.threshold(), verdict.reason(), trigger, now));
+        }
+        return new Outcome(scored, jobs);
+    }
+}

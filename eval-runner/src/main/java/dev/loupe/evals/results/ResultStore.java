@@ -1,0 +1,129 @@
+package dev.loupe.evals.results;
+
+import dev.loupe.common.events.EvalResult;
+import dev.loupe.common.json.EventJson;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Singleton;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes results and judge jobs in the caller's transaction. A result is unique per decision, evaluator,
+ * version and trigger: a redelivered decision gets back the result stored the first time (same id, same
+ * time), which is what is published again; a manual run replaces the previous manual result.
+ */
+@Singleton
+public class ResultStore {
+    private static final String INSERT = """
+            insert into evals.results (project_id, decision_id, evaluator, evaluator_version, trigger, eval_id, feature,
+                                       score, passed, reason, evaluated_at, judge_input_tokens, judge_output_tokens,
+                                       judge_cost_usd, record)
+            select project_id, decision_id, evaluator, evaluator_version, trigger, eval_id, feature, score, passed, reason,
+                   evaluated_at, judge_input_tokens, judge_output_tokens, judge_cost_usd, record::jsonb
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                        $8::float8[], $9::bool[], $10::text[], $11::timestamptz[], $12::int[], $13::int[],
+                        $14::numeric[], $15::text[])
+                 as u(project_id, decision_id, evaluator, evaluator_version, trigger, eval_id, feature, score, passed,
+                      reason, evaluated_at, judge_input_tokens, judge_output_tokens, judge_cost_usd, record)
+            on conflict (project_id, decision_id, evaluator, evaluator_version, trigger) do update set\s""";
+    private static final String KEEP = "eval_id = evals.results.eval_id returning record::text as record";
+    private static final String REPLACE = """
+            score = excluded.score, passed = excluded.passed, reason = excluded.reason,
+            evaluated_at = excluded.evaluated_at, judge_input_tokens = excluded.judge_input_tokens,
+            judge_output_tokens = excluded.judge_output_tokens, judge_cost_usd = excluded.judge_cost_usd,
+            record = excluded.record
+            returning record::text as record""";
+    private static final String QUEUE = """
+            insert into evals.judge_jobs (project_id, decision_id, evaluator, evaluator_version, trigger, feature, config,
+                                          threshold, reference, due_at, created_at, updated_at)
+            select project_id, decision_id, 'llm_judge', evaluator_version, trigger, feature, config::jsonb, threshold,
+                   reference, $9, $9, $9
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[], $8::text[])
+                 as u(project_id, decision_id, evaluator_version, trigger, feature, config, threshold, reference)
+            on conflict (project_id, decision_id, evaluator, evaluator_version, trigger) do\s""";
+
+    /** The judge's own usage for one result (null for deterministic evaluators). */
+    public record JudgeUsage(Integer inputTokens, Integer outputTokens, BigDecimal costUsd) {
+    }
+
+    /** Stores results and returns what is stored for each (the first version unless {@code replace}). */
+    public Uni<List<EvalResult>> store(SqlClient client, List<EvalResult> results, List<JudgeUsage> usage, boolean replace) {
+        if (results.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        int n = results.size();
+        String[] projects = new String[n], decisions = new String[n], evaluators = new String[n], versions = new String[n];
+        String[] triggers = new String[n], ids = new String[n], features = new String[n], reasons = new String[n];
+        String[] records = new String[n];
+        Double[] scores = new Double[n];
+        Boolean[] passed = new Boolean[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        Integer[] inputTokens = new Integer[n], outputTokens = new Integer[n];
+        BigDecimal[] costs = new BigDecimal[n];
+        for (int i = 0; i < n; i++) {
+            EvalResult r = results.get(i);
+            projects[i] = r.projectId();
+            decisions[i] = r.decisionId();
+            evaluators[i] = r.evaluator();
+            versions[i] = r.evaluatorVersion();
+            triggers[i] = r.trigger().name();
+            ids[i] = r.evalId();
+            features[i] = r.feature();
+            scores[i] = r.score();
+            passed[i] = r.passed();
+            reasons[i] = r.reason();
+            times[i] = r.evaluatedAt().atOffset(ZoneOffset.UTC);
+            records[i] = EventJson.encode(r);
+            JudgeUsage u = usage == null ? null : usage.get(i);
+            if (u != null) {
+                inputTokens[i] = u.inputTokens();
+                outputTokens[i] = u.outputTokens();
+                costs[i] = u.costUsd();
+            }
+        }
+        Tuple args = Tuple.tuple(List.of(projects, decisions, evaluators, versions, triggers, ids, features, scores, passed,
+                reasons, times, inputTokens, outputTokens, costs, records));
+        return client.preparedQuery(INSERT + (replace ? REPLACE : KEEP)).execute(args).map(rows -> {
+            List<EvalResult> stored = new ArrayList<>(n);
+            for (Row row : rows) {
+                stored.add(EventJson.decode(row.getString("record"), EvalResult.class));
+            }
+            return stored;
+        });
+    }
+
+    /** Queues judge evaluations; a job already queued (or done) for the same identity is left as it is. */
+    public Uni<Void> queue(SqlClient client, List<JudgeJob> jobs, Instant now, boolean requeue) {
+        if (jobs.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = jobs.size();
+        String[] projects = new String[n], decisions = new String[n], versions = new String[n], triggers = new String[n];
+        String[] features = new String[n], configs = new String[n], references = new String[n];
+        Double[] thresholds = new Double[n];
+        for (int i = 0; i < n; i++) {
+            JudgeJob job = jobs.get(i);
+            projects[i] = job.projectId();
+            decisions[i] = job.decisionId();
+            versions[i] = job.evaluatorVersion();
+            triggers[i] = job.trigger().name();
+            features[i] = job.feature();
+            configs[i] = job.config().toString();
+            thresholds[i] = job.threshold();
+            references[i] = job.reference();
+        }
+        String onConflict = requeue
+                ? "update set state = 'queued', due_at = excluded.due_at, config = excluded.config, "
+                + "threshold = excluded.threshold, reference = excluded.reference, updated_at = excluded.updated_at"
+                : "nothing";
+        return client.preparedQuery(QUEUE + onConflict).execute(Tuple.tuple(List.of(projects, decisions, versions, triggers,
+                features, configs, thresholds, references, now.atOffset(ZoneOffset.UTC)))).replaceWithVoid();
+    }
+}

@@ -1,0 +1,65 @@
+package dev.loupe.evals.retention;
+
+import dev.loupe.evals.EvalsConfig;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import org.jboss.logging.Logger;
+
+/**
+ * Forgets decisions older than {@code loupe.evals.decision-retention} (by when they were received), the
+ * per-minute sampling counters once their minute is long past, and finished judge jobs. Deletes in slices so
+ * a large backlog never holds one long transaction. Results are kept: they are the score history.
+ */
+@Singleton
+public class DecisionRetention {
+    private static final Logger LOG = Logger.getLogger(DecisionRetention.class);
+    static final int SLICE = 10_000;
+    private static final Duration COUNTER_AGE = Duration.ofDays(2);
+
+    private final Pool pool;
+    private final EvalsConfig config;
+    private final Clock clock;
+
+    public DecisionRetention(Pool pool, EvalsConfig config, Clock clock) {
+        this.pool = pool;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    @Scheduled(every = "${loupe.evals.retention-interval:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            delayed = "1m")
+    Uni<Void> scheduled() {
+        return run().invoke(n -> {
+            if (n > 0) {
+                LOG.infof("retention removed %d decisions older than %s", n, config.decisionRetention());
+            }
+        }).replaceWithVoid();
+    }
+
+    /** Returns how many decisions were removed. */
+    public Uni<Long> run() {
+        OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
+        OffsetDateTime cutoff = now.minus(config.decisionRetention());
+        return slices("""
+                delete from evals.decisions where ctid in (
+                    select ctid from evals.decisions where received_at < $1 limit $2)""", cutoff, 0)
+                .call(() -> pool.preparedQuery("delete from evals.sample_minutes where minute < $1")
+                        .execute(Tuple.of(now.minus(COUNTER_AGE))))
+                .call(() -> pool.preparedQuery("""
+                        delete from evals.judge_jobs where state in ('done', 'unparseable', 'abandoned')
+                        and updated_at < $1""").execute(Tuple.of(cutoff)));
+    }
+
+    private Uni<Long> slices(String sql, OffsetDateTime cutoff, long removed) {
+        return pool.preparedQuery(sql).execute(Tuple.of(cutoff, SLICE)).chain(rows -> rows.rowCount() < SLICE
+                ? Uni.createFrom().item(removed + rows.rowCount())
+                : slices(sql, cutoff, removed + rows.rowCount()));
+    }
+}

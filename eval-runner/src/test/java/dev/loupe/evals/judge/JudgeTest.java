@@ -1,0 +1,254 @@
+package dev.loupe.evals.judge;
+
+import static dev.loupe.evals.support.EvalTests.configure;
+import static dev.loupe.evals.support.EvalTests.count;
+import static dev.loupe.evals.support.EvalTests.decision;
+import static dev.loupe.evals.support.EvalTests.published;
+import static dev.loupe.evals.support.EvalTests.query;
+import static dev.loupe.evals.support.EvalTests.send;
+import static dev.loupe.evals.support.EvalTests.unique;
+import static dev.loupe.evals.support.FakeChatCompletions.ok;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.common.events.EvalResult;
+import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.evals.support.EvalTests;
+import dev.loupe.evals.support.FakeChatCompletions;
+import dev.loupe.evals.support.FakeJudgeResource;
+import dev.loupe.testing.KafkaTestResource;
+import dev.loupe.testing.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import jakarta.inject.Inject;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(FakeJudgeResource.class)
+class JudgeTest {
+    private static final String RUBRIC = "The answer states the 30-day refund window and nothing contradicting it";
+
+    @Inject
+    JudgeWorker worker;
+
+    @Inject
+    Pool pool;
+
+    FakeChatCompletions judge;
+
+    @BeforeEach
+    void reset() {
+        judge = FakeJudgeResource.server();
+        judge.reset();
+        // jobs left by an earlier test must not be claimed by this one's drain
+        query(pool, "update evals.judge_jobs set state = 'done' where state = 'queued'");
+    }
+
+    @Test
+    void judgeScoresAQueuedDecisionAndRecordsItsOwnCost() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-judge"), "Refunds are possible within 30 days.");
+        judge.then(ok("{\"score\": 0.9, \"reason\": \"states the 30-day window\"}", 812, 23));
+        send(List.of(d));
+        awaitQueued(d);
+
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20))).isEqualTo(1);
+
+        EvalResult result = published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge")).get(0);
+        assertThat(result.score()).isEqualTo(0.9);
+        assertThat(result.passed()).isTrue();
+        assertThat(result.reason()).isEqualTo("states the 30-day window");
+        assertThat(result.trigger()).isEqualTo(EvalTrigger.SAMPLED);
+        assertThat(result.dimensions()).containsEntry("tier", "pro").containsEntry("model", "gpt-4o");
+        Row row = query(pool, """
+                select judge_input_tokens, judge_output_tokens, judge_cost_usd from evals.results
+                where project_id = $1 and decision_id = $2 and evaluator = 'llm_judge'""",
+                d.projectId(), d.decisionId()).iterator().next();
+        assertThat(row.getInteger("judge_input_tokens")).isEqualTo(812);
+        assertThat(row.getInteger("judge_output_tokens")).isEqualTo(23);
+        // 812 × $0.15/M + 23 × $0.60/M at the default prices
+        assertThat(row.getBigDecimal("judge_cost_usd")).isEqualByComparingTo(new BigDecimal("0.00013560"));
+
+        JsonObject sent = judge.received().get(0).body();
+        assertThat(judge.received().get(0).authorization()).isEqualTo("Bearer " + FakeJudgeResource.API_KEY);
+        assertThat(sent.getString("model")).isEqualTo("gpt-4o-mini");
+        assertThat(sent.getInteger("temperature")).isZero();
+        assertThat(sent.getJsonObject("response_format").getString("type")).isEqualTo("json_object");
+        String user = sent.getJsonArray("messages").getJsonObject(1).getString("content");
+        assertThat(user).contains(RUBRIC).contains("Refunds are possible within 30 days.").contains("doc-7");
+        assertThat(sent.getJsonArray("messages").getJsonObject(0).getString("role")).isEqualTo("system");
+    }
+
+    @Test
+    void aRateLimitedCallIsRetriedWithinTheSameRun() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-429"), "Refunds take 90 days.");
+        judge.then(FakeChatCompletions.rateLimited(), ok("{\"score\": 0.2, \"reason\": \"wrong window\"}", 10, 5));
+        send(List.of(d));
+        awaitQueued(d);
+
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20))).isEqualTo(1);
+
+        EvalResult result = published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge")).get(0);
+        assertThat(result.score()).isEqualTo(0.2);
+        assertThat(result.passed()).as("0.2 is under the default threshold 0.5").isFalse();
+        assertThat(judge.received()).hasSize(2);
+    }
+
+    @Test
+    void anOutageDelaysTheEvaluationButLosesNothing() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-outage"), "Refunds are possible within 30 days.");
+        judge.always(FakeChatCompletions.unavailable());
+        send(List.of(d));
+        awaitQueued(d);
+        Instant now = Instant.now();
+
+        assertThat(worker.drain(now).await().atMost(Duration.ofSeconds(20))).isZero();
+        Row job = job(d);
+        assertThat(job.getString("state")).isEqualTo("queued");
+        assertThat(job.getString("last_error")).contains("503");
+        assertThat(job.getOffsetDateTime("due_at").toInstant()).isAfter(now.plusSeconds(20));
+        assertThat(resultCount(d)).as("an unreachable judge is not a failing score").isZero();
+        int calls = judge.received().size();
+
+        assertThat(worker.drain(now.plusSeconds(5)).await().atMost(Duration.ofSeconds(20))).isZero();
+        assertThat(judge.received()).as("not due yet: the judge is left alone").hasSize(calls);
+
+        judge.always(ok("{\"score\": 1, \"reason\": \"correct\"}", 10, 5));
+        assertThat(worker.drain(now.plus(Duration.ofMinutes(2))).await().atMost(Duration.ofSeconds(20))).isEqualTo(1);
+        assertThat(published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge")).get(0).score()).isEqualTo(1.0);
+        assertThat(job(d).getString("state")).isEqualTo("done");
+        assertThat(resultCount(d)).isEqualTo(1);
+    }
+
+    @Test
+    void aTimeoutIsAnOutageToo() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-slow"), "Refunds are possible within 30 days.");
+        judge.always(FakeChatCompletions.slow(3_000));
+        send(List.of(d));
+        awaitQueued(d);
+
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(30))).isZero();
+        assertThat(job(d).getString("state")).isEqualTo("queued");
+        assertThat(job(d).getString("last_error")).contains("did not answer");
+        assertThat(resultCount(d)).isZero();
+    }
+
+    @Test
+    void aJudgeThatKeepsAnsweringProseIsNeverScored() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-prose"), "Refunds are possible within 30 days.");
+        judge.always(ok("Sure! I would rate this answer 0.8 out of 1.", 10, 12));
+        send(List.of(d));
+        awaitQueued(d);
+        Instant now = Instant.now();
+
+        for (int run = 0; run < JudgeWorker.MAX_MALFORMED_RUNS; run++) {
+            assertThat(worker.drain(now.plus(Duration.ofHours(run))).await().atMost(Duration.ofSeconds(20))).isZero();
+        }
+        Row job = job(d);
+        assertThat(job.getString("state")).isEqualTo("unparseable");
+        assertThat(job.getString("last_error")).contains("strict JSON");
+        assertThat(resultCount(d)).isZero();
+    }
+
+    @Test
+    void aScoreOutsideZeroToOneIsMalformed() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-range"), "Refunds are possible within 30 days.");
+        judge.always(ok("{\"score\": 8, \"reason\": \"out of ten\"}", 10, 12));
+        send(List.of(d));
+        awaitQueued(d);
+
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20))).isZero();
+        assertThat(job(d).getString("last_error")).contains("no score between 0 and 1");
+        assertThat(resultCount(d)).isZero();
+    }
+
+    @Test
+    void aManualEvaluationAsksTheJudgeAtOnce() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-manual"), "Refunds are possible within 30 days.");
+        send(List.of(d));
+        awaitQueued(d);
+        judge.then(ok("{\"score\": 0.7, \"reason\": \"mostly right\"}", 50, 8));
+
+        var body = given().header("Authorization", "Bearer " + EvalTests.adminKey()).contentType("application/json")
+                .body("{\"decisionId\": \"" + d.decisionId() + "\"}")
+                .post("/v1/evaluations").then().statusCode(200).extract().jsonPath();
+        assertThat(body.getList("results.evaluator")).containsExactly("llm_judge");
+        assertThat(body.getList("results.trigger")).containsExactly("MANUAL");
+        assertThat(body.getFloat("results[0].score")).isEqualTo(0.7f);
+        assertThat(body.getList("pending")).isEmpty();
+        assertThat(published(d.decisionId(), 1, r -> r.trigger() == EvalTrigger.MANUAL).get(0).score()).isEqualTo(0.7);
+    }
+
+    @Test
+    void aManualEvaluationWithTheJudgeDownLeavesItPending() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-manual-down"), "Refunds are possible within 30 days.");
+        send(List.of(d));
+        awaitQueued(d);
+        judge.always(FakeChatCompletions.unavailable());
+
+        var body = given().header("Authorization", "Bearer " + EvalTests.adminKey()).contentType("application/json")
+                .body("{\"decisionId\": \"" + d.decisionId() + "\"}")
+                .post("/v1/evaluations").then().statusCode(200).extract().jsonPath();
+        assertThat(body.getList("results")).isEmpty();
+        assertThat(body.getString("pending[0].evaluator")).isEqualTo("llm_judge");
+        assertThat(body.getString("pending[0].reason")).contains("503").contains("queued");
+        assertThat(count(pool, """
+                select count(*) from evals.judge_jobs
+                where project_id = $1 and decision_id = $2 and trigger = 'MANUAL' and state = 'queued'""",
+                d.projectId(), d.decisionId())).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownDecisionIsNotFound() {
+        given().header("Authorization", "Bearer " + EvalTests.adminKey()).contentType("application/json")
+                .body("{\"decisionId\": \"never-seen\"}")
+                .post("/v1/evaluations").then().statusCode(404).contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + EvalTests.adminKey()).contentType("application/json")
+                .body("{}").post("/v1/evaluations").then().statusCode(400)
+                .contentType("application/problem+json").body("field", org.hamcrest.Matchers.equalTo("decisionId"));
+    }
+
+    /** A fresh feature evaluated only by the judge, every decision sampled. */
+    private static String judged() {
+        String feature = unique("judged");
+        configure(feature, """
+                {"samplingRate": 1.0, "evaluators": [{"name": "llm_judge", "config": {"rubric": "%s"}}]}"""
+                .formatted(RUBRIC));
+        return feature;
+    }
+
+    private void awaitQueued(DecisionRecord d) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> count(pool,
+                "select count(*) from evals.judge_jobs where project_id = $1 and decision_id = $2",
+                d.projectId(), d.decisionId()) == 1);
+    }
+
+    private Row job(DecisionRecord d) {
+        return query(pool, "select * from evals.judge_jobs where project_id = $1 and decision_id = $2 and trigger = 'SAMPLED'",
+                d.projectId(), d.decisionId()).iterator().next();
+    }
+
+    private long resultCount(DecisionRecord d) {
+        return count(pool, "select count(*) from evals.results where project_id = $1 and decision_id = $2",
+                d.projectId(), d.decisionId());
+    }
+}
