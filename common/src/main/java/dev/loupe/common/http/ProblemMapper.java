@@ -1,6 +1,7 @@
 package dev.loupe.common.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -32,6 +33,15 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = 1)
     public Response json(JsonProcessingException e, UriInfo uri) {
+        return respond(fromJson(e), uri).build();
+    }
+
+    /**
+     * Jackson's mismatched input (a string where a number belongs) has its own built-in mapper in Quarkus REST,
+     * which answers plain JSON in dev and test mode; this more specific one keeps the answer problem+json.
+     */
+    @ServerExceptionMapper(priority = 1)
+    public Response mismatched(MismatchedInputException e, UriInfo uri) {
         return respond(fromJson(e), uri).build();
     }
 
