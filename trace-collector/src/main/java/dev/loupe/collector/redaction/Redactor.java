@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.loupe.common.pii.PiiPatterns;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,21 +18,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Replaces personal data in free text and in JSON (message arrays, parsed output) with {@code [KIND]}
- * placeholders and counts what it replaced. Cards must pass Luhn and IBANs mod-97, so order numbers and
- * timestamps survive.
+ * placeholders and counts what it replaced. The patterns and their checks (cards must pass Luhn, IBANs
+ * mod-97, so order numbers and timestamps survive) are {@link PiiPatterns}, shared with the pii_leak evaluator.
  */
 @ApplicationScoped
 public class Redactor {
     private static final Logger LOG = Logger.getLogger(Redactor.class);
-
-    private static final Pattern EMAIL = Pattern.compile(
-            "(?<![\\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\\.[A-Za-z0-9-]{1,63})*\\.[A-Za-z]{2,24}");
-    private static final Pattern CARD = Pattern.compile("(?<!\\d)(?:\\d[ -]?){12,18}\\d(?!\\d)");
-    private static final Pattern IBAN = Pattern.compile(
-            "(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])");
-    private static final Pattern PHONE = Pattern.compile(
-            "(?<![\\w+])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{2,4}(?:[ .-]\\d{2,4}){2,4}(?![\\w])"
-                    + "|(?<![\\w+])\\+\\d{8,15}(?!\\w)");
 
     private final List<Rule> rules = new ArrayList<>();
     private final String canary;
@@ -41,16 +32,16 @@ public class Redactor {
         this.canary = config.canary().filter(c -> !c.isBlank()).orElse(null);
         // each built-in rule has a cheap precondition (an '@', enough digits) that skips the regex on most text
         if (config.cards()) {
-            rules.add(new Rule("card", CARD, Redactor::luhnValid, (text, digits) -> digits >= 13));
+            rules.add(new Rule("card", PiiPatterns.CARD, PiiPatterns::luhnValid, (text, digits) -> digits >= 13));
         }
         if (config.ibans()) {
-            rules.add(new Rule("iban", IBAN, Redactor::ibanValid, (text, digits) -> digits >= 6));
+            rules.add(new Rule("iban", PiiPatterns.IBAN, PiiPatterns::ibanValid, (text, digits) -> digits >= 6));
         }
         if (config.emails()) {
-            rules.add(new Rule("email", EMAIL, m -> true, (text, digits) -> text.indexOf('@') >= 0));
+            rules.add(new Rule("email", PiiPatterns.EMAIL, m -> true, (text, digits) -> text.indexOf('@') >= 0));
         }
         if (config.phones()) {
-            rules.add(new Rule("phone", PHONE, Redactor::plausiblePhone, (text, digits) -> digits >= 9));
+            rules.add(new Rule("phone", PiiPatterns.PHONE, PiiPatterns::plausiblePhone, (text, digits) -> digits >= 9));
         }
         for (Map.Entry<String, String> custom : config.patterns().entrySet()) {
             rules.add(new Rule(custom.getKey(), Pattern.compile(custom.getValue()), m -> true, (text, digits) -> true));
@@ -137,45 +128,5 @@ public class Redactor {
             return text;
         }
         return out.append(text, last, text.length()).toString();
-    }
-
-    static boolean luhnValid(String candidate) {
-        String digits = candidate.replaceAll("[ -]", "");
-        if (digits.length() < 13 || digits.length() > 19 || digits.chars().distinct().count() == 1) {
-            return false;
-        }
-        int sum = 0;
-        boolean doubleIt = false;
-        for (int i = digits.length() - 1; i >= 0; i--) {
-            int d = digits.charAt(i) - '0';
-            if (doubleIt) {
-                d *= 2;
-                if (d > 9) {
-                    d -= 9;
-                }
-            }
-            sum += d;
-            doubleIt = !doubleIt;
-        }
-        return sum % 10 == 0;
-    }
-
-    static boolean ibanValid(String candidate) {
-        String iban = candidate.replace(" ", "");
-        if (iban.length() < 15 || iban.length() > 34) {
-            return false;
-        }
-        String rearranged = iban.substring(4) + iban.substring(0, 4);
-        StringBuilder numeric = new StringBuilder();
-        for (char c : rearranged.toCharArray()) {
-            numeric.append(Character.isDigit(c) ? String.valueOf(c) : String.valueOf(c - 'A' + 10));
-        }
-        return new BigInteger(numeric.toString()).mod(BigInteger.valueOf(97)).intValue() == 1;
-    }
-
-    static boolean plausiblePhone(String candidate) {
-        long digits = candidate.chars().filter(Character::isDigit).count();
-        // dates (2026-11-27) and times have too few digits; long ids usually have no separators
-        return digits >= 9 && digits <= 15 && !candidate.matches("\\d{4}-\\d{2}-\\d{2}.*");
     }
 }

@@ -1,0 +1,62 @@
+package dev.loupe.evals.evaluators;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.math.MathContext;
+
+/** {@code cost_budget}: the decision cost no more than {@code maxUsd}; over budget scores budget/actual. */
+public final class CostBudgetEvaluator implements Evaluator {
+    private static final JsonNode CONFIG_SCHEMA = Config.schema("""
+            {
+              "type": "object",
+              "properties": {
+                "maxUsd": {"type": "number", "exclusiveMinimum": 0, "description": "the cost budget in USD"}
+              },
+              "required": ["maxUsd"],
+              "additionalProperties": false
+            }
+            """);
+
+    @Override
+    public String name() {
+        return "cost_budget";
+    }
+
+    @Override
+    public String version() {
+        return "1";
+    }
+
+    @Override
+    public String description() {
+        return "The decision's cost is within maxUsd; twice the budget scores 0.5.";
+    }
+
+    @Override
+    public JsonNode configSchema() {
+        return CONFIG_SCHEMA.deepCopy();
+    }
+
+    @Override
+    public double defaultThreshold() {
+        return 1.0;
+    }
+
+    @Override
+    public Check compile(JsonNode config) {
+        BigDecimal maxUsd = Config.read(config, "maxUsd").requiredPositiveNumber("maxUsd");
+        String budget = maxUsd.stripTrailingZeros().toPlainString();
+        return (decision, reference) -> {
+            BigDecimal cost = decision.costUsd();
+            if (cost == null) {
+                return null;
+            }
+            String spent = "$" + cost.stripTrailingZeros().toPlainString();
+            if (cost.compareTo(maxUsd) <= 0) {
+                return Verdict.pass(spent + ", within the $" + budget + " budget");
+            }
+            double score = maxUsd.divide(cost, MathContext.DECIMAL64).doubleValue();
+            return new Verdict(score, spent + ", over the $" + budget + " budget");
+        };
+    }
+}
