@@ -34,6 +34,7 @@ class FeatureEvaluationApiTest {
         assertThat(view.getDouble("samplingRate")).isEqualTo(0.1);
         assertThat(view.getInt("maxPerMinute")).isEqualTo(600);
         assertThat(view.getBoolean("includeErrors")).isTrue();
+        assertThat(view.getList("evaluators.name")).containsExactly("json_valid", "pii_leak", "refusal");
     }
 
     @Test
@@ -74,6 +75,12 @@ class FeatureEvaluationApiTest {
                 + "\"config\": {\"rubric\": \"x\"}}]}"), "evaluators[0].threshold");
         problem(put(feature, "{\"evaluators\": [{\"name\": \"llm_judge\", \"config\": [1]}]}"), "evaluators[0].config");
         problem(put(feature, "{\"samplingRate\": \"often\"}"), "samplingRate");
+        problem(put(feature, "{\"evaluators\": [{\"name\": \"regex_absent\", \"config\": {\"pattern\": \"(as an ai\"}}]}"),
+                "evaluators[0].config.pattern");
+        problem(put(feature, "{\"evaluators\": [{\"name\": \"json_schema\", \"config\": {\"schema\": {\"type\": 5}}}]}"),
+                "evaluators[0].config.schema");
+        problem(put(feature, "{\"evaluators\": [{\"name\": \"contains_all\", \"config\": {\"values\": []}}]}"),
+                "evaluators[0].config.values");
         var many = put(feature, "{\"samplingRate\": -1, \"evaluators\": [{\"name\": \"nope\"}]}").statusCode(400)
                 .extract().jsonPath();
         assertThat(many.getList("errors.field")).containsExactly("samplingRate", "evaluators[0].name");
@@ -93,7 +100,9 @@ class FeatureEvaluationApiTest {
     @Test
     void theCatalogueListsEveryEvaluatorWithItsConfigSchema() {
         var list = given().header("Authorization", "Bearer " + readKey()).get("/v1/evaluators").then().statusCode(200)
-                .body("evaluators.name", hasItems("llm_judge")).extract().jsonPath();
+                .body("evaluators.name", hasItems("json_valid", "json_schema", "regex_match", "regex_absent", "contains_all",
+                        "contains_none", "length_between", "exact_match", "normalized_match", "pii_leak", "refusal",
+                        "grounded_in_retrieval", "latency_budget", "cost_budget", "llm_judge")).extract().jsonPath();
         List<Map<String, Object>> evaluators = list.getList("evaluators");
         assertThat(evaluators).allSatisfy(e -> {
             assertThat(e.get("version")).isNotNull();
