@@ -115,6 +115,11 @@ public final class LoupeStack implements AutoCloseable {
         return services.get(name);
     }
 
+    /** The stack's database, for checks on what a service stored. */
+    public TestDatabase database() {
+        return database;
+    }
+
     public TestProject projectA() {
         return projectA;
     }

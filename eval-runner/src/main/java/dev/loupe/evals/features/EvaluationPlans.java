@@ -37,8 +37,6 @@ public class EvaluationPlans {
             values ($1, $2, $3::text::jsonb, $4, $5)
             on conflict (project_id, feature) do update
             set config = excluded.config, updated_at = excluded.updated_at, updated_by = excluded.updated_by""";
-    private static final TypeReference<List<EvaluatorSpec>> SPECS = new TypeReference<>() {
-    };
 
     private record Cached(EvaluationPlan plan, long loadedAtNanos) {
     }
@@ -47,7 +45,6 @@ public class EvaluationPlans {
     private final PlanCompiler compiler;
     private final EvalsConfig config;
     private final Clock clock;
-    private final List<EvaluatorSpec> defaultSpecs;
     private final Map<PlanKey, Cached> cache = new ConcurrentHashMap<>();
 
     public EvaluationPlans(Pool pool, PlanCompiler compiler, EvalsConfig config, Clock clock) {
@@ -55,10 +52,6 @@ public class EvaluationPlans {
         this.compiler = compiler;
         this.config = config;
         this.clock = clock;
-        this.defaultSpecs = read(config.defaultEvaluators(), SPECS);
-        // refuse a broken default set at start-up rather than on the first decision
-        compiler.compile(PlanKey.of("", ""), new FeatureEvaluation(null, null, null, null, defaultSpecs),
-                FeatureEvaluationView.DEFAULTS, null);
     }
 
     /** The plans for {@code keys}, from the cache when fresh, else from one query. */
@@ -118,7 +111,7 @@ public class EvaluationPlans {
     }
 
     private EvaluationPlan defaults(PlanKey key) {
-        return compiler.compile(key, new FeatureEvaluation(null, null, null, null, defaultSpecs),
+        return compiler.compile(key, new FeatureEvaluation(null, null, null, null, null),
                 FeatureEvaluationView.DEFAULTS, null);
     }
 

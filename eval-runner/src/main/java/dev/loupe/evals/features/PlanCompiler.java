@@ -1,14 +1,17 @@
 package dev.loupe.evals.features;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
+import dev.loupe.common.json.EventJson;
 import dev.loupe.evals.EvalsConfig;
 import dev.loupe.evals.evaluators.Evaluator;
 import dev.loupe.evals.evaluators.EvaluatorCatalog;
 import dev.loupe.evals.evaluators.InvalidConfigException;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -25,15 +28,27 @@ public class PlanCompiler {
     static final int MAX_EVALUATORS = 32;
     static final int MAX_PER_MINUTE = 1_000_000;
 
+    private static final TypeReference<List<EvaluatorSpec>> SPECS = new TypeReference<>() {
+    };
+
     private final EvaluatorCatalog catalog;
     private final EvalsConfig config;
+    private final List<EvaluatorSpec> defaultSpecs;
 
     public PlanCompiler(EvaluatorCatalog catalog, EvalsConfig config) {
         this.catalog = catalog;
         this.config = config;
+        try {
+            this.defaultSpecs = EventJson.mapper().readValue(config.defaultEvaluators(), SPECS);
+        } catch (IOException e) {
+            throw new IllegalStateException("loupe.evals.default-evaluators is not a JSON array of evaluators: "
+                    + e.getMessage(), e);
+        }
+        // refuse a broken default set at start-up rather than on the first decision
+        compile(PlanKey.of("", ""), new FeatureEvaluation(null, null, null, null, null), FeatureEvaluationView.DEFAULTS, null);
     }
 
-    /** Compiles {@code input}, filling absent fields with the defaults; throws a 400 problem listing every error. */
+    /** Compiles {@code input}, filling absent fields (the evaluator set included) with the defaults; throws a 400 problem listing every error. */
     public EvaluationPlan compile(PlanKey key, FeatureEvaluation input, String source, Instant updatedAt) {
         List<Problem.FieldError> errors = new ArrayList<>();
         double rate = config.samplingRate();
@@ -50,7 +65,7 @@ public class PlanCompiler {
                 errors.add(new Problem.FieldError("maxPerMinute", "must be within 1.." + MAX_PER_MINUTE + ", was " + cap));
             }
         }
-        List<EvaluatorSpec> specs = input.evaluators() == null ? List.of() : input.evaluators();
+        List<EvaluatorSpec> specs = input.evaluators() == null ? defaultSpecs : input.evaluators();
         if (specs.size() > MAX_EVALUATORS) {
             errors.add(new Problem.FieldError("evaluators", "at most " + MAX_EVALUATORS + " evaluators per feature"));
         }

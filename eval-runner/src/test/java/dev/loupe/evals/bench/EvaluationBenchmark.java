@@ -1,0 +1,148 @@
+package dev.loupe.evals.bench;
+
+import static dev.loupe.evals.support.EvalTests.configure;
+import static dev.loupe.evals.support.EvalTests.count;
+import static dev.loupe.evals.support.EvalTests.decision;
+import static dev.loupe.evals.support.EvalTests.project;
+import static dev.loupe.evals.support.EvalTests.send;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.common.events.Outcome;
+import dev.loupe.evals.features.EvaluationPlan;
+import dev.loupe.evals.features.EvaluationPlans;
+import dev.loupe.evals.features.PlanKey;
+import dev.loupe.evals.results.Evaluation;
+import dev.loupe.evals.support.FakeJudgeResource;
+import dev.loupe.testing.KafkaTestResource;
+import dev.loupe.testing.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Deterministic evaluation throughput with the default evaluator set (json_valid, pii_leak, refusal), every
+ * decision sampled: (1) the evaluators alone, in parallel as the consumer runs them; (2) the whole consumer
+ * path over the real broker and PostgreSQL (keep, sample, evaluate, store, publish). Not a test:
+ * {@code ./mvnw -B -pl eval-runner verify -Pbenchmark} (docs/benchmarks.md); sizes from
+ * {@code -Dloupe.bench.decisions} (default 50,000).
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+@WithTestResource(FakeJudgeResource.class)
+class EvaluationBenchmark {
+    private static final int DECISIONS = Integer.getInteger("loupe.bench.decisions", 50_000);
+
+    @Inject
+    Pool pool;
+
+    @Inject
+    Evaluation evaluation;
+
+    @Inject
+    EvaluationPlans plans;
+
+    @Test
+    void deterministicEvaluationThroughput() {
+        System.out.printf("machine: %d cores, max heap %d MiB, %s %s%n", Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        String feature = "bench-" + Long.toHexString(System.nanoTime());
+        configure(feature, "{\"samplingRate\": 1.0, \"maxPerMinute\": 1000000}");
+        EvaluationPlan plan = plans.plan(PlanKey.of(project(), feature)).await().indefinitely();
+        System.out.printf("default evaluator set: %s%n", plan.specs().stream().map(s -> s.name()).toList());
+
+        List<DecisionRecord> warm = decisions(feature + "-warm", 20_000);
+        engine(warm, plan);
+        List<DecisionRecord> measured = decisions(feature + "-m", DECISIONS);
+        long started = System.nanoTime();
+        long results = engine(measured, plan);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("evaluators alone: %,d decisions in %.2f s = %,.0f decisions/s (%,d results)%n",
+                DECISIONS, seconds, DECISIONS / seconds, results);
+
+        String pipeFeature = feature + "-pipe";
+        configure(pipeFeature, "{\"samplingRate\": 1.0, \"maxPerMinute\": 1000000}");
+        pipeline(decisions(pipeFeature + "-warm", 5_000), pipeFeature, "warm-up");
+        pipeline(decisions(pipeFeature + "-m", DECISIONS), pipeFeature, "consumer path");
+    }
+
+    private long engine(List<DecisionRecord> decisions, EvaluationPlan plan) {
+        Instant now = Instant.now();
+        return decisions.parallelStream().mapToLong(d -> evaluation.run(d, plan, EvalTrigger.SAMPLED, null, now)
+                .results().size()).sum();
+    }
+
+    private void pipeline(List<DecisionRecord> decisions, String feature, String label) {
+        String prefix = decisions.get(0).decisionId().substring(0, decisions.get(0).decisionId().lastIndexOf('-'));
+        long before = kept(feature);
+        long started = System.nanoTime();
+        send(decisions);
+        double sent = (System.nanoTime() - started) / 1e9;
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        long last = -1;
+        while (kept(feature) - before < decisions.size() && System.nanoTime() < deadline) {
+            long now = kept(feature) - before;
+            if (now / 10_000 != last / 10_000) {
+                System.out.printf("  %s: %,d of %,d evaluated after %.1f s%n", label, now, decisions.size(),
+                        (System.nanoTime() - started) / 1e9);
+                last = now;
+            }
+            sleep();
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long results = count(pool, "select count(*) from evals.results where project_id = $1 and decision_id like $2",
+                project(), prefix + "-%");
+        System.out.printf("%s: %,d decisions produced in %.2f s, all kept, sampled, evaluated, stored and published in "
+                        + "%.2f s = %,.0f decisions/s (%,d results)%n", label, decisions.size(), sent, seconds,
+                decisions.size() / seconds, results);
+    }
+
+    private long kept(String feature) {
+        return count(pool, """
+                select count(*) from evals.decisions d where project_id = $1 and feature = $2 and exists (
+                  select 1 from evals.results r where r.project_id = d.project_id and r.decision_id = d.decision_id)""",
+                project(), feature);
+    }
+
+    /** Realistic outputs: a quarter structured (json_valid applies), some with an email, some refusals. */
+    private static List<DecisionRecord> decisions(String prefix, int n) {
+        List<DecisionRecord> out = new ArrayList<>(n);
+        Instant at = Instant.now();
+        for (int i = 0; i < n; i++) {
+            String text = switch (i % 8) {
+                case 0 -> "I'm sorry, but I can't help with that request.";
+                case 1 -> "Please write to support at help@example.com and include your order number 4471-2231.";
+                default -> "Refunds are accepted within 30 days of purchase when the item is unused. The refund goes "
+                        + "back to the original payment method within 5 to 10 business days; store credit is immediate.";
+            };
+            DecisionRecord d = decision(project(), prefix.substring(0, prefix.lastIndexOf('-')), prefix + "-" + i, text,
+                    Outcome.SUCCESS, at);
+            if (i % 4 == 3) {
+                d = new DecisionRecord(d.schemaVersion(), d.projectId(), d.decisionId(), d.traceId(), d.feature(),
+                        d.input(), d.inputHash(), d.retrievalResults(), d.promptTemplate(), d.promptVersion(), d.model(),
+                        "{\"answer\": \"30 days\"}", d.outputHash(),
+                        JsonNodeFactory.instance.objectNode().put("answer", "30 days"), null, Map.of(), d.status(),
+                        d.errorType(), d.costUsd(), d.latencyMs(), d.occurredAt(), d.metadata());
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
