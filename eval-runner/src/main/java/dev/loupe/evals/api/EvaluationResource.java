@@ -135,7 +135,7 @@ public class EvaluationResource {
             }
             Instant now = clock.instant();
             return pool.withTransaction(connection -> store.queue(connection, queue, now, true)
-                            .chain(() -> store.store(connection, all, usage, true)))
+                            .chain(() -> store.store(connection, all, null, usage, true)))
                     .call(stored -> publisher.publish(stored).onFailure().transform(e -> ProblemException.unavailable(
                             "the results are stored but Kafka did not acknowledge them; run the evaluation again", 5)))
                     .map(stored -> new EvaluationResponse(stored, pending));

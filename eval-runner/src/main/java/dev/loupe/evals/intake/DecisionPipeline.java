@@ -58,9 +58,12 @@ public class DecisionPipeline {
             from unnest($1::text[], $2::text[]) as u(project_id, decision_id)
             where d.project_id = u.project_id and d.decision_id = u.decision_id""";
 
-    /** A decision with its plan, its verdict before the cap, and its evaluation when it is wanted. */
-    private record Prepared(DecisionRecord decision, EvaluationPlan plan, SamplingVerdict wanted, double position,
-                            Evaluation.Outcome outcome) {
+    /**
+     * A decision with its plan, its verdict before the cap, its evaluation when it is wanted, and the JSON of
+     * both (encoded on the worker pool, in parallel, not on the event loop that runs the transaction).
+     */
+    private record Prepared(DecisionRecord decision, String json, EvaluationPlan plan, SamplingVerdict wanted,
+                            double position, Evaluation.Outcome outcome, List<String> resultJson) {
     }
 
     private record Slot(String projectId, String feature, OffsetDateTime minute) {
@@ -99,7 +102,9 @@ public class DecisionPipeline {
             EvaluationPlan plan = found.get(PlanKey.of(d.projectId(), d.feature()));
             SamplingVerdict wanted = Sampler.wanted(d, plan);
             Evaluation.Outcome outcome = wanted.evaluated() ? evaluation.run(d, plan, EvalTrigger.SAMPLED, null, now) : null;
-            return new Prepared(d, plan, wanted, Sampler.position(d.projectId(), d.decisionId()), outcome);
+            List<String> resultJson = outcome == null ? null : outcome.results().stream().map(EventJson::encode).toList();
+            return new Prepared(d, EventJson.encode(d), plan, wanted, Sampler.position(d.projectId(), d.decisionId()),
+                    outcome, resultJson);
         }).toList();
     }
 
@@ -114,7 +119,7 @@ public class DecisionPipeline {
             ids[i] = d.decisionId();
             features[i] = d.feature();
             times[i] = d.occurredAt().atOffset(ZoneOffset.UTC);
-            records[i] = EventJson.encode(d);
+            records[i] = prepared.get(i).json();
             verdicts[i] = prepared.get(i).wanted().stored();
         }
         return connection.preparedQuery(KEEP).execute(Tuple.of(projects, ids, features, times, records, verdicts))
@@ -136,6 +141,7 @@ public class DecisionPipeline {
                 })
                 .chain(verdicts2 -> {
                     List<EvalResult> results = new ArrayList<>();
+                    List<String> json = new ArrayList<>();
                     List<JudgeJob> jobs = new ArrayList<>();
                     Instant now = clock.instant();
                     for (Prepared p : prepared) {
@@ -146,10 +152,15 @@ public class DecisionPipeline {
                         Evaluation.Outcome outcome = p.outcome() != null ? p.outcome()
                                 : evaluation.run(p.decision(), p.plan(), EvalTrigger.SAMPLED, null, now);
                         results.addAll(outcome.results());
+                        if (p.resultJson() != null) {
+                            json.addAll(p.resultJson());
+                        } else {
+                            outcome.results().forEach(r -> json.add(EventJson.encode(r)));
+                        }
                         jobs.addAll(outcome.judgeJobs());
                     }
                     return store.queue(connection, jobs, now, false)
-                            .chain(() -> store.store(connection, results, null, false));
+                            .chain(() -> store.store(connection, results, json, null, false));
                 });
     }
 

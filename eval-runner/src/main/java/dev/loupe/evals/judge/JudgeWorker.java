@@ -123,7 +123,7 @@ public class JudgeWorker {
         EvalResult result = results.result(job.decision(), LlmJudgeEvaluator.NAME, job.evaluatorVersion(),
                 verdict.score(), job.threshold(), verdict.reason(), job.trigger(), now);
         ResultStore.JudgeUsage usage = usage(verdict);
-        return pool.withTransaction(connection -> store.store(connection, List.of(result), List.of(usage),
+        return pool.withTransaction(connection -> store.store(connection, List.of(result), null, List.of(usage),
                                 job.trigger() == EvalTrigger.MANUAL)
                         .call(() -> queue.scored(connection, job, now)))
                 .chain(stored -> publisher.publish(stored))

@@ -3,6 +3,7 @@ package dev.loupe.evals.results;
 import dev.loupe.common.events.EvalResult;
 import dev.loupe.common.json.EventJson;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.inject.Singleton;
@@ -37,8 +38,10 @@ public class EvalPublisher {
         if (results.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        List<Uni<Void>> sends = results.stream().map(this::sendOne).toList();
-        return Uni.join().all(sends).andCollectFailures()
+        // encoding a poll's results is real work: keep it off the event loop
+        return Uni.createFrom().item(() -> results.stream().map(this::message).toList())
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(messages -> Uni.join().all(messages.stream().map(this::sendOne).toList()).andCollectFailures())
                 .ifNoItem().after(ACK_TIMEOUT).failWith(TimeoutException::new)
                 .onFailure().invoke(e -> LOG.warnf("Kafka did not acknowledge %d eval results: %s", results.size(), e))
                 .replaceWithVoid();
@@ -50,9 +53,12 @@ public class EvalPublisher {
                 .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30)).indefinitely();
     }
 
-    private Uni<Void> sendOne(EvalResult result) {
-        Message<byte[]> message = Message.of(EventJson.encodeBytes(result))
+    private Message<byte[]> message(EvalResult result) {
+        return Message.of(EventJson.encodeBytes(result))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(result.decisionId()).build());
+    }
+
+    private Uni<Void> sendOne(Message<byte[]> message) {
         return Uni.createFrom().deferred(() -> emitter.sendMessage(message));
     }
 }

@@ -3,7 +3,6 @@ package dev.loupe.evals.results;
 import dev.loupe.common.events.EvalResult;
 import dev.loupe.common.json.EventJson;
 import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
@@ -12,6 +11,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 
 /**
@@ -32,14 +33,17 @@ public class ResultStore {
                         $14::numeric[], $15::text[])
                  as u(project_id, decision_id, evaluator, evaluator_version, trigger, eval_id, feature, score, passed,
                       reason, evaluated_at, judge_input_tokens, judge_output_tokens, judge_cost_usd, record)
-            on conflict (project_id, decision_id, evaluator, evaluator_version, trigger) do update set\s""";
-    private static final String KEEP = "eval_id = evals.results.eval_id returning record::text as record";
+            on conflict (project_id, decision_id, evaluator, evaluator_version, trigger) do\s""";
+    private static final String KEEP = "nothing returning eval_id";
     private static final String REPLACE = """
-            score = excluded.score, passed = excluded.passed, reason = excluded.reason,
+            update set score = excluded.score, passed = excluded.passed, reason = excluded.reason,
             evaluated_at = excluded.evaluated_at, judge_input_tokens = excluded.judge_input_tokens,
             judge_output_tokens = excluded.judge_output_tokens, judge_cost_usd = excluded.judge_cost_usd,
             record = excluded.record
-            returning record::text as record""";
+            returning eval_id""";
+    private static final String STORED = """
+            select record::text as record from evals.results
+            where project_id = any($1) and decision_id = any($2) and eval_id = any($3)""";
     private static final String QUEUE = """
             insert into evals.judge_jobs (project_id, decision_id, evaluator, evaluator_version, trigger, feature, config,
                                           threshold, reference, due_at, created_at, updated_at)
@@ -53,8 +57,12 @@ public class ResultStore {
     public record JudgeUsage(Integer inputTokens, Integer outputTokens, BigDecimal costUsd) {
     }
 
-    /** Stores results and returns what is stored for each (the first version unless {@code replace}). */
-    public Uni<List<EvalResult>> store(SqlClient client, List<EvalResult> results, List<JudgeUsage> usage, boolean replace) {
+    /**
+     * Stores results and returns what is stored for each: the given result where it is new (or {@code replace}),
+     * else the one stored the first time. {@code json}: the results already encoded (off the event loop), or null.
+     */
+    public Uni<List<EvalResult>> store(SqlClient client, List<EvalResult> results, List<String> json,
+                                       List<JudgeUsage> usage, boolean replace) {
         if (results.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
@@ -80,7 +88,7 @@ public class ResultStore {
             passed[i] = r.passed();
             reasons[i] = r.reason();
             times[i] = r.evaluatedAt().atOffset(ZoneOffset.UTC);
-            records[i] = EventJson.encode(r);
+            records[i] = json == null ? EventJson.encode(r) : json.get(i);
             JudgeUsage u = usage == null ? null : usage.get(i);
             if (u != null) {
                 inputTokens[i] = u.inputTokens();
@@ -90,12 +98,26 @@ public class ResultStore {
         }
         Tuple args = Tuple.tuple(List.of(projects, decisions, evaluators, versions, triggers, ids, features, scores, passed,
                 reasons, times, inputTokens, outputTokens, costs, records));
-        return client.preparedQuery(INSERT + (replace ? REPLACE : KEEP)).execute(args).map(rows -> {
-            List<EvalResult> stored = new ArrayList<>(n);
-            for (Row row : rows) {
-                stored.add(EventJson.decode(row.getString("record"), EvalResult.class));
+        return client.preparedQuery(INSERT + (replace ? REPLACE : KEEP)).execute(args).chain(rows -> {
+            if (rows.rowCount() == n) {
+                return Uni.createFrom().item(results);
             }
-            return stored;
+            // a redelivery: what was stored the first time (same id, same time) is what gets published again
+            Set<String> inserted = new HashSet<>();
+            rows.forEach(row -> inserted.add(row.getString("eval_id")));
+            List<EvalResult> stored = new ArrayList<>(n);
+            List<EvalResult> existing = new ArrayList<>();
+            for (EvalResult r : results) {
+                (inserted.contains(r.evalId()) ? stored : existing).add(r);
+            }
+            return client.preparedQuery(STORED).execute(Tuple.of(
+                            existing.stream().map(EvalResult::projectId).distinct().toArray(String[]::new),
+                            existing.stream().map(EvalResult::decisionId).distinct().toArray(String[]::new),
+                            existing.stream().map(EvalResult::evalId).toArray(String[]::new)))
+                    .map(found -> {
+                        found.forEach(row -> stored.add(EventJson.decode(row.getString("record"), EvalResult.class)));
+                        return stored;
+                    });
         });
     }
 
