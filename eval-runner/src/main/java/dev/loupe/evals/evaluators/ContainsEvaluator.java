@@ -7,7 +7,7 @@ import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /** {@code contains_all} / {@code contains_none}: the share of configured values the output holds (all) or lacks (none). */
-public final class ContainsEvaluator implements Evaluator {
+public final class ContainsEvaluator extends DescribedEvaluator {
     static final int MAX_VALUES = 100;
     private static final int NAMES_SHOWN = 5;
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
@@ -25,6 +25,10 @@ public final class ContainsEvaluator implements Evaluator {
     private final boolean none;
 
     private ContainsEvaluator(boolean none) {
+        super(none ? "contains_none" : "contains_all",
+                none ? "The output contains none of the configured values (forbidden terms)."
+                : "The output contains every configured value (required terms).",
+                CONFIG_SCHEMA);
         this.none = none;
     }
 
@@ -34,32 +38,6 @@ public final class ContainsEvaluator implements Evaluator {
 
     public static ContainsEvaluator none() {
         return new ContainsEvaluator(true);
-    }
-
-    @Override
-    public String name() {
-        return none ? "contains_none" : "contains_all";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return none ? "The output contains none of the configured values (forbidden terms)."
-                : "The output contains every configured value (required terms).";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 
 /** {@code cost_budget}: the decision cost no more than {@code maxUsd}; over budget scores budget/actual. */
-public final class CostBudgetEvaluator implements Evaluator {
+public final class CostBudgetEvaluator extends DescribedEvaluator {
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
             {
               "type": "object",
@@ -17,29 +17,10 @@ public final class CostBudgetEvaluator implements Evaluator {
             }
             """);
 
-    @Override
-    public String name() {
-        return "cost_budget";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return "The decision's cost is within maxUsd; twice the budget scores 0.5.";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
+    public CostBudgetEvaluator() {
+        super("cost_budget",
+                "The decision's cost is within maxUsd; twice the budget scores 0.5.",
+                CONFIG_SCHEMA);
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** {@code grounded_in_retrieval}: the share of the documents an answer cites that were retrieved for it. */
-public final class GroundedInRetrievalEvaluator implements Evaluator {
+public final class GroundedInRetrievalEvaluator extends DescribedEvaluator {
     static final String DEFAULT_PATTERN = "\\[(?:doc:)?([^\\]\\s]+)\\]";
     private static final int IDS_SHOWN = 5;
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
@@ -27,32 +27,13 @@ public final class GroundedInRetrievalEvaluator implements Evaluator {
               "additionalProperties": false
             }
             """);
+
+    public GroundedInRetrievalEvaluator() {
+        super("grounded_in_retrieval",
+                "Every document the answer cites was among the documents retrieved for the decision.",
+                CONFIG_SCHEMA);
+    }
     private static final Verdict CITES_NOTHING = Verdict.fail("the answer cites no documents");
-
-    @Override
-    public String name() {
-        return "grounded_in_retrieval";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return "Every document the answer cites was among the documents retrieved for the decision.";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
-    }
 
     @Override
     public Check compile(JsonNode config) {

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /** {@code json_schema}: the structured output validates against a JSON Schema (draft 2020-12) from the config. */
-public final class JsonSchemaEvaluator implements Evaluator {
+public final class JsonSchemaEvaluator extends DescribedEvaluator {
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
             {
               "type": "object",
@@ -30,6 +30,12 @@ public final class JsonSchemaEvaluator implements Evaluator {
               "additionalProperties": false
             }
             """);
+
+    public JsonSchemaEvaluator() {
+        super("json_schema",
+                "The structured output validates against the configured JSON Schema (draft 2020-12).",
+                CONFIG_SCHEMA);
+    }
     private static final Verdict VALID = Verdict.pass("the output satisfies the schema");
     private static final int MESSAGES_SHOWN = 3;
 
@@ -57,31 +63,6 @@ public final class JsonSchemaEvaluator implements Evaluator {
     }
 
     private static final PatternTimedOut TIMED_OUT = new PatternTimedOut();
-
-    @Override
-    public String name() {
-        return "json_schema";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return "The structured output validates against the configured JSON Schema (draft 2020-12).";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
-    }
 
     @Override
     public Check compile(JsonNode config) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** {@code json_valid}: the answer is JSON, judged where the decision expected structured output (or always). */
-public final class JsonValidEvaluator implements Evaluator {
+public final class JsonValidEvaluator extends DescribedEvaluator {
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
             {
               "type": "object",
@@ -18,33 +18,14 @@ public final class JsonValidEvaluator implements Evaluator {
               "additionalProperties": false
             }
             """);
+
+    public JsonValidEvaluator() {
+        super("json_valid",
+                "The output is valid JSON; by default judged only on decisions that expected structured output.",
+                CONFIG_SCHEMA);
+    }
     private static final Verdict PARSED = Verdict.pass("the collector parsed the output as JSON");
     private static final Verdict VALID = Verdict.pass("the output is valid JSON");
-
-    @Override
-    public String name() {
-        return "json_valid";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return "The output is valid JSON; by default judged only on decisions that expected structured output.";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
-    }
 
     @Override
     public Check compile(JsonNode config) {

@@ -3,7 +3,7 @@ package dev.loupe.evals.evaluators;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** {@code latency_budget}: the decision took no longer than {@code maxMs}; over budget scores budget/actual. */
-public final class LatencyBudgetEvaluator implements Evaluator {
+public final class LatencyBudgetEvaluator extends DescribedEvaluator {
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
             {
               "type": "object",
@@ -15,29 +15,10 @@ public final class LatencyBudgetEvaluator implements Evaluator {
             }
             """);
 
-    @Override
-    public String name() {
-        return "latency_budget";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return "The decision's latency is within maxMs; twice the budget scores 0.5.";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
+    public LatencyBudgetEvaluator() {
+        super("latency_budget",
+                "The decision's latency is within maxMs; twice the budget scores 0.5.",
+                CONFIG_SCHEMA);
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.loupe.evals.evaluators;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** {@code length_between}: the output's length, in Unicode characters or words, lies within configured bounds. */
-public final class LengthBetweenEvaluator implements Evaluator {
+public final class LengthBetweenEvaluator extends DescribedEvaluator {
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
             {
               "type": "object",
@@ -17,29 +17,10 @@ public final class LengthBetweenEvaluator implements Evaluator {
             }
             """);
 
-    @Override
-    public String name() {
-        return "length_between";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return "The output's length in characters or words lies between min and max (inclusive).";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
+    public LengthBetweenEvaluator() {
+        super("length_between",
+                "The output's length in characters or words lies between min and max (inclusive).",
+                CONFIG_SCHEMA);
     }
 
     @Override

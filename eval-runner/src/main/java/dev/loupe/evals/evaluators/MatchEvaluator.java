@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** {@code exact_match} / {@code normalized_match}: the output equals the evaluation's reference, else the config's. */
-public final class MatchEvaluator implements Evaluator {
+public final class MatchEvaluator extends DescribedEvaluator {
     private static final Pattern PUNCTUATION = Pattern.compile("\\p{P}+");
     private static final Pattern WHITESPACE = Pattern.compile("[\\s\\p{Z}]+");
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
@@ -22,6 +22,10 @@ public final class MatchEvaluator implements Evaluator {
     private final boolean normalized;
 
     private MatchEvaluator(boolean normalized) {
+        super(normalized ? "normalized_match" : "exact_match",
+                normalized ? "The output equals the reference after normalizing case, punctuation and whitespace."
+                : "The output equals the reference exactly.",
+                CONFIG_SCHEMA);
         this.normalized = normalized;
     }
 
@@ -31,32 +35,6 @@ public final class MatchEvaluator implements Evaluator {
 
     public static MatchEvaluator normalized() {
         return new MatchEvaluator(true);
-    }
-
-    @Override
-    public String name() {
-        return normalized ? "normalized_match" : "exact_match";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return normalized ? "The output equals the reference after normalizing case, punctuation and whitespace."
-                : "The output equals the reference exactly.";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
     }
 
     @Override

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /** {@code regex_match} / {@code regex_absent}: the output does / does not contain a match of a configured regex. */
-public final class RegexEvaluator implements Evaluator {
+public final class RegexEvaluator extends DescribedEvaluator {
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
             {
               "type": "object",
@@ -21,6 +21,10 @@ public final class RegexEvaluator implements Evaluator {
     private final boolean absent;
 
     private RegexEvaluator(boolean absent) {
+        super(absent ? "regex_absent" : "regex_match",
+                absent ? "The output contains no match of the configured regular expression."
+                : "The output contains a match of the configured regular expression.",
+                CONFIG_SCHEMA);
         this.absent = absent;
     }
 
@@ -30,32 +34,6 @@ public final class RegexEvaluator implements Evaluator {
 
     public static RegexEvaluator absent() {
         return new RegexEvaluator(true);
-    }
-
-    @Override
-    public String name() {
-        return absent ? "regex_absent" : "regex_match";
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return absent ? "The output contains no match of the configured regular expression."
-                : "The output contains a match of the configured regular expression.";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return CONFIG_SCHEMA.deepCopy();
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 1.0;
     }
 
     @Override

@@ -3,7 +3,7 @@ package dev.loupe.evals.judge;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.evals.evaluators.Check;
-import dev.loupe.evals.evaluators.Evaluator;
+import dev.loupe.evals.evaluators.DescribedEvaluator;
 import dev.loupe.evals.evaluators.InvalidConfigException;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.Set;
  * JSON score. It never runs on the consumer's path: the pipeline queues it for {@link JudgeWorker}.
  */
 @Singleton
-public class LlmJudgeEvaluator implements Evaluator {
+public class LlmJudgeEvaluator extends DescribedEvaluator {
     public static final String NAME = "llm_judge";
     static final int MAX_RUBRIC = 8_000;
     private static final Set<String> FIELDS = Set.of("rubric", "model");
@@ -26,37 +26,17 @@ public class LlmJudgeEvaluator implements Evaluator {
                           "description": "What a good answer is; the judge scores the decision against it from 0 to 1"},
                "model": {"type": "string", "description": "Judge model; default loupe.judge.model"}}}""");
 
+    public LlmJudgeEvaluator() {
+        super(NAME, "1", "An LLM scores the output against a rubric (OpenAI-compatible chat completions; strict JSON "
+                + "answer)", SCHEMA, 0.5);
+    }
+
     /** A judge config, compiled: what the worker sends. */
     public record JudgeCheck(String rubric, String model) implements Check {
         @Override
         public dev.loupe.evals.evaluators.Verdict score(dev.loupe.common.events.DecisionRecord decision, String reference) {
             throw new UnsupportedOperationException("llm_judge runs through the judge queue, not inline");
         }
-    }
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public String version() {
-        return "1";
-    }
-
-    @Override
-    public String description() {
-        return "An LLM scores the output against a rubric (OpenAI-compatible chat completions; strict JSON answer)";
-    }
-
-    @Override
-    public JsonNode configSchema() {
-        return SCHEMA;
-    }
-
-    @Override
-    public double defaultThreshold() {
-        return 0.5;
     }
 
     @Override
