@@ -176,7 +176,9 @@ public class DecisionPipeline {
                     d.occurredAt().truncatedTo(ChronoUnit.MINUTES).atOffset(ZoneOffset.UTC));
             bySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(p);
         }
-        List<Slot> slots = new ArrayList<>(bySlot.keySet());
+        // concurrent consumers lock the same counter rows: always in key order, so they queue instead of deadlocking
+        List<Slot> slots = bySlot.keySet().stream().sorted(Comparator.comparing(Slot::projectId)
+                .thenComparing(Slot::feature).thenComparing(Slot::minute)).toList();
         Tuple args = Tuple.of(slots.stream().map(Slot::projectId).toArray(String[]::new),
                 slots.stream().map(Slot::feature).toArray(String[]::new),
                 slots.stream().map(Slot::minute).toArray(OffsetDateTime[]::new),

@@ -97,11 +97,14 @@ class EvaluationBenchmark {
      */
     private void pipeline(List<DecisionRecord> decisions, String feature, String label) {
         String prefix = decisions.get(0).decisionId().substring(0, decisions.get(0).decisionId().lastIndexOf('-'));
-        KafkaConsumer<Object, Object> consumer = kafka.getConsumer(DecisionConsumer.CHANNEL);
-        consumer.pause().await().atMost(Duration.ofSeconds(30));
+        // with concurrency the channel's consumers are decisions-in$1, $2…
+        List<KafkaConsumer<Object, Object>> consumers = kafka.getConsumerChannels().stream()
+                .filter(name -> name.equals(DecisionConsumer.CHANNEL) || name.startsWith(DecisionConsumer.CHANNEL + "$"))
+                .map(name -> kafka.<Object, Object>getConsumer(name)).toList();
+        consumers.forEach(c -> c.pause().await().atMost(Duration.ofSeconds(30)));
         send(decisions);
         long started = System.nanoTime();
-        consumer.resume().await().atMost(Duration.ofSeconds(30));
+        consumers.forEach(c -> c.resume().await().atMost(Duration.ofSeconds(30)));
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         long done = 0;
         while (done < decisions.size() && System.nanoTime() < deadline) {
