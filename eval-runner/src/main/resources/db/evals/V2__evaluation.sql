@@ -18,9 +18,11 @@ create table evals.sample_minutes (
     feature      text        not null,
     minute       timestamptz not null,
     requested    integer     not null,
+    touched_at   timestamptz not null default now(),
     primary key (project_id, feature, minute)
 );
-create index sample_minutes_minute_idx on evals.sample_minutes (minute);
+-- retention goes by when a counter was last used, so a back-fill of old minutes keeps its counts
+create index sample_minutes_touched_idx on evals.sample_minutes (touched_at);
 
 -- Every result, once per decision, evaluator, version and trigger; record is the published EvalResult.
 create table evals.results (
@@ -56,11 +58,14 @@ create table evals.judge_jobs (
     reference          text,
     state              text             not null default 'queued',
     attempts           integer          not null default 0,
+    malformed_runs     integer          not null default 0,
     due_at             timestamptz      not null,
     leased_until       timestamptz,
+    lease_token        uuid,
     last_error         text,
     created_at         timestamptz      not null,
     updated_at         timestamptz      not null,
     primary key (project_id, decision_id, evaluator, evaluator_version, trigger)
 );
 create index judge_jobs_due_idx on evals.judge_jobs (due_at) where state = 'queued';
+create index judge_jobs_scored_idx on evals.judge_jobs (leased_until) where state = 'scored';

@@ -22,6 +22,7 @@ import dev.loupe.evals.results.ResultStore;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.security.RolesAllowed;
@@ -43,6 +44,10 @@ import java.util.List;
 @Path("/v1/evaluations")
 public class EvaluationResource {
     static final int MAX_ID = 256;
+    static final int MAX_REFERENCE = 100_000;
+    private static final String MANUAL_DONE = """
+            update evals.judge_jobs set state = 'done', leased_until = null, lease_token = null
+            where project_id = $1 and decision_id = $2 and trigger = 'MANUAL' and state = 'queued'""";
 
     @RegisterForReflection
     public record EvaluationRequest(String decisionId, String reference) {
@@ -95,8 +100,12 @@ public class EvaluationResource {
         if (request == null || request.decisionId() == null || request.decisionId().isBlank()) {
             throw ProblemException.badRequest("decisionId", "is required");
         }
-        if (request.decisionId().length() > MAX_ID) {
-            throw ProblemException.badRequest("decisionId", "at most " + MAX_ID + " characters");
+        if (request.decisionId().length() > MAX_ID || request.decisionId().indexOf('\u0000') >= 0) {
+            throw ProblemException.badRequest("decisionId", "at most " + MAX_ID + " characters, no NUL");
+        }
+        if (request.reference() != null && (request.reference().length() > MAX_REFERENCE
+                || request.reference().indexOf('\u0000') >= 0)) {
+            throw ProblemException.badRequest("reference", "at most " + MAX_REFERENCE + " characters, no NUL");
         }
         String project = caller.projectId();
         return pool.preparedQuery("select record::text from evals.decisions where project_id = $1 and decision_id = $2")
@@ -109,8 +118,11 @@ public class EvaluationResource {
                     return EventJson.decode(rows.iterator().next().getString(0), DecisionRecord.class);
                 })
                 .chain(decision -> plans.plan(PlanKey.of(project, decision.feature()))
-                        .chain(plan -> run(decision, evaluation.run(decision, plan, EvalTrigger.MANUAL,
-                                request.reference(), clock.instant()))));
+                        // up to 32 evaluators with regexes: off the event loop
+                        .emitOn(Infrastructure.getDefaultWorkerPool())
+                        .map(plan -> evaluation.run(decision, plan, EvalTrigger.MANUAL, request.reference(),
+                                clock.instant()))
+                        .chain(outcome -> run(decision, outcome)));
     }
 
     private Uni<EvaluationResponse> run(DecisionRecord decision, Evaluation.Outcome outcome) {
@@ -134,8 +146,12 @@ public class EvaluationResource {
                 }
             }
             Instant now = clock.instant();
-            return pool.withTransaction(connection -> store.queue(connection, queue, now, true)
-                            .chain(() -> store.store(connection, all, null, usage, true)))
+            // a judge that answered now supersedes a manual run of it still queued from before
+            Uni<Void> superseded = done.stream().anyMatch(j -> j.result() != null)
+                    ? pool.preparedQuery(MANUAL_DONE).execute(Tuple.of(decision.projectId(), decision.decisionId()))
+                    .replaceWithVoid() : Uni.createFrom().voidItem();
+            return superseded.chain(() -> pool.withTransaction(connection -> store.queue(connection, queue, now, true)
+                            .chain(() -> store.store(connection, all, null, usage, true))))
                     .call(stored -> publisher.publish(stored).onFailure().transform(e -> ProblemException.unavailable(
                             "the results are stored but Kafka did not acknowledge them; run the evaluation again", 5)))
                     .map(stored -> new EvaluationResponse(stored, pending));

@@ -69,7 +69,7 @@ public class FeatureEvaluationResource {
     }
 
     private PlanKey key(String feature) {
-        if (feature == null || feature.isBlank() || feature.length() > MAX_FEATURE) {
+        if (feature == null || feature.isBlank() || feature.length() > MAX_FEATURE || feature.indexOf('\u0000') >= 0) {
             throw ProblemException.badRequest("feature", "a feature name of 1.." + MAX_FEATURE + " characters");
         }
         return new PlanKey(caller.projectId(), feature);

@@ -1,6 +1,8 @@
 package dev.loupe.evals.features;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.evals.EvalsConfig;
 import io.smallrye.mutiny.Uni;
@@ -16,7 +18,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,6 +28,7 @@ import org.jboss.logging.Logger;
 @Singleton
 public class EvaluationPlans {
     private static final Logger LOG = Logger.getLogger(EvaluationPlans.class);
+    static final int MAX_CACHED = 10_000;
     private static final String LOAD = """
             select c.project_id, c.feature, c.config::text as config, c.updated_at
             from evals.feature_configs c
@@ -45,7 +47,8 @@ public class EvaluationPlans {
     private final PlanCompiler compiler;
     private final EvalsConfig config;
     private final Clock clock;
-    private final Map<PlanKey, Cached> cache = new ConcurrentHashMap<>();
+    /** Bounded: feature names come from traffic and from requests, so an unbounded map would grow without end. */
+    private final Cache<PlanKey, Cached> cache = Caffeine.newBuilder().maximumSize(MAX_CACHED).build();
 
     public EvaluationPlans(Pool pool, PlanCompiler compiler, EvalsConfig config, Clock clock) {
         this.pool = pool;
@@ -61,7 +64,7 @@ public class EvaluationPlans {
         long now = System.nanoTime();
         long ttl = config.configCacheTtl().toNanos();
         for (PlanKey key : keys) {
-            Cached cached = cache.get(key);
+            Cached cached = cache.getIfPresent(key);
             if (cached != null && now - cached.loadedAtNanos() < ttl) {
                 found.put(key, cached.plan());
             } else {
@@ -106,7 +109,7 @@ public class EvaluationPlans {
     public Uni<Boolean> reset(PlanKey key) {
         return pool.preparedQuery("delete from evals.feature_configs where project_id = $1 and feature = $2")
                 .execute(Tuple.of(key.projectId(), key.feature()))
-                .invoke(() -> cache.remove(key))
+                .invoke(() -> cache.invalidate(key))
                 .map(rows -> rows.rowCount() > 0);
     }
 

@@ -100,6 +100,11 @@ public class PlanCompiler {
                 errors.add(new Problem.FieldError(at + ".config", "must be a JSON object"));
                 continue;
             }
+            if (evaluatorConfig.toString().contains("\\u0000")) {
+                // PostgreSQL cannot store NUL in jsonb: refuse it here rather than fail when saving
+                errors.add(new Problem.FieldError(at + ".config", "must not contain the NUL character"));
+                continue;
+            }
             try {
                 planned.add(new PlannedEvaluator(evaluator, evaluatorConfig, threshold, evaluator.compile(evaluatorConfig)));
                 normalized.add(new EvaluatorSpec(spec.name(), evaluatorConfig, threshold));

@@ -51,7 +51,8 @@ public class DecisionPipeline {
     private static final String TAKE_SLOTS = """
             insert into evals.sample_minutes as s (project_id, feature, minute, requested)
             select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[])
-            on conflict (project_id, feature, minute) do update set requested = s.requested + excluded.requested
+            on conflict (project_id, feature, minute) do update set requested = s.requested + excluded.requested,
+                touched_at = now()
             returning project_id, feature, minute, requested""";
     private static final String MARK_CAPPED = """
             update evals.decisions d set sampling = 'capped'

@@ -3,7 +3,10 @@ package dev.loupe.evals.judge;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 
-/** Calls the judge may start in the current minute ({@code loupe.judge.max-calls-per-minute}), per replica. */
+/**
+ * Calls the judge may start in the current minute ({@code loupe.judge.max-calls-per-minute}), per replica;
+ * every HTTP attempt takes one, retries and manual evaluations included.
+ */
 @Singleton
 public class JudgeBudget {
     private final int perMinute;
@@ -20,6 +23,12 @@ public class JudgeBudget {
         int granted = Math.max(0, Math.min(wanted, perMinute - used));
         used += granted;
         return granted;
+    }
+
+    /** Calls still allowed this minute. */
+    public synchronized int remaining(Instant now) {
+        roll(now);
+        return Math.max(0, perMinute - used);
     }
 
     /** Returns calls taken but not made. */

@@ -19,6 +19,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
@@ -40,11 +42,16 @@ public class JudgeClient {
 
     private final JudgeConfig config;
     private final EgressPolicy egress;
+    private final JudgeBudget budget;
+    private final Clock clock;
     private final WebClient client;
+    private final AtomicInteger inFlight = new AtomicInteger();
 
-    public JudgeClient(JudgeConfig config, EgressPolicy egress, Vertx vertx) {
+    public JudgeClient(JudgeConfig config, EgressPolicy egress, JudgeBudget budget, Clock clock, Vertx vertx) {
         this.config = config;
         this.egress = egress;
+        this.budget = budget;
+        this.clock = clock;
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
                 .setUserAgent("loupe-eval-runner").setFollowRedirects(false));
@@ -66,7 +73,13 @@ public class JudgeClient {
         }
         String model = check.model() == null ? config.model() : check.model();
         String body = request(decision, check.rubric(), reference, model).toString();
-        URI url = URI.create(config.baseUrl().orElseThrow().replaceAll("/+$", "") + "/chat/completions");
+        URI url;
+        try {
+            url = URI.create(config.baseUrl().orElseThrow().replaceAll("/+$", "") + "/chat/completions");
+        } catch (IllegalArgumentException e) {
+            return Uni.createFrom().failure(new JudgeUnavailableException("loupe.judge.base-url is not a URL: "
+                    + e.getMessage(), false));
+        }
         return Uni.createFrom().item(() -> {
                     egress.check(url); // resolves the host: blocking, hence the worker pool
                     return url;
@@ -86,9 +99,22 @@ public class JudgeClient {
                 .putHeader("Accept", "application/json")
                 .timeout(config.timeout().toMillis());
         config.apiKey().filter(key -> !key.isBlank()).ifPresent(key -> request.putHeader("Authorization", "Bearer " + key));
-        return request.sendBuffer(io.vertx.mutiny.core.buffer.Buffer.newInstance(Buffer.buffer(body)))
-                .onFailure(e -> !(e instanceof JudgeUnavailableException)).transform(e -> new JudgeUnavailableException(
-                        "the judge did not answer: " + e, true));
+        return Uni.createFrom().deferred(() -> {
+            // every attempt, retries and manual runs included, spends budget and holds a concurrency slot
+            if (budget.take(1, clock.instant()) == 0) {
+                return Uni.createFrom().failure(new JudgeUnavailableException("the judge's budget of "
+                        + config.maxCallsPerMinute() + " calls per minute is spent", false));
+            }
+            if (inFlight.incrementAndGet() > config.maxConcurrency()) {
+                inFlight.decrementAndGet();
+                return Uni.createFrom().failure(new JudgeUnavailableException(config.maxConcurrency()
+                        + " judge calls are already in flight", false));
+            }
+            return request.sendBuffer(io.vertx.mutiny.core.buffer.Buffer.newInstance(Buffer.buffer(body)))
+                    .onTermination().invoke(inFlight::decrementAndGet)
+                    .onFailure(e -> !(e instanceof JudgeUnavailableException)).transform(e -> new JudgeUnavailableException(
+                            "the judge did not answer: " + e, true));
+        });
     }
 
     private static boolean worthRetrying(Throwable e) {

@@ -80,12 +80,12 @@ public class JudgeWorker {
         if (!client.configured()) {
             return recovered.chain(this::measure).replaceWith(0);
         }
-        int granted = budget.take(config.batchSize(), now);
-        if (granted == 0) {
+        // claim no more than this minute's budget can judge (each call takes from it as it starts)
+        int wanted = Math.min(config.batchSize(), budget.remaining(now));
+        if (wanted == 0) {
             return recovered.chain(this::measure).replaceWith(0);
         }
-        return recovered.chain(() -> queue.claim(now, granted, config.lease()))
-                .invoke(claimed -> budget.giveBack(granted - claimed.size(), now))
+        return recovered.chain(() -> queue.claim(now, wanted, config.lease()))
                 .chain(claimed -> claimed.isEmpty() ? Uni.createFrom().item(0)
                         : Multi.createFrom().iterable(claimed)
                         .onItem().transformToUni(job -> run(job, now)).merge(Math.max(1, config.maxConcurrency()))
@@ -105,16 +105,23 @@ public class JudgeWorker {
                     Instant due = now.plus(delay(job.attempts()));
                     LOG.warnf("judge unavailable for decision %s (attempt %d): %s; trying again at %s", job.decisionId(),
                             job.attempts(), e.getMessage(), due);
-                    return queue.retryAt(job, due, e.getMessage(), now).replaceWith(false);
+                    return queue.retryAt(job, due, e.getMessage(), false, now).replaceWith(false);
                 })
                 .onFailure(MalformedJudgeAnswerException.class).recoverWithUni(e -> {
                     count("malformed");
-                    if (job.attempts() >= MAX_MALFORMED_RUNS) {
+                    if (job.malformedRuns() + 1 >= MAX_MALFORMED_RUNS) {
                         LOG.errorf("judge kept answering malformed JSON for decision %s; giving up: %s", job.decisionId(),
                                 e.getMessage());
                         return queue.end(job, "unparseable", e.getMessage(), now).replaceWith(false);
                     }
-                    return queue.retryAt(job, now.plus(delay(job.attempts())), e.getMessage(), now).replaceWith(false);
+                    return queue.retryAt(job, now.plus(delay(job.attempts())), e.getMessage(), true, now)
+                            .replaceWith(false);
+                })
+                // anything else (a database error, a bug) must not cancel the other calls of this poll
+                .onFailure().recoverWithUni(e -> {
+                    LOG.errorf(e, "judge job for decision %s failed unexpectedly; trying again later", job.decisionId());
+                    return queue.retryAt(job, now.plus(delay(job.attempts())), e.toString(), false, now)
+                            .onFailure().recoverWithNull().replaceWith(false);
                 });
     }
 

@@ -142,8 +142,11 @@ public class ResultStore {
             references[i] = job.reference();
         }
         String onConflict = requeue
+                // a manual re-run starts the job afresh, unless its result is stored and only waits to be published
                 ? "update set state = 'queued', due_at = excluded.due_at, config = excluded.config, "
-                + "threshold = excluded.threshold, reference = excluded.reference, updated_at = excluded.updated_at"
+                + "threshold = excluded.threshold, reference = excluded.reference, updated_at = excluded.updated_at, "
+                + "attempts = 0, malformed_runs = 0, last_error = null, leased_until = null, lease_token = null "
+                + "where evals.judge_jobs.state <> 'scored'"
                 : "nothing";
         return client.preparedQuery(QUEUE + onConflict).execute(Tuple.tuple(List.of(projects, decisions, versions, triggers,
                 features, configs, thresholds, references, now.atOffset(ZoneOffset.UTC)))).replaceWithVoid();

@@ -14,7 +14,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Forgets decisions older than {@code loupe.evals.decision-retention} (by when they were received), the
- * per-minute sampling counters once their minute is long past, and finished judge jobs. Deletes in slices so
+ * per-minute sampling counters not used for two days (by use, not by minute, so a back-fill of old minutes
+ * keeps its counts), and finished judge jobs. Deletes in slices so
  * a large backlog never holds one long transaction. Results are kept: they are the score history.
  */
 @Singleton
@@ -50,7 +51,7 @@ public class DecisionRetention {
         return slices("""
                 delete from evals.decisions where ctid in (
                     select ctid from evals.decisions where received_at < $1 limit $2)""", cutoff, 0)
-                .call(() -> pool.preparedQuery("delete from evals.sample_minutes where minute < $1")
+                .call(() -> pool.preparedQuery("delete from evals.sample_minutes where touched_at < $1")
                         .execute(Tuple.of(now.minus(COUNTER_AGE))))
                 .call(() -> pool.preparedQuery("""
                         delete from evals.judge_jobs where state in ('done', 'unparseable', 'abandoned')

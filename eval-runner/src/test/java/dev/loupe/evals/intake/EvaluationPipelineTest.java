@@ -5,6 +5,7 @@ import static dev.loupe.evals.support.EvalTests.count;
 import static dev.loupe.evals.support.EvalTests.decision;
 import static dev.loupe.evals.support.EvalTests.project;
 import static dev.loupe.evals.support.EvalTests.published;
+import static dev.loupe.evals.support.EvalTests.query;
 import static dev.loupe.evals.support.EvalTests.send;
 import static dev.loupe.evals.support.EvalTests.unique;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +16,7 @@ import dev.loupe.common.events.EvalResult;
 import dev.loupe.common.events.EvalTrigger;
 import dev.loupe.common.events.Outcome;
 import dev.loupe.common.events.Topics;
+import dev.loupe.evals.judge.JudgeWorker;
 import dev.loupe.evals.support.FakeChatCompletions;
 import dev.loupe.evals.support.FakeJudgeResource;
 import dev.loupe.testing.KafkaTestResource;
@@ -39,6 +41,9 @@ import org.junit.jupiter.api.Test;
 class EvaluationPipelineTest {
     @Inject
     Pool pool;
+
+    @Inject
+    JudgeWorker worker;
 
     @Test
     void sampledDecisionsAreScoredByTheFeaturesEvaluatorsAndPublishedOnce() {
@@ -90,6 +95,7 @@ class EvaluationPipelineTest {
 
     @Test
     void theJudgeNeverHoldsUpTheDeterministicEvaluators() {
+        FakeJudgeResource.server().reset();
         FakeJudgeResource.server().always(FakeChatCompletions.unavailable());
         String feature = unique("mixed");
         configure(feature, """
@@ -101,6 +107,12 @@ class EvaluationPipelineTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> count(pool,
                 "select count(*) from evals.judge_jobs where project_id = $1 and decision_id = $2 and state = 'queued'",
                 project(), d.decisionId()) == 1);
+        // the judge is asked from its own queue, fails, and the evaluation waits for it
+        query(pool, "update evals.judge_jobs set state = 'done' where state = 'queued' and decision_id <> $1", d.decisionId());
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20))).isZero();
+        assertThat(FakeJudgeResource.server().received()).isNotEmpty();
+        assertThat(query(pool, "select state, last_error from evals.judge_jobs where project_id = $1 and decision_id = $2",
+                project(), d.decisionId()).iterator().next().getString("last_error")).contains("503");
         FakeJudgeResource.server().reset();
     }
 

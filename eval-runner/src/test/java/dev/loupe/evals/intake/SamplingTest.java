@@ -17,6 +17,7 @@ import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -39,6 +40,9 @@ class SamplingTest {
     @Inject
     Pool pool;
 
+    @Inject
+    MeterRegistry registry;
+
     @Test
     void theRateChoosesItsShareAndAReplayChoosesTheSameDecisions() {
         String feature = unique("rated");
@@ -52,8 +56,10 @@ class SamplingTest {
         assertThat(first.size() / 2_000.0).as("share sampled at rate 0.3").isBetween(0.265, 0.335);
 
         // a redelivery keeps each decision's first verdict
+        double received = registry.counter("loupe.evals.decisions.received").count();
         send(decisions.subList(0, 500));
-        awaitProcessed(feature, 2_000);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> registry.counter("loupe.evals.decisions.received").count() >= received + 500);
         assertThat(sampled(feature, decisions.size())).isEqualTo(first);
 
         // a replay into an empty store (the verdicts forgotten) chooses exactly the same decisions

@@ -44,6 +44,9 @@ class JudgeTest {
     JudgeWorker worker;
 
     @Inject
+    JudgeQueue queue;
+
+    @Inject
     Pool pool;
 
     FakeChatCompletions judge;
@@ -164,6 +167,45 @@ class JudgeTest {
         assertThat(job.getString("state")).isEqualTo("unparseable");
         assertThat(job.getString("last_error")).contains("strict JSON");
         assertThat(resultCount(d)).isZero();
+    }
+
+    @Test
+    void runsLostToAnOutageDoNotCountAsMalformedAnswers() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-outage-then-prose"), "Refunds are possible within 30 days.");
+        judge.always(FakeChatCompletions.unavailable());
+        send(List.of(d));
+        awaitQueued(d);
+        Instant now = Instant.now();
+        for (int run = 0; run < JudgeWorker.MAX_MALFORMED_RUNS; run++) {
+            worker.drain(now.plus(Duration.ofHours(run))).await().atMost(Duration.ofSeconds(20));
+        }
+        judge.always(ok("Sure, 0.8.", 10, 3));
+        worker.drain(now.plus(Duration.ofHours(10))).await().atMost(Duration.ofSeconds(20));
+        Row job = job(d);
+        assertThat(job.getString("state")).as("one malformed run of three allowed").isEqualTo("queued");
+        assertThat(job.getInteger("malformed_runs")).isEqualTo(1);
+        assertThat(job.getInteger("attempts")).isEqualTo(JudgeWorker.MAX_MALFORMED_RUNS + 1);
+    }
+
+    @Test
+    void aReplicaThatLostItsClaimCannotOverwriteTheJob() {
+        String feature = judged();
+        DecisionRecord d = decision(feature, unique("d-lost-claim"), "Refunds are possible within 30 days.");
+        send(List.of(d));
+        awaitQueued(d);
+        Instant now = Instant.now();
+        JudgeQueue.Claimed first = queue.claim(now, 10, Duration.ofSeconds(1)).await().indefinitely().stream()
+                .filter(c -> c.decisionId().equals(d.decisionId())).findFirst().orElseThrow();
+        // the lease ran out and another replica claimed the job
+        JudgeQueue.Claimed second = queue.claim(now.plusSeconds(5), 10, Duration.ofMinutes(5)).await().indefinitely()
+                .stream().filter(c -> c.decisionId().equals(d.decisionId())).findFirst().orElseThrow();
+        assertThat(second.leaseToken()).isNotEqualTo(first.leaseToken());
+
+        queue.end(first, "abandoned", "stale replica", now).await().indefinitely();
+        assertThat(job(d).getString("state")).as("the stale claim changed nothing").isEqualTo("queued");
+        queue.end(second, "abandoned", "current holder", now).await().indefinitely();
+        assertThat(job(d).getString("state")).isEqualTo("abandoned");
     }
 
     @Test
