@@ -1,5 +1,7 @@
 package dev.loupe.alerting.windows;
 
+import dev.loupe.alerting.alerts.AlertPublisher;
+import dev.loupe.alerting.alerts.RuleEngine;
 import dev.loupe.common.events.MetricWindow;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.common.json.UnreadableRecordException;
@@ -18,7 +20,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Keeps the closed windows of {@code loupe.metric-windows.v1} in {@code alerting.metric_windows}, one row per
- * window and dimension set, where a later revision replaces an earlier one and a stale one is ignored.
+ * window and dimension set, where a later revision replaces an earlier one and a stale one is ignored, then
+ * judges each stored window against the project's rules ({@link RuleEngine}) and publishes the state changes.
  */
 @ApplicationScoped
 public class MetricWindowConsumer {
@@ -31,13 +34,18 @@ public class MetricWindowConsumer {
             on conflict (project_id, metric, dimensions_key, window_start) do update
                 set window_end = excluded.window_end, value = excluded.value, sample_size = excluded.sample_size,
                     quantiles = excluded.quantiles, revision = excluded.revision, received_at = now()
-                where excluded.revision > alerting.metric_windows.revision""";
+                where excluded.revision > alerting.metric_windows.revision
+            returning project_id""";
 
     private final Pool pool;
+    private final RuleEngine engine;
+    private final AlertPublisher publisher;
     private final MeterRegistry registry;
 
-    public MetricWindowConsumer(Pool pool, MeterRegistry registry) {
+    public MetricWindowConsumer(Pool pool, RuleEngine engine, AlertPublisher publisher, MeterRegistry registry) {
         this.pool = pool;
+        this.engine = engine;
+        this.publisher = publisher;
         this.registry = registry;
     }
 
@@ -48,7 +56,8 @@ public class MetricWindowConsumer {
             throw new UnreadableRecordException("MetricWindow without metric, windowStart or windowEnd");
         }
         Map<String, String> dimensions = window.dimensions() == null ? Map.of() : window.dimensions();
-        Tuple row = Tuple.from(new Object[]{window.projectId(), window.metric(), dimensionsKey(dimensions),
+        String key = dimensionsKey(dimensions);
+        Tuple row = Tuple.from(new Object[]{window.projectId(), window.metric(), key,
                 EventJson.encode(dimensions), window.windowStart().atOffset(ZoneOffset.UTC),
                 window.windowEnd().atOffset(ZoneOffset.UTC), window.value(), window.sampleSize(),
                 window.quantiles() == null ? null : EventJson.encode(window.quantiles()), window.revision()});
@@ -57,7 +66,10 @@ public class MetricWindowConsumer {
                     registry.counter("loupe.alerting.windows.received").increment();
                     LOG.debugf("window %s %s %s = %s", window.metric(), dimensions, window.windowStart(), window.value());
                 })
-                .replaceWithVoid();
+                // a stale revision changed nothing: nothing to judge
+                .chain(stored -> stored.rowCount() == 0 ? Uni.createFrom().voidItem()
+                        : StoreRetry.untilStored(Uni.createFrom().deferred(() -> engine.judge(window, key)),
+                                "rules on " + window.metric()).chain(publisher::publish));
     }
 
     /** A canonical text form of a dimension set: keys sorted, {@code feature=a,model=b}. */
