@@ -149,7 +149,8 @@ public class RuleEngine {
             return saved.replaceWith((Pending) null);
         }
         AlertState state = AlertState.valueOf(step.entered().toUpperCase());
-        Instant startsAt = next.firingSince() != null ? next.firingSince() : next.pendingSince();
+        // as Prometheus does: an alert starts when its breach began (pending), not when it began to fire
+        Instant startsAt = next.pendingSince();
         AlertEvent event = new AlertEvent(SchemaVersions.CURRENT, window.projectId(), fingerprint, rule.id(), state, null,
                 null, rule.severity(), rule.owner(), rule.runbookUrl(), summary, labels, judgement.value(),
                 judgement.threshold(), judgement.baseline(), startsAt == null ? window.windowEnd() : startsAt,

@@ -117,7 +117,16 @@ public class AlertResource {
     @Path("/{fingerprint}/ack")
     @RolesAllowed(Scope.ADMIN_ROLE)
     @Consumes(MediaType.WILDCARD)
-    public Uni<AlertView> acknowledge(@PathParam("fingerprint") String fingerprint, Acknowledgement body) {
+    public Uni<AlertView> acknowledge(@PathParam("fingerprint") String fingerprint, String text) {
+        // the body is optional ({"by": "alice"}), so it is read as text: no body, no content type, no 415
+        Acknowledgement body = null;
+        if (text != null && !text.isBlank()) {
+            try {
+                body = EventJson.mapper().readValue(text, Acknowledgement.class);
+            } catch (java.io.IOException e) {
+                throw ProblemException.badRequest("body", "{\"by\": \"who acknowledges\"} or no body");
+            }
+        }
         String by = body == null || body.by() == null || body.by().isBlank() ? "key:" + caller.keyId() : body.by();
         if (by.length() > 128) {
             throw ProblemException.badRequest("by", "at most 128 characters");
@@ -137,7 +146,7 @@ public class AlertResource {
                             AlertState.valueOf(alert.state().toUpperCase()), by, now.toInstant(), alert.severity(),
                             alert.owner(), alert.runbookUrl(), alert.summary(), alert.labels(), alert.value(),
                             alert.threshold(), alert.baseline(),
-                            alert.firingSince() != null ? alert.firingSince() : alert.pendingSince(), null);
+                            alert.pendingSince(), null);
                     return pool.preparedQuery("""
                                     insert into alerting.alert_transitions (project_id, fingerprint, state, window_end,
                                         value, threshold, baseline, reason, event)

@@ -5,6 +5,7 @@ import dev.loupe.alerting.rules.Rule;
 import dev.loupe.alerting.rules.RuleStore;
 import dev.loupe.alerting.rules.RuleValidator;
 import dev.loupe.common.http.ProblemException;
+import dev.loupe.common.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -97,16 +98,29 @@ public class RuleResource {
     @POST
     @Path("/{id}/backtest")
     @RolesAllowed(Scope.READ_ROLE)
-    @Consumes(MediaType.APPLICATION_JSON)
+    @Consumes(MediaType.WILDCARD)
     public Uni<Backtest.Report> backtest(@PathParam("id") String id, @QueryParam("from") String from,
-                                         @QueryParam("to") String to, Rule body) {
+                                         @QueryParam("to") String to, String text) {
+        // the body is optional, so it is read as text: without one, the stored rule is replayed
+        Rule body = null;
+        if (text != null && !text.isBlank()) {
+            try {
+                body = EventJson.mapper().readValue(text, Rule.class);
+            } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+                throw ProblemException.badRequest(dev.loupe.common.http.JsonPaths.describe(e.getPath()),
+                        e.getOriginalMessage());
+            } catch (java.io.IOException e) {
+                throw ProblemException.badRequest("body", "not JSON: " + e.getMessage());
+            }
+        }
         Instant start = instant("from", from);
         Instant end = instant("to", to);
         if (!end.isAfter(start) || Duration.between(start, end).compareTo(MAX_BACKTEST) > 0) {
             throw ProblemException.badRequest("to", "must be after from, at most 31 days later");
         }
         String project = caller.projectId();
-        Uni<Rule> rule = body != null ? Uni.createFrom().item(RuleValidator.validated(id, body))
+        Rule proposed = body;
+        Uni<Rule> rule = proposed != null ? Uni.createFrom().item(RuleValidator.validated(id, proposed))
                 : store.get(project, id).map(found -> found.orElseThrow(() -> notFound(id)));
         return rule.chain(r -> backtest.run(project, r, start, end));
     }

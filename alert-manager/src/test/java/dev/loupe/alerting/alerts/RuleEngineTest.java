@@ -47,7 +47,10 @@ class RuleEngineTest {
                 .body("rules.id", hasItems("eval-pass-rate-drop", "daily-spend-high", "latency-shift",
                         "judge-disagreement-increase"))
                 .extract().jsonPath();
-        assertThat(rules.getList("rules")).hasSize(10);
+        assertThat(rules.getList("rules.id", String.class)).containsAll(List.of("daily-spend-high",
+                "tokens-per-session-anomaly", "eval-pass-rate-drop", "parse-failure-rate-increase", "tool-error-rate-high",
+                "latency-p95-high", "latency-shift", "correction-rate-increase", "thumbs-down-spike",
+                "judge-disagreement-increase"));
         assertThat(rules.getList("rules.owner")).doesNotContainNull();
         assertThat(rules.getList("rules.runbookUrl", String.class)).allMatch(url -> url.startsWith("https://"));
 
