@@ -1,0 +1,221 @@
+package dev.loupe.alerting.dispatch;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.loupe.common.events.MetricWindow;
+import dev.loupe.common.events.SchemaVersions;
+import dev.loupe.common.events.Topics;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.testing.KafkaTestResource;
+import dev.loupe.testing.PostgresTestResource;
+import dev.loupe.testing.SharedKafka;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Notification timelines in the style of Alertmanager's acceptance tests: alerts made by real windows, then
+ * dispatch passes at chosen instants of an injected clock, and the exact notifications a local webhook
+ * receiver got — no more, no fewer.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class DispatcherTest {
+    private static final Instant W0 = Instant.parse("2026-11-21T08:00:00Z");
+    private static final List<JsonObject> RECEIVED = new CopyOnWriteArrayList<>();
+    private static final AtomicInteger FAILING = new AtomicInteger();
+    private static Vertx vertx;
+    private static int port;
+
+    @Inject
+    Dispatcher dispatcher;
+
+    @BeforeAll
+    static void receiver() throws Exception {
+        vertx = Vertx.vertx();
+        HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+            if (request.path().equals("/dead")) {
+                FAILING.incrementAndGet();
+                request.response().setStatusCode(503).end("down");
+                return;
+            }
+            RECEIVED.add(body.toJsonObject().put("path", request.path()));
+            request.response().setStatusCode(200).end();
+        }));
+        port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+                .actualPort();
+    }
+
+    @AfterAll
+    static void close() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void waitRepeatAcknowledgeAndResolveHappenAtTheirInstantsAndNoOthers() {
+        String feature = "timeline-" + Long.toHexString(System.nanoTime());
+        setUp(feature, "/hook", Map.of());
+        fire(feature);
+        Instant t = Instant.now();
+
+        assertThat(tick(t)).as("the group forms: groupWait starts").isZero();
+        assertThat(tick(t.plusSeconds(29))).isZero();
+        assertThat(tick(t.plusSeconds(30))).isEqualTo(1);
+        JsonObject first = last(feature);
+        assertThat(first.getString("version")).isEqualTo("4");
+        assertThat(first.getString("status")).isEqualTo("firing");
+        assertThat(first.getJsonArray("alerts")).hasSize(1);
+        JsonObject alert = first.getJsonArray("alerts").getJsonObject(0);
+        assertThat(alert.getJsonObject("labels").getString("feature")).isEqualTo(feature);
+        assertThat(alert.getJsonObject("annotations").getString("owner")).isEqualTo("team-b");
+        assertThat(alert.getJsonObject("annotations").getString("runbookUrl")).isEqualTo("https://runbooks.example/b.md");
+        assertThat(alert.getJsonObject("annotations").getString("threshold")).isEqualTo("10");
+        assertThat(tick(t.plusSeconds(31))).as("nothing new").isZero();
+        assertThat(tick(t.plus(Duration.ofMinutes(30)))).isZero();
+
+        assertThat(tick(t.plusSeconds(30).plus(Duration.ofHours(1)))).as("repeatInterval").isEqualTo(1);
+        assertThat(count(feature)).isEqualTo(2);
+
+        String fingerprint = alert.getString("fingerprint");
+        given().auth().oauth2(key("admin")).post("/v1/alerts/" + fingerprint + "/ack").then().statusCode(200);
+        tick(t.plus(Duration.ofHours(1)).plusSeconds(40)); // the acknowledgement is passed on (webhooks ignore it)
+        assertThat(tick(t.plusSeconds(30).plus(Duration.ofHours(2)))).as("acknowledged: no repeat").isZero();
+
+        resolve(feature);
+        assertThat(tick(t.plus(Duration.ofHours(1)).plusSeconds(31))).as("groupInterval not yet passed").isZero();
+        assertThat(tick(t.plus(Duration.ofHours(2)).plusSeconds(31))).isEqualTo(1);
+        JsonObject resolved = last(feature);
+        assertThat(resolved.getString("status")).isEqualTo("resolved");
+        assertThat(resolved.getJsonArray("alerts").getJsonObject(0).getString("status")).isEqualTo("resolved");
+        assertThat(tick(t.plus(Duration.ofHours(5)))).as("all resolved and told: the group is done").isZero();
+        assertThat(count(feature)).isEqualTo(3);
+    }
+
+    @Test
+    void aSilencedAlertIsNotNotifiedUntilTheSilenceEnds() {
+        String feature = "silenced-" + Long.toHexString(System.nanoTime());
+        setUp(feature, "/hook", Map.of());
+        String silence = given().auth().oauth2(key("admin")).contentType("application/json")
+                .body(Map.of("matchers", List.of(Map.of("name", "feature", "value", feature)),
+                        "endsAt", Instant.now().plus(Duration.ofHours(1)).toString(), "createdBy", "bob",
+                        "comment", "known incident"))
+                .post("/v1/silences").then().statusCode(201).extract().path("id");
+        fire(feature);
+        Instant t = Instant.now();
+        tick(t);
+        assertThat(tick(t.plusSeconds(60))).isZero();
+        assertThat(count(feature)).isZero();
+
+        given().auth().oauth2(key("admin")).delete("/v1/silences/" + silence).then().statusCode(204);
+        tick(t.plusSeconds(61));
+        assertThat(tick(t.plusSeconds(120))).isEqualTo(1);
+        assertThat(last(feature).getString("status")).isEqualTo("firing");
+    }
+
+    @Test
+    void aDeadReceiverIsRetriedWithBackOffAndNeverHoldsUpAnother() {
+        String feature = "dead-" + Long.toHexString(System.nanoTime());
+        setUp(feature, "/hook", Map.of("dead", "/dead"));
+        fire(feature);
+        Instant t = Instant.now();
+        tick(t);
+        int failures = FAILING.get();
+        assertThat(tick(t.plusSeconds(30))).as("the live receiver is notified").isEqualTo(1);
+        assertThat(FAILING.get()).isEqualTo(failures + 1);
+        assertThat(tick(t.plusSeconds(30))).isZero();
+        assertThat(FAILING.get()).as("back-off: not again at once").isEqualTo(failures + 1);
+        tick(t.plusSeconds(32));
+        assertThat(FAILING.get()).as("retried after the back-off").isEqualTo(failures + 2);
+        assertThat(count(feature)).isEqualTo(1);
+    }
+
+    /** Project B: a route for this feature to receivers on the local server, grouped per feature. */
+    private void setUp(String feature, String path, Map<String, String> extra) {
+        String receiver = "hook-" + feature;
+        given().auth().oauth2(key("admin")).contentType("application/json")
+                .body(Map.of("type", "webhook", "url", "http://127.0.0.1:" + port + path))
+                .put("/v1/receivers/" + receiver).then().statusCode(200);
+        StringBuilder children = new StringBuilder("{\"matchers\": {\"feature\": \"" + feature + "\"}, \"receiver\": \""
+                + receiver + "\", \"continue\": " + !extra.isEmpty() + "}");
+        extra.forEach((name, p) -> {
+            given().auth().oauth2(key("admin")).contentType("application/json")
+                    .body(Map.of("type", "webhook", "url", "http://127.0.0.1:" + port + p))
+                    .put("/v1/receivers/" + name + "-" + feature).then().statusCode(200);
+            children.append(", {\"matchers\": {\"feature\": \"").append(feature).append("\"}, \"receiver\": \"")
+                    .append(name).append("-").append(feature).append("\"}");
+        });
+        given().auth().oauth2(key("admin")).contentType("application/json").body("""
+                {"receiver": "nowhere", "groupBy": ["alertname", "feature"], "groupWait": "PT30S",
+                 "groupInterval": "PT5M", "repeatInterval": "PT1H", "routes": [%s]}""".formatted(children))
+                .put("/v1/routes").then().statusCode(200);
+        given().auth().oauth2(key("admin")).contentType("application/json").body("""
+                {"metric": "error_rate", "groupBy": ["feature"], "filter": {"feature": "%s"},
+                 "condition": {"type": "static", "direction": "above", "value": 10}, "for": "PT0S",
+                 "severity": "critical", "owner": "team-b", "runbookUrl": "https://runbooks.example/b.md",
+                 "summary": "errors on {{feature}}: {{value}}"}""".formatted(feature))
+                .put("/v1/rules/errors-" + feature).then().statusCode(201);
+    }
+
+    private void fire(String feature) {
+        window(feature, 0, 50);
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(key("secret"))
+                .queryParam("state", "firing").get("/v1/alerts").then().extract().jsonPath()
+                .getList("alerts.ruleId").contains("errors-" + feature));
+    }
+
+    private void resolve(String feature) {
+        window(feature, 1, 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(key("secret"))
+                .queryParam("state", "resolved").get("/v1/alerts").then().extract().jsonPath()
+                .getList("alerts.ruleId").contains("errors-" + feature));
+    }
+
+    private static void window(String feature, int minute, double value) {
+        MetricWindow window = new MetricWindow(SchemaVersions.CURRENT, project(), "error_rate", Map.of("feature", feature),
+                W0.plusSeconds(60L * minute), W0.plusSeconds(60L * (minute + 1)), value, 100, null, 0);
+        try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
+            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.METRIC_WINDOWS, project() + "|" + feature,
+                    EventJson.encode(window))).awaitCompletion();
+        }
+    }
+
+    private int tick(Instant at) {
+        return dispatcher.tick(at).await().atMost(Duration.ofSeconds(30));
+    }
+
+    private static long count(String feature) {
+        return RECEIVED.stream().filter(n -> n.getString("groupKey", "").contains(feature)).count();
+    }
+
+    private static JsonObject last(String feature) {
+        return RECEIVED.stream().filter(n -> n.getString("groupKey", "").contains(feature)).reduce((a, b) -> b)
+                .orElseThrow();
+    }
+
+    private static String project() {
+        return ConfigProvider.getConfig().getValue("loupe.test.project-b.id", String.class);
+    }
+
+    private static String key(String kind) {
+        return ConfigProvider.getConfig().getValue("loupe.test.project-b." + kind + "-key", String.class);
+    }
+}
