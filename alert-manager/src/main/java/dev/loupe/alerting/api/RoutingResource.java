@@ -13,6 +13,7 @@ import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.security.RolesAllowed;
@@ -79,18 +80,30 @@ public class RoutingResource {
             throw ProblemException.badRequest("type", "one of " + String.join(", ", notifiers.types()));
         }
         String type = body.get("type").asText();
+        String project = caller.projectId();
         Notifier notifier = notifiers.find(type).orElseThrow(() -> ProblemException.badRequest("type",
                 "one of " + String.join(", ", notifiers.types()) + ", was " + type));
         ObjectNode settings = ((ObjectNode) body).deepCopy();
         settings.remove("type");
-        notifier.validate(settings);
-        return pool.preparedQuery("""
+        // validation resolves host names (the egress policy): off the event loop
+        return Uni.createFrom().item(() -> {
+                    try {
+                        notifier.validate(settings);
+                    } catch (ProblemException e) {
+                        // the body is flat ({"type", "url"}): name the field as the caller wrote it
+                        Problem problem = e.toProblem();
+                        String field = problem.field() == null ? null : problem.field().replaceFirst("^settings\\.", "");
+                        throw ProblemException.badRequest(field, problem.detail());
+                    }
+                    return settings;
+                })
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(valid -> pool.preparedQuery("""
                         insert into alerting.receivers (project_id, name, type, settings, updated_at)
                         values ($1, $2, $3, $4::text::jsonb, $5)
                         on conflict (project_id, name) do update set type = excluded.type, settings = excluded.settings,
                             updated_at = excluded.updated_at""")
-                .execute(Tuple.of(caller.projectId(), name, type, settings.toString(),
-                        clock.instant().atOffset(ZoneOffset.UTC)))
+                .execute(Tuple.of(project, name, type, valid.toString(), clock.instant().atOffset(ZoneOffset.UTC))))
                 .replaceWith(new ReceiverView(name, type));
     }
 

@@ -38,6 +38,7 @@ import org.jboss.logging.Logger;
 @Singleton
 public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
+    static final java.time.Duration ALERTMANAGER_REPEAT = java.time.Duration.ofMinutes(1);
 
     private final DispatchStore store;
     private final Notifiers notifiers;
@@ -105,8 +106,12 @@ public class Dispatcher {
             Set<String> firing = group.firing().stream().map(AlertSnapshot::fingerprint).collect(Collectors.toSet());
             Set<String> acked = group.firing().stream().filter(a -> a.acknowledgedBy() != null)
                     .map(AlertSnapshot::fingerprint).collect(Collectors.toSet());
-            Instant due = stored.due(firing, acked, group.target().groupWait(), group.target().groupInterval(),
-                    group.target().repeatInterval());
+            ReceiverConfig receiver = context.receivers().get(group.target().receiver());
+            // Alertmanager resolves an alert it has not heard of for resolve_timeout (5 min): re-send every minute
+            java.time.Duration repeat = receiver != null && "alertmanager".equals(receiver.type())
+                    && group.target().repeatInterval().compareTo(ALERTMANAGER_REPEAT) > 0
+                    ? ALERTMANAGER_REPEAT : group.target().repeatInterval();
+            Instant due = stored.due(firing, acked, group.target().groupWait(), group.target().groupInterval(), repeat);
             boolean newAck = !acked.isEmpty() && !stored.sentAcked().containsAll(acked) && stored.lastSentAt() != null;
             String flight = project + "\u0000" + entry.getKey();
             if (inFlight.contains(flight)) {
