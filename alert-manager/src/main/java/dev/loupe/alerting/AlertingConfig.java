@@ -14,6 +14,14 @@ public interface AlertingConfig {
     @WithDefault("http://localhost:8082")
     String externalUrl();
 
+    /** How often the dispatcher looks for notifications due ({@code off} disables it). */
+    @WithDefault("1s")
+    String dispatchInterval();
+
+    /** How often state changes left unpublished (a crash, a broker outage) are looked for. */
+    @WithDefault("15s")
+    String relayInterval();
+
     /** Install the shipped rule inventory into every project the first time it is seen. */
     @WithDefault("true")
     boolean installDefaultRules();
