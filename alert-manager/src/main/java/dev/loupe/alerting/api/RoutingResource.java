@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.alerting.dispatch.Route;
 import dev.loupe.alerting.dispatch.Silence;
+import dev.loupe.alerting.notify.AlertSnapshot;
+import dev.loupe.alerting.notify.Delivery;
+import dev.loupe.alerting.notify.GroupNotification;
 import dev.loupe.alerting.notify.Notifier;
+import dev.loupe.alerting.notify.ReceiverConfig;
 import dev.loupe.alerting.notify.Notifiers;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
@@ -116,6 +120,41 @@ public class RoutingResource {
                     List<ReceiverView> found = new ArrayList<>();
                     rows.forEach(row -> found.add(new ReceiverView(row.getString("name"), row.getString("type"))));
                     return new ReceiverList(found);
+                });
+    }
+
+    /** Sends a test notification (one firing test alert) to a stored receiver and answers how it went. */
+    @POST
+    @Path("/receivers/{name}/test")
+    @RolesAllowed(Scope.ADMIN_ROLE)
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Delivery> test(@PathParam("name") String name) {
+        String project = caller.projectId();
+        return pool.preparedQuery("select type, settings::text as settings from alerting.receivers "
+                        + "where project_id = $1 and name = $2").execute(Tuple.of(project, name))
+                .chain(rows -> {
+                    if (!rows.iterator().hasNext()) {
+                        throw ProblemException.notFound("no receiver " + name + " in this project");
+                    }
+                    var row = rows.iterator().next();
+                    Notifier notifier = notifiers.find(row.getString("type")).orElseThrow(() ->
+                            ProblemException.notFound("receiver " + name + " has an unknown type"));
+                    JsonNode settings;
+                    try {
+                        settings = EventJson.mapper().readTree(row.getString("settings"));
+                    } catch (java.io.IOException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    java.time.Instant now = clock.instant();
+                    java.util.Map<String, String> labels = java.util.Map.of("alertname", "loupe-test", "severity", "info",
+                            "owner", caller.keyId());
+                    AlertSnapshot alert = new AlertSnapshot("0000000000000000", "loupe-test", AlertSnapshot.FIRING, labels,
+                            java.util.Map.of("summary", "A test notification from Loupe"), now, null, null, "info",
+                            caller.keyId(), null, "A test notification from Loupe", null, null, null, null);
+                    return notifier.send(new ReceiverConfig(project, name, row.getString("type"), settings),
+                            new GroupNotification(project, name, "{alertname=loupe-test}", java.util.Map.of(
+                                    "alertname", "loupe-test"), AlertSnapshot.FIRING, List.of(alert), null,
+                                    GroupNotification.Action.NOTIFY));
                 });
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
  * refused; {@code after} is the receiver's Retry-After when it gave one, else null); or failed for good
  * (another 4xx: retrying would not help).
  */
+@io.quarkus.runtime.annotations.RegisterForReflection
 public record Delivery(Outcome outcome, Duration after, String detail) {
     public enum Outcome { DELIVERED, RETRY, FAILED }
 

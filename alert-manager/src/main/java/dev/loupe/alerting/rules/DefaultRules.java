@@ -34,7 +34,8 @@ public class DefaultRules {
         return rules;
     }
 
-    static List<Rule> load(String runbookBase) {
+    /** The shipped rules with {@code {{runbookBase}}} resolved, each validated; fails on a broken one. */
+    public static List<Rule> load(String runbookBase) {
         String yaml;
         try (InputStream in = Thread.currentThread().getContextClassLoader().getResourceAsStream(RESOURCE)) {
             if (in == null) {

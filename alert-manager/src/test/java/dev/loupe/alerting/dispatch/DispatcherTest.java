@@ -146,6 +146,24 @@ class DispatcherTest {
         assertThat(count(feature)).isEqualTo(1);
     }
 
+    @Test
+    void aReceiverCanBeTriedFromTheApiAndABadOneIsRefused() {
+        String feature = "try-" + Long.toHexString(System.nanoTime());
+        setUp(feature, "/hook", Map.of());
+        given().auth().oauth2(key("admin")).post("/v1/receivers/hook-" + feature + "/test").then().statusCode(200)
+                .body("outcome", org.hamcrest.Matchers.equalTo("DELIVERED"));
+        assertThat(RECEIVED).anyMatch(n -> "{alertname=loupe-test}".equals(n.getString("groupKey")));
+        given().auth().oauth2(key("admin")).contentType("application/json")
+                .body(Map.of("type", "webhook", "url", "http://10.0.0.1/hook"))
+                .put("/v1/receivers/private").then().statusCode(400).contentType("application/problem+json")
+                .body("field", org.hamcrest.Matchers.equalTo("url"));
+        given().auth().oauth2(key("admin")).contentType("application/json").body(Map.of("type", "carrier-pigeon"))
+                .put("/v1/receivers/odd").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("type"));
+        given().auth().oauth2(key("secret")).contentType("application/json")
+                .body(Map.of("type", "webhook", "url", "http://127.0.0.1:1/x"))
+                .put("/v1/receivers/sneaky").then().statusCode(403);
+    }
+
     private void expect(String feature, Instant at, long notifications, String why) {
         tick(at);
         assertThat(count(feature)).as(why).isEqualTo(notifications);
