@@ -147,6 +147,63 @@ class DispatcherTest {
     }
 
     @Test
+    void alertsOfOneGroupTravelTogetherAndALateOneWaitsForTheGroupInterval() {
+        String feature = "grouped-" + Long.toHexString(System.nanoTime());
+        setUp(feature, "/hook", Map.of());
+        // a second rule on the same feature: grouped by alertname and feature it forms a group of its own;
+        // grouped by feature only (this route), both alerts share one
+        given().auth().oauth2(key("admin")).contentType("application/json").body("""
+                {"receiver": "nowhere", "routes": [{"matchers": {"feature": "%s"}, "receiver": "hook-%s",
+                 "groupBy": ["feature"], "groupWait": "PT30S", "groupInterval": "PT5M", "repeatInterval": "PT1H"}]}"""
+                .formatted(feature, feature)).put("/v1/routes").then().statusCode(200);
+        fire(feature);
+        Instant t = Instant.now();
+        expect(feature, t, 0, "formed");
+        expect(feature, t.plusSeconds(30), 1, "first notification");
+        assertThat(last(feature).getJsonArray("alerts")).hasSize(1);
+
+        given().auth().oauth2(key("admin")).contentType("application/json").body("""
+                {"metric": "error_rate", "groupBy": ["feature"], "filter": {"feature": "%s"},
+                 "condition": {"type": "static", "direction": "above", "value": 20}, "for": "PT0S",
+                 "severity": "warning", "owner": "team-b", "runbookUrl": "https://runbooks.example/b2.md"}"""
+                .formatted(feature)).put("/v1/rules/errors2-" + feature).then().statusCode(201);
+        window(feature, 5, 60);
+        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(key("secret"))
+                .queryParam("state", "firing").get("/v1/alerts").then().extract().jsonPath()
+                .getList("alerts.ruleId").contains("errors2-" + feature));
+        expect(feature, t.plusSeconds(60), 1, "the group changed, but groupInterval has not passed");
+        expect(feature, t.plusSeconds(330), 2, "groupInterval after the last notification");
+        assertThat(last(feature).getJsonArray("alerts")).hasSize(2);
+        assertThat(last(feature).getJsonObject("groupLabels").getString("feature")).isEqualTo(feature);
+    }
+
+    @Test
+    void anAcknowledgementIsPassedOnToPagerDutyOnce() {
+        String feature = "paged-" + Long.toHexString(System.nanoTime());
+        setUp(feature, "/hook", Map.of());
+        given().auth().oauth2(key("admin")).contentType("application/json")
+                .body(Map.of("type", "pagerduty", "routingKey", "R0UT1NGKEY0000000000000000000000",
+                        "url", "http://127.0.0.1:" + port + "/pd-" + feature))
+                .put("/v1/receivers/hook-" + feature).then().statusCode(200);
+        fire(feature);
+        Instant t = Instant.now();
+        tick(t);
+        tick(t.plusSeconds(30));
+        List<JsonObject> paged = pagerDuty(feature);
+        assertThat(paged).extracting(n -> n.getString("event_action")).containsExactly("trigger");
+
+        String fingerprint = given().auth().oauth2(key("secret")).queryParam("state", "firing").get("/v1/alerts").then()
+                .extract().jsonPath().getString("alerts.find { it.ruleId == 'errors-" + feature + "' }.fingerprint");
+        given().auth().oauth2(key("admin")).contentType("application/json").body("{\"by\": \"carol\"}")
+                .post("/v1/alerts/" + fingerprint + "/ack").then().statusCode(200);
+        tick(t.plusSeconds(40));
+        tick(t.plusSeconds(50));
+        assertThat(pagerDuty(feature)).extracting(n -> n.getString("event_action")).containsExactly("trigger",
+                "acknowledge");
+        assertThat(pagerDuty(feature).get(1).getString("dedup_key")).isEqualTo(paged.get(0).getString("dedup_key"));
+    }
+
+    @Test
     void aReceiverCanBeTriedFromTheApiAndABadOneIsRefused() {
         String feature = "try-" + Long.toHexString(System.nanoTime());
         setUp(feature, "/hook", Map.of());
@@ -225,6 +282,10 @@ class DispatcherTest {
 
     private static long count(String feature) {
         return RECEIVED.stream().filter(n -> n.getString("groupKey", "").contains(feature)).count();
+    }
+
+    private static List<JsonObject> pagerDuty(String feature) {
+        return RECEIVED.stream().filter(n -> n.getString("path").equals("/pd-" + feature)).toList();
     }
 
     private static JsonObject last(String feature) {
