@@ -22,6 +22,18 @@ public interface AlertingConfig {
     @WithDefault("15s")
     String relayInterval();
 
+    /** How long closed windows are kept: the longest baseline (a week of minutes) plus a day. */
+    @WithDefault("P8D")
+    java.time.Duration windowRetention();
+
+    /** How long resolved alerts, their history, expired silences and the notification log are kept. */
+    @WithDefault("P30D")
+    java.time.Duration historyRetention();
+
+    /** How often retention runs ({@code off} disables it). */
+    @WithDefault("1h")
+    String retentionInterval();
+
     /** Install the shipped rule inventory into every project the first time it is seen. */
     @WithDefault("true")
     boolean installDefaultRules();

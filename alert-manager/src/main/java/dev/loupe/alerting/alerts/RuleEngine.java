@@ -123,9 +123,19 @@ public class RuleEngine {
                     window.windowStart(), depth).chain(history -> {
                 WindowPoint current = new WindowPoint(window.windowStart(), window.windowEnd(), window.value(),
                         window.sampleSize(), window.quantiles() == null ? Map.of() : window.quantiles());
-                Judgement judgement = Conditions.judge(rule.condition().type()).judge(rule.condition(), current, history);
-                AlertLifecycle.Step step = AlertLifecycle.next(status, judgement, window.windowEnd(), rule.pendingFor(),
-                        rule.keepFiringFor());
+                Judgement judgement;
+                AlertLifecycle.Step step;
+                try {
+                    judgement = Conditions.judge(rule.condition().type()).judge(rule.condition(), current, history);
+                    step = AlertLifecycle.next(status, judgement, window.windowEnd(), rule.pendingFor(),
+                            rule.keepFiringFor());
+                } catch (RuntimeException e) {
+                    // a bug judging one rule must not block the partition (the caller retries outages forever)
+                    registry.counter("loupe.alerting.rule.failures").increment();
+                    LOG.errorf(e, "rule %s of project %s could not judge window %s of %s; skipped", rule.id(),
+                            window.projectId(), window.windowStart(), window.metric());
+                    return Uni.createFrom().nullItem();
+                }
                 registry.counter("loupe.alerting.judgements", "verdict",
                         judgement.verdict().name().toLowerCase()).increment();
                 if (status.state() == null && step.next().state() == null) {
