@@ -55,7 +55,8 @@ public class AlertPublisher {
                 });
     }
 
-    @Scheduled(every = "${loupe.alerting.relay-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${loupe.alerting.relay-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            delayed = "30s")
     Uni<Void> relay() {
         return pool.query(UNPUBLISHED).execute().chain(rows -> {
             List<RuleEngine.Pending> pending = new ArrayList<>();
