@@ -53,8 +53,11 @@ public final class AlertLifecycle {
         }
         if (Status.PENDING.equals(now.state())) {
             if (verdict == Judgement.Verdict.RECOVERED) {
-                return new Step(new Status(Status.RESOLVED, null, null, null, windowEnd), Status.RESOLVED);
+                return new Step(new Status(Status.RESOLVED, now.pendingSince(), null, null, windowEnd), Status.RESOLVED);
             }
+            // with hysteresis a series stays in breach until a window is back inside the recovery level, so a
+            // window between the levels (HOLD) counts towards `for` like a breach: the baseline of a lasting
+            // incident soon absorbs part of it, and its windows then sit between the levels
             if (Duration.between(now.pendingSince(), windowEnd).compareTo(pendingFor) >= 0) {
                 return new Step(new Status(Status.FIRING, now.pendingSince(), windowEnd, null, windowEnd), Status.FIRING);
             }
@@ -69,7 +72,8 @@ public final class AlertLifecycle {
         }
         Instant recovering = now.recoveringSince() == null ? windowEnd : now.recoveringSince();
         if (Duration.between(recovering, windowEnd).compareTo(keepFiringFor) >= 0) {
-            return new Step(new Status(Status.RESOLVED, null, null, null, windowEnd), Status.RESOLVED);
+            // the resolved alert keeps when it started, for the resolve notification and event
+            return new Step(new Status(Status.RESOLVED, now.pendingSince(), null, null, windowEnd), Status.RESOLVED);
         }
         return new Step(new Status(Status.FIRING, now.pendingSince(), now.firingSince(), recovering, windowEnd), null);
     }

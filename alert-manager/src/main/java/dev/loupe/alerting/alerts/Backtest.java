@@ -46,7 +46,10 @@ public class Backtest {
 
     public Uni<Report> run(String projectId, Rule rule, Instant from, Instant to) {
         Map<String, Map<String, String>> dims = new HashMap<>();
-        return SeriesHistory.range(pool, projectId, rule.metric(), from.minus(LOOKBACK), to, dims).map(all -> {
+        return SeriesHistory.range(pool, projectId, rule.metric(), from.minus(LOOKBACK), to, dims)
+                // replaying thousands of windows is CPU work: off the event loop
+                .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+                .map(all -> {
             List<Series> results = new ArrayList<>();
             int judged = 0;
             int fired = 0;
@@ -69,6 +72,8 @@ public class Backtest {
     /** One series, oldest window first. */
     static Series replay(Rule rule, Map<String, String> dimensions, List<WindowPoint> windows, Instant from) {
         ConditionJudge judge = Conditions.judge(rule.condition().type());
+        int depth = Math.max(RuleEngine.MIN_HISTORY, rule.condition().baselineWindows() == null ? 0
+                : rule.condition().baselineWindows());
         Map<String, String> labels = RuleEngine.labels(rule, dimensions);
         AlertLifecycle.Status status = AlertLifecycle.Status.inactive();
         List<Transition> transitions = new ArrayList<>();
@@ -78,7 +83,8 @@ public class Backtest {
             if (current.windowStart().isBefore(from)) {
                 continue;
             }
-            List<WindowPoint> history = new ArrayList<>(windows.subList(0, i));
+            // the condition reads at most its baseline: a bounded slice, not the whole past, per window
+            List<WindowPoint> history = new ArrayList<>(windows.subList(Math.max(0, i - depth), i));
             java.util.Collections.reverse(history);
             Judgement judgement = judge.judge(rule.condition(), current, history);
             AlertLifecycle.Step step = AlertLifecycle.next(status, judgement, current.windowEnd(), rule.pendingFor(),

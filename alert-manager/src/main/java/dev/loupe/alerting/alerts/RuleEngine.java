@@ -40,6 +40,9 @@ import org.jboss.logging.Logger;
 public class RuleEngine {
     private static final Logger LOG = Logger.getLogger(RuleEngine.class);
     static final int MIN_HISTORY = 60;
+    private static final String NEWEST = """
+            select max(window_start) from alerting.metric_windows
+            where project_id = $1 and metric = $2 and dimensions_key = $3""";
     private static final String LOAD = """
             select state, pending_since, firing_since, recovering_since, last_window_end from alerting.alerts
             where project_id = $1 and fingerprint = $2 for update""";
@@ -80,6 +83,18 @@ public class RuleEngine {
     /** Judges one stored window; returns the transitions it caused, stored and ready to publish. */
     public Uni<List<Pending>> judge(MetricWindow window, String dimensionsKey) {
         Map<String, String> dimensions = window.dimensions() == null ? Map.of() : window.dimensions();
+        // a late or revised older window would start an alert in the past: only a series' newest window is judged
+        return pool.preparedQuery(NEWEST).execute(Tuple.of(window.projectId(), window.metric(), dimensionsKey))
+                .chain(rows -> {
+                    var newest = rows.iterator().next().getOffsetDateTime(0);
+                    if (newest != null && newest.toInstant().isAfter(window.windowStart())) {
+                        return Uni.createFrom().item(List.<Pending>of());
+                    }
+                    return judgeNewest(window, dimensions, dimensionsKey);
+                });
+    }
+
+    private Uni<List<Pending>> judgeNewest(MetricWindow window, Map<String, String> dimensions, String dimensionsKey) {
         return rules.forMetric(window.projectId(), window.metric())
                 .map(all -> all.stream().filter(rule -> applies(rule, dimensions)).toList())
                 .chain(applicable -> applicable.isEmpty() ? Uni.createFrom().item(List.<Pending>of())
@@ -88,6 +103,38 @@ public class RuleEngine {
                                 judgeOne(connection, rule, window, dimensions, dimensionsKey)))
                         .collect().asList()
                         .map(found -> found.stream().filter(Objects::nonNull).toList()));
+    }
+
+    /**
+     * Resolves a rule's active alerts when the rule is deleted or replaced: otherwise they would fire forever
+     * (no window judges them again) or beside the new rule's alerts. Returns the events to publish.
+     */
+    public Uni<List<Pending>> retire(String projectId, String ruleId, Instant now, String reason) {
+        return pool.withTransaction(connection -> connection.preparedQuery("""
+                        update alerting.alerts set state = 'resolved', recovering_since = null, updated_at = now()
+                        where project_id = $1 and rule_id = $2 and state in ('pending', 'firing')
+                        returning fingerprint, labels::text as labels, summary, severity, owner, runbook_url, value,
+                                  threshold, baseline, pending_since""").execute(Tuple.of(projectId, ruleId))
+                .chain(rows -> {
+                    List<Uni<Pending>> events = new ArrayList<>();
+                    for (Row row : rows) {
+                        Map<String, String> labels = new TreeMap<>();
+                        new io.vertx.core.json.JsonObject(row.getString("labels"))
+                                .forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
+                        Instant started = instant(row, "pending_since");
+                        AlertEvent event = new AlertEvent(SchemaVersions.CURRENT, projectId, row.getString("fingerprint"),
+                                ruleId, AlertState.RESOLVED, null, null, row.getString("severity"), row.getString("owner"),
+                                row.getString("runbook_url"), row.getString("summary"), labels, row.getDouble("value"),
+                                row.getDouble("threshold"), row.getDouble("baseline"), started == null ? now : started, now);
+                        events.add(connection.preparedQuery(TRANSITION).execute(Tuple.from(new Object[]{projectId,
+                                        row.getString("fingerprint"), "resolved", time(now), row.getDouble("value"),
+                                        row.getDouble("threshold"), row.getDouble("baseline"), reason,
+                                        EventJson.encode(event)}))
+                                .map(seq -> new Pending(seq.iterator().next().getLong("seq"), event)));
+                    }
+                    return events.isEmpty() ? Uni.createFrom().item(List.<Pending>of())
+                            : Uni.join().all(events).andFailFast();
+                }));
     }
 
     static boolean applies(Rule rule, Map<String, String> dimensions) {

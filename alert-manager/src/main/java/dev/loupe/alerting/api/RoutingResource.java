@@ -45,6 +45,8 @@ import java.util.regex.PatternSyntaxException;
 @Produces(MediaType.APPLICATION_JSON)
 public class RoutingResource {
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]{0,63}");
+    static final int MAX_MATCHER_VALUE = 256;
     static final Duration MAX_SILENCE = Duration.ofDays(90);
 
     @RegisterForReflection
@@ -216,6 +218,10 @@ public class RoutingResource {
                 Silence.Matcher m = body.matchers().get(i);
                 if (m == null || m.name() == null || m.name().isBlank() || m.value() == null) {
                     errors.add(new Problem.FieldError("matchers[" + i + "]", "name and value are required"));
+                } else if (m.value().length() > MAX_MATCHER_VALUE) {
+                    // a long regex can backtrack for ages on every dispatch pass
+                    errors.add(new Problem.FieldError("matchers[" + i + "].value", "at most " + MAX_MATCHER_VALUE
+                            + " characters"));
                 } else if (Boolean.TRUE.equals(m.isRegex())) {
                     try {
                         Pattern.compile(m.value());
@@ -224,6 +230,10 @@ public class RoutingResource {
                     }
                 }
             }
+        }
+        if (body != null && body.startsAt() != null && (body.startsAt().isBefore(clock.instant().minus(MAX_SILENCE))
+                || body.startsAt().isAfter(clock.instant().plus(MAX_SILENCE)))) {
+            errors.add(new Problem.FieldError("startsAt", "within 90 days of now"));
         }
         if (body != null && (body.endsAt() == null || (body.startsAt() != null && !body.endsAt().isAfter(body.startsAt()))
                 || (body.endsAt() != null && body.endsAt().isAfter(clock.instant().plus(MAX_SILENCE))))) {
@@ -308,6 +318,25 @@ public class RoutingResource {
             if (value != null && (value.isNegative() || value.compareTo(Duration.ofDays(7)) > 0)) {
                 errors.add(new Problem.FieldError(prefix + d[0], "from PT0S to P7D"));
             }
+        }
+        if (route.groupBy() != null) {
+            for (int i = 0; i < route.groupBy().size(); i++) {
+                String label = route.groupBy().get(i);
+                if (label == null || !LABEL.matcher(label).matches()) {
+                    errors.add(new Problem.FieldError(prefix + "groupBy[" + i + "]", "a label name, [a-zA-Z_][a-zA-Z0-9_]*"));
+                }
+            }
+        }
+        if (route.matchers() != null) {
+            route.matchers().forEach((label, value) -> {
+                if (label == null || !LABEL.matcher(label).matches() || value == null || value.length() > 256) {
+                    errors.add(new Problem.FieldError(prefix + "matchers." + label,
+                            "a label name and a value of at most 256 characters"));
+                }
+            });
+        }
+        if (route.receiver() != null && !NAME.matcher(route.receiver()).matches()) {
+            errors.add(new Problem.FieldError(prefix + "receiver", "a receiver name"));
         }
         if (route.routes() != null) {
             for (int i = 0; i < route.routes().size(); i++) {

@@ -1,6 +1,8 @@
 package dev.loupe.alerting.api;
 
+import dev.loupe.alerting.alerts.AlertPublisher;
 import dev.loupe.alerting.alerts.Backtest;
+import dev.loupe.alerting.alerts.RuleEngine;
 import dev.loupe.alerting.rules.Rule;
 import dev.loupe.alerting.rules.RuleStore;
 import dev.loupe.alerting.rules.RuleValidator;
@@ -22,6 +24,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -34,7 +37,8 @@ import java.util.List;
 @Path("/v1/rules")
 @Produces(MediaType.APPLICATION_JSON)
 public class RuleResource {
-    static final Duration MAX_BACKTEST = Duration.ofDays(31);
+    /** Windows are kept 8 days (loupe.alerting.window-retention): a longer backtest would replay nothing. */
+    static final Duration MAX_BACKTEST = Duration.ofDays(8);
 
     @RegisterForReflection
     public record RuleList(List<Rule> rules) {
@@ -42,12 +46,19 @@ public class RuleResource {
 
     private final RuleStore store;
     private final Backtest backtest;
+    private final RuleEngine engine;
+    private final AlertPublisher publisher;
     private final Caller caller;
+    private final Clock clock;
 
-    public RuleResource(RuleStore store, Backtest backtest, Caller caller) {
+    public RuleResource(RuleStore store, Backtest backtest, RuleEngine engine, AlertPublisher publisher, Caller caller,
+                        Clock clock) {
         this.store = store;
         this.backtest = backtest;
+        this.engine = engine;
+        this.publisher = publisher;
         this.caller = caller;
+        this.clock = clock;
     }
 
     @GET
@@ -69,7 +80,10 @@ public class RuleResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> put(@PathParam("id") String id, Rule body) {
         Rule rule = RuleValidator.validated(id, body);
-        return store.put(caller.projectId(), rule)
+        String project = caller.projectId();
+        return store.put(project, rule)
+                .call(created -> created ? Uni.createFrom().voidItem()
+                        : engine.retire(project, id, clock.instant(), "the rule was changed").chain(publisher::publish))
                 .map(created -> Response.status(created ? 201 : 200).entity(rule).build());
     }
 
@@ -77,12 +91,13 @@ public class RuleResource {
     @Path("/{id}")
     @RolesAllowed(Scope.ADMIN_ROLE)
     public Uni<Response> delete(@PathParam("id") String id) {
-        return store.delete(caller.projectId(), id).map(deleted -> {
+        String project = caller.projectId();
+        return store.delete(project, id).call(deleted -> {
             if (!deleted) {
                 throw notFound(id);
             }
-            return Response.noContent().build();
-        });
+            return engine.retire(project, id, clock.instant(), "the rule was deleted").chain(publisher::publish);
+        }).map(deleted -> Response.noContent().build());
     }
 
     /** Checks a rule and answers it with its defaults filled in; stores nothing. */
@@ -116,7 +131,7 @@ public class RuleResource {
         Instant start = instant("from", from);
         Instant end = instant("to", to);
         if (!end.isAfter(start) || Duration.between(start, end).compareTo(MAX_BACKTEST) > 0) {
-            throw ProblemException.badRequest("to", "must be after from, at most 31 days later");
+            throw ProblemException.badRequest("to", "must be after from, at most 8 days later (the windows kept)");
         }
         String project = caller.projectId();
         Rule proposed = body;
@@ -130,7 +145,11 @@ public class RuleResource {
             throw ProblemException.badRequest(field, "required: an ISO-8601 instant such as 2026-11-20T00:00:00Z");
         }
         try {
-            return Instant.parse(value);
+            Instant instant = Instant.parse(value);
+            if (instant.isBefore(Instant.parse("2000-01-01T00:00:00Z")) || instant.isAfter(Instant.parse("2100-01-01T00:00:00Z"))) {
+                throw ProblemException.badRequest(field, "between 2000 and 2100");
+            }
+            return instant;
         } catch (DateTimeParseException e) {
             throw ProblemException.badRequest(field, "not an ISO-8601 instant: " + value);
         }

@@ -28,7 +28,7 @@ public class DispatchStore {
     private static final String ALERTS = """
             select fingerprint, rule_id, state, labels::text as labels, summary, severity, owner, runbook_url, value,
                    threshold, baseline, pending_since, last_window_end, acknowledged_by
-            from alerting.alerts a where project_id = $1 and (state = 'firing' or (state = 'resolved' and exists (
+            from alerting.alerts a where project_id = $1 and (state = 'firing' or (state in ('resolved', 'pending') and exists (
                 select 1 from alerting.notification_groups g
                 where g.project_id = a.project_id and a.fingerprint = any(g.sent_firing))))""";
     private static final String SAVE_GROUP = """
@@ -130,7 +130,8 @@ public class DispatchStore {
         Map<String, String> labels = new TreeMap<>();
         new JsonObject(row.getString("labels")).forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
         String state = row.getString("state");
-        boolean resolved = "resolved".equals(state);
+        // a notified alert that resolved and is pending again has, for its receivers, resolved
+        boolean resolved = !"firing".equals(state);
         Map<String, String> annotations = new TreeMap<>();
         annotations.put("summary", row.getString("summary"));
         annotations.put("runbookUrl", row.getString("runbook_url"));

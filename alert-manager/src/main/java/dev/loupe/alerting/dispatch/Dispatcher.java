@@ -57,16 +57,22 @@ public class Dispatcher {
     }
 
     @Scheduled(every = "${loupe.alerting.dispatch-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    Uni<Void> scheduled() {
-        return tick(clock.instant()).onFailure().invoke(e -> LOG.errorf(e, "dispatch pass failed")).onFailure()
-                .recoverWithNull().replaceWithVoid();
+    void scheduled() {
+        // not awaited: a receiver that hangs until its timeout must not hold up the next pass for everyone else
+        // (the in-flight guard keeps a group from being sent twice meanwhile)
+        tick(clock.instant()).subscribe().with(sent -> { }, e -> LOG.errorf(e, "dispatch pass failed"));
     }
 
     /** One pass as of {@code now}; completes when every delivery it started has ended. Tests drive time here. */
     public Uni<Integer> tick(Instant now) {
         return store.projects().chain(projects -> Multi.createFrom().iterable(projects)
-                .onItem().transformToUniAndConcatenate(project -> store.load(project, now, config.externalUrl())
-                        .chain(context -> dispatch(project, context, now)))
+                .onItem().transformToUniAndMerge(project -> store.load(project, now, config.externalUrl())
+                        .chain(context -> dispatch(project, context, now))
+                        // one project's broken data must not stop the others' notifications
+                        .onFailure().recoverWithItem(e -> {
+                            LOG.errorf(e, "dispatching project %s failed", project);
+                            return 0;
+                        }))
                 .collect().asList()
                 .map(sent -> sent.stream().mapToInt(Integer::intValue).sum()));
     }
@@ -112,7 +118,14 @@ public class Dispatcher {
                     && group.target().repeatInterval().compareTo(ALERTMANAGER_REPEAT) > 0
                     ? ALERTMANAGER_REPEAT : group.target().repeatInterval();
             Instant due = stored.due(firing, acked, group.target().groupWait(), group.target().groupInterval(), repeat);
-            boolean newAck = !acked.isEmpty() && !stored.sentAcked().containsAll(acked) && stored.lastSentAt() != null;
+            if (repeat == ALERTMANAGER_REPEAT && !firing.isEmpty() && stored.lastSentAt() != null) {
+                // whatever changed or was acknowledged, Alertmanager must hear of a firing alert every minute
+                Instant keepAlive = stored.lastSentAt().plus(ALERTMANAGER_REPEAT);
+                due = due == null || keepAlive.isBefore(due) ? keepAlive : due;
+            }
+            boolean backingOff = stored.nextAttemptAt() != null && now.isBefore(stored.nextAttemptAt());
+            boolean newAck = !acked.isEmpty() && !stored.sentAcked().containsAll(acked) && stored.lastSentAt() != null
+                    && !backingOff;
             String flight = project + "\u0000" + entry.getKey();
             if (inFlight.contains(flight)) {
                 continue;
@@ -123,6 +136,11 @@ public class Dispatcher {
                         .toList();
                 List<AlertSnapshot> all = new ArrayList<>(group.firing());
                 all.addAll(resolved);
+                if (all.isEmpty()) {
+                    // its alerts were silenced, not resolved: Alertmanager says nothing, and neither do we
+                    sends.add(store.forget(project, stored).replaceWith(0));
+                    continue;
+                }
                 sends.add(deliver(project, context, group, stored, all, firing, acked, GroupNotification.Action.NOTIFY,
                         now, flight));
             } else if (context.groups().containsKey(entry.getKey()) && stored.lastSentAt() == null && firing.isEmpty()) {
@@ -137,6 +155,13 @@ public class Dispatcher {
         }
         return sends.isEmpty() ? Uni.createFrom().item(0)
                 : Uni.join().all(sends).andCollectFailures().map(done -> done.stream().mapToInt(Integer::intValue).sum());
+    }
+
+    /** After a notification, acknowledgements not yet passed on stay owed (PagerDuty still needs to hear them). */
+    private static Set<String> ackedBefore(NotificationGroup stored, Set<String> firing) {
+        Set<String> kept = new HashSet<>(stored.sentAcked());
+        kept.retainAll(firing);
+        return kept;
     }
 
     private Uni<Integer> deliver(String project, DispatchStore.Context context, Group group, NotificationGroup stored,
@@ -171,7 +196,8 @@ public class Dispatcher {
             // delivered, or failed for good (a 4xx: retrying would not help): this notification is done
             NotificationGroup sent = new NotificationGroup(stored.receiver(), stored.groupKey(), stored.firstSeenAt(),
                     action == GroupNotification.Action.NOTIFY ? now : stored.lastSentAt(), new HashSet<>(firing),
-                    new HashSet<>(acked), null, 0);
+                    action == GroupNotification.Action.ACKNOWLEDGE ? new HashSet<>(acked) : ackedBefore(stored, firing),
+                    null, 0);
             Uni<Void> saved = firing.isEmpty() && action == GroupNotification.Action.NOTIFY
                     ? store.forget(project, sent) : store.save(project, sent, delivery.outcome() == Delivery.Outcome
                     .FAILED ? delivery.detail() : null);

@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * Hands Loupe's alerts to an existing Prometheus Alertmanager ({@code POST {url}/api/v2/alerts}), so teams that
  * route everything through theirs keep doing so. A firing alert is sent without {@code endsAt}: Alertmanager then
  * resolves it by itself {@code resolve_timeout} (5 minutes by default) after the last time it heard of it, which
- * is why the dispatcher re-sends the group of a firing alert at every group interval (Prometheus does the same);
+ * is why the dispatcher re-sends the group of a firing alert at least every minute (Prometheus does the same);
  * a resolved alert carries its {@code endsAt}. Settings: {@code {"url"}}, Alertmanager's base URL.
  */
 @Singleton

@@ -37,7 +37,8 @@ public final class RuleValidator {
         if (id == null || !ID.matcher(id).matches()) {
             errors.add(new Problem.FieldError("id", "lower-case letters, digits, '.', '_' and '-', 1 to 64, was " + id));
         }
-        List<String> groupBy = rule.groupBy() == null ? List.of() : rule.groupBy();
+        List<String> groupBy = rule.groupBy() == null ? List.of()
+                : rule.groupBy().stream().map(g -> g == null ? "" : g).toList();
         Map<String, String> filter = rule.filter() == null ? Map.of() : rule.filter();
         if (rule.metric() == null || WindowDimensions.of(rule.metric()).isEmpty()) {
             errors.add(new Problem.FieldError("metric", "one of " + String.join(", ", WindowDimensions.metrics())
@@ -47,8 +48,11 @@ public final class RuleValidator {
             errors.add(new Problem.FieldError("groupBy", rule.metric() + " is published per " + WindowDimensions.of(
                     rule.metric()) + "; groupBy must be one of these, was " + groupBy));
         }
-        for (String key : filter.keySet()) {
-            if (!groupBy.contains(key)) {
+        for (Map.Entry<String, String> entry : filter.entrySet()) {
+            String key = entry.getKey();
+            if (entry.getValue() == null || entry.getValue().isEmpty() || entry.getValue().length() > 256) {
+                errors.add(new Problem.FieldError("filter." + key, "a value of 1 to 256 characters"));
+            } else if (!groupBy.contains(key)) {
                 errors.add(new Problem.FieldError("filter." + key, "a filter applies to a groupBy dimension; "
                         + key + " is not in " + groupBy));
             }

@@ -66,10 +66,10 @@ public class MetricWindowConsumer {
                     registry.counter("loupe.alerting.windows.received").increment();
                     LOG.debugf("window %s %s %s = %s", window.metric(), dimensions, window.windowStart(), window.value());
                 })
-                // a stale revision changed nothing: nothing to judge
-                .chain(stored -> stored.rowCount() == 0 ? Uni.createFrom().voidItem()
-                        : StoreRetry.untilStored(Uni.createFrom().deferred(() -> engine.judge(window, key)),
-                                "rules on " + window.metric()).chain(publisher::publish));
+                // judged even when the row was already there: a crash between storing and judging redelivers it
+                // (the engine judges a series' newest window only, and an alert never twice for one window)
+                .chain(stored -> StoreRetry.untilStored(Uni.createFrom().deferred(() -> engine.judge(window, key)),
+                        "rules on " + window.metric()).chain(publisher::publish));
     }
 
     /** A canonical text form of a dimension set: keys sorted, {@code feature=a,model=b}. */

@@ -50,6 +50,21 @@ class AlertLifecycleTest {
     }
 
     @Test
+    void aPendingAlertBetweenTheLevelsIsStillInBreachAndFiresAfterFor() {
+        assertThat(run(Duration.ofMinutes(2), Duration.ZERO, Verdict.BREACH, Verdict.HOLD, Verdict.HOLD,
+                Verdict.RECOVERED)).containsExactly("10:01 pending", "10:03 firing", "10:04 resolved");
+    }
+
+    @Test
+    void aResolvedAlertKeepsWhenItStarted() {
+        Status status = Status.inactive();
+        status = step(status, Verdict.BREACH, 1, Duration.ZERO).next();
+        Status resolved = step(status, Verdict.RECOVERED, 2, Duration.ZERO).next();
+        assertThat(resolved.state()).isEqualTo(Status.RESOLVED);
+        assertThat(resolved.pendingSince()).isEqualTo(T0.plusSeconds(60));
+    }
+
+    @Test
     void skippedWindowsChangeNothing() {
         assertThat(run(Duration.ofMinutes(1), Duration.ZERO, Verdict.BREACH, Verdict.SKIP, Verdict.SKIP,
                 Verdict.RECOVERED)).containsExactly("10:01 pending", "10:04 resolved");

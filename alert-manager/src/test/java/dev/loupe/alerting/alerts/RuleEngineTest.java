@@ -70,6 +70,13 @@ class RuleEngineTest {
         given().auth().oauth2(key("secret")).get("/v1/rules/static-x").then().statusCode(200)
                 .body("condition.value", equalTo(12.0f));
         given().auth().oauth2(otherKey()).get("/v1/rules/static-x").then().statusCode(404);
+        given().auth().oauth2(key("admin")).contentType("application/json")
+                .body(rule("static-x", 12, "PT0S").replace("\"groupBy\": [\"feature\"]",
+                        "\"groupBy\": [\"feature\"], \"filter\": {\"feature\": null}"))
+                .put("/v1/rules/static-x").then().statusCode(400).body("field", equalTo("filter.feature"));
+        given().auth().oauth2(key("admin")).contentType("application/json").body(rule("static-x", 12, "PT0S"))
+                .queryParam("from", "1500-01-01T00:00:00Z").queryParam("to", "2026-01-01T00:00:00Z")
+                .post("/v1/rules/static-x/backtest").then().statusCode(400).body("field", equalTo("from"));
         given().auth().oauth2(key("admin")).delete("/v1/rules/static-x").then().statusCode(204);
         given().auth().oauth2(key("secret")).get("/v1/rules/static-x").then().statusCode(404);
     }
@@ -103,6 +110,7 @@ class RuleEngineTest {
         assertThat(firing.labels()).containsEntry("feature", feature).containsEntry("alertname", ruleId)
                 .containsEntry("severity", "warning");
         assertThat(events.get(2).endsAt()).isEqualTo(T0.plusSeconds(60 * 6));
+        assertThat(events.get(2).startsAt()).as("a resolve says when the alert started").isEqualTo(T0.plusSeconds(120));
 
         JsonPath one = given().auth().oauth2(key("secret")).get("/v1/alerts/" + fingerprint).then().statusCode(200)
                 .extract().jsonPath();
@@ -156,6 +164,13 @@ class RuleEngineTest {
         assertThat(acknowledged.acknowledgedBy()).isEqualTo("alice");
         given().auth().oauth2(key("secret")).post("/v1/alerts/" + fingerprint + "/ack").then().statusCode(403);
         given().auth().oauth2(key("admin")).post("/v1/alerts/0000000000000000/ack").then().statusCode(404);
+
+        // deleting the rule resolves its firing alert: nothing would ever judge it again
+        given().auth().oauth2(key("admin")).delete("/v1/rules/" + ruleId).then().statusCode(204);
+        given().auth().oauth2(key("secret")).get("/v1/alerts/" + fingerprint).then().statusCode(200)
+                .body("state", equalTo("resolved"));
+        TopicReader.await(Topics.ALERTS, r -> fingerprint.equals(r.key())
+                && EventJson.decode(r.value(), AlertEvent.class).state() == AlertState.RESOLVED, 1, Duration.ofSeconds(20));
     }
 
     private static String rule(String id, double value, String pendingFor) {

@@ -130,6 +130,37 @@ class DispatcherTest {
     }
 
     @Test
+    void silencingANotifiedAlertSendsNoFalseResolve() {
+        String feature = "hushed-" + Long.toHexString(System.nanoTime());
+        setUp(feature, "/hook", Map.of());
+        fire(feature);
+        Instant t = Instant.now();
+        expect(feature, t, 0, "formed");
+        expect(feature, t.plusSeconds(30), 1, "notified");
+        given().auth().oauth2(key("admin")).contentType("application/json")
+                .body(Map.of("matchers", List.of(Map.of("name", "feature", "value", feature)),
+                        "endsAt", Instant.now().plus(Duration.ofHours(1)).toString(), "createdBy", "bob",
+                        "comment", "working on it"))
+                .post("/v1/silences").then().statusCode(201);
+        expect(feature, t.plusSeconds(30).plus(Duration.ofMinutes(5)), 1, "silenced: no notification, no resolve");
+        expect(feature, t.plus(Duration.ofHours(2)), 1, "and no repeat");
+    }
+
+    @Test
+    void aBrokenRouteTreeIsRefused() {
+        given().auth().oauth2(key("admin")).contentType("application/json")
+                .body("{\"receiver\": \"default\", \"routes\": [{\"matchers\": {\"feature\": null}}]}")
+                .put("/v1/routes").then().statusCode(400).contentType("application/problem+json");
+        given().auth().oauth2(key("admin")).contentType("application/json")
+                .body("{\"receiver\": \"default\", \"groupBy\": [null]}")
+                .put("/v1/routes").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("groupBy[0]"));
+        given().auth().oauth2(key("admin")).contentType("application/json")
+                .body(Map.of("matchers", List.of(Map.of("name", "feature", "value", "x".repeat(300), "isRegex", true)),
+                        "endsAt", Instant.now().plus(Duration.ofHours(1)).toString(), "createdBy", "bob", "comment", "c"))
+                .post("/v1/silences").then().statusCode(400);
+    }
+
+    @Test
     void aDeadReceiverIsRetriedWithBackOffAndNeverHoldsUpAnother() {
         String feature = "dead-" + Long.toHexString(System.nanoTime());
         setUp(feature, "/hook", Map.of("dead", "/dead"));

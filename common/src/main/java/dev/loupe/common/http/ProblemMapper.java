@@ -45,6 +45,20 @@ public class ProblemMapper {
         return respond(fromJson(e), uri).build();
     }
 
+    /**
+     * PostgreSQL refusing a value a client sent (SQLSTATE class 22: a NUL character, an out-of-range time or
+     * number) is the client's mistake: 400, not 500.
+     */
+    @ServerExceptionMapper(priority = 1)
+    public Response refusedValue(io.vertx.pgclient.PgException e, UriInfo uri) {
+        if (e.getSqlState() != null && e.getSqlState().startsWith("22")) {
+            Problem problem = new Problem("about:blank", "Bad Request", 400,
+                    "a value in the request cannot be stored: " + e.getErrorMessage(), null, null, null);
+            return respond(problem, uri).build();
+        }
+        return internal(e, uri);
+    }
+
     @ServerExceptionMapper(priority = 1)
     public Response unauthenticated(AuthenticationFailedException e, UriInfo uri) {
         return unauthorized(uri);
