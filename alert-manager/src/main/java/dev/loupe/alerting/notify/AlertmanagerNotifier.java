@@ -8,7 +8,6 @@ import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.util.Map;
@@ -23,31 +22,11 @@ import java.util.TreeMap;
  * a resolved alert carries its {@code endsAt}. Settings: {@code {"url"}}, Alertmanager's base URL.
  */
 @Singleton
-public class AlertmanagerNotifier implements Notifier {
+public class AlertmanagerNotifier extends HttpNotifier {
     public static final String TYPE = "alertmanager";
 
-    private final EgressPolicy egress;
-    private final ReceiverHttp http;
-
     public AlertmanagerNotifier(Vertx vertx, EgressPolicy egress, ReceiversConfig config) {
-        this.egress = egress;
-        this.http = new ReceiverHttp(vertx, egress, config.timeout());
-    }
-
-    @PreDestroy
-    void close() {
-        http.close();
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public void validate(JsonNode settings) {
-        ReceiverSettings.requireObject(settings);
-        ReceiverSettings.requireUrl(egress, settings, "url");
+        super(TYPE, vertx, egress, config);
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -26,27 +25,13 @@ import java.util.Objects;
  * Settings: {@code {"routingKey", "url"?}}, url defaulting to {@link #DEFAULT_URL}.
  */
 @Singleton
-public class PagerDutyNotifier implements Notifier {
+public class PagerDutyNotifier extends HttpNotifier {
     public static final String TYPE = "pagerduty";
     public static final String DEFAULT_URL = "https://events.pagerduty.com/v2/enqueue";
     static final int MAX_SUMMARY = 1024;
 
-    private final EgressPolicy egress;
-    private final ReceiverHttp http;
-
     public PagerDutyNotifier(Vertx vertx, EgressPolicy egress, ReceiversConfig config) {
-        this.egress = egress;
-        this.http = new ReceiverHttp(vertx, egress, config.timeout());
-    }
-
-    @PreDestroy
-    void close() {
-        http.close();
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
+        super(TYPE, vertx, egress, config);
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.util.ArrayList;
@@ -21,34 +20,14 @@ import java.util.Map;
  * {@code <!channel>} or forge a link. Settings: {@code {"url"}}.
  */
 @Singleton
-public class SlackNotifier implements Notifier {
+public class SlackNotifier extends HttpNotifier {
     public static final String TYPE = "slack";
     /** Alerts shown one by one; the rest are counted, which keeps the message under Slack's 50 blocks. */
     static final int MAX_ALERTS = 10;
     private static final int MAX_SUMMARY = 500;
 
-    private final EgressPolicy egress;
-    private final ReceiverHttp http;
-
     public SlackNotifier(Vertx vertx, EgressPolicy egress, ReceiversConfig config) {
-        this.egress = egress;
-        this.http = new ReceiverHttp(vertx, egress, config.timeout());
-    }
-
-    @PreDestroy
-    void close() {
-        http.close();
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public void validate(JsonNode settings) {
-        ReceiverSettings.requireObject(settings);
-        ReceiverSettings.requireUrl(egress, settings, "url");
+        super(TYPE, vertx, egress, config);
     }
 
     @Override

@@ -8,7 +8,6 @@ import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
-import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.net.URI;
 import java.util.List;
@@ -21,31 +20,11 @@ import java.util.TreeMap;
  * read Loupe's notifications unchanged. Settings: {@code {"url"}}.
  */
 @Singleton
-public class WebhookNotifier implements Notifier {
+public class WebhookNotifier extends HttpNotifier {
     public static final String TYPE = "webhook";
 
-    private final EgressPolicy egress;
-    private final ReceiverHttp http;
-
     public WebhookNotifier(Vertx vertx, EgressPolicy egress, ReceiversConfig config) {
-        this.egress = egress;
-        this.http = new ReceiverHttp(vertx, egress, config.timeout());
-    }
-
-    @PreDestroy
-    void close() {
-        http.close();
-    }
-
-    @Override
-    public String type() {
-        return TYPE;
-    }
-
-    @Override
-    public void validate(JsonNode settings) {
-        ReceiverSettings.requireObject(settings);
-        ReceiverSettings.requireUrl(egress, settings, "url");
+        super(TYPE, vertx, egress, config);
     }
 
     @Override
