@@ -5,7 +5,10 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,18 +21,39 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-/** Creates this service's topics (and their dead-letter topics) at start-up when they are missing. */
+/**
+ * Creates this service's topics (and their dead-letter topics) at start-up when they are missing, connecting
+ * with the same security settings as the service's channels ({@code kafka.security.protocol},
+ * {@code kafka.sasl.*}, {@code kafka.ssl.*}, or their {@code KAFKA_*} environment variables).
+ */
 @ApplicationScoped
 public class KafkaTopicCreator {
     private static final Logger LOG = Logger.getLogger(KafkaTopicCreator.class);
 
     private final KafkaTopicsConfig config;
     private final String bootstrapServers;
+    private final Map<String, Object> kafkaDefaults;
 
     public KafkaTopicCreator(KafkaTopicsConfig config,
-                             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+                             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                             @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafkaDefaults) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
+        this.kafkaDefaults = kafkaDefaults.isResolvable() ? kafkaDefaults.get() : Map.of();
+    }
+
+    /** The admin client's settings: the broker, short timeouts, and the channels' security settings. */
+    static Map<String, Object> adminConfig(String bootstrapServers, Map<String, Object> kafkaDefaults) {
+        Map<String, Object> settings = new HashMap<>();
+        kafkaDefaults.forEach((key, value) -> {
+            if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+                settings.put(key, value);
+            }
+        });
+        settings.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
+        settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return settings;
     }
 
     void onStart(@Observes @Priority(1) StartupEvent event) {
@@ -37,9 +61,7 @@ public class KafkaTopicCreator {
         if (!config.createTopics() || wanted.isEmpty()) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+        try (Admin admin = Admin.create(adminConfig(bootstrapServers, kafkaDefaults))) {
             Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
             List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t))
                     .map(t -> new NewTopic(t, config.partitions(), config.replicationFactor())).toList();
