@@ -3,6 +3,7 @@ package dev.loupe.alerting.retention;
 import dev.loupe.alerting.AlertingConfig;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import dev.loupe.common.sql.SlicedDelete;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
@@ -59,10 +60,6 @@ public class AlertingRetention {
     }
 
     private Uni<Long> sliced(String table, String where, OffsetDateTime cutoff, long removed) {
-        String sql = "delete from " + table + " where ctid in (select ctid from " + table + " where " + where
-                + " limit " + SLICE + ")";
-        return pool.preparedQuery(sql).execute(Tuple.of(cutoff)).chain(rows -> rows.rowCount() < SLICE
-                ? Uni.createFrom().item(removed + rows.rowCount())
-                : sliced(table, where, cutoff, removed + rows.rowCount()));
+        return SlicedDelete.run(pool, table, where, Tuple.of(cutoff), SLICE).map(n -> removed + n);
     }
 }

@@ -31,11 +31,6 @@ public class JudgeBudget {
         return Math.max(0, perMinute - used);
     }
 
-    /** Returns calls taken but not made. */
-    public synchronized void giveBack(int unused, Instant now) {
-        roll(now);
-        used = Math.max(0, used - unused);
-    }
 
     private void roll(Instant now) {
         long current = now.toEpochMilli() / 60_000;

@@ -3,6 +3,7 @@ package dev.loupe.evals.retention;
 import dev.loupe.evals.EvalsConfig;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import dev.loupe.common.sql.SlicedDelete;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
@@ -48,19 +49,11 @@ public class DecisionRetention {
     public Uni<Long> run() {
         OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
         OffsetDateTime cutoff = now.minus(config.decisionRetention());
-        return slices("""
-                delete from evals.decisions where ctid in (
-                    select ctid from evals.decisions where received_at < $1 limit $2)""", cutoff, 0)
+        return SlicedDelete.run(pool, "evals.decisions", "received_at < $1", Tuple.of(cutoff), SLICE)
                 .call(() -> pool.preparedQuery("delete from evals.sample_minutes where touched_at < $1")
                         .execute(Tuple.of(now.minus(COUNTER_AGE))))
                 .call(() -> pool.preparedQuery("""
                         delete from evals.judge_jobs where state in ('done', 'unparseable', 'abandoned')
                         and updated_at < $1""").execute(Tuple.of(cutoff)));
-    }
-
-    private Uni<Long> slices(String sql, OffsetDateTime cutoff, long removed) {
-        return pool.preparedQuery(sql).execute(Tuple.of(cutoff, SLICE)).chain(rows -> rows.rowCount() < SLICE
-                ? Uni.createFrom().item(removed + rows.rowCount())
-                : slices(sql, cutoff, removed + rows.rowCount()));
     }
 }

@@ -21,11 +21,12 @@ class JudgeBudgetTest {
     }
 
     @Test
-    void callsTakenButNotMadeAreGivenBack() {
+    void whatIsLeftOfTheMinuteIsKnownBeforeClaiming() {
         JudgeBudget budget = new JudgeBudget(config(5));
-        assertThat(budget.take(5, MINUTE)).isEqualTo(5);
-        budget.giveBack(3, MINUTE.plusSeconds(1));
-        assertThat(budget.take(5, MINUTE.plusSeconds(2))).isEqualTo(3);
+        assertThat(budget.remaining(MINUTE)).isEqualTo(5);
+        budget.take(3, MINUTE);
+        assertThat(budget.remaining(MINUTE.plusSeconds(30))).isEqualTo(2);
+        assertThat(budget.remaining(MINUTE.plusSeconds(60))).isEqualTo(5);
     }
 
     private static JudgeConfig config(int perMinute) {

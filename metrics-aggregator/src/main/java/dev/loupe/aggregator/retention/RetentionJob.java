@@ -3,6 +3,7 @@ package dev.loupe.aggregator.retention;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import dev.loupe.common.sql.SlicedDelete;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -99,11 +100,7 @@ public class RetentionJob {
     }
 
     private Uni<Long> deleteRows(Target t, Instant cutoff) {
-        String sql = "delete from " + t.table() + " where ctid = any (array(select ctid from " + t.table() + " where "
-                + t.timeColumn() + " < $1 limit " + SLICE + "))";
-        Tuple args = Tuple.of(cutoff.atOffset(ZoneOffset.UTC));
-        return Multi.createBy().repeating().uni(() -> pool.preparedQuery(sql).execute(args).map(r -> (long) r.rowCount()))
-                .whilst(n -> n == SLICE)
-                .collect().with(java.util.stream.Collectors.summingLong(Long::longValue));
+        return SlicedDelete.run(pool, t.table(), t.timeColumn() + " < $1", Tuple.of(cutoff.atOffset(ZoneOffset.UTC)),
+                SLICE);
     }
 }
