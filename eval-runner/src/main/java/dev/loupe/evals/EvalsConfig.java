@@ -39,6 +39,13 @@ public interface EvalsConfig {
     @WithDefault("1h")
     String retentionInterval();
 
+    /**
+     * How often feedback parked while its decision was unknown is checked against the decisions kept since
+     * ({@code off} disables it); a decision normally picks up its parked feedback itself, this catches the race.
+     */
+    @WithDefault("30s")
+    String parkedFeedbackInterval();
+
     /** How long a feature's configuration is cached; a change applies within this time on every replica. */
     @WithDefault("5s")
     Duration configCacheTtl();

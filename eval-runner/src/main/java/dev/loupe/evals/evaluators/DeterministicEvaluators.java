@@ -14,6 +14,7 @@ public final class DeterministicEvaluators {
             new LengthBetweenEvaluator(),
             MatchEvaluator.exact(),
             MatchEvaluator.normalized(),
+            new ReferenceMatchEvaluator(),
             new PiiLeakEvaluator(),
             new RefusalEvaluator(),
             new GroundedInRetrievalEvaluator(),

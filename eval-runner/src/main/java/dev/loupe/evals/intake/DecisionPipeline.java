@@ -5,6 +5,8 @@ import dev.loupe.common.events.EvalResult;
 import dev.loupe.common.events.EvalTrigger;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.evals.features.EvaluationPlan;
+import dev.loupe.evals.feedback.FeedbackLinks;
+import dev.loupe.evals.feedback.FeedbackLoop;
 import dev.loupe.evals.features.EvaluationPlans;
 import dev.loupe.evals.features.PlanKey;
 import dev.loupe.evals.results.Evaluation;
@@ -38,6 +40,7 @@ import java.util.Map;
  * evaluators on a worker pool (in parallel, off the event loop), then in one transaction store the decisions
  * with their sampling verdict, apply the per-minute cap, store the results and queue the judge's work. Returns
  * the stored results to publish; a redelivered decision keeps its first verdict and its first results.
+ * Feedback parked for these decisions is acted on in the same transaction.
  */
 @Singleton
 public class DecisionPipeline {
@@ -74,12 +77,16 @@ public class DecisionPipeline {
     private final EvaluationPlans plans;
     private final Evaluation evaluation;
     private final ResultStore store;
+    private final FeedbackLinks links;
+    private final FeedbackLoop feedbackLoop;
     private final Clock clock;
     private final MeterRegistry registry;
 
-    public DecisionPipeline(Pool pool, EvaluationPlans plans, Evaluation evaluation, ResultStore store, Clock clock,
-                            MeterRegistry registry) {
+    public DecisionPipeline(Pool pool, EvaluationPlans plans, Evaluation evaluation, ResultStore store,
+                            FeedbackLinks links, FeedbackLoop feedbackLoop, Clock clock, MeterRegistry registry) {
         this.pool = pool;
+        this.links = links;
+        this.feedbackLoop = feedbackLoop;
         this.plans = plans;
         this.evaluation = evaluation;
         this.store = store;
@@ -161,8 +168,32 @@ public class DecisionPipeline {
                         jobs.addAll(outcome.judgeJobs());
                     }
                     return store.queue(connection, jobs, now, false)
-                            .chain(() -> store.store(connection, results, json, null, false));
+                            .chain(() -> store.store(connection, results, json, null, false))
+                            .chain(sampled -> actOnFeedback(connection, prepared, now).map(feedback -> {
+                                if (feedback.isEmpty()) {
+                                    return sampled;
+                                }
+                                List<EvalResult> all = new ArrayList<>(sampled);
+                                all.addAll(feedback);
+                                return all;
+                            }));
                 });
+    }
+
+    /**
+     * Feedback that came before its decision was parked; now that the decision is kept, it is acted on in the
+     * same transaction. A redelivered decision acts on its feedback again, which stores nothing new and
+     * republishes what was stored.
+     */
+    private Uni<List<EvalResult>> actOnFeedback(SqlConnection connection, List<Prepared> prepared, Instant now) {
+        return links.forDecisions(connection, prepared.stream().map(Prepared::decision).toList()).chain(linked -> {
+            if (linked.isEmpty()) {
+                return Uni.createFrom().item(List.<EvalResult>of());
+            }
+            Map<PlanKey, EvaluationPlan> found = new HashMap<>();
+            prepared.forEach(p -> found.put(PlanKey.of(p.decision().projectId(), p.decision().feature()), p.plan()));
+            return feedbackLoop.write(connection, feedbackLoop.prepare(linked, found, now), now);
+        });
     }
 
     /** Applies the per-minute cap to newly sampled decisions; returns the keys of those over it. */

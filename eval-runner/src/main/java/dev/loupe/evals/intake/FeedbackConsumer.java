@@ -1,52 +1,97 @@
 package dev.loupe.evals.intake;
 
+import dev.loupe.common.events.EvalResult;
 import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.json.EventJson;
-import dev.loupe.common.json.UnreadableRecordException;
-import dev.loupe.common.kafka.StoreRetry;
+import dev.loupe.common.kafka.BatchIntake;
+import dev.loupe.evals.feedback.FeedbackLinks;
+import dev.loupe.evals.feedback.FeedbackLoop;
+import dev.loupe.evals.results.EvalPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Locale;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
-/** Records feedback from {@code loupe.feedback.v1} in {@code evals.feedback_received}; re-evaluation builds on it. */
+/**
+ * Consumes {@code loupe.feedback.v1} a poll at a time. Every feedback is recorded in
+ * {@code evals.feedback_received}; feedback whose decision is kept is acted on in the same transaction (the
+ * {@link FeedbackLoop}: re-evaluation, regression case), the rest is parked until its decision arrives. The
+ * results are published after the commit and the offsets committed after that, so a crash in between
+ * republishes the same results.
+ */
 @ApplicationScoped
 public class FeedbackConsumer {
     public static final String CHANNEL = "feedback-in";
-    private static final Logger LOG = Logger.getLogger(FeedbackConsumer.class);
-    private static final String INSERT = """
+    private static final String RECORD = """
             insert into evals.feedback_received (project_id, feedback_id, decision_id, signal, occurred_at, record)
-            values ($1, $2, $3, $4, $5, $6::text::jsonb)
+            select project_id, feedback_id, decision_id, signal, occurred_at, record::jsonb
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+                 as u(project_id, feedback_id, decision_id, signal, occurred_at, record)
             on conflict (project_id, feedback_id) do nothing""";
 
+    private final BatchIntake intake;
     private final Pool pool;
+    private final FeedbackLinks links;
+    private final FeedbackLoop loop;
+    private final EvalPublisher publisher;
+    private final Clock clock;
     private final MeterRegistry registry;
 
-    public FeedbackConsumer(Pool pool, MeterRegistry registry) {
+    public FeedbackConsumer(BatchIntake intake, Pool pool, FeedbackLinks links, FeedbackLoop loop,
+                            EvalPublisher publisher, Clock clock, MeterRegistry registry) {
+        this.intake = intake;
         this.pool = pool;
+        this.links = links;
+        this.loop = loop;
+        this.publisher = publisher;
+        this.clock = clock;
         this.registry = registry;
     }
 
     @Incoming(CHANNEL)
-    public Uni<Void> consume(String payload) {
-        FeedbackRecord feedback = EventJson.decode(payload, FeedbackRecord.class);
-        if (feedback.feedbackId() == null || feedback.decisionId() == null || feedback.signal() == null
-                || feedback.occurredAt() == null) {
-            throw new UnreadableRecordException("FeedbackRecord without feedbackId, decisionId, signal or occurredAt");
+    public Uni<Void> consume(ConsumerRecords<String, String> batch) {
+        return intake.take(batch, FeedbackRecord.class, f -> f.projectId() != null && f.feedbackId() != null
+                                && f.decisionId() != null && f.signal() != null && f.occurredAt() != null,
+                        (feedback, partitions) -> process(feedback))
+                .chain(stored -> publisher.publishUntilAcknowledged(
+                        stored.stream().flatMap(List<EvalResult>::stream).toList()));
+    }
+
+    /** Records, links and acts on one poll's feedback; returns the results to publish. */
+    public Uni<List<EvalResult>> process(List<FeedbackRecord> feedback) {
+        Instant now = clock.instant();
+        return links.withDecisions(pool, feedback)
+                .chain(linked -> loop.prepare(linked, now))
+                .chain(prepared -> pool.withTransaction(connection -> record(connection, feedback)
+                        .chain(() -> loop.write(connection, prepared, now))))
+                .invoke(() -> feedback.forEach(f -> registry.counter("loupe.evals.feedback.received", "signal",
+                        f.signal().name().toLowerCase(Locale.ROOT)).increment()));
+    }
+
+    private Uni<Void> record(SqlConnection connection, List<FeedbackRecord> feedback) {
+        int n = feedback.size();
+        String[] projects = new String[n], ids = new String[n], decisions = new String[n], signals = new String[n];
+        String[] records = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            FeedbackRecord f = feedback.get(i);
+            projects[i] = f.projectId();
+            ids[i] = f.feedbackId();
+            decisions[i] = f.decisionId();
+            signals[i] = f.signal().name();
+            times[i] = f.occurredAt().atOffset(ZoneOffset.UTC);
+            records[i] = dev.loupe.common.json.EventJson.encode(f);
         }
-        Uni<?> write = pool.preparedQuery(INSERT).execute(Tuple.of(feedback.projectId(), feedback.feedbackId(),
-                feedback.decisionId(), feedback.signal().name(), feedback.occurredAt().atOffset(ZoneOffset.UTC), payload));
-        return StoreRetry.untilStored(write, "feedback " + feedback.feedbackId())
-                .invoke(() -> {
-                    registry.counter("loupe.evals.feedback.received", "signal",
-                            feedback.signal().name().toLowerCase(Locale.ROOT)).increment();
-                    LOG.debugf("recorded feedback %s on decision %s", feedback.feedbackId(), feedback.decisionId());
-                })
+        return connection.preparedQuery(RECORD).execute(Tuple.of(projects, ids, decisions, signals, times, records))
                 .replaceWithVoid();
     }
 }

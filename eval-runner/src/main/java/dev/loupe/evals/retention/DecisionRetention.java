@@ -16,7 +16,7 @@ import org.jboss.logging.Logger;
 /**
  * Forgets decisions older than {@code loupe.evals.decision-retention} (by when they were received), the
  * per-minute sampling counters not used for two days (by use, not by minute, so a back-fill of old minutes
- * keeps its counts), and finished judge jobs. Deletes in slices so
+ * keeps its counts), feedback received as long ago as the decisions, and finished judge jobs. Deletes in slices so
  * a large backlog never holds one long transaction. Results are kept: they are the score history.
  */
 @Singleton
@@ -50,6 +50,8 @@ public class DecisionRetention {
         OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
         OffsetDateTime cutoff = now.minus(config.decisionRetention());
         return SlicedDelete.run(pool, "evals.decisions", "received_at < $1", Tuple.of(cutoff), SLICE)
+                // feedback too: a parked one whose decision never came, and acted-on ones past the same age
+                .call(() -> SlicedDelete.run(pool, "evals.feedback_received", "received_at < $1", Tuple.of(cutoff), SLICE))
                 .call(() -> pool.preparedQuery("delete from evals.sample_minutes where touched_at < $1")
                         .execute(Tuple.of(now.minus(COUNTER_AGE))))
                 .call(() -> pool.preparedQuery("""
