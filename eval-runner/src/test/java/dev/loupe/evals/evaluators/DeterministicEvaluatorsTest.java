@@ -30,6 +30,7 @@ class DeterministicEvaluatorsTest {
             Map.entry("length_between", "{'min': 1, 'max': 10, 'unit': 'words'}"),
             Map.entry("exact_match", "{'reference': 'Paris'}"),
             Map.entry("normalized_match", "{}"),
+            Map.entry("reference_match", "{}"),
             Map.entry("pii_leak", "{'kinds': ['email', 'iban']}"),
             Map.entry("refusal", "{'extraPatterns': ['je ne peux pas']}"),
             Map.entry("grounded_in_retrieval", "{'citationsField': 'sources', 'requireCitations': true}"),
@@ -41,12 +42,13 @@ class DeterministicEvaluatorsTest {
         List<String> names = DeterministicEvaluators.all().stream().map(Evaluator::name).toList();
         assertThat(names).doesNotHaveDuplicates().allMatch(n -> n.matches("[a-z]+(_[a-z]+)*"));
         assertThat(names).containsExactly("json_valid", "json_schema", "regex_match", "regex_absent", "contains_all",
-                "contains_none", "length_between", "exact_match", "normalized_match", "pii_leak", "refusal",
-                "grounded_in_retrieval", "latency_budget", "cost_budget");
+                "contains_none", "length_between", "exact_match", "normalized_match", "reference_match", "pii_leak",
+                "refusal", "grounded_in_retrieval", "latency_budget", "cost_budget");
         assertThat(DeterministicEvaluators.all()).allSatisfy(e -> {
             assertThat(e.version()).isEqualTo("1");
             assertThat(e.description()).isNotBlank();
-            assertThat(e.defaultThreshold()).isEqualTo(1.0);
+            // a pass is the check holding, except for the overlap score, which passes from 0.8
+            assertThat(e.defaultThreshold()).isEqualTo(e.name().equals("reference_match") ? 0.8 : 1.0);
             assertThat(e.deterministic()).isTrue();
         });
     }
