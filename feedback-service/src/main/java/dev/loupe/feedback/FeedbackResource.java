@@ -1,11 +1,10 @@
 package dev.loupe.feedback;
 
 import dev.loupe.common.crypto.IdentifierHasher;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.SchemaVersions;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
+import dev.loupe.feedback.outbox.FeedbackRelay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -18,27 +17,29 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /**
- * {@code POST /v1/feedback}: stores the feedback (Hibernate Reactive), publishes it to {@code loupe.feedback.v1}
- * and answers 202 once Kafka acknowledged. Callable with the browser-safe feedback key.
+ * {@code POST /v1/feedback}: stores the feedback (Hibernate Reactive) and answers 202 once it is committed; the
+ * row is the outbox entry that {@link FeedbackRelay} publishes to {@code loupe.feedback.v1}, so a Kafka outage
+ * delays publication but never fails a submission. Callable with the browser-safe feedback key.
  */
 @Path("/v1/feedback")
 public class FeedbackResource {
     private static final int MAX_ID = 256;
 
     private final FeedbackRepository repository;
-    private final FeedbackPublisher publisher;
+    private final FeedbackRelay relay;
     private final IdentifierHasher identifiers;
     private final FeedbackConfig config;
     private final Caller caller;
     private final MeterRegistry registry;
 
-    public FeedbackResource(FeedbackRepository repository, FeedbackPublisher publisher, IdentifierHasher identifiers,
+    public FeedbackResource(FeedbackRepository repository, FeedbackRelay relay, IdentifierHasher identifiers,
                             FeedbackConfig config, Caller caller, MeterRegistry registry) {
         this.repository = repository;
-        this.publisher = publisher;
+        this.relay = relay;
         this.identifiers = identifiers;
         this.config = config;
         this.caller = caller;
@@ -51,7 +52,7 @@ public class FeedbackResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> submit(FeedbackInput input) {
         validate(input);
-        Instant now = Instant.now();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS); // what PostgreSQL keeps
         FeedbackEntity entity = new FeedbackEntity();
         entity.id = UUID.randomUUID().toString();
         entity.projectId = caller.projectId();
@@ -62,18 +63,10 @@ public class FeedbackResource {
         entity.userId = identifiers.hash(entity.projectId, input.userId());
         entity.occurredAt = input.occurredAt() == null ? now : input.occurredAt();
         entity.receivedAt = now;
-        FeedbackRecord record = new FeedbackRecord(SchemaVersions.CURRENT, entity.projectId, entity.id,
-                entity.decisionId, entity.signal, entity.correction, entity.feedbackText, entity.userId,
-                entity.occurredAt);
         return Panache.withTransaction(() -> repository.persist(entity))
-                .chain(() -> publisher.publish(record).ifNoItem().after(config.ackTimeout()).fail()
-                        .onFailure().transform(e -> ProblemException.unavailable(
-                                "feedback " + entity.id + " is stored but Kafka did not acknowledge it; it will be "
-                                        + "published later", 5)))
-                .chain(() -> Panache.withTransaction(() -> repository.update(
-                        "publishedAt = ?1 where id = ?2", Instant.now(), entity.id)))
                 .map(ignored -> {
-                    registry.counter("loupe.feedback.received", "signal", entity.signal.name().toLowerCase()).increment();
+                    registry.counter(FeedbackMetrics.RECEIVED, "signal", entity.signal.name().toLowerCase()).increment();
+                    relay.wake();
                     return Response.accepted(new FeedbackAccepted(entity.id, entity.decisionId)).build();
                 });
     }
