@@ -1,9 +1,14 @@
 package dev.loupe.feedback;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Panache repository of {@link FeedbackEntity}. */
+/** Panache repository of {@link FeedbackEntity}; every query is scoped by project. */
 @ApplicationScoped
 public class FeedbackRepository implements PanacheRepositoryBase<FeedbackEntity, String> {
+
+    public Uni<FeedbackEntity> findByKey(String projectId, String idempotencyKey) {
+        return find("projectId = ?1 and idempotencyKey = ?2", projectId, idempotencyKey).firstResult();
+    }
 }
