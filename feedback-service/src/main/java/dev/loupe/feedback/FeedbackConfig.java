@@ -11,6 +11,10 @@ public interface FeedbackConfig {
     @WithDefault("10000")
     int maxTextLength();
 
+    /** Most items in one {@code POST /v1/feedback/batch}; a larger batch is refused with 413. Default 1000. */
+    @WithDefault("1000")
+    int maxBatch();
+
     /**
      * How often the outbox relay looks for unpublished feedback (it is also woken after every commit, so this
      * bounds the delay only for what a crash or an outage left behind). Default 1s.

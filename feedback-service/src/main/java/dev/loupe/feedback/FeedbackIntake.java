@@ -14,11 +14,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Stores validated feedback: redacts correction and text, hashes the user id, and honours idempotency keys — a
@@ -29,8 +34,15 @@ import java.util.UUID;
 @ApplicationScoped
 public class FeedbackIntake {
     private static final String DUPLICATE_KEY = "23505";
+    /** Concurrent batches sharing keys may collide more than once; each retry sees more of the other's rows. */
+    private static final int BATCH_ATTEMPTS = 3;
+
     /** How one item ended: stored now, or the feedback its idempotency key names ({@code replayed}). */
     public record Outcome(int index, String feedbackId, String decisionId, boolean replayed) {
+    }
+
+    /** The items of a batch that were stored or replayed, and those refused for their idempotency key. */
+    public record BatchOutcome(List<Outcome> items, List<FeedbackBatchResult.Rejection> rejected) {
     }
 
     /** A valid item with its position in the request. */
@@ -70,6 +82,51 @@ public class FeedbackIntake {
                         // a concurrent request with the same key committed first: answer what it stored
                         .onFailure(FeedbackIntake::isDuplicateKey).recoverWithUni(() -> Panache.withSession(
                                 () -> repository.findByKey(projectId, p.key())).map(first -> replay(first, p))));
+    }
+
+    /** Stores the valid items of a batch in one transaction; keys already used are replayed or refused per item. */
+    public Uni<BatchOutcome> submitBatch(String projectId, List<Item> items) {
+        return submitBatch(projectId, items, BATCH_ATTEMPTS);
+    }
+
+    private Uni<BatchOutcome> submitBatch(String projectId, List<Item> items, int attempts) {
+        Instant now = now();
+        List<Prepared> prepared = items.stream().map(item -> prepare(projectId, item, now)).toList();
+        List<String> keys = prepared.stream().map(Prepared::key).filter(Objects::nonNull).distinct().toList();
+        return Panache.withSession(() -> repository.findByKeys(projectId, keys)).chain(stored -> {
+            Map<String, FeedbackEntity> byKey = stored.stream()
+                    .collect(Collectors.toMap(e -> e.idempotencyKey, Function.identity()));
+            List<Prepared> fresh = new ArrayList<>();
+            List<Outcome> outcomes = new ArrayList<>();
+            List<FeedbackBatchResult.Rejection> rejected = new ArrayList<>();
+            Map<String, Prepared> firstInBatch = new HashMap<>();
+            for (Prepared p : prepared) {
+                FeedbackEntity earlier = p.key() == null ? null : byKey.get(p.key());
+                Prepared sibling = p.key() == null ? null : firstInBatch.get(p.key());
+                if (earlier == null && sibling != null) {
+                    earlier = sibling.entity();
+                }
+                if (earlier == null) {
+                    fresh.add(p);
+                    outcomes.add(created(p));
+                    if (p.key() != null) {
+                        firstInBatch.put(p.key(), p);
+                    }
+                } else if (Objects.equals(earlier.fingerprint, p.entity().fingerprint)) {
+                    outcomes.add(new Outcome(p.index(), earlier.id, earlier.decisionId, true));
+                } else {
+                    rejected.add(new FeedbackBatchResult.Rejection(p.index(),
+                            "feedback[" + p.index() + "].idempotencyKey", reusedKey()));
+                }
+            }
+            BatchOutcome outcome = new BatchOutcome(outcomes, rejected);
+            if (fresh.isEmpty()) {
+                return Uni.createFrom().item(outcome);
+            }
+            return insert(fresh).map(ignored -> outcome)
+                    .onFailure(e -> attempts > 1 && isDuplicateKey(e))
+                    .recoverWithUni(() -> submitBatch(projectId, items, attempts - 1));
+        });
     }
 
     private Uni<Void> insert(List<Prepared> items) {

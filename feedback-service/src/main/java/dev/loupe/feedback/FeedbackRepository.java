@@ -3,6 +3,8 @@ package dev.loupe.feedback;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collection;
+import java.util.List;
 
 /** Panache repository of {@link FeedbackEntity}; every query is scoped by project. */
 @ApplicationScoped
@@ -10,5 +12,12 @@ public class FeedbackRepository implements PanacheRepositoryBase<FeedbackEntity,
 
     public Uni<FeedbackEntity> findByKey(String projectId, String idempotencyKey) {
         return find("projectId = ?1 and idempotencyKey = ?2", projectId, idempotencyKey).firstResult();
+    }
+
+    public Uni<List<FeedbackEntity>> findByKeys(String projectId, Collection<String> idempotencyKeys) {
+        if (idempotencyKeys.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return list("projectId = ?1 and idempotencyKey in ?2", projectId, idempotencyKeys);
     }
 }

@@ -1,5 +1,7 @@
 package dev.loupe.feedback;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
@@ -13,10 +15,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
- * {@code /v1/feedback}: takes feedback with the browser-safe feedback key and answers once it is committed in
- * PostgreSQL (publication to Kafka follows through the outbox).
+ * {@code /v1/feedback}: takes feedback with the browser-safe feedback key, one at a time or as a back-fill batch,
+ * and answers once it is committed in PostgreSQL (publication to Kafka follows through the outbox).
  */
 @Path("/v1/feedback")
 public class FeedbackResource {
@@ -26,11 +31,13 @@ public class FeedbackResource {
     private final FeedbackIntake intake;
     private final FeedbackConfig config;
     private final Caller caller;
+    private final ObjectMapper mapper;
 
-    public FeedbackResource(FeedbackIntake intake, FeedbackConfig config, Caller caller) {
+    public FeedbackResource(FeedbackIntake intake, FeedbackConfig config, Caller caller, ObjectMapper mapper) {
         this.intake = intake;
         this.config = config;
         this.caller = caller;
+        this.mapper = mapper;
     }
 
     @POST
@@ -52,6 +59,30 @@ public class FeedbackResource {
                 answer.header(REPLAYED_HEADER, "true");
             }
             return answer.build();
+        });
+    }
+
+    @POST
+    @Path("batch")
+    @RolesAllowed(Scope.FEEDBACK_ROLE)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<FeedbackBatchResult> submitBatch(JsonNode body) {
+        String projectId = caller.projectId();
+        FeedbackBatchReader.Batch batch = FeedbackBatchReader.read(mapper, body, config.maxBatch(),
+                config.maxTextLength(), Instant.now());
+        Uni<FeedbackIntake.BatchOutcome> stored = batch.items().isEmpty()
+                ? Uni.createFrom().item(new FeedbackIntake.BatchOutcome(List.of(), List.of()))
+                : intake.submitBatch(projectId, batch.items());
+        return stored.map(outcome -> {
+            List<FeedbackBatchResult.Rejection> rejected = new ArrayList<>(batch.rejected());
+            rejected.addAll(outcome.rejected());
+            rejected.sort(Comparator.comparingInt(FeedbackBatchResult.Rejection::index));
+            List<FeedbackBatchResult.Item> items = outcome.items().stream()
+                    .sorted(Comparator.comparingInt(FeedbackIntake.Outcome::index))
+                    .map(o -> new FeedbackBatchResult.Item(o.index(), o.feedbackId(), o.decisionId(), o.replayed()))
+                    .toList();
+            return new FeedbackBatchResult(items.size(), rejected, items);
         });
     }
 

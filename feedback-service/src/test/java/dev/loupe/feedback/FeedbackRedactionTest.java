@@ -16,6 +16,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -54,5 +55,22 @@ class FeedbackRedactionTest {
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).containsPattern("loupe_feedback_redactions_total\\{kind=\"email\"[^}]*} [1-9]")
                 .containsPattern("loupe_feedback_redactions_total\\{kind=\"card\"[^}]*} [1-9]");
+    }
+
+    @Test
+    void batchItemsAreRedactedToo() {
+        String decision = FeedbackFixtures.decisionId();
+        given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+                .body(Map.of("feedback", List.of(Map.of("decisionId", decision, "signal", "thumbs_down",
+                        "feedbackText", "wrong card " + CARD + " for " + EMAIL))))
+                .when().post("/v1/feedback/batch").then().statusCode(200);
+
+        assertThat(FeedbackFixtures.count(pool, "decision_id = $1 and feedback_text = $2", decision,
+                "wrong card [CARD] for [EMAIL]")).isEqualTo(1);
+        String payload = TopicReader.awaitKey(Topics.FEEDBACK, decision, Duration.ofSeconds(10)).value();
+        assertThat(payload).doesNotContain(EMAIL).doesNotContain("4111");
+        // nothing anywhere in the table still holds them
+        assertThat(FeedbackFixtures.count(pool, "strpos(coalesce(correction, '') || coalesce(feedback_text, ''), $1) > 0 "
+                + "or strpos(coalesce(correction, '') || coalesce(feedback_text, ''), $2) > 0", EMAIL, CARD)).isZero();
     }
 }
