@@ -20,4 +20,9 @@ public class FeedbackRepository implements PanacheRepositoryBase<FeedbackEntity,
         }
         return list("projectId = ?1 and idempotencyKey in ?2", projectId, idempotencyKeys);
     }
+
+    /** The feedback on one decision, oldest first. */
+    public Uni<List<FeedbackEntity>> forDecision(String projectId, String decisionId) {
+        return list("projectId = ?1 and decisionId = ?2 order by occurredAt, receivedAt, seq", projectId, decisionId);
+    }
 }

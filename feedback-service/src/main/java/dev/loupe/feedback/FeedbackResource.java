@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
@@ -21,7 +24,8 @@ import java.util.List;
 
 /**
  * {@code /v1/feedback}: takes feedback with the browser-safe feedback key, one at a time or as a back-fill batch,
- * and answers once it is committed in PostgreSQL (publication to Kafka follows through the outbox).
+ * and answers once it is committed in PostgreSQL (publication to Kafka follows through the outbox); lists a
+ * decision's feedback with a read key.
  */
 @Path("/v1/feedback")
 public class FeedbackResource {
@@ -29,12 +33,15 @@ public class FeedbackResource {
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
     private final FeedbackIntake intake;
+    private final FeedbackRepository repository;
     private final FeedbackConfig config;
     private final Caller caller;
     private final ObjectMapper mapper;
 
-    public FeedbackResource(FeedbackIntake intake, FeedbackConfig config, Caller caller, ObjectMapper mapper) {
+    public FeedbackResource(FeedbackIntake intake, FeedbackRepository repository, FeedbackConfig config,
+                            Caller caller, ObjectMapper mapper) {
         this.intake = intake;
+        this.repository = repository;
         this.config = config;
         this.caller = caller;
         this.mapper = mapper;
@@ -84,6 +91,18 @@ public class FeedbackResource {
                     .toList();
             return new FeedbackBatchResult(items.size(), rejected, items);
         });
+    }
+
+    @GET
+    @RolesAllowed(Scope.READ_ROLE)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<FeedbackList> list(@QueryParam("decisionId") String decisionId) {
+        FeedbackValidator.identifier("decisionId", decisionId, true).ifPresent(problem -> {
+            throw ProblemException.badRequest(problem.field(), problem.reason());
+        });
+        String projectId = caller.projectId();
+        return Panache.withSession(() -> repository.forDecision(projectId, decisionId))
+                .map(stored -> new FeedbackList(stored.stream().map(FeedbackEntity::toRecord).toList()));
     }
 
     /** The key may come in the body or as the {@code Idempotency-Key} header; both is fine if they agree. */
