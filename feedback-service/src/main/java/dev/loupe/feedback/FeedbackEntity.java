@@ -1,6 +1,8 @@
 package dev.loupe.feedback;
 
+import dev.loupe.common.events.FeedbackRecord;
 import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.common.events.SchemaVersions;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -9,7 +11,10 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** One piece of feedback as stored in {@code feedback.feedback}. */
+/**
+ * One piece of feedback as stored in {@code feedback.feedback}; a row whose {@code publishedAt} is null is the
+ * outbox entry the relay still has to publish. Correction and text are stored redacted, the user id as HMAC.
+ */
 @Entity
 @Table(name = "feedback", schema = "feedback")
 public class FeedbackEntity {
@@ -33,4 +38,17 @@ public class FeedbackEntity {
     public Instant receivedAt;
     @Column(name = "published_at")
     public Instant publishedAt;
+    /** The client's idempotency key, unique per project. */
+    @Column(name = "idempotency_key")
+    public String idempotencyKey;
+    /** HMAC of the request's content, to tell a retry (same content) from a reused key (other content). */
+    public String fingerprint;
+    /** Insertion order, assigned by the database; breaks ties between rows received at the same instant. */
+    @Column(insertable = false, updatable = false)
+    public Long seq;
+
+    public FeedbackRecord toRecord() {
+        return new FeedbackRecord(SchemaVersions.CURRENT, projectId, id, decisionId, signal, correction, feedbackText,
+                userId, occurredAt);
+    }
 }

@@ -1,11 +1,18 @@
 package dev.loupe.feedback;
 
-import dev.loupe.common.events.FeedbackSignal;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 
-/** The body of {@code POST /v1/feedback}. */
+/**
+ * One piece of feedback as a client sends it: the body of {@code POST /v1/feedback} and each item of
+ * {@code POST /v1/feedback/batch}. {@code signal} stays text here so that an unknown one is named with the
+ * accepted values, in both endpoints alike ({@link FeedbackValidator}).
+ */
 @RegisterForReflection
-public record FeedbackInput(String decisionId, FeedbackSignal signal, String correction, String feedbackText,
-                            String userId, Instant occurredAt) {
+public record FeedbackInput(String decisionId, String signal, String correction, String feedbackText,
+                            String userId, Instant occurredAt, String idempotencyKey) {
+
+    public FeedbackInput withIdempotencyKey(String key) {
+        return new FeedbackInput(decisionId, signal, correction, feedbackText, userId, occurredAt, key);
+    }
 }

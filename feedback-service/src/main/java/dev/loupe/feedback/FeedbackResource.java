@@ -1,108 +1,122 @@
 package dev.loupe.feedback;
 
-import dev.loupe.common.crypto.IdentifierHasher;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.SchemaVersions;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.UUID;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
- * {@code POST /v1/feedback}: stores the feedback (Hibernate Reactive), publishes it to {@code loupe.feedback.v1}
- * and answers 202 once Kafka acknowledged. Callable with the browser-safe feedback key.
+ * {@code /v1/feedback}: takes feedback with the browser-safe feedback key, one at a time or as a back-fill batch,
+ * and answers once it is committed in PostgreSQL (publication to Kafka follows through the outbox); lists a
+ * decision's feedback with a read key.
  */
 @Path("/v1/feedback")
 public class FeedbackResource {
-    private static final int MAX_ID = 256;
+    public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
+    public static final String REPLAYED_HEADER = "Idempotent-Replayed";
 
+    private final FeedbackIntake intake;
     private final FeedbackRepository repository;
-    private final FeedbackPublisher publisher;
-    private final IdentifierHasher identifiers;
     private final FeedbackConfig config;
     private final Caller caller;
-    private final MeterRegistry registry;
+    private final ObjectMapper mapper;
 
-    public FeedbackResource(FeedbackRepository repository, FeedbackPublisher publisher, IdentifierHasher identifiers,
-                            FeedbackConfig config, Caller caller, MeterRegistry registry) {
+    public FeedbackResource(FeedbackIntake intake, FeedbackRepository repository, FeedbackConfig config,
+                            Caller caller, ObjectMapper mapper) {
+        this.intake = intake;
         this.repository = repository;
-        this.publisher = publisher;
-        this.identifiers = identifiers;
         this.config = config;
         this.caller = caller;
-        this.registry = registry;
+        this.mapper = mapper;
     }
 
     @POST
     @RolesAllowed(Scope.FEEDBACK_ROLE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> submit(FeedbackInput input) {
-        validate(input);
-        Instant now = Instant.now();
-        FeedbackEntity entity = new FeedbackEntity();
-        entity.id = UUID.randomUUID().toString();
-        entity.projectId = caller.projectId();
-        entity.decisionId = input.decisionId();
-        entity.signal = input.signal();
-        entity.correction = input.correction();
-        entity.feedbackText = input.feedbackText();
-        entity.userId = identifiers.hash(entity.projectId, input.userId());
-        entity.occurredAt = input.occurredAt() == null ? now : input.occurredAt();
-        entity.receivedAt = now;
-        FeedbackRecord record = new FeedbackRecord(SchemaVersions.CURRENT, entity.projectId, entity.id,
-                entity.decisionId, entity.signal, entity.correction, entity.feedbackText, entity.userId,
-                entity.occurredAt);
-        return Panache.withTransaction(() -> repository.persist(entity))
-                .chain(() -> publisher.publish(record).ifNoItem().after(config.ackTimeout()).fail()
-                        .onFailure().transform(e -> ProblemException.unavailable(
-                                "feedback " + entity.id + " is stored but Kafka did not acknowledge it; it will be "
-                                        + "published later", 5)))
-                .chain(() -> Panache.withTransaction(() -> repository.update(
-                        "publishedAt = ?1 where id = ?2", Instant.now(), entity.id)))
-                .map(ignored -> {
-                    registry.counter("loupe.feedback.received", "signal", entity.signal.name().toLowerCase()).increment();
-                    return Response.accepted(new FeedbackAccepted(entity.id, entity.decisionId)).build();
-                });
-    }
-
-    private void validate(FeedbackInput input) {
-        if (input == null) {
+    public Uni<Response> submit(FeedbackInput body, @HeaderParam(IDEMPOTENCY_KEY_HEADER) String headerKey) {
+        if (body == null) {
             throw ProblemException.badRequest("body", "expected a JSON object with decisionId and signal");
         }
-        if (input.decisionId() == null || input.decisionId().isBlank()) {
-            throw ProblemException.badRequest("decisionId", "is required");
+        FeedbackInput input = withHeaderKey(body, headerKey);
+        FeedbackValidator.firstProblem(input, config.maxTextLength(), Instant.now()).ifPresent(problem -> {
+            throw ProblemException.badRequest(problem.field(), problem.reason());
+        });
+        return intake.submit(caller.projectId(), input).map(outcome -> {
+            Response.ResponseBuilder answer = Response.accepted(
+                    new FeedbackAccepted(outcome.feedbackId(), outcome.decisionId()));
+            if (outcome.replayed()) {
+                answer.header(REPLAYED_HEADER, "true");
+            }
+            return answer.build();
+        });
+    }
+
+    @POST
+    @Path("batch")
+    @RolesAllowed(Scope.FEEDBACK_ROLE)
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<FeedbackBatchResult> submitBatch(JsonNode body) {
+        String projectId = caller.projectId();
+        FeedbackBatchReader.Batch batch = FeedbackBatchReader.read(mapper, body, config.maxBatch(),
+                config.maxTextLength(), Instant.now());
+        Uni<FeedbackIntake.BatchOutcome> stored = batch.items().isEmpty()
+                ? Uni.createFrom().item(new FeedbackIntake.BatchOutcome(List.of(), List.of()))
+                : intake.submitBatch(projectId, batch.items());
+        return stored.map(outcome -> {
+            List<FeedbackBatchResult.Rejection> rejected = new ArrayList<>(batch.rejected());
+            rejected.addAll(outcome.rejected());
+            rejected.sort(Comparator.comparingInt(FeedbackBatchResult.Rejection::index));
+            List<FeedbackBatchResult.Item> items = outcome.items().stream()
+                    .sorted(Comparator.comparingInt(FeedbackIntake.Outcome::index))
+                    .map(o -> new FeedbackBatchResult.Item(o.index(), o.feedbackId(), o.decisionId(), o.replayed()))
+                    .toList();
+            return new FeedbackBatchResult(items.size(), rejected, items);
+        });
+    }
+
+    @GET
+    @RolesAllowed(Scope.READ_ROLE)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<FeedbackList> list(@QueryParam("decisionId") String decisionId) {
+        FeedbackValidator.identifier("decisionId", decisionId, true).ifPresent(problem -> {
+            throw ProblemException.badRequest(problem.field(), problem.reason());
+        });
+        String projectId = caller.projectId();
+        return Panache.withSession(() -> repository.forDecision(projectId, decisionId))
+                .map(stored -> new FeedbackList(stored.stream().map(FeedbackEntity::toRecord).toList()));
+    }
+
+    /** The key may come in the body or as the {@code Idempotency-Key} header; both is fine if they agree. */
+    private static FeedbackInput withHeaderKey(FeedbackInput body, String headerKey) {
+        if (headerKey == null) {
+            return body;
         }
-        if (input.decisionId().length() > MAX_ID) {
-            throw ProblemException.badRequest("decisionId", "is longer than " + MAX_ID + " characters");
+        if (body.idempotencyKey() == null) {
+            return body.withIdempotencyKey(headerKey);
         }
-        if (input.signal() == null) {
-            throw ProblemException.badRequest("signal",
-                    "is required: one of correct, incorrect, edited, dismissed, thumbs_up, thumbs_down");
+        if (!body.idempotencyKey().equals(headerKey)) {
+            throw ProblemException.badRequest("idempotencyKey",
+                    "differs from the " + IDEMPOTENCY_KEY_HEADER + " header; send one key, or the same in both");
         }
-        if (input.correction() != null && input.correction().length() > config.maxTextLength()) {
-            throw ProblemException.badRequest("correction", "is longer than " + config.maxTextLength() + " characters");
-        }
-        if (input.feedbackText() != null && input.feedbackText().length() > config.maxTextLength()) {
-            throw ProblemException.badRequest("feedbackText", "is longer than " + config.maxTextLength() + " characters");
-        }
-        if (input.userId() != null && input.userId().length() > MAX_ID) {
-            throw ProblemException.badRequest("userId", "is longer than " + MAX_ID + " characters");
-        }
-        if (input.occurredAt() != null && input.occurredAt().isAfter(Instant.now().plus(Duration.ofMinutes(5)))) {
-            throw ProblemException.badRequest("occurredAt", "is in the future");
-        }
+        return body;
     }
 }

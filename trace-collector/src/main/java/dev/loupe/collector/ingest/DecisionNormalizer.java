@@ -1,14 +1,14 @@
 package dev.loupe.collector.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.collector.redaction.RedactionCounts;
-import dev.loupe.collector.redaction.Redactor;
 import dev.loupe.collector.redaction.TextLimiter;
 import dev.loupe.common.crypto.IdentifierHasher;
 import dev.loupe.common.events.DecisionRecord;
 import dev.loupe.common.events.Outcome;
 import dev.loupe.common.events.RetrievalResult;
 import dev.loupe.common.events.SchemaVersions;
+import dev.loupe.common.pii.RedactionCounts;
+import dev.loupe.common.pii.Redactor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -2,8 +2,6 @@ package dev.loupe.collector.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.collector.pricing.CostCalculator;
-import dev.loupe.collector.redaction.RedactionCounts;
-import dev.loupe.collector.redaction.Redactor;
 import dev.loupe.collector.redaction.TextLimiter;
 import dev.loupe.common.crypto.IdentifierHasher;
 import dev.loupe.common.events.Outcome;
@@ -11,6 +9,8 @@ import dev.loupe.common.events.SchemaVersions;
 import dev.loupe.common.events.SpanKind;
 import dev.loupe.common.events.SpanRecord;
 import dev.loupe.common.json.EventJson;
+import dev.loupe.common.pii.RedactionCounts;
+import dev.loupe.common.pii.Redactor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Duration;

@@ -1,8 +1,12 @@
 package dev.loupe.collector.redaction;
 
+import dev.loupe.common.pii.RedactionConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Truncates long text to the configured size without splitting a surrogate pair. */
+/**
+ * Truncates long text to {@code loupe.redaction.max-text-length} without splitting a surrogate pair; the
+ * redaction itself is common's {@link dev.loupe.common.pii.Redactor}, shared with the feedback-service.
+ */
 @ApplicationScoped
 public class TextLimiter {
     private final int max;

@@ -1,4 +1,4 @@
-package dev.loupe.collector.redaction;
+package dev.loupe.common.pii;
 
 import java.util.Map;
 import java.util.TreeMap;

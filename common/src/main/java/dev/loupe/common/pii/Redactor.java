@@ -1,10 +1,9 @@
-package dev.loupe.collector.redaction;
+package dev.loupe.common.pii;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import dev.loupe.common.pii.PiiPatterns;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -18,7 +17,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Replaces personal data in free text and in JSON (message arrays, parsed output) with {@code [KIND]}
- * placeholders and counts what it replaced. The patterns and their checks (cards must pass Luhn, IBANs
+ * placeholders and counts what it replaced. The one redaction of the suite: the collector runs it on prompts and
+ * completions, the feedback-service on corrections. The patterns and their checks (cards must pass Luhn, IBANs
  * mod-97, so order numbers and timestamps survive) are {@link PiiPatterns}, shared with the pii_leak evaluator.
  */
 @ApplicationScoped

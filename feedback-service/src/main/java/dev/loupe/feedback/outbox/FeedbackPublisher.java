@@ -1,4 +1,4 @@
-package dev.loupe.feedback;
+package dev.loupe.feedback.outbox;
 
 import dev.loupe.common.events.FeedbackRecord;
 import dev.loupe.common.json.EventJson;
@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-/** Publishes {@link FeedbackRecord}s to {@code loupe.feedback.v1}, keyed by decision id. */
+/** Publishes {@link FeedbackRecord}s to {@code loupe.feedback.v1}, keyed by decision id; only the relay calls it. */
 @ApplicationScoped
 public class FeedbackPublisher {
     public static final String CHANNEL = "feedback-out";
@@ -20,7 +20,7 @@ public class FeedbackPublisher {
         this.emitter = emitter;
     }
 
-    /** Completes once Kafka acknowledged the record. */
+    /** Completes once Kafka acknowledged the record (acks=all); fails when it did not within the producer's timeouts. */
     public Uni<Void> publish(FeedbackRecord record) {
         return Uni.createFrom().deferred(() -> emitter.sendMessage(Message.of(EventJson.encode(record))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(record.decisionId()).build())));

@@ -1,14 +1,20 @@
-package dev.loupe.collector.redaction;
+package dev.loupe.common.pii;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Map;
 import java.util.Optional;
 
-/** What the collector strips from prompts and completions before anything leaves it ({@code loupe.redaction.*}). */
+/**
+ * What {@link Redactor} strips from free text before it leaves a service ({@code loupe.redaction.*}, env
+ * {@code LOUPE_REDACTION_*}): the collector's prompts and completions, the feedback-service's corrections.
+ */
 @ConfigMapping(prefix = "loupe.redaction")
 public interface RedactionConfig {
-    /** Longest prompt, completion, input or output kept, in characters; longer text is cut and flagged. */
+    /**
+     * Longest prompt, completion, input or output the collector keeps, in characters; longer text is cut and
+     * flagged (by the collector's {@code TextLimiter}; other services bound their text themselves).
+     */
     @WithDefault("32000")
     int maxTextLength();
 
