@@ -101,7 +101,7 @@ class FeedbackLoopIT {
         assertThat(exported.getString("context.promptVersion")).isEqualTo("v7");
         given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON)
                 .body(Map.of("label", "prompt v8", "outputs", List.of(Map.of("caseId", exported.getString("caseId"),
-                        "output", "Returns are accepted within 30 days of purchase."))))
+                        "output", "You can return it within 30 days of the purchase."))))
                 .post(stack.url(LoupeStack.EVALS) + "/v1/datasets/" + feature + "/runs")
                 .then().statusCode(201).body("scored", equalTo(1)).body("passed", equalTo(1));
         System.out.printf("FeedbackLoopIT: decision %s corrected by feedback %s; %d FEEDBACK results, case %s%n",
