@@ -2,6 +2,7 @@ package dev.loupe.feedback;
 
 import dev.loupe.common.crypto.IdentifierHasher;
 import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.common.http.ItemRejection;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.common.pii.RedactionCounts;
@@ -42,7 +43,7 @@ public class FeedbackIntake {
     }
 
     /** The items of a batch that were stored or replayed, and those refused for their idempotency key. */
-    public record BatchOutcome(List<Outcome> items, List<FeedbackBatchResult.Rejection> rejected) {
+    public record BatchOutcome(List<Outcome> items, List<ItemRejection> rejected) {
     }
 
     /** A valid item with its position in the request. */
@@ -98,7 +99,7 @@ public class FeedbackIntake {
                     .collect(Collectors.toMap(e -> e.idempotencyKey, Function.identity()));
             List<Prepared> fresh = new ArrayList<>();
             List<Outcome> outcomes = new ArrayList<>();
-            List<FeedbackBatchResult.Rejection> rejected = new ArrayList<>();
+            List<ItemRejection> rejected = new ArrayList<>();
             Map<String, Prepared> firstInBatch = new HashMap<>();
             for (Prepared p : prepared) {
                 FeedbackEntity earlier = p.key() == null ? null : byKey.get(p.key());
@@ -115,7 +116,7 @@ public class FeedbackIntake {
                 } else if (Objects.equals(earlier.fingerprint, p.entity().fingerprint)) {
                     outcomes.add(new Outcome(p.index(), earlier.id, earlier.decisionId, true));
                 } else {
-                    rejected.add(new FeedbackBatchResult.Rejection(p.index(),
+                    rejected.add(new ItemRejection(p.index(),
                             "feedback[" + p.index() + "].idempotencyKey", reusedKey()));
                 }
             }

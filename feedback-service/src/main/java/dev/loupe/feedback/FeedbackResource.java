@@ -2,6 +2,8 @@ package dev.loupe.feedback;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.common.http.BatchReader;
+import dev.loupe.common.http.ItemRejection;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
@@ -76,15 +78,17 @@ public class FeedbackResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<FeedbackBatchResult> submitBatch(JsonNode body) {
         String projectId = caller.projectId();
-        FeedbackBatchReader.Batch batch = FeedbackBatchReader.read(mapper, body, config.maxBatch(),
-                config.maxTextLength(), Instant.now());
+        Instant now = Instant.now();
+        BatchReader.Batch<FeedbackInput> batch = BatchReader.read(mapper, body, "feedback", config.maxBatch(),
+                FeedbackInput.class, input -> FeedbackValidator.firstProblem(input, config.maxTextLength(), now));
         Uni<FeedbackIntake.BatchOutcome> stored = batch.items().isEmpty()
                 ? Uni.createFrom().item(new FeedbackIntake.BatchOutcome(List.of(), List.of()))
-                : intake.submitBatch(projectId, batch.items());
+                : intake.submitBatch(projectId, batch.items().stream()
+                        .map(item -> new FeedbackIntake.Item(item.index(), item.value())).toList());
         return stored.map(outcome -> {
-            List<FeedbackBatchResult.Rejection> rejected = new ArrayList<>(batch.rejected());
+            List<ItemRejection> rejected = new ArrayList<>(batch.rejected());
             rejected.addAll(outcome.rejected());
-            rejected.sort(Comparator.comparingInt(FeedbackBatchResult.Rejection::index));
+            rejected.sort(Comparator.comparingInt(ItemRejection::index));
             List<FeedbackBatchResult.Item> items = outcome.items().stream()
                     .sorted(Comparator.comparingInt(FeedbackIntake.Outcome::index))
                     .map(o -> new FeedbackBatchResult.Item(o.index(), o.feedbackId(), o.decisionId(), o.replayed()))

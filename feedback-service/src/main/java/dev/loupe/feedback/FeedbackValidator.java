@@ -1,6 +1,7 @@
 package dev.loupe.feedback;
 
 import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.common.http.FieldProblem;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -11,9 +12,6 @@ final class FeedbackValidator {
     static final String SIGNALS = "one of correct, incorrect, edited, dismissed, thumbs_up, thumbs_down (any case)";
     /** Clients' clocks run a little ahead; more than this is a mistake, not skew. */
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
-
-    record FieldProblem(String field, String reason) {
-    }
 
     private FeedbackValidator() {
     }

@@ -1,5 +1,6 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.common.http.ItemRejection;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 

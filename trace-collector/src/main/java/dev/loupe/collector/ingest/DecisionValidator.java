@@ -1,5 +1,6 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.common.http.FieldProblem;
 import java.util.Optional;
 
 /** Checks the fields of one decision that Jackson's types cannot. */

@@ -3,6 +3,8 @@ package dev.loupe.collector.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.collector.CollectorConfig;
+import dev.loupe.common.http.BatchReader;
+import dev.loupe.common.http.FieldProblem;
 import dev.loupe.common.tenancy.Caller;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;

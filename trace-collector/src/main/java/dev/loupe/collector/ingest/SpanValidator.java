@@ -1,5 +1,6 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.common.http.FieldProblem;
 import java.util.Optional;
 
 /** Checks the fields of one span that Jackson's types cannot: ids, times, counts. */

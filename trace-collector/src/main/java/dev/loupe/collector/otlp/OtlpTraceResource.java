@@ -4,7 +4,7 @@ import dev.loupe.collector.CollectorConfig;
 import dev.loupe.collector.ingest.DecisionInput;
 import dev.loupe.collector.ingest.DecisionNormalizer;
 import dev.loupe.collector.ingest.DecisionPublisher;
-import dev.loupe.collector.ingest.FieldProblem;
+import dev.loupe.common.http.FieldProblem;
 import dev.loupe.collector.ingest.KeyRateLimiter;
 import dev.loupe.collector.ingest.SpanInput;
 import dev.loupe.collector.ingest.SpanNormalizer;

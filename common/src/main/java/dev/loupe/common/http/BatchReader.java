@@ -1,28 +1,31 @@
-package dev.loupe.collector.ingest;
+package dev.loupe.common.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.common.http.JsonPaths;
-import dev.loupe.common.http.ProblemException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 
-/** Reads {@code {"<field>": [item…]}} item by item, so one bad item is rejected with its path and the rest go on. */
-final class BatchReader {
+/**
+ * Reads {@code {"<field>": [item…]}} item by item, so one bad item is rejected with its path and the rest go
+ * on (the collector's native batches, feedback back-fills). A whole-body problem is a 400 or 413.
+ */
+public final class BatchReader {
     private BatchReader() {
     }
 
-    record Item<T>(int index, T value) {
+    /** An item that read and validated, with its index in the batch. */
+    public record Item<T>(int index, T value) {
     }
 
-    record Batch<T>(List<Item<T>> items, List<ItemRejection> rejected) {
+    /** The items that passed and the ones rejected with their JSON path. */
+    public record Batch<T>(List<Item<T>> items, List<ItemRejection> rejected) {
     }
 
-    static <T> Batch<T> read(ObjectMapper mapper, JsonNode body, String field, int maxItems, Class<T> type,
+    public static <T> Batch<T> read(ObjectMapper mapper, JsonNode body, String field, int maxItems, Class<T> type,
                              Function<T, Optional<FieldProblem>> validator) {
         if (body == null || !body.isObject()) {
             throw ProblemException.badRequest("body", "expected a JSON object {\"" + field + "\": [...]}");

@@ -1,4 +1,4 @@
-package dev.loupe.collector.ingest;
+package dev.loupe.common.http;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
