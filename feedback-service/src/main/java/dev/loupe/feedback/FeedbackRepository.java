@@ -21,8 +21,9 @@ public class FeedbackRepository implements PanacheRepositoryBase<FeedbackEntity,
         return list("projectId = ?1 and idempotencyKey in ?2", projectId, idempotencyKeys);
     }
 
-    /** The feedback on one decision, oldest first. */
-    public Uni<List<FeedbackEntity>> forDecision(String projectId, String decisionId) {
-        return list("projectId = ?1 and decisionId = ?2 order by occurredAt, receivedAt, seq", projectId, decisionId);
+    /** The feedback on one decision, oldest first, at most {@code limit}. */
+    public Uni<List<FeedbackEntity>> forDecision(String projectId, String decisionId, int limit) {
+        return find("projectId = ?1 and decisionId = ?2 order by occurredAt, receivedAt, seq", projectId, decisionId)
+                .range(0, limit - 1).list();
     }
 }

@@ -33,6 +33,8 @@ import java.util.List;
 public class FeedbackResource {
     public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+    static final int DEFAULT_LIST = 100;
+    static final int MAX_LIST = 1000;
 
     private final FeedbackIntake intake;
     private final FeedbackRepository repository;
@@ -100,13 +102,30 @@ public class FeedbackResource {
     @GET
     @RolesAllowed(Scope.READ_ROLE)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<FeedbackList> list(@QueryParam("decisionId") String decisionId) {
+    public Uni<FeedbackList> list(@QueryParam("decisionId") String decisionId, @QueryParam("limit") String limit) {
         FeedbackValidator.identifier("decisionId", decisionId, true).ifPresent(problem -> {
             throw ProblemException.badRequest(problem.field(), problem.reason());
         });
+        int max = limit(limit);
         String projectId = caller.projectId();
-        return Panache.withSession(() -> repository.forDecision(projectId, decisionId))
+        return Panache.withSession(() -> repository.forDecision(projectId, decisionId, max))
                 .map(stored -> new FeedbackList(stored.stream().map(FeedbackEntity::toRecord).toList()));
+    }
+
+    /** {@code limit}: 1 to {@value #MAX_LIST}, default {@value #DEFAULT_LIST}. */
+    private static int limit(String value) {
+        if (value == null) {
+            return DEFAULT_LIST;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n >= 1 && n <= MAX_LIST) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ProblemException.badRequest("limit", "an integer from 1 to " + MAX_LIST);
     }
 
     /** The key may come in the body or as the {@code Idempotency-Key} header; both is fine if they agree. */

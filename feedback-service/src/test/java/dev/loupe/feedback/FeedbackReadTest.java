@@ -63,6 +63,19 @@ class FeedbackReadTest {
     }
 
     @Test
+    void aLimitKeepsTheOldestAndABadOneIsNamed() {
+        String decision = FeedbackFixtures.decisionId();
+        String first = submit(publicKeyA, Map.of("decisionId", decision, "signal", "thumbs_up",
+                "occurredAt", "2026-11-20T10:00:00Z"));
+        submit(publicKeyA, Map.of("decisionId", decision, "signal", "thumbs_down", "occurredAt", "2026-11-20T10:01:00Z"));
+        assertThat(given().auth().oauth2(secretKeyA).queryParam("decisionId", decision).queryParam("limit", 1)
+                .when().get("/v1/feedback").then().statusCode(200).extract().jsonPath()
+                .getList("feedback.feedbackId", String.class)).containsExactly(first);
+        given().auth().oauth2(secretKeyA).queryParam("decisionId", decision).queryParam("limit", 0)
+                .when().get("/v1/feedback").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("limit"));
+    }
+
+    @Test
     void anotherProjectsKeySeesNothingOfThisProject() {
         String decision = FeedbackFixtures.decisionId();
         submit(publicKeyA, Map.of("decisionId", decision, "signal", "incorrect"));
