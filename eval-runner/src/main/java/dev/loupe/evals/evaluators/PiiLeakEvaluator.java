@@ -40,7 +40,7 @@ public final class PiiLeakEvaluator extends DescribedEvaluator {
 
     /**
      * One kind of personal data: the collector's count key, the placeholder it leaves, how to find it, and
-     * the fewest digits a match needs, which lets most text skip the regex (as the collector's Redactor does).
+     * the fewest digits a match needs, which lets most text skip the regex (as common's Redactor does).
      */
     private record Kind(String key, String placeholder, String article, Pattern pattern, Predicate<String> valid,
                         int minDigits) {
