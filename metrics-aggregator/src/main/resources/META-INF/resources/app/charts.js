@@ -9,9 +9,9 @@ export const color = i => PALETTE[i % PALETTE.length];
 
 /**
  * Aligns API series ([{label, points: [{t, value, sampleSize, quantiles}]}]) on the union of their times.
- * valueOf picks the number drawn from a point. Returns {xs (seconds), columns: [[…]], samples: [[…]]}.
+ * pick chooses the number drawn from a point. Returns {xs (seconds), columns: [[…]], samples: [[…]]}.
  */
-export function align(series, valueOf = p => p.value) {
+export function align(series, pick = p => p.value) {
   const times = new Set();
   series.forEach(s => s.points.forEach(p => times.add(Date.parse(p.t) / 1000)));
   const xs = [...times].sort((a, b) => a - b);
@@ -23,7 +23,7 @@ export function align(series, valueOf = p => p.value) {
     const n = new Array(xs.length).fill(null);
     for (const p of s.points) {
       const i = index.get(Date.parse(p.t) / 1000);
-      const v = valueOf(p);
+      const v = pick(p);
       col[i] = v === undefined || v === null || Number.isNaN(v) ? null : v;
       n[i] = p.sampleSize ?? null;
     }
@@ -39,12 +39,12 @@ export function labelled(apiSeries) {
 }
 
 /**
- * A time-series chart. spec: {id, title, series: [{label, points}], valueOf, format (y value → text),
+ * A time-series chart. spec: {id, title, series: [{label, points}], pick, format (y value → text),
  * stacked, overlays: [{kind: 'line'|'band', …}] drawn on the canvas (not counted as series), height}.
  * Returns {node, mount} — mount() draws once the node is in the document (uPlot measures its width).
  */
 export function timeChart(spec) {
-  const {xs, columns, samples} = align(spec.series, spec.valueOf);
+  const {xs, columns, samples} = align(spec.series, spec.pick);
   const node = el('div', {class: 'chart' + (spec.sparkline ? ' sparkline' : ''),
     dataset: {chart: spec.id, series: String(spec.series.length), points: String(xs.length)}});
   const box = spec.sparkline ? node : el('figure', {class: 'chart-box'},
