@@ -9,6 +9,8 @@ import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -27,8 +29,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code GET /v1/decisions}: finds decisions of the caller's project by feature, time range and the feedback
- * they received, newest first, each with the distinct signals users gave it.
+ * {@code GET /v1/decisions}: finds decisions of the caller's project by feature, model, prompt version, retrieved
+ * documents, time range and the feedback they received, newest first, each with the distinct signals users gave
+ * it. The dashboard's "similar decisions" are such searches.
  */
 @Path("/v1/decisions")
 public class DecisionSearchResource {
@@ -59,15 +62,23 @@ public class DecisionSearchResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Results> search(@QueryParam("feature") String feature, @QueryParam("from") String fromParam,
                                @QueryParam("to") String toParam, @QueryParam("signal") String signalParam,
-                               @QueryParam("limit") String limitParam) {
+                               @QueryParam("limit") String limitParam, @QueryParam("model") String model,
+                               @QueryParam("promptVersion") String promptVersion,
+                               @QueryParam("docId") List<String> docIds) {
         Instant to = QueryParams.instant("to", toParam, clock.instant());
         Instant from = QueryParams.instant("from", fromParam, to.minus(Duration.ofDays(1)));
         if (!from.isBefore(to)) {
             throw ProblemException.badRequest("from", "must be before 'to'");
         }
         int limit = limit(limitParam);
-        if (feature != null && (feature.isBlank() || feature.length() > 256)) {
-            throw ProblemException.badRequest("feature", "must be 1 to 256 characters");
+        checkText("feature", feature);
+        checkText("model", model);
+        checkText("promptVersion", promptVersion);
+        if (docIds != null && docIds.size() > 20) {
+            throw ProblemException.badRequest("docId", "at most 20");
+        }
+        if (docIds != null) {
+            docIds.forEach(d -> checkText("docId", d));
         }
         FeedbackSignal signal = null;
         if (signalParam != null) {
@@ -88,6 +99,21 @@ public class DecisionSearchResource {
             args.addValue(feature);
             sql.append(" and d.feature = $").append(args.size());
         }
+        if (model != null) {
+            args.addValue(model);
+            sql.append(" and d.model = $").append(args.size());
+        }
+        if (promptVersion != null) {
+            args.addValue(promptVersion);
+            sql.append(" and d.record->>'promptVersion' = $").append(args.size());
+        }
+        if (docIds != null && !docIds.isEmpty()) {
+            // jsonb containment: every named document is among the decision's retrievalResults
+            JsonArray wanted = new JsonArray();
+            docIds.forEach(d -> wanted.add(new JsonObject().put("docId", d)));
+            args.addValue(wanted.encode());
+            sql.append(" and d.record->'retrievalResults' @> $").append(args.size()).append("::text::jsonb");
+        }
         if (signal != null) {
             args.addValue(signal.name());
             sql.append(" and exists (select 1 from telemetry.feedback f where f.project_id = d.project_id")
@@ -103,6 +129,12 @@ public class DecisionSearchResource {
             }
             return new Results(found);
         });
+    }
+
+    private static void checkText(String field, String value) {
+        if (value != null && (value.isBlank() || value.length() > 256)) {
+            throw ProblemException.badRequest(field, "must be 1 to 256 characters");
+        }
     }
 
     /** Parsed here rather than bound as an Integer: a failed JAX-RS conversion would answer 404, not 400. */

@@ -1,0 +1,164 @@
+// Charts on uPlot (global from /webjars/uplot/…/uPlot.iife.min.js). Each chart is a .chart[data-chart] element
+// whose data-series / data-points say what was drawn (the browser tests read them).
+
+import {el, groupLabel} from './dom.js';
+
+const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d',
+  '#ea580c', '#4f46e5', '#0d9488', '#b91c1c'];
+export const color = i => PALETTE[i % PALETTE.length];
+
+/**
+ * Aligns API series ([{label, points: [{t, value, sampleSize, quantiles}]}]) on the union of their times.
+ * pick chooses the number drawn from a point. Returns {xs (seconds), columns: [[…]], samples: [[…]]}.
+ */
+export function align(series, pick = p => p.value) {
+  const times = new Set();
+  series.forEach(s => s.points.forEach(p => times.add(Date.parse(p.t) / 1000)));
+  const xs = [...times].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const columns = [];
+  const samples = [];
+  for (const s of series) {
+    const col = new Array(xs.length).fill(null);
+    const n = new Array(xs.length).fill(null);
+    for (const p of s.points) {
+      const i = index.get(Date.parse(p.t) / 1000);
+      const v = pick(p);
+      col[i] = v === undefined || v === null || Number.isNaN(v) ? null : v;
+      n[i] = p.sampleSize ?? null;
+    }
+    columns.push(col);
+    samples.push(n);
+  }
+  return {xs, columns, samples};
+}
+
+/** API series → [{label, points}] with readable labels. */
+export function labelled(apiSeries) {
+  return (apiSeries || []).map(s => ({label: groupLabel(s.group), group: s.group, points: s.points || []}));
+}
+
+/**
+ * A time-series chart. spec: {id, title, series: [{label, points}], pick, format (y value → text),
+ * stacked, overlays: [{kind: 'line'|'band', …}] drawn on the canvas (not counted as series), height}.
+ * Returns {node, mount} — mount() draws once the node is in the document (uPlot measures its width).
+ */
+export function timeChart(spec) {
+  const {xs, columns, samples} = align(spec.series, spec.pick);
+  const node = el('div', {class: 'chart' + (spec.sparkline ? ' sparkline' : ''),
+    dataset: {chart: spec.id, series: String(spec.series.length), points: String(xs.length)}});
+  const box = spec.sparkline ? node : el('figure', {class: 'chart-box'},
+    el('figcaption', {text: spec.title}), node);
+  if (xs.length === 0) {
+    node.appendChild(el('p', {class: 'muted empty', text: spec.sparkline ? 'no data' : 'No data in this range.'}));
+    return {node: box, mount() {}};
+  }
+  let data = columns;
+  const bands = [];
+  if (spec.stacked) {
+    data = [];
+    let acc = new Array(xs.length).fill(0);
+    columns.forEach((col, i) => {
+      acc = acc.map((v, j) => v + (col[j] ?? 0));
+      data.push(acc.slice());
+      if (i > 0) bands.push({series: [i + 1, i], fill: color(i) + '55'});
+    });
+  }
+  const format = spec.format || (v => String(v));
+  const series = [{}].concat(spec.series.map((s, i) => ({
+    label: s.label,
+    stroke: color(i),
+    width: spec.sparkline ? 1.5 : 2,
+    fill: spec.stacked && i === 0 ? color(0) + '55' : undefined,
+    spanGaps: !!spec.sparkline,
+    points: {show: xs.length < 3},
+    value: (u, v, si, idx) => {
+      if (idx === null || idx === undefined) return '—';
+      const raw = columns[si - 1][idx];
+      const n = samples[si - 1][idx];
+      return raw === null ? '—' : format(raw) + (n !== null ? ` (n=${n})` : '');
+    },
+  })));
+  const opts = {
+    width: 300,
+    height: spec.height || (spec.sparkline ? 48 : 260),
+    series,
+    bands,
+    scales: {x: {time: true}, y: overlayRange(spec.overlays)},
+    legend: {show: !spec.sparkline},
+    cursor: spec.sparkline ? {show: false} : {},
+    axes: spec.sparkline ? [{show: false}, {show: false}] : [{}, {values: (u, ticks) => ticks.map(format), size: 70}],
+    hooks: {draw: [u => drawOverlays(u, spec.overlays || [])]},
+  };
+  return {
+    node: box,
+    mount() {
+      const plot = new uPlot(opts, [xs, ...data], node);
+      const fit = () => plot.setSize({width: Math.max(120, node.clientWidth), height: opts.height});
+      fit();
+      new ResizeObserver(fit).observe(node);
+    },
+  };
+}
+
+/** A y scale that also shows the overlays (a threshold far from the data would otherwise be off the chart). */
+function overlayRange(overlays) {
+  const extra = [];
+  (overlays || []).forEach(o => {
+    if (o.kind === 'line') extra.push(o.value);
+    if (o.kind === 'band') extra.push(...o.lower.filter(v => v !== null), ...o.upper.filter(v => v !== null));
+  });
+  if (extra.length === 0) return {};
+  return {
+    range: (u, dmin, dmax) => {
+      let lo = Math.min(dmin ?? extra[0], ...extra);
+      let hi = Math.max(dmax ?? extra[0], ...extra);
+      if (lo === hi) {
+        lo -= 1;
+        hi += 1;
+      }
+      const pad = (hi - lo) * 0.05;
+      return [lo - pad, hi + pad];
+    },
+  };
+}
+
+/** Threshold lines and baseline bands, drawn on the canvas (in canvas pixels). */
+function drawOverlays(u, overlays) {
+  const ctx = u.ctx;
+  const {left, top, width, height} = u.bbox;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(left, top, width, height);
+  ctx.clip();
+  for (const o of overlays) {
+    if (o.kind === 'line') {
+      const y = u.valToPos(o.value, 'y', true);
+      ctx.strokeStyle = o.color || '#dc2626';
+      ctx.setLineDash([6, 4]);
+      ctx.lineWidth = 1.5 * devicePixelRatio;
+      ctx.beginPath();
+      ctx.moveTo(left, y);
+      ctx.lineTo(left + width, y);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    } else if (o.kind === 'band') {
+      // o.xs (seconds), o.lower, o.upper: a polygon along the upper edge and back along the lower one
+      const pts = o.xs.map((x, i) => [x, o.lower[i], o.upper[i]]).filter(p => p[1] !== null && p[2] !== null);
+      if (pts.length < 2) continue;
+      ctx.fillStyle = (o.color || '#dc2626') + '22';
+      ctx.beginPath();
+      pts.forEach(([x, , hi], i) => {
+        const px = u.valToPos(x, 'x', true);
+        const py = u.valToPos(hi, 'y', true);
+        if (i === 0) ctx.moveTo(px, py); else ctx.lineTo(px, py);
+      });
+      for (let i = pts.length - 1; i >= 0; i--) {
+        ctx.lineTo(u.valToPos(pts[i][0], 'x', true), u.valToPos(pts[i][1], 'y', true));
+      }
+      ctx.closePath();
+      ctx.fill();
+    }
+  }
+  ctx.restore();
+}

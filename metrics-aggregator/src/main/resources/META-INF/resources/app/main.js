@@ -1,0 +1,236 @@
+// The dashboard's shell: the key prompt, the client router (History API), the range and refresh pickers.
+
+import {ADMIN_KEY, ApiError, KEY, whoami} from './api.js';
+import {el} from './dom.js';
+import {DEFAULT_RANGE, DEFAULT_REFRESH, RANGES, REFRESHES} from './time.js';
+import overview from './views/overview.js';
+import cost from './views/cost.js';
+import latency from './views/latency.js';
+import errors from './views/errors.js';
+import quality from './views/quality.js';
+import feedback from './views/feedback.js';
+import alerts from './views/alerts.js';
+import decisions from './views/decisions.js';
+import decision from './views/decision.js';
+
+const VIEWS = {overview, cost, latency, errors, quality, feedback, alerts, decisions, decision};
+const view = document.getElementById('view');
+const banner = document.getElementById('error-banner');
+const keyDialog = document.getElementById('key-dialog');
+const keyInput = document.getElementById('key-input');
+const keyError = document.getElementById('key-error');
+const adminDialog = document.getElementById('admin-key-dialog');
+const adminInput = document.getElementById('admin-key-input');
+const adminError = document.getElementById('admin-key-error');
+const rangePicker = document.getElementById('range-picker');
+const refreshPicker = document.getElementById('refresh-picker');
+
+let renderSeq = 0;
+let refreshTimer = null;
+
+/** Which view a path shows, and its parameter: /decisions/{id} → ['decision', id]. */
+function route(pathname) {
+  const parts = pathname.replace(/\/+$/, '').split('/').filter(Boolean);
+  if (parts.length === 0) return ['overview', null];
+  if (parts[0] === 'decisions' && parts.length === 2) return ['decision', decodeURIComponent(parts[1])];
+  if (parts.length === 1 && Object.hasOwn(VIEWS, parts[0]) && parts[0] !== 'decision') return [parts[0], null];
+  return [null, null];
+}
+
+function params() {
+  const q = new URLSearchParams(location.search);
+  const range = Object.hasOwn(RANGES, q.get('range') ?? '') ? q.get('range') : DEFAULT_RANGE;
+  const refresh = Object.hasOwn(REFRESHES, q.get('refresh') ?? '') ? q.get('refresh') : DEFAULT_REFRESH;
+  return {q, range, refresh};
+}
+
+/** Navigates within the page: pushes the URL (keeping range and refresh unless given) and renders. */
+export function navigate(path, extra = {}) {
+  const {range, refresh} = params();
+  const url = new URL(path, location.origin);
+  if (!url.searchParams.has('range')) url.searchParams.set('range', extra.range || range);
+  if (!url.searchParams.has('refresh')) url.searchParams.set('refresh', extra.refresh || refresh);
+  history.pushState(null, '', url.pathname + url.search);
+  render();
+}
+
+function showError(message) {
+  banner.textContent = message;
+  banner.hidden = !message;
+}
+
+async function render() {
+  const seq = ++renderSeq;
+  const [name, arg] = route(location.pathname);
+  const {q, range, refresh} = params();
+  rangePicker.value = range;
+  refreshPicker.value = refresh;
+  document.querySelectorAll('a[data-nav]').forEach(a => {
+    const active = a.dataset.nav === name || (name === 'decision' && a.dataset.nav === 'decisions');
+    a.classList.toggle('active', active && !a.classList.contains('brand'));
+    // keep the range and refresh when moving between views
+    const base = a.dataset.nav === 'overview' ? '/' : '/' + a.dataset.nav;
+    a.setAttribute('href', `${base}?range=${range}&refresh=${refresh}`);
+  });
+  view.dataset.view = name || 'overview';
+  if (!name) {
+    view.dataset.state = 'error';
+    view.replaceChildren(el('p', {text: 'There is no such page. '}, el('a', {href: '/', text: 'Go to the overview.'})));
+    showError('No page at ' + location.pathname);
+    return;
+  }
+  scheduleRefresh(refresh);
+  if (!sessionStorage.getItem(KEY)) {
+    view.dataset.state = 'loading';
+    askKey('');
+    return;
+  }
+  view.dataset.state = 'loading';
+  const ctx = {arg, range, q, navigate, askAdminKey, rerender: render, isCurrent: () => seq === renderSeq};
+  try {
+    const {node, mounts = []} = await VIEWS[name](ctx);
+    if (seq !== renderSeq) return;
+    view.replaceChildren(node);
+    mounts.forEach(m => m());
+    showError('');
+    view.dataset.state = 'ready';
+  } catch (e) {
+    if (seq !== renderSeq) return;
+    console.error(e);
+    view.dataset.state = 'error';
+    if (e instanceof ApiError && e.status === 401) return; // the key prompt explains
+    const message = e instanceof ApiError ? e.message : 'The view failed: ' + e.message;
+    showError(message);
+    view.replaceChildren(el('p', {class: 'muted', text: message}));
+  }
+}
+
+function scheduleRefresh(refresh) {
+  clearInterval(refreshTimer);
+  const every = REFRESHES[refresh];
+  if (every) refreshTimer = setInterval(() => {
+    if (document.visibilityState === 'visible' && keyDialog.hidden && adminDialog.hidden) render();
+  }, every);
+}
+
+// --- the read key ---------------------------------------------------------------------------------
+
+function askKey(message) {
+  keyError.textContent = message;
+  keyDialog.hidden = false;
+  keyInput.focus();
+}
+
+keyDialog.addEventListener('submit', async event => {
+  event.preventDefault();
+  const key = keyInput.value.trim();
+  if (!key) {
+    keyError.textContent = 'Enter an API key (lk_…) with the read scope.';
+    return;
+  }
+  keyError.textContent = 'Checking the key…';
+  try {
+    const me = await whoami(key);
+    const roles = me.roles || [];
+    if (!roles.includes('read') && !roles.includes('admin')) {
+      keyError.textContent = `This key (${me.keyId}) has no read scope (it has: ${roles.join(', ') || 'none'}). `
+        + 'The dashboard needs a read or admin key.';
+      return;
+    }
+    sessionStorage.setItem(KEY, key);
+    keyInput.value = '';
+    keyError.textContent = '';
+    keyDialog.hidden = true;
+    render();
+  } catch (e) {
+    keyError.textContent = e instanceof ApiError && e.status === 401
+      ? 'This API key was not accepted: it is unknown, revoked or mistyped.'
+      : 'The key could not be checked: ' + e.message;
+  }
+});
+
+window.addEventListener('loupe:unauthorized', () => {
+  sessionStorage.removeItem(KEY);
+  askKey('The API key was refused (401): it may have been revoked. Enter a key with the read scope.');
+});
+
+document.getElementById('forget-key').addEventListener('click', () => {
+  sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(ADMIN_KEY);
+  view.replaceChildren();
+  view.dataset.state = 'loading';
+  askKey('');
+});
+
+// --- the admin key (acknowledge, silence) ---------------------------------------------------------
+
+let adminWaiter = null;
+
+/** Resolves to an admin key the server accepts (checked with whoami), or null when the user cancels. */
+function askAdminKey() {
+  adminError.textContent = '';
+  adminDialog.hidden = false;
+  adminInput.focus();
+  return new Promise(resolve => {
+    adminWaiter = resolve;
+  });
+}
+
+function closeAdmin(result) {
+  adminDialog.hidden = true;
+  adminInput.value = '';
+  const waiter = adminWaiter;
+  adminWaiter = null;
+  if (waiter) waiter(result);
+}
+
+adminDialog.addEventListener('submit', async event => {
+  event.preventDefault();
+  const key = adminInput.value.trim();
+  if (!key) {
+    adminError.textContent = 'Enter an API key with the admin scope.';
+    return;
+  }
+  try {
+    const me = await whoami(key);
+    if (!(me.roles || []).includes('admin')) {
+      adminError.textContent = 'This key has no admin scope; acknowledging and silencing need an admin key.';
+      return;
+    }
+    sessionStorage.setItem(ADMIN_KEY, key);
+    closeAdmin(key);
+  } catch (e) {
+    adminError.textContent = e instanceof ApiError && e.status === 401
+      ? 'This admin key was not accepted: it is unknown, revoked or mistyped.'
+      : 'The key could not be checked: ' + e.message;
+  }
+});
+document.getElementById('admin-key-cancel').addEventListener('click', () => closeAdmin(null));
+
+// --- navigation -----------------------------------------------------------------------------------
+
+document.addEventListener('click', event => {
+  const a = event.target.closest('a');
+  if (!a || a.target === '_blank' || a.hasAttribute('download') || event.defaultPrevented
+      || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const url = new URL(a.href, location.href);
+  if (url.origin !== location.origin || url.pathname.startsWith('/v1/') || url.pathname.startsWith('/q/')) return;
+  event.preventDefault();
+  navigate(url.pathname + url.search);
+});
+
+rangePicker.addEventListener('change', () => {
+  const url = new URL(location.href);
+  url.searchParams.set('range', rangePicker.value);
+  history.pushState(null, '', url.pathname + url.search);
+  render();
+});
+refreshPicker.addEventListener('change', () => {
+  const url = new URL(location.href);
+  url.searchParams.set('refresh', refreshPicker.value);
+  history.replaceState(null, '', url.pathname + url.search);
+  render();
+});
+window.addEventListener('popstate', render);
+
+render();
