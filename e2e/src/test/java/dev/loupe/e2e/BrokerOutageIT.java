@@ -78,6 +78,7 @@ class BrokerOutageIT {
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
         assertThat(acknowledged).allSatisfy(spanId -> assertThat(onKafka.get(spanId)).as(spanId).isEqualTo(1L));
         assertThat(onKafka.values()).as("no span id twice on the topic").allMatch(n -> n == 1L);
+        stack.awaitAllReady(); // the stack is shared: leave it as found
 
         // leave the shared stack as we found it: everyone reconnected to the restarted broker
         for (String service : List.of(LoupeStack.COLLECTOR, LoupeStack.AGGREGATOR, LoupeStack.EVALS,

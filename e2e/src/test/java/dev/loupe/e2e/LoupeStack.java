@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,9 +39,11 @@ public final class LoupeStack implements AutoCloseable {
     private final Map<String, ServiceProcess> services;
     private final TestProject projectA;
     private final TestProject projectB;
+    private final String bootstrapToken;
 
     private LoupeStack(KafkaProcess kafka, TestDatabase database, Map<String, ServiceProcess> services,
-                       TestProject projectA, TestProject projectB) {
+                       TestProject projectA, TestProject projectB, String bootstrapToken) {
+        this.bootstrapToken = bootstrapToken;
         this.kafka = kafka;
         this.database = database;
         this.services = services;
@@ -91,7 +94,7 @@ public final class LoupeStack implements AutoCloseable {
         TestProject b = createProject(aggregator, bootstrapToken, "e2e-b");
         System.out.printf("Loupe stack ready in %.1f s (kafka pid %d, logs in %s)%n",
                 (System.nanoTime() - begun) / 1e9, kafka.pid(), work);
-        return new LoupeStack(kafka, database, services, a, b);
+        return new LoupeStack(kafka, database, services, a, b, bootstrapToken);
     }
 
     private static TestProject createProject(String aggregator, String bootstrapToken, String name) {
@@ -126,6 +129,24 @@ public final class LoupeStack implements AutoCloseable {
 
     public TestProject projectB() {
         return projectB;
+    }
+
+    /**
+     * Waits until every service reports ready again, e.g. after a test stopped the broker: the stack is shared,
+     * so a test that breaks it leaves it as it found it. Returns how long that took.
+     */
+    public Duration awaitAllReady() {
+        long begun = System.nanoTime();
+        for (ServiceProcess service : services.values()) {
+            org.awaitility.Awaitility.await(service.name() + " ready again").atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500)).until(service::ready);
+        }
+        return Duration.ofNanos(System.nanoTime() - begun);
+    }
+
+    /** A project of its own, for a test that must see only what it put in (the dashboard's charts). */
+    public TestProject newProject(String name) {
+        return createProject(url(AGGREGATOR), bootstrapToken, name);
     }
 
     @Override
