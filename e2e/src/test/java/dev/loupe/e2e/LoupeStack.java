@@ -79,11 +79,16 @@ public final class LoupeStack implements AutoCloseable {
         env.put("LOUPE_IDENTIFIERS_SECRET", TestSpans.randomHex(32));
         env.put("LOUPE_EGRESS_ALLOW", "127.0.0.0/8,::1");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        ports.put(AGGREGATOR, freePort());
+        names.forEach(name -> ports.computeIfAbsent(name, n -> freePort()));
+        // the dashboard forwards acknowledge, silence and datasets to its peers, wherever they listen
+        Map<String, String> aggregatorEnv = new HashMap<>(env);
+        aggregatorEnv.put("LOUPE_DASHBOARD_ALERT_MANAGER_URL", "http://127.0.0.1:" + ports.getOrDefault(ALERTS, 8085));
+        aggregatorEnv.put("LOUPE_DASHBOARD_EVAL_RUNNER_URL", "http://127.0.0.1:" + ports.getOrDefault(EVALS, 8083));
         Map<String, ServiceProcess> services = new LinkedHashMap<>();
-        services.put(AGGREGATOR, new ServiceProcess(AGGREGATOR, root, freePort(), env, work));
-        for (String name : names) {
-            services.putIfAbsent(name, new ServiceProcess(name, root, freePort(), env, work));
-        }
+        ports.forEach((name, port) -> services.put(name, new ServiceProcess(name, root, port,
+                name.equals(AGGREGATOR) ? aggregatorEnv : env, work)));
         // the aggregator migrates schema tenancy, which the others read: it goes first
         services.get(AGGREGATOR).start();
         services.get(AGGREGATOR).awaitReady();

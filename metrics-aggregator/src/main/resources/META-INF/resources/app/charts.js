@@ -1,5 +1,6 @@
 // Charts on uPlot (global from /webjars/uplot/…/uPlot.iife.min.js). Each chart is a .chart[data-chart] element
-// whose data-series / data-points say what was drawn (the browser tests read them).
+// whose data-series / data-points / data-overlays (threshold lines and baseline bands) say what was drawn (the
+// browser tests read them).
 
 import {el, groupLabel} from './dom.js';
 
@@ -46,7 +47,8 @@ export function labelled(apiSeries) {
 export function timeChart(spec) {
   const {xs, columns, samples} = align(spec.series, spec.pick);
   const node = el('div', {class: 'chart' + (spec.sparkline ? ' sparkline' : ''),
-    dataset: {chart: spec.id, series: String(spec.series.length), points: String(xs.length)}});
+    dataset: {chart: spec.id, series: String(spec.series.length), points: String(xs.length),
+      overlays: String((spec.overlays || []).length)}});
   const box = spec.sparkline ? node : el('figure', {class: 'chart-box'},
     el('figcaption', {text: spec.title}), node);
   if (xs.length === 0) {
@@ -84,7 +86,7 @@ export function timeChart(spec) {
     height: spec.height || (spec.sparkline ? 48 : 260),
     series,
     bands,
-    scales: {x: {time: true}, y: overlayRange(spec.overlays)},
+    scales: {x: {time: true, auto: true, range: timeRange(spec.window || currentWindow)}, y: overlayRange(spec.overlays)},
     legend: {show: !spec.sparkline},
     cursor: spec.sparkline ? {show: false} : {},
     axes: spec.sparkline ? [{show: false}, {show: false}] : [{}, {values: (u, ticks) => ticks.map(format), size: 70}],
@@ -101,24 +103,63 @@ export function timeChart(spec) {
   };
 }
 
-/** A y scale that also shows the overlays (a threshold far from the data would otherwise be off the chart). */
+let currentWindow = null;
+
+/**
+ * The time window the current view shows ({from, to} as ISO instants); every chart's x axis spans it, so one
+ * point sits where it happened in the range instead of being stretched over an axis of its own.
+ */
+export function setTimeWindow(window) {
+  currentWindow = window;
+}
+
+/**
+ * The x range: the view's window, widened to any bucket that starts before it (a day bucket of a 7-day chart).
+ * Read from the data itself: for a single point uPlot proposes a span of a thousand days.
+ */
+function timeRange(window) {
+  const dataSpan = u => {
+    const xs = u.data[0] || [];
+    return xs.length ? [xs[0], xs[xs.length - 1]] : [null, null];
+  };
+  if (!window) {
+    return u => {
+      const [first, last] = dataSpan(u);
+      return first === last ? [first - 1800, last + 1800] : [first, last];
+    };
+  }
+  const from = Date.parse(window.from) / 1000;
+  const to = Date.parse(window.to) / 1000;
+  return u => {
+    const [first, last] = dataSpan(u);
+    return [Math.min(from, first ?? from), Math.max(to, last ?? to)];
+  };
+}
+
+/**
+ * A y scale that also shows the overlays (a threshold far from the data would otherwise be off the chart) and
+ * does not dip below zero for non-negative data.
+ */
 function overlayRange(overlays) {
   const extra = [];
   (overlays || []).forEach(o => {
     if (o.kind === 'line') extra.push(o.value);
     if (o.kind === 'band') extra.push(...o.lower.filter(v => v !== null), ...o.upper.filter(v => v !== null));
   });
-  if (extra.length === 0) return {};
   return {
+    auto: true,
     range: (u, dmin, dmax) => {
-      let lo = Math.min(dmin ?? extra[0], ...extra);
-      let hi = Math.max(dmax ?? extra[0], ...extra);
+      let lo = Math.min(dmin ?? extra[0] ?? 0, ...extra);
+      let hi = Math.max(dmax ?? extra[0] ?? 0, ...extra);
       if (lo === hi) {
-        lo -= 1;
-        hi += 1;
+        // one value (a single point, or a flat zero rate): show it inside a sensible span, not uPlot's 0..100
+        const span = Math.abs(hi) > 0 ? Math.abs(hi) * 0.5 : 1;
+        lo = lo >= 0 && lo - span < 0 ? 0 : lo - span;
+        hi += span;
+        return [lo, hi];
       }
       const pad = (hi - lo) * 0.05;
-      return [lo - pad, hi + pad];
+      return [lo >= 0 && lo - pad < 0 ? 0 : lo - pad, hi + pad];
     },
   };
 }

@@ -51,6 +51,11 @@ export function section(title, ...children) {
   return el('section', {class: 'panel'}, el('h2', {text: title}), ...children);
 }
 
+/** A panel that takes the whole width of the grid (wide tables). */
+export function wideSection(title, ...children) {
+  return el('section', {class: 'panel wide'}, el('h2', {text: title}), ...children);
+}
+
 export function fmtNumber(v, digits = 2) {
   if (v === null || v === undefined || Number.isNaN(v)) return '—';
   const abs = Math.abs(v);

@@ -1,8 +1,9 @@
 // The dashboard's shell: the key prompt, the client router (History API), the range and refresh pickers.
 
 import {ADMIN_KEY, ApiError, KEY, whoami} from './api.js';
+import {setTimeWindow} from './charts.js';
 import {el} from './dom.js';
-import {DEFAULT_RANGE, DEFAULT_REFRESH, RANGES, REFRESHES} from './time.js';
+import {DEFAULT_RANGE, DEFAULT_REFRESH, RANGES, REFRESHES, rangeWindow} from './time.js';
 import overview from './views/overview.js';
 import cost from './views/cost.js';
 import latency from './views/latency.js';
@@ -80,6 +81,7 @@ async function render() {
     return;
   }
   scheduleRefresh(refresh);
+  setTimeWindow(rangeWindow(range));
   if (!sessionStorage.getItem(KEY)) {
     view.dataset.state = 'loading';
     askKey('');

@@ -2,7 +2,7 @@
 // admin key may take (acknowledge, silence — forwarded to alert-manager); then recently resolved alerts.
 
 import {adminPost, get} from '../api.js';
-import {el, externalLink, fmtNumber, fmtSince, fmtTime, section, table} from '../dom.js';
+import {el, externalLink, fmtNumber, fmtSince, fmtTime, section, table, wideSection} from '../dom.js';
 import {page} from './common.js';
 
 const SILENCE_HOURS = ['1', '4', '24'];
@@ -56,7 +56,7 @@ export default async function alerts(ctx) {
       el('td', {class: 'num', text: fmtNumber(a.value, 4)})), 'No alert resolved recently.');
   return {
     node: page('Alerts', 'Alert state as alert-manager published it on loupe.alerts.v1; acknowledging and silencing need an admin key.',
-      section('Pending and firing', el('div', {class: 'toolbar'}, el('label', {}, 'Silence for ', duration), status), activeTable),
+      wideSection('Pending and firing', el('div', {class: 'toolbar'}, el('label', {}, 'Silence for ', duration), status), activeTable),
       section('Selected alert', detail),
       section('Recently resolved', history)),
   };

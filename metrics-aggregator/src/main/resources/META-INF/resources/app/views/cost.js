@@ -37,7 +37,7 @@ export default async function cost(ctx) {
       section('Per feature', mounts.add(timeChart({id: 'cost-by-feature', title: 'Cost (USD) per feature', series: byFeature, format: fmtUsd}))),
       section('Per model', mounts.add(timeChart({id: 'cost-by-model', title: 'Cost (USD) per model', series: byModel, format: fmtUsd}))),
       section('Per day', mounts.add(timeChart({id: 'cost-per-day', title: 'Daily cost (USD), stacked by feature',
-        series: labelled(perDay.series), format: fmtUsd, stacked: true}))),
+        series: labelled(perDay.series), format: fmtUsd, stacked: true, window: {from: perDayFrom, to: w.to}}))),
       section('Top sessions by tokens', table('top-sessions', ['Session', 'Input tokens', 'Output tokens', 'Total', 'Cost'], top,
         s => el('tr', {}, el('td', {text: s.session}), el('td', {class: 'num', text: fmtNumber(s.input, 0)}),
           el('td', {class: 'num', text: fmtNumber(s.output, 0)}), el('td', {class: 'num', text: fmtNumber(s.input + s.output, 0)}),

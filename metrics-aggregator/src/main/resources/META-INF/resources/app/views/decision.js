@@ -2,7 +2,7 @@
 // feedback, and links to similar decisions.
 
 import {get} from '../api.js';
-import {el, fmtMs, fmtNumber, fmtTime, fmtUsd, section, table} from '../dom.js';
+import {el, fmtMs, fmtNumber, fmtTime, fmtUsd, section, table, wideSection} from '../dom.js';
 import {page} from './common.js';
 
 export default async function decision(ctx) {
@@ -48,7 +48,7 @@ export default async function decision(ctx) {
         el('td', {dataset: {field: 'docId'}}, el('a', {href: similar([['docId', r.docId]]), text: r.docId ?? '—'})),
         el('td', {dataset: {field: 'score'}, class: 'num', text: fmtNumber(r.score, 4)}),
         el('td', {}, el('code', {text: r.textHash ?? '—'}))), 'Nothing was retrieved.')),
-      section('Trace', waterfall(view.spans), table('spans', ['Span', 'Kind', 'Model / tool', 'Latency', 'Tokens in / out', 'Cost', 'Status'],
+      wideSection('Trace', waterfall(view.spans), table('spans', ['Span', 'Kind', 'Model / tool', 'Latency', 'Tokens in / out', 'Cost', 'Status'],
         view.spans, s => el('tr', {dataset: {spanId: s.spanId}},
           el('td', {text: s.name ?? s.spanId}), el('td', {text: s.kind ?? '—'}),
           el('td', {text: s.model ?? s.toolName ?? '—'}), el('td', {class: 'num', text: fmtMs(s.latencyMs)}),

@@ -1,7 +1,7 @@
 // Decisions: search by feature, model, prompt version, retrieved document and feedback signal over the range.
 
 import {get} from '../api.js';
-import {el, fmtTime, section, table, truncate} from '../dom.js';
+import {el, fmtTime, section, table, truncate, wideSection} from '../dom.js';
 import {rangeWindow} from '../time.js';
 import {page} from './common.js';
 
@@ -33,7 +33,7 @@ export default async function decisions(ctx) {
   return {
     node: page('Decisions', `Newest first, ${rows.length} found in the range${rows.length === 100 ? ' (the first 100)' : ''}.`,
       section('Search', form),
-      section('Results', table('decisions', ['When', 'Feature', 'Model', 'Prompt', 'Status', 'Feedback', 'Output', 'Decision'], rows,
+      wideSection('Results', table('decisions', ['When', 'Feature', 'Model', 'Prompt', 'Status', 'Feedback', 'Output', 'Decision'], rows,
         f => el('tr', {},
           el('td', {text: fmtTime(f.decision.occurredAt)}),
           el('td', {text: f.decision.feature ?? '—'}),

@@ -3,7 +3,7 @@
 
 import {ApiError, download, get} from '../api.js';
 import {timeChart} from '../charts.js';
-import {el, fmtNumber, fmtPercent, fmtTime, section, table, truncate} from '../dom.js';
+import {el, fmtNumber, fmtPercent, fmtTime, section, table, truncate, wideSection} from '../dom.js';
 import {rangeWindow} from '../time.js';
 import {Mounts, page, series} from './common.js';
 
@@ -31,7 +31,7 @@ export default async function feedback(ctx) {
         series: corrections, format: fmtPercent}))),
       section('Thumbs-down rate', mounts.add(timeChart({id: 'thumbs-down-rate', title: 'Thumbs down per feature',
         series: thumbsDown, format: fmtPercent}))),
-      section('Latest corrections', table('corrections', ['When', 'Feature', 'Signals', 'Output', 'Decision', 'Regression dataset'], latest,
+      wideSection('Latest corrections', table('corrections', ['When', 'Feature', 'Signals', 'Output', 'Decision', 'Regression dataset'], latest,
         f => el('tr', {},
           el('td', {text: fmtTime(f.decision.occurredAt)}),
           el('td', {text: f.decision.feature ?? '—'}),
