@@ -2,6 +2,9 @@ package dev.loupe.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import dev.loupe.k8s.ChartFixture.Rendered;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,8 @@ import static dev.loupe.k8s.ChartFixture.render;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ChartTest {
+    static final KubernetesSerialization K8S = new KubernetesSerialization();
+    static final Set<String> CRD_KINDS = Set.of("KafkaTopic", "ServiceMonitor");
 
     static final Map<String, Integer> PORTS = Map.of("trace-collector", 8081, "metrics-aggregator", 8082,
             "eval-runner", 8083, "feedback-service", 8084, "alert-manager", 8085);
@@ -76,6 +81,15 @@ class ChartTest {
         Rendered r = render(VARIATIONS.get(variation));
         assertThat(r.docs()).isNotEmpty();
         for (JsonNode doc : r.docs()) {
+            // the fabric8 Kubernetes model reads every built-in kind as its typed class (a field of the wrong shape
+            // fails here); only the CRD kinds (KafkaTopic, ServiceMonitor) stay generic
+            Object typed = K8S.unmarshal(doc.toString());
+            assertThat(typed).as("%s %s", doc.path("kind").asText(), Rendered.name(doc)).isInstanceOf(HasMetadata.class);
+            HasMetadata object = (HasMetadata) typed;
+            assertThat(object.getMetadata().getName()).isEqualTo(Rendered.name(doc));
+            if (!CRD_KINDS.contains(object.getKind())) {
+                assertThat(object).as("typed %s", object.getKind()).isNotInstanceOf(GenericKubernetesResource.class);
+            }
             assertThat(doc.path("apiVersion").asText()).as("apiVersion of %s", Rendered.name(doc)).isNotBlank();
             JsonNode labels = doc.path("metadata").path("labels");
             for (String label : List.of("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
@@ -329,12 +343,43 @@ class ChartTest {
     }
 
     @Test
-    void serviceMonitorOnlyWithTheCrd() {
+    void serviceMonitorOnlyWithTheCrdOrWhenForced() {
         // helm-java 0.0.16 renders with the default capabilities (no --api-versions option): no CRD, no ServiceMonitor
         assertThat(defaults.ofKind("ServiceMonitor")).isEmpty();
         String template = readString(ChartFixture.CHART.resolve("templates/services.yaml"));
-        assertThat(template).contains(".Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\"")
-                .contains("path: /q/metrics");
+        assertThat(template).contains(".Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\"");
+
+        // what a cluster with the Prometheus Operator gets (and `helm template` with force): one per service,
+        // selecting exactly that service's Service and scraping its http port on /q/metrics
+        Rendered forced = render("serviceMonitor: {force: true, interval: 15s, labels: {release: prometheus}}");
+        List<JsonNode> monitors = forced.ofKind("ServiceMonitor");
+        assertThat(monitors.stream().map(Rendered::component)).containsExactlyInAnyOrderElementsOf(SERVICES.values());
+        for (JsonNode monitor : monitors) {
+            assertThat(monitor.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+            assertThat(monitor.path("metadata").path("labels").path("release").asText()).isEqualTo("prometheus");
+            JsonNode endpoint = monitor.path("spec").path("endpoints").get(0);
+            assertThat(endpoint.path("path").asText()).isEqualTo("/q/metrics");
+            assertThat(endpoint.path("interval").asText()).isEqualTo("15s");
+            List<JsonNode> selected = forced.ofKind("Service").stream()
+                    .filter(service -> selects(monitor.path("spec").path("selector").path("matchLabels"),
+                            service.path("metadata").path("labels")))
+                    .toList();
+            assertThat(selected).as("Services selected by %s", Rendered.name(monitor)).hasSize(1);
+            assertThat(selected.get(0).path("spec").path("ports").findValuesAsText("name"))
+                    .contains(endpoint.path("port").asText());
+        }
+        assertThat(render("serviceMonitor: {enabled: false, force: true}").ofKind("ServiceMonitor")).isEmpty();
+    }
+
+    private static boolean selects(JsonNode matchLabels, JsonNode labels) {
+        var it = matchLabels.fields();
+        while (it.hasNext()) {
+            var label = it.next();
+            if (!label.getValue().asText().equals(labels.path(label.getKey()).asText())) {
+                return false;
+            }
+        }
+        return matchLabels.size() > 0;
     }
 
     @Test
