@@ -351,7 +351,7 @@ class AggregatorBenchmark {
         }
         log("- database size after generation: %s%n%n", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
 
-        // "now" is a few minutes past the hour, as on a live dashboard, so every answer mixes 1d, 1h and 1m rows
+        // "now" is 7 minutes before a full hour, as on a live dashboard, so every answer mixes 1d, 1h and 1m rows
         Instant now = end.minus(Duration.ofMinutes(7));
         String thirtyDays = "from=" + now.minus(Duration.ofDays(30)) + "&to=" + now;
         String sevenDays = "from=" + now.minus(Duration.ofDays(7)) + "&to=" + now;
