@@ -4,7 +4,15 @@ import dev.loupe.aggregator.rollup.Granularity;
 import dev.loupe.aggregator.rollup.SpanFacts;
 import dev.loupe.aggregator.rollup.SpanRollupDelta;
 import dev.loupe.aggregator.rollup.SpanRollupKey;
+import dev.loupe.common.events.AlertEvent;
+import dev.loupe.common.events.AlertState;
+import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.common.events.EvalResult;
+import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.common.events.FeedbackRecord;
+import dev.loupe.common.events.FeedbackSignal;
 import dev.loupe.common.events.Outcome;
+import dev.loupe.common.events.RetrievalResult;
 import dev.loupe.common.events.SchemaVersions;
 import dev.loupe.common.events.SpanKind;
 import dev.loupe.common.events.SpanRecord;
@@ -38,6 +46,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -62,16 +71,28 @@ import org.postgresql.PGConnection;
  * <li>Dashboard queries: M spans spread over 30 days are generated in SQL ({@code generate_series}) with
  * their rollups (built by the aggregator's own rollup classes) and 1/10 as many evaluation results; the
  * three dashboard queries are then timed through the HTTP API.</li>
+ * <li>Dashboard views (unless {@code -Dloupe.bench.views=false}): decisions, feedback and alerts are added to that data
+ * set, then every view is opened at 24 h, 7 d and 30 d in headless Chromium ({@link ViewLoads}) and timed from
+ * navigation start to {@code main#view[data-state=ready]}.</li>
  * </ol>
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
+@WithTestResource(BenchNeighbours.class)
 class AggregatorBenchmark {
     static final int WRITE_SPANS = Integer.getInteger("loupe.bench.spans", 1_000_000);
     static final int HISTORY_SPANS = Integer.getInteger("loupe.bench.history-spans", 10_000_000);
     static final int QUERY_RUNS = Integer.getInteger("loupe.bench.query-runs", 50);
     static final int WARM_UP_SPANS = Integer.getInteger("loupe.bench.warm-up-spans", 200_000);
+    /** The view-load part (headless Chromium over the query part's data set); -Dloupe.bench.views=false skips it. */
+    static final boolean VIEWS = Boolean.parseBoolean(System.getProperty("loupe.bench.views", "true"));
+    static final int VIEW_WARM_UPS = Integer.getInteger("loupe.bench.view-warm-ups", 3);
+    static final int VIEW_RUNS = Integer.getInteger("loupe.bench.view-runs", 10);
+    static final String[] VIEW_RANGES = {"24h", "7d", "30d"};
+    static final String[][] VIEWS_SHOWN = {{"overview", "/"}, {"cost", "/cost"}, {"latency", "/latency"},
+            {"errors", "/errors"}, {"quality", "/quality"}, {"feedback", "/feedback"}, {"alerts", "/alerts"},
+            {"decisions", "/decisions"}};
     static final String[] FEATURES = {"support-rag", "summarise", "classify", "agent", "search"};
     static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet", "llama-3-70b"};
 
@@ -93,6 +114,9 @@ class AggregatorBenchmark {
     MeterRegistry registry;
 
     private final StringBuilder report = new StringBuilder();
+    /** The history's 30 days, [historyStart, historyEnd). */
+    private Instant historyStart;
+    private Instant historyEnd;
 
     @Test
     void run() throws Exception {
@@ -102,13 +126,20 @@ class AggregatorBenchmark {
                 cpuModel(), memoryGiB(), System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
                 scalar("select version()"));
         writes();
+        List<String> failedViews = List.of();
         if (HISTORY_SPANS > 0) {
             dashboardQueries();
+            if (VIEWS) {
+                failedViews = dashboardViews();
+            }
         }
         Path out = Path.of("target/benchmarks/aggregator.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report);
         System.out.println(report);
+        if (!failedViews.isEmpty()) {
+            throw new IllegalStateException("views that did not load: " + failedViews);
+        }
     }
 
     // ---------------------------------------------------------------- writes
@@ -298,8 +329,12 @@ class AggregatorBenchmark {
     // ---------------------------------------------------------------- dashboard queries
 
     private void dashboardQueries() throws Exception {
-        Instant end = Instant.parse("2026-11-01T00:00:00Z");
+        // the 30 days end at the second full hour after this point, so that the dashboard views (which ask for ranges
+        // ending at the browser's real clock, some minutes later) find a window full of data, as on a live system
+        Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(2));
         Instant start = end.minus(Duration.ofDays(30));
+        historyStart = start;
+        historyEnd = end;
         log("## Dashboard queries over %,d spans in 30 days (%s to %s)%n%n", HISTORY_SPANS, start, end);
         long started = System.nanoTime();
         generateHistory(start, end);
@@ -316,7 +351,7 @@ class AggregatorBenchmark {
         }
         log("- database size after generation: %s%n%n", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
 
-        // "now" is a few minutes past the hour, as on a live dashboard, so every answer mixes 1d, 1h and 1m rows
+        // "now" is 7 minutes before a full hour, as on a live dashboard, so every answer mixes 1d, 1h and 1m rows
         Instant now = end.minus(Duration.ofMinutes(7));
         String thirtyDays = "from=" + now.minus(Duration.ofDays(30)) + "&to=" + now;
         String sevenDays = "from=" + now.minus(Duration.ofDays(7)) + "&to=" + now;
@@ -478,6 +513,312 @@ class AggregatorBenchmark {
         log("| %s | %.1f | %.1f | %.1f | %d × %d |%n", name, micros[QUERY_RUNS / 2] / 1000.0,
                 micros[(int) Math.ceil(QUERY_RUNS * 0.95) - 1] / 1000.0, micros[QUERY_RUNS - 1] / 1000.0,
                 tree.get("series").size(), points);
+    }
+
+    // ---------------------------------------------------------------- dashboard views
+
+    /**
+     * Every view of the dashboard at 24 h, 7 d and 30 d (and one decision's page) in headless Chromium, over the query
+     * part's data set plus decisions, feedback and alerts. Returns the views that did not load.
+     */
+    private List<String> dashboardViews() throws Exception {
+        log("%n## Dashboard views in headless Chromium over the same data%n%n");
+        long started = System.nanoTime();
+        int decisions = generateDecisions();
+        long feedback = generateFeedback(decisions);
+        String decisionId = seedDecisionPage(decisions);
+        int alerts = seedAlerts();
+        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+            s.execute("vacuum analyze telemetry.decisions, telemetry.feedback, telemetry.decision_rollup_1m, "
+                    + "telemetry.decision_rollup_1h, telemetry.decision_rollup_1d, telemetry.alert_events, telemetry.spans, "
+                    + "telemetry.eval_results");
+        }
+        log("- generated %,d decisions (one per ten history spans, each on that span's trace, time, feature and model; "
+                + "ids match the evaluation results), %,d feedback signals on them (one decision in 50), the decision "
+                + "rollups and %d alert events: %.0f s. Decision `%s` got a trace of four spans and readable evaluation "
+                + "records for its page.%n", decisions, feedback, alerts, seconds(started), decisionId);
+        log("- alert-manager and eval-runner (rules, datasets) are played by `BenchNeighbours`, which answers at once: "
+                + "their forwarding through the aggregator is measured, their own time is not%n");
+        log("- data: %s to %s; the views ask for ranges ending at the real clock%n", historyStart, historyEnd);
+        List<String> failed = new ArrayList<>();
+        try (ViewLoads browser = new ViewLoads(base.toString(), historyKey)) {
+            log("- browser: %s (headless, window 1440×1000), on the same two cores as the aggregator and PostgreSQL; "
+                    + "load average before the first load: %s%n", browser.browserVersion(), loadAverage());
+            log("- each row: %d loads discarded, then %d measured, one at a time, each a full navigation; time from "
+                    + "navigation start (`performance.timeOrigin`) to `main#view[data-state=ready]`, taken in the page by "
+                    + "a MutationObserver (`performance.now()`). API calls: the page's resource timings under `/v1/`; "
+                    + "\"last API answer\": when the last of them had arrived (same clock). Drawn: charts / points / "
+                    + "table rows (chart legends aside) of the last load%n%n", VIEW_WARM_UPS, VIEW_RUNS);
+            log("| view | range | p50 ms | p95 ms | max ms | API calls | last API answer, p50 ms | slowest call (p50 ms) | drawn |%n"
+                    + "|---|---|---|---|---|---|---|---|---|%n");
+            for (String[] view : VIEWS_SHOWN) {
+                for (String range : VIEW_RANGES) {
+                    viewRow(browser, view[0], view[1] + "?range=" + range, range, failed);
+                }
+            }
+            viewRow(browser, "decision", "/decisions/" + decisionId, "24h (default)", failed);
+        }
+        log("%nGoal (Dashboard issue): every view loads in under one second at 10M spans. With %d loads, p95 (nearest "
+                + "rank) is the slowest load when fewer than 20 are measured.%n", VIEW_RUNS);
+        return failed;
+    }
+
+    private void viewRow(ViewLoads browser, String view, String path, String range, List<String> failed) {
+        List<ViewLoads.Load> loads;
+        try {
+            loads = browser.measure(path, VIEW_WARM_UPS, VIEW_RUNS);
+        } catch (RuntimeException e) {
+            failed.add(path);
+            log("| %s | %s | failed: %s | | | | | | |%n", view, range, e.getMessage().lines().findFirst().orElse(""));
+            return;
+        }
+        ViewLoads.Load bad = loads.stream().filter(l -> !"ready".equals(l.state()) || !view.equals(l.view()))
+                .findFirst().orElse(null);
+        if (bad != null) {
+            failed.add(path);
+            log("| %s | %s | %s: %s | | | | | | |%n", view, range, bad.state(), bad.banner());
+            return;
+        }
+        double[] ready = loads.stream().mapToDouble(ViewLoads.Load::readyMs).sorted().toArray();
+        double[] lastApi = loads.stream().mapToDouble(ViewLoads.Load::lastApiMs).sorted().toArray();
+        double[] slowestMs = loads.stream().mapToDouble(ViewLoads.Load::slowestCallMs).sorted().toArray();
+        // the call that was slowest most often (without its from/to, which move with the clock)
+        String slowest = loads.stream().map(l -> l.slowestCall().replaceAll("(?<=[?&])(from|to)=[^&]*&?", "")
+                        .replaceAll("[?&]$", ""))
+                .collect(java.util.stream.Collectors.groupingBy(s -> s, java.util.stream.Collectors.counting()))
+                .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("—");
+        int[] calls = loads.stream().mapToInt(ViewLoads.Load::apiCalls).distinct().toArray();
+        ViewLoads.Load last = loads.get(loads.size() - 1);
+        int n = ready.length;
+        log("| %s | %s | %.0f | %.0f | %.0f | %s | %.0f | `%s` (%.0f) | %d / %,d / %d |%n", view, range, ready[n / 2],
+                ready[(int) Math.ceil(n * 0.95) - 1], ready[n - 1],
+                Arrays.stream(calls).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining("–")),
+                lastApi[n / 2], slowest, slowestMs[n / 2], last.charts(), last.points(), last.rows());
+    }
+
+    /** The history span a generated decision answered: its index in the spans' generate_series. */
+    private static long decisionSpan(int g) {
+        return (long) (g - 1) * 10;
+    }
+
+    private Instant spanTime(long span) {
+        long micros = Duration.between(historyStart, historyEnd).toNanos() / 1000;
+        return historyStart.plusNanos((long) ((double) span / HISTORY_SPANS * micros) * 1000);
+    }
+
+    /** One decision per ten history spans ('d-1' …, as the evaluation results name them), COPY'd in chunks. */
+    private int generateDecisions() throws Exception {
+        int count = HISTORY_SPANS / 10;
+        Random random = new Random(4);
+        String input = "Customer question: how long do I have to return an order that arrived damaged, and do I pay "
+                + "for the return shipping? Order placed with express delivery; the parcel was opened by customs.";
+        String output = "You can return it within 30 days of delivery and the return shipping is free for damaged "
+                + "items: open the order page, choose Return, and pick 'arrived damaged' as the reason. A refund is "
+                + "issued to the original payment method within 5 business days of the parcel reaching us.";
+        try (Connection c = jdbc()) {
+            StringBuilder csv = new StringBuilder();
+            for (int g = 1; g <= count; g++) {
+                long span = decisionSpan(g);
+                Instant at = spanTime(span);
+                String feature = FEATURES[(int) ((span / 7) % 5)];
+                String model = MODELS[(int) (span % 4)];
+                boolean error = random.nextDouble() < 0.03;
+                long in = 300 + random.nextInt(2000);
+                long out = 50 + random.nextInt(500);
+                DecisionRecord d = new DecisionRecord(SchemaVersions.CURRENT, historyProject, "d-" + g, md5(span), feature,
+                        "Order " + g + ". " + input, md5(input + g),
+                        List.of(new RetrievalResult("policy-" + random.nextInt(200), 0.5 + random.nextDouble() / 2, md5("p" + g)),
+                                new RetrievalResult("faq-" + random.nextInt(500), random.nextDouble() / 2, md5("f" + g))),
+                        "support-answer", "v" + (1 + g % 4), model, error ? null : output, error ? null : md5(output),
+                        null, null, Map.of(), error ? Outcome.ERROR : Outcome.SUCCESS, error ? "rate_limit" : null,
+                        BigDecimal.valueOf(in * 25 + out * 100).movePointLeft(7), Math.round(Math.exp(6.3 + random.nextGaussian() * 0.5)),
+                        at, Map.of("tier", "pro"));
+                csvLine(csv, historyProject, d.decisionId(), at, d.traceId(), feature, model, d.status().name(),
+                        EventJson.encode(d));
+                if (g % 50_000 == 0 || g == count) {
+                    c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy telemetry.decisions (project_id, decision_id, "
+                            + "occurred_at, trace_id, feature, model, status, record) from stdin (format csv)",
+                            new StringReader(csv.toString()));
+                    csv.setLength(0);
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                for (String[] g : new String[][]{{"1m", "minute"}, {"1h", "hour"}, {"1d", "day"}}) {
+                    s.execute(String.format("""
+                            insert into telemetry.decision_rollup_%1$s (project_id, bucket, feature, model, status,
+                                decision_count, cost_usd)
+                            select project_id, date_trunc('%2$s', occurred_at, 'UTC'), coalesce(feature, ''),
+                                coalesce(model, ''), coalesce(status, ''), count(*), sum((record->>'costUsd')::numeric)
+                            from telemetry.decisions where project_id = '%3$s' group by 1, 2, 3, 4, 5
+                            """, g[0], g[1], historyProject));
+                }
+            }
+        }
+        return count;
+    }
+
+    /** Feedback on one decision in 50, five minutes after it: corrections, thumbs and confirmations in turn. */
+    private long generateFeedback(int decisions) throws Exception {
+        FeedbackSignal[] signals = {FeedbackSignal.EDITED, FeedbackSignal.THUMBS_DOWN, FeedbackSignal.INCORRECT,
+                FeedbackSignal.THUMBS_UP, FeedbackSignal.CORRECT};
+        long count = 0;
+        StringBuilder csv = new StringBuilder();
+        for (int g = 50; g <= decisions; g += 50) {
+            FeedbackSignal signal = signals[(g / 50) % signals.length];
+            Instant at = spanTime(decisionSpan(g)).plus(Duration.ofMinutes(5));
+            FeedbackRecord f = new FeedbackRecord(SchemaVersions.CURRENT, historyProject, "f-" + g, "d-" + g, signal,
+                    signal == FeedbackSignal.EDITED ? "Within 30 days; return shipping is free for damaged items." : null,
+                    signal == FeedbackSignal.INCORRECT ? "The policy changed last month." : null, "u-" + (g % 997), at);
+            csvLine(csv, historyProject, f.feedbackId(), at, f.decisionId(), signal.name(), EventJson.encode(f));
+            count++;
+        }
+        try (Connection c = jdbc()) {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy telemetry.feedback (project_id, feedback_id, occurred_at, "
+                    + "decision_id, signal, record) from stdin (format csv)", new StringReader(csv.toString()));
+        }
+        return count;
+    }
+
+    /**
+     * The decision the benchmark opens: the newest with feedback. Its trace gets a chain root, a retrieval and a tool
+     * span besides its LLM span, and its evaluation rows (generated with an empty record) get readable records.
+     */
+    private String seedDecisionPage(int decisions) throws Exception {
+        int g = decisions - decisions % 50;
+        String id = "d-" + g;
+        long span = decisionSpan(g);
+        Instant at = spanTime(span);
+        String feature = FEATURES[(int) ((span / 7) % 5)];
+        String trace = md5(span);
+        String root = String.format("%016x", 0xbe_0000_0000L + g);
+        try (Connection c = jdbc()) {
+            try (PreparedStatement p = c.prepareStatement("""
+                    insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, tool_name,
+                        start_time, end_time, latency_ms, status, feature, decision_id, rollup_feature, truncated,
+                        schema_version, received_at)
+                    values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SUCCESS', ?, ?, ?, false, 1, ?)""")) {
+                Object[][] spans = {
+                        {root, null, "CHAIN", feature, null, -250, 1900},
+                        {String.format("%016x", 0xbf_0000_0000L + g), root, "RETRIEVAL", "vector search", null, -240, 140},
+                        {String.format("%016x", 0xc0_0000_0000L + g), root, "TOOL", "tool lookup_order", "lookup_order", 1400, 120}};
+                for (Object[] s : spans) {
+                    Instant from = at.plusMillis((int) s[5]);
+                    p.setString(1, historyProject);
+                    p.setString(2, trace);
+                    p.setString(3, (String) s[0]);
+                    p.setString(4, (String) s[1]);
+                    p.setString(5, (String) s[2]);
+                    p.setString(6, (String) s[3]);
+                    p.setString(7, (String) s[4]);
+                    p.setObject(8, from.atOffset(ZoneOffset.UTC));
+                    p.setObject(9, from.plusMillis((int) s[6]).atOffset(ZoneOffset.UTC));
+                    p.setLong(10, (int) s[6]);
+                    p.setString(11, s[2].equals("CHAIN") ? feature : null);
+                    p.setString(12, id);
+                    p.setString(13, feature);
+                    p.setObject(14, from.plusSeconds(2).atOffset(ZoneOffset.UTC));
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+            List<EvalResult> evals = new ArrayList<>();
+            try (PreparedStatement q = c.prepareStatement("select eval_id, evaluated_at, feature, evaluator, score, passed "
+                    + "from telemetry.eval_results where project_id = ? and decision_id = ?")) {
+                q.setString(1, historyProject);
+                q.setString(2, id);
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        evals.add(new EvalResult(SchemaVersions.CURRENT, historyProject, r.getString(1), id, r.getString(3),
+                                r.getString(4), "1", r.getDouble(5), r.getBoolean(6), "generated for the benchmark",
+                                EvalTrigger.SAMPLED, Map.of(), r.getObject(2, OffsetDateTime.class).toInstant()));
+                    }
+                }
+            }
+            try (PreparedStatement u = c.prepareStatement("update telemetry.eval_results set record = ?::jsonb "
+                    + "where project_id = ? and eval_id = ?")) {
+                for (EvalResult e : evals) {
+                    u.setString(1, EventJson.encode(e));
+                    u.setString(2, historyProject);
+                    u.setString(3, e.evalId());
+                    u.addBatch();
+                }
+                u.executeBatch();
+            }
+        }
+        return id;
+    }
+
+    /** Alert events of 40 alerts: 4 firing and 2 pending now, the rest resolved during the last week. */
+    private int seedAlerts() throws Exception {
+        Instant now = Instant.now();
+        int events = 0;
+        try (Connection c = jdbc(); PreparedStatement p = c.prepareStatement("""
+                insert into telemetry.alert_events (project_id, fingerprint, state, changed_at, rule_id, severity, record)
+                values (?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
+            for (int i = 0; i < 40; i++) {
+                String fingerprint = String.format("%016x", 0x5eed_0000_0000L + i * 7919L);
+                String feature = FEATURES[i % FEATURES.length];
+                String rule = i % 2 == 0 ? "errors" : "quality-drift";
+                String severity = i % 3 == 0 ? "critical" : "warning";
+                Instant starts = i < 6 ? now.minus(Duration.ofMinutes(10L + 17L * i)) : now.minus(Duration.ofHours(4L * i));
+                List<AlertState> states = new ArrayList<>(List.of(AlertState.PENDING));
+                if (i < 4 || i >= 6) {
+                    states.add(AlertState.FIRING);
+                }
+                if (i >= 6) {
+                    states.add(AlertState.RESOLVED);
+                }
+                for (AlertState state : states) {
+                    Instant ends = state == AlertState.RESOLVED ? starts.plus(Duration.ofMinutes(45)) : null;
+                    Instant changed = ends != null ? ends : state == AlertState.FIRING ? starts.plus(Duration.ofMinutes(2)) : starts;
+                    AlertEvent e = new AlertEvent(SchemaVersions.CURRENT, historyProject, fingerprint, rule, state, null, null,
+                            severity, i % 2 == 0 ? "team-platform" : "team-ml-quality", "https://runbooks.example/" + rule + ".md",
+                            (i % 2 == 0 ? "Error rate of " : "Eval score of ") + feature + (i % 2 == 0 ? " above 10 %" : " drifted"),
+                            Map.of("alertname", rule, "feature", feature), 0.12 + i / 100.0, 0.1, i % 2 == 0 ? null : 0.8,
+                            starts, ends);
+                    p.setString(1, historyProject);
+                    p.setString(2, fingerprint);
+                    p.setString(3, state.name());
+                    p.setObject(4, changed.atOffset(ZoneOffset.UTC));
+                    p.setString(5, rule);
+                    p.setString(6, severity);
+                    p.setString(7, EventJson.encode(e));
+                    p.addBatch();
+                    events++;
+                }
+            }
+            p.executeBatch();
+        }
+        return events;
+    }
+
+    private static void csvLine(StringBuilder csv, Object... values) {
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                csv.append(',');
+            }
+            if (values[i] != null) {
+                csv.append('"').append(values[i].toString().replace("\"", "\"\"")).append('"');
+            }
+        }
+        csv.append('\n');
+    }
+
+    private static String md5(Object value) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                    .digest(value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     // ---------------------------------------------------------------- plumbing
