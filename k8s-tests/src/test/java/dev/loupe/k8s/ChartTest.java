@@ -445,6 +445,28 @@ class ChartTest {
     }
 
     @Test
+    void theReadmesMinimalValuesInstallAsDocumented() throws IOException {
+        // the first yaml block of k8s/README.md's install section is what a user copies: it must lint and render
+        String readme = Files.readString(REPO.resolve("k8s/README.md"));
+        int install = readme.indexOf("## Install and upgrade");
+        assertThat(install).as("the README's install section").isNotNegative();
+        assertThat(readme.substring(install)).contains("helm install loupe k8s/loupe")
+                .contains("helm upgrade loupe k8s/loupe");
+        int start = readme.indexOf("```yaml\n", install);
+        String minimal = readme.substring(start + "```yaml\n".length(), readme.indexOf("```", start + 7));
+        LintResult lint = ChartFixture.lint(minimal);
+        assertThat(lint.isFailed()).as("lint of the README's values: %s", lint.getMessages()).isFalse();
+        Rendered r = render(minimal);
+        assertThat(r.ofKind("Deployment")).hasSize(SERVICES.size());
+        assertThat(r.ofKind("Secret")).as("existingSecret: no Secret rendered").isEmpty();
+        for (JsonNode deployment : r.ofKind("Deployment")) {
+            JsonNode container = deployment.path("spec").path("template").path("spec").path("containers").get(0);
+            assertThat(container.path("image").asText()).startsWith("registry.example.com/loupe/").endsWith(":0.1.0");
+            assertThat(container.toString()).contains("loupe-secrets");
+        }
+    }
+
+    @Test
     void readmeValuesTableListsEveryValueKey() throws IOException {
         // the backticked names in the rows of k8s/README.md's tables
         Set<String> documented = new HashSet<>();
