@@ -20,8 +20,6 @@ import dev.loupe.evals.datasets.DatasetModels.RunRequest;
 import dev.loupe.evals.datasets.DatasetModels.RunSummary;
 import dev.loupe.evals.datasets.DatasetModels.Skipped;
 import dev.loupe.evals.datasets.DatasetModels.StoredResults;
-import dev.loupe.evals.evaluators.ReferenceMatchEvaluator;
-import dev.loupe.evals.evaluators.Verdict;
 import dev.loupe.evals.features.EvaluationPlan;
 import dev.loupe.evals.features.EvaluationPlans;
 import dev.loupe.evals.features.PlanKey;
@@ -85,7 +83,6 @@ public class Datasets {
     private final Evaluation evaluation;
     private final Clock clock;
     private final MeterRegistry registry;
-    private final ReferenceMatchEvaluator referenceMatch = new ReferenceMatchEvaluator();
 
     public Datasets(Pool pool, EvaluationPlans plans, Evaluation evaluation, Clock clock, MeterRegistry registry) {
         this.pool = pool;
@@ -206,7 +203,6 @@ public class Datasets {
             throw ProblemException.invalid(errors);
         }
         Instant now = clock.instant();
-        boolean planned = plan.evaluators().stream().anyMatch(e -> e.name().equals(ReferenceMatchEvaluator.NAME));
         List<Skipped> skipped = plan.evaluators().stream().filter(e -> !e.evaluator().deterministic())
                 .map(PlannedEvaluator::name).distinct()
                 .map(name -> new Skipped(name, LlmJudgeEvaluator.NAME.equals(name)
@@ -217,15 +213,9 @@ public class Datasets {
             RegressionCase c = byId.get(candidate.caseId());
             DecisionRecord decision = candidateDecision(projectId, c, candidate, request);
             List<CaseEvaluation> evaluations = new ArrayList<>();
-            for (EvalResult r : evaluation.run(decision, plan, EvalTrigger.REGRESSION, c.expectedOutput(), now).results()) {
+            for (EvalResult r : evaluation.runAgainst(decision, plan, EvalTrigger.REGRESSION, c.expectedOutput(), now)
+                    .results()) {
                 evaluations.add(new CaseEvaluation(r.evaluator(), r.evaluatorVersion(), r.score(), r.passed(), r.reason()));
-            }
-            if (!planned) {
-                Verdict v = referenceMatch.compile(EventJson.mapper().createObjectNode()).score(decision, c.expectedOutput());
-                if (v != null) {
-                    evaluations.add(new CaseEvaluation(referenceMatch.name(), referenceMatch.version(), v.score(),
-                            v.score() >= referenceMatch.defaultThreshold(), v.reason()));
-                }
             }
             boolean passed = !evaluations.isEmpty() && evaluations.stream().allMatch(CaseEvaluation::passed);
             return new CaseResult(c.caseId(), passed, evaluations);

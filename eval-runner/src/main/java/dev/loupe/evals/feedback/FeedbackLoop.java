@@ -8,12 +8,9 @@ import dev.loupe.common.events.FeedbackSignal;
 import dev.loupe.common.json.EventJson;
 import dev.loupe.evals.datasets.CaseContext;
 import dev.loupe.evals.datasets.Datasets;
-import dev.loupe.evals.evaluators.ReferenceMatchEvaluator;
-import dev.loupe.evals.evaluators.Verdict;
 import dev.loupe.evals.features.EvaluationPlan;
 import dev.loupe.evals.features.EvaluationPlans;
 import dev.loupe.evals.features.PlanKey;
-import dev.loupe.evals.results.EvalResults;
 import dev.loupe.evals.results.Evaluation;
 import dev.loupe.evals.results.JudgeJob;
 import dev.loupe.evals.results.ResultStore;
@@ -27,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -88,16 +84,12 @@ public class FeedbackLoop {
 
     private final EvaluationPlans plans;
     private final Evaluation evaluation;
-    private final EvalResults results;
     private final ResultStore store;
     private final MeterRegistry registry;
-    private final ReferenceMatchEvaluator referenceMatch = new ReferenceMatchEvaluator();
 
-    public FeedbackLoop(EvaluationPlans plans, Evaluation evaluation, EvalResults results, ResultStore store,
-                        MeterRegistry registry) {
+    public FeedbackLoop(EvaluationPlans plans, Evaluation evaluation, ResultStore store, MeterRegistry registry) {
         this.plans = plans;
         this.evaluation = evaluation;
-        this.results = results;
         this.store = store;
         this.registry = registry;
     }
@@ -127,19 +119,10 @@ public class FeedbackLoop {
             String correction = correction(l.feedback());
             if (RE_EVALUATE.contains(l.feedback().signal())) {
                 EvaluationPlan plan = found.get(PlanKey.of(decision.projectId(), decision.feature()));
-                Evaluation.Outcome outcome = evaluation.run(decision, plan, EvalTrigger.FEEDBACK, correction, now);
+                Evaluation.Outcome outcome = evaluation.runAgainst(decision, plan, EvalTrigger.FEEDBACK, correction, now);
                 outcome.results().forEach(r -> scored.putIfAbsent(r.evalId(), r));
-                outcome.judgeJobs().forEach(j -> jobs.putIfAbsent(j.projectId() + '\u0000' + j.decisionId() + '\u0000' + j.evaluatorVersion(), j));
-                boolean planned = plan.evaluators().stream().anyMatch(e -> e.name().equals(ReferenceMatchEvaluator.NAME));
-                if (correction != null && !planned) {
-                    Verdict verdict = referenceMatch.compile(EventJson.mapper().createObjectNode()).score(decision, correction);
-                    if (verdict != null) {
-                        EvalResult r = results.result(decision, referenceMatch.name(), referenceMatch.version(),
-                                verdict.score(), referenceMatch.defaultThreshold(), verdict.reason(), EvalTrigger.FEEDBACK,
-                                now);
-                        scored.putIfAbsent(r.evalId(), r);
-                    }
-                }
+                outcome.judgeJobs().forEach(j -> jobs.putIfAbsent(
+                        j.projectId() + '\u0000' + j.decisionId() + '\u0000' + j.evaluatorVersion(), j));
             }
             if (correction != null) {
                 String dataset = Datasets.name(decision.feature());

@@ -3,6 +3,9 @@ package dev.loupe.evals.results;
 import dev.loupe.common.events.DecisionRecord;
 import dev.loupe.common.events.EvalResult;
 import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.evals.evaluators.Check;
+import dev.loupe.evals.evaluators.ReferenceMatchEvaluator;
 import dev.loupe.evals.evaluators.Verdict;
 import dev.loupe.evals.features.EvaluationPlan;
 import dev.loupe.evals.features.PlannedEvaluator;
@@ -29,11 +32,33 @@ public class Evaluation {
     private final EvalResults results;
     private final MeterRegistry registry;
     private final Counter failures;
+    private final ReferenceMatchEvaluator referenceMatch = new ReferenceMatchEvaluator();
+    private final Check referenceCheck = referenceMatch.compile(EventJson.mapper().createObjectNode());
 
     public Evaluation(EvalResults results, MeterRegistry registry) {
         this.results = results;
         this.registry = registry;
         this.failures = registry.counter("loupe.evals.evaluator.failures");
+    }
+
+    /**
+     * Runs the plan with a reference answer (a correction, a regression case's expected output) and, unless the
+     * plan already has it, {@code reference_match} of the output against that reference at its default threshold.
+     */
+    public Outcome runAgainst(DecisionRecord decision, EvaluationPlan plan, EvalTrigger trigger, String reference,
+                              Instant now) {
+        Outcome outcome = run(decision, plan, trigger, reference, now);
+        if (reference == null || plan.evaluators().stream().anyMatch(e -> e.name().equals(ReferenceMatchEvaluator.NAME))) {
+            return outcome;
+        }
+        Verdict verdict = referenceCheck.score(decision, reference);
+        if (verdict == null) {
+            return outcome;
+        }
+        List<EvalResult> scored = new ArrayList<>(outcome.results());
+        scored.add(results.result(decision, referenceMatch.name(), referenceMatch.version(), verdict.score(),
+                referenceMatch.defaultThreshold(), verdict.reason(), trigger, now));
+        return new Outcome(scored, outcome.judgeJobs());
     }
 
     public Outcome run(DecisionRecord decision, EvaluationPlan plan, EvalTrigger trigger, String reference, Instant now) {

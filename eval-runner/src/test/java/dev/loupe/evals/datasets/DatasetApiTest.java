@@ -176,8 +176,23 @@ class DatasetApiTest {
                 .body(Map.of("outputs", List.of(Map.of("caseId", "x"))))
                 .post("/v1/datasets/{name}/runs", feature).then().statusCode(400)
                 .body("errors.field", hasItem("outputs[0].output"));
+        given().auth().oauth2(adminKey()).contentType("application/json").body("{\"outputs\": \"nope\"}")
+                .post("/v1/datasets/{name}/runs", feature).then().statusCode(400)
+                .contentType("application/problem+json").body("field", equalTo("outputs"));
+        given().auth().oauth2(adminKey()).contentType("application/json").body("{\"outputs\": [")
+                .post("/v1/datasets/{name}/runs", feature).then().statusCode(400)
+                .contentType("application/problem+json");
+        given().auth().oauth2(adminKey()).contentType("application/json")
+                .body(Map.of("label", "x".repeat(201), "outputs", List.of(Map.of("caseId", "x", "output", "y"))))
+                .post("/v1/datasets/{name}/runs", feature).then().statusCode(400).body("errors.field", hasItem("label"));
         assertThat(count(pool, "select count(*) from evals.dataset_runs where project_id = $1 and dataset = $2",
                 project(), feature)).isZero();
+        given().auth().oauth2(readKey()).queryParam("limit", "lots").get("/v1/datasets/{name}/cases", feature)
+                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("limit"));
+        given().auth().oauth2(readKey()).queryParam("limit", 0).get("/v1/datasets/{name}/runs", feature)
+                .then().statusCode(400).body("field", equalTo("limit"));
+        given().auth().oauth2(readKey()).get("/v1/datasets/{name}/runs/{id}", feature, "no-such-run")
+                .then().statusCode(404).contentType("application/problem+json");
 
         given().auth().oauth2(adminKey()).get("/v1/datasets/{name}/cases", "no-such-dataset").then().statusCode(404);
         given().auth().oauth2(otherAdminKey()).get("/v1/datasets/{name}/cases", feature).then().statusCode(404);
