@@ -18,9 +18,10 @@ import java.util.function.Function;
 
 /**
  * Answers metric queries for the API and the metric windows alike, so a window and the chart behind it can
- * never disagree. Span metrics come from the span rollups (sketches merged in Java), or from raw spans when
- * grouped or filtered by user or session; decision and evaluation metrics from their rollups (or raw
- * evaluation rows for {@code dimension.<key>}); feedback rates and judge disagreement from the raw facts.
+ * never disagree. Span metrics come from the span rollups (sketches merged in Java); sums by session from the
+ * session rollups; raw spans answer the rest of what is grouped or filtered by user or session. Decision and
+ * evaluation metrics come from their rollups (or raw evaluation rows for {@code dimension.<key>}); feedback
+ * rates and judge disagreement from the raw facts.
  */
 @ApplicationScoped
 public class MetricService {
@@ -32,15 +33,18 @@ public class MetricService {
 
     private final Pool pool;
     private final SpanRollupQuery spans;
+    private final SessionRollupQuery sessionSums;
 
-    public MetricService(Pool pool, SpanRollupQuery spans) {
+    public MetricService(Pool pool, SpanRollupQuery spans, SessionRollupQuery sessionSums) {
         this.pool = pool;
         this.spans = spans;
+        this.sessionSums = sessionSums;
     }
 
     public Uni<MetricSeries> query(MetricRequest request, int limit) {
         Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> points = switch (request.metric().source()) {
-            case SPANS -> usesRawSpans(request) ? rawSpans(request) : spanRollups(request);
+            case SPANS -> !usesRawSpans(request) ? spanRollups(request)
+                    : SessionRollupQuery.serves(request) ? sessionSums.fetch(request, limit) : rawSpans(request);
             case SESSIONS -> sessions(request);
             case DECISIONS -> sums(request, decisionRollups(request, "sum(decision_count)"), m -> point(m[0], (long) m[0]));
             case EVALS -> evals(request);

@@ -45,9 +45,11 @@ public class RetentionJob {
             new Target("telemetry.span_rollup_1h", "bucket", Kind.HOUR, true),
             new Target("telemetry.decision_rollup_1h", "bucket", Kind.HOUR, true),
             new Target("telemetry.eval_rollup_1h", "bucket", Kind.HOUR, true),
+            new Target("telemetry.session_rollup_1h", "bucket", Kind.HOUR, true),
             new Target("telemetry.span_rollup_1d", "bucket", Kind.DAY, true),
             new Target("telemetry.decision_rollup_1d", "bucket", Kind.DAY, true),
-            new Target("telemetry.eval_rollup_1d", "bucket", Kind.DAY, true));
+            new Target("telemetry.eval_rollup_1d", "bucket", Kind.DAY, true),
+            new Target("telemetry.session_rollup_1d", "bucket", Kind.DAY, true));
 
     private final Pool pool;
     private final RetentionConfig config;

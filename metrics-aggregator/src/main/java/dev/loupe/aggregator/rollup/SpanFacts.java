@@ -7,12 +7,12 @@ import java.time.Instant;
 
 /**
  * What a rollup needs from one stored span: the columns returned by the insert (or by a re-attribution),
- * with the feature it counts under.
+ * with the feature it counts under and its session ('' when it has none).
  */
 public record SpanFacts(String projectId, Instant startTime, String kind, String feature, String model, String status,
                         String errorType, String toolName, boolean structured, boolean parseFailed, long inputTokens,
                         long outputTokens, long cachedInputTokens, long reasoningTokens, BigDecimal costUsd,
-                        Long latencyMs, int shard) {
+                        Long latencyMs, int shard, String sessionId) {
 
     /** The select list that {@link #fromRow} reads, for {@code returning} clauses. */
     public static final String COLUMNS = """
@@ -21,7 +21,8 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
             (parsed_output is not null or parse_error is not null) as structured, (parse_error is not null) as parse_failed,
             coalesce(input_tokens, 0) as input_tokens, coalesce(output_tokens, 0) as output_tokens,
             coalesce(cached_input_tokens, 0) as cached_input_tokens, coalesce(reasoning_tokens, 0) as reasoning_tokens,
-            coalesce(cost_usd, 0) as cost_usd, latency_ms, coalesce(rollup_shard, 0) as rollup_shard""";
+            coalesce(cost_usd, 0) as cost_usd, latency_ms, coalesce(rollup_shard, 0) as rollup_shard,
+            coalesce(session_id, '') as session_id""";
 
     public static SpanFacts fromRow(Row r) {
         return new SpanFacts(r.getString("project_id"), r.getOffsetDateTime("start_time").toInstant(),
@@ -29,7 +30,7 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
                 r.getString("error_type"), r.getString("tool_name"), r.getBoolean("structured"),
                 r.getBoolean("parse_failed"), r.getLong("input_tokens"), r.getLong("output_tokens"),
                 r.getLong("cached_input_tokens"), r.getLong("reasoning_tokens"), r.getBigDecimal("cost_usd"),
-                r.getLong("latency_ms"), r.getInteger("rollup_shard"));
+                r.getLong("latency_ms"), r.getInteger("rollup_shard"), r.getString("session_id"));
     }
 
     /** The facts of a span as the insert stored it, {@code rollupFeature} being what the insert decided. */
@@ -39,7 +40,8 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
                 s.model() == null ? "" : s.model(), s.status().name(), s.errorType() == null ? "" : s.errorType(),
                 s.toolName() == null ? "" : s.toolName(), structured, s.parseError() != null, orZero(s.inputTokens()),
                 orZero(s.outputTokens()), orZero(s.cachedInputTokens()), orZero(s.reasoningTokens()),
-                s.costUsd() == null ? BigDecimal.ZERO : s.costUsd(), s.latencyMs(), shard);
+                s.costUsd() == null ? BigDecimal.ZERO : s.costUsd(), s.latencyMs(), shard,
+                s.sessionId() == null ? "" : s.sessionId());
     }
 
     private static long orZero(Long value) {
@@ -49,7 +51,8 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
     /** The same span counted under another feature. */
     public SpanFacts withFeature(String otherFeature) {
         return new SpanFacts(projectId, startTime, kind, otherFeature, model, status, errorType, toolName, structured,
-                parseFailed, inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUsd, latencyMs, shard);
+                parseFailed, inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUsd, latencyMs, shard,
+                sessionId);
     }
 
     public SpanRollupKey key(Granularity g) {

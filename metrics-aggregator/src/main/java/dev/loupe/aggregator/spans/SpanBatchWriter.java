@@ -1,6 +1,7 @@
 package dev.loupe.aggregator.spans;
 
 import dev.loupe.aggregator.rollup.Granularity;
+import dev.loupe.aggregator.rollup.SessionRollupDelta;
 import dev.loupe.aggregator.rollup.SpanFacts;
 import dev.loupe.aggregator.rollup.SpanRollupDelta;
 import dev.loupe.aggregator.rollup.SpanRollupWriter;
@@ -21,8 +22,9 @@ import java.util.Map;
 import java.util.List;
 
 /**
- * Stores a batch of spans and updates the 1m/1h/1d rollups in one transaction, from the rows the insert
- * actually returned: a redelivered span inserts nothing and so adds nothing. Feature attribution
+ * Stores a batch of spans and updates the 1m/1h/1d span rollups and the 1h/1d session rollups in one
+ * transaction, from the rows the insert actually returned: a redelivered span inserts nothing and so adds
+ * nothing. Feature attribution
  * (DESIGN.md §2): a span without a feature counts under the first feature seen on its trace; when that
  * feature arrives after the span (the root usually ends, and is exported, last), the stored span and its
  * rollup contribution move from "no feature" to it, in the same transaction.
@@ -66,6 +68,8 @@ public class SpanBatchWriter {
     private Uni<Outcome> write(SqlConnection connection, List<SpanRecord> spans, int[] shards) {
         List<SpanRollupDelta> deltas = List.of(new SpanRollupDelta(Granularity.MINUTE),
                 new SpanRollupDelta(Granularity.HOUR), new SpanRollupDelta(Granularity.DAY));
+        List<SessionRollupDelta> sessions = List.of(new SessionRollupDelta(Granularity.HOUR),
+                new SessionRollupDelta(Granularity.DAY));
         WindowMarks marks = new WindowMarks();
         List<SpanFacts> inserted = new ArrayList<>();
         int[] moved = {0};
@@ -94,12 +98,15 @@ public class SpanBatchWriter {
                         SpanFacts facts = SpanFacts.of(span, row.getString("rollup_feature"), row.getShort("rollup_shard"));
                         inserted.add(facts);
                         deltas.forEach(d -> d.add(facts));
+                        sessions.forEach(d -> d.add(facts));
                         marks.mark(facts.projectId(), facts.startTime(), facts.shard());
                     }
                 })
                 .chain(() -> SpanRollupWriter.apply(connection, deltas.get(0)))
                 .chain(() -> SpanRollupWriter.apply(connection, deltas.get(1)))
                 .chain(() -> SpanRollupWriter.apply(connection, deltas.get(2)))
+                .chain(() -> sessions.get(0).apply(connection))
+                .chain(() -> sessions.get(1).apply(connection))
                 .chain(() -> marks.write(connection))
                 .map(v -> new Outcome(spans.size(), inserted, moved[0]));
     }

@@ -1,6 +1,7 @@
 package dev.loupe.aggregator.bench;
 
 import dev.loupe.aggregator.rollup.Granularity;
+import dev.loupe.aggregator.rollup.SessionRollupDelta;
 import dev.loupe.aggregator.rollup.SpanFacts;
 import dev.loupe.aggregator.rollup.SpanRollupDelta;
 import dev.loupe.aggregator.rollup.SpanRollupKey;
@@ -341,7 +342,8 @@ class AggregatorBenchmark {
         log("- generated the spans in SQL (generate_series): %.0f s%n", seconds(started));
         started = System.nanoTime();
         long rollupRows = buildSpanRollups(start, end);
-        log("- built their rollups with the aggregator's rollup classes (%,d rows at 1m/1h/1d): %.0f s%n", rollupRows,
+        log("- built their rollups with the aggregator's rollup classes (%,d rows: spans at 1m/1h/1d, sessions at 1h/1d): "
+                + "%.0f s%n", rollupRows,
                 seconds(started));
         started = System.nanoTime();
         generateEvals(start, end);
@@ -361,6 +363,10 @@ class AggregatorBenchmark {
         time("p95 latency per model, 7 days, hourly", "/v1/metrics/latency_p95_ms?groupBy=model&bucket=1h&" + sevenDays);
         time("p95 latency per model, 7 days, one number each", "/v1/metrics/latency_p95_ms?groupBy=model&" + sevenDays);
         time("eval pass rate per feature, 30 days, daily", "/v1/metrics/eval_pass_rate?groupBy=feature&bucket=1d&" + thirtyDays);
+        time("top sessions by input tokens, 30 days (cost view)",
+                "/v1/metrics/input_tokens?groupBy=session&limit=100&" + thirtyDays);
+        time("top sessions by input tokens, 7 days (cost view)",
+                "/v1/metrics/input_tokens?groupBy=session&limit=100&" + sevenDays);
         time("eval pass rate per feature and evaluator, 30 days, hourly",
                 "/v1/metrics/eval_pass_rate?groupBy=feature,evaluator&bucket=1h&" + thirtyDays);
         log("%nGoal: p95 < 150 ms at 10M spans. Each query ran %d times after 5 warm-up runs, one at a time, "
@@ -381,7 +387,7 @@ class AggregatorBenchmark {
                         select '%1$s', md5(g::text), lpad(to_hex(g), 16, '0'), 'LLM', 'chat', 'openai', m.model, t.ts,
                             t.ts + l.ms * interval '1 millisecond', l.ms, tok.i, tok.o,
                             (tok.i * 25 + tok.o * 100) / 1e7, st.status, case when st.status = 'ERROR' then 'rate_limit' end,
-                            f.feature, 's-' || (g %% 50000), f.feature, st.status = 'TRUNCATED', 1, t.ts
+                            f.feature, 's-' || ((g / 2000) * 10 + g %% 10), f.feature, st.status = 'TRUNCATED', 1, t.ts
                         from generate_series(%2$d, %3$d) g
                         cross join lateral (select timestamptz '%4$s' + (g::float8 / %5$d) * interval '30 days' as ts) t
                         cross join lateral (select (array['gpt-4o','gpt-4o-mini','claude-sonnet','llama-3-70b'])[1 + g %% 4] as model) m
@@ -402,9 +408,11 @@ class AggregatorBenchmark {
             c.setAutoCommit(false);
             SpanRollupDelta[] deltas = {new SpanRollupDelta(Granularity.MINUTE), new SpanRollupDelta(Granularity.HOUR),
                     new SpanRollupDelta(Granularity.DAY)};
+            SessionRollupDelta[] sessions = {new SessionRollupDelta(Granularity.HOUR),
+                    new SessionRollupDelta(Granularity.DAY)};
             Instant[] open = new Instant[3];
             try (PreparedStatement q = c.prepareStatement("""
-                    select start_time, kind, rollup_feature, coalesce(model, '') as model, status, trace_id,
+                    select start_time, kind, rollup_feature, coalesce(model, '') as model, status, trace_id, session_id,
                         coalesce(error_type, '') as error_type, coalesce(tool_name, '') as tool_name,
                         coalesce(input_tokens, 0) as i, coalesce(output_tokens, 0) as o, coalesce(cost_usd, 0) as cost, latency_ms
                     from telemetry.spans where project_id = ? order by start_time""")) {
@@ -418,20 +426,30 @@ class AggregatorBenchmark {
                         SpanFacts facts = new SpanFacts(historyProject, t, r.getString("kind"), r.getString("rollup_feature"),
                                 r.getString("model"), r.getString("status"), r.getString("error_type"),
                                 r.getString("tool_name"), false, false, r.getLong("i"), r.getLong("o"), 0, 0,
-                                r.getBigDecimal("cost"), r.getLong("latency_ms"), shard);
+                                r.getBigDecimal("cost"), r.getLong("latency_ms"), shard, r.getString("session_id"));
                         for (int g = 0; g < 3; g++) {
                             Instant bucket = deltas[g].granularity().floor(t);
                             if (open[g] != null && !open[g].equals(bucket)) {
                                 rows += flush(c, deltas[g]);
                                 deltas[g] = new SpanRollupDelta(deltas[g].granularity());
+                                if (g > 0) {
+                                    rows += flush(c, sessions[g - 1]);
+                                    sessions[g - 1] = new SessionRollupDelta(sessions[g - 1].granularity());
+                                }
                             }
                             open[g] = bucket;
                             deltas[g].add(facts);
+                            if (g > 0) {
+                                sessions[g - 1].add(facts);
+                            }
                         }
                     }
                 }
             }
             for (SpanRollupDelta d : deltas) {
+                rows += flush(c, d);
+            }
+            for (SessionRollupDelta d : sessions) {
                 rows += flush(c, d);
             }
             c.commit();
@@ -456,6 +474,22 @@ class AggregatorBenchmark {
                 + "structured_count, parse_failure_count, input_tokens, output_tokens, cached_input_tokens, "
                 + "reasoning_tokens, cost_usd, latency_count, latency_sum_ms, latency_sketch) from stdin (format csv)",
                 new StringReader(csv.toString()));
+        return delta.cells().size();
+    }
+
+    private static long flush(Connection c, SessionRollupDelta delta) throws Exception {
+        StringBuilder csv = new StringBuilder();
+        for (Map.Entry<SessionRollupDelta.Key, SessionRollupDelta.Cell> e : delta.cells().entrySet()) {
+            SessionRollupDelta.Key k = e.getKey();
+            SessionRollupDelta.Cell cell = e.getValue();
+            csv.append(String.join(",", k.projectId(), k.bucket().toString(), quote(k.sessionId()),
+                    Integer.toString(k.shard()), Long.toString(cell.spanCount), Long.toString(cell.llmCount),
+                    Long.toString(cell.inputTokens), Long.toString(cell.outputTokens), cell.costUsd.toPlainString()))
+                    .append('\n');
+        }
+        c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + delta.granularity().table("session_rollup")
+                + " (project_id, bucket, session_id, shard, span_count, llm_count, input_tokens, output_tokens, cost_usd)"
+                + " from stdin (format csv)", new StringReader(csv.toString()));
         return delta.cells().size();
     }
 

@@ -280,17 +280,126 @@ class SpanMetricsTest {
     }
 
     @Test
-    void costPerSessionComesFromTheRawSpans() {
-        Map<String, BigDecimal> expected = new HashMap<>();
-        for (MetricFixture.Trace trace : traces) {
-            for (SpanRecord s : trace.spans()) {
-                if (s.costUsd() != null && inRange(s)) {
-                    expected.merge(s.sessionId(), s.costUsd(), BigDecimal::add);
-                }
-            }
+    void sumsPerSessionFollowTheFixtureAcrossDayHourAndMinuteEdges() {
+        // FROM and TO cut days, hours and minutes: day and hour session rollups plus raw spans at the edges
+        for (String metric : List.of("cost_usd", "input_tokens", "output_tokens", "request_count")) {
+            Map<String, Double> expected = perSession(metric, FROM, TO);
+            Map<String, Double> actual = byGroup(metric, "session", FROM, TO);
+            assertThat(actual.keySet()).as(metric).containsExactlyInAnyOrderElementsOf(expected.keySet());
+            expected.forEach((session, value) -> assertThat(actual.get(session)).as(metric + " " + session)
+                    .isCloseTo(value, within(1e-9)));
         }
-        Map<String, Double> actual = byGroup("cost_usd", "session", FROM, TO);
-        expected.forEach((session, cost) -> assertThat(actual.get(session)).isCloseTo(cost.doubleValue(), within(1e-9)));
+    }
+
+    @Test
+    void topSessionsByTokensAreRankedBeforeTheLimit() {
+        Map<String, Double> expected = perSession("input_tokens", FROM, TO);
+        List<String> top5 = expected.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(5).map(Map.Entry::getKey).toList();
+
+        var series = given().auth().oauth2(keyA).queryParam("from", FROM.toString()).queryParam("to", TO.toString())
+                .queryParam("groupBy", "session").queryParam("limit", 5).when().get("/v1/metrics/input_tokens")
+                .then().statusCode(200).extract().as(MetricSeries.class).series();
+
+        assertThat(series).extracting(s -> s.group().get("session")).containsExactlyElementsOf(top5);
+        assertThat(series.get(0).points().get(0).value()).isEqualTo(expected.get(top5.get(0)));
+    }
+
+    @Test
+    void hourlyPointsPerSessionAndASessionFilterFollowTheFixture() {
+        Instant from = Instant.parse("2026-10-01T20:00:00Z");
+        Instant to = Instant.parse("2026-10-02T04:00:00Z");
+        var series = given().auth().oauth2(keyA).queryParam("from", from.toString()).queryParam("to", to.toString())
+                .queryParam("groupBy", "session").queryParam("bucket", "1h").queryParam("limit", 1000)
+                .when().get("/v1/metrics/cost_usd").then().statusCode(200).extract().as(MetricSeries.class).series();
+        Map<String, Double> expected = perSession("cost_usd", from, to);
+        assertThat(series).hasSize(expected.size());
+        assertThat(series.stream().mapToInt(s -> s.points().size()).sum()).isGreaterThan(series.size());
+        for (MetricSeries.Series s : series) {
+            String session = s.group().get("session");
+            assertThat(s.points()).allSatisfy(p -> assertThat(p.t().atOffset(ZoneOffset.UTC).getMinute()).isZero());
+            MetricSeries.Point first = s.points().get(0);
+            assertThat(first.value()).as(session + " at " + first.t())
+                    .isCloseTo(perSession("cost_usd", first.t(), first.t().plusSeconds(3600)).get(session), within(1e-9));
+            assertThat(s.points().stream().mapToDouble(MetricSeries.Point::value).sum()).as(session)
+                    .isCloseTo(expected.get(session), within(1e-9));
+        }
+
+        var filtered = given().auth().oauth2(keyA).queryParam("from", FROM.toString()).queryParam("to", TO.toString())
+                .queryParam("session", "s-3").when().get("/v1/metrics/output_tokens")
+                .then().statusCode(200).extract().as(MetricSeries.class).series();
+        assertThat(filtered).singleElement().satisfies(s -> assertThat(s.points().get(0).value())
+                .isEqualTo(perSession("output_tokens", FROM, TO).get("s-3")));
+        given().auth().oauth2(keyA).queryParam("from", FROM.toString()).queryParam("to", TO.toString())
+                .queryParam("session", "no-such-session").when().get("/v1/metrics/output_tokens")
+                .then().statusCode(200).body("series.size()", equalTo(0));
+    }
+
+    @Test
+    void sessionRollupsHoldEveryStoredSpanOnce() {
+        Row raw = pool.preparedQuery("select count(*) as n, sum(cost_usd) as cost, sum(input_tokens) as tokens "
+                + "from telemetry.spans where project_id = $1").execute(Tuple.of(projectA)).await().indefinitely()
+                .iterator().next();
+        for (String g : List.of("1h", "1d")) {
+            Row r = pool.preparedQuery("select sum(span_count) as n, sum(cost_usd) as cost, sum(input_tokens) as tokens "
+                    + "from telemetry.session_rollup_" + g + " where project_id = $1").execute(Tuple.of(projectA))
+                    .await().indefinitely().iterator().next();
+            assertThat(r.getLong("n")).as(g).isEqualTo(raw.getLong("n"));
+            assertThat(r.getBigDecimal("cost")).as(g).isEqualByComparingTo(raw.getBigDecimal("cost"));
+            assertThat(r.getLong("tokens")).as(g).isEqualTo(raw.getLong("tokens"));
+        }
+    }
+
+    @Test
+    void theMigrationsBackfillOfOlderSpansEqualsWhatTheConsumerWrote() throws Exception {
+        // V6 counts the spans stored before it into the session rollups: run its two inserts into scratch copies
+        String migration;
+        try (var in = getClass().getResourceAsStream("/db/telemetry/V6__session_rollups.sql")) {
+            migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        List<String> inserts = java.util.Arrays.stream(migration.split(";"))
+                .map(statement -> statement.substring(statement.indexOf("insert into") < 0 ? 0 : statement.indexOf("insert into")))
+                .filter(statement -> statement.startsWith("insert into telemetry.session_rollup_"))
+                .map(statement -> statement.replace("telemetry.session_rollup_", "pg_temp.backfill_")).toList();
+        assertThat(inserts).hasSize(2);
+        long differences = pool.withConnection(c -> c.query("create temp table backfill_1h (like telemetry.session_rollup_1h "
+                        + "including all); create temp table backfill_1d (like telemetry.session_rollup_1d including all)")
+                .execute()
+                .chain(() -> c.query(inserts.get(0)).execute())
+                .chain(() -> c.query(inserts.get(1)).execute())
+                .chain(() -> c.query("""
+                        select (select count(*) from ((table backfill_1h except table telemetry.session_rollup_1h)
+                                union all (table telemetry.session_rollup_1h except table backfill_1h)) x)
+                             + (select count(*) from ((table backfill_1d except table telemetry.session_rollup_1d)
+                                union all (table telemetry.session_rollup_1d except table backfill_1d)) y) as n""")
+                        .execute())
+                .map(rows -> rows.iterator().next().getLong("n"))
+                .call(() -> c.query("drop table backfill_1h, backfill_1d").execute()))
+                .await().indefinitely();
+        assertThat(differences).isZero();
+        assertThat(pool.query("select count(*) as n from telemetry.session_rollup_1h").execute().await().indefinitely()
+                .iterator().next().getLong("n")).isPositive();
+    }
+
+    /** The metric per session over [from, to), computed from the fixture. */
+    private Map<String, Double> perSession(String metric, Instant from, Instant to) {
+        Map<String, BigDecimal> sums = new HashMap<>();
+        for (SpanRecord s : allSpans()) {
+            if (s.startTime().isBefore(from) || !s.startTime().isBefore(to)) {
+                continue;
+            }
+            BigDecimal value = switch (metric) {
+                case "cost_usd" -> s.costUsd() == null ? BigDecimal.ZERO : s.costUsd();
+                case "input_tokens" -> BigDecimal.valueOf(s.inputTokens() == null ? 0 : s.inputTokens());
+                case "output_tokens" -> BigDecimal.valueOf(s.outputTokens() == null ? 0 : s.outputTokens());
+                case "request_count" -> s.kind() == SpanKind.LLM ? BigDecimal.ONE : BigDecimal.ZERO;
+                default -> throw new IllegalArgumentException(metric);
+            };
+            sums.merge(s.sessionId(), value, BigDecimal::add);
+        }
+        Map<String, Double> out = new HashMap<>();
+        sums.forEach((session, sum) -> out.put(session, sum.doubleValue()));
+        return out;
     }
 
     @Test
@@ -385,6 +494,15 @@ class SpanMetricsTest {
             totals.append(g).append(':').append(r.getLong("n")).append('/').append(r.getLong("spans")).append('/')
                     .append(r.getBigDecimal("cost")).append('/').append(r.getLong("latencies")).append('/')
                     .append(r.getLong("tokens")).append('/').append(r.getString("sketches").hashCode()).append(' ');
+        }
+        for (String g : List.of("1h", "1d")) {
+            Row r = pool.preparedQuery("select count(*) as n, sum(span_count) as spans, sum(llm_count) as llm, "
+                            + "sum(cost_usd) as cost, sum(input_tokens) + sum(output_tokens) as tokens "
+                            + "from telemetry.session_rollup_" + g + " where project_id = $1")
+                    .execute(Tuple.of(projectA)).await().indefinitely().iterator().next();
+            totals.append("sessions ").append(g).append(':').append(r.getLong("n")).append('/').append(r.getLong("spans"))
+                    .append('/').append(r.getLong("llm")).append('/').append(r.getBigDecimal("cost")).append('/')
+                    .append(r.getLong("tokens")).append(' ');
         }
         return totals.toString();
     }
