@@ -57,6 +57,11 @@ public final class LoupeStack implements AutoCloseable {
 
     /** Starts the broker and the named services (the aggregator always, first: it owns the schemas others read). */
     static LoupeStack start(List<String> names) {
+        return start(names, Map.of());
+    }
+
+    /** As {@link #start(List)}, every service also getting {@code extraEnv} (e.g. a simulated clock). */
+    static LoupeStack start(List<String> names, Map<String, String> extraEnv) {
         Path root = Paths.get(System.getProperty("loupe.repo.root", "..")).toAbsolutePath().normalize();
         Path work = root.resolve("e2e/target/e2e-stack");
         try {
@@ -79,6 +84,7 @@ public final class LoupeStack implements AutoCloseable {
         env.put("LOUPE_IDENTIFIERS_SECRET", TestSpans.randomHex(32));
         env.put("LOUPE_EGRESS_ALLOW", "127.0.0.0/8,::1");
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.putAll(extraEnv);
         Map<String, Integer> ports = new LinkedHashMap<>();
         ports.put(AGGREGATOR, freePort());
         names.forEach(name -> ports.computeIfAbsent(name, n -> freePort()));
@@ -152,6 +158,11 @@ public final class LoupeStack implements AutoCloseable {
     /** A project of its own, for a test that must see only what it put in (the dashboard's charts). */
     public TestProject newProject(String name) {
         return createProject(url(AGGREGATOR), bootstrapToken, name);
+    }
+
+    /** The token that creates projects ({@code POST /v1/projects}). */
+    public String bootstrapToken() {
+        return bootstrapToken;
     }
 
     @Override
