@@ -122,7 +122,8 @@ final class CollectorSender implements BatchFlusher.BatchSink {
         if (!rejections.isEmpty()) {
             counters.rejected.addAndGet(rejections.size());
             ClientListener.Rejection first = rejections.get(0);
-            log("rejected " + path + " " + first.field(), "Loupe collector rejected {0} of {1} items at {2}; first: {3}: {4}",
+            String field = first.field() == null ? "" : first.field().replaceAll("\\[\\d+]", "[]");
+            log("rejected " + path + " " + field, "Loupe collector rejected {0} of {1} items at {2}; first: {3}: {4}",
                     rejections.size(), items, path, first.field(), first.reason());
             listener.onRejected(path, List.copyOf(rejections));
         }
