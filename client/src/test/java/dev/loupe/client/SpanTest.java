@@ -53,6 +53,17 @@ class SpanTest {
     }
 
     @Test
+    void timesAreSentToTheMicrosecondThePrecisionTheSpanIsStoredWith() {
+        Instant nanos = Instant.parse("2026-11-27T10:00:00.123456789Z");
+        JsonNode json = Span.llm("m").startTime(nanos).endTime(nanos.plusNanos(999)).build().toJson();
+
+        assertThat(json.get("startTime").asText()).isEqualTo("2026-11-27T10:00:00.123456Z");
+        assertThat(json.get("endTime").asText()).isEqualTo("2026-11-27T10:00:00.123457Z");
+        assertThat(Span.llm("m").end().build().toJson().get("endTime").asText())
+                .matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?Z");
+    }
+
+    @Test
     void kindsErrorsAndChildren() {
         Span root = Span.of(SpanKind.AGENT).build();
         Span tool = Span.tool("search_web").childOf(root).error("TimeoutError", "search took too long").end().build();
