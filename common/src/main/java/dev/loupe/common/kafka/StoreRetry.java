@@ -18,8 +18,10 @@ public final class StoreRetry {
 
     /**
      * Retries {@code write} (a lazy Uni, re-run on each subscription) until it succeeds. A failure caused by
-     * the record's own data (SQLSTATE classes 22 and 23: bad value, constraint) is not retried: it fails the
-     * message, which then goes to the dead-letter topic instead of blocking its partition forever.
+     * the record's own data (SQLSTATE classes 22 and 23: bad value, constraint) is not retried, and neither is
+     * one our own code throws on a record it did not expect (a NullPointerException, ClassCastException,
+     * IllegalArgumentException, IndexOutOfBoundsException or ArithmeticException: retrying cannot cure it): it
+     * fails the message, which then goes to the dead-letter topic instead of blocking its partition forever.
      */
     public static <T> Uni<T> untilStored(Uni<T> write, String what) {
         return write
@@ -34,6 +36,11 @@ public final class StoreRetry {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof PgException pg && pg.getSqlState() != null
                     && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"))) {
+                return false;
+            }
+            if (t instanceof NullPointerException || t instanceof ClassCastException
+                    || t instanceof IllegalArgumentException || t instanceof IndexOutOfBoundsException
+                    || t instanceof ArithmeticException) {
                 return false;
             }
         }

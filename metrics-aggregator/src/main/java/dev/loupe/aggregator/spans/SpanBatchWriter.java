@@ -111,8 +111,9 @@ public class SpanBatchWriter {
                 .map(v -> new Outcome(spans.size(), inserted, moved[0]));
     }
 
+    /** The start time as stored (microseconds), so a record with nanoseconds finds its inserted row. */
     private static String key(String projectId, String spanId, java.time.Instant start) {
-        return projectId + '\u0000' + spanId + '\u0000' + start;
+        return projectId + '\u0000' + spanId + '\u0000' + SpanColumns.time(start).toInstant();
     }
 
     private static Uni<RowSet<Row>> moveToFeature(SqlConnection connection, RowSet<Row> attributed) {

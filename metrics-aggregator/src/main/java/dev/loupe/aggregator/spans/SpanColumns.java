@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
 import java.util.Map;
 
@@ -125,8 +126,12 @@ public final class SpanColumns {
                 instant(r, "received_at"));
     }
 
-    private static OffsetDateTime time(Instant instant) {
-        return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+    /**
+     * PostgreSQL keeps microseconds; OTLP and {@code Instant.now()} carry nanoseconds. Cut here, so the value stored
+     * is the value {@link SpanBatchWriter} matches the inserted rows back to their records with.
+     */
+    static OffsetDateTime time(Instant instant) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
     }
 
     private static Instant instant(Row row, String column) {

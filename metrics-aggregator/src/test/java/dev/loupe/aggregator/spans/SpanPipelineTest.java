@@ -68,6 +68,21 @@ class SpanPipelineTest {
     }
 
     @Test
+    void aSpanTimedToTheNanosecondIsStoredToTheMicrosecondAndThePartitionKeepsFlowing() {
+        // OTLP and Instant.now() carry nanoseconds, PostgreSQL keeps microseconds
+        SpanRecord fine = withStart(fullSpan(projectA, TestSpans.randomHex(32)),
+                Instant.parse("2026-11-27T10:15:30.123456789Z"));
+        SpanRecord next = fullSpan(projectA, fine.traceId());
+        next = withSpanId(next, TestSpans.randomHex(16));
+        send(fine.traceId(), EventJson.encode(fine));
+        send(next.traceId(), EventJson.encode(next));
+
+        List<SpanRecord> stored = await().atMost(Duration.ofSeconds(15)).until(() -> awaitTrace(readKeyA, fine.traceId()),
+                spans -> spans.size() == 2);
+        assertThat(stored).extracting(SpanRecord::startTime).contains(Instant.parse("2026-11-27T10:15:30.123456Z"));
+    }
+
+    @Test
     void redeliveredSpanIsStoredOnce() {
         SpanRecord span = fullSpan(projectA, TestSpans.randomHex(32));
         send(span.traceId(), EventJson.encode(span));
@@ -148,6 +163,15 @@ class SpanPipelineTest {
                 JsonNodeFactory.instance.objectNode().put("answer", 42), "expected an array", Outcome.ERROR,
                 "rate_limit", "429 from provider", "support-chat", "s-1", "a".repeat(64), "d-1", "search_docs",
                 Map.of("tier", "pro"), Map.of("http.status", 429), start.plusSeconds(2));
+    }
+
+    static SpanRecord withStart(SpanRecord s, Instant start) {
+        return new SpanRecord(s.schemaVersion(), s.projectId(), s.traceId(), s.spanId(), s.parentSpanId(), s.kind(),
+                s.name(), s.provider(), s.model(), start, start.plusMillis(s.latencyMs()), s.latencyMs(),
+                s.timeToFirstTokenMs(), s.inputTokens(), s.outputTokens(), s.cachedInputTokens(), s.reasoningTokens(),
+                s.costUsd(), s.prompt(), s.completion(), s.truncated(), s.redactions(), s.parsedOutput(), s.parseError(),
+                s.status(), s.errorType(), s.errorMessage(), s.feature(), s.sessionId(), s.userId(), s.decisionId(),
+                s.toolName(), s.metadata(), s.attributes(), start.plusSeconds(2));
     }
 
     static SpanRecord withSpanId(SpanRecord s, String spanId) {

@@ -1,0 +1,27 @@
+package dev.loupe.common.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.pgclient.PgException;
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+
+class StoreRetryTest {
+
+    @Test
+    void theRecordsOwnDataAndOurOwnBugsAreNotOutages() {
+        assertThat(StoreRetry.isOutage(new PgException("bad value", "ERROR", "22P02", "detail"))).isFalse();
+        assertThat(StoreRetry.isOutage(new PgException("duplicate", "ERROR", "23505", "detail"))).isFalse();
+        assertThat(StoreRetry.isOutage(new RuntimeException("wrapped", new NullPointerException("span")))).isFalse();
+        assertThat(StoreRetry.isOutage(new IllegalArgumentException("no such kind"))).isFalse();
+    }
+
+    @Test
+    void everythingElseIsRetriedAsAnOutage() {
+        assertThat(StoreRetry.isOutage(new PgException("terminating", "FATAL", "57P01", "admin shutdown"))).isTrue();
+        assertThat(StoreRetry.isOutage(new IOException("Connection refused"))).isTrue();
+        assertThat(StoreRetry.isOutage(new TimeoutException())).isTrue();
+        assertThat(StoreRetry.isOutage(new IllegalStateException("Pool closed"))).isTrue();
+    }
+}
