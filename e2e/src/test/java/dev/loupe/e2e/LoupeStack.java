@@ -28,6 +28,7 @@ import static io.restassured.RestAssured.given;
  * broker and the five packaged services, each its own process, on a fresh database, with two projects.
  */
 public final class LoupeStack implements AutoCloseable {
+    private static final java.util.concurrent.atomic.AtomicInteger STACKS = new java.util.concurrent.atomic.AtomicInteger();
     public static final String COLLECTOR = "trace-collector";
     public static final String AGGREGATOR = "metrics-aggregator";
     public static final String EVALS = "eval-runner";
@@ -70,7 +71,9 @@ public final class LoupeStack implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         long begun = System.nanoTime();
-        KafkaProcess kafka = KafkaProcess.start(work.resolve("kafka-" + ProcessHandle.current().pid()));
+        // a second stack in the same JVM (DemoIT's) gets a broker directory of its own
+        KafkaProcess kafka = KafkaProcess.start(work.resolve("kafka-" + ProcessHandle.current().pid() + "-"
+                + STACKS.incrementAndGet()));
         TestDatabase database = TestDatabase.create("e2e");
         String bootstrapToken = TestSpans.randomHex(32);
         Map<String, String> env = new HashMap<>();
