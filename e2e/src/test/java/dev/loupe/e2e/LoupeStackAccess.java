@@ -17,6 +17,29 @@ public final class LoupeStackAccess implements AutoCloseable {
         return new LoupeStackAccess(stack);
     }
 
+    /** Kafka and all five services. */
+    public static LoupeStackAccess full() {
+        return new LoupeStackAccess(LoupeStack.start());
+    }
+
+    public List<String> services() {
+        return List.of(LoupeStack.AGGREGATOR, LoupeStack.COLLECTOR, LoupeStack.EVALS, LoupeStack.FEEDBACK,
+                LoupeStack.ALERTS);
+    }
+
+    public String url(String service) {
+        return stack.url(service);
+    }
+
+    /** Resident set size of a service's JVM, KiB. */
+    public long rssKib(String service) {
+        return stack.service(service).rssKib();
+    }
+
+    public dev.loupe.testing.TestDatabase database() {
+        return stack.database();
+    }
+
     public String collectorUrl() {
         return stack.url(LoupeStack.COLLECTOR);
     }

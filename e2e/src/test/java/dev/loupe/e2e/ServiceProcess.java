@@ -97,6 +97,20 @@ public final class ServiceProcess {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Resident set size of the service's JVM in KiB (Linux {@code /proc/<pid>/status} VmRSS), or -1. */
+    public long rssKib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     String name() {
         return name;
     }

@@ -241,6 +241,13 @@ class IngestBenchmark {
     }
 
     private byte[] otlpBodyOf(int spans) {
+        byte[] body = otlpTrace(spans);
+        spanCounts.put(body, spans);
+        return body;
+    }
+
+    /** One OTLP protobuf request: a trace of {@code spans} ~1 KB LLM spans (the first its root), fresh ids. */
+    static byte[] otlpTrace(int spans) {
         ByteString traceId = ByteString.copyFrom(HexFormat.of().parseHex(TestSpans.randomHex(32)));
         ByteString rootId = ByteString.copyFrom(HexFormat.of().parseHex(TestSpans.randomHex(16)));
         ScopeSpans.Builder scope = ScopeSpans.newBuilder();
@@ -260,13 +267,11 @@ class IngestBenchmark {
                     .addAttributes(attr("gen_ai.completion", COMPLETION))
                     .addAttributes(attr("loupe.feature", "support-chat")));
         }
-        byte[] body = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
                 .addScopeSpans(scope)).build().toByteArray();
-        spanCounts.put(body, spans);
-        return body;
     }
 
-    private static SpanRecord spanRecord() {
+    static SpanRecord spanRecord() {
         Instant start = Instant.parse("2026-11-27T10:00:00Z");
         return new SpanRecord(SchemaVersions.CURRENT, "p-bench", TestSpans.randomHex(32), TestSpans.randomHex(16), null,
                 SpanKind.LLM, "chat gpt-4o", "openai", "gpt-4o", start, start.plusMillis(1250), 1250L, null, 812L, 143L,
@@ -287,7 +292,7 @@ class IngestBenchmark {
                 r.requests(), r.failures());
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                     .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");

@@ -1,0 +1,373 @@
+package dev.loupe.e2e.bench;
+
+import dev.loupe.common.events.SpanRecord;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.e2e.LoupeStackAccess;
+import dev.loupe.testing.TestSpans;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+
+/**
+ * The end-to-end benchmark behind {@code bin/loupe bench} (not a test: it asserts nothing and runs only with
+ * {@code -Pbenchmark}). One run on one machine, the whole stack as separate processes:
+ * <ol>
+ *   <li>raw references: Kafka's own producer sending the same ~1.1 KB span records to the same broker, and a
+ *   {@code COPY} of the same rows into a copy of {@code telemetry.spans} (its indexes included);</li>
+ *   <li>Loupe: {@value #SPANS} spans (by default) over HTTP, native JSON then OTLP protobuf, timed from the
+ *   first request to the last span committed with its rollups (the aggregator's stored counter);</li>
+ *   <li>accept latency and visibility (accepted → in the database, polled every 20 ms) at 5,000 spans/s;</li>
+ *   <li>RSS of every service idle and its peak under load.</li>
+ * </ol>
+ * Writes {@code e2e/target/benchmarks/end-to-end.md}; {@code bin/loupe bench} adds the dashboard query figures.
+ */
+class EndToEndBenchmark {
+    static final int SPANS = Integer.getInteger("bench.e2e.spans", 1_000_000);
+    static final int PER_REQUEST = 500;
+    static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 6);
+    static final int RAW = Integer.getInteger("bench.e2e.raw", 200_000);
+    static final Duration PACED = Duration.ofSeconds(Long.getLong("bench.e2e.paced-seconds", 30));
+    private static final String TRACE_MARK = "a".repeat(32);
+    private static final String SPAN_MARK = "b".repeat(10);
+
+    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, Long> peakRss = new ConcurrentHashMap<>();
+    private LoupeStackAccess stack;
+
+    @Test
+    void endToEnd() throws Exception {
+        stack = LoupeStackAccess.full();
+        try (Connection db = DriverManager.getConnection(stack.database().jdbcUrl(),
+                stack.database().settings().user(), stack.database().settings().password())) {
+            StringBuilder report = new StringBuilder();
+            Thread.sleep(20_000); // let start-up settle before the idle RSS
+            Map<String, Long> idle = new LinkedHashMap<>();
+            stack.services().forEach(s -> idle.put(s, stack.rssKib(s)));
+            log("idle RSS (KiB): " + idle);
+
+            double kafka = rawProducer();
+            log(String.format("raw Kafka producer: %,.0f records/s", kafka));
+            double copy = rawCopy(db);
+            log(String.format("raw COPY: %,.0f rows/s", copy));
+
+            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(() -> stack.services().forEach(s -> peakRss.merge(s, stack.rssKib(s), Math::max)),
+                    0, 500, TimeUnit.MILLISECONDS);
+            String template = jsonTemplate();
+            Bulk warmUp = bulk("/v1/spans", "application/json", () -> jsonBody(template), SPANS / 10);
+            log(String.format("warm-up (discarded): %,d spans, %,.0f spans/s", warmUp.spans(), warmUp.endToEnd()));
+            Bulk json = bulk("/v1/spans", "application/json", () -> jsonBody(template), SPANS);
+            log(String.format("native JSON end to end: %,.0f spans/s (%,d spans in %.1f s; accepted at %,.0f spans/s)",
+                    json.endToEnd(), json.spans(), json.seconds(), json.accepted()));
+            Bulk otlp = bulk("/v1/traces", "application/x-protobuf", () -> IngestBenchmark.otlpTrace(PER_REQUEST), SPANS);
+            log(String.format("OTLP protobuf end to end: %,.0f spans/s (%,d spans in %.1f s; accepted at %,.0f spans/s)",
+                    otlp.endToEnd(), otlp.spans(), otlp.seconds(), otlp.accepted()));
+            String small = jsonTemplate(50);
+            Paced pacedJson = paced(db, "/v1/spans", "application/json", () -> jsonBody(small));
+            Paced pacedOtlp = paced(db, "/v1/traces", "application/x-protobuf", () -> IngestBenchmark.otlpTrace(50));
+            sampler.shutdownNow();
+
+            report.append(String.format("| measure | native JSON | OTLP protobuf | reference | ratio JSON / OTLP | goal |%n"
+                    + "|---|---|---|---|---|---|%n"));
+            report.append(String.format("| end to end, HTTP → committed rows and rollups (%,d spans, %d × %d in flight) "
+                            + "| %,.0f spans/s | %,.0f spans/s | COPY %,.0f rows/s | %.2f / %.2f | ≥ 10,000 spans/s and ≥ 0.50 of COPY |%n",
+                    SPANS, CONCURRENCY, PER_REQUEST, json.endToEnd(), otlp.endToEnd(), copy, json.endToEnd() / copy,
+                    otlp.endToEnd() / copy));
+            report.append(String.format("| accepted by the collector (same runs) | %,.0f spans/s | %,.0f spans/s "
+                            + "| Kafka producer %,.0f records/s | %.2f / %.2f | reported |%n", json.accepted(),
+                    otlp.accepted(), kafka, json.accepted() / kafka, otlp.accepted() / kafka));
+            report.append(String.format("| accept p50 / p99 at 5,000 spans/s (100 req/s × 50) | %.1f / %.1f ms | %.1f / %.1f ms "
+                            + "| | | p99 < 50 ms |%n", pacedJson.p50(), pacedJson.p99(), pacedOtlp.p50(), pacedOtlp.p99()));
+            report.append(String.format("| visibility p50 / p99 at 5,000 spans/s (accepted → in the database) "
+                            + "| %.0f / %.0f ms | %.0f / %.0f ms | | | p99 < 2 s |%n", pacedJson.visibleP50(),
+                    pacedJson.visibleP99(), pacedOtlp.visibleP50(), pacedOtlp.visibleP99()));
+            report.append(String.format("| non-2xx answers | %,d | %,d | | | none |%n", json.failures() + pacedJson.failures(),
+                    otlp.failures() + pacedOtlp.failures()));
+            report.append(String.format("%n| service | RSS idle | RSS peak under load | goal (idle) |%n|---|---|---|---|%n"));
+            for (String s : stack.services()) {
+                report.append(String.format("| %s | %,d MiB | %,d MiB | ≤ 350 MiB |%n", s, idle.get(s) / 1024,
+                        peakRss.getOrDefault(s, -1L) / 1024));
+            }
+            double best = Math.max(json.endToEnd(), otlp.endToEnd());
+            report.append(String.format("%nEnd-to-end: %.0f spans/s%n", best));
+            report.append(String.format("%nMachine: %d cores, %s %s, %s, %d GiB; JVM %s; service JVM args: %s; "
+                            + "PostgreSQL %s; the load generator, broker, five services and PostgreSQL share the machine%n",
+                    Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+                    System.getProperty("os.version"), IngestBenchmark.cpuModel(), memoryGib(),
+                    System.getProperty("java.version"), System.getProperty("loupe.e2e.jvm-args", "(test defaults)"),
+                    scalar(db, "show server_version")));
+            Path out = Path.of("target/benchmarks/end-to-end.md");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, report.toString());
+            System.out.println("\n=== End-to-end benchmark ===\n" + report);
+        } finally {
+            stack.close();
+        }
+    }
+
+    /** Sends {@code spans} spans, {@link #CONCURRENCY} requests in flight, and waits until all are stored. */
+    private Bulk bulk(String path, String type, Supplier<byte[]> body, int spans) throws Exception {
+        long before = storedSpans();
+        int requests = spans / PER_REQUEST;
+        Semaphore slots = new Semaphore(CONCURRENCY);
+        AtomicLong failures = new AtomicLong();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        long begin = System.nanoTime();
+        for (int i = 0; i < requests; i++) {
+            slots.acquire();
+            byte[] b = body.get();
+            pending.add(send(path, type, b).whenComplete((status, e) -> {
+                if (e != null || status != 200) {
+                    failures.incrementAndGet();
+                }
+                slots.release();
+            }));
+            if (i % 200 == 199) {
+                log(String.format("  … %,d of %,d spans sent, %,d stored", (long) (i + 1) * PER_REQUEST, spans,
+                        storedSpans() - before));
+            }
+        }
+        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
+        double acceptSeconds = (System.nanoTime() - begin) / 1e9;
+        long target = before + (long) (requests - failures.get()) * PER_REQUEST;
+        while (storedSpans() < target) {
+            Thread.sleep(100);
+            if ((System.nanoTime() - begin) / 1e9 > 1800) {
+                throw new IllegalStateException("spans not all stored after 30 minutes");
+            }
+        }
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        long stored = target - before;
+        return new Bulk(stored, seconds, stored / seconds, stored / acceptSeconds, failures.get());
+    }
+
+    record Bulk(long spans, double seconds, double endToEnd, double accepted, long failures) {
+    }
+
+    /** 100 requests/s of 50 spans for {@link #PACED}: accept latency from the scheduled time, and visibility. */
+    private Paced paced(Connection db, String path, String type, Supplier<byte[]> body) throws Exception {
+        Histogram accept = new Histogram(60_000_000_000L, 3);
+        Histogram visible = new Histogram(600_000_000_000L, 3);
+        Map<String, Long> waiting = new ConcurrentHashMap<>();
+        AtomicLong failures = new AtomicLong();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        long interval = 10_000_000L;
+        int n = (int) (PACED.toNanos() / interval);
+        List<byte[]> bodies = new ArrayList<>(n); // made before the clock starts: the schedule must not wait for them
+        List<String> traceIds = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            bodies.add(body.get());
+            traceIds.add(traceIdOf(bodies.get(i), type));
+        }
+        long begin = System.nanoTime() + 200_000_000L;
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long scheduled = begin + i * interval;
+            byte[] b = bodies.get(i);
+            String traceId = traceIds.get(i);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            ticker.schedule(() -> send(path, type, b).whenComplete((status, e) -> {
+                long now = System.nanoTime();
+                accept.recordValue(Math.max(0, now - scheduled));
+                if (e == null && status == 200) {
+                    waiting.put(traceId, now);
+                } else {
+                    failures.incrementAndGet();
+                }
+                done.complete(null);
+            }), Math.max(0, scheduled - System.nanoTime()), TimeUnit.NANOSECONDS);
+            pending.add(done);
+        }
+        long deadline = begin + PACED.toNanos() + 120_000_000_000L;
+        try (PreparedStatement q = db.prepareStatement("select trace_id from telemetry.spans where trace_id = any(?) "
+                + "group by trace_id having count(*) >= 50")) {
+            while ((!waiting.isEmpty() || pending.stream().anyMatch(f -> !f.isDone())) && System.nanoTime() < deadline) {
+                if (!waiting.isEmpty()) {
+                    Array ids = db.createArrayOf("text", waiting.keySet().toArray());
+                    q.setArray(1, ids);
+                    try (ResultSet r = q.executeQuery()) {
+                        long now = System.nanoTime();
+                        while (r.next()) {
+                            Long accepted = waiting.remove(r.getString(1));
+                            if (accepted != null) {
+                                visible.recordValue(Math.max(0, now - accepted));
+                            }
+                        }
+                    }
+                }
+                Thread.sleep(20);
+            }
+        }
+        ticker.shutdown();
+        return new Paced(accept.getValueAtPercentile(50) / 1e6, accept.getValueAtPercentile(99) / 1e6,
+                visible.getValueAtPercentile(50) / 1e6, visible.getValueAtPercentile(99) / 1e6,
+                failures.get() + waiting.size());
+    }
+
+    record Paced(double p50, double p99, double visibleP50, double visibleP99, long failures) {
+    }
+
+    private static String traceIdOf(byte[] body, String type) throws Exception {
+        if (type.equals("application/json")) {
+            return EventJson.mapper().readTree(body).path("spans").path(0).path("traceId").asText();
+        }
+        var request = io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.parseFrom(body);
+        return java.util.HexFormat.of().formatHex(request.getResourceSpans(0).getScopeSpans(0).getSpans(0)
+                .getTraceId().toByteArray());
+    }
+
+    private CompletableFuture<Integer> send(String path, String type, byte[] body) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(stack.collectorUrl() + path))
+                        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + stack.secretKey())
+                        .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+    }
+
+    private String jsonTemplate() {
+        return jsonTemplate(PER_REQUEST);
+    }
+
+    /** A native request of one trace; the trace id and the span ids' first ten hex digits are marks to replace. */
+    private static String jsonTemplate(int spans) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int i = 0; i < spans; i++) {
+            items.add(TestSpans.llm().with("traceId", TRACE_MARK).with("spanId", SPAN_MARK + String.format("%06x", i))
+                    .with("prompt", IngestBenchmark.PROMPT).with("completion", IngestBenchmark.COMPLETION).build());
+        }
+        return EventJson.encode(Map.of("spans", items));
+    }
+
+    private static byte[] jsonBody(String template) {
+        return template.replace(TRACE_MARK, TestSpans.randomHex(32)).replace(SPAN_MARK, TestSpans.randomHex(10))
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private long storedSpans() throws Exception {
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(
+                stack.url("metrics-aggregator") + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        double total = 0;
+        for (String line : metrics.body().split("\n")) {
+            if (line.startsWith("loupe_aggregator_spans_stored_total")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) total;
+    }
+
+    private double rawProducer() throws Exception {
+        String topic = "bench.raw-spans";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) {
+            records.add(EventJson.encode(IngestBenchmark.spanRecord()));
+        }
+        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 5);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            for (int i = 0; i < RAW / 4; i++) { // warm-up
+                producer.send(new ProducerRecord<>(topic, TestSpans.randomHex(32), records.get(i % records.size())));
+            }
+            producer.flush();
+            long begin = System.nanoTime();
+            for (int i = 0; i < RAW; i++) {
+                producer.send(new ProducerRecord<>(topic, TestSpans.randomHex(32), records.get(i % records.size())));
+            }
+            producer.flush();
+            return RAW / ((System.nanoTime() - begin) / 1e9);
+        }
+    }
+
+    /** COPY of the same span rows into a copy of telemetry.spans with all its indexes. */
+    private static double rawCopy(Connection db) throws Exception {
+        try (Statement s = db.createStatement()) {
+            s.execute("create table public.bench_copy (like telemetry.spans including all)");
+        }
+        StringBuilder csv = new StringBuilder();
+        for (int i = 0; i < RAW; i++) {
+            SpanRecord r = IngestBenchmark.spanRecord();
+            csv.append(String.join(",", r.projectId(), r.traceId(), r.spanId(), r.kind().name(), q(r.name()),
+                    r.provider(), r.model(), r.startTime().plusMillis(i).toString(), r.endTime().toString(),
+                    Long.toString(r.latencyMs()), Long.toString(r.inputTokens()), Long.toString(r.outputTokens()),
+                    r.costUsd().toPlainString(), q(r.prompt()), q(r.completion()), r.status().name(), q(r.feature()),
+                    "1", Instant.now().toString(), "false")).append('\n');
+        }
+        long begin = System.nanoTime();
+        db.unwrap(PGConnection.class).getCopyAPI().copyIn("copy public.bench_copy (project_id, trace_id, span_id, kind, "
+                + "name, provider, model, start_time, end_time, latency_ms, input_tokens, output_tokens, cost_usd, prompt, "
+                + "completion, status, feature, schema_version, received_at, truncated) from stdin (format csv)",
+                new StringReader(csv.toString()));
+        double rate = RAW / ((System.nanoTime() - begin) / 1e9);
+        try (Statement s = db.createStatement()) {
+            s.execute("drop table public.bench_copy");
+        }
+        return rate;
+    }
+
+    private static String q(String value) {
+        return "\"" + value.replace("\"", "\"\"") + "\"";
+    }
+
+    private static String scalar(Connection db, String sql) throws Exception {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+
+    private static long memoryGib() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024 / 1024;
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    private static void log(String line) {
+        System.out.println("[bench] " + line);
+    }
+}
