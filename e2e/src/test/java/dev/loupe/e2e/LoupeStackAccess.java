@@ -44,6 +44,10 @@ public final class LoupeStackAccess implements AutoCloseable {
         return stack.url(LoupeStack.COLLECTOR);
     }
 
+    public String projectId() {
+        return stack.projectA().id();
+    }
+
     public String secretKey() {
         return stack.projectA().secretKey();
     }
