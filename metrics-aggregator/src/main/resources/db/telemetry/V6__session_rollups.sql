@@ -20,8 +20,19 @@ create table telemetry.session_rollup_1h (
 );
 create table telemetry.session_rollup_1d (like telemetry.session_rollup_1h including all);
 
--- Spans stored before this version: counted once here, before any consumer of this version starts. (During a
--- rolling upgrade, spans that an older replica stores after this ran are not in these tables; README, "Upgrading".)
+-- Hypertables before the backfill, so the backfilled rows go straight into chunks (no migrate_data copy).
+do $$
+begin
+    if exists (select 1 from pg_extension where extname = 'timescaledb') then
+        perform create_hypertable('telemetry.session_rollup_1h', 'bucket', chunk_time_interval => interval '30 days');
+        perform create_hypertable('telemetry.session_rollup_1d', 'bucket', chunk_time_interval => interval '365 days');
+    end if;
+end
+$$;
+
+-- Spans stored before this version: counted once here, before any consumer of this version starts; the time this
+-- takes grows with telemetry.spans (and decompresses compressed chunks). During a rolling upgrade, spans that an
+-- older replica stores after this ran are not in these tables (README, "Upgrading").
 insert into telemetry.session_rollup_1h (project_id, bucket, session_id, shard, span_count, llm_count, input_tokens,
                                          output_tokens, cost_usd)
 select project_id, date_trunc('hour', start_time, 'UTC'), coalesce(session_id, ''), coalesce(rollup_shard, 0), count(*),
@@ -36,13 +47,3 @@ select project_id, date_trunc('day', bucket, 'UTC'), session_id, shard, sum(span
 from telemetry.session_rollup_1h
 group by 1, 2, 3, 4;
 
-do $$
-begin
-    if exists (select 1 from pg_extension where extname = 'timescaledb') then
-        perform create_hypertable('telemetry.session_rollup_1h', 'bucket', chunk_time_interval => interval '30 days',
-                                  migrate_data => true);
-        perform create_hypertable('telemetry.session_rollup_1d', 'bucket', chunk_time_interval => interval '365 days',
-                                  migrate_data => true);
-    end if;
-end
-$$;

@@ -34,6 +34,14 @@ final class Api {
         return send(HttpRequest.newBuilder(base.resolve(path)).POST(json(body)), key);
     }
 
+    /** A service that did not answer: the stack is down or elsewhere. */
+    static final class Unreachable extends RuntimeException {
+        Unreachable(String base, IOException cause) {
+            super("cannot reach " + base + " (" + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + "): is the stack up?", cause);
+        }
+    }
+
     private static HttpRequest.BodyPublisher json(Object body) {
         try {
             return HttpRequest.BodyPublishers.ofString(MAPPER.writeValueAsString(body));
@@ -56,7 +64,7 @@ final class Api {
             }
             return body;
         } catch (IOException e) {
-            throw new UncheckedIOException(built.method() + " " + built.uri() + " failed: " + e.getMessage(), e);
+            throw new Unreachable(built.uri().getScheme() + "://" + built.uri().getAuthority(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -38,7 +38,7 @@ record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI 
         Map<String, String> values = new LinkedHashMap<>();
         for (String arg : args) {
             if (arg.equals("--help") || arg.equals("-h")) {
-                throw new IllegalArgumentException(USAGE);
+                throw new HelpRequested();
             }
             int eq = arg.indexOf('=');
             if (!arg.startsWith("--") || eq < 0) {
@@ -69,7 +69,17 @@ record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI 
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + values.keySet() + "\n" + USAGE);
         }
+        if (!(o.speed() >= 1) || Double.isInfinite(o.speed()) || o.lag().isNegative()) {
+            throw new IllegalArgumentException("--clock-speed must be at least 1 and --clock-lag not negative\n" + USAGE);
+        }
         return o;
+    }
+
+    /** {@code --help}: the usage goes to standard output. */
+    static final class HelpRequested extends RuntimeException {
+        HelpRequested() {
+            super(USAGE);
+        }
     }
 
     private static URI uri(String value, String fallback) {

@@ -1,6 +1,7 @@
 package dev.loupe.simulator;
 
 import dev.loupe.client.ClientMetrics;
+import dev.loupe.client.Feedback;
 import dev.loupe.client.LoupeClient;
 import dev.loupe.common.time.SimulationClock;
 import java.io.PrintStream;
@@ -12,6 +13,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -48,17 +50,27 @@ public final class Simulator {
         this.out = out;
     }
 
+    /** Exit status: 0 as expected, 1 other alerts than expected, 2 bad options, 3 a service could not be reached. */
     public static void main(String[] args) throws Exception {
         Options options;
         try {
             options = Options.parse(args);
+        } catch (Options.HelpRequested e) {
+            System.out.print(e.getMessage());
+            System.exit(0);
+            return;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;
         }
-        Result result = new Simulator(options, System.out).run();
-        System.exit(result.asExpected() ? 0 : 1);
+        try {
+            Result result = new Simulator(options, System.out).run();
+            System.exit(result.asExpected() ? 0 : 1);
+        } catch (Api.Unreachable e) {
+            System.err.println("loupe-simulator: " + e.getMessage());
+            System.exit(3);
+        }
     }
 
     /** Runs the whole demo; {@code args} as on the command line. For tests. */
@@ -69,7 +81,7 @@ public final class Simulator {
     Result run() throws Exception {
         Scenario scenario = options.scenario();
         Clock clock = SimulationClock.fromConfig(options.lag(), options.speed(),
-                java.util.Optional.of(options.accelerateFrom().toString()));
+                Optional.of(options.accelerateFrom().toString()));
         Instant origin = options.accelerateFrom().minus(options.lag());
         Instant historyStart = origin.minus(scenario.history());
         Instant end = origin.plus(scenario.length());
@@ -92,12 +104,20 @@ public final class Simulator {
             Counts counts = new Counts();
             ExecutorService feedbackPool = Executors.newFixedThreadPool(4);
             Replicas app = new Replicas(REPLICAS, project);
+            if (Instant.now().isAfter(options.accelerateFrom())) {
+                out.printf("Note: simulated time has been running faster since %s, before the simulator started: the "
+                        + "first live minutes go out as a backlog%n", options.accelerateFrom());
+            }
             try {
                 play(traffic, clock, historyStart, end, app, feedbackPool, counts);
                 app.flush(Duration.ofSeconds(60));
             } finally {
                 feedbackPool.shutdown();
-                feedbackPool.awaitTermination(60, TimeUnit.SECONDS);
+                if (!feedbackPool.awaitTermination(60, TimeUnit.SECONDS)) {
+                    int unsent = feedbackPool.shutdownNow().size();
+                    counts.feedbackFailed.addAndGet(unsent);
+                    out.printf("%d feedback calls were still waiting after 60 s and were not sent%n", unsent);
+                }
                 app.close();
             }
             return finish(project, scenario, origin, historyStart, app.metrics(), counts, webhook);
@@ -125,7 +145,7 @@ public final class Simulator {
             return clients.get(Math.floorMod(traceId.hashCode(), clients.size()));
         }
 
-        String feedback(dev.loupe.client.Feedback feedback) {
+        String feedback(Feedback feedback) {
             return clients.get(0).feedback(feedback);
         }
 
@@ -216,10 +236,10 @@ public final class Simulator {
                           ClientMetrics metrics, Counts counts, WebhookReceiver webhook) throws InterruptedException {
         out.printf("Scenario played; waiting up to %s for the expected alerts…%n", options.alertTimeout());
         long deadline = System.nanoTime() + options.alertTimeout().toNanos();
-        List<FiredAlert> fired = Summary.firedAlerts(api, options, project);
+        List<FiredAlert> fired = firedAlerts(project, deadline);
         while (System.nanoTime() < deadline && !missing(scenario, fired).isEmpty()) {
             Thread.sleep(2_000);
-            fired = Summary.firedAlerts(api, options, project);
+            fired = firedAlerts(project, deadline);
         }
         List<Scenario.ExpectedAlert> missing = missing(scenario, fired);
         List<FiredAlert> unexpected = fired.stream()
@@ -267,6 +287,21 @@ public final class Simulator {
                 .map(i -> String.format(" (%.1f min after its incident began)",
                         Duration.between(origin.plus(Duration.ofMinutes(i.from())), f.firedAt()).toMillis() / 60_000.0))
                 .orElse("");
+    }
+
+    /** The fired alerts, asking again after a failed read until {@code deadline}. */
+    private List<FiredAlert> firedAlerts(DemoProject project, long deadline) throws InterruptedException {
+        while (true) {
+            try {
+                return Summary.firedAlerts(api, options, project);
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                out.printf("reading the alerts failed (%s); asking again%n", e.getMessage());
+                Thread.sleep(2_000);
+            }
+        }
     }
 
     private static List<Scenario.ExpectedAlert> missing(Scenario scenario, List<FiredAlert> fired) {

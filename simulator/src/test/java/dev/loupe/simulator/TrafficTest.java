@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +22,18 @@ class TrafficTest {
     /** Per-minute counts of what the rules look at. */
     record Minute(int miniCalls, int lookupCalls, int lookupErrors, int agentSessions, int ragDecisions,
                   int refusals, int ragAnswers, long agentTokens, int corrections, int classifySpans) {
+    }
+
+    /** Median latency of gpt-4o-mini calls in [from, to) minutes. */
+    double miniLatencyMedian(int from, int to) {
+        List<Long> latencies = new ArrayList<>();
+        for (Instant t = ORIGIN.plus(Duration.ofMinutes(from)); t.isBefore(ORIGIN.plus(Duration.ofMinutes(to)));
+             t = t.plus(Traffic.SLICE)) {
+            traffic.slice(t).spans().stream().filter(s -> "gpt-4o-mini".equals(s.model()))
+                    .forEach(s -> latencies.add(s.latencyMs()));
+        }
+        Collections.sort(latencies);
+        return latencies.get(latencies.size() / 2);
     }
 
     Minute minute(int m) {
@@ -74,7 +89,7 @@ class TrafficTest {
 
     @Test
     void normalMinutesMeetEveryRulesSampleFloor() {
-        for (int m = -60; m < 16; m++) {
+        for (int m = -120; m < 16; m++) {
             Minute minute = minute(m);
             assertThat(minute.miniCalls()).as("gpt-4o-mini calls, minute %d (latency-shift: 100)", m)
                     .isGreaterThanOrEqualTo(100);
@@ -117,6 +132,12 @@ class TrafficTest {
                 .isLessThan(1.5 * before.agentTokens() / before.agentSessions());
         assertThat(rate(before.corrections(), before.ragDecisions())).isLessThan(0.05);
         assertThat(rate(wave.corrections(), wave.ragDecisions())).isGreaterThan(0.15);
+        assertThat(miniLatencyMedian(24, 28) / miniLatencyMedian(4, 14)).isBetween(1.9, 2.7);
+        // and each leaves the others' signals alone
+        assertThat(rate(modelUpdate.corrections(), modelUpdate.ragDecisions())).isLessThan(0.05);
+        assertThat(rate(sum(33, 36).lookupErrors(), sum(33, 36).lookupCalls())).isLessThan(0.05);
+        assertThat(rate(toolFailing.refusals(), toolFailing.ragAnswers())).isLessThan(0.05);
+        assertThat(miniLatencyMedian(16, 20) / miniLatencyMedian(4, 14)).isBetween(0.85, 1.15);
     }
 
     private Minute sum(int from, int to) {

@@ -18,10 +18,10 @@ public final class StoreRetry {
 
     /**
      * Retries {@code write} (a lazy Uni, re-run on each subscription) until it succeeds. A failure caused by
-     * the record's own data (SQLSTATE classes 22 and 23: bad value, constraint) is not retried, and neither is
-     * one our own code throws on a record it did not expect (a NullPointerException, ClassCastException,
-     * IllegalArgumentException, IndexOutOfBoundsException or ArithmeticException: retrying cannot cure it): it
+     * the record's own data (SQLSTATE classes 22 and 23: bad value, constraint) is not retried, and neither is an
+     * {@link UnreadableRecordException} a writer throws on a record it cannot store (retrying cannot cure it): it
      * fails the message, which then goes to the dead-letter topic instead of blocking its partition forever.
+     * Anything else, bugs included, is retried: a bug must stop the partition loudly, not drain it into the DLQ.
      */
     public static <T> Uni<T> untilStored(Uni<T> write, String what) {
         return write
@@ -38,9 +38,7 @@ public final class StoreRetry {
                     && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"))) {
                 return false;
             }
-            if (t instanceof NullPointerException || t instanceof ClassCastException
-                    || t instanceof IllegalArgumentException || t instanceof IndexOutOfBoundsException
-                    || t instanceof ArithmeticException) {
+            if (t instanceof UnreadableRecordException) {
                 return false;
             }
         }

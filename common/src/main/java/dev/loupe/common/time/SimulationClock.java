@@ -47,7 +47,11 @@ public final class SimulationClock extends Clock {
         }
         Instant from;
         try {
-            from = accelerateFrom.map(Instant::parse).orElseGet(Instant::now);
+            // required: a default (this JVM's start) would give every service its own "now"
+            from = Instant.parse(accelerateFrom.orElseThrow(() -> new IllegalArgumentException(
+                    "loupe.clock.accelerate-from is required when loupe.clock.lag is set")));
+        } catch (IllegalArgumentException e) {
+            throw e;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("loupe.clock.accelerate-from must be an ISO-8601 instant such as "
                     + "2026-11-27T10:15:30Z, was " + accelerateFrom.orElse(""), e);

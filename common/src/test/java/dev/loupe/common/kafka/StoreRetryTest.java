@@ -2,6 +2,7 @@ package dev.loupe.common.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loupe.common.json.UnreadableRecordException;
 import io.vertx.pgclient.PgException;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
@@ -10,11 +11,11 @@ import org.junit.jupiter.api.Test;
 class StoreRetryTest {
 
     @Test
-    void theRecordsOwnDataAndOurOwnBugsAreNotOutages() {
+    void theRecordsOwnDataIsNotAnOutage() {
         assertThat(StoreRetry.isOutage(new PgException("bad value", "ERROR", "22P02", "detail"))).isFalse();
         assertThat(StoreRetry.isOutage(new PgException("duplicate", "ERROR", "23505", "detail"))).isFalse();
-        assertThat(StoreRetry.isOutage(new RuntimeException("wrapped", new NullPointerException("span")))).isFalse();
-        assertThat(StoreRetry.isOutage(new IllegalArgumentException("no such kind"))).isFalse();
+        assertThat(StoreRetry.isOutage(new RuntimeException("wrapped",
+                new UnreadableRecordException("row matches no record")))).isFalse();
     }
 
     @Test
@@ -23,5 +24,6 @@ class StoreRetryTest {
         assertThat(StoreRetry.isOutage(new IOException("Connection refused"))).isTrue();
         assertThat(StoreRetry.isOutage(new TimeoutException())).isTrue();
         assertThat(StoreRetry.isOutage(new IllegalStateException("Pool closed"))).isTrue();
+        assertThat(StoreRetry.isOutage(new NullPointerException("a bug stops the partition loudly"))).isTrue();
     }
 }

@@ -67,8 +67,10 @@ class SimulationClockTest {
     @Test
     void noLagIsTheWallClockAndBadSettingsAreRefusedByName() {
         assertThat(SimulationClock.fromConfig(Duration.ZERO, 12, Optional.empty())).isEqualTo(Clock.systemUTC());
-        assertThatThrownBy(() -> SimulationClock.fromConfig(Duration.ofMinutes(1), 0.5, Optional.empty()))
+        assertThatThrownBy(() -> SimulationClock.fromConfig(Duration.ofMinutes(1), 0.5, Optional.of(START.toString())))
                 .hasMessageContaining("loupe.clock.speed");
+        assertThatThrownBy(() -> SimulationClock.fromConfig(Duration.ofMinutes(1), 2, Optional.empty()))
+                .hasMessageContaining("loupe.clock.accelerate-from is required");
         assertThatThrownBy(() -> SimulationClock.fromConfig(Duration.ofMinutes(1), 2, Optional.of("yesterday")))
                 .hasMessageContaining("loupe.clock.accelerate-from");
     }

@@ -279,11 +279,11 @@ class IngestBenchmark {
                 null, null, "support-chat", null, null, null, null, Map.of(), Map.of(), Instant.now());
     }
 
-    private static KeyValue attr(String key, String value) {
+    static KeyValue attr(String key, String value) {
         return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
     }
 
-    private static KeyValue number(String key, long value) {
+    static KeyValue number(String key, long value) {
         return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
     }
 

@@ -18,8 +18,9 @@ import java.util.TreeMap;
 
 /**
  * Sums by session ({@code groupBy=session}, or a {@code session} filter) from the session rollups: whole days and
- * hours of the range from {@code session_rollup_1d}/{@code _1h}, the minutes at its edges from the raw spans (there
- * is no minute table: an edge holds at most an hour of spans). The ranking and the limit happen in SQL, so a range
+ * hours of the range from {@code session_rollup_1d}/{@code _1h}, the rest at its edges from the raw spans, cut
+ * exactly at {@code from} and {@code to} as the raw path did (there is no minute table: an edge holds at most an
+ * hour of spans). The ranking and the limit happen in SQL, so a range
  * with tens of thousands of sessions sends only the top ones to Java.
  */
 @ApplicationScoped
@@ -90,7 +91,10 @@ public class SessionRollupQuery {
         String whole(int limit) {
             List<String> parts = new ArrayList<>();
             for (TimeCover.Segment s : TimeCover.of(request.from(), request.to())) {
-                parts.add(s.granularity() == Granularity.MINUTE ? rawSpans(s.from(), s.to()) : rollup(s.granularity(), s.from(), s.to()));
+                // the edges come from raw spans, cut exactly at from and to (the cover rounds them out to minutes)
+                parts.add(s.granularity() == Granularity.MINUTE
+                        ? rawSpans(later(s.from(), request.from()), earlier(s.to(), request.to()))
+                        : rollup(s.granularity(), s.from(), s.to()));
             }
             String from = " from (" + String.join(" union all ", parts) + ") u";
             if (!grouped) {
@@ -130,6 +134,14 @@ public class SessionRollupQuery {
                     + "where project_id = " + project + " and start_time >= " + bind(from.atOffset(ZoneOffset.UTC))
                     + " and start_time < " + bind(to.atOffset(ZoneOffset.UTC)) + sessionFilter("coalesce(session_id, '')")
                     + " group by 1";
+        }
+
+        private static Instant later(Instant a, Instant b) {
+            return a.isAfter(b) ? a : b;
+        }
+
+        private static Instant earlier(Instant a, Instant b) {
+            return a.isBefore(b) ? a : b;
         }
 
         private String sessionFilter(String column) {

@@ -7,6 +7,7 @@ import dev.loupe.aggregator.rollup.SpanRollupDelta;
 import dev.loupe.aggregator.rollup.SpanRollupWriter;
 import dev.loupe.aggregator.windows.WindowMarks;
 import dev.loupe.common.events.SpanRecord;
+import dev.loupe.common.json.UnreadableRecordException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -14,6 +15,7 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -95,6 +97,10 @@ public class SpanBatchWriter {
                     for (Row row : rows) {
                         SpanRecord span = byKey.get(key(row.getString("project_id"), row.getString("span_id"),
                                 row.getOffsetDateTime("start_time").toInstant()));
+                        if (span == null) {
+                            throw new UnreadableRecordException("stored span " + row.getString("span_id")
+                                    + " matches no record of its batch");
+                        }
                         SpanFacts facts = SpanFacts.of(span, row.getString("rollup_feature"), row.getShort("rollup_shard"));
                         inserted.add(facts);
                         deltas.forEach(d -> d.add(facts));
@@ -112,7 +118,7 @@ public class SpanBatchWriter {
     }
 
     /** The start time as stored (microseconds), so a record with nanoseconds finds its inserted row. */
-    private static String key(String projectId, String spanId, java.time.Instant start) {
+    private static String key(String projectId, String spanId, Instant start) {
         return projectId + '\u0000' + spanId + '\u0000' + SpanColumns.time(start).toInstant();
     }
 

@@ -412,7 +412,8 @@ class AggregatorBenchmark {
                     new SessionRollupDelta(Granularity.DAY)};
             Instant[] open = new Instant[3];
             try (PreparedStatement q = c.prepareStatement("""
-                    select start_time, kind, rollup_feature, coalesce(model, '') as model, status, trace_id, session_id,
+                    select start_time, kind, rollup_feature, coalesce(model, '') as model, status, trace_id,
+                        coalesce(session_id, '') as session_id,
                         coalesce(error_type, '') as error_type, coalesce(tool_name, '') as tool_name,
                         coalesce(input_tokens, 0) as i, coalesce(output_tokens, 0) as o, coalesce(cost_usd, 0) as cost, latency_ms
                     from telemetry.spans where project_id = ? order by start_time""")) {

@@ -292,6 +292,19 @@ class SpanMetricsTest {
     }
 
     @Test
+    void sumsPerSessionCutTheRangeAtItsSecondsLikeTheRawPath() {
+        // from just after one LLM call and to exactly at another: rounding either edge to its minute would count them
+        List<Instant> calls = allSpans().stream().filter(x -> x.kind() == SpanKind.LLM).map(SpanRecord::startTime)
+                .sorted().toList();
+        Instant from = calls.get(10).plusMillis(1);
+        Instant to = calls.get(calls.size() - 10);
+        Map<String, Double> expected = perSession("input_tokens", from, to);
+        Map<String, Double> actual = byGroup("input_tokens", "session", from, to);
+        assertThat(actual).containsOnlyKeys(expected.keySet());
+        expected.forEach((session, value) -> assertThat(actual.get(session)).as(session).isEqualTo(value));
+    }
+
+    @Test
     void topSessionsByTokensAreRankedBeforeTheLimit() {
         Map<String, Double> expected = perSession("input_tokens", FROM, TO);
         List<String> top5 = expected.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
@@ -367,18 +380,22 @@ class SpanMetricsTest {
                 .execute()
                 .chain(() -> c.query(inserts.get(0)).execute())
                 .chain(() -> c.query(inserts.get(1)).execute())
-                .chain(() -> c.query("""
-                        select (select count(*) from ((table backfill_1h except table telemetry.session_rollup_1h)
-                                union all (table telemetry.session_rollup_1h except table backfill_1h)) x)
-                             + (select count(*) from ((table backfill_1d except table telemetry.session_rollup_1d)
-                                union all (table telemetry.session_rollup_1d except table backfill_1d)) y) as n""")
-                        .execute())
+                .chain(() -> c.preparedQuery("""
+                        select (select count(*) from ((select * from backfill_1h where project_id = $1
+                                    except select * from telemetry.session_rollup_1h where project_id = $1)
+                                union all (select * from telemetry.session_rollup_1h where project_id = $1
+                                    except select * from backfill_1h where project_id = $1)) x)
+                             + (select count(*) from ((select * from backfill_1d where project_id = $1
+                                    except select * from telemetry.session_rollup_1d where project_id = $1)
+                                union all (select * from telemetry.session_rollup_1d where project_id = $1
+                                    except select * from backfill_1d where project_id = $1)) y) as n""")
+                        .execute(Tuple.of(projectA)))
                 .map(rows -> rows.iterator().next().getLong("n"))
                 .call(() -> c.query("drop table backfill_1h, backfill_1d").execute()))
                 .await().indefinitely();
         assertThat(differences).isZero();
-        assertThat(pool.query("select count(*) as n from telemetry.session_rollup_1h").execute().await().indefinitely()
-                .iterator().next().getLong("n")).isPositive();
+        assertThat(pool.preparedQuery("select count(*) as n from telemetry.session_rollup_1h where project_id = $1")
+                .execute(Tuple.of(projectA)).await().indefinitely().iterator().next().getLong("n")).isPositive();
     }
 
     /** The metric per session over [from, to), computed from the fixture. */
