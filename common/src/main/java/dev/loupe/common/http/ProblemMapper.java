@@ -7,6 +7,7 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.smallrye.mutiny.CompositeException;
+import dev.loupe.common.sql.DatabaseOutage;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -24,6 +25,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = 1)
     public Response problem(ProblemException e, UriInfo uri) {
+        return problemResponse(e, uri);
+    }
+
+    private static Response problemResponse(ProblemException e, UriInfo uri) {
         Response.ResponseBuilder builder = respond(e.toProblem(), uri);
         if (e.retryAfterSeconds() != null) {
             builder.header("Retry-After", e.retryAfterSeconds());
@@ -96,18 +101,28 @@ public class ProblemMapper {
     public Response composite(CompositeException e, UriInfo uri) {
         Throwable first = e.getCauses().isEmpty() ? e : e.getCauses().get(0);
         if (first instanceof ProblemException problem) {
-            return problem(problem, uri);
+            return problemResponse(problem, uri);
         }
-        return internal(first, uri);
+        return unexpected(first, uri);
     }
 
     @ServerExceptionMapper(priority = 10)
     public Response unexpected(Throwable e, UriInfo uri) {
         ProblemException problem = findCause(e, ProblemException.class);
         if (problem != null) {
-            return problem(problem, uri);
+            return problemResponse(problem, uri);
+        }
+        if (DatabaseOutage.isOutage(e)) {
+            return databaseUnavailable(e, uri);
         }
         return internal(e, uri);
+    }
+
+    /** The database could not be reached: the client's request was fine, it should come back later. */
+    private static Response databaseUnavailable(Throwable e, UriInfo uri) {
+        LOG.warnf("database unavailable on %s: %s", uri == null ? "?" : uri.getPath(), e.toString());
+        return problemResponse(ProblemException.unavailable("the database is unavailable; retry later",
+                DatabaseOutage.RETRY_AFTER_SECONDS), uri);
     }
 
     private static Response unauthorized(UriInfo uri) {

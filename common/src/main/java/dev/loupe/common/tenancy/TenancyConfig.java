@@ -17,4 +17,11 @@ public interface TenancyConfig {
     /** How long a key lookup (hit or miss) is cached; a revoked key stops working within this time. */
     @WithDefault("30s")
     Duration cacheTtl();
+
+    /**
+     * While the database cannot be reached, a key looked up less than this long ago is answered from that lookup
+     * (a revocation made just before an outage takes effect when the database is back); {@code 0s} turns it off.
+     */
+    @WithDefault("10m")
+    Duration staleIfError();
 }
