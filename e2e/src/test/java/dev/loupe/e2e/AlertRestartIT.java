@@ -87,6 +87,10 @@ class AlertRestartIT {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> count(received, feature, "resolved") == 1);
             Thread.sleep(3_000); // a few dispatch passes more: nothing else may arrive
+            System.out.printf("FAULT alert-manager kill -9 mid-incident: windows sent=2, notifications received=%d"
+                            + " (firing=%d, resolved=%d)%n", received.stream()
+                            .filter(n -> n.path("groupKey").asText().contains(feature)).count(),
+                    count(received, feature, "firing"), count(received, feature, "resolved"));
             assertThat(count(received, feature, "firing")).as("no duplicate firing notification").isEqualTo(1);
             assertThat(count(received, feature, "resolved")).isEqualTo(1);
         } finally {

@@ -1,7 +1,9 @@
 package dev.loupe.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.testing.FaultProxy;
 import dev.loupe.testing.KafkaProcess;
+import dev.loupe.testing.PostgresSettings;
 import dev.loupe.testing.TestDatabase;
 import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
@@ -37,13 +39,16 @@ public final class LoupeStack implements AutoCloseable {
 
     private final KafkaProcess kafka;
     private final TestDatabase database;
+    private final FaultProxy postgresProxy;
     private final Map<String, ServiceProcess> services;
     private final TestProject projectA;
     private final TestProject projectB;
     private final String bootstrapToken;
 
-    private LoupeStack(KafkaProcess kafka, TestDatabase database, Map<String, ServiceProcess> services,
-                       TestProject projectA, TestProject projectB, String bootstrapToken) {
+    private LoupeStack(KafkaProcess kafka, TestDatabase database, FaultProxy postgresProxy,
+                       Map<String, ServiceProcess> services, TestProject projectA, TestProject projectB,
+                       String bootstrapToken) {
+        this.postgresProxy = postgresProxy;
         this.bootstrapToken = bootstrapToken;
         this.kafka = kafka;
         this.database = database;
@@ -56,6 +61,14 @@ public final class LoupeStack implements AutoCloseable {
         return start(List.of(AGGREGATOR, COLLECTOR, EVALS, FEEDBACK, ALERTS));
     }
 
+    /**
+     * The shared stack of the system tests: all five services, reaching PostgreSQL through a {@link FaultProxy}
+     * that the fault tests cut and restore ({@link #postgresProxy()}).
+     */
+    static LoupeStack startShared() {
+        return start(List.of(AGGREGATOR, COLLECTOR, EVALS, FEEDBACK, ALERTS), Map.of(), true);
+    }
+
     /** Starts the broker and the named services (the aggregator always, first: it owns the schemas others read). */
     static LoupeStack start(List<String> names) {
         return start(names, Map.of());
@@ -63,6 +76,10 @@ public final class LoupeStack implements AutoCloseable {
 
     /** As {@link #start(List)}, every service also getting {@code extraEnv} (e.g. a simulated clock). */
     static LoupeStack start(List<String> names, Map<String, String> extraEnv) {
+        return start(names, extraEnv, false);
+    }
+
+    private static LoupeStack start(List<String> names, Map<String, String> extraEnv, boolean proxied) {
         Path root = Paths.get(System.getProperty("loupe.repo.root", "..")).toAbsolutePath().normalize();
         Path work = root.resolve("e2e/target/e2e-stack");
         try {
@@ -75,10 +92,15 @@ public final class LoupeStack implements AutoCloseable {
         KafkaProcess kafka = KafkaProcess.start(work.resolve("kafka-" + ProcessHandle.current().pid() + "-"
                 + STACKS.incrementAndGet()));
         TestDatabase database = TestDatabase.create("e2e");
+        PostgresSettings pg = database.settings();
+        // benchmarks talk to PostgreSQL directly: the proxy's extra hop would be measured too
+        FaultProxy postgresProxy = proxied ? FaultProxy.start(pg.host(), pg.port()) : null;
+        PostgresSettings reached = proxied ? new PostgresSettings("127.0.0.1", postgresProxy.port(), pg.user(),
+                pg.password()) : pg;
         String bootstrapToken = TestSpans.randomHex(32);
         Map<String, String> env = new HashMap<>();
-        env.put("QUARKUS_DATASOURCE_JDBC_URL", database.jdbcUrl());
-        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", database.reactiveUrl());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", reached.jdbcUrl(database.name()));
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", reached.reactiveUrl(database.name()));
         env.put("QUARKUS_DATASOURCE_USERNAME", database.settings().user());
         env.put("QUARKUS_DATASOURCE_PASSWORD", database.settings().password());
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
@@ -108,7 +130,7 @@ public final class LoupeStack implements AutoCloseable {
         TestProject b = createProject(aggregator, bootstrapToken, "e2e-b");
         System.out.printf("Loupe stack ready in %.1f s (kafka pid %d, logs in %s)%n",
                 (System.nanoTime() - begun) / 1e9, kafka.pid(), work);
-        return new LoupeStack(kafka, database, services, a, b, bootstrapToken);
+        return new LoupeStack(kafka, database, postgresProxy, services, a, b, bootstrapToken);
     }
 
     private static TestProject createProject(String aggregator, String bootstrapToken, String name) {
@@ -132,7 +154,15 @@ public final class LoupeStack implements AutoCloseable {
         return services.get(name);
     }
 
-    /** The stack's database, for checks on what a service stored. */
+    /** The proxy between the services and PostgreSQL (shared stack only): cut it to take the database away. */
+    public FaultProxy postgresProxy() {
+        if (postgresProxy == null) {
+            throw new IllegalStateException("this stack reaches PostgreSQL directly; use the shared stack");
+        }
+        return postgresProxy;
+    }
+
+    /** The stack's database, for checks on what a service stored (directly, not through the proxy). */
     public TestDatabase database() {
         return database;
     }
@@ -172,6 +202,9 @@ public final class LoupeStack implements AutoCloseable {
     public void close() {
         services.values().forEach(ServiceProcess::stop);
         kafka.close();
+        if (postgresProxy != null) {
+            postgresProxy.close();
+        }
         database.close();
     }
 
@@ -202,7 +235,7 @@ public final class LoupeStack implements AutoCloseable {
 
         private static LoupeStack stack(ExtensionContext context) {
             return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                    .getOrComputeIfAbsent(LoupeStack.class, k -> LoupeStack.start(), LoupeStack.class);
+                    .getOrComputeIfAbsent(LoupeStack.class, k -> LoupeStack.startShared(), LoupeStack.class);
         }
     }
 }

@@ -38,16 +38,26 @@ public final class ServiceProcess {
     }
 
     void start() {
+        start(Map.of(), null);
+    }
+
+    /**
+     * Starts the JVM with {@code extraEnv} on top of the stack's environment (a fault test arms a failpoint) and
+     * {@code jvmArgs} instead of the default flags when not null (a fault test shrinks the heap).
+     */
+    void start(Map<String, String> extraEnv, String jvmArgs) {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         List<String> command = new java.util.ArrayList<>(List.of(java.toString()));
         // tests favour start-up (C1 only, small heap); benchmarks pass loupe.e2e.jvm-args for steady state
-        command.addAll(List.of(System.getProperty("loupe.e2e.jvm-args",
-                "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1").trim().split("\\s+")));
+        String flags = jvmArgs != null ? jvmArgs
+                : System.getProperty("loupe.e2e.jvm-args", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        command.addAll(List.of(flags.trim().split("\\s+")));
         command.addAll(List.of("-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(environment);
+        builder.environment().putAll(extraEnv);
         builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
         try {
             process = builder.start();
@@ -113,6 +123,20 @@ public final class ServiceProcess {
 
     String name() {
         return name;
+    }
+
+    /** The file the JVM's standard output and error go to (appended across restarts). */
+    Path log() {
+        return log;
+    }
+
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Waits up to {@code timeout} for the JVM to exit on its own; its exit code, or -1 if it still runs. */
+    int awaitExit(Duration timeout) {
+        return waitForExit((int) timeout.toSeconds()) ? process.exitValue() : -1;
     }
 
     private boolean waitForExit(int seconds) {

@@ -25,12 +25,15 @@ public class SpanConsumer {
     private final BatchIntake intake;
     private final SpanBatchWriter writer;
     private final AiMetrics aiMetrics;
+    private final CommitFailpoint failpoint;
     private final Counter stored;
     private final Counter duplicates;
     private final DistributionSummary batchSize;
     private final Timer writeTime;
 
-    public SpanConsumer(BatchIntake intake, SpanBatchWriter writer, AiMetrics aiMetrics, MeterRegistry registry) {
+    public SpanConsumer(BatchIntake intake, SpanBatchWriter writer, AiMetrics aiMetrics, CommitFailpoint failpoint,
+                        MeterRegistry registry) {
+        this.failpoint = failpoint;
         this.intake = intake;
         this.writer = writer;
         this.aiMetrics = aiMetrics;
@@ -53,6 +56,7 @@ public class SpanConsumer {
                         duplicates.increment(o.offered() - o.inserted().size());
                         aiMetrics.record(o.inserted());
                     }
+                    failpoint.batchCommitted(batch.count());
                 })
                 .replaceWithVoid();
     }
