@@ -189,7 +189,7 @@ class ClientIT {
         long onKafka = TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.SPANS).stream()
                 .filter(r -> traceId.equals(r.key())).count();
         List<ClientListener.Retry> on503 = retries.stream().filter(r -> r.status() == 503).toList();
-        System.out.printf("ClientIT broker outage: enqueued %d, acknowledged %d, stored %d, records on Kafka %d, "
+        System.out.printf("FAULT client, broker outage: enqueued %d, acknowledged %d, stored %d, records on Kafka %d, "
                 + "requests %d, retries %d (503 with Retry-After %s, waits %s)%n", metrics.enqueued(), metrics.sent(),
                 stored.size(), onKafka, metrics.requests(), metrics.retries(),
                 on503.stream().map(ClientListener.Retry::retryAfter).distinct().toList(),

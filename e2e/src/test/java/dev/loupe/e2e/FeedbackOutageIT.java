@@ -63,7 +63,7 @@ class FeedbackOutageIT {
         Set<String> published = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
                 .until(() -> onTopic(run), ids -> ids.containsAll(accepted));
         assertThat(published).containsExactlyInAnyOrderElementsOf(accepted);
-        System.out.printf("FeedbackOutageIT: broker down %d s; feedback sent %d, acknowledged (202) %d, published %d; "
+        System.out.printf("FAULT feedback, broker down %d s; feedback sent %d, acknowledged (202) %d, published %d; "
                 + "every service ready again %d ms later%n", OUTAGE.toSeconds(), sent, accepted.size(), published.size(),
                 stack.awaitAllReady().toMillis());
     }
