@@ -1,7 +1,6 @@
 package dev.loupe.testing;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
@@ -49,7 +48,7 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), settings.user(), settings.password());
+        return open(jdbcUrl(), settings);
     }
 
     @Override
@@ -62,6 +61,18 @@ public final class TestDatabase implements AutoCloseable {
     }
 
     private static Connection admin(PostgresSettings settings) throws SQLException {
-        return DriverManager.getConnection(settings.jdbcUrl("postgres"), settings.user(), settings.password());
+        return open(settings.jdbcUrl("postgres"), settings);
+    }
+
+    /**
+     * Straight through PostgreSQL's driver, not {@code DriverManager}: after a Quarkus test restarts the application
+     * (a test profile, other test resources) the driver DriverManager registered belongs to a closed class loader and
+     * it answers "No suitable driver".
+     */
+    private static Connection open(String url, PostgresSettings settings) throws SQLException {
+        java.util.Properties properties = new java.util.Properties();
+        properties.setProperty("user", settings.user());
+        properties.setProperty("password", settings.password());
+        return new org.postgresql.Driver().connect(url, properties);
     }
 }
