@@ -44,12 +44,14 @@ public final class LoupeStack implements AutoCloseable {
     private final TestProject projectA;
     private final TestProject projectB;
     private final String bootstrapToken;
+    private final Map<String, String> env;
 
     private LoupeStack(KafkaProcess kafka, TestDatabase database, FaultProxy postgresProxy,
                        Map<String, ServiceProcess> services, TestProject projectA, TestProject projectB,
-                       String bootstrapToken) {
+                       String bootstrapToken, Map<String, String> env) {
         this.postgresProxy = postgresProxy;
         this.bootstrapToken = bootstrapToken;
+        this.env = Map.copyOf(env);
         this.kafka = kafka;
         this.database = database;
         this.services = services;
@@ -108,6 +110,8 @@ public final class LoupeStack implements AutoCloseable {
         env.put("LOUPE_TENANCY_BOOTSTRAP_TOKEN", bootstrapToken);
         env.put("LOUPE_IDENTIFIERS_SECRET", TestSpans.randomHex(32));
         env.put("LOUPE_EGRESS_ALLOW", "127.0.0.0/8,::1");
+        // a planted value the collector and feedback-service must never let through (SecurityCanaryIT)
+        env.put("LOUPE_REDACTION_CANARY", "loupe-canary-" + TestSpans.randomHex(16));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.putAll(extraEnv);
         Map<String, Integer> ports = new LinkedHashMap<>();
@@ -130,7 +134,7 @@ public final class LoupeStack implements AutoCloseable {
         TestProject b = createProject(aggregator, bootstrapToken, "e2e-b");
         System.out.printf("Loupe stack ready in %.1f s (kafka pid %d, logs in %s)%n",
                 (System.nanoTime() - begun) / 1e9, kafka.pid(), work);
-        return new LoupeStack(kafka, database, postgresProxy, services, a, b, bootstrapToken);
+        return new LoupeStack(kafka, database, postgresProxy, services, a, b, bootstrapToken, env);
     }
 
     private static TestProject createProject(String aggregator, String bootstrapToken, String name) {
@@ -196,6 +200,31 @@ public final class LoupeStack implements AutoCloseable {
     /** The token that creates projects ({@code POST /v1/projects}). */
     public String bootstrapToken() {
         return bootstrapToken;
+    }
+
+    /** The configured redaction canary ({@code LOUPE_REDACTION_CANARY}), unique to this stack. */
+    public String canary() {
+        return env.get("LOUPE_REDACTION_CANARY");
+    }
+
+    /** Every secret the services were started with, by env name: none may ever reach a log or an answer. */
+    public Map<String, String> secrets() {
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets.put("LOUPE_TENANCY_PEPPER", env.get("LOUPE_TENANCY_PEPPER"));
+        secrets.put("LOUPE_TENANCY_BOOTSTRAP_TOKEN", bootstrapToken);
+        secrets.put("LOUPE_IDENTIFIERS_SECRET", env.get("LOUPE_IDENTIFIERS_SECRET"));
+        // the machine's database may have no password (trust authentication): nothing to look for then
+        String password = env.get("QUARKUS_DATASOURCE_PASSWORD");
+        if (password != null && !password.isBlank()) {
+            secrets.put("QUARKUS_DATASOURCE_PASSWORD", password);
+        }
+        return secrets;
+    }
+
+    /** Where the services' logs are ({@code <service>.log}). */
+    public java.nio.file.Path logDirectory() {
+        return java.nio.file.Paths.get(System.getProperty("loupe.repo.root", "..")).toAbsolutePath().normalize()
+                .resolve("e2e/target/e2e-stack");
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether Loupe may call an outbound URL (alert receivers, the LLM judge). Loopback,
@@ -13,6 +14,11 @@ import java.util.Locale;
  */
 public final class EgressPolicy {
     private static final List<String> METADATA_HOSTS = List.of("metadata.google.internal", "metadata", "instance-data");
+    /** Digits and dots only (with an optional trailing dot): a host the resolver reads as an IPv4 address. */
+    private static final Pattern AMBIGUOUS_IPV4 = Pattern.compile("[0-9.]+");
+    /** The one unambiguous spelling: four decimal parts without leading zeros. */
+    private static final Pattern DOTTED_QUAD = Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
+            + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
     private final List<String> allowedHosts;
     private final List<Cidr> allowedBlocks;
@@ -58,6 +64,10 @@ public final class EgressPolicy {
         if (METADATA_HOSTS.contains(host)) {
             throw new EgressDeniedException(host + " is a cloud metadata endpoint");
         }
+        if (AMBIGUOUS_IPV4.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()) {
+            // 2130706433, 0177.0.0.1, 10.1: resolvers disagree on what these mean (octal, short forms)
+            throw new EgressDeniedException(host + " is an IPv4 address in an ambiguous spelling; write it as a.b.c.d");
+        }
         InetAddress[] addresses;
         try {
             addresses = resolver.resolve(host);
@@ -71,6 +81,36 @@ public final class EgressPolicy {
                         + " address; add it to loupe.egress.allow to permit it");
             }
         }
+    }
+
+    /**
+     * The IPv4 address inside an IPv4-compatible ({@code ::a.b.c.d}), NAT64 ({@code 64:ff9b::a.b.c.d}) or 6to4
+     * ({@code 2002:aabb:ccdd::}) IPv6 address, which routes to that IPv4 address; IPv4-mapped ones Java already
+     * reads as IPv4.
+     */
+    private static InetAddress embeddedIpv4(byte[] b) {
+        if (b.length != 16) {
+            return null;
+        }
+        boolean zeroPrefix = true;
+        for (int i = 0; i < 12; i++) {
+            zeroPrefix &= b[i] == 0;
+        }
+        boolean nat64 = b[0] == 0 && b[1] == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b;
+        for (int i = 4; nat64 && i < 12; i++) {
+            nat64 = b[i] == 0;
+        }
+        try {
+            if ((zeroPrefix && !(b[12] == 0 && b[13] == 0 && b[14] == 0 && (b[15] == 0 || b[15] == 1))) || nat64) {
+                return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 12, 16));
+            }
+            if (b[0] == 0x20 && b[1] == 0x02) {
+                return InetAddress.getByAddress(java.util.Arrays.copyOfRange(b, 2, 6));
+            }
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+        return null;
     }
 
     /** Why an address is restricted, or {@code null} when it is a public address. */
@@ -93,6 +133,14 @@ public final class EgressPolicy {
         byte[] b = address.getAddress();
         if (b.length == 16 && (b[0] & 0xfe) == 0xfc) {
             return "unique-local";
+        }
+        if (b.length == 4 && b[0] == 0) {
+            return "this-network (0.0.0.0/8)";
+        }
+        InetAddress embedded = embeddedIpv4(b);
+        if (embedded != null) {
+            String why = restriction(embedded);
+            return why == null ? null : why + " (embedded in " + address.getHostAddress() + ")";
         }
         if (b.length == 4 && (b[0] & 0xff) == 100 && (b[1] & 0xc0) == 64) {
             return "carrier-grade NAT";
