@@ -5,9 +5,11 @@ import dev.loupe.common.egress.EgressPolicy;
 import dev.loupe.common.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.core.net.SocketAddress;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import java.net.ConnectException;
@@ -17,13 +19,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
 /**
- * One JSON POST to a receiver's URL, as every HTTP notifier makes it: the egress policy first, no redirects,
+ * One JSON POST to a receiver's URL, as every HTTP notifier makes it: the egress policy first (and the connection
+ * to the very address it checked, so a DNS answer that changes in between cannot redirect it), no redirects,
  * a time limit, and the answer mapped to a {@link Delivery}. Receiver URLs often carry their secret in the
  * path (Slack, generic webhooks), so only the host ever reaches a log line or a {@code detail}.
  */
@@ -51,12 +55,13 @@ final class ReceiverHttp {
     /** Posts {@code body} as JSON; 2xx counts as delivered when {@code accepted} holds for the answer's body. */
     Uni<Delivery> postJson(String receiver, URI url, Object body, Predicate<String> accepted) {
         String host = url.getHost();
-        return Uni.createFrom().item(() -> {
-                    egress.check(url); // resolves the host: blocking, hence the worker pool
-                    return url;
-                })
+        // resolves the host: blocking, hence the worker pool; the request then goes to the address checked
+        return Uni.createFrom().item(() -> Optional.ofNullable(egress.checkedAddress(url)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(checked -> client.postAbs(checked.toString())
+                .chain(address -> address.map(a -> client.requestAbs(HttpMethod.POST,
+                                        SocketAddress.inetSocketAddress(EgressPolicy.port(url), a.getHostAddress()),
+                                        url.toString()))
+                        .orElseGet(() -> client.postAbs(url.toString()))
                         .putHeader("Content-Type", "application/json")
                         .timeout(timeout.toMillis())
                         .sendBuffer(Buffer.buffer(EventJson.encodeBytes(body)))

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.loupe.common.egress.EgressPolicy;
 import dev.loupe.common.http.ProblemException;
 import io.vertx.mutiny.core.Vertx;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
@@ -122,6 +123,21 @@ abstract class HttpNotifierContract {
         assertThat(delivery.outcome()).isEqualTo(outcome);
         assertThat(delivery.after()).isEqualTo(afterSeconds == null ? null : Duration.ofSeconds(afterSeconds));
         assertThat(delivery.detail()).contains("127.0.0.1 answered " + status).contains(body).doesNotContain(SECRET);
+    }
+
+    @Test
+    void theRequestGoesToTheAddressThePolicyCheckedNotToASecondLookup() throws Exception {
+        // the policy resolves the name to 127.0.0.1 (allowed); a client resolving it again could get another answer
+        // (DNS rebinding to a private address) — here it would find no such name at all and not deliver
+        InetAddress checked = InetAddress.getByName("127.0.0.1");
+        notifier = create(new EgressPolicy(List.of("127.0.0.0/8"), host -> new InetAddress[]{checked}), PATIENT);
+        fake.answer(successStatus(), successBody());
+        String url = fake.url("/hooks/" + SECRET).replace("127.0.0.1", "receiver.rebind.invalid");
+
+        Delivery delivery = notifier.send(receiver(url), TestNotifications.firing()).await().atMost(FakeReceiver.SEND_WAIT);
+
+        assertThat(delivery.outcome()).as(delivery.detail()).isEqualTo(Delivery.Outcome.DELIVERED);
+        assertThat(fake.take().headers().get("Host")).startsWith("receiver.rebind.invalid");
     }
 
     @Test

@@ -47,6 +47,17 @@ public final class EgressPolicy {
      * @throws EgressDeniedException naming why the URL may not be called
      */
     public void check(URI url) {
+        checkedAddress(url);
+    }
+
+    /**
+     * Checks a URL as {@link #check(URI)} does and returns the address it was checked against: connect to that one
+     * (not to a second resolution of the host, which a DNS answer changed in between — rebinding — could point at a
+     * private address). {@code null} when the host is allowed by name: the caller resolves it itself.
+     *
+     * @throws EgressDeniedException naming why the URL may not be called
+     */
+    public InetAddress checkedAddress(URI url) {
         if (url == null || url.getScheme() == null || url.getHost() == null) {
             throw new EgressDeniedException("not an absolute URL: " + url);
         }
@@ -59,7 +70,7 @@ public final class EgressPolicy {
             host = host.substring(1, host.length() - 1);
         }
         if (allowedHosts.contains(host)) {
-            return;
+            return null;
         }
         if (METADATA_HOSTS.contains(host)) {
             throw new EgressDeniedException(host + " is a cloud metadata endpoint");
@@ -81,6 +92,15 @@ public final class EgressPolicy {
                         + " address; add it to loupe.egress.allow to permit it");
             }
         }
+        if (addresses.length == 0) {
+            throw new EgressDeniedException("cannot resolve " + host);
+        }
+        return addresses[0];
+    }
+
+    /** The URL's port, or its scheme's default (443 for https, 80 for http). */
+    public static int port(URI url) {
+        return url.getPort() != -1 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     }
 
     /**

@@ -31,6 +31,7 @@ class ApiKeyIdentityProviderTest {
         public String pepper() { return PEPPER; }
         public Optional<String> bootstrapToken() { return Optional.of(TOKEN); }
         public Duration cacheTtl() { return Duration.ofSeconds(30); }
+        public Duration staleIfError() { return Duration.ofMinutes(10); }
     };
     /** No key is known: what is not the bootstrap token is looked up as a key, and refused. */
     private final ApiKeyStore store = new ApiKeyStore(null, config) {

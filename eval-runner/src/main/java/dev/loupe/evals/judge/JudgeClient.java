@@ -18,8 +18,10 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -80,21 +82,23 @@ public class JudgeClient {
             return Uni.createFrom().failure(new JudgeUnavailableException("loupe.judge.base-url is not a URL: "
                     + e.getMessage(), false));
         }
-        return Uni.createFrom().item(() -> {
-                    egress.check(url); // resolves the host: blocking, hence the worker pool
-                    return url;
-                })
+        // resolves the host: blocking, hence the worker pool; the call then goes to the address checked
+        return Uni.createFrom().item(() -> Optional.ofNullable(egress.checkedAddress(url)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .onFailure(EgressDeniedException.class).transform(e -> new JudgeUnavailableException(
                         "the judge URL is refused by the egress policy: " + e.getMessage(), false))
-                .chain(u -> send(u, body))
+                .chain(address -> send(url, address, body))
                 .map(response -> answer(response, model))
                 .onFailure(JudgeClient::worthRetrying).retry()
                 .withBackOff(config.attemptBackoff()).atMost(Math.max(0, config.maxAttempts() - 1));
     }
 
-    private Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>> send(URI url, String body) {
-        var request = client.postAbs(url.toString())
+    private Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>> send(URI url, Optional<InetAddress> address,
+                                                                       String body) {
+        var request = address.map(a -> client.requestAbs(io.vertx.core.http.HttpMethod.POST,
+                        io.vertx.mutiny.core.net.SocketAddress.inetSocketAddress(EgressPolicy.port(url), a.getHostAddress()),
+                        url.toString()))
+                .orElseGet(() -> client.postAbs(url.toString()))
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Accept", "application/json")
                 .timeout(config.timeout().toMillis());
