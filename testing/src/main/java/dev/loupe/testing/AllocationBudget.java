@@ -28,14 +28,25 @@ public final class AllocationBudget {
         return FIXED_BYTES + BYTES_PER_INPUT_BYTE * inputLength;
     }
 
-    /** Runs {@code action} and fails when it allocated more than {@link #allowance(int)} for the input's length. */
+    /**
+     * Runs {@code action} and fails when it allocated more than {@link #allowance(int)} for the input's length. An
+     * input over the budget is run once more and judged by the second run: the first time a code path runs it may
+     * load, initialise and (while fuzzing) instrument classes, which the decoders do once, not per input.
+     */
     public static void run(int inputLength, Runnable action) {
-        long before = THREADS.getCurrentThreadAllocatedBytes();
-        action.run();
-        long used = THREADS.getCurrentThreadAllocatedBytes() - before;
+        long used = measure(action);
+        if (used > allowance(inputLength)) {
+            used = measure(action);
+        }
         if (used > allowance(inputLength)) {
             throw new AssertionError("an input of " + inputLength + " bytes allocated " + used
                     + " bytes; the budget is " + allowance(inputLength));
         }
+    }
+
+    private static long measure(Runnable action) {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
+        action.run();
+        return THREADS.getCurrentThreadAllocatedBytes() - before;
     }
 }
