@@ -11,6 +11,7 @@ import dev.loupe.common.sql.DatabaseOutage;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
+import java.io.CharConversionException;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -62,6 +63,18 @@ public class ProblemMapper {
             return respond(problem, uri).build();
         }
         return internal(e, uri);
+    }
+
+    /**
+     * Jackson detects UTF-8, UTF-16 or UTF-32 from a body's first bytes and refuses bytes that are none of them
+     * with a {@link CharConversionException}: an {@code IOException} but no {@code JsonProcessingException}, and
+     * still the client's malformed body (found by the collector's fuzz tests).
+     */
+    @ServerExceptionMapper(priority = 1)
+    public Response undecodable(CharConversionException e, UriInfo uri) {
+        Problem problem = new Problem("about:blank", "Bad Request", 400,
+                "malformed JSON: not valid UTF-8, UTF-16 or UTF-32: " + e.getMessage(), null, "body", null);
+        return respond(problem, uri).build();
     }
 
     @ServerExceptionMapper(priority = 1)

@@ -1,6 +1,7 @@
 package dev.loupe.common.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,6 +17,19 @@ import java.time.Instant;
  * and a clear {@link UnreadableRecordException} for anything a consumer cannot read.
  */
 public final class EventJson {
+    /**
+     * What any JSON a service reads may hold, set here rather than left to Jackson's defaults so an upgrade cannot
+     * loosen them. Nesting is the one below the default (1000): trees are redacted, copied and written recursively
+     * on event-loop threads, and no span, decision or OTLP body nests past a few dozen levels. Strings and numbers
+     * keep Jackson's defaults; the body limits (5 MiB) bound them first.
+     */
+    public static final StreamReadConstraints READ_LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(256)
+            .maxStringLength(20_000_000)
+            .maxNumberLength(1000)
+            .maxNameLength(50_000)
+            .build();
+
     private static final ObjectMapper MAPPER = configure(JsonMapper.builder().build());
 
     private EventJson() {
@@ -23,6 +37,7 @@ public final class EventJson {
 
     /** Applies Loupe's conventions to a mapper (also used for Quarkus' own mapper). */
     public static ObjectMapper configure(ObjectMapper mapper) {
+        mapper.getFactory().setStreamReadConstraints(READ_LIMITS);
         mapper.registerModule(new JavaTimeModule());
         mapper.registerModule(new SimpleModule("loupe-utc-instants")
                 .addDeserializer(Instant.class, new UtcInstantDeserializer()));

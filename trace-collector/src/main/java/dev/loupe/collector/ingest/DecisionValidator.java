@@ -16,6 +16,9 @@ final class DecisionValidator {
         if (d.traceId() != null && !SpanValidator.isId(d.traceId(), 32)) {
             return problem("traceId", "must be 32 lowercase hex characters or null");
         }
+        if (SpanValidator.outOfRange(d.occurredAt())) {
+            return problem("occurredAt", "must be between years 0001 and 9999");
+        }
         if (d.latencyMs() != null && d.latencyMs() < 0) {
             return problem("latencyMs", "must not be negative");
         }

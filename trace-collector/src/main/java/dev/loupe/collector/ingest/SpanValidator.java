@@ -1,11 +1,15 @@
 package dev.loupe.collector.ingest;
 
 import dev.loupe.common.http.FieldProblem;
+import java.time.Instant;
 import java.util.Optional;
 
 /** Checks the fields of one span that Jackson's types cannot: ids, times, counts. */
 public final class SpanValidator {
     private static final int MAX_TEXT_ID = 256;
+    /** Times four-digit ISO years can write and PostgreSQL can store; latency in ms between them fits a long. */
+    static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private SpanValidator() {
     }
@@ -29,6 +33,12 @@ public final class SpanValidator {
         }
         if (span.startTime() == null) {
             return problem("startTime", "is required (ISO-8601, e.g. 2026-11-27T10:00:00Z)");
+        }
+        if (outOfRange(span.startTime())) {
+            return problem("startTime", "must be between years 0001 and 9999");
+        }
+        if (outOfRange(span.endTime())) {
+            return problem("endTime", "must be between years 0001 and 9999");
         }
         if (span.endTime() != null && span.endTime().isBefore(span.startTime())) {
             return problem("endTime", "is before startTime");
@@ -95,6 +105,11 @@ public final class SpanValidator {
             }
         }
         return Optional.empty();
+    }
+
+    /** A time no consumer can store (and whose distance to another may overflow a long of milliseconds). */
+    static boolean outOfRange(Instant time) {
+        return time != null && (time.isBefore(EARLIEST) || time.isAfter(LATEST));
     }
 
     private static boolean negative(Long value) {

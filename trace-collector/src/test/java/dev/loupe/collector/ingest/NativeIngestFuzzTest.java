@@ -1,0 +1,85 @@
+package dev.loupe.collector.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.common.http.BatchReader;
+import dev.loupe.common.http.FieldProblem;
+import dev.loupe.common.http.ProblemException;
+import dev.loupe.common.json.EventJson;
+import dev.loupe.testing.AllocationBudget;
+import java.io.CharConversionException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Fuzzes the native JSON API the way {@code POST /v1/spans} and {@code POST /v1/decisions} run it: Jackson reads
+ * the body with the service's conventions, {@link BatchReader} reads and validates item by item, each accepted item
+ * is normalised (redaction, hashing, cost) and encoded for Kafka, and the answer is encoded. The only ways out are
+ * success, a {@link JsonProcessingException} (the problem mapper's 400 naming the body or the path) and a 4xx
+ * {@link ProblemException}; anything else, or an allocation past {@link AllocationBudget}, is a finding.
+ */
+class NativeIngestFuzzTest {
+    static final int MAX_ITEMS = 1000;
+    static final Instant RECEIVED_AT = Instant.parse("2026-11-27T10:00:00Z");
+
+    private static final ObjectMapper MAPPER = EventJson.mapper();
+    private static final SpanNormalizer SPANS = PlainNormalizers.spans();
+    private static final DecisionNormalizer DECISIONS = PlainNormalizers.decisions();
+
+    static {
+        // class loading, the price table and regex compilation are one-off costs, not an input's
+        ingest(seed("spans/valid-full"), "spans", SpanInput.class, SpanValidator::firstProblem, SPANS::normalize);
+        ingest(seed("decisions/valid"), "decisions", DecisionInput.class, DecisionValidator::firstProblem,
+                DECISIONS::normalize);
+    }
+
+    @FuzzTest
+    void spans(byte[] body) {
+        AllocationBudget.run(body.length, () -> ingest(body, "spans", SpanInput.class, SpanValidator::firstProblem,
+                SPANS::normalize));
+    }
+
+    @FuzzTest
+    void decisions(byte[] body) {
+        AllocationBudget.run(body.length, () -> ingest(body, "decisions", DecisionInput.class,
+                DecisionValidator::firstProblem, DECISIONS::normalize));
+    }
+
+    static byte[] seed(String name) {
+        try (InputStream in = NativeIngestFuzzTest.class.getResourceAsStream("NativeIngestFuzzTestInputs/" + name)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static <I, R> void ingest(byte[] body, String field, Class<I> type, Function<I, Optional<FieldProblem>> validator,
+                              NativeBatchIngest.Normalizer<I, R> normalizer) {
+        JsonNode tree;
+        try {
+            tree = body.length == 0 ? null : MAPPER.readTree(body); // an empty body reaches the resource as null
+        } catch (JsonProcessingException | CharConversionException e) {
+            return; // ProblemMapper: 400 naming body
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a JsonProcessingException, so not mapped to a 400", e);
+        }
+        try {
+            BatchReader.Batch<I> batch = BatchReader.read(MAPPER, tree, field, MAX_ITEMS, type, validator);
+            List<R> records = batch.items().stream()
+                    .map(item -> normalizer.normalize("p-fuzz", item.value(), RECEIVED_AT)).toList();
+            records.forEach(EventJson::encodeBytes);
+            EventJson.encodeBytes(new BatchResult(records.size(), batch.rejected()));
+        } catch (ProblemException e) {
+            assertThat(e.status()).as(e.getMessage()).isBetween(400, 499);
+        }
+    }
+}
