@@ -7,6 +7,9 @@ import java.util.Optional;
 /** Checks the fields of one span that Jackson's types cannot: ids, times, counts. */
 public final class SpanValidator {
     private static final int MAX_TEXT_ID = 256;
+    /** No single LLM call costs a million dollars; far below what the rollups' numeric(24, 10) can sum. */
+    private static final java.math.BigDecimal MAX_COST_USD = java.math.BigDecimal.valueOf(1_000_000);
+    private static final int MAX_COST_SCALE = 20;
     /** Times four-digit ISO years can write and PostgreSQL can store; latency in ms between them fits a long. */
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
@@ -63,6 +66,13 @@ public final class SpanValidator {
         }
         if (span.costUsd() != null && span.costUsd().signum() < 0) {
             return problem("costUsd", "must not be negative");
+        }
+        // numeric(24, 10) downstream: a cost it cannot hold would only reach the dead-letter topic (scale first:
+        // it is cheap, and 1E-999999999 must not be rounded)
+        if (span.costUsd() != null && (span.costUsd().scale() > MAX_COST_SCALE
+                || span.costUsd().compareTo(MAX_COST_USD) > 0)) {
+            return problem("costUsd", "must be at most " + MAX_COST_USD.toPlainString() + " (USD for one span) with at most "
+                    + MAX_COST_SCALE + " decimal places");
         }
         Optional<FieldProblem> text = textId("feature", span.feature());
         text = text.isPresent() ? text : textId("sessionId", span.sessionId());

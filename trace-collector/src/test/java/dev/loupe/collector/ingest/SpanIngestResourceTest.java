@@ -67,6 +67,20 @@ class SpanIngestResourceTest {
     }
 
     @Test
+    void costsTheDatabaseCannotHoldAreRefusedPerItem() {
+        String body = "{\"spans\": [" + String.join(",",
+                EventJson.encode(TestSpans.llm().build()),
+                EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 1e999999999,"),
+                EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 1E-999999999,"),
+                EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 0.0000123456789,")) + "]}";
+        given().auth().oauth2(secretKey).contentType(ContentType.JSON).body(body)
+                .when().post("/v1/spans")
+                .then().statusCode(200)
+                .body("accepted", equalTo(2))
+                .body("rejected.field", equalTo(List.of("spans[1].costUsd", "spans[2].costUsd")));
+    }
+
+    @Test
     void malformedJsonIsAProblemNamingTheBody() {
         given().auth().oauth2(secretKey).contentType(ContentType.JSON).body("{\"spans\": [ {\"traceId\": ")
                 .when().post("/v1/spans")
