@@ -28,7 +28,8 @@ class SoakBenchmark {
     static final SoakVerdict.Limits LIMITS = new SoakVerdict.Limits(
             Double.parseDouble(System.getProperty("soak.heap-slope-mib-per-minute", "1")),
             Double.parseDouble(System.getProperty("soak.rss-slope-mib-per-minute", "2")),
-            Long.getLong("soak.lag-limit", 20_000));
+            Long.getLong("soak.lag-limit", 20_000),
+            Double.parseDouble(System.getProperty("soak.min-judged-minutes", "10")));
 
     @Test
     void soak() throws Exception {
@@ -45,24 +46,22 @@ class SoakBenchmark {
             log(String.format("sampling every %d s, a forced full GC every %d samples%s", INTERVAL.toSeconds(), gcEvery,
                     sampler.canForceGc() ? "" : " (no jcmd in this Java: heap after natural major GCs only)"));
             List<SoakSample> taken = new ArrayList<>();
+            long begun = System.nanoTime();
             SoakSample before = null;
-            for (long i = 0; ; i++) {
-                long due = System.nanoTime() + INTERVAL.toNanos();
-                boolean played = soak.progress().played();
-                if (played) {
-                    soak.await(); // the client's queue and the feedback calls finish before the last sample
-                }
+            boolean played = false;
+            for (long i = 0; !played; i++) {
+                played = soak.progress().played();
+                // the last look while the traffic runs gets a forced GC too: it ends the fitted window
                 SoakSample s = sampler.sample(played || i % gcEvery == 0);
                 taken.add(s);
                 log(SoakReport.line(s, before));
                 before = s;
-                if (played) {
-                    break;
-                }
-                while (System.nanoTime() < due && !soak.progress().played()) {
+                long due = begun + (i + 1) * INTERVAL.toNanos(); // a fixed rate: a slow sample shifts no other
+                while (!played && System.nanoTime() < due && !soak.progress().played()) {
                     Thread.sleep(200);
                 }
             }
+            soak.await(); // the client's queue and the feedback calls finish; then the broker drains
             long drainBegun = System.nanoTime();
             SoakSample drained = sampler.sample(false);
             while (drained.lagTotal() > 0 && System.nanoTime() - drainBegun < DRAIN.toNanos()) {

@@ -13,8 +13,9 @@ final class SoakReport {
     /** A sample as one line of the log. */
     static String line(SoakSample s, SoakSample before) {
         StringBuilder b = new StringBuilder(String.format("[soak] +%4.1f min · %,.0f spans/s · acknowledged %,d · "
-                        + "stored %,d · lost %,d · 5xx %,d · DLQ %,d · lag %,d (%s) · heap/after GC/RSS MiB:",
-                s.minutes(), rate(s, before), s.app().client().sent(), s.spansStored(), s.app().errors(),
+                        + "stored %,d · queued %,d · lost %,d · 5xx %,d · DLQ %,d · lag %,d (%s) · heap/after GC/RSS MiB:",
+                s.minutes(), rate(s, before), s.app().client().sent(), s.spansStored(), s.app().client().queued(),
+                s.app().errors(),
                 s.serverErrors(), s.deadLetters(), s.lagTotal(), s.worstGroup()));
         s.services().forEach((name, x) -> b.append(' ').append(shortName(name)).append(' ').append(memory(x)));
         return b.toString();
@@ -25,11 +26,15 @@ final class SoakReport {
         StringBuilder r = new StringBuilder();
         SoakSample last = samples.get(samples.size() - 1);
         r.append(settings).append("\n\n");
-        r.append(verdict.passed() ? "**Verdict: PASS** — memory flat, lag bounded, nothing lost.\n"
-                : "**Verdict: FAIL** — " + String.join("; ", verdict.failures()) + ".\n");
-        r.append(String.format("%nJudged over the last two thirds of the traffic (%d samples): flat = least-squares "
-                        + "slope ≤ %.1f MiB/min for the heap after GC and ≤ %.1f MiB/min for RSS; bounded = every "
-                        + "group's lag ≤ %,d records.%n%n", verdict.windowSamples(), verdict.limits().heapMibPerMinute(),
+        String memory = verdict.memoryJudged() ? "memory flat" : String.format("memory NOT JUDGED (the window is "
+                + "%.1f min; slopes count from %.0f: run at least %.0f minutes)", verdict.windowMinutes(),
+                verdict.limits().judgedMinutes(), verdict.limits().judgedMinutes() * 1.5 + 1);
+        r.append(verdict.passed() ? "**Verdict: PASS** — " + memory + ", lag bounded, nothing lost.\n"
+                : "**Verdict: FAIL** — " + String.join("; ", verdict.failures()) + "; " + memory + ".\n");
+        r.append(String.format("%nJudged over the last two thirds of the traffic (%d samples, %.1f min): flat = "
+                        + "least-squares slope ≤ %.1f MiB/min for the heap after GC (fitted on the samples after a forced "
+                        + "full GC) and ≤ %.1f MiB/min for RSS; bounded = every group's lag ≤ %,d records.%n%n",
+                verdict.windowSamples(), verdict.windowMinutes(), verdict.limits().heapMibPerMinute(),
                 verdict.limits().rssMibPerMinute(), verdict.limits().lag()));
         r.append("| service | heap after GC, first → last judged (MiB) | heap trend | RSS first → last (MiB) | RSS trend |\n"
                 + "|---|---|---|---|---|\n");

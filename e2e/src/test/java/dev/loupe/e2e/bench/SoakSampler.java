@@ -10,7 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -43,8 +45,15 @@ final class SoakSampler {
     SoakSample sample(boolean forceGc) throws Exception {
         boolean forced = forceGc && canForceGc();
         if (forced) {
+            List<Process> gcs = new ArrayList<>(); // at once: five jcmd JVMs one after another took seconds
             for (String service : stack.services()) {
-                fullGc(stack.pid(service));
+                gcs.add(new ProcessBuilder(jcmd.toString(), Long.toString(stack.pid(service)), "GC.run")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+            }
+            for (Process gc : gcs) {
+                if (!gc.waitFor(30, TimeUnit.SECONDS)) {
+                    gc.destroyForcibly();
+                }
             }
             Thread.sleep(500); // the GC notification updates the live-data gauge on its own thread
         }
@@ -58,7 +67,7 @@ final class SoakSampler {
                     Math.max(0, (long) metrics.sum("http_server_requests_seconds_count",
                             l -> l.getOrDefault("status", "").startsWith("5")))));
             if (service.equals("metrics-aggregator")) {
-                stored = (long) metrics.sum("loupe_aggregator_spans_stored_total");
+                stored = Math.max(0, (long) metrics.sum("loupe_aggregator_spans_stored_total"));
             }
         }
         return new SoakSample((System.nanoTime() - begun) / 60e9, soak.progress(), services, kafka.lagByGroup(),
@@ -69,13 +78,5 @@ final class SoakSampler {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/metrics"))
                 .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
         return new PrometheusText(response.body());
-    }
-
-    private void fullGc(long pid) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "GC.run").redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-        }
     }
 }

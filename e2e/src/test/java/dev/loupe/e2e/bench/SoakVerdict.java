@@ -12,15 +12,18 @@ import java.util.function.ToLongFunction;
  * of its RSS stays under the limits; lag is bounded when no group's lag exceeds the limit; and nothing is lost.
  */
 final class SoakVerdict {
-    /** The limits, in MiB per minute and records. */
-    record Limits(double heapMibPerMinute, double rssMibPerMinute, long lag) {
+    /**
+     * The limits, in MiB per minute and records; memory is judged only over a window of at least
+     * {@code judgedMinutes}, since a shorter one sees the JVMs warm up, not leak.
+     */
+    record Limits(double heapMibPerMinute, double rssMibPerMinute, long lag, double judgedMinutes) {
     }
 
     /** A slope and what it was fitted on ("forced GCs", "major GCs", "samples"), or why it was not. */
-    record Trend(double mibPerMinute, int points, String basis, boolean flat) {
+    record Trend(double mibPerMinute, int points, String basis, boolean judged, boolean flat) {
         String describe() {
-            return points < 3 ? "not judged (" + points + " " + basis + ")"
-                    : String.format("%+.2f MiB/min over %d %s", mibPerMinute, points, basis);
+            String fit = String.format("%+.2f MiB/min over %d %s", mibPerMinute, points, basis);
+            return points < 3 ? "not judged (" + points + " " + basis + ")" : judged ? fit : fit + ", not judged";
         }
     }
 
@@ -34,12 +37,16 @@ final class SoakVerdict {
     SoakVerdict(Limits limits, List<SoakSample> traffic, double trafficMinutes, SoakSample last) {
         this.limits = limits;
         this.window = traffic.stream().filter(s -> s.minutes() >= trafficMinutes / 3).toList();
+        boolean longEnough = windowMinutes() >= limits.judgedMinutes();
         for (String service : last.services().keySet()) {
             List<SoakSample> forced = window.stream().filter(s -> s.services().get(service).forcedGc()).toList();
-            heap.put(service, forced.size() >= 3 ? trend(forced, service, x -> x.heapAfterGc(), "forced GCs", limits.heapMibPerMinute())
+            heap.put(service, forced.size() >= 3
+                    ? trend(forced, service, SoakSample.Service::heapAfterGc, "forced GCs", limits.heapMibPerMinute(),
+                    longEnough)
                     : trend(window.stream().filter(s -> s.services().get(service).heapAfterGc() > 0).toList(), service,
-                    x -> x.heapAfterGc(), "samples after major GCs", limits.heapMibPerMinute()));
-            rss.put(service, trend(window, service, x -> x.rssKib() * 1024, "samples", limits.rssMibPerMinute()));
+                    SoakSample.Service::heapAfterGc, "samples after major GCs", limits.heapMibPerMinute(), longEnough));
+            rss.put(service, trend(window, service, x -> x.rssKib() * 1024, "samples", limits.rssMibPerMinute(),
+                    longEnough));
             if (!heap.get(service).flat()) {
                 failures.add(service + " heap after GC grows " + heap.get(service).describe());
             }
@@ -66,14 +73,14 @@ final class SoakVerdict {
     }
 
     private static Trend trend(List<SoakSample> samples, String service, ToLongFunction<SoakSample.Service> bytes,
-                               String basis, double limit) {
+                               String basis, double limit, boolean judged) {
         double[] x = samples.stream().mapToDouble(SoakSample::minutes).toArray();
         double[] y = samples.stream().mapToDouble(s -> bytes.applyAsLong(s.services().get(service)) / 1048576.0).toArray();
         if (x.length < 3) {
-            return new Trend(0, x.length, basis, true);
+            return new Trend(0, x.length, basis, false, true);
         }
         double slope = slope(x, y);
-        return new Trend(slope, x.length, basis, slope <= limit);
+        return new Trend(slope, x.length, basis, judged, !judged || slope <= limit);
     }
 
     /** Least-squares slope of y over x. */
@@ -119,5 +126,15 @@ final class SoakVerdict {
 
     int windowSamples() {
         return window.size();
+    }
+
+    /** Minutes between the first and the last sample of the judged window. */
+    double windowMinutes() {
+        return window.size() < 2 ? 0 : window.get(window.size() - 1).minutes() - window.get(0).minutes();
+    }
+
+    /** Whether the window was long enough for the memory slopes to count. */
+    boolean memoryJudged() {
+        return windowMinutes() >= limits.judgedMinutes();
     }
 }
