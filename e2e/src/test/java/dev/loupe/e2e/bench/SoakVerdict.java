@@ -64,6 +64,10 @@ final class SoakVerdict {
         if (lost > 0) {
             failures.add(String.format("the app lost %,d items (dropped, rejected, failed, feedback)", lost));
         }
+        if (last.app().client().queued() > 0) {
+            failures.add(String.format("%,d items still queued in the app a minute after the traffic stopped",
+                    last.app().client().queued()));
+        }
         if (last.serverErrors() > 0) {
             failures.add(String.format("%,d 5xx answers", last.serverErrors()));
         }
