@@ -12,7 +12,7 @@ final class SoakReport {
 
     /** A sample as one line of the log. */
     static String line(SoakSample s, SoakSample before) {
-        StringBuilder b = new StringBuilder(String.format("[soak] +%4.1f min · %,.0f spans/s · acknowledged %,d · "
+        StringBuilder b = new StringBuilder(String.format("[soak] +%4.1f min · %,.0f spans/s · acknowledged %,d items · "
                         + "stored %,d · queued %,d · lost %,d · 5xx %,d · DLQ %,d · lag %,d (%s) · heap/after GC/RSS MiB:",
                 s.minutes(), rate(s, before), s.app().client().sent(), s.spansStored(), s.app().client().queued(),
                 s.app().errors(),
@@ -57,7 +57,7 @@ final class SoakReport {
                 c.rejected(), c.failed(), drained.app().feedbackFailed(), fiveHundreds(drained), drained.deadLetters(),
                 drained.app().alertNotifications()));
         r.append("\nOver time (memory: heap used / heap after the last major GC / RSS, MiB; `*` = after a forced full "
-                + "GC; lag: all groups, and the group furthest behind):\n\n| min | spans/s | acknowledged | stored | lost "
+                + "GC; lag: all groups, and the group furthest behind):\n\n| min | spans/s | acknowledged items | stored spans | lost "
                 + "| 5xx | DLQ | lag | worst group |");
         last.services().keySet().forEach(n -> r.append(' ').append(n).append(" |"));
         r.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---|").append("---|".repeat(last.services().size()))
