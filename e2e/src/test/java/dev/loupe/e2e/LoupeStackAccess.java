@@ -36,6 +36,16 @@ public final class LoupeStackAccess implements AutoCloseable {
         return stack.service(service).rssKib();
     }
 
+    /** A service JVM's process id. */
+    public long pid(String service) {
+        return stack.service(service).pid();
+    }
+
+    /** The token that creates projects (the simulator creates its own). */
+    public String bootstrapToken() {
+        return stack.bootstrapToken();
+    }
+
     public dev.loupe.testing.TestDatabase database() {
         return stack.database();
     }

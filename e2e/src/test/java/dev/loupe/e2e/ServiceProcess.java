@@ -139,6 +139,11 @@ public final class ServiceProcess {
         return waitForExit((int) timeout.toSeconds()) ? process.exitValue() : -1;
     }
 
+    /** The JVM's process id (for /proc and jcmd). */
+    public long pid() {
+        return process.pid();
+    }
+
     private boolean waitForExit(int seconds) {
         try {
             return process.waitFor(seconds, TimeUnit.SECONDS);

@@ -14,7 +14,7 @@ import java.util.Optional;
  */
 record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI alertManager, String bootstrapToken,
                String project, long seed, Scenario scenario, Duration lag, double speed, Instant accelerateFrom,
-               int webhookPort, Duration alertTimeout) {
+               int webhookPort, Duration alertTimeout, double spansPerSecond) {
 
     static final String USAGE = """
             usage: loupe-simulator [--option=value …]
@@ -26,7 +26,10 @@ record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI 
               --bootstrap-token=T    creates the demo project (required; bin/loupe passes it)
               --project=NAME         project name (default demo)
               --seed=N               traffic seed (default 42): the same seed gives the same traffic
-              --scenario=NAME        full (default) or shortened
+              --scenario=NAME        full (default), shortened, or soak: normal live traffic at a steady rate, no
+                                     history, no incident (what bin/loupe soak runs)
+              --spans-per-second=N   soak only: the rate the product is scaled to (default 2000)
+              --duration=DURATION    soak only: how long it runs (default PT30M)
               --clock-lag=DURATION   how far simulated time starts behind the wall clock (LOUPE_CLOCK_LAG)
               --clock-speed=X        how much faster it runs until it has caught up (LOUPE_CLOCK_SPEED)
               --clock-accelerate-from=INSTANT  when it starts running faster (LOUPE_CLOCK_ACCELERATE_FROM)
@@ -47,7 +50,9 @@ record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI 
             values.put(arg.substring(2, eq), arg.substring(eq + 1));
         }
         Options o;
+        boolean soakOptions = values.containsKey("spans-per-second") || values.containsKey("duration");
         try {
+            Duration soakLength = Duration.parse(Optional.ofNullable(values.remove("duration")).orElse("PT30M"));
             o = new Options(uri(values.remove("collector"), "http://127.0.0.1:8081"),
                     uri(values.remove("feedback"), "http://127.0.0.1:8084"),
                     uri(values.remove("aggregator"), "http://127.0.0.1:8082"),
@@ -57,22 +62,35 @@ record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI 
                             .orElseThrow(() -> new IllegalArgumentException("--bootstrap-token is required")),
                     Optional.ofNullable(values.remove("project")).orElse("demo"),
                     Long.parseLong(Optional.ofNullable(values.remove("seed")).orElse("42")),
-                    Scenario.named(Optional.ofNullable(values.remove("scenario")).orElse("full")),
+                    Scenario.named(Optional.ofNullable(values.remove("scenario")).orElse("full"), soakLength),
                     Duration.parse(Optional.ofNullable(values.remove("clock-lag")).orElse("PT0S")),
                     Double.parseDouble(Optional.ofNullable(values.remove("clock-speed")).orElse("1")),
                     Optional.ofNullable(values.remove("clock-accelerate-from")).map(Instant::parse).orElse(Instant.now()),
                     Integer.parseInt(Optional.ofNullable(values.remove("webhook-port")).orElse("0")),
-                    Duration.parse(Optional.ofNullable(values.remove("alert-timeout")).orElse("PT3M")));
+                    Duration.parse(Optional.ofNullable(values.remove("alert-timeout")).orElse("PT3M")),
+                    Double.parseDouble(Optional.ofNullable(values.remove("spans-per-second")).orElse("2000")));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(e.getMessage() + "\n" + USAGE, e);
         }
         if (!values.isEmpty()) {
             throw new IllegalArgumentException("unknown option(s) " + values.keySet() + "\n" + USAGE);
         }
+        if (soakOptions && !o.soak()) {
+            throw new IllegalArgumentException("--spans-per-second and --duration go with --scenario=soak\n" + USAGE);
+        }
+        if (o.soak() && (!(o.spansPerSecond() > 0) || Double.isInfinite(o.spansPerSecond())
+                || o.scenario().length().isNegative() || o.scenario().length().isZero())) {
+            throw new IllegalArgumentException("--spans-per-second and --duration must be positive\n" + USAGE);
+        }
         if (!(o.speed() >= 1) || Double.isInfinite(o.speed()) || o.lag().isNegative()) {
             throw new IllegalArgumentException("--clock-speed must be at least 1 and --clock-lag not negative\n" + USAGE);
         }
         return o;
+    }
+
+    /** The soak runs instead of the demo: {@code --scenario=soak}. */
+    boolean soak() {
+        return scenario.name().equals("soak");
     }
 
     /** {@code --help}: the usage goes to standard output. */

@@ -87,11 +87,18 @@ public record Scenario(String name, Duration history, Duration allFeaturesHistor
                 new Incident(Kind.MODEL_UPDATE, 16, null, REFUSALS)));
     }
 
-    public static Scenario named(String name) {
+    /** The soak ({@code bin/loupe soak}): no history and no incident, only normal live traffic for {@code length}. */
+    public static Scenario soak(Duration length) {
+        return new Scenario("soak", Duration.ZERO, Duration.ZERO, length, List.of());
+    }
+
+    /** {@code soak} lasts {@code soakLength}; the others have their own length. */
+    public static Scenario named(String name, Duration soakLength) {
         return switch (name) {
             case "full" -> full();
             case "shortened" -> shortened();
-            default -> throw new IllegalArgumentException("unknown scenario '" + name + "' (full, shortened)");
+            case "soak" -> soak(soakLength);
+            default -> throw new IllegalArgumentException("unknown scenario '" + name + "' (full, shortened, soak)");
         };
     }
 

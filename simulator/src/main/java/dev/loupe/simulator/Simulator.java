@@ -1,8 +1,6 @@
 package dev.loupe.simulator;
 
 import dev.loupe.client.ClientMetrics;
-import dev.loupe.client.Feedback;
-import dev.loupe.client.LoupeClient;
 import dev.loupe.common.time.SimulationClock;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -50,7 +48,10 @@ public final class Simulator {
         this.out = out;
     }
 
-    /** Exit status: 0 as expected, 1 other alerts than expected, 2 bad options, 3 a service could not be reached. */
+    /**
+     * Exit status: 0 as expected, 1 other alerts than expected, 2 bad options, 3 a service could not be reached.
+     * {@code --scenario=soak} runs {@link Soak} instead: 0 when nothing was lost, 1 otherwise.
+     */
     public static void main(String[] args) throws Exception {
         Options options;
         try {
@@ -65,6 +66,10 @@ public final class Simulator {
             return;
         }
         try {
+            if (options.soak()) {
+                System.exit(Soak.run(options, System.out));
+                return;
+            }
             Result result = new Simulator(options, System.out).run();
             System.exit(result.asExpected() ? 0 : 1);
         } catch (Api.Unreachable e) {
@@ -103,7 +108,7 @@ public final class Simulator {
             }
             Counts counts = new Counts();
             ExecutorService feedbackPool = Executors.newFixedThreadPool(4);
-            Replicas app = new Replicas(REPLICAS, project);
+            Replicas app = new Replicas(REPLICAS, options, project);
             if (Instant.now().isAfter(options.accelerateFrom())) {
                 out.printf("Note: simulated time has been running faster since %s, before the simulator started: the "
                         + "first live minutes go out as a backlog%n", options.accelerateFrom());
@@ -121,54 +126,6 @@ public final class Simulator {
                 app.close();
             }
             return finish(project, scenario, origin, historyStart, app.metrics(), counts, webhook);
-        }
-    }
-
-    /**
-     * The simulated product runs as {@link #REPLICAS} instances, each with its own client (and so its own flusher):
-     * a trace's spans and its decision go through the instance that served it, as in a real deployment.
-     */
-    private final class Replicas implements AutoCloseable {
-        private final List<LoupeClient> clients = new ArrayList<>();
-
-        Replicas(int n, DemoProject project) {
-            for (int i = 0; i < n; i++) {
-                clients.add(LoupeClient.builder()
-                        .collector(options.collector().toString(), project.ingestKey())
-                        .feedback(options.feedback().toString(), project.feedbackKey())
-                        .queueCapacity(50_000).maxBatchItems(500).flushInterval(Duration.ofMillis(200))
-                        .build());
-            }
-        }
-
-        LoupeClient of(String traceId) {
-            return clients.get(Math.floorMod(traceId.hashCode(), clients.size()));
-        }
-
-        String feedback(Feedback feedback) {
-            return clients.get(0).feedback(feedback);
-        }
-
-        void flush(Duration timeout) {
-            clients.forEach(c -> c.flush(timeout));
-        }
-
-        ClientMetrics metrics() {
-            long[] m = new long[8];
-            for (LoupeClient c : clients) {
-                ClientMetrics x = c.metrics();
-                long[] v = {x.queued(), x.enqueued(), x.sent(), x.dropped(), x.rejected(), x.failed(), x.retries(),
-                    x.requests()};
-                for (int i = 0; i < m.length; i++) {
-                    m[i] += v[i];
-                }
-            }
-            return new ClientMetrics(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]);
-        }
-
-        @Override
-        public void close() {
-            clients.forEach(LoupeClient::close);
         }
     }
 

@@ -23,6 +23,8 @@ import java.util.SplittableRandom;
 final class Traffic {
     static final Duration SLICE = Duration.ofSeconds(5);
     private static final double SLICES_PER_MINUTE = 60.0 / SLICE.toSeconds();
+    /** Spans per simulated minute at scale 1 with every feature on: support-rag and agent turns are three each. */
+    static final double SPANS_PER_MINUTE = 80 * 3 + 25 + 110 + 70 * 3;
 
     /** A span as the app reports it. */
     record Span(String traceId, String spanId, String parentSpanId, String kind, String name, String provider,
@@ -62,11 +64,18 @@ final class Traffic {
     private final long seed;
     private final Scenario scenario;
     private final Instant origin;
+    private final double scale;
 
     Traffic(long seed, Scenario scenario, Instant origin) {
+        this(seed, scenario, origin, 1);
+    }
+
+    /** {@code scale} multiplies the turns and the concurrent sessions of every feature (the soak's load). */
+    Traffic(long seed, Scenario scenario, Instant origin, double scale) {
         this.seed = seed;
         this.scenario = scenario;
         this.origin = origin;
+        this.scale = scale;
     }
 
     /** Minutes from the origin (negative in the history). */
@@ -82,26 +91,26 @@ final class Traffic {
         List<Span> spans = new ArrayList<>();
         List<Decision> decisions = new ArrayList<>();
         List<Feedback> feedback = new ArrayList<>();
-        Context c = new Context(random, start, minute, spans, decisions, feedback);
-        for (int i = poisson(random, 80 / SLICES_PER_MINUTE); i > 0; i--) {
+        Context c = new Context(random, start, minute, scale, spans, decisions, feedback);
+        for (int i = Draws.poisson(random, 80 * scale / SLICES_PER_MINUTE); i > 0; i--) {
             supportAnswer(c);
         }
         if (minute < -scenario.allFeaturesHistory().toMinutes()) {
             return new Slice(spans, decisions, feedback); // only support-rag this far back (Scenario.full)
         }
-        for (int i = poisson(random, 25 / SLICES_PER_MINUTE); i > 0; i--) {
+        for (int i = Draws.poisson(random, 25 * scale / SLICES_PER_MINUTE); i > 0; i--) {
             summary(c);
         }
-        for (int i = poisson(random, 110 / SLICES_PER_MINUTE); i > 0; i--) {
+        for (int i = Draws.poisson(random, 110 * scale / SLICES_PER_MINUTE); i > 0; i--) {
             classification(c);
         }
-        for (int i = poisson(random, 70 / SLICES_PER_MINUTE); i > 0; i--) {
+        for (int i = Draws.poisson(random, 70 * scale / SLICES_PER_MINUTE); i > 0; i--) {
             agentTurn(c);
         }
         return new Slice(spans, decisions, feedback);
     }
 
-    private record Context(SplittableRandom random, Instant start, double minute, List<Span> spans,
+    private record Context(SplittableRandom random, Instant start, double minute, double scale, List<Span> spans,
                            List<Decision> decisions, List<Feedback> feedback) {
         Instant at() {
             return start.plusMillis(random.nextLong(SLICE.toMillis()));
@@ -115,10 +124,10 @@ final class Traffic {
             return HexFormat.of().formatHex(b);
         }
 
-        /** A session that lasts about four minutes, one of {@code concurrent} at a time. */
+        /** A session that lasts about four minutes, one of {@code concurrent} (times the scale) at a time. */
         String session(String prefix, int concurrent) {
             long block = (long) Math.floor(minute / 4);
-            return prefix + "-" + block + "-" + random.nextInt(concurrent);
+            return prefix + "-" + block + "-" + random.nextInt((int) Math.max(1, Math.round(concurrent * scale)));
         }
     }
 
@@ -143,7 +152,7 @@ final class Traffic {
                     "Policy " + doc + ": how to handle a " + topic + " step by step."));
         }
         long retrievalMs = 40 + r.nextInt(90);
-        long llmMs = latency(r, update ? 900 : 1400, 0.35);
+        long llmMs = Draws.latency(r, update ? 900 : 1400, 0.35);
         String status = outcome(r);
         boolean refuses = r.nextDouble() < (update ? 0.35 : 0.02);
         String output;
@@ -194,7 +203,7 @@ final class Traffic {
         Instant t = c.at();
         String traceId = c.hex(16);
         String spanId = c.hex(8);
-        long ms = latency(r, 2500, 0.3);
+        long ms = Draws.latency(r, 2500, 0.3);
         String status = outcome(r);
         long in = 3000 + r.nextInt(3000);
         String output = status.equals("ERROR") ? null : "Summary: the customer asks about "
@@ -213,7 +222,7 @@ final class Traffic {
         Instant t = c.at();
         String traceId = c.hex(16);
         boolean shifted = scenario.active(Scenario.Kind.LATENCY_SHIFT, c.minute());
-        long ms = latency(r, shifted ? 450 * 2.3 : 450, 0.3);
+        long ms = Draws.latency(r, shifted ? 450 * 2.3 : 450, 0.3);
         boolean spam = r.nextDouble() < 0.3;
         boolean parseFails = r.nextDouble() < 0.01;
         Map<String, Object> parsed = parseFails ? null : Map.of("label", spam ? "spam" : "ham",
@@ -242,7 +251,7 @@ final class Traffic {
         String tool = r.nextDouble() < 0.6 ? "lookup_order" : "search_web";
         boolean toolBroken = tool.equals("lookup_order") && scenario.active(Scenario.Kind.TOOL_FAILING, c.minute());
         boolean toolFails = r.nextDouble() < (toolBroken ? 0.45 : 0.02);
-        long llmMs = latency(r, shifted ? 700 * 2.3 : 700, 0.3);
+        long llmMs = Draws.latency(r, shifted ? 700 * 2.3 : 700, 0.3);
         long toolMs = 80 + r.nextInt(300);
         // the loop: the injected instruction makes the agent re-read its whole context over and over
         long in = (1200 + r.nextInt(700)) * (looping ? 6 : 1);
@@ -268,22 +277,5 @@ final class Traffic {
     private static String outcome(SplittableRandom r) {
         double roll = r.nextDouble();
         return roll < 0.01 ? "ERROR" : roll < 0.02 ? "TRUNCATED" : "SUCCESS";
-    }
-
-    /** Log-normal milliseconds around {@code median}. */
-    private static long latency(SplittableRandom r, double median, double sigma) {
-        double gaussian = Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
-        return Math.max(1, Math.round(median * Math.exp(sigma * gaussian)));
-    }
-
-    private static int poisson(SplittableRandom r, double mean) {
-        double limit = Math.exp(-mean);
-        double product = r.nextDouble();
-        int n = 0;
-        while (product > limit) {
-            product *= r.nextDouble();
-            n++;
-        }
-        return n;
     }
 }

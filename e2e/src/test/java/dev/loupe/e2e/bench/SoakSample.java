@@ -1,0 +1,43 @@
+package dev.loupe.e2e.bench;
+
+import dev.loupe.simulator.Soak;
+import java.util.Map;
+
+/**
+ * One look at the whole stack during the soak, {@code minutes} after the traffic began.
+ *
+ * @param app         what the simulated app sent and its client reported
+ * @param services    per service: memory and 5xx answers
+ * @param lag         per consumer group: records not yet committed
+ * @param deadLetters records on the {@code *.dlq} topics
+ * @param spansStored the aggregator's stored-span counter
+ */
+record SoakSample(double minutes, Soak.Progress app, Map<String, Service> services, Map<String, Long> lag,
+                  long deadLetters, long spansStored) {
+
+    /**
+     * One service JVM.
+     *
+     * @param heapUsed    {@code jvm_memory_used_bytes{area="heap"}}, summed over the pools
+     * @param heapAfterGc {@code jvm_gc_live_data_size_bytes}: the old generation after the last major GC
+     * @param forcedGc    whether this sample asked for a full GC first (jcmd GC.run), so heapAfterGc is now
+     * @param rssKib      VmRSS of the process
+     * @param serverErrors 5xx answers since the service started
+     */
+    record Service(long heapUsed, long heapAfterGc, boolean forcedGc, long rssKib, long serverErrors) {
+    }
+
+    long lagTotal() {
+        return lag.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long serverErrors() {
+        return services.values().stream().mapToLong(Service::serverErrors).sum();
+    }
+
+    /** The group furthest behind, with its lag, or "-". */
+    String worstGroup() {
+        return lag.entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(e -> String.format("%s %,d", e.getKey(), e.getValue())).orElse("-");
+    }
+}

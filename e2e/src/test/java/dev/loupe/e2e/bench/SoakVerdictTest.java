@@ -1,0 +1,91 @@
+package dev.loupe.e2e.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.loupe.client.ClientMetrics;
+import dev.loupe.simulator.Soak;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The soak's verdict and its reading of /q/metrics, on made-up samples: a leak fails, warm-up and noise do not. */
+class SoakVerdictTest {
+    static final SoakVerdict.Limits LIMITS = new SoakVerdict.Limits(1, 2, 20_000, 10);
+    static final long MIB = 1024 * 1024;
+
+    /** 30 minutes sampled every 30 s; heap after GC and RSS given per minute; a forced GC every fifth sample. */
+    static List<SoakSample> run(double heapMib, double heapGrowthPerMinute, double rssGrowthPerMinute, long lag,
+                                long dropped) {
+        List<SoakSample> samples = new ArrayList<>();
+        for (int i = 0; i <= 60; i++) {
+            double minute = i / 2.0;
+            double warmUp = minute < 8 ? (8 - minute) * -15 : 0; // RSS climbs for 8 minutes, then settles
+            double noise = (i % 3 - 1) * 3; // a few MiB either way
+            long heap = (long) ((heapMib + heapGrowthPerMinute * minute + noise) * MIB);
+            long rssKib = (long) ((400 + warmUp + rssGrowthPerMinute * minute + noise) * 1024);
+            Map<String, SoakSample.Service> services = new LinkedHashMap<>();
+            services.put("trace-collector", new SoakSample.Service(heap * 3, heap, i % 5 == 0, rssKib, 0));
+            Soak.Progress app = new Soak.Progress(Instant.EPOCH, i * 60_000L, i * 30_000L, 0, 0,
+                    new ClientMetrics(0, 0, 0, i == 60 ? dropped : 0, 0, 0, 0, 0), 0, i == 60);
+            samples.add(new SoakSample(minute, app, services, Map.of("loupe-metrics-aggregator", i == 40 ? lag : 100),
+                    0, i * 60_000L));
+        }
+        return samples;
+    }
+
+    static SoakVerdict verdict(List<SoakSample> samples) {
+        return new SoakVerdict(LIMITS, samples, 30, samples.get(samples.size() - 1));
+    }
+
+    @Test
+    void aFlatRunAfterItsWarmUpPasses() {
+        SoakVerdict v = verdict(run(60, 0, 0, 5_000, 0));
+        assertThat(v.failures()).isEmpty();
+        assertThat(v.memoryJudged()).isTrue();
+        assertThat(v.heap("trace-collector").basis()).isEqualTo("forced GCs");
+    }
+
+    @Test
+    void aHeapThatKeepsGrowingAfterGcFails() {
+        SoakVerdict v = verdict(run(60, 2, 0, 5_000, 0));
+        assertThat(v.failures()).singleElement().asString().startsWith("trace-collector heap after GC grows");
+        assertThat(v.heap("trace-collector").mibPerMinute()).isCloseTo(2, within(0.3));
+    }
+
+    @Test
+    void growingRssLagBeyondTheLimitAndLostItemsFail() {
+        assertThat(verdict(run(60, 0, 5, 25_000, 3)).failures()).hasSize(3)
+                .anySatisfy(f -> assertThat(f).startsWith("trace-collector RSS grows +4.9"))
+                .anySatisfy(f -> assertThat(f).contains("loupe-metrics-aggregator lagged 25,000"))
+                .anySatisfy(f -> assertThat(f).contains("lost 3 items"));
+    }
+
+    @Test
+    void aShortRunDoesNotJudgeMemory() {
+        List<SoakSample> threeMinutes = run(60, 5, 20, 100, 0).subList(0, 7);
+        SoakVerdict v = new SoakVerdict(LIMITS, threeMinutes, 3, threeMinutes.get(6));
+        assertThat(v.memoryJudged()).isFalse();
+        assertThat(v.failures()).isEmpty();
+    }
+
+    @Test
+    void prometheusSamplesAreSummedByLabel() {
+        PrometheusText text = new PrometheusText("""
+                # HELP jvm_memory_used_bytes The amount of used memory
+                jvm_memory_used_bytes{area="heap",id="PS Eden Space"} 1.048576E7
+                jvm_memory_used_bytes{area="heap",id="PS Old Gen"} 2.097152E7
+                jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 5.0E7
+                http_server_requests_seconds_count{method="POST",outcome="SERVER_ERROR",status="503",uri="/v1/spans"} 4.0
+                http_server_requests_seconds_count{method="POST",outcome="SUCCESS",status="200",uri="/v1/{x,\\"y\\"}"} 9.0
+                jvm_gc_live_data_size_bytes 1234.0
+                """);
+        assertThat(text.sum("jvm_memory_used_bytes", l -> "heap".equals(l.get("area")))).isEqualTo(3.145728E7);
+        assertThat(text.sum("http_server_requests_seconds_count", l -> l.get("status").startsWith("5"))).isEqualTo(4);
+        assertThat(text.sum("jvm_gc_live_data_size_bytes")).isEqualTo(1234);
+        assertThat(text.sum("absent_metric")).isEqualTo(-1);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.loupe.simulator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Plays live traffic paced to the wall clock, as the app's instances would report it: each trace goes out one
+ * {@link Traffic#SLICE} after it started (its spans, its decision and its feedback together), in steps of
+ * {@value #STEP_MS} ms, so the collector sees a steady rate rather than one burst every five seconds.
+ */
+final class SoakPlayer {
+    static final long STEP_MS = 250;
+    static final int STEPS = (int) (Traffic.SLICE.toMillis() / STEP_MS);
+
+    /** Where the items go: the app's clients and the feedback pool. */
+    interface Sink {
+        void span(Traffic.Span span);
+
+        void decision(Traffic.Decision decision);
+
+        void feedback(Traffic.Feedback feedback);
+    }
+
+    /** One step's items. */
+    record Step(List<Traffic.Span> spans, List<Traffic.Decision> decisions, List<Traffic.Feedback> feedback) {
+        Step() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    private final Traffic traffic;
+    private final Instant origin;
+    private final Instant end;
+    private final Sink sink;
+
+    SoakPlayer(Traffic traffic, Instant origin, Duration length, Sink sink) {
+        this.traffic = traffic;
+        this.origin = origin;
+        this.end = origin.plus(length);
+        this.sink = sink;
+    }
+
+    /** Sends every slice of [origin, origin + length) at its time; returns when the last step went out. */
+    void play() throws InterruptedException {
+        for (Instant start = origin; start.isBefore(end); start = start.plus(Traffic.SLICE)) {
+            Instant due = start.plus(Traffic.SLICE);
+            for (Step step : steps(traffic.slice(start), start)) {
+                sleepUntil(due);
+                step.spans().forEach(sink::span);
+                step.decisions().forEach(sink::decision);
+                step.feedback().forEach(sink::feedback);
+                due = due.plusMillis(STEP_MS);
+            }
+        }
+    }
+
+    /** The slice's items by the step its trace started in (the decision's time; a span without one, its own). */
+    static List<Step> steps(Traffic.Slice slice, Instant sliceStart) {
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < STEPS; i++) {
+            steps.add(new Step());
+        }
+        Map<String, Integer> ofTrace = new HashMap<>();
+        Map<String, Integer> ofDecision = new HashMap<>();
+        for (Traffic.Decision d : slice.decisions()) {
+            int step = step(d.occurredAt(), sliceStart);
+            ofTrace.put(d.traceId(), step);
+            ofDecision.put(d.decisionId(), step);
+            steps.get(step).decisions().add(d);
+        }
+        for (Traffic.Span s : slice.spans()) {
+            steps.get(ofTrace.getOrDefault(s.traceId(), step(s.start(), sliceStart))).spans().add(s);
+        }
+        for (Traffic.Feedback f : slice.feedback()) {
+            steps.get(ofDecision.getOrDefault(f.decisionId(), STEPS - 1)).feedback().add(f);
+        }
+        return steps;
+    }
+
+    private static int step(Instant at, Instant sliceStart) {
+        long offset = Duration.between(sliceStart, at).toMillis();
+        return (int) Math.max(0, Math.min(STEPS - 1, offset / STEP_MS));
+    }
+
+    private static void sleepUntil(Instant due) throws InterruptedException {
+        long wait = Duration.between(Instant.now(), due).toMillis();
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+    }
+}
