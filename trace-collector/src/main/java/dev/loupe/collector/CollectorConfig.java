@@ -23,6 +23,13 @@ public interface CollectorConfig {
     @WithDefault("50000")
     int maxInFlight();
 
+    /**
+     * Bytes of heap the request bodies being ingested may hold at once (each counted at four times its length);
+     * past it, requests get 503. 0: a quarter of the maximum heap.
+     */
+    @WithDefault("0")
+    long memoryBudget();
+
     /** Requests per second allowed per API key (token bucket); 0 turns the limit off. */
     @WithDefault("0")
     double rateLimitPerSecond();

@@ -26,9 +26,9 @@ import java.util.zip.GZIPInputStream;
  * OTLP's JSON flavour (hex trace and span ids, enums as integers, int64 as strings or numbers), which
  * protobuf's own JsonFormat does not read as such (it expects base64 ids).
  */
-final class OtlpCodec {
-    static final String PROTOBUF = "application/x-protobuf";
-    static final String JSON = "application/json";
+public final class OtlpCodec {
+    public static final String PROTOBUF = "application/x-protobuf";
+    public static final String JSON = "application/json";
 
     private OtlpCodec() {
     }
@@ -95,7 +95,7 @@ final class OtlpCodec {
     }
 
     /** A {@code google.rpc.Status} body (code = 1, message = 2), written by hand to avoid another dependency. */
-    static byte[] status(int code, String message, boolean json) {
+    public static byte[] status(int code, String message, boolean json) {
         if (json) {
             ObjectNode node = EventJson.mapper().createObjectNode().put("code", code).put("message", message);
             return node.toString().getBytes(StandardCharsets.UTF_8);

@@ -15,6 +15,7 @@ class KeyRateLimiterTest {
             public int maxBodyBytes() { return 1 << 20; }
             public Duration ackTimeout() { return Duration.ofSeconds(5); }
             public int maxInFlight() { return 1000; }
+            public long memoryBudget() { return 0; }
             public double rateLimitPerSecond() { return perSecond; }
             public int rateLimitBurst() { return burst; }
             public int retryAfterSeconds() { return 5; }
