@@ -1,6 +1,6 @@
 package dev.loupe.common.events;
 
-/** Kafka topic names of DESIGN.md §2: the one place a topic name is spelled. */
+/** Kafka topic names of docs/architecture.md#topics: the one place a topic name is spelled. */
 public final class Topics {
     public static final String SPANS = "loupe.spans.v1";
     public static final String DECISIONS = "loupe.decisions.v1";

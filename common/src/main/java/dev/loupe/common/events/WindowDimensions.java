@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * DESIGN.md §2's table: every metric published as {@link MetricWindow}s and the dimension sets it is
+ * The table of docs/architecture.md#metrics: every metric published as {@link MetricWindow}s and the dimension sets it is
  * published for. An alert rule's {@code groupBy} must be one of its metric's sets.
  */
 public final class WindowDimensions {

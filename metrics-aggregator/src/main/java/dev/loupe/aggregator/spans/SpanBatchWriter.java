@@ -27,7 +27,7 @@ import java.util.List;
  * Stores a batch of spans and updates the 1m/1h/1d span rollups and the 1h/1d session rollups in one
  * transaction, from the rows the insert actually returned: a redelivered span inserts nothing and so adds
  * nothing. Feature attribution
- * (DESIGN.md §2): a span without a feature counts under the first feature seen on its trace; when that
+ * (docs/architecture.md#feature-attribution): a span without a feature counts under the first feature seen on its trace; when that
  * feature arrives after the span (the root usually ends, and is exported, last), the stored span and its
  * rollup contribution move from "no feature" to it, in the same transaction.
  */

@@ -32,7 +32,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Publishes closed 1-minute windows to {@code loupe.metric-windows.v1}: every metric and dimension set of
- * DESIGN.md §2, computed by the same {@link MetricService} as the query API. A window closes once "now"
+ * docs/architecture.md#metrics, computed by the same {@link MetricService} as the query API. A window closes once "now"
  * (an injected clock) passes its end plus the lateness allowance; data that changes a window after that
  * publishes it again with {@code revision + 1}. A window's marks are settled only after the broker has
  * acknowledged all its records, and only up to the changes that were read: a change made meanwhile
@@ -43,7 +43,7 @@ public class WindowCloser {
     public static final String CHANNEL = "metric-windows-out";
     private static final Logger LOG = Logger.getLogger(WindowCloser.class);
 
-    /** DESIGN.md §2's table: metric → the dimension sets it is published for. */
+    /** The table of docs/architecture.md#metrics: metric → the dimension sets it is published for. */
     static final Map<Metric, List<List<String>>> WINDOWS = new LinkedHashMap<>();
 
     static {
