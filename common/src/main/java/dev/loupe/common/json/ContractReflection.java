@@ -7,6 +7,7 @@ import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.contracts.events.EvalTrigger;
 import dev.loupe.contracts.events.FeedbackRecord;
 import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.events.MetricCatalogue;
 import dev.loupe.contracts.events.MetricWindow;
 import dev.loupe.contracts.events.Outcome;
 import dev.loupe.contracts.events.RetrievalResult;
@@ -25,7 +26,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection(targets = {
         SpanRecord.class, DecisionRecord.class, RetrievalResult.class, FeedbackRecord.class, EvalResult.class,
-        MetricWindow.class, AlertEvent.class,
+        MetricWindow.class, AlertEvent.class, MetricCatalogue.Series.class,
         SpanKind.class, Outcome.class, FeedbackSignal.class, EvalTrigger.class, AlertState.class,
         SpanInput.class, DecisionInput.class, DecisionInput.Retrieved.class, FeedbackInput.class})
 public final class ContractReflection {
