@@ -1,7 +1,7 @@
 package dev.loupe.alerting.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.util.List;
