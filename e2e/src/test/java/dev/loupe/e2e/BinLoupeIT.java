@@ -192,6 +192,8 @@ class BinLoupeIT {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("LOUPE_STATE_DIR", state.toString());
         env.put("LOUPE_BUILD", "0");
+        // as LoupeStack's services: a fast start matters more here than peak speed
+        env.put("LOUPE_JAVA_OPTS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         env.put("LOUPE_PG_HOST", pg.host());
         env.put("LOUPE_PG_PORT", Integer.toString(pg.port()));
         env.put("LOUPE_PG_USER", pg.user());
