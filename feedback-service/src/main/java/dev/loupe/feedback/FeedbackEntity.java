@@ -38,6 +38,9 @@ public class FeedbackEntity {
     public Instant receivedAt;
     @Column(name = "published_at")
     public Instant publishedAt;
+    /** Until when the relay that claimed this unpublished row holds it (FeedbackOutbox); null when unclaimed. */
+    @Column(name = "lease_until")
+    public Instant leaseUntil;
     /** The client's idempotency key, unique per project. */
     @Column(name = "idempotency_key")
     public String idempotencyKey;

@@ -182,7 +182,22 @@ abstract class HttpNotifierContract {
 
     @Test
     void validationAcceptsAnAllowedUrl() {
-        notifier.validate(settings(fake.url("/hooks/" + SECRET)));
+        ObjectNode settings = settings(fake.url("/hooks/" + SECRET));
+        String given = settings.toString();
+
+        notifier.validate(settings); // the loopback policy allows 127.0.0.1
+
+        assertThat(settings.toString()).as("validation leaves the settings as given").isEqualTo(given);
+        // what validation accepted is what a send uses, and it reaches the receiver
+        fake.answer(successStatus(), successBody());
+        Delivery delivery = notifier.send(new ReceiverConfig(TestNotifications.PROJECT, TestNotifications.RECEIVER,
+                notifier.type(), settings), TestNotifications.firing()).await().atMost(FakeReceiver.SEND_WAIT);
+        assertThat(delivery.outcome()).as(delivery.detail()).isEqualTo(Delivery.Outcome.DELIVERED);
+        assertThat(fake.take().path()).isEqualTo(expectedPath());
+        // accepted because the policy allows the address, not because validation lets everything through
+        assertThatThrownBy(() -> create(NOTHING_PRIVATE, PATIENT).validate(settings))
+                .isInstanceOfSatisfying(ProblemException.class,
+                        e -> assertThat(e.toProblem().field()).isEqualTo("settings.url"));
     }
 
     @Test

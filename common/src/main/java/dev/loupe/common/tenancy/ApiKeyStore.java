@@ -30,20 +30,23 @@ public class ApiKeyStore {
 
     private final Pool pool;
     private final TenancyConfig config;
+    private final TenancyClock clock;
     private final Cache<String, Lookup> cache;
 
-    public ApiKeyStore(Pool pool, TenancyConfig config) {
+    public ApiKeyStore(Pool pool, TenancyConfig config, TenancyClock clock) {
         this.pool = pool;
         this.config = config;
+        this.clock = clock;
         Duration kept = config.staleIfError().compareTo(config.cacheTtl()) > 0 ? config.staleIfError() : config.cacheTtl();
-        this.cache = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(kept).build();
+        this.cache = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(kept).ticker(clock).build();
     }
 
-    /** A lookup's answer and when it was read. */
+    /** A lookup's answer and when it was read ({@link TenancyClock} nanoseconds). */
     private record Lookup(Optional<StoredKey> key, long readAtNanos) {
-        boolean youngerThan(Duration age) {
-            return System.nanoTime() - readAtNanos < age.toNanos();
-        }
+    }
+
+    private boolean youngerThan(Lookup lookup, Duration age) {
+        return clock.read() - lookup.readAtNanos() < age.toNanos();
     }
 
     /** A key as stored: its project, its hash and its scopes. */
@@ -58,12 +61,12 @@ public class ApiKeyStore {
         }
         String presented = ApiKeys.hash(config.pepper(), key);
         Lookup cached = cache.getIfPresent(keyId.get());
-        boolean fallback = cached != null && cached.youngerThan(config.staleIfError()); // as the request came in
-        Uni<Optional<StoredKey>> stored = cached != null && cached.youngerThan(config.cacheTtl())
+        boolean fallback = cached != null && youngerThan(cached, config.staleIfError()); // as the request came in
+        Uni<Optional<StoredKey>> stored = cached != null && youngerThan(cached, config.cacheTtl())
                 ? Uni.createFrom().item(cached.key())
                 : load(keyId.get()).onFailure(e -> fallback && DatabaseOutage.isOutage(e)).recoverWithItem(e -> {
                             LOG.debugf("database unavailable, key %s answered from its lookup of %d s ago: %s",
-                                    keyId.get(), (System.nanoTime() - cached.readAtNanos()) / 1_000_000_000L, e);
+                                    keyId.get(), (clock.read() - cached.readAtNanos()) / 1_000_000_000L, e);
                             return cached.key();
                         });
         return stored.map(found -> found.filter(k -> Hmac.constantTimeEquals(k.keyHash(), presented)));
@@ -72,7 +75,7 @@ public class ApiKeyStore {
     private Uni<Optional<StoredKey>> load(String keyId) {
         return pool.preparedQuery(LOOKUP).execute(Tuple.of(keyId))
                 .map(rows -> toKey(keyId, rows))
-                .invoke(found -> cache.put(keyId, new Lookup(found, System.nanoTime())));
+                .invoke(found -> cache.put(keyId, new Lookup(found, clock.read())));
     }
 
     private static Optional<StoredKey> toKey(String keyId, RowSet<Row> rows) {

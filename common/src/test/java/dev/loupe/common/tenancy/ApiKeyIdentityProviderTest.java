@@ -34,7 +34,7 @@ class ApiKeyIdentityProviderTest {
         public Duration staleIfError() { return Duration.ofMinutes(10); }
     };
     /** No key is known: what is not the bootstrap token is looked up as a key, and refused. */
-    private final ApiKeyStore store = new ApiKeyStore(null, config) {
+    private final ApiKeyStore store = new ApiKeyStore(null, config, new TenancyClock()) {
         @Override
         public Uni<Optional<StoredKey>> verify(String presented) {
             looked.add(presented);

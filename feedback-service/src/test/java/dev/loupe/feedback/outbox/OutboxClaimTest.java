@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -109,6 +110,30 @@ class OutboxClaimTest {
         // a lease that ran out (the holder crashed) does not keep the rows
         List<FeedbackOutbox.Claimed> again = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
         assertThat(ids(again)).containsAll(rows);
+        relay.publish(again).await().atMost(WAIT);
+    }
+
+    @Test
+    void rowsGivenBackAreClaimableAtOnceButOnlyTheirOwnClaimCanGiveThemBack() {
+        List<String> rows = insert(2);
+        List<FeedbackOutbox.Claimed> first = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
+        assertThat(ids(first)).containsAll(rows);
+        OffsetDateTime lease = first.get(0).leaseUntil();
+
+        // a claimant whose lease ran out and was replaced (another lease) gives nothing back
+        outbox.release(rows, lease.minusNanos(1_000)).await().atMost(WAIT);
+        assertThat(ids(outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT))).as("still held")
+                .doesNotContainAnyElementsOf(rows);
+
+        // the claim that holds them gives them back (Kafka did not acknowledge): the next claim takes them
+        outbox.release(rows, lease).await().atMost(WAIT);
+        for (String id : rows) {
+            assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("lease_until")).isNull();
+            assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("published_at")).isNull();
+        }
+        List<FeedbackOutbox.Claimed> again = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
+        assertThat(ids(again)).containsAll(rows);
+        assertThat(outbox.pending().await().atMost(WAIT)).isGreaterThanOrEqualTo(rows.size());
         relay.publish(again).await().atMost(WAIT);
     }
 }

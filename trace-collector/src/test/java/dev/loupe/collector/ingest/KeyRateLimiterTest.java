@@ -1,5 +1,6 @@
 package dev.loupe.collector.ingest;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,9 +38,20 @@ class KeyRateLimiterTest {
 
     @Test
     void rateZeroMeansNoLimit() {
-        KeyRateLimiter limiter = new KeyRateLimiter(config(0, 1));
+        KeyRateLimiter off = new KeyRateLimiter(config(0, 1));
+        int refused = 0;
         for (int i = 0; i < 10_000; i++) {
-            limiter.acquire("key-a");
+            try {
+                off.acquire("key-a");
+            } catch (ProblemException e) {
+                refused++;
+            }
         }
+        assertThat(refused).as("requests refused with the rate at 0, far over the burst of 1").isZero();
+        // the same burst with any positive rate refuses the second request at once: 0 is "off", not "very slow"
+        KeyRateLimiter slow = new KeyRateLimiter(config(0.001, 1));
+        slow.acquire("key-a");
+        assertThatThrownBy(() -> slow.acquire("key-a")).isInstanceOfSatisfying(ProblemException.class,
+                e -> assertThat(e.status()).isEqualTo(429));
     }
 }
