@@ -3,6 +3,7 @@ package dev.loupe.client;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.contracts.events.Outcome;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

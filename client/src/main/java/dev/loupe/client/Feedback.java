@@ -1,6 +1,7 @@
 package dev.loupe.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.contracts.events.FeedbackSignal;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;

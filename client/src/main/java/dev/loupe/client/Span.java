@@ -2,6 +2,8 @@ package dev.loupe.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.SpanKind;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;

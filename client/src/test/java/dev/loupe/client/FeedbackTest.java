@@ -2,6 +2,7 @@ package dev.loupe.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loupe.contracts.events.FeedbackSignal;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

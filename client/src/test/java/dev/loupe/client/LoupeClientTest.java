@@ -3,6 +3,7 @@ package dev.loupe.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.loupe.contracts.events.FeedbackSignal;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.loupe.common.events.Topics;
+import dev.loupe.contracts.events.Topics;
 import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
 import io.restassured.http.ContentType;

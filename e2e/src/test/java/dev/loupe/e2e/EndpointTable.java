@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Every API endpoint of the suite as DESIGN.md and the service READMEs declare it: the roles that may call it,
+ * Every API endpoint of the suite as docs/architecture.md#apis and the service READMEs declare it: the roles that may call it,
  * the status a caller with one of them gets for the owner's own resource, and what another project's key must
  * get for that same resource. {@code AuthorizationMatrixIT} fails when a service exposes an endpoint missing here.
  */

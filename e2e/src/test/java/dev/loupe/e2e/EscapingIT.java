@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.events.MetricWindow;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.MetricWindow;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
 import dev.loupe.testing.TopicReader;

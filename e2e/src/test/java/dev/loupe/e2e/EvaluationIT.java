@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.TopicReader;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;

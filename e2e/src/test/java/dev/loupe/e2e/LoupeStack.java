@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.FaultProxy;
 import dev.loupe.testing.KafkaProcess;
 import dev.loupe.testing.PostgresSettings;
+import dev.loupe.testing.StackSettings;
 import dev.loupe.testing.TestDatabase;
 import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
@@ -60,7 +61,7 @@ public final class LoupeStack implements AutoCloseable {
     }
 
     static LoupeStack start() {
-        return start(List.of(AGGREGATOR, COLLECTOR, EVALS, FEEDBACK, ALERTS));
+        return start(StackSettings.services());
     }
 
     /**
@@ -68,10 +69,13 @@ public final class LoupeStack implements AutoCloseable {
      * that the fault tests cut and restore ({@link #postgresProxy()}).
      */
     static LoupeStack startShared() {
-        return start(List.of(AGGREGATOR, COLLECTOR, EVALS, FEEDBACK, ALERTS), Map.of(), true);
+        return start(StackSettings.services(), Map.of(), true);
     }
 
-    /** Starts the broker and the named services (the aggregator always, first: it owns the schemas others read). */
+    /**
+     * Starts the broker and the named services in the order of {@link StackSettings#services()} (the table bin/loupe
+     * starts them by): its first, the aggregator, always, and alone (it owns the schemas the others read).
+     */
     static LoupeStack start(List<String> names) {
         return start(names, Map.of());
     }
@@ -114,20 +118,27 @@ public final class LoupeStack implements AutoCloseable {
         env.put("LOUPE_REDACTION_CANARY", "loupe-canary-" + TestSpans.randomHex(16));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.putAll(extraEnv);
+        List<String> order = StackSettings.services();
+        String first = order.get(0);
         Map<String, Integer> ports = new LinkedHashMap<>();
-        ports.put(AGGREGATOR, freePort());
-        names.forEach(name -> ports.computeIfAbsent(name, n -> freePort()));
+        ports.put(first, freePort());
+        order.stream().filter(names::contains).forEach(name -> ports.computeIfAbsent(name, n -> freePort()));
+        names.stream().filter(name -> !order.contains(name)).forEach(name -> {
+            throw new IllegalArgumentException("no such service: " + name + " (known: " + order + ")");
+        });
         // the dashboard forwards acknowledge, silence and datasets to its peers, wherever they listen
         Map<String, String> aggregatorEnv = new HashMap<>(env);
-        aggregatorEnv.put("LOUPE_DASHBOARD_ALERT_MANAGER_URL", "http://127.0.0.1:" + ports.getOrDefault(ALERTS, 8085));
-        aggregatorEnv.put("LOUPE_DASHBOARD_EVAL_RUNNER_URL", "http://127.0.0.1:" + ports.getOrDefault(EVALS, 8083));
+        aggregatorEnv.put("LOUPE_DASHBOARD_ALERT_MANAGER_URL", "http://127.0.0.1:"
+                + ports.getOrDefault(ALERTS, StackSettings.defaultPort(ALERTS)));
+        aggregatorEnv.put("LOUPE_DASHBOARD_EVAL_RUNNER_URL", "http://127.0.0.1:"
+                + ports.getOrDefault(EVALS, StackSettings.defaultPort(EVALS)));
         Map<String, ServiceProcess> services = new LinkedHashMap<>();
         ports.forEach((name, port) -> services.put(name, new ServiceProcess(name, root, port,
                 name.equals(AGGREGATOR) ? aggregatorEnv : env, work)));
-        // the aggregator migrates schema tenancy, which the others read: it goes first
-        services.get(AGGREGATOR).start();
-        services.get(AGGREGATOR).awaitReady();
-        services.values().stream().filter(s -> !s.name().equals(AGGREGATOR)).forEach(ServiceProcess::start);
+        // the first (the aggregator) migrates schema tenancy, which the others read: it goes first, alone
+        services.get(first).start();
+        services.get(first).awaitReady();
+        services.values().stream().filter(s -> !s.name().equals(first)).forEach(ServiceProcess::start);
         services.values().forEach(ServiceProcess::awaitReady);
         String aggregator = services.get(AGGREGATOR).url();
         TestProject a = createProject(aggregator, bootstrapToken, "e2e-a");

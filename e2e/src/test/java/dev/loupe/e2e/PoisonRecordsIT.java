@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loupe.common.events.Topics;
+import dev.loupe.contracts.events.Topics;
 import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
 import dev.loupe.testing.TopicReader;

@@ -3,7 +3,7 @@ package dev.loupe.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loupe.common.events.Topics;
+import dev.loupe.contracts.events.Topics;
 import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package dev.loupe.e2e;
 
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
 import java.io.IOException;

@@ -31,7 +31,7 @@ public interface EvalsConfig {
     @WithDefault("12")
     int maxDimensions();
 
-    /** How long every decision is kept for re-evaluation by late feedback (DESIGN §4). */
+    /** How long every decision is kept for re-evaluation by late feedback (docs/architecture.md#retention). */
     @WithDefault("P30D")
     Duration decisionRetention();
 

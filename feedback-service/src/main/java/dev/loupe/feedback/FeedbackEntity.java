@@ -1,8 +1,8 @@
 package dev.loupe.feedback;
 
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.FeedbackSignal;
-import dev.loupe.common.events.SchemaVersions;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.events.SchemaVersions;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;

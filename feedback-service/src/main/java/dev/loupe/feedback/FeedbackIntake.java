@@ -1,10 +1,11 @@
 package dev.loupe.feedback;
 
+import dev.loupe.contracts.wire.FeedbackInput;
 import dev.loupe.common.crypto.IdentifierHasher;
-import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.common.http.ItemRejection;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.pii.RedactionCounts;
 import dev.loupe.common.pii.Redactor;
 import dev.loupe.feedback.outbox.FeedbackRelay;

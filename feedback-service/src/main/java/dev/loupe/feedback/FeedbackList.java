@@ -1,6 +1,6 @@
 package dev.loupe.feedback;
 
-import dev.loupe.common.events.FeedbackRecord;
+import dev.loupe.contracts.events.FeedbackRecord;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 

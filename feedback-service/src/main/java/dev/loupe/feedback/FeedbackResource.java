@@ -1,5 +1,6 @@
 package dev.loupe.feedback;
 
+import dev.loupe.contracts.wire.FeedbackInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.http.BatchReader;

@@ -1,6 +1,7 @@
 package dev.loupe.feedback;
 
-import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.contracts.wire.FeedbackInput;
+import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.common.http.FieldProblem;
 import java.time.Duration;
 import java.time.Instant;

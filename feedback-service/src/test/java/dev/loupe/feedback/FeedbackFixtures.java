@@ -2,9 +2,9 @@ package dev.loupe.feedback;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.TopicReader;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

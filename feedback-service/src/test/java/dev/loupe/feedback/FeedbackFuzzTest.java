@@ -1,5 +1,6 @@
 package dev.loupe.feedback;
 
+import dev.loupe.contracts.wire.FeedbackInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -9,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.crypto.IdentifierHasher;
 import dev.loupe.common.http.BatchReader;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.pii.RedactionConfig;
 import dev.loupe.common.pii.RedactionCounts;
 import dev.loupe.common.pii.Redactor;

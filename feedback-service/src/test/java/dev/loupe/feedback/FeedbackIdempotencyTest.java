@@ -1,5 +1,6 @@
 package dev.loupe.feedback;
 
+import dev.loupe.contracts.wire.FeedbackInput;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

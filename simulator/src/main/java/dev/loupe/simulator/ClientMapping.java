@@ -3,10 +3,10 @@ package dev.loupe.simulator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.client.Decision;
 import dev.loupe.client.Feedback;
-import dev.loupe.client.FeedbackSignal;
-import dev.loupe.client.Outcome;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.events.Outcome;
 import dev.loupe.client.Span;
-import dev.loupe.client.SpanKind;
+import dev.loupe.contracts.events.SpanKind;
 import java.time.Duration;
 
 /** The simulated app's telemetry in the client's builders, as an app instrumented with the client writes it. */

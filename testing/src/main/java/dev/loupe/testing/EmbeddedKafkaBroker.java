@@ -20,6 +20,13 @@ import org.apache.kafka.common.utils.Time;
 /**
  * A real single-node Apache Kafka broker (KRaft, combined broker + controller) inside this JVM,
  * on random loopback ports. Starts in about two seconds.
+ *
+ * <p>Kafka's public APIs (the clients, {@code Admin}) cover talking to a broker, not being one: Kafka 4.1 has no
+ * public API to format a KRaft log directory or to start a node in-process. So this class uses the two entry
+ * points the {@code kafka-storage.sh} and {@code kafka-server-start.sh} scripts use: {@code StorageTool} (given the
+ * same arguments as the script) and {@code KafkaRaftServer} (what {@code kafka.Kafka}'s main starts). Kafka's own
+ * test kit ({@code KafkaClusterTestKit}, in a test artifact) wraps the same classes and is no more public.
+ * Everything a test does against the broker (topics, offsets, records) goes through the public clients.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
     private final Path dataDir;
@@ -47,28 +54,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    /** The properties of a combined single-node KRaft server, shared with the local stack's broker. */
+    /** The properties of a combined single-node KRaft server: {@link StackSettings}, shared with bin/loupe's broker. */
     public static Properties serverProperties(Path logDir, int brokerPort, int controllerPort) {
-        Properties p = new Properties();
-        p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.setProperty("log.dirs", logDir.toString());
-        p.setProperty("num.partitions", "3");
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("offsets.topic.num.partitions", "3");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        p.setProperty("auto.create.topics.enable", "true");
-        return p;
+        return StackSettings.kafkaServerProperties(logDir, brokerPort, controllerPort);
     }
 
     /** Writes {@code props} to {@code file} and formats the log directory it names, with a new cluster id. */

@@ -1,7 +1,7 @@
 package dev.loupe.alerting.alerts;
 
-import dev.loupe.common.events.AlertEvent;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.AlertEvent;
+import dev.loupe.contracts.json.EventJson;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;

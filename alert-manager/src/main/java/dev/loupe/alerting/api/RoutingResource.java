@@ -12,7 +12,7 @@ import dev.loupe.alerting.notify.ReceiverConfig;
 import dev.loupe.alerting.notify.Notifiers;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;

@@ -7,7 +7,7 @@ import dev.loupe.alerting.rules.Rule;
 import dev.loupe.alerting.rules.RuleStore;
 import dev.loupe.alerting.rules.RuleValidator;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;

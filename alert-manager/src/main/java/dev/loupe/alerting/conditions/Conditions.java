@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The condition types of DESIGN.md §6: a judge per type, the documented defaults, and the validation a rule's
+ * The condition types of docs/architecture.md#alert-rules: a judge per type, the documented defaults, and the validation a rule's
  * condition must pass before it is stored (alert-manager/README.md, "Conditions", lists both).
  */
 public final class Conditions {

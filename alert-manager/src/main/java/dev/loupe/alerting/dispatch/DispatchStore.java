@@ -3,7 +3,7 @@ package dev.loupe.alerting.dispatch;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.loupe.alerting.notify.AlertSnapshot;
 import dev.loupe.alerting.notify.ReceiverConfig;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -1,7 +1,7 @@
 package dev.loupe.alerting.notify;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.util.List;
@@ -47,7 +47,7 @@ final class AlertFormat {
 
     /**
      * The alert's annotations, sorted, completed from its fields with {@code summary}, {@code owner},
-     * {@code runbookUrl}, {@code value}, {@code threshold} and {@code baseline} (DESIGN.md §6); absent ones are left out.
+     * {@code runbookUrl}, {@code value}, {@code threshold} and {@code baseline} (docs/architecture.md#alert-rules); absent ones are left out.
      */
     static SortedMap<String, String> annotations(AlertSnapshot alert) {
         SortedMap<String, String> annotations = new TreeMap<>(alert.annotations() == null ? Map.of() : alert.annotations());

@@ -8,7 +8,7 @@ import java.util.Map;
  * One alert as a notification carries it. {@code status} is {@code firing} or {@code resolved};
  * {@code labels} include {@code alertname} (the rule id), {@code severity}, {@code owner} and the series'
  * dimensions; {@code annotations} include {@code summary}, {@code runbookUrl}, {@code owner}, {@code value},
- * {@code threshold}, {@code baseline} (DESIGN.md §6: every notification carries them).
+ * {@code threshold}, {@code baseline} (docs/architecture.md#alert-rules: every notification carries them).
  */
 @RegisterForReflection
 public record AlertSnapshot(

@@ -2,7 +2,7 @@ package dev.loupe.alerting.notify;
 
 import dev.loupe.common.egress.EgressDeniedException;
 import dev.loupe.common.egress.EgressPolicy;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpMethod;

@@ -3,7 +3,7 @@ package dev.loupe.alerting.rules;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
- * When a rule's series is in breach (DESIGN.md §6). {@code type}: {@code static} ({@code direction},
+ * When a rule's series is in breach (docs/architecture.md#alert-rules). {@code type}: {@code static} ({@code direction},
  * {@code value}, optional {@code recoveryValue}), {@code baseline} (mean ± k·σ of the previous
  * {@code baselineWindows} windows, at least {@code minBaselineWindows}, σ at least {@code sigmaFloor};
  * optional {@code recoveryK} &lt; k), {@code robust} (the same fields, median ± k·1.4826·MAD), {@code shift}

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.loupe.alerting.AlertingConfig;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An alert rule of one project, in the shape of DESIGN.md §6 ({@code PUT /v1/rules/{id}}): which metric
+ * An alert rule of one project, in the shape of docs/architecture.md#alert-rules ({@code PUT /v1/rules/{id}}): which metric
  * series it watches ({@code metric}, {@code filter} on dimensions, {@code groupBy} = one of the metric's
  * window dimension sets), when a window is in breach ({@code condition}), how long a breach must last
  * ({@code for}, on window time) and how long it keeps firing after recovery ({@code keepFiringFor}), and who

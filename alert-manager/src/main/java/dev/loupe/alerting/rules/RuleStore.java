@@ -1,7 +1,7 @@
 package dev.loupe.alerting.rules;
 
 import dev.loupe.alerting.AlertingConfig;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

@@ -1,7 +1,7 @@
 package dev.loupe.alerting.rules;
 
 import dev.loupe.alerting.conditions.Conditions;
-import dev.loupe.common.events.WindowDimensions;
+import dev.loupe.contracts.events.MetricCatalogue;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
 import java.net.URI;
@@ -40,13 +40,14 @@ public final class RuleValidator {
         List<String> groupBy = rule.groupBy() == null ? List.of()
                 : rule.groupBy().stream().map(g -> g == null ? "" : g).toList();
         Map<String, String> filter = rule.filter() == null ? Map.of() : rule.filter();
-        if (rule.metric() == null || WindowDimensions.of(rule.metric()).isEmpty()) {
-            errors.add(new Problem.FieldError("metric", "one of " + String.join(", ", WindowDimensions.metrics())
+        // the aggregator publishes exactly MetricCatalogue's series: a rule on anything else would never fire
+        if (rule.metric() == null || MetricCatalogue.dimensionSets(rule.metric()).isEmpty()) {
+            errors.add(new Problem.FieldError("metric", "one of " + String.join(", ", MetricCatalogue.metrics())
                     + (rule.metric() == null ? "" : "; was " + rule.metric())));
-        } else if (!WindowDimensions.of(rule.metric()).contains(new HashSet<>(groupBy))
+        } else if (!MetricCatalogue.publishes(rule.metric(), new HashSet<>(groupBy))
                 || groupBy.size() != new HashSet<>(groupBy).size()) {
-            errors.add(new Problem.FieldError("groupBy", rule.metric() + " is published per " + WindowDimensions.of(
-                    rule.metric()) + "; groupBy must be one of these, was " + groupBy));
+            errors.add(new Problem.FieldError("groupBy", rule.metric() + " is published per "
+                    + MetricCatalogue.dimensionSets(rule.metric()) + "; groupBy must be one of these, was " + groupBy));
         }
         for (Map.Entry<String, String> entry : filter.entrySet()) {
             String key = entry.getKey();

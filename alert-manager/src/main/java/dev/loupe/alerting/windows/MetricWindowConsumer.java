@@ -2,9 +2,9 @@ package dev.loupe.alerting.windows;
 
 import dev.loupe.alerting.alerts.AlertPublisher;
 import dev.loupe.alerting.alerts.RuleEngine;
-import dev.loupe.common.events.MetricWindow;
-import dev.loupe.common.json.EventJson;
-import dev.loupe.common.json.UnreadableRecordException;
+import dev.loupe.contracts.events.MetricWindow;
+import dev.loupe.contracts.json.EventJson;
+import dev.loupe.contracts.json.UnreadableRecordException;
 import dev.loupe.common.kafka.StoreRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;

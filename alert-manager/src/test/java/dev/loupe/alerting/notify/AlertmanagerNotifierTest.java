@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.common.egress.EgressPolicy;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;

@@ -3,7 +3,7 @@ package dev.loupe.alerting.notify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import io.vertx.mutiny.core.MultiMap;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.http.HttpServer;

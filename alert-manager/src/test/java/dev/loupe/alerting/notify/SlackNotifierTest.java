@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.common.egress.EgressPolicy;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import org.junit.jupiter.api.Test;
 
 class SlackNotifierTest extends HttpNotifierContract {

@@ -1,6 +1,7 @@
 package dev.loupe.common.json;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.loupe.contracts.json.EventJson;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 

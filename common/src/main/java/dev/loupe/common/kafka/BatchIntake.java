@@ -1,8 +1,8 @@
 package dev.loupe.common.kafka;
 
-import dev.loupe.common.events.LoupeEvent;
-import dev.loupe.common.json.EventJson;
-import dev.loupe.common.json.UnreadableRecordException;
+import dev.loupe.contracts.events.LoupeEvent;
+import dev.loupe.contracts.json.EventJson;
+import dev.loupe.contracts.json.UnreadableRecordException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.loupe.common.kafka;
 
-import dev.loupe.common.events.Topics;
+import dev.loupe.contracts.events.Topics;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,6 +1,6 @@
 package dev.loupe.common.kafka;
 
-import dev.loupe.common.json.UnreadableRecordException;
+import dev.loupe.contracts.json.UnreadableRecordException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.pgclient.PgException;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package dev.loupe.common.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loupe.common.json.UnreadableRecordException;
+import dev.loupe.contracts.json.UnreadableRecordException;
 import io.vertx.pgclient.PgException;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;

@@ -3,7 +3,7 @@ package dev.loupe.common.pii;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package dev.loupe.e2e.bench;
 
-import dev.loupe.common.events.SpanRecord;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.SpanRecord;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.e2e.LoupeStackAccess;
 import dev.loupe.testing.TestSpans;
 import com.google.protobuf.ByteString;

@@ -1,12 +1,12 @@
 package dev.loupe.e2e.bench;
 
 import com.google.protobuf.ByteString;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.events.SpanKind;
-import dev.loupe.common.events.SpanRecord;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.SpanKind;
+import dev.loupe.contracts.events.SpanRecord;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.e2e.LoupeStackAccess;
 import dev.loupe.testing.TestSpans;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;

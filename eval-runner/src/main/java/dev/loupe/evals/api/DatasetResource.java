@@ -1,7 +1,7 @@
 package dev.loupe.evals.api;
 
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import dev.loupe.evals.datasets.DatasetModels.CasePage;

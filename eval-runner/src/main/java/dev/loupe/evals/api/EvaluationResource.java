@@ -1,10 +1,10 @@
 package dev.loupe.evals.api;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import dev.loupe.evals.features.EvaluationPlans;

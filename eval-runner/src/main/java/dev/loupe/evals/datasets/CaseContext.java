@@ -1,8 +1,8 @@
 package dev.loupe.evals.datasets;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.RetrievalResult;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.RetrievalResult;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -1,13 +1,13 @@
 package dev.loupe.evals.datasets;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.SchemaVersions;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.SchemaVersions;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.datasets.DatasetModels.CandidateOutput;
 import dev.loupe.evals.datasets.DatasetModels.CaseEvaluation;
 import dev.loupe.evals.datasets.DatasetModels.CasePage;

@@ -1,6 +1,6 @@
 package dev.loupe.evals.evaluators;
 
-import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.contracts.events.DecisionRecord;
 
 /** A compiled evaluator: pure, thread-safe, and cheap enough to run on every sampled decision. */
 @FunctionalInterface

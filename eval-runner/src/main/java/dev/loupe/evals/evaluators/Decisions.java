@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.contracts.events.DecisionRecord;
 import java.util.Collection;
 import java.util.Iterator;
 

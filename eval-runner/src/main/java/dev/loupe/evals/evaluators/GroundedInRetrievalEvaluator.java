@@ -1,8 +1,8 @@
 package dev.loupe.evals.evaluators;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.RetrievalResult;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.RetrievalResult;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.loupe.evals.evaluators;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.common.pii.PiiPatterns;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.EvalsConfig;
 import dev.loupe.evals.evaluators.Evaluator;
 import dev.loupe.evals.evaluators.EvaluatorCatalog;

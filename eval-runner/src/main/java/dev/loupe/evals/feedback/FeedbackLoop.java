@@ -1,11 +1,11 @@
 package dev.loupe.evals.feedback;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.FeedbackSignal;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.datasets.CaseContext;
 import dev.loupe.evals.datasets.Datasets;
 import dev.loupe.evals.features.EvaluationPlan;

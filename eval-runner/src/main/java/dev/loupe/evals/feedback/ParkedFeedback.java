@@ -1,8 +1,8 @@
 package dev.loupe.evals.feedback;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.results.EvalPublisher;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;

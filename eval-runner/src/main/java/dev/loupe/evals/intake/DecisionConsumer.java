@@ -1,7 +1,7 @@
 package dev.loupe.evals.intake;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.evals.results.EvalPublisher;
 import io.smallrye.mutiny.Uni;

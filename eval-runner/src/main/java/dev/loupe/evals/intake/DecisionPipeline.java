@@ -1,9 +1,9 @@
 package dev.loupe.evals.intake;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.features.EvaluationPlan;
 import dev.loupe.evals.feedback.FeedbackLinks;
 import dev.loupe.evals.feedback.FeedbackLoop;

@@ -1,7 +1,7 @@
 package dev.loupe.evals.intake;
 
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.FeedbackRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.FeedbackRecord;
 import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.evals.feedback.FeedbackLinks;
 import dev.loupe.evals.feedback.FeedbackLoop;
@@ -89,7 +89,7 @@ public class FeedbackConsumer {
             decisions[i] = f.decisionId();
             signals[i] = f.signal().name();
             times[i] = f.occurredAt().atOffset(ZoneOffset.UTC);
-            records[i] = dev.loupe.common.json.EventJson.encode(f);
+            records[i] = dev.loupe.contracts.json.EventJson.encode(f);
         }
         return connection.preparedQuery(RECORD).execute(Tuple.of(projects, ids, decisions, signals, times, records))
                 .replaceWithVoid();

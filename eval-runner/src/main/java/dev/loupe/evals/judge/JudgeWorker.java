@@ -1,7 +1,7 @@
 package dev.loupe.evals.judge;
 
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
 import dev.loupe.evals.results.EvalPublisher;
 import dev.loupe.evals.results.EvalResults;
 import dev.loupe.evals.results.ResultStore;

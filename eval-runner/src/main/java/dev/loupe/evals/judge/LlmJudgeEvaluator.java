@@ -1,7 +1,7 @@
 package dev.loupe.evals.judge;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.evaluators.Check;
 import dev.loupe.evals.evaluators.DescribedEvaluator;
 import dev.loupe.evals.evaluators.InvalidConfigException;
@@ -34,7 +34,7 @@ public class LlmJudgeEvaluator extends DescribedEvaluator {
     /** A judge config, compiled: what the worker sends. */
     public record JudgeCheck(String rubric, String model) implements Check {
         @Override
-        public dev.loupe.evals.evaluators.Verdict score(dev.loupe.common.events.DecisionRecord decision, String reference) {
+        public dev.loupe.evals.evaluators.Verdict score(dev.loupe.contracts.events.DecisionRecord decision, String reference) {
             throw new UnsupportedOperationException("llm_judge runs through the judge queue, not inline");
         }
     }

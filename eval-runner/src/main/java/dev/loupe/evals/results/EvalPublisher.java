@@ -1,7 +1,7 @@
 package dev.loupe.evals.results;
 
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;

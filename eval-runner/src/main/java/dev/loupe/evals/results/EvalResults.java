@@ -1,9 +1,9 @@
 package dev.loupe.evals.results;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
-import dev.loupe.common.events.SchemaVersions;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
+import dev.loupe.contracts.events.SchemaVersions;
 import dev.loupe.evals.EvalsConfig;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.loupe.evals.results;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.contracts.events.EvalTrigger;
 
 /** An LLM-judge evaluation waiting in {@code evals.judge_jobs}: it runs off the consumer's path. */
 public record JudgeJob(String projectId, String decisionId, String feature, String evaluatorVersion,

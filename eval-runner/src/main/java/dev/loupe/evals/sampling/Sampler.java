@@ -1,7 +1,7 @@
 package dev.loupe.evals.sampling;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.Outcome;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.Outcome;
 import dev.loupe.evals.features.EvaluationPlan;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

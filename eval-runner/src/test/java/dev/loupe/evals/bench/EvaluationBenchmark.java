@@ -8,9 +8,9 @@ import static dev.loupe.evals.support.EvalTests.query;
 import static dev.loupe.evals.support.EvalTests.send;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalTrigger;
-import dev.loupe.common.events.Outcome;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalTrigger;
+import dev.loupe.contracts.events.Outcome;
 import dev.loupe.evals.features.EvaluationPlan;
 import dev.loupe.evals.intake.DecisionConsumer;
 import dev.loupe.evals.features.EvaluationPlans;

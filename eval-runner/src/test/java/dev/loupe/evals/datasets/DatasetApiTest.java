@@ -15,11 +15,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.FeedbackSignal;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.feedback.FeedbackLoop;
 import dev.loupe.evals.support.EvalTests;
 import dev.loupe.evals.support.FakeJudgeResource;
@@ -73,7 +73,7 @@ class DatasetApiTest {
             for (DecisionRecord d : decisions) {
                 FeedbackRecord f = new FeedbackRecord(SchemaVersions.CURRENT, d.projectId(), unique("f"), d.decisionId(),
                         FeedbackSignal.EDITED, corrections.get(d.inputHash()), null, null, Instant.now());
-                kafka.produceStrings().fromRecords(new ProducerRecord<>(dev.loupe.common.events.Topics.FEEDBACK,
+                kafka.produceStrings().fromRecords(new ProducerRecord<>(dev.loupe.contracts.events.Topics.FEEDBACK,
                         d.decisionId(), EventJson.encode(f))).awaitCompletion(Duration.ofSeconds(30));
             }
         }

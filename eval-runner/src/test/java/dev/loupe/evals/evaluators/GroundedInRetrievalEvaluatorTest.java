@@ -5,7 +5,7 @@ import static dev.loupe.evals.evaluators.DecisionBuilder.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.loupe.common.events.Outcome;
+import dev.loupe.contracts.events.Outcome;
 import org.junit.jupiter.api.Test;
 
 class GroundedInRetrievalEvaluatorTest {

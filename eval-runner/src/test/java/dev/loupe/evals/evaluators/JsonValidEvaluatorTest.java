@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.loupe.common.events.Outcome;
+import dev.loupe.contracts.events.Outcome;
 import org.junit.jupiter.api.Test;
 
 class JsonValidEvaluatorTest {

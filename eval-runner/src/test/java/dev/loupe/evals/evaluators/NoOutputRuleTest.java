@@ -4,8 +4,8 @@ import static dev.loupe.evals.evaluators.DecisionBuilder.decision;
 import static dev.loupe.evals.evaluators.DecisionBuilder.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.Outcome;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.Outcome;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

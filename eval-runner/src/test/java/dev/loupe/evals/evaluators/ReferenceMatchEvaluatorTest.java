@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.contracts.events.DecisionRecord;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.common.events.Outcome;
+import dev.loupe.contracts.events.Outcome;
 import org.junit.jupiter.api.Test;
 
 class RefusalEvaluatorTest {

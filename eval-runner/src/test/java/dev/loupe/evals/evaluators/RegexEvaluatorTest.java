@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
-import dev.loupe.common.events.Outcome;
+import dev.loupe.contracts.events.Outcome;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -11,11 +11,11 @@ import static dev.loupe.evals.support.EvalTests.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.Topics;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.Topics;
 import dev.loupe.evals.judge.JudgeWorker;
 import dev.loupe.evals.support.FakeChatCompletions;
 import dev.loupe.evals.support.FakeJudgeResource;
@@ -127,7 +127,7 @@ class EvaluationPipelineTest {
             kafka.produceStrings().fromRecords(
                     new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.DECISIONS, poisonKey, "{not json"),
                     new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.DECISIONS, after.decisionId(),
-                            dev.loupe.common.json.EventJson.encode(after))).awaitCompletion();
+                            dev.loupe.contracts.json.EventJson.encode(after))).awaitCompletion();
         }
         assertThat(published(after.decisionId(), 1, r -> true)).hasSize(1);
         var dead = TopicReader.awaitKey(Topics.deadLetter(Topics.DECISIONS), poisonKey, Duration.ofSeconds(20));

@@ -10,8 +10,8 @@ import static dev.loupe.evals.support.EvalTests.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.Outcome;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.Outcome;
 import dev.loupe.evals.support.FakeJudgeResource;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;

@@ -12,9 +12,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
 import dev.loupe.evals.support.EvalTests;
 import dev.loupe.evals.support.FakeChatCompletions;
 import dev.loupe.evals.support.FakeJudgeResource;

@@ -2,13 +2,13 @@ package dev.loupe.evals.support;
 
 import static io.restassured.RestAssured.given;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.RetrievalResult;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.RetrievalResult;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.SharedKafka;
 import dev.loupe.testing.TopicReader;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;

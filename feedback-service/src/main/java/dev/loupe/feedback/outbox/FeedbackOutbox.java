@@ -1,8 +1,8 @@
 package dev.loupe.feedback.outbox;
 
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.FeedbackSignal;
-import dev.loupe.common.events.SchemaVersions;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.events.SchemaVersions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;

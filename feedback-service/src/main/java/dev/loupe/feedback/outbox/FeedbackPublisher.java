@@ -1,7 +1,7 @@
 package dev.loupe.feedback.outbox;
 
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;

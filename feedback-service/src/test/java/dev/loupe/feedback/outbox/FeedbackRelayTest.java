@@ -3,8 +3,8 @@ package dev.loupe.feedback.outbox;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.feedback.FeedbackFixtures;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;

@@ -1,9 +1,9 @@
 package dev.loupe.aggregator.dashboard;
 
 import dev.loupe.aggregator.dashboard.Forwarder.Target;
-import dev.loupe.common.events.AlertEvent;
+import dev.loupe.contracts.events.AlertEvent;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import io.smallrye.mutiny.Uni;

@@ -1,6 +1,6 @@
 package dev.loupe.aggregator.dashboard;
 
-import dev.loupe.common.events.AlertEvent;
+import dev.loupe.contracts.events.AlertEvent;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.time.Instant;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.loupe.aggregator.dashboard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;

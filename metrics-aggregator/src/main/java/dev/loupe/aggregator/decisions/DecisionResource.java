@@ -1,13 +1,13 @@
 package dev.loupe.aggregator.decisions;
 
 import dev.loupe.aggregator.spans.SpanColumns;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.LoupeEvent;
-import dev.loupe.common.events.SpanRecord;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.LoupeEvent;
+import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import io.smallrye.mutiny.Uni;

@@ -1,10 +1,10 @@
 package dev.loupe.aggregator.decisions;
 
 import dev.loupe.aggregator.query.QueryParams;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.FeedbackSignal;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;

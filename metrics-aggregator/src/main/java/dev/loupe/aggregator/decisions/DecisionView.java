@@ -1,9 +1,9 @@
 package dev.loupe.aggregator.decisions;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.SpanRecord;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.SpanRecord;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 

@@ -1,11 +1,11 @@
 package dev.loupe.aggregator.decisions;
 
 import dev.loupe.common.kafka.BatchIntake;
-import dev.loupe.common.events.AlertEvent;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.AlertEvent;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.json.EventJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;

@@ -5,7 +5,7 @@ import java.util.Set;
 
 /**
  * Every metric the query API and the metric windows know, with where it is computed from and the
- * dimensions it can be grouped and filtered by. Names are DESIGN.md §2's; rates are 0..1.
+ * dimensions it can be grouped and filtered by. Names are those of docs/architecture.md#metrics; rates are 0..1.
  */
 public enum Metric {
     REQUEST_COUNT("request_count", Source.SPANS, Dimensions.SPAN_AND_RAW),

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** The answer of {@code GET /v1/metrics/{metric}} (DESIGN.md §6). */
+/** The answer of {@code GET /v1/metrics/{metric}} (docs/architecture.md#apis). */
 @RegisterForReflection
 public record MetricSeries(String metric, List<String> groupBy, String bucket, List<Series> series) {
 

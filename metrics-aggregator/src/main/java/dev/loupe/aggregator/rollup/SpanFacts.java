@@ -1,6 +1,6 @@
 package dev.loupe.aggregator.rollup;
 
-import dev.loupe.common.events.SpanRecord;
+import dev.loupe.contracts.events.SpanRecord;
 import io.vertx.mutiny.sqlclient.Row;
 import java.math.BigDecimal;
 import java.time.Instant;

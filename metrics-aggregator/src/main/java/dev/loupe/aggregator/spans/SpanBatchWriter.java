@@ -6,8 +6,8 @@ import dev.loupe.aggregator.rollup.SpanFacts;
 import dev.loupe.aggregator.rollup.SpanRollupDelta;
 import dev.loupe.aggregator.rollup.SpanRollupWriter;
 import dev.loupe.aggregator.windows.WindowMarks;
-import dev.loupe.common.events.SpanRecord;
-import dev.loupe.common.json.UnreadableRecordException;
+import dev.loupe.contracts.events.SpanRecord;
+import dev.loupe.contracts.json.UnreadableRecordException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -27,7 +27,7 @@ import java.util.List;
  * Stores a batch of spans and updates the 1m/1h/1d span rollups and the 1h/1d session rollups in one
  * transaction, from the rows the insert actually returned: a redelivered span inserts nothing and so adds
  * nothing. Feature attribution
- * (DESIGN.md §2): a span without a feature counts under the first feature seen on its trace; when that
+ * (docs/architecture.md#feature-attribution): a span without a feature counts under the first feature seen on its trace; when that
  * feature arrives after the span (the root usually ends, and is exported, last), the stored span and its
  * rollup contribution move from "no feature" to it, in the same transaction.
  */

@@ -2,7 +2,7 @@ package dev.loupe.aggregator.spans;
 
 import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.aggregator.telemetry.AiMetrics;
-import dev.loupe.common.events.SpanRecord;
+import dev.loupe.contracts.events.SpanRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

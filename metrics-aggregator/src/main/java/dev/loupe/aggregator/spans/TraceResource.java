@@ -41,7 +41,7 @@ public class TraceResource {
             throw ProblemException.badRequest("traceId", "must be 32 lowercase hex characters");
         }
         return pool.preparedQuery(BY_TRACE).execute(Tuple.of(caller.projectId(), traceId)).map(rows -> {
-            List<dev.loupe.common.events.SpanRecord> spans = new ArrayList<>();
+            List<dev.loupe.contracts.events.SpanRecord> spans = new ArrayList<>();
             for (Row row : rows) {
                 spans.add(SpanColumns.fromRow(row));
             }

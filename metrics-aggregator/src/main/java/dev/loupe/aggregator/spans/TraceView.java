@@ -1,6 +1,6 @@
 package dev.loupe.aggregator.spans;
 
-import dev.loupe.common.events.SpanRecord;
+import dev.loupe.contracts.events.SpanRecord;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 

@@ -4,9 +4,10 @@ import dev.loupe.aggregator.query.Metric;
 import dev.loupe.aggregator.query.MetricRequest;
 import dev.loupe.aggregator.query.MetricSeries;
 import dev.loupe.aggregator.query.MetricService;
-import dev.loupe.common.events.MetricWindow;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.MetricCatalogue;
+import dev.loupe.contracts.events.MetricWindow;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.json.EventJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -32,36 +33,41 @@ import org.jboss.logging.Logger;
 
 /**
  * Publishes closed 1-minute windows to {@code loupe.metric-windows.v1}: every metric and dimension set of
- * DESIGN.md §2, computed by the same {@link MetricService} as the query API. A window closes once "now"
- * (an injected clock) passes its end plus the lateness allowance; data that changes a window after that
- * publishes it again with {@code revision + 1}. A window's marks are settled only after the broker has
- * acknowledged all its records, and only up to the changes that were read: a change made meanwhile
- * publishes the window again.
+ * {@link MetricCatalogue} ({@code docs/architecture.md#windows}), computed by the same {@link MetricService} as
+ * the query API. A window closes once "now" (an injected clock) passes its end plus the lateness allowance; data
+ * that changes a window after that publishes it again with {@code revision + 1}. A window's marks are settled
+ * only after the broker has acknowledged all its records, and only up to the changes that were read: a change
+ * made meanwhile publishes the window again.
  */
 @ApplicationScoped
 public class WindowCloser {
     public static final String CHANNEL = "metric-windows-out";
     private static final Logger LOG = Logger.getLogger(WindowCloser.class);
 
-    /** DESIGN.md §2's table: metric → the dimension sets it is published for. */
-    static final Map<Metric, List<List<String>>> WINDOWS = new LinkedHashMap<>();
+    /**
+     * What closing one window queries, derived from {@link MetricCatalogue} (the one table of what is published,
+     * which alert-manager validates rules against): one query per metric and dimension set, except that the
+     * latency metrics share one sketch query per set, which gives the p50, p95 and p99 windows and latency_shift.
+     */
+    static final List<Query> QUERIES = plan();
 
-    static {
-        List<List<String>> overall = List.of(List.of(), List.of("feature"), List.of("model"));
-        WINDOWS.put(Metric.REQUEST_COUNT, overall);
-        WINDOWS.put(Metric.ERROR_RATE, overall);
-        WINDOWS.put(Metric.COST_USD, overall);
-        WINDOWS.put(Metric.DAILY_SPEND_USD, List.of(List.of(), List.of("feature")));
-        WINDOWS.put(Metric.TOKENS_PER_SESSION, List.of(List.of(), List.of("feature")));
-        WINDOWS.put(Metric.PARSE_FAILURE_RATE, List.of(List.of("feature"), List.of("model")));
-        WINDOWS.put(Metric.TOOL_ERROR_RATE, List.of(List.of("tool")));
-        // one sketch query per dimension set gives latency_p50/p95/p99_ms and latency_shift
-        WINDOWS.put(Metric.LATENCY_SHIFT, List.of(List.of("model"), List.of("feature")));
-        WINDOWS.put(Metric.EVAL_PASS_RATE, List.of(List.of("feature"), List.of("feature", "evaluator")));
-        WINDOWS.put(Metric.EVAL_SCORE_MEAN, List.of(List.of("feature"), List.of("feature", "evaluator")));
-        WINDOWS.put(Metric.CORRECTION_RATE, List.of(List.of("feature")));
-        WINDOWS.put(Metric.THUMBS_DOWN_RATE, List.of(List.of("feature")));
-        WINDOWS.put(Metric.JUDGE_DISAGREEMENT_RATE, List.of(List.of("feature"), List.of("feature", "evaluator")));
+    /** One query of a window close and the catalogue metrics its series are published as. */
+    record Query(Metric metric, List<String> dimensions, List<Metric> published) {
+    }
+
+    static List<Query> plan() {
+        Map<Metric, Map<List<String>, List<Metric>>> byQuery = new LinkedHashMap<>();
+        for (MetricCatalogue.Series series : MetricCatalogue.series()) {
+            Metric published = Metric.ofLabel(series.metric()).orElseThrow(() -> new IllegalStateException(
+                    "the metric catalogue publishes " + series.metric() + ", which the aggregator cannot compute"));
+            Metric query = published.isLatency() ? Metric.LATENCY_SHIFT : published;
+            byQuery.computeIfAbsent(query, q -> new LinkedHashMap<>())
+                    .computeIfAbsent(List.copyOf(series.dimensions()), d -> new ArrayList<>()).add(published);
+        }
+        List<Query> queries = new ArrayList<>();
+        byQuery.forEach((query, sets) -> sets.forEach((dims, published) ->
+                queries.add(new Query(query, dims, List.copyOf(published)))));
+        return List.copyOf(queries);
     }
 
     /** Windows (over all writer shards) with changes not yet published. */
@@ -136,27 +142,32 @@ public class WindowCloser {
         Instant end = start.plus(1, ChronoUnit.MINUTES);
         List<MetricWindow> out = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Map.Entry<Metric, List<List<String>>> entry : WINDOWS.entrySet()) {
-            for (List<String> dims : entry.getValue()) {
-                MetricRequest request = new MetricRequest(projectId, entry.getKey(), start, end, dims, Optional.empty(),
-                        Map.of());
-                chain = chain.chain(() -> metrics.query(request, 10_000).invoke(series -> {
-                    for (MetricSeries.Series s : series.series()) {
-                        if (s.group().containsValue(null) || s.points().isEmpty()) {
-                            continue;
-                        }
-                        MetricSeries.Point p = s.points().get(0);
-                        if (request.metric() == Metric.LATENCY_SHIFT) {
-                            out.add(window(projectId, "latency_p50_ms", s, start, end, p.quantiles().get("p50"), p, revision));
-                            out.add(window(projectId, "latency_p95_ms", s, start, end, p.quantiles().get("p95"), p, revision));
-                            out.add(window(projectId, "latency_p99_ms", s, start, end, p.quantiles().get("p99"), p, revision));
-                        }
-                        out.add(window(projectId, request.metric().label(), s, start, end, p.value(), p, revision));
+        for (Query query : QUERIES) {
+            MetricRequest request = new MetricRequest(projectId, query.metric(), start, end, query.dimensions(),
+                    Optional.empty(), Map.of());
+            chain = chain.chain(() -> metrics.query(request, 10_000).invoke(series -> {
+                for (MetricSeries.Series s : series.series()) {
+                    if (s.group().containsValue(null) || s.points().isEmpty()) {
+                        continue;
                     }
-                }).replaceWithVoid());
-            }
+                    MetricSeries.Point p = s.points().get(0);
+                    for (Metric metric : query.published()) {
+                        out.add(window(projectId, metric.label(), s, start, end, value(metric, p), p, revision));
+                    }
+                }
+            }).replaceWithVoid());
         }
         return chain.map(v -> out);
+    }
+
+    /** A latency quantile's window takes it from the sketch; every other metric's is the point's value. */
+    private static double value(Metric metric, MetricSeries.Point p) {
+        return switch (metric) {
+            case LATENCY_P50_MS -> p.quantiles().get("p50");
+            case LATENCY_P95_MS -> p.quantiles().get("p95");
+            case LATENCY_P99_MS -> p.quantiles().get("p99");
+            default -> p.value();
+        };
     }
 
     private static MetricWindow window(String projectId, String metric, MetricSeries.Series s, Instant start,

@@ -7,11 +7,11 @@ import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
-import dev.loupe.common.events.AlertEvent;
-import dev.loupe.common.events.AlertState;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.AlertEvent;
+import dev.loupe.contracts.events.AlertState;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.SharedKafka;

@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.RetrievalResult;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.RetrievalResult;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.SharedKafka;

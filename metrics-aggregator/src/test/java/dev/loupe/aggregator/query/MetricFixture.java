@@ -1,10 +1,10 @@
 package dev.loupe.aggregator.query;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.events.SpanKind;
-import dev.loupe.common.events.SpanRecord;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.SpanKind;
+import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.testing.TestSpans;
 import java.math.BigDecimal;
 import java.math.RoundingMode;

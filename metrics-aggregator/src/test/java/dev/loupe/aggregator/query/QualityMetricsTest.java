@@ -8,16 +8,17 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.loupe.aggregator.decisions.DecisionSearchResource;
 import dev.loupe.aggregator.windows.WindowCloser;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.EvalResult;
-import dev.loupe.common.events.EvalTrigger;
-import dev.loupe.common.events.FeedbackRecord;
-import dev.loupe.common.events.FeedbackSignal;
-import dev.loupe.common.events.MetricWindow;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.EvalResult;
+import dev.loupe.contracts.events.EvalTrigger;
+import dev.loupe.contracts.events.FeedbackRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.events.MetricCatalogue;
+import dev.loupe.contracts.events.MetricWindow;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.SharedKafka;
@@ -259,6 +260,33 @@ class QualityMetricsTest {
         assertThat(second.revision()).isEqualTo(1);
         assertThat(second.sampleSize()).isEqualTo((long) c[0] + 1);
         assertThat(second.value()).isCloseTo(after[1] / after[0], within(1e-12));
+    }
+
+    /**
+     * The windows one close publishes are exactly {@link MetricCatalogue}'s (metric, dimension set) pairs, the
+     * table alert-manager validates rules against: expected from the catalogue itself, so a set changed there
+     * changes what is published. 12:01–12:02 holds decisions, evaluations and feedback of the fixture; spans of
+     * every feature, model and tool (with sessions and parse failures) are added to it here.
+     */
+    @Test
+    void aWindowIsPublishedForExactlyTheCatalogueSeries() {
+        Instant window = Q0.plus(Duration.ofMinutes(1));
+        try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
+            kafka.produceStrings().fromRecords(MetricFixture.traces(projectA, window.plusSeconds(5), Duration.ofSeconds(40),
+                    120, 19).stream().flatMap(t -> t.spans().stream())
+                    .map(span -> new ProducerRecord<>(Topics.SPANS, span.traceId(), EventJson.encode(span))).toList())
+                    .awaitCompletion();
+        }
+        Set<MetricCatalogue.Series> expected = new HashSet<>(MetricCatalogue.series());
+        assertThat(expected).isNotEmpty();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<MetricWindow> windows = closer.windows(projectA, window, 0).await().indefinitely();
+            Set<MetricCatalogue.Series> published = new HashSet<>();
+            for (MetricWindow w : windows) {
+                published.add(new MetricCatalogue.Series(w.metric(), w.dimensions().keySet()));
+            }
+            assertThat(published).containsExactlyInAnyOrderElementsOf(expected);
+        });
     }
 
     private double[] passCounts(Instant window) {

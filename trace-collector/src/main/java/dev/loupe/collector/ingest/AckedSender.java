@@ -1,8 +1,8 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.common.events.LoupeEvent;
+import dev.loupe.contracts.events.LoupeEvent;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;

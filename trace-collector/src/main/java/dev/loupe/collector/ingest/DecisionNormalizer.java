@@ -1,12 +1,13 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.contracts.wire.DecisionInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.collector.redaction.TextLimiter;
 import dev.loupe.common.crypto.IdentifierHasher;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.RetrievalResult;
-import dev.loupe.common.events.SchemaVersions;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.RetrievalResult;
+import dev.loupe.contracts.events.SchemaVersions;
 import dev.loupe.common.pii.RedactionCounts;
 import dev.loupe.common.pii.Redactor;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package dev.loupe.collector.ingest;
 
 import dev.loupe.collector.CollectorConfig;
-import dev.loupe.common.events.DecisionRecord;
+import dev.loupe.contracts.events.DecisionRecord;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;

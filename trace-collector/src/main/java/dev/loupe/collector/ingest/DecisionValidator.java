@@ -1,5 +1,6 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.contracts.wire.DecisionInput;
 import dev.loupe.common.http.FieldProblem;
 import java.util.Optional;
 

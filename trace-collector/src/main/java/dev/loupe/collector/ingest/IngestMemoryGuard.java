@@ -4,7 +4,7 @@ import dev.loupe.collector.CollectorConfig;
 import dev.loupe.collector.otlp.OtlpCodec;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

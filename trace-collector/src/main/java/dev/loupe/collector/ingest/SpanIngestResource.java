@@ -1,5 +1,6 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.contracts.wire.SpanInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.common.tenancy.Scope;
 import io.smallrye.mutiny.Uni;

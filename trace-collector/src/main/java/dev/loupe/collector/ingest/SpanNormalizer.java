@@ -1,14 +1,15 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.contracts.wire.SpanInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.collector.pricing.CostCalculator;
 import dev.loupe.collector.redaction.TextLimiter;
 import dev.loupe.common.crypto.IdentifierHasher;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.SchemaVersions;
-import dev.loupe.common.events.SpanKind;
-import dev.loupe.common.events.SpanRecord;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.SpanKind;
+import dev.loupe.contracts.events.SpanRecord;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.pii.RedactionCounts;
 import dev.loupe.common.pii.Redactor;
 import jakarta.enterprise.context.ApplicationScoped;

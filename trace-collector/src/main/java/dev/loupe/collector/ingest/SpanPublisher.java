@@ -1,7 +1,7 @@
 package dev.loupe.collector.ingest;
 
 import dev.loupe.collector.CollectorConfig;
-import dev.loupe.common.events.SpanRecord;
+import dev.loupe.contracts.events.SpanRecord;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,5 +1,6 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.contracts.wire.SpanInput;
 import dev.loupe.common.http.FieldProblem;
 import java.time.Instant;
 import java.util.Optional;

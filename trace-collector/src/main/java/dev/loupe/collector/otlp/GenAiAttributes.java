@@ -1,7 +1,7 @@
 package dev.loupe.collector.otlp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

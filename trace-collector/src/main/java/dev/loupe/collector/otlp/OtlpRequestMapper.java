@@ -1,12 +1,12 @@
 package dev.loupe.collector.otlp;
 
-import dev.loupe.collector.ingest.DecisionInput;
+import dev.loupe.contracts.wire.DecisionInput;
 import dev.loupe.collector.ingest.DecisionNormalizer;
-import dev.loupe.collector.ingest.SpanInput;
+import dev.loupe.contracts.wire.SpanInput;
 import dev.loupe.collector.ingest.SpanNormalizer;
 import dev.loupe.collector.ingest.SpanValidator;
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.SpanRecord;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.common.http.FieldProblem;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;

@@ -1,5 +1,7 @@
 package dev.loupe.collector.ingest;
 
+import dev.loupe.contracts.wire.DecisionInput;
+import dev.loupe.contracts.wire.SpanInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -9,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.http.BatchReader;
 import dev.loupe.common.http.FieldProblem;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.AllocationBudget;
 import java.io.CharConversionException;
 import java.io.IOException;

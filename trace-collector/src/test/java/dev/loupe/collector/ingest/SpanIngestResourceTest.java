@@ -7,9 +7,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.loupe.common.events.SpanRecord;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.SpanRecord;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.TopicReader;

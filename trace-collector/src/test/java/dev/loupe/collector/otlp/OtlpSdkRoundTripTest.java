@@ -2,12 +2,12 @@ package dev.loupe.collector.otlp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.loupe.common.events.DecisionRecord;
-import dev.loupe.common.events.Outcome;
-import dev.loupe.common.events.SpanKind;
-import dev.loupe.common.events.SpanRecord;
-import dev.loupe.common.events.Topics;
-import dev.loupe.common.json.EventJson;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.Outcome;
+import dev.loupe.contracts.events.SpanKind;
+import dev.loupe.contracts.events.SpanRecord;
+import dev.loupe.contracts.events.Topics;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.TopicReader;

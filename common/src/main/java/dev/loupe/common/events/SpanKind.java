@@ -1,6 +1,0 @@
-package dev.loupe.common.events;
-
-/** What a span did: an LLM call, a retrieval, a tool call and so on. */
-public enum SpanKind {
-    LLM, RETRIEVAL, TOOL, EMBEDDING, AGENT, CHAIN, OTHER
-}
