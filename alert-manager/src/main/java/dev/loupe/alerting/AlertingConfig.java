@@ -6,8 +6,12 @@ import io.smallrye.config.WithDefault;
 /** Alert-manager settings ({@code loupe.alerting.*}). */
 @ConfigMapping(prefix = "loupe.alerting")
 public interface AlertingConfig {
-    /** Where the shipped rules' runbooks live; {@code {{runbookBase}}} in default-rules.yaml becomes this. */
-    @WithDefault("https://github.com/loupe-dev/loupe/blob/main/docs/runbooks")
+    /**
+     * Where the shipped rules' runbooks live; {@code {{runbookBase}}} in default-rules.yaml becomes this. By
+     * default the dashboard's own copy: metrics-aggregator serves docs/runbooks at {@code /runbooks/}, so a
+     * notification's link works on a fresh install. Links are fixed when a project's rules are installed.
+     */
+    @WithDefault("${loupe.alerting.external-url:http://localhost:8082}/runbooks")
     String runbookBaseUrl();
 
     /** The dashboard's base URL, for links in notifications (Alertmanager's externalURL). */

@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import io.restassured.http.ContentType;
 import java.net.InetSocketAddress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -78,7 +82,8 @@ class AlertRestartIT {
 
             // delivery is at-least-once: a kill between the receiver's 2xx and the record of it would resend;
             // this test kills once the delivery is recorded, as any restart after it does
-            Thread.sleep(1_500);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> recordedGroups(feature, true) == 1);
             stack.service(LoupeStack.ALERTS).kill();
             window(feature, start.plus(Duration.ofMinutes(1)), 0.01); // the series recovers while it is down
             stack.service(LoupeStack.ALERTS).start();
@@ -86,7 +91,13 @@ class AlertRestartIT {
 
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> count(received, feature, "resolved") == 1);
-            Thread.sleep(3_000); // a few dispatch passes more: nothing else may arrive
+            // nothing else may arrive: once the resolve is recorded (the group is done and gone), let the
+            // restarted dispatcher complete a few more passes (each ends when its deliveries have) and look then
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> recordedGroups(feature, false) == 0);
+            double passes = metric(LoupeStack.ALERTS, "loupe_alerting_dispatch_passes_total");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> metric(LoupeStack.ALERTS, "loupe_alerting_dispatch_passes_total") >= passes + 3);
             System.out.printf("FAULT alert-manager kill -9 mid-incident: windows sent=2, notifications received=%d"
                             + " (firing=%d, resolved=%d)%n", received.stream()
                             .filter(n -> n.path("groupKey").asText().contains(feature)).count(),
@@ -100,6 +111,29 @@ class AlertRestartIT {
                     .put(stack.url(LoupeStack.ALERTS) + "/v1/routes");
             server.stop(0);
         }
+    }
+
+    /** Notification groups of this feature's alerts stored by the dispatcher ({@code sent}: only those notified). */
+    private long recordedGroups(String feature, boolean sent) {
+        try (Connection c = stack.database().connect(); PreparedStatement s = c.prepareStatement(
+                "select count(*) from alerting.notification_groups where project_id = ? and group_key like ?"
+                        + (sent ? " and last_sent_at is not null and cardinality(sent_firing) > 0" : ""))) {
+            s.setString(1, stack.projectA().id());
+            s.setString(2, "%feature=" + feature + "%");
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A counter of a service's Prometheus endpoint (summed over its series), 0 when absent. */
+    private double metric(String service, String name) {
+        String text = given().get(stack.url(service) + "/q/metrics").then().statusCode(200).extract().asString();
+        return text.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private static long count(List<JsonNode> received, String feature, String status) {

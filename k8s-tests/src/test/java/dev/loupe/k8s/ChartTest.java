@@ -293,6 +293,23 @@ class ChartTest {
     }
 
     @Test
+    void runbookLinksPointAtTheDashboardsRunbooksUnlessGiven() {
+        // no public URL: the aggregator's Service, which serves docs/runbooks at /runbooks/
+        assertThat(defaults.get("ConfigMap", "loupe-alert-manager").path("data").path("LOUPE_ALERTING_RUNBOOK_BASE_URL")
+                .asText()).isEqualTo("http://loupe-metrics-aggregator:" + PORTS.get("metrics-aggregator") + "/runbooks");
+        assertThat(render("alerting: {externalUrl: 'https://loupe.example.com/'}").get("ConfigMap", "loupe-alert-manager")
+                .path("data").path("LOUPE_ALERTING_RUNBOOK_BASE_URL").asText()).isEqualTo("https://loupe.example.com/runbooks");
+        assertThat(render("alerting: {externalUrl: 'https://loupe.example.com', runbookBaseUrl: 'https://wiki.example.com/rb'}")
+                .get("ConfigMap", "loupe-alert-manager").path("data").path("LOUPE_ALERTING_RUNBOOK_BASE_URL").asText())
+                .isEqualTo("https://wiki.example.com/rb");
+        for (JsonNode cm : defaults.ofKind("ConfigMap")) {
+            if (!Rendered.name(cm).equals("loupe-alert-manager")) {
+                assertThat(cm.path("data").has("LOUPE_ALERTING_RUNBOOK_BASE_URL")).as(Rendered.name(cm)).isFalse();
+            }
+        }
+    }
+
+    @Test
     void alertManagerIsOneReplicaAndRecreated() {
         JsonNode d = defaults.get("Deployment", "loupe-alert-manager");
         assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(1);

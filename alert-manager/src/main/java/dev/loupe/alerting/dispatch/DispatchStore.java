@@ -93,7 +93,7 @@ public class DispatchStore {
                         from alerting.notification_groups where project_id = $1""").execute(project)
                 .map(rows -> {
                     Map<String, NotificationGroup> found = new HashMap<>();
-                    rows.forEach(row -> found.put(row.getString("receiver") + "\u0000" + row.getString("group_key"),
+                    rows.forEach(row -> found.put(DispatchDecision.groupId(row.getString("receiver"), row.getString("group_key")),
                             new NotificationGroup(row.getString("receiver"), row.getString("group_key"),
                                     instant(row, "first_seen_at"), instant(row, "last_sent_at"),
                                     set(row.getArrayOfStrings("sent_firing")), set(row.getArrayOfStrings("sent_acked")),

@@ -1,12 +1,12 @@
 package dev.loupe.alerting.dispatch;
 
 import dev.loupe.alerting.AlertingConfig;
-import dev.loupe.alerting.notify.AlertSnapshot;
 import dev.loupe.alerting.notify.Delivery;
 import dev.loupe.alerting.notify.GroupNotification;
 import dev.loupe.alerting.notify.Notifier;
 import dev.loupe.alerting.notify.Notifiers;
 import dev.loupe.alerting.notify.ReceiverConfig;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -15,30 +15,24 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
- * Turns alert state into notifications with Alertmanager's semantics, on an injectable clock: firing alerts
- * (minus silenced ones) are routed to receivers and grouped by the route's {@code groupBy}; a group is
- * notified {@code groupWait} after it forms, {@code groupInterval} after its last notification when its
- * firing set changed (new alerts, or alerts resolved: the resolve is sent), and every {@code repeatInterval}
- * while it keeps firing, unless everything in it is acknowledged. An acknowledgement is passed on once
- * (PagerDuty acts on it). What was sent is stored per group, so a restart neither repeats a notification
- * nor forgets a resolve. Each delivery runs on its own: a dead receiver is retried with back-off and
+ * Turns alert state into notifications with Alertmanager's semantics, on an injectable clock. What to send
+ * is {@link DispatchDecision}'s pure decision; this class does the I/O around it: it loads each project's
+ * state, sends what was decided, and stores what was sent per group, so a restart neither repeats a
+ * notification nor forgets a resolve. Each delivery runs on its own: a dead receiver is retried with back-off and
  * never holds up the others. One replica dispatches (see the README).
  */
 @Singleton
 public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
-    static final java.time.Duration ALERTMANAGER_REPEAT = java.time.Duration.ofMinutes(1);
 
     private final DispatchStore store;
     private final Notifiers notifiers;
@@ -46,6 +40,7 @@ public class Dispatcher {
     private final Clock clock;
     private final MeterRegistry registry;
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+    private final Counter passes;
 
     public Dispatcher(DispatchStore store, Notifiers notifiers, AlertingConfig config, Clock clock,
                       MeterRegistry registry) {
@@ -54,6 +49,8 @@ public class Dispatcher {
         this.config = config;
         this.clock = clock;
         this.registry = registry;
+        this.passes = Counter.builder("loupe.alerting.dispatch.passes")
+                .description("dispatch passes completed, each with every delivery it started").register(registry);
     }
 
     @Scheduled(every = "${loupe.alerting.dispatch-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -74,133 +71,57 @@ public class Dispatcher {
                             return 0;
                         }))
                 .collect().asList()
-                .map(sent -> sent.stream().mapToInt(Integer::intValue).sum()));
-    }
-
-    private record Group(Route.Target target, String key, Map<String, String> labels, List<AlertSnapshot> firing) {
+                .map(sent -> sent.stream().mapToInt(Integer::intValue).sum()))
+                .onItem().invoke(sent -> passes.increment());
     }
 
     private Uni<Integer> dispatch(String project, DispatchStore.Context context, Instant now) {
-        Map<String, AlertSnapshot> byFingerprint = new LinkedHashMap<>();
-        context.alerts().forEach(a -> byFingerprint.put(a.fingerprint(), a));
-        Map<String, Group> groups = new LinkedHashMap<>();
-        for (AlertSnapshot alert : context.alerts()) {
-            // resolved alerts are routed too, so the group that was told they fired is found with its timings
-            boolean firing = AlertSnapshot.FIRING.equals(alert.status())
-                    && context.silences().stream().noneMatch(s -> s.silences(alert.labels(), now));
-            for (Route.Target target : context.routes().targets(alert.labels())) {
-                Map<String, String> groupLabels = new TreeMap<>();
-                target.groupBy().forEach(l -> groupLabels.put(l, alert.labels().getOrDefault(l, "")));
-                String key = groupLabels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                        .collect(Collectors.joining(",", "{", "}"));
-                Group group = groups.computeIfAbsent(target.receiver() + "\u0000" + key,
-                        k -> new Group(target, key, groupLabels, new ArrayList<>()));
-                if (firing) {
-                    group.firing().add(alert);
-                }
-            }
-        }
-        // a group whose alerts are all silenced now still owes the receiver an update
-        context.groups().forEach((id, stored) -> groups.computeIfAbsent(id, k -> new Group(
-                new Route.Target(stored.receiver(), List.of(), Route.DEFAULT.groupWait(), Route.DEFAULT.groupInterval(),
-                        Route.DEFAULT.repeatInterval()), stored.groupKey(), Map.of(), new ArrayList<>())));
+        Map<String, String> receiverTypes = new HashMap<>();
+        context.receivers().forEach((name, receiver) -> receiverTypes.put(name, receiver.type()));
+        String prefix = project + "\u0000";
+        Set<String> flying = inFlight.stream().filter(f -> f.startsWith(prefix)).map(f -> f.substring(prefix.length()))
+                .collect(Collectors.toSet());
+        List<DispatchDecision.Step> steps = DispatchDecision.decide(new DispatchDecision.State(context.routes(),
+                context.silences(), receiverTypes, context.alerts(), context.groups(), flying, now));
         List<Uni<Integer>> sends = new ArrayList<>();
-        for (Map.Entry<String, Group> entry : groups.entrySet()) {
-            Group group = entry.getValue();
-            NotificationGroup stored = context.groups().getOrDefault(entry.getKey(), new NotificationGroup(
-                    group.target().receiver(), group.key(), now, null, Set.of(), Set.of(), null, 0));
-            Set<String> firing = group.firing().stream().map(AlertSnapshot::fingerprint).collect(Collectors.toSet());
-            Set<String> acked = group.firing().stream().filter(a -> a.acknowledgedBy() != null)
-                    .map(AlertSnapshot::fingerprint).collect(Collectors.toSet());
-            ReceiverConfig receiver = context.receivers().get(group.target().receiver());
-            // Alertmanager resolves an alert it has not heard of for resolve_timeout (5 min): re-send every minute
-            java.time.Duration repeat = receiver != null && "alertmanager".equals(receiver.type())
-                    && group.target().repeatInterval().compareTo(ALERTMANAGER_REPEAT) > 0
-                    ? ALERTMANAGER_REPEAT : group.target().repeatInterval();
-            Instant due = stored.due(firing, acked, group.target().groupWait(), group.target().groupInterval(), repeat);
-            if (repeat == ALERTMANAGER_REPEAT && !firing.isEmpty() && stored.lastSentAt() != null) {
-                // whatever changed or was acknowledged, Alertmanager must hear of a firing alert every minute
-                Instant keepAlive = stored.lastSentAt().plus(ALERTMANAGER_REPEAT);
-                due = due == null || keepAlive.isBefore(due) ? keepAlive : due;
-            }
-            boolean backingOff = stored.nextAttemptAt() != null && now.isBefore(stored.nextAttemptAt());
-            boolean newAck = !acked.isEmpty() && !stored.sentAcked().containsAll(acked) && stored.lastSentAt() != null
-                    && !backingOff;
-            String flight = project + "\u0000" + entry.getKey();
-            if (inFlight.contains(flight)) {
-                continue;
-            }
-            if (due != null && !now.isBefore(due)) {
-                List<AlertSnapshot> resolved = stored.sentFiring().stream().filter(fp -> !firing.contains(fp))
-                        .map(byFingerprint::get).filter(a -> a != null && AlertSnapshot.RESOLVED.equals(a.status()))
-                        .toList();
-                List<AlertSnapshot> all = new ArrayList<>(group.firing());
-                all.addAll(resolved);
-                if (all.isEmpty()) {
-                    // its alerts were silenced, not resolved: Alertmanager says nothing, and neither do we
-                    sends.add(store.forget(project, stored).replaceWith(0));
-                    continue;
-                }
-                sends.add(deliver(project, context, group, stored, all, firing, acked, GroupNotification.Action.NOTIFY,
-                        now, flight));
-            } else if (context.groups().containsKey(entry.getKey()) && stored.lastSentAt() == null && firing.isEmpty()) {
-                // formed, then everything cleared before its first notification: nothing to say
-                sends.add(store.forget(project, stored).replaceWith(0));
-            } else if (newAck) {
-                sends.add(deliver(project, context, group, stored, group.firing(), stored.sentFiring(), acked,
-                        GroupNotification.Action.ACKNOWLEDGE, now, flight));
-            } else if (!context.groups().containsKey(entry.getKey()) && !firing.isEmpty()) {
-                sends.add(store.save(project, stored, null).replaceWith(0)); // the group formed: its wait starts now
+        for (DispatchDecision.Step step : steps) {
+            if (step instanceof DispatchDecision.Send send) {
+                sends.add(deliver(project, context, send, now, prefix + send.id()));
+            } else if (step instanceof DispatchDecision.Start start) {
+                sends.add(store.save(project, start.group(), null).replaceWith(0));
+            } else if (step instanceof DispatchDecision.Forget forget) {
+                sends.add(store.forget(project, forget.group()).replaceWith(0));
             }
         }
         return sends.isEmpty() ? Uni.createFrom().item(0)
                 : Uni.join().all(sends).andCollectFailures().map(done -> done.stream().mapToInt(Integer::intValue).sum());
     }
 
-    /** After a notification, acknowledgements not yet passed on stay owed (PagerDuty still needs to hear them). */
-    private static Set<String> ackedBefore(NotificationGroup stored, Set<String> firing) {
-        Set<String> kept = new HashSet<>(stored.sentAcked());
-        kept.retainAll(firing);
-        return kept;
-    }
-
-    private Uni<Integer> deliver(String project, DispatchStore.Context context, Group group, NotificationGroup stored,
-                                 List<AlertSnapshot> alerts, Set<String> firing, Set<String> acked,
-                                 GroupNotification.Action action, Instant now, String flight) {
-        String receiverName = group.target().receiver();
+    private Uni<Integer> deliver(String project, DispatchStore.Context context, DispatchDecision.Send send, Instant now,
+                                 String flight) {
+        String receiverName = send.receiver();
         ReceiverConfig receiver = context.receivers().get(receiverName);
         Notifier notifier = receiver == null ? null : notifiers.find(receiver.type()).orElse(null);
-        String status = firing.isEmpty() ? AlertSnapshot.RESOLVED : AlertSnapshot.FIRING;
-        GroupNotification notification = new GroupNotification(project, receiverName, group.key(),
-                group.labels().isEmpty() ? Map.of() : group.labels(), status, alerts, config.externalUrl(), action);
+        GroupNotification notification = new GroupNotification(project, receiverName, send.groupKey(),
+                send.groupLabels(), send.status(), send.alerts(), config.externalUrl(), send.action());
         inFlight.add(flight);
         Uni<Delivery> attempt = notifier == null
                 ? Uni.createFrom().item(Delivery.failed("no receiver named " + receiverName + " in this project"))
                 : notifier.send(receiver, notification).onFailure().recoverWithItem(e -> Delivery.retry(null, e.toString()));
         return attempt.chain(delivery -> {
             registry.counter("loupe.alerting.notifications", "outcome", delivery.outcome().name().toLowerCase(),
-                    "action", action.name().toLowerCase()).increment();
-            Uni<Void> logged = store.log(project, receiverName, group.key(), action.name(), status, alerts.size(),
-                    delivery.outcome().name(), delivery.detail(), now);
+                    "action", send.action().name().toLowerCase()).increment();
+            Uni<Void> logged = store.log(project, receiverName, send.groupKey(), send.action().name(), send.status(),
+                    send.alerts().size(), delivery.outcome().name(), delivery.detail(), now);
+            DispatchDecision.After after = DispatchDecision.afterDelivery(send, delivery, now);
             if (delivery.outcome() == Delivery.Outcome.RETRY) {
-                int attempts = stored.attempts() + 1;
-                LOG.warnf("notifying %s failed (attempt %d), will retry: %s", receiverName, attempts, delivery.detail());
-                return logged.chain(() -> store.save(project, new NotificationGroup(stored.receiver(), stored.groupKey(),
-                        stored.firstSeenAt(), stored.lastSentAt(), stored.sentFiring(), stored.sentAcked(),
-                        now.plus(NotificationGroup.backoff(attempts, delivery.after())), attempts), delivery.detail()))
-                        .replaceWith(0);
-            }
-            if (delivery.outcome() == Delivery.Outcome.FAILED) {
+                LOG.warnf("notifying %s failed (attempt %d), will retry: %s", receiverName, after.group().attempts(),
+                        delivery.detail());
+            } else if (delivery.outcome() == Delivery.Outcome.FAILED) {
                 LOG.errorf("notifying %s failed for good (not retried): %s", receiverName, delivery.detail());
             }
-            // delivered, or failed for good (a 4xx: retrying would not help): this notification is done
-            NotificationGroup sent = new NotificationGroup(stored.receiver(), stored.groupKey(), stored.firstSeenAt(),
-                    action == GroupNotification.Action.NOTIFY ? now : stored.lastSentAt(), new HashSet<>(firing),
-                    action == GroupNotification.Action.ACKNOWLEDGE ? new HashSet<>(acked) : ackedBefore(stored, firing),
-                    null, 0);
-            Uni<Void> saved = firing.isEmpty() && action == GroupNotification.Action.NOTIFY
-                    ? store.forget(project, sent) : store.save(project, sent, delivery.outcome() == Delivery.Outcome
-                    .FAILED ? delivery.detail() : null);
+            Uni<Void> saved = after.forget() ? store.forget(project, after.group())
+                    : store.save(project, after.group(), after.lastError());
             return logged.chain(() -> saved).replaceWith(delivery.outcome() == Delivery.Outcome.DELIVERED ? 1 : 0);
         }).onTermination().invoke(() -> inFlight.remove(flight));
     }

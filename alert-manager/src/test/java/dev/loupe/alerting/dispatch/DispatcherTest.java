@@ -49,6 +49,9 @@ class DispatcherTest {
     @Inject
     Dispatcher dispatcher;
 
+    @Inject
+    dev.loupe.alerting.AlertingConfig config;
+
     @BeforeAll
     static void receiver() throws Exception {
         vertx = Vertx.vertx();
@@ -250,6 +253,14 @@ class DispatcherTest {
         given().auth().oauth2(key("secret")).contentType("application/json")
                 .body(Map.of("type", "webhook", "url", "http://127.0.0.1:1/x"))
                 .put("/v1/receivers/sneaky").then().statusCode(403);
+    }
+
+    @Test
+    void theShippedRulesLinkTheDashboardsRunbooksByDefault() {
+        // no runbook-base-url in the test profile: the base follows the dashboard's URL, which serves /runbooks/
+        assertThat(config.runbookBaseUrl()).isEqualTo(config.externalUrl().replaceAll("/+$", "") + "/runbooks");
+        assertThat(new dev.loupe.alerting.rules.DefaultRules(config).rules()).allSatisfy(rule -> assertThat(
+                rule.runbookUrl()).isEqualTo(config.externalUrl().replaceAll("/+$", "") + "/runbooks/" + rule.id() + ".md"));
     }
 
     private void expect(String feature, Instant at, long notifications, String why) {

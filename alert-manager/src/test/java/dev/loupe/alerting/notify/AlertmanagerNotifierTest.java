@@ -1,6 +1,7 @@
 package dev.loupe.alerting.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -146,21 +147,15 @@ class AlertmanagerNotifierTest extends HttpNotifierContract {
         }
     }
 
-    private static void awaitReady(HttpClient http, String base, Process process, Path dir) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(process.isAlive()).as(() -> "alertmanager exited: " + log(dir)).isTrue();
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(base + "/-/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("alertmanager did not become ready: " + log(dir));
+    private static void awaitReady(HttpClient http, String base, Process process, Path dir) {
+        // polls /-/ready until it answers 200 or the deadline passes; an exited process fails at once
+        await("alertmanager ready (log: " + dir.resolve("alertmanager.log") + ")").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .failFast("alertmanager exited", () -> assertThat(process.isAlive())
+                        .as(() -> "alertmanager exited: " + log(dir)).isTrue())
+                .ignoreException(IOException.class)
+                .until(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/-/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     private static String log(Path dir) {
