@@ -126,6 +126,10 @@ public final class LoupeStack implements AutoCloseable {
         names.stream().filter(name -> !order.contains(name)).forEach(name -> {
             throw new IllegalArgumentException("no such service: " + name + " (known: " + order + ")");
         });
+        // alerts link to the dashboard and its runbooks wherever the aggregator listens (as bin/loupe does)
+        if (ports.containsKey(AGGREGATOR)) {
+            env.put("LOUPE_ALERTING_EXTERNAL_URL", "http://127.0.0.1:" + ports.get(AGGREGATOR));
+        }
         // the dashboard forwards acknowledge, silence and datasets to its peers, wherever they listen
         Map<String, String> aggregatorEnv = new HashMap<>(env);
         aggregatorEnv.put("LOUPE_DASHBOARD_ALERT_MANAGER_URL", "http://127.0.0.1:"
