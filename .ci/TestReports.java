@@ -53,6 +53,11 @@ public class TestReports {
                     Element s = (Element) skipped.item(0);
                     String message = s.getAttribute("message").strip();
                     String type = s.getAttribute("type");
+                    if (message.isEmpty() && !s.getTextContent().isBlank()) {
+                        // surefire writes an aborted test's exception as the text: "Type: message\n\tat ..."
+                        message = s.getTextContent().strip().lines().findFirst().orElse("")
+                                .replaceFirst("^" + java.util.regex.Pattern.quote(type) + ":\\s*", "");
+                    }
                     boolean assumption = message.startsWith("Assumption failed") || type.contains("TestAborted")
                             || type.contains("AssumptionViolated");
                     boolean bare = message.isEmpty() || message.endsWith("is @Disabled");
