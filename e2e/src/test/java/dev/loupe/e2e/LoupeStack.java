@@ -279,7 +279,7 @@ public final class LoupeStack implements AutoCloseable {
 
         private static LoupeStack stack(ExtensionContext context) {
             return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                    .getOrComputeIfAbsent(LoupeStack.class, k -> LoupeStack.startShared(), LoupeStack.class);
+                    .computeIfAbsent(LoupeStack.class, k -> LoupeStack.startShared(), LoupeStack.class);
         }
     }
 }

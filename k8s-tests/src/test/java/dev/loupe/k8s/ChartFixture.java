@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -109,8 +108,7 @@ final class ChartFixture {
     }
 
     static void merge(ObjectNode target, JsonNode override) {
-        for (Iterator<Map.Entry<String, JsonNode>> it = override.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : override.properties()) {
             JsonNode existing = target.get(e.getKey());
             if (existing instanceof ObjectNode o && e.getValue().isObject()) {
                 merge(o, e.getValue());

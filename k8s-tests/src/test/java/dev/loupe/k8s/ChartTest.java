@@ -181,7 +181,7 @@ class ChartTest {
     void noSecretValueReachesAConfigMap() {
         List<String> secretValues = new ArrayList<>();
         JsonNode secrets = ChartFixture.YAML.valueToTree(parseYaml(TEST_SECRETS_YAML).path("secrets"));
-        secrets.fields().forEachRemaining(e -> secretValues.add(e.getValue().asText()));
+        secrets.properties().forEach(e -> secretValues.add(e.getValue().asText()));
         assertThat(secretValues).hasSize(9);
         for (JsonNode cm : withSecrets.ofKind("ConfigMap")) {
             String text = cm.toString();
@@ -389,9 +389,7 @@ class ChartTest {
     }
 
     private static boolean selects(JsonNode matchLabels, JsonNode labels) {
-        var it = matchLabels.fields();
-        while (it.hasNext()) {
-            var label = it.next();
+        for (var label : matchLabels.properties()) {
             if (!label.getValue().asText().equals(labels.path(label.getKey()).asText())) {
                 return false;
             }
@@ -510,7 +508,7 @@ class ChartTest {
                 }
             });
         }
-        values.path("services").fields().forEachRemaining(svc -> svc.getValue().fieldNames().forEachRemaining(k -> {
+        values.path("services").properties().forEach(svc -> svc.getValue().fieldNames().forEachRemaining(k -> {
             if (!documented.contains("services.<name>." + k)) {
                 missing.add("services." + svc.getKey() + "." + k);
             }
@@ -552,7 +550,7 @@ class ChartTest {
     static void assertSelects(JsonNode selector, JsonNode workload) {
         JsonNode podLabels = workload.path("spec").path("template").path("metadata").path("labels");
         assertThat(selector.size()).isPositive();
-        selector.fields().forEachRemaining(e ->
+        selector.properties().forEach(e ->
                 assertThat(podLabels.path(e.getKey()).asText()).as("selector %s", e.getKey()).isEqualTo(e.getValue().asText()));
     }
 

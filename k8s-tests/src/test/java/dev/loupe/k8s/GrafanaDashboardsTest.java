@@ -67,7 +67,7 @@ class GrafanaDashboardsTest {
             assertThat(cm.path("metadata").path("labels").path("grafana_dashboard").asText()).isEqualTo("1");
             assertThat(cm.path("metadata").path("annotations").path("grafana_folder").asText()).isEqualTo("Loupe");
             assertThat(cm.path("data").size()).isEqualTo(1);
-            var entry = cm.path("data").fields().next();
+            var entry = cm.path("data").properties().iterator().next();
             // the ConfigMap carries the file unchanged
             String file = Files.readString(CHART.resolve("dashboards").resolve(entry.getKey()));
             assertThat(JSON.readTree(entry.getValue().asText())).isEqualTo(JSON.readTree(file));

@@ -280,7 +280,7 @@ public final class Simulator {
 
     private static String labelsOf(Notification n) {
         List<String> keep = new ArrayList<>();
-        n.labels().fields().forEachRemaining(e -> {
+        n.labels().properties().forEach(e -> {
             if (!List.of("alertname", "severity", "owner", "metric", "category").contains(e.getKey())) {
                 keep.add(e.getKey() + "=" + e.getValue().asText());
             }

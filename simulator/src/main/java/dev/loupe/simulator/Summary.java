@@ -29,7 +29,7 @@ final class Summary {
             }
             if (firedAt != null) {
                 Map<String, String> labels = new LinkedHashMap<>();
-                detail.path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+                detail.path("labels").properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
                 fired.add(new FiredAlert(detail.path("ruleId").asText(), labels, detail.path("owner").asText(null),
                         detail.path("runbookUrl").asText(null), detail.path("severity").asText(null), firedAt,
                         detail.path("state").asText()));

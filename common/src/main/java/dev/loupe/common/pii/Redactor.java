@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -94,9 +93,7 @@ public class Redactor {
         }
         if (node.isObject()) {
             ObjectNode object = (ObjectNode) node;
-            Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
-            List<Map.Entry<String, JsonNode>> entries = new ArrayList<>();
-            fields.forEachRemaining(entries::add);
+            List<Map.Entry<String, JsonNode>> entries = new ArrayList<>(object.properties());
             for (Map.Entry<String, JsonNode> e : entries) {
                 object.set(e.getKey(), redact(e.getValue(), counts));
             }

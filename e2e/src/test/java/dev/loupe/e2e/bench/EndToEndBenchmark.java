@@ -180,7 +180,7 @@ class EndToEndBenchmark {
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
         double acceptSeconds = (System.nanoTime() - begin) / 1e9;
-        long target = before + (long) (requests - failures.get()) * PER_REQUEST;
+        long target = before + (requests - failures.get()) * PER_REQUEST;
         while (storedSpans() < target) {
             Thread.sleep(100);
             if ((System.nanoTime() - begin) / 1e9 > 1800) {

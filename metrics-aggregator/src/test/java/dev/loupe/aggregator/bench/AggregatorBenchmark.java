@@ -195,7 +195,7 @@ class AggregatorBenchmark {
         log("- check: rows %s, spans counted in the 1d rollups %s, batches %s (mean %.0f records)%n%n",
                 scalar("select count(*) from telemetry.spans where project_id = '" + writeProject + "'"),
                 scalar("select sum(span_count) from telemetry.span_rollup_1d where project_id = '" + writeProject + "'"),
-                (long) registry.get("loupe.aggregator.batch.size").summary().count(),
+                registry.get("loupe.aggregator.batch.size").summary().count(),
                 registry.get("loupe.aggregator.batch.size").summary().mean());
     }
 

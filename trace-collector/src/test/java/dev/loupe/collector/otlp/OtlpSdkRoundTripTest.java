@@ -147,6 +147,7 @@ class OtlpSdkRoundTripTest {
     }
 
     /** Builds root (feature, decision, template) → retrieval → llm (GenAI current names) → tool (error). */
+    @SuppressWarnings("try") // the Scope resources only make their span current; the body never names them
     private String[] emitCurrentConventions(SpanExporter exporter) {
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "shop-assistant")))

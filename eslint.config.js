@@ -1,0 +1,26 @@
+// ESLint for the dashboard's JavaScript (bin/loupe test runs `npx eslint`; `npx eslint --fix` fixes what it can).
+// The dashboard is plain ES modules served as they are, no bundler: metrics-aggregator serves
+// src/main/resources/META-INF/resources/app/ and index.html loads app/main.js with <script type="module">.
+import js from '@eslint/js';
+import globals from 'globals';
+
+export default [
+  {ignores: ['**/target/**', '**/node_modules/**', '.loupe/**']},
+  js.configs.recommended,
+  {
+    files: ['metrics-aggregator/src/main/resources/META-INF/resources/app/**/*.js'],
+    languageOptions: {
+      ecmaVersion: 'latest',
+      sourceType: 'module',
+      globals: {
+        ...globals.browser,
+        // uPlot is loaded as a classic script (the webjar's uPlot.iife.min.js) before the modules run
+        uPlot: 'readonly',
+      },
+    },
+  },
+  {
+    files: ['eslint.config.js'],
+    languageOptions: {ecmaVersion: 'latest', sourceType: 'module', globals: globals.node},
+  },
+];
