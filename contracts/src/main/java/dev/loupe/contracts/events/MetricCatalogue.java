@@ -40,11 +40,9 @@ public final class MetricCatalogue {
     }
 
     /** One published series: a metric and one of its dimension sets. */
-    public record Series(String metric, Set<String> dimensions) {
-    }
+    public record Series(String metric, Set<String> dimensions) {}
 
-    private MetricCatalogue() {
-    }
+    private MetricCatalogue() {}
 
     /** Every published metric, in the catalogue's order. */
     public static Set<String> metrics() {
@@ -76,6 +74,7 @@ public final class MetricCatalogue {
     }
 
     @SafeVarargs
+    @SuppressWarnings("varargs") // the array is only copied by List.of, never written or exposed
     private static List<Set<String>> sets(Set<String>... sets) {
         return List.of(sets);
     }
