@@ -10,12 +10,10 @@ import java.util.List;
  * {@code {"decisions": [...]}}), in queue order, none over {@code maxBytes} unless a single item is.
  */
 final class BatchBodies {
-    private BatchBodies() {
-    }
+    private BatchBodies() {}
 
     /** One request: where it goes, its body, and how many items it carries. */
-    record Body(Telemetry.Endpoint endpoint, byte[] bytes, int items) {
-    }
+    record Body(Telemetry.Endpoint endpoint, byte[] bytes, int items) {}
 
     static List<Body> of(List<Telemetry> batch, int maxBytes) {
         List<Body> bodies = new ArrayList<>();

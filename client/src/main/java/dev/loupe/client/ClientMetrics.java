@@ -14,6 +14,5 @@ package dev.loupe.client;
  * @param retries  requests repeated after a 429, a 5xx, an I/O error or a timeout
  * @param requests HTTP requests made to the collector, retries included
  */
-public record ClientMetrics(long queued, long enqueued, long sent, long dropped, long rejected, long failed,
-                            long retries, long requests) {
-}
+public record ClientMetrics(
+        long queued, long enqueued, long sent, long dropped, long rejected, long failed, long retries, long requests) {}

@@ -33,8 +33,15 @@ final class CollectorSender implements BatchFlusher.BatchSink {
     private final Counters counters;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
-    CollectorSender(HttpClient http, String collector, String key, Duration requestTimeout, int maxBatchBytes,
-                    RetryPolicy retries, ClientListener listener, Counters counters) {
+    CollectorSender(
+            HttpClient http,
+            String collector,
+            String key,
+            Duration requestTimeout,
+            int maxBatchBytes,
+            RetryPolicy retries,
+            ClientListener listener,
+            Counters counters) {
         this.http = http;
         this.collector = collector;
         this.authorization = "Bearer " + key;
@@ -92,7 +99,12 @@ final class CollectorSender implements BatchFlusher.BatchSink {
                 error = e.toString();
             }
             Duration elapsed = Duration.ofNanos(System.nanoTime() - begun);
-            Optional<Duration> delay = retries.nextDelay(status, retryAfter, retry, elapsed, Instant.now(),
+            Optional<Duration> delay = retries.nextDelay(
+                    status,
+                    retryAfter,
+                    retry,
+                    elapsed,
+                    Instant.now(),
                     () -> ThreadLocalRandom.current().nextDouble());
             if (delay.isEmpty()) {
                 String title = "retries exhausted after " + retry + " attempts in " + elapsed.toSeconds() + " s";
@@ -101,8 +113,14 @@ final class CollectorSender implements BatchFlusher.BatchSink {
             }
             counters.retries.incrementAndGet();
             listener.onRetry(new ClientListener.Retry(path, status, retry, delay.get(), retryAfter, error));
-            LOG.log(System.Logger.Level.DEBUG, "Loupe {0} answered {1} ({2}); retry {3} in {4} ms", path, status,
-                    error, retry, delay.get().toMillis());
+            LOG.log(
+                    System.Logger.Level.DEBUG,
+                    "Loupe {0} answered {1} ({2}); retry {3} in {4} ms",
+                    path,
+                    status,
+                    error,
+                    retry,
+                    delay.get().toMillis());
             Thread.sleep(delay.get().toMillis());
         }
     }
@@ -113,26 +131,40 @@ final class CollectorSender implements BatchFlusher.BatchSink {
         List<ClientListener.Rejection> rejections = new ArrayList<>();
         if (rejected != null && rejected.isArray()) {
             for (JsonNode r : rejected) {
-                rejections.add(new ClientListener.Rejection(r.path("index").asInt(-1), r.path("field").asText(null),
+                rejections.add(new ClientListener.Rejection(
+                        r.path("index").asInt(-1),
+                        r.path("field").asText(null),
                         r.path("reason").asText(null)));
             }
         }
         JsonNode accepted = answer.get("accepted");
-        counters.sent.addAndGet(accepted != null && accepted.isNumber() ? accepted.asLong() : items - rejections.size());
+        counters.sent.addAndGet(
+                accepted != null && accepted.isNumber() ? accepted.asLong() : items - rejections.size());
         if (!rejections.isEmpty()) {
             counters.rejected.addAndGet(rejections.size());
             ClientListener.Rejection first = rejections.get(0);
             String field = first.field() == null ? "" : first.field().replaceAll("\\[\\d+]", "[]");
-            log("rejected " + path + " " + field, "Loupe collector rejected {0} of {1} items at {2}; first: {3}: {4}",
-                    rejections.size(), items, path, first.field(), first.reason());
+            log(
+                    "rejected " + path + " " + field,
+                    "Loupe collector rejected {0} of {1} items at {2}; first: {3}: {4}",
+                    rejections.size(),
+                    items,
+                    path,
+                    first.field(),
+                    first.reason());
             listener.onRejected(path, List.copyOf(rejections));
         }
     }
 
     private void failed(String path, int items, int status, String title, String detail, String reason) {
         counters.failed.addAndGet(items);
-        log("failed " + path + " " + status, "Loupe gave up a batch of {0} items to {1} (status {2}): {3}",
-                items, path, status, reason);
+        log(
+                "failed " + path + " " + status,
+                "Loupe gave up a batch of {0} items to {1} (status {2}): {3}",
+                items,
+                path,
+                status,
+                reason);
         listener.onBatchFailed(new ClientListener.BatchFailure(path, items, status, title, detail));
     }
 

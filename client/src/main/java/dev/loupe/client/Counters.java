@@ -13,7 +13,14 @@ final class Counters {
     final AtomicLong requests = new AtomicLong();
 
     ClientMetrics snapshot(long queued) {
-        return new ClientMetrics(queued, enqueued.get(), sent.get(), dropped.get(), rejected.get(), failed.get(),
-                retries.get(), requests.get());
+        return new ClientMetrics(
+                queued,
+                enqueued.get(),
+                sent.get(),
+                dropped.get(),
+                rejected.get(),
+                failed.get(),
+                retries.get(),
+                requests.get());
     }
 }

@@ -107,7 +107,8 @@ public final class Decision implements Telemetry {
             if (docId == null || docId.isBlank()) {
                 throw new IllegalArgumentException("docId is required");
             }
-            ArrayNode results = json.has("retrievalResults") ? (ArrayNode) json.get("retrievalResults")
+            ArrayNode results = json.has("retrievalResults")
+                    ? (ArrayNode) json.get("retrievalResults")
                     : json.putArray("retrievalResults");
             ObjectNode result = results.addObject().put("docId", docId);
             if (score != null) {

@@ -43,7 +43,8 @@ public class FeedbackException extends RuntimeException {
 
     private static String message(int status, String title, String detail, String field) {
         return (status == 0 ? "feedback not sent" : "feedback refused with " + status)
-                + (title == null ? "" : " " + title) + (detail == null ? "" : ": " + detail)
+                + (title == null ? "" : " " + title)
+                + (detail == null ? "" : ": " + detail)
                 + (field == null ? "" : " (field " + field + ")");
     }
 }

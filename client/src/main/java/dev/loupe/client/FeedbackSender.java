@@ -43,11 +43,13 @@ final class FeedbackSender {
         }
         if (response.statusCode() / 100 != 2) {
             Problem problem = Problem.parse(response.body());
-            throw new FeedbackException(response.statusCode(), problem.title(), problem.detail(), problem.field(), null);
+            throw new FeedbackException(
+                    response.statusCode(), problem.title(), problem.detail(), problem.field(), null);
         }
         JsonNode id = Problem.parseObject(response.body()).get("feedbackId");
         if (id == null || !id.isTextual()) {
-            throw new FeedbackException(response.statusCode(), "no feedbackId in the answer", response.body(), null, null);
+            throw new FeedbackException(
+                    response.statusCode(), "no feedbackId in the answer", response.body(), null, null);
         }
         return id.asText();
     }

@@ -7,8 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Ids {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private Ids() {
-    }
+    private Ids() {}
 
     /** 32 lowercase hex characters, never all zeros (W3C / OpenTelemetry trace id). */
     public static String traceId() {

@@ -14,8 +14,7 @@ import java.time.temporal.ChronoUnit;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     static ObjectNode object() {
         return MAPPER.createObjectNode();
@@ -51,7 +50,10 @@ final class Json {
      * (JDK 15+ on Linux reads nanoseconds) would only make the stored time differ from the one on Kafka.
      */
     static void put(ObjectNode node, String field, Instant value) {
-        put(node, field, value == null ? null : value.truncatedTo(ChronoUnit.MICROS).toString());
+        put(
+                node,
+                field,
+                value == null ? null : value.truncatedTo(ChronoUnit.MICROS).toString());
     }
 
     static void put(ObjectNode node, String field, JsonNode value) {

@@ -22,20 +22,31 @@ public final class LoupeClient implements AutoCloseable {
     private volatile boolean closed;
 
     private LoupeClient(Builder b) {
-        HttpClient http = b.httpClient != null ? b.httpClient : HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1).connectTimeout(b.connectTimeout).build();
+        HttpClient http = b.httpClient != null
+                ? b.httpClient
+                : HttpClient.newBuilder()
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(b.connectTimeout)
+                        .build();
         this.queue = new TelemetryQueue(b.queueCapacity, counters);
         if (b.collectorUrl != null) {
             RetryPolicy retries = new RetryPolicy(b.maxAttempts, b.maxRetryElapsed, b.initialBackoff, b.maxBackoff);
-            CollectorSender sender = new CollectorSender(http, b.collectorUrl, b.secretKey, b.requestTimeout,
-                    b.maxBatchBytes, retries, b.listener, counters);
+            CollectorSender sender = new CollectorSender(
+                    http,
+                    b.collectorUrl,
+                    b.secretKey,
+                    b.requestTimeout,
+                    b.maxBatchBytes,
+                    retries,
+                    b.listener,
+                    counters);
             this.flusher = new BatchFlusher(queue, sender, b.maxBatchItems, b.flushInterval, counters);
             flusher.start();
         } else {
             this.flusher = null;
         }
-        this.feedback = b.feedbackUrl == null ? null
-                : new FeedbackSender(http, b.feedbackUrl, b.publicKey, b.requestTimeout);
+        this.feedback =
+                b.feedbackUrl == null ? null : new FeedbackSender(http, b.feedbackUrl, b.publicKey, b.requestTimeout);
         this.closeTimeout = b.closeTimeout;
         this.shutdownHook = b.shutdownHook ? new Thread(this::close, "loupe-client-shutdown") : null;
         if (shutdownHook != null) {
@@ -148,12 +159,10 @@ public final class LoupeClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(30);
         private Duration closeTimeout = Duration.ofSeconds(10);
         private boolean shutdownHook;
-        private ClientListener listener = new ClientListener() {
-        };
+        private ClientListener listener = new ClientListener() {};
         private HttpClient httpClient;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The trace-collector ({@code http://host:8081}) and an API key with the {@code ingest} scope. */
         public Builder collector(String url, String ingestKey) {

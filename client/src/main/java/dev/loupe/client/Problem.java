@@ -35,7 +35,8 @@ record Problem(String title, String detail, String field) {
 
     @Override
     public String toString() {
-        return (title == null ? "" : title) + (detail == null ? "" : ": " + detail)
+        return (title == null ? "" : title)
+                + (detail == null ? "" : ": " + detail)
                 + (field == null ? "" : " (field " + field + ")");
     }
 }

@@ -22,10 +22,13 @@ final class RetryPolicy {
     /** RFC 9110 §5.6.7: recipients accept IMF-fixdate and the obsolete RFC 850 and asctime forms. */
     private static final List<DateTimeFormatter> HTTP_DATES = List.of(
             DateTimeFormatter.RFC_1123_DATE_TIME,
-            new DateTimeFormatterBuilder().appendPattern("EEEE, dd-MMM-")
+            new DateTimeFormatterBuilder()
+                    .appendPattern("EEEE, dd-MMM-")
                     .appendValueReduced(ChronoField.YEAR, 2, 2, LocalDate.of(1970, 1, 1))
-                    .appendPattern(" HH:mm:ss zzz").toFormatter(Locale.ENGLISH),
-            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ENGLISH).withZone(java.time.ZoneOffset.UTC));
+                    .appendPattern(" HH:mm:ss zzz")
+                    .toFormatter(Locale.ENGLISH),
+            DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ENGLISH)
+                    .withZone(java.time.ZoneOffset.UTC));
 
     private final int maxAttempts;
     private final Duration maxElapsed;
@@ -67,8 +70,8 @@ final class RetryPolicy {
      * {@code Retry-After} value, or empty when the batch is to be given up: the status is final, or the
      * attempts or the elapsed-time budget would be exceeded.
      */
-    Optional<Duration> nextDelay(int status, String retryAfter, int retry, Duration elapsed, Instant now,
-                                 DoubleSupplier random) {
+    Optional<Duration> nextDelay(
+            int status, String retryAfter, int retry, Duration elapsed, Instant now, DoubleSupplier random) {
         if (!retryable(status) || retry >= maxAttempts) {
             return Optional.empty();
         }

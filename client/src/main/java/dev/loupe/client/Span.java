@@ -85,7 +85,8 @@ public final class Span implements Telemetry {
 
         public Builder traceId(String traceId) {
             if (!Ids.isTraceId(traceId)) {
-                throw new IllegalArgumentException("traceId must be 32 lowercase hex characters, not all zero: " + traceId);
+                throw new IllegalArgumentException(
+                        "traceId must be 32 lowercase hex characters, not all zero: " + traceId);
             }
             json.put("traceId", traceId);
             return this;
@@ -93,7 +94,8 @@ public final class Span implements Telemetry {
 
         public Builder spanId(String spanId) {
             if (!Ids.isSpanId(spanId)) {
-                throw new IllegalArgumentException("spanId must be 16 lowercase hex characters, not all zero: " + spanId);
+                throw new IllegalArgumentException(
+                        "spanId must be 16 lowercase hex characters, not all zero: " + spanId);
             }
             json.put("spanId", spanId);
             return this;
@@ -271,8 +273,8 @@ public final class Span implements Telemetry {
 
         /** Any other attribute, kept as it is; values should be strings, numbers, booleans, lists or maps. */
         public Builder attribute(String key, Object value) {
-            ObjectNode attributes = json.has("attributes") ? (ObjectNode) json.get("attributes")
-                    : json.putObject("attributes");
+            ObjectNode attributes =
+                    json.has("attributes") ? (ObjectNode) json.get("attributes") : json.putObject("attributes");
             attributes.set(Objects.requireNonNull(key, "key"), Json.MAPPER.valueToTree(value));
             return this;
         }

@@ -12,7 +12,8 @@ sealed interface Telemetry permits Span, Decision {
 
     /** A collector endpoint for one kind of item and the array its batch body holds them in. */
     enum Endpoint {
-        SPANS("/v1/spans", "spans"), DECISIONS("/v1/decisions", "decisions");
+        SPANS("/v1/spans", "spans"),
+        DECISIONS("/v1/decisions", "decisions");
 
         final String path;
         final String arrayField;

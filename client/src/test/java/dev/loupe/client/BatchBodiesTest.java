@@ -18,8 +18,10 @@ class BatchBodiesTest {
 
         List<BatchBodies.Body> bodies = BatchBodies.of(List.of(a, d, b), 1 << 20);
 
-        assertThat(bodies).extracting(BatchBodies.Body::endpoint, BatchBodies.Body::items)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(Telemetry.Endpoint.SPANS, 2),
+        assertThat(bodies)
+                .extracting(BatchBodies.Body::endpoint, BatchBodies.Body::items)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(Telemetry.Endpoint.SPANS, 2),
                         org.assertj.core.groups.Tuple.tuple(Telemetry.Endpoint.DECISIONS, 1));
         JsonNode spans = json(bodies.get(0));
         assertThat(spans.fieldNames()).toIterable().containsExactly("spans");
@@ -46,15 +48,21 @@ class BatchBodiesTest {
             assertThat(spans.size()).isEqualTo(body.items());
             spans.forEach(span -> sent.add(span.get("spanId").asText()));
         });
-        assertThat(sent).containsExactlyElementsOf(batch.stream().map(s -> ((Span) s).spanId()).toList());
+        assertThat(sent)
+                .containsExactlyElementsOf(
+                        batch.stream().map(s -> ((Span) s).spanId()).toList());
     }
 
     @Test
     void anItemLargerThanTheLimitTravelsAlone() {
-        List<Telemetry> batch = List.of(Span.llm("m").build(), Span.llm("m").prompt("x".repeat(5_000)).build(),
+        List<Telemetry> batch = List.of(
+                Span.llm("m").build(),
+                Span.llm("m").prompt("x".repeat(5_000)).build(),
                 Span.llm("m").build());
 
-        assertThat(BatchBodies.of(batch, 1_000)).extracting(BatchBodies.Body::items).containsExactly(1, 1, 1);
+        assertThat(BatchBodies.of(batch, 1_000))
+                .extracting(BatchBodies.Body::items)
+                .containsExactly(1, 1, 1);
     }
 
     private static JsonNode json(BatchBodies.Body body) {

@@ -50,7 +50,9 @@ class BatchFlusherTest {
 
         assertThat(flusher.flush(Duration.ofSeconds(10))).isTrue();
         assertThat(batches).containsExactly(5, 2);
-        assertThat(flusher.flush(Duration.ofSeconds(10))).as("nothing queued: at once").isTrue();
+        assertThat(flusher.flush(Duration.ofSeconds(10)))
+                .as("nothing queued: at once")
+                .isTrue();
         assertThat(batches).containsExactly(5, 2);
     }
 
@@ -75,7 +77,8 @@ class BatchFlusherTest {
 
         assertThat(flusher.stop(Duration.ofMillis(300))).isFalse();
         assertThat(batches).containsExactly(5);
-        assertThat(counters.failed.get()).as("3 left in the queue; the interrupted batch is the sink's to count")
+        assertThat(counters.failed.get())
+                .as("3 left in the queue; the interrupted batch is the sink's to count")
                 .isEqualTo(3);
         assertThat(queue.offer(Span.llm("m").build())).as("closed").isFalse();
     }

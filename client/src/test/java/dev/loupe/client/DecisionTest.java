@@ -12,14 +12,21 @@ class DecisionTest {
 
     @Test
     void aDecisionIsTheCollectorsNativeJsonWithRetrievalResults() {
-        Decision decision = Decision.of("d-1").traceId("4bf92f3577b34da6a3ce929d0e0e4736").feature("support-rag")
+        Decision decision = Decision.of("d-1")
+                .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
+                .feature("support-rag")
                 .input("How long do refunds take?")
                 .retrieved("kb-12", 0.83, "Refunds are processed within 5 days.")
                 .retrievedHash("kb-40", null, "9f86d081884c7d65")
-                .promptTemplate("refund-answer").promptVersion("7").model("gpt-4o")
-                .output("{\"days\": 5}").parsedOutputJson("{\"days\": 5}")
-                .costUsd(new BigDecimal("0.0021")).latency(Duration.ofMillis(1250))
-                .occurredAt(Instant.parse("2026-11-27T10:00:01.250Z")).metadata("tier", "pro")
+                .promptTemplate("refund-answer")
+                .promptVersion("7")
+                .model("gpt-4o")
+                .output("{\"days\": 5}")
+                .parsedOutputJson("{\"days\": 5}")
+                .costUsd(new BigDecimal("0.0021"))
+                .latency(Duration.ofMillis(1250))
+                .occurredAt(Instant.parse("2026-11-27T10:00:01.250Z"))
+                .metadata("tier", "pro")
                 .build();
 
         assertThat(Json.parse(decision.toString())).as("as sent").isEqualTo(Json.parse("""
@@ -48,7 +55,8 @@ class DecisionTest {
     @Test
     void missingIdsAreRefusedAtOnce() {
         assertThatThrownBy(() -> Decision.of(" ")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Decision.create().retrieved(null, 0.5, "x")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Decision.create().retrieved(null, 0.5, "x"))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Decision.create().traceId("abc")).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -25,8 +25,12 @@ class IdsTest {
     @Test
     void checksRefuseWhatTheCollectorRefuses() {
         assertThat(Ids.isTraceId("0".repeat(32))).as("all zero").isFalse();
-        assertThat(Ids.isTraceId("4BF92F3577B34DA6A3CE929D0E0E4736")).as("upper case").isFalse();
-        assertThat(Ids.isTraceId("4bf92f3577b34da6a3ce929d0e0e473")).as("31 characters").isFalse();
+        assertThat(Ids.isTraceId("4BF92F3577B34DA6A3CE929D0E0E4736"))
+                .as("upper case")
+                .isFalse();
+        assertThat(Ids.isTraceId("4bf92f3577b34da6a3ce929d0e0e473"))
+                .as("31 characters")
+                .isFalse();
         assertThat(Ids.isSpanId("00f067aa0ba902bg")).as("not hex").isFalse();
         assertThat(Ids.isSpanId(null)).isFalse();
         assertThat(Ids.isSpanId("00f067aa0ba902b7")).isTrue();

@@ -12,7 +12,8 @@ class LoupeClientTest {
 
     @Test
     void afterCloseSendingDropsAndCountsAndFlushReturnsAtOnce() {
-        LoupeClient client = LoupeClient.builder().collector("http://127.0.0.1:9", "key").build();
+        LoupeClient client =
+                LoupeClient.builder().collector("http://127.0.0.1:9", "key").build();
         client.close();
         client.close();
 
@@ -24,21 +25,28 @@ class LoupeClientTest {
 
     @Test
     void eachHalfNeedsItsOwnSettings() {
-        try (LoupeClient feedbackOnly = LoupeClient.builder().feedback("http://127.0.0.1:9/", "pk").build()) {
+        try (LoupeClient feedbackOnly =
+                LoupeClient.builder().feedback("http://127.0.0.1:9/", "pk").build()) {
             assertThatThrownBy(() -> feedbackOnly.send(Span.llm("m").build()))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("collector");
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("collector");
         }
-        try (LoupeClient collectorOnly = LoupeClient.builder().collector("http://127.0.0.1:9", "k").build()) {
-            assertThatThrownBy(() -> collectorOnly.feedback(Feedback.of("d", FeedbackSignal.CORRECT).build()))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("feedback");
+        try (LoupeClient collectorOnly =
+                LoupeClient.builder().collector("http://127.0.0.1:9", "k").build()) {
+            assertThatThrownBy(() -> collectorOnly.feedback(
+                            Feedback.of("d", FeedbackSignal.CORRECT).build()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("feedback");
         }
         assertThatThrownBy(() -> LoupeClient.builder().build()).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void settingsAreCheckedWhenTheyAreMade() {
-        assertThatThrownBy(() -> LoupeClient.builder().collector("ftp://x", "k")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> LoupeClient.builder().collector("http://x", " ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LoupeClient.builder().collector("ftp://x", "k"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LoupeClient.builder().collector("http://x", " "))
+                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LoupeClient.builder().queueCapacity(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> LoupeClient.builder().flushInterval(Duration.ZERO))
                 .isInstanceOf(IllegalArgumentException.class);

@@ -16,15 +16,29 @@ class SpanTest {
 
     @Test
     void anLlmSpanIsTheCollectorsNativeJson() {
-        Span span = Span.llm("gpt-4o").provider("openai").name("chat gpt-4o")
-                .traceId(TRACE).spanId("00f067aa0ba902b7").parentSpanId("00f067aa0ba902b6")
-                .startTime(Instant.parse("2026-11-27T10:00:00Z")).endTime(Instant.parse("2026-11-27T10:00:01.250Z"))
+        Span span = Span.llm("gpt-4o")
+                .provider("openai")
+                .name("chat gpt-4o")
+                .traceId(TRACE)
+                .spanId("00f067aa0ba902b7")
+                .parentSpanId("00f067aa0ba902b6")
+                .startTime(Instant.parse("2026-11-27T10:00:00Z"))
+                .endTime(Instant.parse("2026-11-27T10:00:01.250Z"))
                 .timeToFirstToken(Duration.ofMillis(300))
-                .tokens(812, 143).cachedInputTokens(100L).reasoningTokens(20L).costUsd(new BigDecimal("0.00346"))
-                .prompt("What is the refund policy?").completion("{\"days\": 30}")
+                .tokens(812, 143)
+                .cachedInputTokens(100L)
+                .reasoningTokens(20L)
+                .costUsd(new BigDecimal("0.00346"))
+                .prompt("What is the refund policy?")
+                .completion("{\"days\": 30}")
                 .parsedOutputJson("{\"days\": 30}")
-                .feature("support-chat").sessionId("s-1").userId("u-42").decisionId("d-1")
-                .promptTemplate("refund-answer").promptVersion("7").metadata("tier", "pro")
+                .feature("support-chat")
+                .sessionId("s-1")
+                .userId("u-42")
+                .decisionId("d-1")
+                .promptTemplate("refund-answer")
+                .promptVersion("7")
+                .metadata("tier", "pro")
                 .attribute("temperature", 0.2)
                 .build();
 
@@ -39,7 +53,9 @@ class SpanTest {
                  "metadata": {"promptTemplate": "refund-answer", "promptVersion": "7", "tier": "pro"},
                  "attributes": {"temperature": 0.2}}
                 """));
-        assertThat(span.toJson().get("costUsd").isNumber()).as("money is a JSON number").isTrue();
+        assertThat(span.toJson().get("costUsd").isNumber())
+                .as("money is a JSON number")
+                .isTrue();
     }
 
     @Test
@@ -57,7 +73,11 @@ class SpanTest {
     @Test
     void timesAreSentToTheMicrosecondThePrecisionTheSpanIsStoredWith() {
         Instant nanos = Instant.parse("2026-11-27T10:00:00.123456789Z");
-        JsonNode json = Span.llm("m").startTime(nanos).endTime(nanos.plusNanos(999)).build().toJson();
+        JsonNode json = Span.llm("m")
+                .startTime(nanos)
+                .endTime(nanos.plusNanos(999))
+                .build()
+                .toJson();
 
         assertThat(json.get("startTime").asText()).isEqualTo("2026-11-27T10:00:00.123456Z");
         assertThat(json.get("endTime").asText()).isEqualTo("2026-11-27T10:00:00.123457Z");
@@ -68,8 +88,15 @@ class SpanTest {
     @Test
     void kindsErrorsAndChildren() {
         Span root = Span.of(SpanKind.AGENT).build();
-        Span tool = Span.tool("search_web").childOf(root).error("TimeoutError", "search took too long").end().build();
-        Span retrieval = Span.retrieval("vector-search").childOf(root).status(Outcome.SUCCESS).build();
+        Span tool = Span.tool("search_web")
+                .childOf(root)
+                .error("TimeoutError", "search took too long")
+                .end()
+                .build();
+        Span retrieval = Span.retrieval("vector-search")
+                .childOf(root)
+                .status(Outcome.SUCCESS)
+                .build();
 
         assertThat(tool.traceId()).isEqualTo(root.traceId());
         assertThat(tool.toJson().get("parentSpanId").asText()).isEqualTo(root.spanId());
@@ -100,12 +127,16 @@ class SpanTest {
     @Test
     void badIdsAndBadParsedOutputAreRefusedAtOnce() {
         assertThatThrownBy(() -> Span.llm("m").traceId("4BF92F3577B34DA6A3CE929D0E0E4736"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("traceId");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("traceId");
         assertThatThrownBy(() -> Span.llm("m").spanId("0000000000000000"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spanId");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("spanId");
         assertThatThrownBy(() -> Span.llm("m").parentSpanId("xyz"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parentSpanId");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("parentSpanId");
         assertThatThrownBy(() -> Span.llm("m").parsedOutputJson("{not json"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not JSON");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not JSON");
     }
 }

@@ -31,20 +31,39 @@ import org.junit.jupiter.api.Test;
  */
 class WireContractTest {
     /** The services' mapper, but strict: the services tolerate unknown fields, this test must not. */
-    private static final ObjectMapper SERVICE_MAPPER = EventJson.configure(JsonMapper.builder().build())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper SERVICE_MAPPER =
+            EventJson.configure(JsonMapper.builder().build()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
     private static final Instant START = Instant.parse("2026-11-27T10:00:01.250Z");
 
     @Test
     void aFullSpanDecodesIntoEveryComponentOfTheCollectorsSpanInput() throws Exception {
-        Span span = Span.of(SpanKind.TOOL).parentSpanId("00f067aa0ba902b7").name("search").provider("openai")
-                .model("gpt-4o").startTime(START).endTime(START.plusMillis(900)).latency(Duration.ofMillis(900))
-                .timeToFirstToken(Duration.ofMillis(120)).tokens(1200, 300).cachedInputTokens(800L)
-                .reasoningTokens(40L).costUsd(new BigDecimal("0.0042")).prompt("where is my order?")
-                .completion("{\"label\":\"order\"}").parsedOutputJson("{\"label\":\"order\"}")
-                .parseError("expected a list").error("RateLimitError", "slow down").feature("support")
-                .sessionId("s-1").userId("u-1").decisionId("d-1").toolName("search_docs")
-                .promptTemplate("support-answer").attribute("retries", 2).build();
+        Span span = Span.of(SpanKind.TOOL)
+                .parentSpanId("00f067aa0ba902b7")
+                .name("search")
+                .provider("openai")
+                .model("gpt-4o")
+                .startTime(START)
+                .endTime(START.plusMillis(900))
+                .latency(Duration.ofMillis(900))
+                .timeToFirstToken(Duration.ofMillis(120))
+                .tokens(1200, 300)
+                .cachedInputTokens(800L)
+                .reasoningTokens(40L)
+                .costUsd(new BigDecimal("0.0042"))
+                .prompt("where is my order?")
+                .completion("{\"label\":\"order\"}")
+                .parsedOutputJson("{\"label\":\"order\"}")
+                .parseError("expected a list")
+                .error("RateLimitError", "slow down")
+                .feature("support")
+                .sessionId("s-1")
+                .userId("u-1")
+                .decisionId("d-1")
+                .toolName("search_docs")
+                .promptTemplate("support-answer")
+                .attribute("retries", 2)
+                .build();
 
         SpanInput input = decode(span.json(), SpanInput.class);
 
@@ -62,12 +81,24 @@ class WireContractTest {
 
     @Test
     void aFullDecisionDecodesIntoEveryComponentOfTheCollectorsDecisionInput() throws Exception {
-        Decision decision = Decision.of("d-42").traceId("4bf92f3577b34da6a3ce929d0e0e4736").feature("support")
-                .input("where is my order?").retrieved("doc-1", 0.9, "Orders ship in 2 days")
-                .retrievedHash("doc-2", 0.5, "ab12").promptTemplate("support-answer").promptVersion("v3")
-                .model("gpt-4o").output("in 2 days").parsedOutputJson("{\"days\":2}").parseError("none")
-                .error("Timeout").costUsd(new BigDecimal("0.01")).latency(Duration.ofMillis(1500))
-                .occurredAt(START).metadata("tier", "pro").build();
+        Decision decision = Decision.of("d-42")
+                .traceId("4bf92f3577b34da6a3ce929d0e0e4736")
+                .feature("support")
+                .input("where is my order?")
+                .retrieved("doc-1", 0.9, "Orders ship in 2 days")
+                .retrievedHash("doc-2", 0.5, "ab12")
+                .promptTemplate("support-answer")
+                .promptVersion("v3")
+                .model("gpt-4o")
+                .output("in 2 days")
+                .parsedOutputJson("{\"days\":2}")
+                .parseError("none")
+                .error("Timeout")
+                .costUsd(new BigDecimal("0.01"))
+                .latency(Duration.ofMillis(1500))
+                .occurredAt(START)
+                .metadata("tier", "pro")
+                .build();
 
         DecisionInput input = decode(decision.json(), DecisionInput.class);
 
@@ -75,16 +106,22 @@ class WireContractTest {
         assertThat(input.decisionId()).isEqualTo("d-42");
         assertThat(input.status()).isEqualTo(Outcome.ERROR);
         assertThat(input.occurredAt()).isEqualTo(START);
-        assertThat(input.retrievalResults()).containsExactly(
-                new DecisionInput.Retrieved("doc-1", 0.9, "Orders ship in 2 days", null),
-                new DecisionInput.Retrieved("doc-2", 0.5, null, "ab12"));
+        assertThat(input.retrievalResults())
+                .containsExactly(
+                        new DecisionInput.Retrieved("doc-1", 0.9, "Orders ship in 2 days", null),
+                        new DecisionInput.Retrieved("doc-2", 0.5, null, "ab12"));
     }
 
     @Test
     void feedbackDecodesIntoFeedbackServicesInputWithTheKeyAsAHeader() throws Exception {
         for (FeedbackSignal signal : FeedbackSignal.values()) {
-            Feedback feedback = Feedback.of("d-42", signal).correction("5 business days").feedbackText("wrong")
-                    .userId("u-1").occurredAt(START).idempotencyKey("k-1").build();
+            Feedback feedback = Feedback.of("d-42", signal)
+                    .correction("5 business days")
+                    .feedbackText("wrong")
+                    .userId("u-1")
+                    .occurredAt(START)
+                    .idempotencyKey("k-1")
+                    .build();
 
             FeedbackInput input = decode(feedback.json(), FeedbackInput.class);
 
@@ -116,12 +153,16 @@ class WireContractTest {
         List<String> unset = new ArrayList<>();
         for (RecordComponent component : input.getClass().getRecordComponents()) {
             Object value = component.getAccessor().invoke(input);
-            if (value == null || value instanceof Map<?, ?> map && map.isEmpty()
+            if (value == null
+                    || value instanceof Map<?, ?> map && map.isEmpty()
                     || value instanceof List<?> list && list.isEmpty()) {
                 unset.add(component.getName());
             }
         }
-        assertThat(unset).as("components of %s the client did not write", input.getClass().getSimpleName())
+        assertThat(unset)
+                .as(
+                        "components of %s the client did not write",
+                        input.getClass().getSimpleName())
                 .isEmpty();
     }
 }

@@ -11,9 +11,13 @@ import org.junit.jupiter.api.Test;
 class ContractsWithoutQuarkusTest {
     @Test
     void noQuarkusSmallRyeVertxOrCaffeineOnTheClassPath() {
-        for (String type : new String[] {"io.quarkus.runtime.annotations.RegisterForReflection",
-                "io.smallrye.mutiny.Uni", "io.vertx.core.Vertx", "com.github.benmanes.caffeine.cache.Caffeine",
-                "org.jboss.logging.Logger"}) {
+        for (String type : new String[] {
+            "io.quarkus.runtime.annotations.RegisterForReflection",
+            "io.smallrye.mutiny.Uni",
+            "io.vertx.core.Vertx",
+            "com.github.benmanes.caffeine.cache.Caffeine",
+            "org.jboss.logging.Logger"
+        }) {
             assertThatThrownBy(() -> Class.forName(type)).as(type).isInstanceOf(ClassNotFoundException.class);
         }
     }

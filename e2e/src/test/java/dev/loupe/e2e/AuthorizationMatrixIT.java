@@ -30,12 +30,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LoupeStack.Extension.class)
 class AuthorizationMatrixIT {
-    private static final List<String> SERVICES = List.of(LoupeStack.COLLECTOR, LoupeStack.AGGREGATOR, LoupeStack.EVALS,
-            LoupeStack.FEEDBACK, LoupeStack.ALERTS);
-    private static final List<String> PUBLIC_QUARKUS = List.of("/q/health", "/q/health/live", "/q/health/ready",
-            "/q/health/started", "/q/metrics", "/q/openapi");
-    private static final List<String> DASHBOARD_PAGES = List.of("/", "/cost", "/latency", "/errors", "/quality",
-            "/feedback", "/alerts", "/decisions", "/decisions/d-any");
+    private static final List<String> SERVICES = List.of(
+            LoupeStack.COLLECTOR, LoupeStack.AGGREGATOR, LoupeStack.EVALS, LoupeStack.FEEDBACK, LoupeStack.ALERTS);
+    private static final List<String> PUBLIC_QUARKUS =
+            List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics", "/q/openapi");
+    private static final List<String> DASHBOARD_PAGES = List.of(
+            "/", "/cost", "/latency", "/errors", "/quality", "/feedback", "/alerts", "/decisions", "/decisions/d-any");
 
     private final LoupeStack stack;
     private final SecurityFixtures f;
@@ -46,26 +46,32 @@ class AuthorizationMatrixIT {
     }
 
     /** A kind of caller: the Authorization header it sends (null: none) and the roles it holds. */
-    private record Caller(String name, String authorization, Set<String> roles) {
-    }
+    private record Caller(String name, String authorization, Set<String> roles) {}
 
     @Test
     void everyExposedEndpointIsInTheTableAndNothingElse() {
         Set<String> exposed = new TreeSet<>();
         for (String service : SERVICES) {
-            JsonNode openapi = given().get(stack.url(service) + "/q/openapi?format=json").then().statusCode(200)
-                    .extract().as(JsonNode.class);
-            openapi.path("paths").properties().forEach(path -> path.getValue().fieldNames().forEachRemaining(m -> {
-                if (Set.of("get", "put", "post", "delete", "patch", "head", "options").contains(m)) {
-                    exposed.add(service + " " + m.toUpperCase() + " " + path.getKey());
-                }
-            }));
+            JsonNode openapi = given().get(stack.url(service) + "/q/openapi?format=json")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .as(JsonNode.class);
+            openapi.path("paths")
+                    .properties()
+                    .forEach(path -> path.getValue().fieldNames().forEachRemaining(m -> {
+                        if (Set.of("get", "put", "post", "delete", "patch", "head", "options")
+                                .contains(m)) {
+                            exposed.add(service + " " + m.toUpperCase() + " " + path.getKey());
+                        }
+                    }));
         }
         Set<String> declared = new TreeSet<>();
         EndpointTable.all(f).forEach(e -> declared.add(e.key()));
-        System.out.printf("endpoints: %d exposed by the five OpenAPI documents, %d declared%n", exposed.size(),
-                declared.size());
-        assertThat(exposed).as("endpoints the services expose (left) vs the security table (right)")
+        System.out.printf(
+                "endpoints: %d exposed by the five OpenAPI documents, %d declared%n", exposed.size(), declared.size());
+        assertThat(exposed)
+                .as("endpoints the services expose (left) vs the security table (right)")
                 .containsExactlyInAnyOrderElementsOf(declared);
     }
 
@@ -85,8 +91,13 @@ class AuthorizationMatrixIT {
                 new Caller("admin", "Bearer " + f.scopedKeys.get("admin"), Set.of("admin", "read")),
                 new Caller("bootstrap", "Bearer " + stack.bootstrapToken(), Set.of("bootstrap")));
         List<String> secrets = new ArrayList<>(stack.secrets().values());
-        secrets.addAll(List.of(f.owner.secretKey(), f.owner.publicKey(), f.owner.adminKey(), f.other.secretKey(),
-                f.other.publicKey(), f.other.adminKey()));
+        secrets.addAll(List.of(
+                f.owner.secretKey(),
+                f.owner.publicKey(),
+                f.owner.adminKey(),
+                f.other.secretKey(),
+                f.other.publicKey(),
+                f.other.adminKey()));
         secrets.addAll(f.scopedKeys.values());
 
         SoftAssertions softly = new SoftAssertions();
@@ -95,7 +106,8 @@ class AuthorizationMatrixIT {
         for (Endpoint endpoint : EndpointTable.all(f)) {
             List<String> row = new ArrayList<>();
             for (Caller caller : callers) {
-                int expected = caller.roles().isEmpty() ? 401
+                int expected = caller.roles().isEmpty()
+                        ? 401
                         : caller.roles().stream().anyMatch(endpoint.roles()::contains) ? endpoint.ok() : 403;
                 Response response = send(endpoint, caller.authorization());
                 calls++;
@@ -104,7 +116,9 @@ class AuthorizationMatrixIT {
                 softly.assertThat(response.statusCode()).as(what).isEqualTo(expected);
                 if (expected == 401 || expected == 403) {
                     softly.assertThat(response.contentType()).as(what).startsWith("application/problem+json");
-                    softly.assertThat(response.jsonPath().getString("field")).as(what).isEqualTo("Authorization");
+                    softly.assertThat(response.jsonPath().getString("field"))
+                            .as(what)
+                            .isEqualTo("Authorization");
                 }
                 noSecretIn(softly, what, response.asString(), secrets);
             }
@@ -120,8 +134,10 @@ class AuthorizationMatrixIT {
             };
             softly.assertThat(response.statusCode()).as(what).isEqualTo(expected);
             // the problem's instance is the path the caller sent, which may name the owner's project
-            softly.assertThat(response.asString().replaceAll("\"instance\":\"[^\"]*\"", "")).as(what)
-                    .doesNotContain(f.ownerContent).doesNotContain(f.owner.id());
+            softly.assertThat(response.asString().replaceAll("\"instance\":\"[^\"]*\"", ""))
+                    .as(what)
+                    .doesNotContain(f.ownerContent)
+                    .doesNotContain(f.owner.id());
             if (endpoint.cross() != Cross.OWN_PROJECT) {
                 softly.assertThat(response.contentType()).as(what).startsWith("application/problem+json");
             }
@@ -137,11 +153,17 @@ class AuthorizationMatrixIT {
     void onlyHealthMetricsOpenApiAndTheDashboardShellArePublic() {
         for (String service : SERVICES) {
             for (String path : PUBLIC_QUARKUS) {
-                assertThat(given().get(stack.url(service) + path).statusCode()).as(service + path).isEqualTo(200);
+                assertThat(given().get(stack.url(service) + path).statusCode())
+                        .as(service + path)
+                        .isEqualTo(200);
             }
             // development consoles are not part of a packaged service
-            assertThat(given().get(stack.url(service) + "/q/dev-ui").statusCode()).as(service).isEqualTo(404);
-            assertThat(given().get(stack.url(service) + "/q/swagger-ui").statusCode()).as(service).isEqualTo(404);
+            assertThat(given().get(stack.url(service) + "/q/dev-ui").statusCode())
+                    .as(service)
+                    .isEqualTo(404);
+            assertThat(given().get(stack.url(service) + "/q/swagger-ui").statusCode())
+                    .as(service)
+                    .isEqualTo(404);
         }
         String aggregator = stack.url(LoupeStack.AGGREGATOR);
         for (String page : DASHBOARD_PAGES) {
@@ -149,7 +171,10 @@ class AuthorizationMatrixIT {
             assertThat(response.statusCode()).as(page).isEqualTo(200);
             assertThat(response.contentType()).as(page).startsWith("text/html");
             // the shell holds no data: every view asks for a key and reads the API with it
-            assertThat(response.asString()).as(page).doesNotContain(f.ownerContent).doesNotContain(f.owner.id());
+            assertThat(response.asString())
+                    .as(page)
+                    .doesNotContain(f.ownerContent)
+                    .doesNotContain(f.owner.id());
         }
         List<String> assets = new ArrayList<>();
         java.util.regex.Matcher src = java.util.regex.Pattern.compile("(?:src|href)=\"(/[^\"]+)\"")
@@ -158,7 +183,9 @@ class AuthorizationMatrixIT {
             assets.add(src.group(1));
         }
         assertThat(assets).isNotEmpty();
-        assets.forEach(asset -> assertThat(given().get(aggregator + asset).statusCode()).as(asset).isEqualTo(200));
+        assets.forEach(asset -> assertThat(given().get(aggregator + asset).statusCode())
+                .as(asset)
+                .isEqualTo(200));
     }
 
     private Response send(Endpoint endpoint, String authorization) {
@@ -187,26 +214,41 @@ class AuthorizationMatrixIT {
 
     private static void noSecretIn(SoftAssertions softly, String what, String body, List<String> secrets) {
         for (String secret : secrets) {
-            softly.assertThat(body.contains(secret)).as("a secret in the answer of " + what).isFalse();
+            softly.assertThat(body.contains(secret))
+                    .as("a secret in the answer of " + what)
+                    .isFalse();
         }
     }
 
     /** What the other project's PUTs and DELETEs touched was its own: the owner's resources are as they were. */
     private void ownersResourcesSurvivedTheOtherProject(SoftAssertions softly) {
         String key = f.owner.adminKey();
-        softly.assertThat(f.call(key).get(f.url(LoupeStack.ALERTS, "/v1/rules/" + f.ruleId)).jsonPath()
-                .getString("summary")).isEqualTo(f.ownerContent);
-        softly.assertThat(f.call(key).get(f.url(LoupeStack.ALERTS, "/v1/receivers")).jsonPath()
-                .getList("receivers.name")).contains(f.receiver);
-        softly.assertThat(f.call(key).get(f.url(LoupeStack.ALERTS, "/v1/silences")).jsonPath()
-                .getList("silences.id")).contains(f.silenceId);
-        softly.assertThat(f.call(key).get(f.url(LoupeStack.EVALS, "/v1/features/" + f.feature + "/evaluation"))
-                .jsonPath().getString("source")).isEqualTo("feature");
+        softly.assertThat(f.call(key)
+                        .get(f.url(LoupeStack.ALERTS, "/v1/rules/" + f.ruleId))
+                        .jsonPath()
+                        .getString("summary"))
+                .isEqualTo(f.ownerContent);
+        softly.assertThat(f.call(key)
+                        .get(f.url(LoupeStack.ALERTS, "/v1/receivers"))
+                        .jsonPath()
+                        .getList("receivers.name"))
+                .contains(f.receiver);
+        softly.assertThat(f.call(key)
+                        .get(f.url(LoupeStack.ALERTS, "/v1/silences"))
+                        .jsonPath()
+                        .getList("silences.id"))
+                .contains(f.silenceId);
+        softly.assertThat(f.call(key)
+                        .get(f.url(LoupeStack.EVALS, "/v1/features/" + f.feature + "/evaluation"))
+                        .jsonPath()
+                        .getString("source"))
+                .isEqualTo("feature");
     }
 
     private static void print(List<Caller> callers, Map<String, List<String>> matrix, int calls) {
-        StringBuilder out = new StringBuilder(String.format("%nAuthorization matrix: %d endpoints x %d callers = %d "
-                + "requests%n%-58s", matrix.size(), callers.size() + 1, calls, "endpoint"));
+        StringBuilder out = new StringBuilder(String.format(
+                "%nAuthorization matrix: %d endpoints x %d callers = %d " + "requests%n%-58s",
+                matrix.size(), callers.size() + 1, calls, "endpoint"));
         callers.forEach(c -> out.append(String.format(" %9s", c.name())));
         out.append(String.format(" %9s%n", "other-prj"));
         for (Iterator<Map.Entry<String, List<String>>> it = matrix.entrySet().iterator(); it.hasNext(); ) {

@@ -44,8 +44,11 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BinLoupeIT {
     private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(6);
-    private final Path repo = Paths.get(System.getProperty("loupe.repo.root", "..")).toAbsolutePath().normalize();
-    private final Path work = repo.resolve("e2e/target/bin-loupe-" + ProcessHandle.current().pid());
+    private final Path repo = Paths.get(System.getProperty("loupe.repo.root", ".."))
+            .toAbsolutePath()
+            .normalize();
+    private final Path work =
+            repo.resolve("e2e/target/bin-loupe-" + ProcessHandle.current().pid());
     private TestDatabase database;
 
     @BeforeAll
@@ -80,10 +83,13 @@ class BinLoupeIT {
 
             Result status = run(env, "status");
             assertThat(status.exit()).as(status.output()).isZero();
-            assertThat(status.output()).containsPattern("(?m)^kafka\\s+\\d+\\s+running\\s+ready \\(port " + port(env, "kafka") + " open\\)$");
+            assertThat(status.output())
+                    .containsPattern(
+                            "(?m)^kafka\\s+\\d+\\s+running\\s+ready \\(port " + port(env, "kafka") + " open\\)$");
             for (String service : StackSettings.services()) {
-                assertThat(status.output()).containsPattern("(?m)^" + service + "\\s+\\d+\\s+running\\s+ready \\("
-                        + Pattern.quote(url(env, service)) + "\\)$");
+                assertThat(status.output())
+                        .containsPattern("(?m)^" + service + "\\s+\\d+\\s+running\\s+ready \\("
+                                + Pattern.quote(url(env, service)) + "\\)$");
             }
 
             // the broker bin/loupe runs has the settings of the one table, with this stack's ports filled in
@@ -91,8 +97,9 @@ class BinLoupeIT {
             try (InputStream in = Files.newInputStream(state.resolve("kafka/server.properties"))) {
                 written.load(in);
             }
-            assertThat(written).isEqualTo(StackSettings.kafkaServerProperties(state.resolve("kafka/data"),
-                    port(env, "kafka"), port(env, "kafka-controller")));
+            assertThat(written)
+                    .isEqualTo(StackSettings.kafkaServerProperties(
+                            state.resolve("kafka/data"), port(env, "kafka"), port(env, "kafka-controller")));
 
             Result created = run(env, "project", "create", "my-app");
             assertThat(created.exit()).as(created.output()).isZero();
@@ -100,8 +107,14 @@ class BinLoupeIT {
             String secret = group(created.output(), "secret\\s+\\(ingest, read\\)\\s+(\\S+)");
 
             TestSpans span = TestSpans.llm().with("feature", "cli");
-            given().auth().oauth2(secret).contentType(ContentType.JSON).body(TestSpans.batch(span))
-                    .post(url(env, "trace-collector") + "/v1/spans").then().statusCode(200).body("accepted", equalTo(1));
+            given().auth()
+                    .oauth2(secret)
+                    .contentType(ContentType.JSON)
+                    .body(TestSpans.batch(span))
+                    .post(url(env, "trace-collector") + "/v1/spans")
+                    .then()
+                    .statusCode(200)
+                    .body("accepted", equalTo(1));
             JsonPath trace = awaitTrace(env, secret, span.traceId());
             assertThat(trace.getString("spans[0].spanId")).isEqualTo(span.spanId());
             assertThat(trace.getString("spans[0].projectId")).isEqualTo(projectId);
@@ -115,9 +128,16 @@ class BinLoupeIT {
             Result restarted = run(env, "up");
             assertThat(restarted.exit()).as(restarted.output()).isZero();
             assertThat(restarted.output()).doesNotContain("Kafka: formatting").contains("keys kept from");
-            assertThat(clusterId(state)).as("the broker's data survives down and up").isEqualTo(clusterId);
-            given().auth().oauth2(secret).get(url(env, "metrics-aggregator") + "/v1/whoami").then().statusCode(200);
-            assertThat(awaitTrace(env, secret, span.traceId()).getString("spans[0].spanId")).isEqualTo(span.spanId());
+            assertThat(clusterId(state))
+                    .as("the broker's data survives down and up")
+                    .isEqualTo(clusterId);
+            given().auth()
+                    .oauth2(secret)
+                    .get(url(env, "metrics-aggregator") + "/v1/whoami")
+                    .then()
+                    .statusCode(200);
+            assertThat(awaitTrace(env, secret, span.traceId()).getString("spans[0].spanId"))
+                    .isEqualTo(span.spanId());
 
             down(env, state, recordedPids(state));
         } finally {
@@ -129,11 +149,14 @@ class BinLoupeIT {
     void aTakenPortIsNamedBeforeAnythingStarts() throws Exception {
         Path state = work.resolve("port-taken");
         Map<String, String> env = stackEnv(state);
-        try (ServerSocket taken = new ServerSocket(port(env, "trace-collector"), 50, InetAddress.getLoopbackAddress())) {
+        try (ServerSocket taken =
+                new ServerSocket(port(env, "trace-collector"), 50, InetAddress.getLoopbackAddress())) {
             Result up = run(env, "up");
             assertThat(up.exit()).as(up.output()).isNotZero();
-            assertThat(up.output()).contains("loupe: port " + taken.getLocalPort()
-                    + " (trace-collector) is already in use by a process bin/loupe did not start; stop it or set LOUPE_TRACE_COLLECTOR_PORT");
+            assertThat(up.output())
+                    .contains(
+                            "loupe: port " + taken.getLocalPort()
+                                    + " (trace-collector) is already in use by a process bin/loupe did not start; stop it or set LOUPE_TRACE_COLLECTOR_PORT");
             assertThat(up.output()).doesNotContain("Kafka: started");
         } finally {
             run(env, "down");
@@ -160,29 +183,43 @@ class BinLoupeIT {
         Path table = checkout.resolve("testing/src/main/resources").resolve(StackSettings.RESOURCE);
         Files.createDirectories(checkout.resolve("bin"));
         Files.createDirectories(table.getParent());
-        Files.copy(repo.resolve("bin/loupe"), checkout.resolve("bin/loupe"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(repo.resolve("testing/src/main/resources").resolve(StackSettings.RESOURCE), table,
+        Files.copy(
+                repo.resolve("bin/loupe"),
+                checkout.resolve("bin/loupe"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                repo.resolve("testing/src/main/resources").resolve(StackSettings.RESOURCE),
+                table,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Map<String, String> env = stackEnv(checkout.resolve(".loupe"));
         Result up = run(checkout.resolve("bin/loupe"), env, "up");
         assertThat(up.exit()).as(up.output()).isNotZero();
         assertThat(up.output())
-                .contains("loupe: missing " + checkout.toRealPath().resolve("metrics-aggregator/target/quarkus-app/quarkus-run.jar"))
-                .contains("loupe: 5 service jar(s) missing and LOUPE_BUILD=0; build them: ./mvnw -B package -DskipTests");
+                .contains("loupe: missing "
+                        + checkout.toRealPath().resolve("metrics-aggregator/target/quarkus-app/quarkus-run.jar"))
+                .contains(
+                        "loupe: 5 service jar(s) missing and LOUPE_BUILD=0; build them: ./mvnw -B package -DskipTests");
     }
 
     private void down(Map<String, String> env, Path state, List<Long> pids) throws Exception {
         Result down = run(env, "down");
         assertThat(down.exit()).as(down.output()).isZero();
         for (long pid : pids) {
-            assertThat(Files.exists(Paths.get("/proc", Long.toString(pid)))).as("pid %d after down", pid).isFalse();
+            assertThat(Files.exists(Paths.get("/proc", Long.toString(pid))))
+                    .as("pid %d after down", pid)
+                    .isFalse();
         }
         try (Stream<Path> files = Files.list(state.resolve("run"))) {
-            assertThat(files.filter(f -> f.toString().endsWith(".pid")).toList()).isEmpty();
+            assertThat(files.filter(f -> f.toString().endsWith(".pid")).toList())
+                    .isEmpty();
         }
-        assertThat(markedProcesses(state)).as("processes of this stack after down").isEmpty();
+        assertThat(markedProcesses(state))
+                .as("processes of this stack after down")
+                .isEmpty();
         for (String component : List.of("kafka", "metrics-aggregator", "trace-collector")) {
-            assertThat(listening(port(env, component))).as(component + "'s port after down").isFalse();
+            assertThat(listening(port(env, component)))
+                    .as(component + "'s port after down")
+                    .isFalse();
         }
     }
 
@@ -227,8 +264,10 @@ class BinLoupeIT {
         List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
         Path log = work.resolve("command-" + System.nanoTime() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).directory(work.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .directory(work.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("LOUPE_"));
         builder.environment().putAll(env);
         Process process = builder.start();
@@ -243,10 +282,16 @@ class BinLoupeIT {
     }
 
     private JsonPath awaitTrace(Map<String, String> env, String key, String traceId) {
-        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Response response = given().auth().oauth2(key).get(url(env, "metrics-aggregator") + "/v1/traces/" + traceId);
-            return response.statusCode() == 200 ? response.jsonPath() : null;
-        }, path -> path != null);
+        return await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> {
+                            Response response = given().auth()
+                                    .oauth2(key)
+                                    .get(url(env, "metrics-aggregator") + "/v1/traces/" + traceId);
+                            return response.statusCode() == 200 ? response.jsonPath() : null;
+                        },
+                        path -> path != null);
     }
 
     private static String clusterId(Path state) throws IOException {
@@ -260,13 +305,15 @@ class BinLoupeIT {
 
     private static List<Long> recordedPids(Path state) throws IOException {
         try (Stream<Path> files = Files.list(state.resolve("run"))) {
-            return files.filter(f -> f.toString().endsWith(".pid")).map(f -> {
-                try {
-                    return Long.parseLong(Files.readString(f).trim());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).toList();
+            return files.filter(f -> f.toString().endsWith(".pid"))
+                    .map(f -> {
+                        try {
+                            return Long.parseLong(Files.readString(f).trim());
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .toList();
         }
     }
 
@@ -276,7 +323,8 @@ class BinLoupeIT {
         String marker = "-Dloupe.stack=" + (Files.exists(state) ? state.toRealPath() : state.toAbsolutePath()) + "\0";
         List<String> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Paths.get("/proc"))) {
-            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+            for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .toList()) {
                 try {
                     String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8);
                     if (cmdline.contains(marker)) {
@@ -313,6 +361,5 @@ class BinLoupeIT {
         }
     }
 
-    private record Result(int exit, String output) {
-    }
+    private record Result(int exit, String output) {}
 }

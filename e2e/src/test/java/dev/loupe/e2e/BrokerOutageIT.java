@@ -33,7 +33,11 @@ class BrokerOutageIT {
     void killingTheBrokerMidLoadLosesAndDuplicatesNothingAcknowledged() {
         TestProject project = stack.newProject("fault-broker");
         String traceId = TestSpans.randomHex(32); // one trace: every span lands on one partition, in order
-        SpanLoad load = SpanLoad.start(stack.url(LoupeStack.COLLECTOR), project, 2, 10,
+        SpanLoad load = SpanLoad.start(
+                stack.url(LoupeStack.COLLECTOR),
+                project,
+                2,
+                10,
                 () -> TestSpans.llm().with("traceId", traceId));
         await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledgedCount() >= 100);
         stack.kafka().kill();
@@ -43,23 +47,35 @@ class BrokerOutageIT {
         await().atMost(Duration.ofSeconds(90)).until(() -> load.acknowledgedCount() >= before + 100);
         load.close();
 
-        assertThat(load.statuses().keySet()).as("statuses seen: " + load.statuses()).isSubsetOf(200, 429, 503, -1);
+        assertThat(load.statuses().keySet())
+                .as("statuses seen: " + load.statuses())
+                .isSubsetOf(200, 429, 503, -1);
         Map<String, Long> onKafka = TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.SPANS).stream()
                 .filter(r -> traceId.equals(r.key()))
                 .map(r -> EventJson.decode(r.value(), SpanRecord.class).spanId())
                 .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-        assertThat(load.acknowledged()).allSatisfy(id -> assertThat(onKafka.get(id)).as(id).isEqualTo(1L));
+        assertThat(load.acknowledged())
+                .allSatisfy(id -> assertThat(onKafka.get(id)).as(id).isEqualTo(1L));
         assertThat(onKafka.values()).as("no span id twice on the topic").allMatch(n -> n == 1L);
 
-        StoredSpans stored = await("acknowledged spans stored").atMost(Duration.ofSeconds(120))
+        StoredSpans stored = await("acknowledged spans stored")
+                .atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> StoredSpans.of(stack.database(), project.id()),
+                .until(
+                        () -> StoredSpans.of(stack.database(), project.id()),
                         s -> s.copiesBySpanId().keySet().containsAll(load.acknowledged()));
-        System.out.printf("FAULT broker kill -9: sent=%d acknowledged=%d on-kafka=%d stored=%d duplicates=%d"
-                        + " statuses=%s%n", load.sent(), load.acknowledgedCount(), onKafka.size(), stored.distinct(),
-                stored.duplicates(), load.statuses());
+        System.out.printf(
+                "FAULT broker kill -9: sent=%d acknowledged=%d on-kafka=%d stored=%d duplicates=%d" + " statuses=%s%n",
+                load.sent(),
+                load.acknowledgedCount(),
+                onKafka.size(),
+                stored.distinct(),
+                stored.duplicates(),
+                load.statuses());
         assertThat(stored.duplicates()).isZero();
-        assertThat(stored.rollupsMatchRows()).as("rollups count each stored span once: " + stored).isTrue();
+        assertThat(stored.rollupsMatchRows())
+                .as("rollups count each stored span once: " + stored)
+                .isTrue();
         // a span refused with 503 may still have reached Kafka (the ack was lost): stored, but never twice
         assertThat(stored.copiesBySpanId().keySet()).isEqualTo(onKafka.keySet());
         stack.awaitAllReady(); // the stack is shared: leave it as found

@@ -10,12 +10,12 @@ import dev.loupe.client.ClientMetrics;
 import dev.loupe.client.Decision;
 import dev.loupe.client.Feedback;
 import dev.loupe.client.FeedbackException;
-import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.client.Ids;
 import dev.loupe.client.LoupeClient;
 import dev.loupe.client.Span;
-import dev.loupe.contracts.events.SpanKind;
 import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.events.SpanKind;
 import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.contracts.events.Topics;
 import dev.loupe.testing.TopicReader;
@@ -43,8 +43,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /** The client library apps use (module {@code client}) against the real collector, feedback-service and broker. */
 @ExtendWith(LoupeStack.Extension.class)
 class ClientIT {
-    private static final Pattern REQUEST_COUNTS = Pattern.compile(
-            "^http_server_requests_seconds_count\\{([^}]*)} ([0-9.eE+]+)$", Pattern.MULTILINE);
+    private static final Pattern REQUEST_COUNTS =
+            Pattern.compile("^http_server_requests_seconds_count\\{([^}]*)} ([0-9.eE+]+)$", Pattern.MULTILINE);
 
     private final LoupeStack stack;
 
@@ -58,7 +58,12 @@ class ClientIT {
         for (int t = 0; t < 4; t++) {
             String traceId = Ids.traceId();
             for (int i = 0; i < 300; i++) {
-                spans.add(Span.llm("gpt-4o").traceId(traceId).feature("client-batching").tokens(100, 20).end().build());
+                spans.add(Span.llm("gpt-4o")
+                        .traceId(traceId)
+                        .feature("client-batching")
+                        .tokens(100, 20)
+                        .end()
+                        .build());
             }
         }
         double collectorBefore = collectorAnswered200("/v1/spans");
@@ -72,12 +77,15 @@ class ClientIT {
         }
 
         double collectorCounted = collectorAnswered200("/v1/spans") - collectorBefore;
-        Map<String, List<String>> stored = spans.stream().map(Span::traceId).distinct()
+        Map<String, List<String>> stored = spans.stream()
+                .map(Span::traceId)
+                .distinct()
                 .collect(Collectors.toMap(Function.identity(), traceId -> storedSpanIds(traceId, 300)));
         long storedCount = stored.values().stream().mapToLong(List::size).sum();
-        System.out.printf("ClientIT batching: enqueued %d, acknowledged %d, stored %d, client requests %d, "
-                + "collector counted %.0f answers 200 on /v1/spans%n", metrics.enqueued(), metrics.sent(), storedCount,
-                metrics.requests(), collectorCounted);
+        System.out.printf(
+                "ClientIT batching: enqueued %d, acknowledged %d, stored %d, client requests %d, "
+                        + "collector counted %.0f answers 200 on /v1/spans%n",
+                metrics.enqueued(), metrics.sent(), storedCount, metrics.requests(), collectorCounted);
 
         assertThat(metrics).isEqualTo(new ClientMetrics(0, 1_200, 1_200, 0, 0, 0, 0, 3));
         assertThat(collectorCounted).as("the collector saw the same requests").isEqualTo(3.0);
@@ -88,21 +96,28 @@ class ClientIT {
     void closeRightAfterSendingDeliversEverythingQueued() {
         List<Span> spans = new ArrayList<>();
         String traceId = Ids.traceId();
-        LoupeClient client = client(stack.projectA().secretKey(), b -> { });
+        LoupeClient client = client(stack.projectA().secretKey(), b -> {});
         for (int i = 0; i < 300; i++) {
-            Span span = Span.of(SpanKind.CHAIN).traceId(traceId).feature("client-close").build();
+            Span span = Span.of(SpanKind.CHAIN)
+                    .traceId(traceId)
+                    .feature("client-close")
+                    .build();
             spans.add(span);
             client.send(span);
         }
         client.close();
         ClientMetrics metrics = client.metrics();
 
-        System.out.printf("ClientIT close: enqueued %d, acknowledged %d, requests %d%n", metrics.enqueued(),
-                metrics.sent(), metrics.requests());
+        System.out.printf(
+                "ClientIT close: enqueued %d, acknowledged %d, requests %d%n",
+                metrics.enqueued(), metrics.sent(), metrics.requests());
         assertThat(metrics.sent()).isEqualTo(300);
         assertThat(metrics.queued() + metrics.failed() + metrics.dropped()).isZero();
-        assertThat(client.send(Span.of(SpanKind.CHAIN).build())).as("closed: dropped").isFalse();
-        assertThat(Thread.getAllStackTraces().keySet()).as("the flusher thread stopped")
+        assertThat(client.send(Span.of(SpanKind.CHAIN).build()))
+                .as("closed: dropped")
+                .isFalse();
+        assertThat(Thread.getAllStackTraces().keySet())
+                .as("the flusher thread stopped")
                 .noneMatch(t -> t.getName().equals("loupe-client-flusher") && t.isAlive());
         List<String> stored = storedSpanIds(traceId, 300);
         System.out.printf("ClientIT close: stored %d%n", stored.size());
@@ -127,8 +142,9 @@ class ClientIT {
         String wrongKey = "lk_00000000000000aa_" + "0".repeat(48);
         ClientMetrics metrics;
         // a quick backoff: had the client retried the 401, it would have used its 8 attempts well within the test
-        try (LoupeClient client = client(wrongKey, b -> b.backoff(Duration.ofMillis(20), Duration.ofMillis(50))
-                .listener(listener))) {
+        try (LoupeClient client = client(
+                wrongKey,
+                b -> b.backoff(Duration.ofMillis(20), Duration.ofMillis(50)).listener(listener))) {
             for (int i = 0; i < 50; i++) {
                 client.send(Span.llm("gpt-4o").build());
             }
@@ -136,9 +152,10 @@ class ClientIT {
             metrics = client.metrics();
         }
 
-        System.out.printf("ClientIT wrong key: enqueued %d, acknowledged %d, failed %d, requests %d, retries %d, "
-                + "failure %s%n", metrics.enqueued(), metrics.sent(), metrics.failed(), metrics.requests(),
-                metrics.retries(), failures);
+        System.out.printf(
+                "ClientIT wrong key: enqueued %d, acknowledged %d, failed %d, requests %d, retries %d, "
+                        + "failure %s%n",
+                metrics.enqueued(), metrics.sent(), metrics.failed(), metrics.requests(), metrics.retries(), failures);
         assertThat(metrics).isEqualTo(new ClientMetrics(0, 50, 0, 0, 0, 50, 0, 1));
         assertThat(retries).isEmpty();
         assertThat(failures).singleElement().satisfies(f -> {
@@ -162,17 +179,26 @@ class ClientIT {
         String traceId = Ids.traceId();
         List<Span> spans = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            spans.add(Span.llm("gpt-4o").traceId(traceId).feature("client-outage").tokens(10, 5).build());
+            spans.add(Span.llm("gpt-4o")
+                    .traceId(traceId)
+                    .feature("client-outage")
+                    .tokens(10, 5)
+                    .build());
         }
         ClientMetrics metrics;
         boolean brokerUp = true;
         // without Retry-After the client would wait 50..200 ms: a wait of whole seconds can only be the header's
-        try (LoupeClient client = client(stack.projectA().secretKey(), b -> b.listener(listener)
-                .backoff(Duration.ofMillis(100), Duration.ofMillis(200)).retryBudget(1_000, Duration.ofMinutes(4)))) {
+        try (LoupeClient client = client(
+                stack.projectA().secretKey(),
+                b -> b.listener(listener)
+                        .backoff(Duration.ofMillis(100), Duration.ofMillis(200))
+                        .retryBudget(1_000, Duration.ofMinutes(4)))) {
             stack.kafka().kill();
             brokerUp = false;
             spans.forEach(client::send);
-            await("two 503 answers retried").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+            await("two 503 answers retried")
+                    .atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> retries.stream().filter(r -> r.status() == 503).count() >= 2);
             stack.kafka().start();
             brokerUp = true;
@@ -187,22 +213,34 @@ class ClientIT {
 
         List<String> stored = storedSpanIds(traceId, 200);
         long onKafka = TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.SPANS).stream()
-                .filter(r -> traceId.equals(r.key())).count();
-        List<ClientListener.Retry> on503 = retries.stream().filter(r -> r.status() == 503).toList();
-        System.out.printf("FAULT client, broker outage: enqueued %d, acknowledged %d, stored %d, records on Kafka %d, "
-                + "requests %d, retries %d (503 with Retry-After %s, waits %s)%n", metrics.enqueued(), metrics.sent(),
-                stored.size(), onKafka, metrics.requests(), metrics.retries(),
+                .filter(r -> traceId.equals(r.key()))
+                .count();
+        List<ClientListener.Retry> on503 =
+                retries.stream().filter(r -> r.status() == 503).toList();
+        System.out.printf(
+                "FAULT client, broker outage: enqueued %d, acknowledged %d, stored %d, records on Kafka %d, "
+                        + "requests %d, retries %d (503 with Retry-After %s, waits %s)%n",
+                metrics.enqueued(),
+                metrics.sent(),
+                stored.size(),
+                onKafka,
+                metrics.requests(),
+                metrics.retries(),
                 on503.stream().map(ClientListener.Retry::retryAfter).distinct().toList(),
                 on503.stream().map(r -> r.delay().toMillis() + " ms").toList());
 
         assertThat(on503).allSatisfy(r -> {
-            assertThat(r.retryAfter()).as("the collector's 503 carries Retry-After").isNotNull();
-            assertThat(r.delay()).as("waited as Retry-After said")
+            assertThat(r.retryAfter())
+                    .as("the collector's 503 carries Retry-After")
+                    .isNotNull();
+            assertThat(r.delay())
+                    .as("waited as Retry-After said")
                     .isEqualTo(Duration.ofSeconds(Long.parseLong(r.retryAfter().trim())));
             assertThat(r.delay()).isGreaterThan(Duration.ofMillis(200));
         });
         assertThat(metrics.sent()).isEqualTo(200);
-        assertThat(metrics.failed() + metrics.rejected() + metrics.dropped() + metrics.queued()).isZero();
+        assertThat(metrics.failed() + metrics.rejected() + metrics.dropped() + metrics.queued())
+                .isZero();
         assertThat(metrics.retries()).isGreaterThanOrEqualTo(2);
         assertStoredOnce(stored, spans);
         assertThat(onKafka).as("at least once on the topic").isGreaterThanOrEqualTo(200);
@@ -210,25 +248,57 @@ class ClientIT {
 
     @Test
     void aDecisionAndItsSpansComeBackFieldForField() {
-        Span root = Span.of(SpanKind.CHAIN).name("answer refund question").feature("client-rag").end().build();
-        Span retrieval = Span.retrieval("kb-search").childOf(root).feature("client-rag").end().build();
-        Span llm = Span.llm("gpt-4o").provider("openai").childOf(root).feature("client-rag")
-                .startTime(Instant.now().minusMillis(1_250)).endTime(Instant.now())
-                .tokens(812, 143).cachedInputTokens(100L).costUsd(new BigDecimal("0.0042"))
-                .prompt("How long do refunds take? Mail me at a@b.example").completion("{\"days\": 5}")
-                .parsedOutputJson("{\"days\": 5}").sessionId("s-client").userId("u-client")
-                .promptTemplate("refund-answer").promptVersion("7").metadata("tier", "pro").build();
-        Span tool = Span.tool("lookup_order").childOf(root).error("TimeoutError", "order service timed out").end()
+        Span root = Span.of(SpanKind.CHAIN)
+                .name("answer refund question")
+                .feature("client-rag")
+                .end()
                 .build();
-        Decision decision = Decision.create().trace(root).feature("client-rag").input("How long do refunds take?")
-                .retrieved("kb-12", 0.83, "Refunds are processed within 5 days.").retrieved("kb-40", 0.41, "Shipping")
-                .promptTemplate("refund-answer").promptVersion("7").model("gpt-4o").output("{\"days\": 5}")
-                .parsedOutputJson("{\"days\": 5}").metadata("tier", "pro").build();
+        Span retrieval = Span.retrieval("kb-search")
+                .childOf(root)
+                .feature("client-rag")
+                .end()
+                .build();
+        Span llm = Span.llm("gpt-4o")
+                .provider("openai")
+                .childOf(root)
+                .feature("client-rag")
+                .startTime(Instant.now().minusMillis(1_250))
+                .endTime(Instant.now())
+                .tokens(812, 143)
+                .cachedInputTokens(100L)
+                .costUsd(new BigDecimal("0.0042"))
+                .prompt("How long do refunds take? Mail me at a@b.example")
+                .completion("{\"days\": 5}")
+                .parsedOutputJson("{\"days\": 5}")
+                .sessionId("s-client")
+                .userId("u-client")
+                .promptTemplate("refund-answer")
+                .promptVersion("7")
+                .metadata("tier", "pro")
+                .build();
+        Span tool = Span.tool("lookup_order")
+                .childOf(root)
+                .error("TimeoutError", "order service timed out")
+                .end()
+                .build();
+        Decision decision = Decision.create()
+                .trace(root)
+                .feature("client-rag")
+                .input("How long do refunds take?")
+                .retrieved("kb-12", 0.83, "Refunds are processed within 5 days.")
+                .retrieved("kb-40", 0.41, "Shipping")
+                .promptTemplate("refund-answer")
+                .promptVersion("7")
+                .model("gpt-4o")
+                .output("{\"days\": 5}")
+                .parsedOutputJson("{\"days\": 5}")
+                .metadata("tier", "pro")
+                .build();
         String decisionId = decision.decisionId();
         List<Span> spans = List.of(root, retrieval, llm, tool);
 
         ClientMetrics metrics;
-        try (LoupeClient client = client(stack.projectA().secretKey(), b -> { })) {
+        try (LoupeClient client = client(stack.projectA().secretKey(), b -> {})) {
             spans.forEach(client::send);
             client.send(decision);
             assertThat(client.flush(Duration.ofSeconds(30))).isTrue();
@@ -237,13 +307,19 @@ class ClientIT {
         assertThat(metrics.sent()).isEqualTo(5);
         assertThat(metrics.rejected()).isZero();
 
-        JsonPath view = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            Response response = given().auth().oauth2(stack.projectA().secretKey())
-                    .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/decisions/" + decisionId);
-            return response.statusCode() == 200 ? response.jsonPath() : null;
-        }, v -> v != null && v.getList("spans").size() == 4);
-        System.out.printf("ClientIT decision: sent %d, stored decision %s with %d spans%n", metrics.sent(), decisionId,
-                view.getList("spans").size());
+        JsonPath view = await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(250))
+                .until(
+                        () -> {
+                            Response response = given().auth()
+                                    .oauth2(stack.projectA().secretKey())
+                                    .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/decisions/" + decisionId);
+                            return response.statusCode() == 200 ? response.jsonPath() : null;
+                        },
+                        v -> v != null && v.getList("spans").size() == 4);
+        System.out.printf(
+                "ClientIT decision: sent %d, stored decision %s with %d spans%n",
+                metrics.sent(), decisionId, view.getList("spans").size());
 
         assertThat(view.getString("decision.traceId")).isEqualTo(root.traceId());
         assertThat(view.getList("decision.retrievalResults.docId")).containsExactly("kb-12", "kb-40");
@@ -269,27 +345,34 @@ class ClientIT {
         // the builders write only fields of the records in common (the client cannot depend on it)
         Set<String> spanFields = components(SpanRecord.class.getRecordComponents());
         spans.forEach(s -> assertThat(s.toJson().fieldNames()).toIterable().isSubsetOf(spanFields));
-        assertThat(decision.toJson().fieldNames()).toIterable()
+        assertThat(decision.toJson().fieldNames())
+                .toIterable()
                 .isSubsetOf(components(DecisionRecord.class.getRecordComponents()));
     }
 
     @Test
     void feedbackReturnsItsIdAReplayTheSameOneAndARefusalNamesTheField() {
         String decisionId = Ids.decisionId();
-        Feedback feedback = Feedback.of(decisionId, FeedbackSignal.EDITED).correction("5 business days")
-                .idempotencyKey("client-it-" + decisionId).build();
-        try (LoupeClient client = client(stack.projectA().secretKey(), b -> { })) {
+        Feedback feedback = Feedback.of(decisionId, FeedbackSignal.EDITED)
+                .correction("5 business days")
+                .idempotencyKey("client-it-" + decisionId)
+                .build();
+        try (LoupeClient client = client(stack.projectA().secretKey(), b -> {})) {
             String first = client.feedback(feedback);
             String replay = client.feedback(feedback);
 
             assertThat(replay).isEqualTo(first);
-            JsonPath stored = given().auth().oauth2(stack.projectA().secretKey())
-                    .get(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback?decisionId=" + decisionId).jsonPath();
+            JsonPath stored = given().auth()
+                    .oauth2(stack.projectA().secretKey())
+                    .get(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback?decisionId=" + decisionId)
+                    .jsonPath();
             assertThat(stored.getList("feedback.feedbackId")).containsExactly(first);
-            System.out.printf("ClientIT feedback: sent 2 (one replay), acknowledged id %s, stored %d%n", first,
-                    stored.getList("feedback").size());
+            System.out.printf(
+                    "ClientIT feedback: sent 2 (one replay), acknowledged id %s, stored %d%n",
+                    first, stored.getList("feedback").size());
 
-            assertThatThrownBy(() -> client.feedback(Feedback.of(decisionId, FeedbackSignal.EDITED).build()))
+            assertThatThrownBy(() -> client.feedback(
+                            Feedback.of(decisionId, FeedbackSignal.EDITED).build()))
                     .isInstanceOfSatisfying(FeedbackException.class, e -> {
                         assertThat(e.status()).isEqualTo(400);
                         assertThat(e.field()).isEqualTo("correction");
@@ -298,8 +381,10 @@ class ClientIT {
                     });
         }
         try (LoupeClient withoutFeedbackScope = LoupeClient.builder()
-                .feedback(stack.url(LoupeStack.FEEDBACK), stack.projectA().secretKey()).build()) {
-            assertThatThrownBy(() -> withoutFeedbackScope.feedback(Feedback.of(decisionId, FeedbackSignal.CORRECT).build()))
+                .feedback(stack.url(LoupeStack.FEEDBACK), stack.projectA().secretKey())
+                .build()) {
+            assertThatThrownBy(() -> withoutFeedbackScope.feedback(
+                            Feedback.of(decisionId, FeedbackSignal.CORRECT).build()))
                     .isInstanceOfSatisfying(FeedbackException.class, e -> {
                         assertThat(e.status()).isEqualTo(403);
                         assertThat(e.field()).isEqualTo("Authorization");
@@ -317,28 +402,41 @@ class ClientIT {
 
     /** The span ids stored for a trace, once at least {@code expected} are there (duplicates kept, to be caught). */
     private List<String> storedSpanIds(String traceId, int expected) {
-        return await("trace " + traceId + " stored").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                .until(() -> {
-                    Response response = given().auth().oauth2(stack.projectA().secretKey())
-                            .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/traces/" + traceId);
-                    return response.statusCode() == 200 ? response.jsonPath().<String>getList("spans.spanId") : List.<String>of();
-                }, ids -> ids.size() >= expected);
+        return await("trace " + traceId + " stored")
+                .atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(
+                        () -> {
+                            Response response = given().auth()
+                                    .oauth2(stack.projectA().secretKey())
+                                    .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/traces/" + traceId);
+                            return response.statusCode() == 200
+                                    ? response.jsonPath().<String>getList("spans.spanId")
+                                    : List.<String>of();
+                        },
+                        ids -> ids.size() >= expected);
     }
 
     private static void assertStoredOnce(List<String> stored, Collection<Span> sent) {
-        assertThat(stored).as("every span stored, none twice")
-                .containsExactlyInAnyOrderElementsOf(sent.stream().map(Span::spanId).toList());
+        assertThat(stored)
+                .as("every span stored, none twice")
+                .containsExactlyInAnyOrderElementsOf(
+                        sent.stream().map(Span::spanId).toList());
     }
 
     /** POST answers with 200 the collector counted on {@code uri} (http_server_requests_seconds_count). */
     private double collectorAnswered200(String uri) {
-        String metrics = given().get(stack.url(LoupeStack.COLLECTOR) + "/q/metrics").then().statusCode(200)
-                .extract().asString();
+        String metrics = given().get(stack.url(LoupeStack.COLLECTOR) + "/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         double total = 0;
         Matcher m = REQUEST_COUNTS.matcher(metrics);
         while (m.find()) {
             String labels = m.group(1);
-            if (labels.contains("uri=\"" + uri + "\"") && labels.contains("status=\"200\"")
+            if (labels.contains("uri=\"" + uri + "\"")
+                    && labels.contains("status=\"200\"")
                     && labels.contains("method=\"POST\"")) {
                 total += Double.parseDouble(m.group(2));
             }

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LoupeStack.Extension.class)
 class CollectorSmallHeapIT {
-    private static final String SMALL_HEAP = "-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
+    private static final String SMALL_HEAP =
+            "-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:+ExitOnOutOfMemoryError";
 
     private final LoupeStack stack;
 
@@ -38,27 +39,46 @@ class CollectorSmallHeapIT {
         collector.awaitReady();
         String prompt = "p".repeat(2048);
         try {
-            SpanLoad load = SpanLoad.start(stack.url(LoupeStack.COLLECTOR), project, 8, 500,
+            SpanLoad load = SpanLoad.start(
+                    stack.url(LoupeStack.COLLECTOR),
+                    project,
+                    8,
+                    500,
                     () -> TestSpans.llm().with("prompt", prompt));
-            await("30,000 spans acknowledged or the collector dead").atMost(Duration.ofSeconds(120))
+            await("30,000 spans acknowledged or the collector dead")
+                    .atMost(Duration.ofSeconds(120))
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> load.acknowledgedCount() >= 30_000 || !collector.alive());
             load.close();
             String log = Files.readString(collector.log()).substring((int) logBefore);
             boolean alive = collector.alive();
 
-            StoredSpans stored = alive ? await("acknowledged spans stored").atMost(Duration.ofSeconds(120))
-                    .pollInterval(Duration.ofMillis(500))
-                    .until(() -> StoredSpans.of(stack.database(), project.id()),
-                            s -> s.copiesBySpanId().keySet().containsAll(load.acknowledged()))
+            StoredSpans stored = alive
+                    ? await("acknowledged spans stored")
+                            .atMost(Duration.ofSeconds(120))
+                            .pollInterval(Duration.ofMillis(500))
+                            .until(
+                                    () -> StoredSpans.of(stack.database(), project.id()),
+                                    s -> s.copiesBySpanId().keySet().containsAll(load.acknowledged()))
                     : StoredSpans.of(stack.database(), project.id());
-            System.out.printf("FAULT collector -Xmx64m: sent=%d acknowledged=%d stored=%d duplicates=%d statuses=%s"
-                            + " alive=%s rss=%d KiB%n", load.sent(), load.acknowledgedCount(), stored.distinct(),
-                    stored.duplicates(), load.statuses(), alive, alive ? collector.rssKib() : -1);
+            System.out.printf(
+                    "FAULT collector -Xmx64m: sent=%d acknowledged=%d stored=%d duplicates=%d statuses=%s"
+                            + " alive=%s rss=%d KiB%n",
+                    load.sent(),
+                    load.acknowledgedCount(),
+                    stored.distinct(),
+                    stored.duplicates(),
+                    load.statuses(),
+                    alive,
+                    alive ? collector.rssKib() : -1);
             assertThat(alive).as("collector alive (no OutOfMemoryError)").isTrue();
             assertThat(log).doesNotContain("OutOfMemoryError");
-            assertThat(load.statuses().keySet()).as("statuses: " + load.statuses()).isSubsetOf(200, 429, 503);
-            assertThat(load.count(429) + load.count(503)).as("the overload was refused, not absorbed").isPositive();
+            assertThat(load.statuses().keySet())
+                    .as("statuses: " + load.statuses())
+                    .isSubsetOf(200, 429, 503);
+            assertThat(load.count(429) + load.count(503))
+                    .as("the overload was refused, not absorbed")
+                    .isPositive();
             assertThat(stored.duplicates()).isZero();
             assertThat(stored.copiesBySpanId().keySet()).containsAll(load.acknowledged());
         } finally {

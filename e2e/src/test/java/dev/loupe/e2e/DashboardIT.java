@@ -66,6 +66,7 @@ class DashboardIT {
     static final String SUMMARIZER = "summarizer";
     /** The feature the alert is about: no span of it, so no window the aggregator closes competes with the test's. */
     static final String INCIDENT = "checkout-agent";
+
     static final String XSS = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
 
     private final LoupeStack stack;
@@ -100,20 +101,30 @@ class DashboardIT {
 
     private void seed() {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-        for (int ago : new int[]{12, 8, 4}) {
+        for (int ago : new int[] {12, 8, 4}) {
             minutes.add(now.minus(Duration.ofMinutes(ago)));
         }
         // evaluation of every support-rag decision, and a static rule whose threshold the quality chart draws
-        given().auth().oauth2(project.adminKey()).contentType(ContentType.JSON).body("""
+        given().auth()
+                .oauth2(project.adminKey())
+                .contentType(ContentType.JSON)
+                .body("""
                         {"samplingRate": 1, "evaluators": [{"name": "refusal"},
                           {"name": "contains_all", "config": {"values": ["30 days"]}}]}""")
-                .put(stack.url(LoupeStack.EVALS) + "/v1/features/" + RAG + "/evaluation").then().statusCode(200);
-        given().auth().oauth2(project.adminKey()).contentType(ContentType.JSON).body("""
+                .put(stack.url(LoupeStack.EVALS) + "/v1/features/" + RAG + "/evaluation")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(project.adminKey())
+                .contentType(ContentType.JSON)
+                .body("""
                         {"metric": "eval_score_mean", "groupBy": ["feature", "evaluator"], "filter": {"feature": "%s"},
                          "condition": {"type": "static", "direction": "below", "value": 0.7}, "for": "PT0S",
                          "severity": "warning", "owner": "team-ml-quality",
                          "runbookUrl": "https://runbooks.example/eval.md"}""".formatted(RAG))
-                .put(stack.url(LoupeStack.ALERTS) + "/v1/rules/dash-quality").then().statusCode(201);
+                .put(stack.url(LoupeStack.ALERTS) + "/v1/rules/dash-quality")
+                .then()
+                .statusCode(201);
 
         List<TestSpans> spans = new ArrayList<>();
         for (Instant minute : minutes) {
@@ -121,9 +132,13 @@ class DashboardIT {
             spans.add(llm(SUMMARIZER, "claude-3-5-sonnet", "s-sum", minute.plusSeconds(10), 2400));
         }
         spans.add(llm(RAG, "gpt-4o", "s-rag", minutes.get(1).plusSeconds(20), 300)
-                .with("status", "ERROR").with("errorType", "rate_limit").with("completion", null));
+                .with("status", "ERROR")
+                .with("errorType", "rate_limit")
+                .with("completion", null));
         spans.add(llm(SUMMARIZER, "claude-3-5-sonnet", "s-sum", minutes.get(2).plusSeconds(20), 30_000)
-                .with("status", "ERROR").with("errorType", "timeout").with("completion", null));
+                .with("status", "ERROR")
+                .with("errorType", "timeout")
+                .with("completion", null));
         spans.add(llm(RAG, "gpt-4o", "s-rag", minutes.get(0).plusSeconds(30), 700)
                 .with("parseError", "Unexpected token 'S' at 0"));
         spans.add(tool("search_orders", minutes.get(0).plusSeconds(40), "SUCCESS"));
@@ -133,79 +148,159 @@ class DashboardIT {
         decisionId = "dash-d-" + Long.toHexString(System.nanoTime());
         String traceId = TestSpans.randomHex(32);
         Instant at = minutes.get(2).plusSeconds(50);
-        TestSpans root = llm(RAG, "gpt-4o", "s-rag", at.plusMillis(200), 800).with("traceId", traceId)
-                .with("decisionId", decisionId).with("name", "answer " + XSS);
-        spans.add(TestSpans.llm().with("traceId", traceId).with("parentSpanId", root.spanId()).with("kind", "RETRIEVAL")
-                .with("name", "vector search").with("model", null).with("provider", null).with("feature", RAG)
-                .with("startTime", at.toString()).with("endTime", at.plusMillis(150).toString())
-                .with("inputTokens", null).with("outputTokens", null).with("decisionId", decisionId)
+        TestSpans root = llm(RAG, "gpt-4o", "s-rag", at.plusMillis(200), 800)
+                .with("traceId", traceId)
+                .with("decisionId", decisionId)
+                .with("name", "answer " + XSS);
+        spans.add(TestSpans.llm()
+                .with("traceId", traceId)
+                .with("parentSpanId", root.spanId())
+                .with("kind", "RETRIEVAL")
+                .with("name", "vector search")
+                .with("model", null)
+                .with("provider", null)
+                .with("feature", RAG)
+                .with("startTime", at.toString())
+                .with("endTime", at.plusMillis(150).toString())
+                .with("inputTokens", null)
+                .with("outputTokens", null)
+                .with("decisionId", decisionId)
                 .with("sessionId", "s-rag"));
         spans.add(root);
-        spans.add(tool("lookup_policy", at.plusMillis(1100), "SUCCESS").with("traceId", traceId)
-                .with("parentSpanId", root.spanId()).with("decisionId", decisionId));
-        given().auth().oauth2(project.secretKey()).contentType(ContentType.JSON)
+        spans.add(tool("lookup_policy", at.plusMillis(1100), "SUCCESS")
+                .with("traceId", traceId)
+                .with("parentSpanId", root.spanId())
+                .with("decisionId", decisionId));
+        given().auth()
+                .oauth2(project.secretKey())
+                .contentType(ContentType.JSON)
                 .body(TestSpans.batch(spans.toArray(TestSpans[]::new)))
-                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans").then().statusCode(200)
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
+                .then()
+                .statusCode(200)
                 .body("accepted", org.hamcrest.Matchers.equalTo(spans.size()));
-        given().auth().oauth2(project.secretKey()).contentType(ContentType.JSON)
-                .body(Map.of("decisions", List.of(Map.ofEntries(Map.entry("decisionId", decisionId),
-                        Map.entry("traceId", traceId), Map.entry("feature", RAG), Map.entry("model", "gpt-4o"),
-                        Map.entry("promptTemplate", "support-answer"), Map.entry("promptVersion", "v7"),
-                        Map.entry("input", "How long <b>do</b> I have?"), Map.entry("output", "Within 60 days. " + XSS),
-                        Map.entry("occurredAt", at.plusSeconds(1).toString()),
-                        Map.entry("retrievalResults", List.of(Map.of("docId", "policy-returns", "score", 0.91),
-                                Map.of("docId", "faq-shipping", "score", 0.42)))))))
-                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/decisions").then().statusCode(200)
+        given().auth()
+                .oauth2(project.secretKey())
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "decisions",
+                        List.of(Map.ofEntries(
+                                Map.entry("decisionId", decisionId),
+                                Map.entry("traceId", traceId),
+                                Map.entry("feature", RAG),
+                                Map.entry("model", "gpt-4o"),
+                                Map.entry("promptTemplate", "support-answer"),
+                                Map.entry("promptVersion", "v7"),
+                                Map.entry("input", "How long <b>do</b> I have?"),
+                                Map.entry("output", "Within 60 days. " + XSS),
+                                Map.entry("occurredAt", at.plusSeconds(1).toString()),
+                                Map.entry(
+                                        "retrievalResults",
+                                        List.of(
+                                                Map.of("docId", "policy-returns", "score", 0.91),
+                                                Map.of("docId", "faq-shipping", "score", 0.42)))))))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/decisions")
+                .then()
+                .statusCode(200)
                 .body("accepted", org.hamcrest.Matchers.equalTo(1));
         // the decision's sampled evaluation, then a user's correction
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            var view = given().auth().oauth2(project.secretKey()).get(base + "/v1/decisions/" + decisionId);
-            return view.statusCode() == 200 && view.jsonPath().getList("evals").size() == 2;
-        });
-        given().auth().oauth2(project.publicKey()).contentType(ContentType.JSON)
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    var view = given().auth().oauth2(project.secretKey()).get(base + "/v1/decisions/" + decisionId);
+                    return view.statusCode() == 200
+                            && view.jsonPath().getList("evals").size() == 2;
+                });
+        given().auth()
+                .oauth2(project.publicKey())
+                .contentType(ContentType.JSON)
                 .body(Map.of("decisionId", decisionId, "signal", "edited", "correction", "Within 30 days."))
-                .post(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback").then().statusCode(202);
+                .post(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback")
+                .then()
+                .statusCode(202);
         // an alert: a rule and a window that breaks it, as the aggregator would publish it
         ruleId = "dash-errors";
-        given().auth().oauth2(project.adminKey()).contentType(ContentType.JSON).body("""
+        given().auth()
+                .oauth2(project.adminKey())
+                .contentType(ContentType.JSON)
+                .body("""
                         {"metric": "error_rate", "groupBy": ["feature"], "filter": {"feature": "%s"},
                          "condition": {"type": "static", "direction": "above", "value": 0.2}, "for": "PT0S",
-                         "severity": "critical", "owner": "team-dash", "runbookUrl": "https://runbooks.example/errors.md"}"""
-                        .formatted(INCIDENT))
-                .put(stack.url(LoupeStack.ALERTS) + "/v1/rules/" + ruleId).then().statusCode(201);
+                         "severity": "critical", "owner": "team-dash", "runbookUrl": "https://runbooks.example/errors.md"}""".formatted(INCIDENT))
+                .put(stack.url(LoupeStack.ALERTS) + "/v1/rules/" + ruleId)
+                .then()
+                .statusCode(201);
         window(minutes.get(1), 0.5);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                given().auth().oauth2(project.secretKey()).queryParam("state", "firing").get(base + "/v1/alerts")
-                        .jsonPath().getList("alerts.findAll { it.ruleId == '" + ruleId + "' }").size() == 1);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
-                given().auth().oauth2(project.secretKey()).get(base + "/v1/decisions/" + decisionId).jsonPath().getList("feedback").size() == 1);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> given().auth()
+                                .oauth2(project.secretKey())
+                                .queryParam("state", "firing")
+                                .get(base + "/v1/alerts")
+                                .jsonPath()
+                                .getList("alerts.findAll { it.ruleId == '" + ruleId + "' }")
+                                .size()
+                        == 1);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> given().auth()
+                                .oauth2(project.secretKey())
+                                .get(base + "/v1/decisions/" + decisionId)
+                                .jsonPath()
+                                .getList("feedback")
+                                .size()
+                        == 1);
     }
 
     private static TestSpans llm(String feature, String model, String session, Instant start, long millis) {
-        return TestSpans.llm().with("feature", feature).with("model", model).with("name", "chat " + model)
-                .with("provider", model.startsWith("claude") ? "anthropic" : "openai").with("sessionId", session)
-                .with("startTime", start.toString()).with("endTime", start.plusMillis(millis).toString())
+        return TestSpans.llm()
+                .with("feature", feature)
+                .with("model", model)
+                .with("name", "chat " + model)
+                .with("provider", model.startsWith("claude") ? "anthropic" : "openai")
+                .with("sessionId", session)
+                .with("startTime", start.toString())
+                .with("endTime", start.plusMillis(millis).toString())
                 .with("decisionId", null);
     }
 
     private static TestSpans tool(String name, Instant start, String status) {
-        return TestSpans.llm().with("kind", "TOOL").with("name", "tool " + name).with("toolName", name)
-                .with("model", null).with("provider", null).with("feature", RAG).with("sessionId", "s-rag")
-                .with("inputTokens", null).with("outputTokens", null).with("status", status)
+        return TestSpans.llm()
+                .with("kind", "TOOL")
+                .with("name", "tool " + name)
+                .with("toolName", name)
+                .with("model", null)
+                .with("provider", null)
+                .with("feature", RAG)
+                .with("sessionId", "s-rag")
+                .with("inputTokens", null)
+                .with("outputTokens", null)
+                .with("status", status)
                 .with("errorType", "ERROR".equals(status) ? "tool_failed" : null)
-                .with("startTime", start.toString()).with("endTime", start.plusMillis(120).toString())
+                .with("startTime", start.toString())
+                .with("endTime", start.plusMillis(120).toString())
                 .with("decisionId", null);
     }
 
     private void window(Instant start, double value) {
-        MetricWindow w = new MetricWindow(SchemaVersions.CURRENT, project.id(), "error_rate", Map.of("feature", INCIDENT),
-                start, start.plus(Duration.ofMinutes(1)), value, 500, null, 0);
+        MetricWindow w = new MetricWindow(
+                SchemaVersions.CURRENT,
+                project.id(),
+                "error_rate",
+                Map.of("feature", INCIDENT),
+                start,
+                start.plus(Duration.ofMinutes(1)),
+                value,
+                500,
+                null,
+                0);
         Properties properties = new Properties();
         properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties, new StringSerializer(),
-                new StringSerializer())) {
-            producer.send(new ProducerRecord<>(Topics.METRIC_WINDOWS, project.id() + "|error_rate|" + INCIDENT,
-                    EventJson.encode(w))).get(10, TimeUnit.SECONDS);
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(
+                            Topics.METRIC_WINDOWS, project.id() + "|error_rate|" + INCIDENT, EventJson.encode(w)))
+                    .get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -221,16 +316,16 @@ class DashboardIT {
         assertThat(dialog.getText()).contains("read");
         browser.findElement(By.id("key-input")).sendKeys("lk_0000000000000000_" + "0".repeat(48));
         browser.findElement(By.id("key-submit")).click();
-        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("key-error")).getText(),
-                text -> text.contains("not accepted"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> browser.findElement(By.id("key-error")).getText(), text -> text.contains("not accepted"));
         assertThat(browser.findElement(By.id("key-dialog")).isDisplayed()).isTrue();
         // a key without the read scope (the browser-safe feedback key) is refused too, saying why
         WebElement input = browser.findElement(By.id("key-input"));
         input.clear();
         input.sendKeys(project.publicKey());
         browser.findElement(By.id("key-submit")).click();
-        await().atMost(Duration.ofSeconds(10)).until(() -> browser.findElement(By.id("key-error")).getText(),
-                text -> text.contains("no read scope"));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> browser.findElement(By.id("key-error")).getText(), text -> text.contains("no read scope"));
         screenshot("key-prompt");
     }
 
@@ -240,7 +335,10 @@ class DashboardIT {
         signIn();
         int n = minutes.size();
         open("/?range=1h", "overview");
-        assertThat(chart("requests")).as("requests sparkline").containsEntry("series", 1).containsEntry("points", n);
+        assertThat(chart("requests"))
+                .as("requests sparkline")
+                .containsEntry("series", 1)
+                .containsEntry("points", n);
         assertThat(tile("requests")).isEqualTo(String.valueOf(2 * n + 3 + 1));
         assertThat(chart("eval-pass-rate")).containsEntry("series", 1).containsEntry("points", 1);
         assertThat(tile("firing-alerts")).isEqualTo("1");
@@ -249,9 +347,14 @@ class DashboardIT {
         open("/cost?range=1h", "cost");
         assertThat(chart("cost-by-feature")).containsEntry("series", 2).containsEntry("points", n);
         // retrieval and tool spans have no model: their (zero) cost is a group of its own
-        assertThat(chart("cost-by-model")).as("gpt-4o, claude-3-5-sonnet, (none)").containsEntry("series", 3)
+        assertThat(chart("cost-by-model"))
+                .as("gpt-4o, claude-3-5-sonnet, (none)")
+                .containsEntry("series", 3)
                 .containsEntry("points", n);
-        long days = minutes.stream().map(m -> m.truncatedTo(ChronoUnit.DAYS)).distinct().count();
+        long days = minutes.stream()
+                .map(m -> m.truncatedTo(ChronoUnit.DAYS))
+                .distinct()
+                .count();
         assertThat(chart("cost-per-day")).containsEntry("series", 2).containsEntry("points", (int) days);
         assertThat(rows("top-sessions")).hasSize(2);
         screenshot("cost");
@@ -262,22 +365,33 @@ class DashboardIT {
         screenshot("latency");
 
         open("/errors?range=1h", "errors");
-        assertThat(chart("errors-by-type")).as("rate_limit, timeout").containsEntry("series", 2).containsEntry("points", 2);
+        assertThat(chart("errors-by-type"))
+                .as("rate_limit, timeout")
+                .containsEntry("series", 2)
+                .containsEntry("points", 2);
         assertThat(chart("parse-failures")).containsEntry("series", 1).containsEntry("points", 1);
-        assertThat(chart("tool-errors")).as("lookup_policy, search_orders").containsEntry("series", 2)
+        assertThat(chart("tool-errors"))
+                .as("lookup_policy, search_orders")
+                .containsEntry("series", 2)
                 .containsEntry("points", 2);
         screenshot("errors");
 
         open("/quality?range=1h", "quality");
-        assertThat(chart("eval-score")).as("refusal and contains_all on support-rag").containsEntry("series", 2)
-                .containsEntry("points", 1).containsEntry("overlays", 1);
+        assertThat(chart("eval-score"))
+                .as("refusal and contains_all on support-rag")
+                .containsEntry("series", 2)
+                .containsEntry("points", 1)
+                .containsEntry("overlays", 1);
         screenshot("quality");
 
         open("/feedback?range=1h", "feedback");
         assertThat(chart("correction-rate")).containsEntry("series", 1).containsEntry("points", 1);
         assertThat(rows("corrections")).hasSize(1);
-        assertThat(rows("corrections").get(0).findElement(By.cssSelector("a[href='/decisions/" + decisionId + "']"))
-                .isDisplayed()).isTrue();
+        assertThat(rows("corrections")
+                        .get(0)
+                        .findElement(By.cssSelector("a[href='/decisions/" + decisionId + "']"))
+                        .isDisplayed())
+                .isTrue();
         screenshot("feedback");
 
         open("/decisions?range=1h&feature=" + RAG, "decisions");
@@ -293,22 +407,30 @@ class DashboardIT {
         List<WebElement> retrieval = rows("retrieval");
         assertThat(retrieval).hasSize(2);
         assertThat(retrieval.get(0).getText()).contains("policy-returns").contains("0.91");
-        assertThat(browser.findElements(By.cssSelector("#waterfall .span[data-span-id]"))).hasSize(3);
-        assertThat(browser.findElements(By.cssSelector("#waterfall .span.kind-retrieval"))).hasSize(1);
-        assertThat(browser.findElements(By.cssSelector("#waterfall .span.kind-tool"))).hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("#waterfall .span[data-span-id]")))
+                .hasSize(3);
+        assertThat(browser.findElements(By.cssSelector("#waterfall .span.kind-retrieval")))
+                .hasSize(1);
+        assertThat(browser.findElements(By.cssSelector("#waterfall .span.kind-tool")))
+                .hasSize(1);
         assertThat(browser.findElement(By.id("decision-model")).getText()).isEqualTo("gpt-4o");
-        assertThat(browser.findElement(By.id("decision-prompt-template")).getText()).isEqualTo("support-answer");
+        assertThat(browser.findElement(By.id("decision-prompt-template")).getText())
+                .isEqualTo("support-answer");
         assertThat(browser.findElement(By.id("decision-input")).getText()).contains("<b>do</b>");
         WebElement output = browser.findElement(By.id("decision-output"));
         assertThat(output.getText()).contains("<script>window.__xss=2</script>").contains("onerror=");
         assertThat(output.findElements(By.tagName("img"))).isEmpty();
-        assertThat(browser.findElements(By.cssSelector("main#view script, main#view img"))).isEmpty();
-        assertThat(((JavascriptExecutor) browser).executeScript("return window.__xss === undefined")).isEqualTo(true);
+        assertThat(browser.findElements(By.cssSelector("main#view script, main#view img")))
+                .isEmpty();
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.__xss === undefined"))
+                .isEqualTo(true);
         assertThat(rows("evals")).hasSizeGreaterThanOrEqualTo(2);
         assertThat(rows("feedback")).hasSize(1);
-        assertThat(browser.findElement(By.cssSelector("a[data-similar='prompt-version']")).getAttribute("href"))
+        assertThat(browser.findElement(By.cssSelector("a[data-similar='prompt-version']"))
+                        .getAttribute("href"))
                 .contains("promptVersion=v7");
-        assertThat(browser.findElement(By.cssSelector("a[data-similar='documents']")).getAttribute("href"))
+        assertThat(browser.findElement(By.cssSelector("a[data-similar='documents']"))
+                        .getAttribute("href"))
                 .contains("docId=policy-returns");
         screenshot("decision");
     }
@@ -317,8 +439,12 @@ class DashboardIT {
     @Order(4)
     void theAckButtonAsksForAnAdminKeyAndChangesTheAlertsState() {
         signIn();
-        String fingerprint = given().auth().oauth2(project.secretKey()).queryParam("state", "firing")
-                .get(base + "/v1/alerts").jsonPath().getString("alerts.find { it.ruleId == '" + ruleId + "' }.fingerprint");
+        String fingerprint = given().auth()
+                .oauth2(project.secretKey())
+                .queryParam("state", "firing")
+                .get(base + "/v1/alerts")
+                .jsonPath()
+                .getString("alerts.find { it.ruleId == '" + ruleId + "' }.fingerprint");
         open("/alerts", "alerts");
         By row = By.cssSelector("tr[data-fingerprint='" + fingerprint + "']");
         assertThat(field(row, "state")).isEqualTo("firing");
@@ -327,19 +453,31 @@ class DashboardIT {
         assertThat(field(row, "acknowledgedBy")).isEmpty();
         screenshot("alerts");
 
-        browser.findElement(row).findElement(By.cssSelector("button[data-action='ack']")).click();
+        browser.findElement(row)
+                .findElement(By.cssSelector("button[data-action='ack']"))
+                .click();
         visible(By.id("admin-key-dialog"));
         browser.findElement(By.id("admin-key-input")).sendKeys(project.adminKey());
         browser.findElement(By.id("admin-key-submit")).click();
 
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(2)).until(() -> {
-            browser.navigate().refresh();
-            awaitReady("alerts");
-            return field(row, "acknowledgedBy");
-        }, by -> !by.isEmpty());
-        assertThat(browser.findElement(row).findElement(By.cssSelector("button[data-action='ack']")).isEnabled()).isFalse();
-        JsonPath alert = given().auth().oauth2(project.secretKey()).queryParam("state", "acknowledged")
-                .get(base + "/v1/alerts").jsonPath();
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(
+                        () -> {
+                            browser.navigate().refresh();
+                            awaitReady("alerts");
+                            return field(row, "acknowledgedBy");
+                        },
+                        by -> !by.isEmpty());
+        assertThat(browser.findElement(row)
+                        .findElement(By.cssSelector("button[data-action='ack']"))
+                        .isEnabled())
+                .isFalse();
+        JsonPath alert = given().auth()
+                .oauth2(project.secretKey())
+                .queryParam("state", "acknowledged")
+                .get(base + "/v1/alerts")
+                .jsonPath();
         assertThat(alert.getList("alerts.fingerprint", String.class)).contains(fingerprint);
     }
 
@@ -348,8 +486,13 @@ class DashboardIT {
     private static WebDriver chromium() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("loupe.chromium", "/usr/bin/chromium"));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1440,1000", "--lang=en-US");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--window-size=1440,1000",
+                "--lang=en-US");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(System.getProperty("loupe.chromedriver", "/usr/bin/chromedriver")))
                 .build();
@@ -358,9 +501,11 @@ class DashboardIT {
 
     private void signIn() {
         browser.get(base + "/");
-        Object stored = ((JavascriptExecutor) browser).executeScript(
-                "sessionStorage.setItem('loupe.apiKey', arguments[0]); sessionStorage.removeItem('loupe.adminKey');"
-                        + " return sessionStorage.getItem('loupe.apiKey');", project.secretKey());
+        Object stored = ((JavascriptExecutor) browser)
+                .executeScript(
+                        "sessionStorage.setItem('loupe.apiKey', arguments[0]); sessionStorage.removeItem('loupe.adminKey');"
+                                + " return sessionStorage.getItem('loupe.apiKey');",
+                        project.secretKey());
         assertThat(stored).isEqualTo(project.secretKey());
     }
 
@@ -370,14 +515,17 @@ class DashboardIT {
     }
 
     private void awaitReady(String view) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            WebElement main = browser.findElement(By.id("view"));
-            String state = main.getAttribute("data-state");
-            if ("error".equals(state)) {
-                throw new AssertionError(view + " view failed: " + browser.findElement(By.id("error-banner")).getText());
-            }
-            return view.equals(main.getAttribute("data-view")) && "ready".equals(state);
-        });
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    WebElement main = browser.findElement(By.id("view"));
+                    String state = main.getAttribute("data-state");
+                    if ("error".equals(state)) {
+                        throw new AssertionError(view + " view failed: "
+                                + browser.findElement(By.id("error-banner")).getText());
+                    }
+                    return view.equals(main.getAttribute("data-view")) && "ready".equals(state);
+                });
     }
 
     private WebElement visible(By by) {
@@ -386,8 +534,12 @@ class DashboardIT {
 
     private Map<String, Integer> chart(String id) {
         WebElement chart = browser.findElement(By.cssSelector(".chart[data-chart='" + id + "']"));
-        System.out.printf("DashboardIT: chart %s (series %s, points %s): %s%n", id, chart.getAttribute("data-series"),
-                chart.getAttribute("data-points"), chart.getText().replace('\n', ' '));
+        System.out.printf(
+                "DashboardIT: chart %s (series %s, points %s): %s%n",
+                id,
+                chart.getAttribute("data-series"),
+                chart.getAttribute("data-points"),
+                chart.getText().replace('\n', ' '));
         Map<String, Integer> drawn = new HashMap<>();
         for (String attribute : List.of("series", "points", "overlays")) {
             String value = chart.getAttribute("data-" + attribute);
@@ -399,7 +551,9 @@ class DashboardIT {
     }
 
     private String tile(String metric) {
-        return browser.findElement(By.cssSelector(".tile[data-metric='" + metric + "'] .value")).getText().trim();
+        return browser.findElement(By.cssSelector(".tile[data-metric='" + metric + "'] .value"))
+                .getText()
+                .trim();
     }
 
     private List<WebElement> rows(String table) {
@@ -407,12 +561,17 @@ class DashboardIT {
     }
 
     private String field(By row, String name) {
-        return browser.findElement(row).findElement(By.cssSelector("td[data-field='" + name + "']")).getText().trim();
+        return browser.findElement(row)
+                .findElement(By.cssSelector("td[data-field='" + name + "']"))
+                .getText()
+                .trim();
     }
 
     private void screenshot(String name) {
-        Path dir = Paths.get(System.getProperty("loupe.screenshots.dir",
-                Paths.get(System.getProperty("loupe.repo.root", ".."), "e2e/target/screenshots").toString()));
+        Path dir = Paths.get(System.getProperty(
+                "loupe.screenshots.dir",
+                Paths.get(System.getProperty("loupe.repo.root", ".."), "e2e/target/screenshots")
+                        .toString()));
         try {
             Files.createDirectories(dir);
             File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);

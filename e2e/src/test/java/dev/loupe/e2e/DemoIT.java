@@ -25,35 +25,63 @@ class DemoIT {
     @Test
     void theShortenedScenarioFiresExactlyTheExpectedAlerts() throws Exception {
         Instant accelerateFrom = Instant.now().plusSeconds(45).truncatedTo(ChronoUnit.SECONDS);
-        Map<String, String> clock = Map.of("LOUPE_CLOCK_LAG", "PT" + LAG_MINUTES + "M",
-                "LOUPE_CLOCK_SPEED", Double.toString(SPEED), "LOUPE_CLOCK_ACCELERATE_FROM", accelerateFrom.toString(),
-                "LOUPE_WINDOWS_INTERVAL", "2s");
-        try (LoupeStack stack = LoupeStack.start(List.of(LoupeStack.AGGREGATOR, LoupeStack.COLLECTOR,
-                LoupeStack.EVALS, LoupeStack.FEEDBACK, LoupeStack.ALERTS), clock)) {
+        Map<String, String> clock = Map.of(
+                "LOUPE_CLOCK_LAG",
+                "PT" + LAG_MINUTES + "M",
+                "LOUPE_CLOCK_SPEED",
+                Double.toString(SPEED),
+                "LOUPE_CLOCK_ACCELERATE_FROM",
+                accelerateFrom.toString(),
+                "LOUPE_WINDOWS_INTERVAL",
+                "2s");
+        try (LoupeStack stack = LoupeStack.start(
+                List.of(
+                        LoupeStack.AGGREGATOR,
+                        LoupeStack.COLLECTOR,
+                        LoupeStack.EVALS,
+                        LoupeStack.FEEDBACK,
+                        LoupeStack.ALERTS),
+                clock)) {
             ByteArrayOutputStream captured = new ByteArrayOutputStream();
             PrintStream out = new PrintStream(new TeeStream(captured), true, StandardCharsets.UTF_8);
-            Simulator.Result result = Simulator.run(new String[]{
-                "--collector=" + stack.url(LoupeStack.COLLECTOR), "--feedback=" + stack.url(LoupeStack.FEEDBACK),
-                "--aggregator=" + stack.url(LoupeStack.AGGREGATOR), "--eval-runner=" + stack.url(LoupeStack.EVALS),
-                "--alert-manager=" + stack.url(LoupeStack.ALERTS), "--bootstrap-token=" + stack.bootstrapToken(),
-                "--project=demo-it", "--scenario=shortened", "--seed=7", "--clock-lag=PT" + LAG_MINUTES + "M",
-                "--clock-speed=" + SPEED, "--clock-accelerate-from=" + accelerateFrom, "--alert-timeout=PT2M"}, out);
+            Simulator.Result result = Simulator.run(
+                    new String[] {
+                        "--collector=" + stack.url(LoupeStack.COLLECTOR),
+                        "--feedback=" + stack.url(LoupeStack.FEEDBACK),
+                        "--aggregator=" + stack.url(LoupeStack.AGGREGATOR),
+                        "--eval-runner=" + stack.url(LoupeStack.EVALS),
+                        "--alert-manager=" + stack.url(LoupeStack.ALERTS),
+                        "--bootstrap-token=" + stack.bootstrapToken(),
+                        "--project=demo-it",
+                        "--scenario=shortened",
+                        "--seed=7",
+                        "--clock-lag=PT" + LAG_MINUTES + "M",
+                        "--clock-speed=" + SPEED,
+                        "--clock-accelerate-from=" + accelerateFrom,
+                        "--alert-timeout=PT2M"
+                    },
+                    out);
 
             assertThat(result.missing()).as("expected alerts that did not fire").isEmpty();
-            assertThat(result.unexpected()).as("alerts that should not have fired").isEmpty();
-            assertThat(result.fired()).extracting(dev.loupe.simulator.FiredAlert::ruleId)
+            assertThat(result.unexpected())
+                    .as("alerts that should not have fired")
+                    .isEmpty();
+            assertThat(result.fired())
+                    .extracting(dev.loupe.simulator.FiredAlert::ruleId)
                     .containsExactlyInAnyOrder("tool-error-rate-high", "eval-pass-rate-drop");
             assertThat(result.fired()).allSatisfy(f -> {
                 assertThat(f.owner()).isNotBlank();
                 assertThat(f.runbookUrl()).endsWith(f.ruleId() + ".md");
             });
-            assertThat(result.notifications()).extracting(n -> n.alertname())
+            assertThat(result.notifications())
+                    .extracting(n -> n.alertname())
                     .contains("tool-error-rate-high", "eval-pass-rate-drop");
             assertThat(result.client().dropped()).isZero();
             assertThat(result.client().failed()).isZero();
             assertThat(result.client().sent()).isEqualTo(result.spans() + result.decisions());
             assertThat(result.regressionCases()).containsKey("support-rag");
-            assertThat(captured.toString(StandardCharsets.UTF_8)).contains("=== Loupe demo summary ===")
+            assertThat(captured.toString(StandardCharsets.UTF_8))
+                    .contains("=== Loupe demo summary ===")
                     .contains("Result: the expected alerts fired, and no others.");
         }
     }

@@ -12,16 +12,18 @@ import org.apache.kafka.common.TopicPartition;
 
 /** A consumer group's committed offsets and a topic's end offsets, summed over partitions. */
 final class KafkaOffsets {
-    private KafkaOffsets() {
-    }
+    private KafkaOffsets() {}
 
     /** Sum of the offsets {@code group} committed on {@code topic} (0 where it committed none). */
     static long committed(String bootstrap, String group, String topic) {
         try (Admin admin = admin(bootstrap)) {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get();
-            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
-                    .mapToLong(e -> e.getValue().offset()).sum();
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            return offsets.entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset())
+                    .sum();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -33,7 +35,9 @@ final class KafkaOffsets {
     /** The offset {@code group} committed on one partition, or -1 if none. */
     static long committed(String bootstrap, String group, TopicPartition partition) {
         try (Admin admin = admin(bootstrap)) {
-            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+            OffsetAndMetadata offset = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get()
                     .get(partition);
             return offset == null ? -1 : offset.offset();
         } catch (InterruptedException e) {
@@ -47,10 +51,16 @@ final class KafkaOffsets {
     /** Sum of the end offsets of every partition of {@code topic}: records ever written to it. */
     static long end(String bootstrap, String topic) {
         try (Admin admin = admin(bootstrap)) {
-            var partitions = admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions();
+            var partitions = admin.describeTopics(java.util.List.of(topic))
+                    .allTopicNames()
+                    .get()
+                    .get(topic)
+                    .partitions();
             Map<TopicPartition, OffsetSpec> request = partitions.stream()
                     .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-            return admin.listOffsets(request).all().get().values().stream().mapToLong(o -> o.offset()).sum();
+            return admin.listOffsets(request).all().get().values().stream()
+                    .mapToLong(o -> o.offset())
+                    .sum();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

@@ -46,22 +46,27 @@ final class LeakSearch implements AutoCloseable {
             try (PreparedStatement s = search.db.prepareStatement("""
                     select table_schema || '.' || table_name from information_schema.tables
                     where table_type = 'BASE TABLE' and table_schema not in ('pg_catalog', 'information_schema')
-                    order by 1"""); ResultSet rows = s.executeQuery()) {
+                    order by 1""");
+                    ResultSet rows = s.executeQuery()) {
                 while (rows.next()) {
                     search.tables.add(rows.getString(1));
                 }
             }
             Set<String> names;
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                    stack.kafka().bootstrapServers()))) {
+            try (Admin admin = Admin.create(Map.of(
+                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
                 names = new TreeSet<>(admin.listTopics().names().get());
             }
             for (String topic : names) {
                 List<String> texts = new ArrayList<>();
-                for (ConsumerRecord<String, String> r : TopicReader.readAll(stack.kafka().bootstrapServers(), topic)) {
-                    StringBuilder text = new StringBuilder().append(r.key()).append('\n').append(r.value());
+                for (ConsumerRecord<String, String> r :
+                        TopicReader.readAll(stack.kafka().bootstrapServers(), topic)) {
+                    StringBuilder text =
+                            new StringBuilder().append(r.key()).append('\n').append(r.value());
                     for (Header h : r.headers()) {
-                        text.append('\n').append(h.key()).append('=')
+                        text.append('\n')
+                                .append(h.key())
+                                .append('=')
                                 .append(h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8));
                     }
                     texts.add(text.toString());
@@ -69,7 +74,9 @@ final class LeakSearch implements AutoCloseable {
                 search.topics.put(topic, texts);
             }
             try (Stream<Path> files = Files.list(stack.logDirectory())) {
-                for (Path log : files.filter(p -> p.toString().endsWith(".log")).sorted().toList()) {
+                for (Path log : files.filter(p -> p.toString().endsWith(".log"))
+                        .sorted()
+                        .toList()) {
                     search.logs.put(log.getFileName().toString(), Files.readString(log, StandardCharsets.ISO_8859_1));
                 }
             }
@@ -86,8 +93,8 @@ final class LeakSearch implements AutoCloseable {
         List<String> places = new ArrayList<>();
         String hex = HexFormat.of().formatHex(needle.getBytes(StandardCharsets.UTF_8));
         for (String table : tables) {
-            try (PreparedStatement s = db.prepareStatement("select count(*) from " + table
-                    + " t where strpos(t::text, ?) > 0 or strpos(t::text, ?) > 0")) {
+            try (PreparedStatement s = db.prepareStatement(
+                    "select count(*) from " + table + " t where strpos(t::text, ?) > 0 or strpos(t::text, ?) > 0")) {
                 s.setString(1, needle);
                 s.setString(2, hex);
                 try (ResultSet rows = s.executeQuery()) {

@@ -1,5 +1,7 @@
 package dev.loupe.e2e;
 
+import static io.restassured.RestAssured.given;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.testing.FaultProxy;
 import dev.loupe.testing.KafkaProcess;
@@ -24,14 +26,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
-import static io.restassured.RestAssured.given;
-
 /**
  * The whole suite for system tests, started once per test JVM and shared by every test class: a Kafka
  * broker and the five packaged services, each its own process, on a fresh database, with two projects.
  */
 public final class LoupeStack implements AutoCloseable {
-    private static final java.util.concurrent.atomic.AtomicInteger STACKS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicInteger STACKS =
+            new java.util.concurrent.atomic.AtomicInteger();
     public static final String COLLECTOR = "trace-collector";
     public static final String AGGREGATOR = "metrics-aggregator";
     public static final String EVALS = "eval-runner";
@@ -47,9 +48,15 @@ public final class LoupeStack implements AutoCloseable {
     private final String bootstrapToken;
     private final Map<String, String> env;
 
-    private LoupeStack(KafkaProcess kafka, TestDatabase database, FaultProxy postgresProxy,
-                       Map<String, ServiceProcess> services, TestProject projectA, TestProject projectB,
-                       String bootstrapToken, Map<String, String> env) {
+    private LoupeStack(
+            KafkaProcess kafka,
+            TestDatabase database,
+            FaultProxy postgresProxy,
+            Map<String, ServiceProcess> services,
+            TestProject projectA,
+            TestProject projectB,
+            String bootstrapToken,
+            Map<String, String> env) {
         this.postgresProxy = postgresProxy;
         this.bootstrapToken = bootstrapToken;
         this.env = Map.copyOf(env);
@@ -86,7 +93,9 @@ public final class LoupeStack implements AutoCloseable {
     }
 
     private static LoupeStack start(List<String> names, Map<String, String> extraEnv, boolean proxied) {
-        Path root = Paths.get(System.getProperty("loupe.repo.root", "..")).toAbsolutePath().normalize();
+        Path root = Paths.get(System.getProperty("loupe.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize();
         Path work = root.resolve("e2e/target/e2e-stack");
         try {
             Files.createDirectories(work);
@@ -95,14 +104,14 @@ public final class LoupeStack implements AutoCloseable {
         }
         long begun = System.nanoTime();
         // a second stack in the same JVM (DemoIT's) gets a broker directory of its own
-        KafkaProcess kafka = KafkaProcess.start(work.resolve("kafka-" + ProcessHandle.current().pid() + "-"
-                + STACKS.incrementAndGet()));
+        KafkaProcess kafka = KafkaProcess.start(
+                work.resolve("kafka-" + ProcessHandle.current().pid() + "-" + STACKS.incrementAndGet()));
         TestDatabase database = TestDatabase.create("e2e");
         PostgresSettings pg = database.settings();
         // benchmarks talk to PostgreSQL directly: the proxy's extra hop would be measured too
         FaultProxy postgresProxy = proxied ? FaultProxy.start(pg.host(), pg.port()) : null;
-        PostgresSettings reached = proxied ? new PostgresSettings("127.0.0.1", postgresProxy.port(), pg.user(),
-                pg.password()) : pg;
+        PostgresSettings reached =
+                proxied ? new PostgresSettings("127.0.0.1", postgresProxy.port(), pg.user(), pg.password()) : pg;
         String bootstrapToken = TestSpans.randomHex(32);
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_DATASOURCE_JDBC_URL", reached.jdbcUrl(database.name()));
@@ -132,13 +141,15 @@ public final class LoupeStack implements AutoCloseable {
         }
         // the dashboard forwards acknowledge, silence and datasets to its peers, wherever they listen
         Map<String, String> aggregatorEnv = new HashMap<>(env);
-        aggregatorEnv.put("LOUPE_DASHBOARD_ALERT_MANAGER_URL", "http://127.0.0.1:"
-                + ports.getOrDefault(ALERTS, StackSettings.defaultPort(ALERTS)));
-        aggregatorEnv.put("LOUPE_DASHBOARD_EVAL_RUNNER_URL", "http://127.0.0.1:"
-                + ports.getOrDefault(EVALS, StackSettings.defaultPort(EVALS)));
+        aggregatorEnv.put(
+                "LOUPE_DASHBOARD_ALERT_MANAGER_URL",
+                "http://127.0.0.1:" + ports.getOrDefault(ALERTS, StackSettings.defaultPort(ALERTS)));
+        aggregatorEnv.put(
+                "LOUPE_DASHBOARD_EVAL_RUNNER_URL",
+                "http://127.0.0.1:" + ports.getOrDefault(EVALS, StackSettings.defaultPort(EVALS)));
         Map<String, ServiceProcess> services = new LinkedHashMap<>();
-        ports.forEach((name, port) -> services.put(name, new ServiceProcess(name, root, port,
-                name.equals(AGGREGATOR) ? aggregatorEnv : env, work)));
+        ports.forEach((name, port) -> services.put(
+                name, new ServiceProcess(name, root, port, name.equals(AGGREGATOR) ? aggregatorEnv : env, work)));
         // the first (the aggregator) migrates schema tenancy, which the others read: it goes first, alone
         services.get(first).start();
         services.get(first).awaitReady();
@@ -147,18 +158,28 @@ public final class LoupeStack implements AutoCloseable {
         String aggregator = services.get(AGGREGATOR).url();
         TestProject a = createProject(aggregator, bootstrapToken, "e2e-a");
         TestProject b = createProject(aggregator, bootstrapToken, "e2e-b");
-        System.out.printf("Loupe stack ready in %.1f s (kafka pid %d, logs in %s)%n",
+        System.out.printf(
+                "Loupe stack ready in %.1f s (kafka pid %d, logs in %s)%n",
                 (System.nanoTime() - begun) / 1e9, kafka.pid(), work);
         return new LoupeStack(kafka, database, postgresProxy, services, a, b, bootstrapToken, env);
     }
 
     private static TestProject createProject(String aggregator, String bootstrapToken, String name) {
-        JsonNode created = given().auth().oauth2(bootstrapToken).contentType("application/json")
-                .body(Map.of("name", name)).post(aggregator + "/v1/projects")
-                .then().statusCode(201).extract().as(JsonNode.class);
+        JsonNode created = given().auth()
+                .oauth2(bootstrapToken)
+                .contentType("application/json")
+                .body(Map.of("name", name))
+                .post(aggregator + "/v1/projects")
+                .then()
+                .statusCode(201)
+                .extract()
+                .as(JsonNode.class);
         JsonNode keys = created.get("keys");
-        return new TestProject(created.get("id").asText(), keys.get(0).get("key").asText(),
-                keys.get(1).get("key").asText(), keys.get(2).get("key").asText());
+        return new TestProject(
+                created.get("id").asText(),
+                keys.get(0).get("key").asText(),
+                keys.get(1).get("key").asText(),
+                keys.get(2).get("key").asText());
     }
 
     public String url(String service) {
@@ -201,8 +222,10 @@ public final class LoupeStack implements AutoCloseable {
     public Duration awaitAllReady() {
         long begun = System.nanoTime();
         for (ServiceProcess service : services.values()) {
-            org.awaitility.Awaitility.await(service.name() + " ready again").atMost(Duration.ofSeconds(120))
-                    .pollInterval(Duration.ofMillis(500)).until(service::ready);
+            org.awaitility.Awaitility.await(service.name() + " ready again")
+                    .atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(service::ready);
         }
         return Duration.ofNanos(System.nanoTime() - begun);
     }
@@ -238,7 +261,9 @@ public final class LoupeStack implements AutoCloseable {
 
     /** Where the services' logs are ({@code <service>.log}). */
     public java.nio.file.Path logDirectory() {
-        return java.nio.file.Paths.get(System.getProperty("loupe.repo.root", "..")).toAbsolutePath().normalize()
+        return java.nio.file.Paths.get(System.getProperty("loupe.repo.root", ".."))
+                .toAbsolutePath()
+                .normalize()
                 .resolve("e2e/target/e2e-stack");
     }
 
@@ -278,7 +303,8 @@ public final class LoupeStack implements AutoCloseable {
         }
 
         private static LoupeStack stack(ExtensionContext context) {
-            return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+            return context.getRoot()
+                    .getStore(ExtensionContext.Namespace.GLOBAL)
                     .computeIfAbsent(LoupeStack.class, k -> LoupeStack.startShared(), LoupeStack.class);
         }
     }

@@ -23,8 +23,8 @@ public final class LoupeStackAccess implements AutoCloseable {
     }
 
     public List<String> services() {
-        return List.of(LoupeStack.AGGREGATOR, LoupeStack.COLLECTOR, LoupeStack.EVALS, LoupeStack.FEEDBACK,
-                LoupeStack.ALERTS);
+        return List.of(
+                LoupeStack.AGGREGATOR, LoupeStack.COLLECTOR, LoupeStack.EVALS, LoupeStack.FEEDBACK, LoupeStack.ALERTS);
     }
 
     public String url(String service) {

@@ -65,21 +65,35 @@ class PoisonRecordsIT {
         try (KafkaProducer<String, String> producer = producer(kafka)) {
             for (String topic : CONSUMERS.keySet()) {
                 List<RecordMetadata> written = new ArrayList<>();
-                written.add(producer.send(new ProducerRecord<>(topic, key, "{not json " + topic)).get());
-                written.add(producer.send(new ProducerRecord<>(topic, key, "{\"poison\": \"" + topic + "\"}")).get());
+                written.add(producer.send(new ProducerRecord<>(topic, key, "{not json " + topic))
+                        .get());
+                written.add(producer.send(new ProducerRecord<>(topic, key, "{\"poison\": \"" + topic + "\"}"))
+                        .get());
                 poisoned.put(topic, written);
             }
         }
         // valid records behind the poison, on the same partitions: a span of trace `key`, a decision `key`
         TestSpans span = TestSpans.llm().with("traceId", key).with("decisionId", key);
-        given().auth().oauth2(project.secretKey()).contentType(ContentType.JSON).body(TestSpans.batch(span))
-                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans").then().statusCode(200);
-        given().auth().oauth2(project.secretKey()).contentType(ContentType.JSON)
-                .body(Map.of("decisions", List.of(Map.of("decisionId", key, "traceId", key, "feature", "poison",
-                        "input", "q", "output", "a"))))
-                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/decisions").then().statusCode(200);
+        given().auth()
+                .oauth2(project.secretKey())
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(span))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(project.secretKey())
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "decisions",
+                        List.of(Map.of(
+                                "decisionId", key, "traceId", key, "feature", "poison", "input", "q", "output", "a"))))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/decisions")
+                .then()
+                .statusCode(200);
 
-        await("the valid span and decision behind the poison stored").atMost(Duration.ofSeconds(60))
+        await("the valid span and decision behind the poison stored")
+                .atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> rows("telemetry.spans", "span_id", span.spanId()) == 1
                         && rows("telemetry.decisions", "decision_id", key) == 1);
@@ -87,18 +101,25 @@ class PoisonRecordsIT {
         int deadLetters = 0;
         for (Map.Entry<String, List<RecordMetadata>> entry : poisoned.entrySet()) {
             String topic = entry.getKey();
-            TopicPartition partition = new TopicPartition(topic, entry.getValue().get(0).partition());
+            TopicPartition partition =
+                    new TopicPartition(topic, entry.getValue().get(0).partition());
             long last = entry.getValue().get(entry.getValue().size() - 1).offset();
             for (String group : CONSUMERS.get(topic)) {
-                await(group + " commits past the poison on " + partition).atMost(Duration.ofSeconds(60))
+                await(group + " commits past the poison on " + partition)
+                        .atMost(Duration.ofSeconds(60))
                         .pollInterval(Duration.ofMillis(500))
                         .until(() -> KafkaOffsets.committed(kafka, group, partition) > last);
             }
-            List<ConsumerRecord<String, String>> letters = await(topic + ".dlq").atMost(Duration.ofSeconds(30))
-                    .until(() -> TopicReader.readAll(kafka, Topics.deadLetter(topic)).stream()
-                            .filter(r -> key.equals(r.key())).toList(),
+            List<ConsumerRecord<String, String>> letters = await(topic + ".dlq")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(
+                            () -> TopicReader.readAll(kafka, Topics.deadLetter(topic)).stream()
+                                    .filter(r -> key.equals(r.key()))
+                                    .toList(),
                             found -> found.size() >= 2 * CONSUMERS.get(topic).size());
-            assertThat(letters).as("each group dead-letters each poison record once").hasSize(2 * CONSUMERS.get(topic).size());
+            assertThat(letters)
+                    .as("each group dead-letters each poison record once")
+                    .hasSize(2 * CONSUMERS.get(topic).size());
             for (ConsumerRecord<String, String> letter : letters) {
                 assertThat(letter.value()).contains(topic);
                 assertThat(header(letter, "dead-letter-reason")).isNotBlank();
@@ -108,16 +129,22 @@ class PoisonRecordsIT {
                         .contains(header(letter, "dead-letter-offset"));
             }
             deadLetters += letters.size();
-            System.out.printf("FAULT poison on %s: %d poison records, %d dead letters (groups %s), first reason: %s%n",
-                    topic, entry.getValue().size(), letters.size(), CONSUMERS.get(topic),
+            System.out.printf(
+                    "FAULT poison on %s: %d poison records, %d dead letters (groups %s), first reason: %s%n",
+                    topic,
+                    entry.getValue().size(),
+                    letters.size(),
+                    CONSUMERS.get(topic),
                     header(letters.get(0), "dead-letter-reason"));
         }
-        assertThat(deadLetters).isEqualTo(2 * CONSUMERS.values().stream().mapToInt(List::size).sum());
+        assertThat(deadLetters)
+                .isEqualTo(2 * CONSUMERS.values().stream().mapToInt(List::size).sum());
     }
 
     private long rows(String table, String column, String id) throws Exception {
         try (Connection c = stack.database().connect();
-             PreparedStatement s = c.prepareStatement("select count(*) from " + table + " where " + column + " = ?")) {
+                PreparedStatement s =
+                        c.prepareStatement("select count(*) from " + table + " where " + column + " = ?")) {
             s.setString(1, id);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();

@@ -41,12 +41,18 @@ class PostgresOutageIT {
         long cutAt = System.nanoTime();
         stack.postgresProxy().cut();
         ServiceProcess aggregator = stack.service(LoupeStack.AGGREGATOR);
-        await("aggregator readiness DOWN").atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(250))
+        await("aggregator readiness DOWN")
+                .atMost(Duration.ofSeconds(25))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> !aggregator.ready());
         double downAfter = (System.nanoTime() - cutAt) / 1e9;
         Map<String, Boolean> readyDuringOutage = new LinkedHashMap<>();
-        for (String name : List.of(LoupeStack.COLLECTOR, LoupeStack.AGGREGATOR, LoupeStack.EVALS,
-                LoupeStack.FEEDBACK, LoupeStack.ALERTS)) {
+        for (String name : List.of(
+                LoupeStack.COLLECTOR,
+                LoupeStack.AGGREGATOR,
+                LoupeStack.EVALS,
+                LoupeStack.FEEDBACK,
+                LoupeStack.ALERTS)) {
             readyDuringOutage.put(name, stack.service(name).ready());
         }
         // the throttled commit strategy commits what was acknowledged before the cut within 5 s; after that,
@@ -54,7 +60,9 @@ class PostgresOutageIT {
         await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true);
         long committedDuring = KafkaOffsets.committed(kafka, GROUP, Topics.SPANS);
         long acknowledgedDuring = load.acknowledgedCount();
-        await().pollDelay(OUTAGE.minusNanos(System.nanoTime() - cutAt)).atMost(OUTAGE).until(() -> true);
+        await().pollDelay(OUTAGE.minusNanos(System.nanoTime() - cutAt))
+                .atMost(OUTAGE)
+                .until(() -> true);
         long committedAtEnd = KafkaOffsets.committed(kafka, GROUP, Topics.SPANS);
         long acknowledgedInOutage = load.acknowledgedCount() - acknowledgedDuring;
         stack.postgresProxy().restore();
@@ -64,24 +72,42 @@ class PostgresOutageIT {
         long acknowledgedBeforeMore = load.acknowledgedCount();
         await().atMost(Duration.ofSeconds(30)).until(() -> load.acknowledgedCount() >= acknowledgedBeforeMore + 100);
         load.close();
-        StoredSpans stored = await("every acknowledged span stored").atMost(Duration.ofSeconds(120))
+        StoredSpans stored = await("every acknowledged span stored")
+                .atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> StoredSpans.of(stack.database(), project.id()),
+                .until(
+                        () -> StoredSpans.of(stack.database(), project.id()),
                         s -> s.copiesBySpanId().keySet().containsAll(load.acknowledged()));
         long deadLettered = KafkaOffsets.end(kafka, Topics.deadLetter(Topics.SPANS)) - deadLettersBefore;
 
-        System.out.printf("FAULT postgres unavailable %.1f s: sent=%d acknowledged=%d (%d during the outage)"
+        System.out.printf(
+                "FAULT postgres unavailable %.1f s: sent=%d acknowledged=%d (%d during the outage)"
                         + " stored=%d duplicates=%d dead-lettered=%d statuses=%s; aggregator DOWN after %.1f s,"
                         + " ready during outage %s; committed offsets %d -> %d during the outage; all ready %.1f s"
-                        + " after restore%n", outage, load.sent(), load.acknowledgedCount(), acknowledgedInOutage,
-                stored.distinct(), stored.duplicates(), deadLettered, load.statuses(), downAfter, readyDuringOutage,
-                committedDuring, committedAtEnd, recovered.toMillis() / 1e3);
+                        + " after restore%n",
+                outage,
+                load.sent(),
+                load.acknowledgedCount(),
+                acknowledgedInOutage,
+                stored.distinct(),
+                stored.duplicates(),
+                deadLettered,
+                load.statuses(),
+                downAfter,
+                readyDuringOutage,
+                committedDuring,
+                committedAtEnd,
+                recovered.toMillis() / 1e3);
         assertThat(outage).isGreaterThanOrEqualTo(OUTAGE.toSeconds());
         assertThat(readyDuringOutage.get(LoupeStack.AGGREGATOR)).isFalse();
-        assertThat(committedAtEnd).as("the consumer paused: no offset committed without its rows").isEqualTo(committedDuring);
+        assertThat(committedAtEnd)
+                .as("the consumer paused: no offset committed without its rows")
+                .isEqualTo(committedDuring);
         assertThat(load.statuses().keySet()).as("statuses: " + load.statuses()).isSubsetOf(200, 429, 503);
         assertThat(deadLettered).as("an outage is not a poison record").isZero();
         assertThat(stored.duplicates()).isZero();
-        assertThat(stored.rollupsMatchRows()).as("rollups count each stored span once: " + stored).isTrue();
+        assertThat(stored.rollupsMatchRows())
+                .as("rollups count each stored span once: " + stored)
+                .isTrue();
     }
 }

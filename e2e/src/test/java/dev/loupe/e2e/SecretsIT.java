@@ -22,9 +22,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(LoupeStack.Extension.class)
 class SecretsIT {
     /** One endpoint of each service that needs a key. */
-    private static final Map<String, String> GUARDED = Map.of(LoupeStack.COLLECTOR, "/v1/spans",
-            LoupeStack.AGGREGATOR, "/v1/whoami", LoupeStack.EVALS, "/v1/evaluators", LoupeStack.FEEDBACK,
-            "/v1/feedback?decisionId=d-1", LoupeStack.ALERTS, "/v1/rules");
+    private static final Map<String, String> GUARDED = Map.of(
+            LoupeStack.COLLECTOR,
+            "/v1/spans",
+            LoupeStack.AGGREGATOR,
+            "/v1/whoami",
+            LoupeStack.EVALS,
+            "/v1/evaluators",
+            LoupeStack.FEEDBACK,
+            "/v1/feedback?decisionId=d-1",
+            LoupeStack.ALERTS,
+            "/v1/rules");
 
     private final LoupeStack stack;
 
@@ -51,7 +59,8 @@ class SecretsIT {
                 }
                 var request = given().auth().oauth2(secret).contentType(ContentType.JSON);
                 Response wrong = service.equals(LoupeStack.COLLECTOR)
-                        ? request.body("{}").post(stack.url(service) + path) : request.get(stack.url(service) + path);
+                        ? request.body("{}").post(stack.url(service) + path)
+                        : request.get(stack.url(service) + path);
                 assertThat(wrong.statusCode()).as(service + path).isEqualTo(401);
                 assertThat(wrong.asString()).doesNotContain(secret);
             }
@@ -59,9 +68,11 @@ class SecretsIT {
         try (LeakSearch search = LeakSearch.of(stack)) {
             System.out.println("secret search over " + search.summary());
             String pepper = stack.secrets().get("LOUPE_TENANCY_PEPPER");
-            assertThat(search.find(Hmac.sha256Hex(pepper, project.adminKey()))).as("the admin key's stored hash")
+            assertThat(search.find(Hmac.sha256Hex(pepper, project.adminKey())))
+                    .as("the admin key's stored hash")
                     .containsExactly("db:tenancy.api_keys (1 rows)");
-            assertThat(search.find(project.adminKey().substring(3, 19))).as("the admin key's id")
+            assertThat(search.find(project.adminKey().substring(3, 19)))
+                    .as("the admin key's id")
                     .anyMatch(place -> place.startsWith("db:tenancy.api_keys"));
             secrets.forEach((name, value) -> {
                 List<String> places = search.find(value);

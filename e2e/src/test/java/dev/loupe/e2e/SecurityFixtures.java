@@ -37,6 +37,7 @@ final class SecurityFixtures {
     final TestProject other;
     /** A string only the owner's resources contain: an answer to another project's key must not hold it. */
     final String ownerContent = "owner-only-" + TestSpans.randomHex(12);
+
     final String feature = "sec-feature-" + TestSpans.randomHex(6);
     final String traceId;
     final String decisionId = "d-sec-" + TestSpans.randomHex(8);
@@ -60,76 +61,166 @@ final class SecurityFixtures {
         this.stack = stack;
         owner = stack.newProject("sec-owner-" + TestSpans.randomHex(4));
         other = stack.newProject("sec-other-" + TestSpans.randomHex(4));
-        scopedKeys = Map.of("ingest", key("ingest"), "feedback", key("feedback"), "read", key("read"),
-                "admin", key("admin"));
+        scopedKeys = Map.of(
+                "ingest", key("ingest"), "feedback", key("feedback"), "read", key("read"), "admin", key("admin"));
 
-        TestSpans span = TestSpans.llm().with("feature", feature).with("decisionId", decisionId)
+        TestSpans span = TestSpans.llm()
+                .with("feature", feature)
+                .with("decisionId", decisionId)
                 .with("completion", ownerContent);
         traceId = span.traceId();
-        call(owner.secretKey()).body(TestSpans.batch(span)).post(url(LoupeStack.COLLECTOR, "/v1/spans"))
-                .then().statusCode(200);
-        call(owner.adminKey()).body(Map.of("samplingRate", 1.0, "evaluators", List.of(Map.of("name", "json_valid"))))
-                .put(url(LoupeStack.EVALS, "/v1/features/" + feature + "/evaluation")).then().statusCode(200);
-        call(owner.secretKey()).body(Map.of("decisions", List.of(Map.of("decisionId", decisionId, "traceId", traceId,
-                        "feature", feature, "input", "question " + ownerContent, "output", "answer " + ownerContent))))
-                .post(url(LoupeStack.COLLECTOR, "/v1/decisions")).then().statusCode(200);
-        call(owner.publicKey()).body(Map.of("decisionId", decisionId, "signal", "edited",
-                        "correction", "better " + ownerContent))
-                .post(url(LoupeStack.FEEDBACK, "/v1/feedback")).then().statusCode(202);
-        call(owner.adminKey()).body(rule(ownerContent)).put(url(LoupeStack.ALERTS, "/v1/rules/" + ruleId))
-                .then().statusCode(201);
-        call(owner.adminKey()).body(Map.of("type", "webhook", "url", "http://127.0.0.1:9/" + ownerContent))
-                .put(url(LoupeStack.ALERTS, "/v1/receivers/" + receiver)).then().statusCode(200);
-        silenceId = call(owner.adminKey()).body(silence(ownerContent)).post(url(LoupeStack.ALERTS, "/v1/silences"))
-                .then().statusCode(201).extract().path("id");
+        call(owner.secretKey())
+                .body(TestSpans.batch(span))
+                .post(url(LoupeStack.COLLECTOR, "/v1/spans"))
+                .then()
+                .statusCode(200);
+        call(owner.adminKey())
+                .body(Map.of("samplingRate", 1.0, "evaluators", List.of(Map.of("name", "json_valid"))))
+                .put(url(LoupeStack.EVALS, "/v1/features/" + feature + "/evaluation"))
+                .then()
+                .statusCode(200);
+        call(owner.secretKey())
+                .body(Map.of(
+                        "decisions",
+                        List.of(Map.of(
+                                "decisionId",
+                                decisionId,
+                                "traceId",
+                                traceId,
+                                "feature",
+                                feature,
+                                "input",
+                                "question " + ownerContent,
+                                "output",
+                                "answer " + ownerContent))))
+                .post(url(LoupeStack.COLLECTOR, "/v1/decisions"))
+                .then()
+                .statusCode(200);
+        call(owner.publicKey())
+                .body(Map.of("decisionId", decisionId, "signal", "edited", "correction", "better " + ownerContent))
+                .post(url(LoupeStack.FEEDBACK, "/v1/feedback"))
+                .then()
+                .statusCode(202);
+        call(owner.adminKey())
+                .body(rule(ownerContent))
+                .put(url(LoupeStack.ALERTS, "/v1/rules/" + ruleId))
+                .then()
+                .statusCode(201);
+        call(owner.adminKey())
+                .body(Map.of("type", "webhook", "url", "http://127.0.0.1:9/" + ownerContent))
+                .put(url(LoupeStack.ALERTS, "/v1/receivers/" + receiver))
+                .then()
+                .statusCode(200);
+        silenceId = call(owner.adminKey())
+                .body(silence(ownerContent))
+                .post(url(LoupeStack.ALERTS, "/v1/silences"))
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
         publishBreachingWindow();
 
-        await("the owner's decision view with its feedback").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(300)).until(() -> {
+        await("the owner's decision view with its feedback")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
                     Response r = call(owner.secretKey()).get(url(LoupeStack.AGGREGATOR, "/v1/decisions/" + decisionId));
-                    return r.statusCode() == 200 && r.jsonPath().getList("spans").size() == 1
+                    return r.statusCode() == 200
+                            && r.jsonPath().getList("spans").size() == 1
                             && r.jsonPath().getList("feedback").size() == 1;
                 });
         dataset = feature;
-        caseId = await("the correction's regression case").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(300)).until(() -> {
-                    Response r = call(owner.secretKey()).get(url(LoupeStack.EVALS, "/v1/datasets/" + dataset + "/cases"));
-                    return r.statusCode() == 200 && !r.jsonPath().getList("cases").isEmpty()
-                            ? r.jsonPath().getString("cases[0].caseId") : null;
-                }, id -> id != null);
-        runId = call(owner.secretKey()).body(Map.of("label", "sec", "outputs", List.of(Map.of("caseId", caseId,
-                        "output", "better " + ownerContent))))
-                .post(url(LoupeStack.EVALS, "/v1/datasets/" + dataset + "/runs")).then().statusCode(201)
-                .extract().path("runId");
-        fingerprint = await("the owner's rule firing").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(300)).until(() -> {
-                    JsonNode alerts = call(owner.secretKey()).get(url(LoupeStack.ALERTS, "/v1/alerts"))
-                            .then().statusCode(200).extract().as(JsonNode.class);
-                    for (JsonNode alert : alerts.path("alerts")) {
-                        if (ruleId.equals(alert.path("ruleId").asText())) {
-                            return alert.path("fingerprint").asText();
-                        }
-                    }
-                    return null;
-                }, fp -> fp != null);
-        await("the aggregator's copy of the owner's alert").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(300)).until(() -> call(owner.secretKey())
-                        .get(url(LoupeStack.AGGREGATOR, "/v1/alerts/" + fingerprint + "/history")).statusCode() == 200);
+        caseId = await("the correction's regression case")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> {
+                            Response r = call(owner.secretKey())
+                                    .get(url(LoupeStack.EVALS, "/v1/datasets/" + dataset + "/cases"));
+                            return r.statusCode() == 200
+                                            && !r.jsonPath().getList("cases").isEmpty()
+                                    ? r.jsonPath().getString("cases[0].caseId")
+                                    : null;
+                        },
+                        id -> id != null);
+        runId = call(owner.secretKey())
+                .body(Map.of(
+                        "label",
+                        "sec",
+                        "outputs",
+                        List.of(Map.of("caseId", caseId, "output", "better " + ownerContent))))
+                .post(url(LoupeStack.EVALS, "/v1/datasets/" + dataset + "/runs"))
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("runId");
+        fingerprint = await("the owner's rule firing")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .until(
+                        () -> {
+                            JsonNode alerts = call(owner.secretKey())
+                                    .get(url(LoupeStack.ALERTS, "/v1/alerts"))
+                                    .then()
+                                    .statusCode(200)
+                                    .extract()
+                                    .as(JsonNode.class);
+                            for (JsonNode alert : alerts.path("alerts")) {
+                                if (ruleId.equals(alert.path("ruleId").asText())) {
+                                    return alert.path("fingerprint").asText();
+                                }
+                            }
+                            return null;
+                        },
+                        fp -> fp != null);
+        await("the aggregator's copy of the owner's alert")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> call(owner.secretKey())
+                                .get(url(LoupeStack.AGGREGATOR, "/v1/alerts/" + fingerprint + "/history"))
+                                .statusCode()
+                        == 200);
     }
 
     /** A valid rule that fires on the first window with any request (static, above 0, no pending time). */
     static Map<String, Object> rule(String summary) {
-        return Map.of("metric", "request_count", "groupBy", List.of(),
-                "condition", Map.of("type", "static", "direction", "above", "value", 0), "for", "PT0S",
-                "severity", "info", "owner", "team-security-tests", "runbookUrl", "https://example.com/runbook",
-                "summary", summary);
+        return Map.of(
+                "metric",
+                "request_count",
+                "groupBy",
+                List.of(),
+                "condition",
+                Map.of("type", "static", "direction", "above", "value", 0),
+                "for",
+                "PT0S",
+                "severity",
+                "info",
+                "owner",
+                "team-security-tests",
+                "runbookUrl",
+                "https://example.com/runbook",
+                "summary",
+                summary);
     }
 
     static Map<String, Object> silence(String comment) {
-        return Map.of("matchers", List.of(Map.of("name", "alertname", "value", "nothing-" + TestSpans.randomHex(4),
-                        "isRegex", false, "isEqual", true)),
-                "endsAt", Instant.now().plus(1, ChronoUnit.HOURS).toString(), "createdBy", "security-suite",
-                "comment", comment);
+        return Map.of(
+                "matchers",
+                List.of(Map.of(
+                        "name",
+                        "alertname",
+                        "value",
+                        "nothing-" + TestSpans.randomHex(4),
+                        "isRegex",
+                        false,
+                        "isEqual",
+                        true)),
+                "endsAt",
+                Instant.now().plus(1, ChronoUnit.HOURS).toString(),
+                "createdBy",
+                "security-suite",
+                "comment",
+                comment);
     }
 
     io.restassured.specification.RequestSpecification call(String key) {
@@ -141,19 +232,33 @@ final class SecurityFixtures {
     }
 
     private String key(String scope) {
-        return call(stack.bootstrapToken()).body(Map.of("name", "only-" + scope, "scopes", List.of(scope)))
+        return call(stack.bootstrapToken())
+                .body(Map.of("name", "only-" + scope, "scopes", List.of(scope)))
                 .post(url(LoupeStack.AGGREGATOR, "/v1/projects/" + owner.id() + "/keys"))
-                .then().statusCode(201).extract().path("key");
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("key");
     }
 
     /** A closed request_count window for the owner, as the aggregator would publish it: the rule fires on it. */
     private void publishBreachingWindow() {
         Instant end = Instant.now().truncatedTo(ChronoUnit.MINUTES);
-        MetricWindow window = new MetricWindow(SchemaVersions.CURRENT, owner.id(), "request_count", Map.of(),
-                end.minus(1, ChronoUnit.MINUTES), end, 3, 3, null, 0);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
-                new StringSerializer(), new StringSerializer())) {
+        MetricWindow window = new MetricWindow(
+                SchemaVersions.CURRENT,
+                owner.id(),
+                "request_count",
+                Map.of(),
+                end.minus(1, ChronoUnit.MINUTES),
+                end,
+                3,
+                3,
+                null,
+                0);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()),
+                new StringSerializer(),
+                new StringSerializer())) {
             producer.send(new ProducerRecord<>(Topics.METRIC_WINDOWS, "request_count", EventJson.encode(window)));
         }
     }

@@ -17,7 +17,8 @@ import org.awaitility.Awaitility;
 
 /** One packaged Loupe service ({@code target/quarkus-app/quarkus-run.jar}) running as its own JVM. */
 public final class ServiceProcess {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final Path jar;
@@ -49,7 +50,8 @@ public final class ServiceProcess {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         List<String> command = new java.util.ArrayList<>(List.of(java.toString()));
         // tests favour start-up (C1 only, small heap); benchmarks pass loupe.e2e.jvm-args for steady state
-        String flags = jvmArgs != null ? jvmArgs
+        String flags = jvmArgs != null
+                ? jvmArgs
                 : System.getProperty("loupe.e2e.jvm-args", "-Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         command.addAll(List.of(flags.trim().split("\\s+")));
         command.addAll(List.of("-jar", jar.toString()));
@@ -67,7 +69,8 @@ public final class ServiceProcess {
     }
 
     void awaitReady() {
-        Awaitility.await(name + " ready (log: " + log + ")").atMost(Duration.ofSeconds(120))
+        Awaitility.await(name + " ready (log: " + log + ")")
+                .atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> !process.isAlive() || ready());
         if (!process.isAlive()) {
@@ -77,8 +80,11 @@ public final class ServiceProcess {
 
     public boolean ready() {
         try {
-            HttpResponse<Void> response = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url() + "/q/health/ready"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
             return false;

@@ -28,16 +28,24 @@ class SkeletonIT {
     @Test
     void spanPostedToTheCollectorComesBackFromTheTraceApi() {
         TestSpans span = TestSpans.llm().with("feature", "e2e-chat").with("metadata", Map.of("tier", "pro"));
-        given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON).body(TestSpans.batch(span))
-                .when().post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
-                .then().statusCode(200).body("accepted", equalTo(1)).body("rejected", hasSize(0));
+        given().auth()
+                .oauth2(stack.projectA().secretKey())
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(span))
+                .when()
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
+                .then()
+                .statusCode(200)
+                .body("accepted", equalTo(1))
+                .body("rejected", hasSize(0));
 
         JsonPath trace = awaitTrace(stack.projectA().secretKey(), span.traceId());
 
         assertThat(trace.getString("traceId")).isEqualTo(span.traceId());
         assertThat(trace.getList("spans")).hasSize(1);
         assertThat(trace.getString("spans[0].spanId")).isEqualTo(span.spanId());
-        assertThat(trace.getString("spans[0].projectId")).isEqualTo(stack.projectA().id());
+        assertThat(trace.getString("spans[0].projectId"))
+                .isEqualTo(stack.projectA().id());
         assertThat(trace.getString("spans[0].feature")).isEqualTo("e2e-chat");
         assertThat(trace.getLong("spans[0].latencyMs")).isEqualTo(1250L);
         assertThat(trace.getInt("spans[0].inputTokens")).isEqualTo(812);
@@ -49,50 +57,107 @@ class SkeletonIT {
     void decisionPostedToTheCollectorIsReconstructedWithItsSpansAndFeedback() {
         TestSpans span = TestSpans.llm().with("feature", "e2e-rag");
         String decisionId = (String) span.build().get("decisionId");
-        given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON).body(TestSpans.batch(span))
-                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans").then().statusCode(200);
-        given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON)
-                .body(Map.of("decisions", List.of(Map.of("decisionId", decisionId, "traceId", span.traceId(),
-                        "feature", "e2e-rag", "input", "mail me at a@b.example", "output", "done"))))
-                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/decisions").then().statusCode(200).body("accepted", equalTo(1));
-        given().auth().oauth2(stack.projectA().publicKey()).contentType(ContentType.JSON)
+        given().auth()
+                .oauth2(stack.projectA().secretKey())
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(span))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(stack.projectA().secretKey())
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "decisions",
+                        List.of(Map.of(
+                                "decisionId",
+                                decisionId,
+                                "traceId",
+                                span.traceId(),
+                                "feature",
+                                "e2e-rag",
+                                "input",
+                                "mail me at a@b.example",
+                                "output",
+                                "done"))))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/decisions")
+                .then()
+                .statusCode(200)
+                .body("accepted", equalTo(1));
+        given().auth()
+                .oauth2(stack.projectA().publicKey())
+                .contentType(ContentType.JSON)
                 .body(Map.of("decisionId", decisionId, "signal", "incorrect", "correction", "not done"))
-                .post(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback").then().statusCode(202);
+                .post(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback")
+                .then()
+                .statusCode(202);
 
-        JsonPath view = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Response response = given().auth().oauth2(stack.projectA().secretKey())
-                    .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/decisions/" + decisionId);
-            return response.statusCode() == 200 ? response.jsonPath() : null;
-        }, path -> path != null && path.getList("spans").size() == 1 && path.getList("feedback").size() == 1);
+        JsonPath view = await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> {
+                            Response response = given().auth()
+                                    .oauth2(stack.projectA().secretKey())
+                                    .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/decisions/" + decisionId);
+                            return response.statusCode() == 200 ? response.jsonPath() : null;
+                        },
+                        path -> path != null
+                                && path.getList("spans").size() == 1
+                                && path.getList("feedback").size() == 1);
 
         assertThat(view.getString("decision.input")).isEqualTo("mail me at [EMAIL]");
         assertThat(view.getString("spans[0].spanId")).isEqualTo(span.spanId());
         assertThat(view.getString("feedback[0].signal")).isEqualTo("INCORRECT");
-        given().auth().oauth2(stack.projectB().secretKey())
-                .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/decisions/" + decisionId).then().statusCode(404);
+        given().auth()
+                .oauth2(stack.projectB().secretKey())
+                .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/decisions/" + decisionId)
+                .then()
+                .statusCode(404);
     }
 
     @Test
     void anotherProjectsKeyGetsNotFound() {
         TestSpans span = TestSpans.llm();
-        given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON).body(TestSpans.batch(span))
-                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans").then().statusCode(200);
+        given().auth()
+                .oauth2(stack.projectA().secretKey())
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(span))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
+                .then()
+                .statusCode(200);
         awaitTrace(stack.projectA().secretKey(), span.traceId());
 
-        given().auth().oauth2(stack.projectB().secretKey())
-                .when().get(stack.url(LoupeStack.AGGREGATOR) + "/v1/traces/" + span.traceId())
-                .then().statusCode(404).contentType("application/problem+json");
+        given().auth()
+                .oauth2(stack.projectB().secretKey())
+                .when()
+                .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/traces/" + span.traceId())
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
     }
 
     @Test
     void malformedBatchIsAProblemNamingTheField() {
-        given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON)
+        given().auth()
+                .oauth2(stack.projectA().secretKey())
+                .contentType(ContentType.JSON)
                 .body(Map.of("spans", Map.of("traceId", "x")))
-                .when().post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("spans"));
-        given().auth().oauth2(stack.projectA().secretKey()).contentType(ContentType.JSON).body("{\"spans\": [}")
-                .when().post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("body"));
+                .when()
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("spans"));
+        given().auth()
+                .oauth2(stack.projectA().secretKey())
+                .contentType(ContentType.JSON)
+                .body("{\"spans\": [}")
+                .when()
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/spans")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("body"));
     }
 
     @Test
@@ -105,7 +170,8 @@ class SkeletonIT {
                 default -> "/v1/traces/" + TestSpans.randomHex(32);
             };
             var request = given().auth().oauth2(wrong).contentType(ContentType.JSON);
-            Response response = path.startsWith("/v1/traces") ? request.get(stack.url(service) + path)
+            Response response = path.startsWith("/v1/traces")
+                    ? request.get(stack.url(service) + path)
                     : request.body(Map.of()).post(stack.url(service) + path);
             assertThat(response.statusCode()).as(service).isEqualTo(401);
             assertThat(response.contentType()).as(service).startsWith("application/problem+json");
@@ -114,26 +180,48 @@ class SkeletonIT {
 
     @Test
     void feedbackWithThePublicKeyIsAccepted() {
-        given().auth().oauth2(stack.projectA().publicKey()).contentType(ContentType.JSON)
+        given().auth()
+                .oauth2(stack.projectA().publicKey())
+                .contentType(ContentType.JSON)
                 .body(Map.of("decisionId", "d-e2e", "signal", "thumbs_up"))
-                .when().post(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback")
-                .then().statusCode(202).body("decisionId", equalTo("d-e2e"));
+                .when()
+                .post(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback")
+                .then()
+                .statusCode(202)
+                .body("decisionId", equalTo("d-e2e"));
     }
 
     @Test
     void everyServiceIsReadyAndExposesPrometheusMetrics() {
-        for (String service : List.of(LoupeStack.COLLECTOR, LoupeStack.AGGREGATOR, LoupeStack.EVALS,
-                LoupeStack.FEEDBACK, LoupeStack.ALERTS)) {
-            given().get(stack.url(service) + "/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-            String metrics = given().get(stack.url(service) + "/q/metrics").then().statusCode(200).extract().asString();
+        for (String service : List.of(
+                LoupeStack.COLLECTOR,
+                LoupeStack.AGGREGATOR,
+                LoupeStack.EVALS,
+                LoupeStack.FEEDBACK,
+                LoupeStack.ALERTS)) {
+            given().get(stack.url(service) + "/q/health/ready")
+                    .then()
+                    .statusCode(200)
+                    .body("status", equalTo("UP"));
+            String metrics = given().get(stack.url(service) + "/q/metrics")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString();
             assertThat(metrics).as(service).contains("jvm_memory_used_bytes");
         }
     }
 
     private JsonPath awaitTrace(String key, String traceId) {
-        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            Response response = given().auth().oauth2(key).get(stack.url(LoupeStack.AGGREGATOR) + "/v1/traces/" + traceId);
-            return response.statusCode() == 200 ? response.jsonPath() : null;
-        }, path -> path != null);
+        return await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(
+                        () -> {
+                            Response response = given().auth()
+                                    .oauth2(key)
+                                    .get(stack.url(LoupeStack.AGGREGATOR) + "/v1/traces/" + traceId);
+                            return response.statusCode() == 200 ? response.jsonPath() : null;
+                        },
+                        path -> path != null);
     }
 }

@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  * span sent, every span of a 2xx (acknowledged) and every status seen (an I/O failure counts as status -1).
  */
 final class SpanLoad implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String collector;
     private final TestProject project;
@@ -75,13 +76,17 @@ final class SpanLoad implements AutoCloseable {
     }
 
     private int post(List<TestSpans> batch) {
-        String body = EventJson.encode(Map.of("spans", batch.stream().map(TestSpans::build).toList()));
+        String body = EventJson.encode(
+                Map.of("spans", batch.stream().map(TestSpans::build).toList()));
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(collector + "/v1/spans"))
-                    .timeout(Duration.ofSeconds(20))
-                    .header("Authorization", "Bearer " + project.secretKey())
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding())
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create(collector + "/v1/spans"))
+                                    .timeout(Duration.ofSeconds(20))
+                                    .header("Authorization", "Bearer " + project.secretKey())
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
                     .statusCode();
         } catch (IOException e) {
             return -1;

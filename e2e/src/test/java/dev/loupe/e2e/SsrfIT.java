@@ -23,12 +23,25 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(LoupeStack.Extension.class)
 class SsrfIT {
-    private static final List<String> REFUSED = List.of("http://10.0.0.1/hook", "http://172.16.0.1/hook",
-            "http://192.168.1.1/hook", "http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/",
-            "http://100.64.0.1/hook", "http://0.0.0.0/hook", "http://[fd00::1]/hook", "http://[fe80::1]/hook",
-            "http://[::ffff:10.0.0.1]/hook", "http://[::ffff:169.254.169.254]/", "http://[::a9fe:a9fe]/",
-            "http://[64:ff9b::a9fe:a9fe]/", "http://2130706433/hook", "http://0177.0.0.1/hook", "http://127.1/hook",
-            "file:///etc/passwd", "gopher://127.0.0.1:25/");
+    private static final List<String> REFUSED = List.of(
+            "http://10.0.0.1/hook",
+            "http://172.16.0.1/hook",
+            "http://192.168.1.1/hook",
+            "http://169.254.169.254/latest/meta-data/",
+            "http://metadata.google.internal/",
+            "http://100.64.0.1/hook",
+            "http://0.0.0.0/hook",
+            "http://[fd00::1]/hook",
+            "http://[fe80::1]/hook",
+            "http://[::ffff:10.0.0.1]/hook",
+            "http://[::ffff:169.254.169.254]/",
+            "http://[::a9fe:a9fe]/",
+            "http://[64:ff9b::a9fe:a9fe]/",
+            "http://2130706433/hook",
+            "http://0177.0.0.1/hook",
+            "http://127.1/hook",
+            "file:///etc/passwd",
+            "gopher://127.0.0.1:25/");
 
     private final LoupeStack stack;
 
@@ -48,16 +61,24 @@ class SsrfIT {
                 String what = type + " " + url + ": " + response.asString();
                 softly.assertThat(response.statusCode()).as(what).isEqualTo(400);
                 softly.assertThat(response.contentType()).as(what).startsWith("application/problem+json");
-                softly.assertThat(response.jsonPath().getString("field")).as(what).isEqualTo("url");
+                softly.assertThat(response.jsonPath().getString("field"))
+                        .as(what)
+                        .isEqualTo("url");
                 refused += response.statusCode() == 400 ? 1 : 0;
             }
             refusedPerType.put(type, refused);
-            softly.assertThat(putReceiver(project, type, "http://127.0.0.1:9/hook").statusCode())
-                    .as(type + " on the allowlisted loopback").isEqualTo(200);
+            softly.assertThat(putReceiver(project, type, "http://127.0.0.1:9/hook")
+                            .statusCode())
+                    .as(type + " on the allowlisted loopback")
+                    .isEqualTo(200);
         }
-        List<String> stored = new ArrayList<>(given().auth().oauth2(project.secretKey())
-                .get(stack.url(LoupeStack.ALERTS) + "/v1/receivers").jsonPath().getList("receivers.name"));
-        softly.assertThat(stored).as("only the allowlisted receivers are stored")
+        List<String> stored = new ArrayList<>(given().auth()
+                .oauth2(project.secretKey())
+                .get(stack.url(LoupeStack.ALERTS) + "/v1/receivers")
+                .jsonPath()
+                .getList("receivers.name"));
+        softly.assertThat(stored)
+                .as("only the allowlisted receivers are stored")
                 .containsExactlyInAnyOrder("ok-webhook", "ok-slack", "ok-pagerduty", "ok-alertmanager");
         System.out.printf("SSRF: refused per receiver type (of %d hostile URLs): %s%n", REFUSED.size(), refusedPerType);
         softly.assertAll();
@@ -70,7 +91,10 @@ class SsrfIT {
             body.put("routingKey", "0123456789abcdef0123456789abcdef");
         }
         String name = allowed ? "ok-" + type : "bad-" + type;
-        return given().auth().oauth2(project.adminKey()).contentType(ContentType.JSON).body(body)
+        return given().auth()
+                .oauth2(project.adminKey())
+                .contentType(ContentType.JSON)
+                .body(body)
                 .put(stack.url(LoupeStack.ALERTS) + "/v1/receivers/" + name);
     }
 }

@@ -9,8 +9,13 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** What the aggregator stored for one project, read straight from PostgreSQL (not through the fault proxy). */
-record StoredSpans(Map<String, Integer> copiesBySpanId, long rollup1m, long rollup1h, long rollup1d,
-                   long sessionRollup1h, long sessionRollup1d) {
+record StoredSpans(
+        Map<String, Integer> copiesBySpanId,
+        long rollup1m,
+        long rollup1h,
+        long rollup1d,
+        long sessionRollup1h,
+        long sessionRollup1d) {
 
     static StoredSpans of(TestDatabase database, String projectId) {
         try (Connection c = database.connect()) {
@@ -24,17 +29,21 @@ record StoredSpans(Map<String, Integer> copiesBySpanId, long rollup1m, long roll
                     }
                 }
             }
-            return new StoredSpans(copies, sum(c, "telemetry.span_rollup_1m", projectId),
-                    sum(c, "telemetry.span_rollup_1h", projectId), sum(c, "telemetry.span_rollup_1d", projectId),
-                    sum(c, "telemetry.session_rollup_1h", projectId), sum(c, "telemetry.session_rollup_1d", projectId));
+            return new StoredSpans(
+                    copies,
+                    sum(c, "telemetry.span_rollup_1m", projectId),
+                    sum(c, "telemetry.span_rollup_1h", projectId),
+                    sum(c, "telemetry.span_rollup_1d", projectId),
+                    sum(c, "telemetry.session_rollup_1h", projectId),
+                    sum(c, "telemetry.session_rollup_1d", projectId));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static long sum(Connection c, String table, String projectId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement(
-                "select coalesce(sum(span_count), 0) from " + table + " where project_id = ?")) {
+        try (PreparedStatement s =
+                c.prepareStatement("select coalesce(sum(span_count), 0) from " + table + " where project_id = ?")) {
             s.setString(1, projectId);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
@@ -55,8 +64,12 @@ record StoredSpans(Map<String, Integer> copiesBySpanId, long rollup1m, long roll
 
     /** Every rollup table counts each stored span exactly once. */
     boolean rollupsMatchRows() {
-        long rows = copiesBySpanId.values().stream().mapToLong(Integer::longValue).sum();
-        return rollup1m == rows && rollup1h == rows && rollup1d == rows && sessionRollup1h == rows
+        long rows =
+                copiesBySpanId.values().stream().mapToLong(Integer::longValue).sum();
+        return rollup1m == rows
+                && rollup1h == rows
+                && rollup1d == rows
+                && sessionRollup1h == rows
                 && sessionRollup1d == rows;
     }
 }

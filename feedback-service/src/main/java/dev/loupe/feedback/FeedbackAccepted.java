@@ -4,5 +4,4 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** The answer to {@code POST /v1/feedback}: the stored feedback's id (the first one's, for a replayed idempotency key). */
 @RegisterForReflection
-public record FeedbackAccepted(String feedbackId, String decisionId) {
-}
+public record FeedbackAccepted(String feedbackId, String decisionId) {}

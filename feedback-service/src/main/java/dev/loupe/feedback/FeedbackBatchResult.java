@@ -14,6 +14,5 @@ public record FeedbackBatchResult(int accepted, List<ItemRejection> rejected, Li
 
     /** One accepted item. */
     @RegisterForReflection
-    public record Item(int index, String feedbackId, String decisionId, boolean replayed) {
-    }
+    public record Item(int index, String feedbackId, String decisionId, boolean replayed) {}
 }

@@ -20,22 +20,31 @@ import java.time.Instant;
 public class FeedbackEntity {
     @Id
     public String id;
+
     @Column(name = "project_id", nullable = false)
     public String projectId;
+
     @Column(name = "decision_id", nullable = false)
     public String decisionId;
+
     @Enumerated(EnumType.STRING)
     @Column(nullable = false)
     public FeedbackSignal signal;
+
     public String correction;
+
     @Column(name = "feedback_text")
     public String feedbackText;
+
     @Column(name = "user_id")
     public String userId;
+
     @Column(name = "occurred_at", nullable = false)
     public Instant occurredAt;
+
     @Column(name = "received_at", nullable = false)
     public Instant receivedAt;
+
     @Column(name = "published_at")
     public Instant publishedAt;
     /** Until when the relay that claimed this unpublished row holds it (FeedbackOutbox); null when unclaimed. */
@@ -51,7 +60,15 @@ public class FeedbackEntity {
     public Long seq;
 
     public FeedbackRecord toRecord() {
-        return new FeedbackRecord(SchemaVersions.CURRENT, projectId, id, decisionId, signal, correction, feedbackText,
-                userId, occurredAt);
+        return new FeedbackRecord(
+                SchemaVersions.CURRENT,
+                projectId,
+                id,
+                decisionId,
+                signal,
+                correction,
+                feedbackText,
+                userId,
+                occurredAt);
     }
 }

@@ -1,13 +1,13 @@
 package dev.loupe.feedback;
 
-import dev.loupe.contracts.wire.FeedbackInput;
 import dev.loupe.common.crypto.IdentifierHasher;
-import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.common.http.ItemRejection;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.pii.RedactionCounts;
 import dev.loupe.common.pii.Redactor;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.json.EventJson;
+import dev.loupe.contracts.wire.FeedbackInput;
 import dev.loupe.feedback.outbox.FeedbackRelay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -40,16 +40,13 @@ public class FeedbackIntake {
     private static final int BATCH_ATTEMPTS = 3;
 
     /** How one item ended: stored now, or the feedback its idempotency key names ({@code replayed}). */
-    public record Outcome(int index, String feedbackId, String decisionId, boolean replayed) {
-    }
+    public record Outcome(int index, String feedbackId, String decisionId, boolean replayed) {}
 
     /** The items of a batch that were stored or replayed, and those refused for their idempotency key. */
-    public record BatchOutcome(List<Outcome> items, List<ItemRejection> rejected) {
-    }
+    public record BatchOutcome(List<Outcome> items, List<ItemRejection> rejected) {}
 
     /** A valid item with its position in the request. */
-    public record Item(int index, FeedbackInput input) {
-    }
+    public record Item(int index, FeedbackInput input) {}
 
     private record Prepared(int index, FeedbackEntity entity, RedactionCounts redactions) {
         String key() {
@@ -63,8 +60,12 @@ public class FeedbackIntake {
     private final FeedbackRelay relay;
     private final MeterRegistry registry;
 
-    public FeedbackIntake(FeedbackRepository repository, Redactor redactor, IdentifierHasher identifiers,
-                          FeedbackRelay relay, MeterRegistry registry) {
+    public FeedbackIntake(
+            FeedbackRepository repository,
+            Redactor redactor,
+            IdentifierHasher identifiers,
+            FeedbackRelay relay,
+            MeterRegistry registry) {
         this.repository = repository;
         this.redactor = redactor;
         this.identifiers = identifiers;
@@ -78,12 +79,16 @@ public class FeedbackIntake {
         if (p.key() == null) {
             return insert(List.of(p)).map(ignored -> created(p));
         }
-        return Panache.withSession(() -> repository.findByKey(projectId, p.key())).chain(stored -> stored != null
-                ? Uni.createFrom().item(replay(stored, p))
-                : insert(List.of(p)).map(ignored -> created(p))
-                        // a concurrent request with the same key committed first: answer what it stored
-                        .onFailure(FeedbackIntake::isDuplicateKey).recoverWithUni(() -> Panache.withSession(
-                                () -> repository.findByKey(projectId, p.key())).map(first -> replay(first, p))));
+        return Panache.withSession(() -> repository.findByKey(projectId, p.key()))
+                .chain(stored -> stored != null
+                        ? Uni.createFrom().item(replay(stored, p))
+                        : insert(List.of(p))
+                                .map(ignored -> created(p))
+                                // a concurrent request with the same key committed first: answer what it stored
+                                .onFailure(FeedbackIntake::isDuplicateKey)
+                                .recoverWithUni(
+                                        () -> Panache.withSession(() -> repository.findByKey(projectId, p.key()))
+                                                .map(first -> replay(first, p))));
     }
 
     /** Stores the valid items of a batch in one transaction; keys already used are replayed or refused per item. */
@@ -93,11 +98,16 @@ public class FeedbackIntake {
 
     private Uni<BatchOutcome> submitBatch(String projectId, List<Item> items, int attempts) {
         Instant now = now();
-        List<Prepared> prepared = items.stream().map(item -> prepare(projectId, item, now)).toList();
-        List<String> keys = prepared.stream().map(Prepared::key).filter(Objects::nonNull).distinct().toList();
+        List<Prepared> prepared =
+                items.stream().map(item -> prepare(projectId, item, now)).toList();
+        List<String> keys = prepared.stream()
+                .map(Prepared::key)
+                .filter(Objects::nonNull)
+                .distinct()
+                .toList();
         return Panache.withSession(() -> repository.findByKeys(projectId, keys)).chain(stored -> {
-            Map<String, FeedbackEntity> byKey = stored.stream()
-                    .collect(Collectors.toMap(e -> e.idempotencyKey, Function.identity()));
+            Map<String, FeedbackEntity> byKey =
+                    stored.stream().collect(Collectors.toMap(e -> e.idempotencyKey, Function.identity()));
             List<Prepared> fresh = new ArrayList<>();
             List<Outcome> outcomes = new ArrayList<>();
             List<ItemRejection> rejected = new ArrayList<>();
@@ -117,15 +127,16 @@ public class FeedbackIntake {
                 } else if (Objects.equals(earlier.fingerprint, p.entity().fingerprint)) {
                     outcomes.add(new Outcome(p.index(), earlier.id, earlier.decisionId, true));
                 } else {
-                    rejected.add(new ItemRejection(p.index(),
-                            "feedback[" + p.index() + "].idempotencyKey", reusedKey()));
+                    rejected.add(
+                            new ItemRejection(p.index(), "feedback[" + p.index() + "].idempotencyKey", reusedKey()));
                 }
             }
             BatchOutcome outcome = new BatchOutcome(outcomes, rejected);
             if (fresh.isEmpty()) {
                 return Uni.createFrom().item(outcome);
             }
-            return insert(fresh).map(ignored -> outcome)
+            return insert(fresh)
+                    .map(ignored -> outcome)
                     .onFailure(e -> attempts > 1 && isDuplicateKey(e))
                     .recoverWithUni(() -> submitBatch(projectId, items, attempts - 1));
         });
@@ -135,10 +146,15 @@ public class FeedbackIntake {
         List<FeedbackEntity> entities = items.stream().map(Prepared::entity).toList();
         return Panache.withTransaction(() -> repository.persist(entities)).invoke(() -> {
             for (Prepared p : items) {
-                registry.counter(FeedbackMetrics.RECEIVED, "signal", p.entity().signal.name().toLowerCase(Locale.ROOT))
+                registry.counter(
+                                FeedbackMetrics.RECEIVED,
+                                "signal",
+                                p.entity().signal.name().toLowerCase(Locale.ROOT))
                         .increment();
-                p.redactions().asMap().forEach((kind, n) ->
-                        registry.counter(FeedbackMetrics.REDACTIONS, "kind", kind).increment(n));
+                p.redactions()
+                        .asMap()
+                        .forEach((kind, n) -> registry.counter(FeedbackMetrics.REDACTIONS, "kind", kind)
+                                .increment(n));
             }
             relay.wake();
         });
@@ -169,8 +185,13 @@ public class FeedbackIntake {
      */
     String fingerprint(String projectId, FeedbackInput in) {
         FeedbackSignal signal = FeedbackValidator.signal(in.signal());
-        String content = EventJson.encode(Arrays.asList(in.decisionId(), signal.name(), in.correction(),
-                in.feedbackText(), in.userId(), in.occurredAt() == null ? null : in.occurredAt().toString()));
+        String content = EventJson.encode(Arrays.asList(
+                in.decisionId(),
+                signal.name(),
+                in.correction(),
+                in.feedbackText(),
+                in.userId(),
+                in.occurredAt() == null ? null : in.occurredAt().toString()));
         return identifiers.hash(projectId, "feedback-fingerprint:" + content);
     }
 

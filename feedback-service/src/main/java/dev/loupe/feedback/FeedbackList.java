@@ -6,5 +6,4 @@ import java.util.List;
 
 /** The answer to {@code GET /v1/feedback?decisionId=}: the decision's feedback, oldest first. */
 @RegisterForReflection
-public record FeedbackList(List<FeedbackRecord> feedback) {
-}
+public record FeedbackList(List<FeedbackRecord> feedback) {}

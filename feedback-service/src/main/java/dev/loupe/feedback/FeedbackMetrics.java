@@ -11,6 +11,5 @@ public final class FeedbackMetrics {
     /** Gauge of stored feedback not yet published (the outbox). */
     public static final String OUTBOX_PENDING = "loupe.feedback.outbox.pending";
 
-    private FeedbackMetrics() {
-    }
+    private FeedbackMetrics() {}
 }

@@ -12,7 +12,8 @@ import java.util.List;
 public class FeedbackRepository implements PanacheRepositoryBase<FeedbackEntity, String> {
 
     public Uni<FeedbackEntity> findByKey(String projectId, String idempotencyKey) {
-        return find("projectId = ?1 and idempotencyKey = ?2", projectId, idempotencyKey).firstResult();
+        return find("projectId = ?1 and idempotencyKey = ?2", projectId, idempotencyKey)
+                .firstResult();
     }
 
     public Uni<List<FeedbackEntity>> findByKeys(String projectId, Collection<String> idempotencyKeys) {
@@ -43,6 +44,7 @@ public class FeedbackRepository implements PanacheRepositoryBase<FeedbackEntity,
     /** The feedback on one decision, oldest first, at most {@code limit}. */
     public Uni<List<FeedbackEntity>> forDecision(String projectId, String decisionId, int limit) {
         return find("projectId = ?1 and decisionId = ?2 order by occurredAt, receivedAt, seq", projectId, decisionId)
-                .range(0, limit - 1).list();
+                .range(0, limit - 1)
+                .list();
     }
 }

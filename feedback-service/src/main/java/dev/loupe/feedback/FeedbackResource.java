@@ -1,6 +1,5 @@
 package dev.loupe.feedback;
 
-import dev.loupe.contracts.wire.FeedbackInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.http.BatchReader;
@@ -8,6 +7,7 @@ import dev.loupe.common.http.ItemRejection;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
+import dev.loupe.contracts.wire.FeedbackInput;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -43,8 +43,12 @@ public class FeedbackResource {
     private final Caller caller;
     private final ObjectMapper mapper;
 
-    public FeedbackResource(FeedbackIntake intake, FeedbackRepository repository, FeedbackConfig config,
-                            Caller caller, ObjectMapper mapper) {
+    public FeedbackResource(
+            FeedbackIntake intake,
+            FeedbackRepository repository,
+            FeedbackConfig config,
+            Caller caller,
+            ObjectMapper mapper) {
         this.intake = intake;
         this.repository = repository;
         this.config = config;
@@ -61,12 +65,13 @@ public class FeedbackResource {
             throw ProblemException.badRequest("body", "expected a JSON object with decisionId and signal");
         }
         FeedbackInput input = withHeaderKey(body, headerKey);
-        FeedbackValidator.firstProblem(input, config.maxTextLength(), Instant.now()).ifPresent(problem -> {
-            throw ProblemException.badRequest(problem.field(), problem.reason());
-        });
+        FeedbackValidator.firstProblem(input, config.maxTextLength(), Instant.now())
+                .ifPresent(problem -> {
+                    throw ProblemException.badRequest(problem.field(), problem.reason());
+                });
         return intake.submit(caller.projectId(), input).map(outcome -> {
-            Response.ResponseBuilder answer = Response.accepted(
-                    new FeedbackAccepted(outcome.feedbackId(), outcome.decisionId()));
+            Response.ResponseBuilder answer =
+                    Response.accepted(new FeedbackAccepted(outcome.feedbackId(), outcome.decisionId()));
             if (outcome.replayed()) {
                 answer.header(REPLAYED_HEADER, "true");
             }
@@ -82,12 +87,20 @@ public class FeedbackResource {
     public Uni<FeedbackBatchResult> submitBatch(JsonNode body) {
         String projectId = caller.projectId();
         Instant now = Instant.now();
-        BatchReader.Batch<FeedbackInput> batch = BatchReader.read(mapper, body, "feedback", config.maxBatch(),
-                FeedbackInput.class, input -> FeedbackValidator.firstProblem(input, config.maxTextLength(), now));
+        BatchReader.Batch<FeedbackInput> batch = BatchReader.read(
+                mapper,
+                body,
+                "feedback",
+                config.maxBatch(),
+                FeedbackInput.class,
+                input -> FeedbackValidator.firstProblem(input, config.maxTextLength(), now));
         Uni<FeedbackIntake.BatchOutcome> stored = batch.items().isEmpty()
                 ? Uni.createFrom().item(new FeedbackIntake.BatchOutcome(List.of(), List.of()))
-                : intake.submitBatch(projectId, batch.items().stream()
-                        .map(item -> new FeedbackIntake.Item(item.index(), item.value())).toList());
+                : intake.submitBatch(
+                        projectId,
+                        batch.items().stream()
+                                .map(item -> new FeedbackIntake.Item(item.index(), item.value()))
+                                .toList());
         return stored.map(outcome -> {
             List<ItemRejection> rejected = new ArrayList<>(batch.rejected());
             rejected.addAll(outcome.rejected());
@@ -110,7 +123,8 @@ public class FeedbackResource {
         int max = limit(limit);
         String projectId = caller.projectId();
         return Panache.withSession(() -> repository.forDecision(projectId, decisionId, max))
-                .map(stored -> new FeedbackList(stored.stream().map(FeedbackEntity::toRecord).toList()));
+                .map(stored -> new FeedbackList(
+                        stored.stream().map(FeedbackEntity::toRecord).toList()));
     }
 
     /** {@code limit}: 1 to {@value #MAX_LIST}, default {@value #DEFAULT_LIST}. */
@@ -138,7 +152,8 @@ public class FeedbackResource {
             return body.withIdempotencyKey(headerKey);
         }
         if (!body.idempotencyKey().equals(headerKey)) {
-            throw ProblemException.badRequest("idempotencyKey",
+            throw ProblemException.badRequest(
+                    "idempotencyKey",
                     "differs from the " + IDEMPOTENCY_KEY_HEADER + " header; send one key, or the same in both");
         }
         return body;

@@ -1,8 +1,8 @@
 package dev.loupe.feedback;
 
-import dev.loupe.contracts.wire.FeedbackInput;
-import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.common.http.FieldProblem;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.wire.FeedbackInput;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,8 +14,7 @@ final class FeedbackValidator {
     /** Clients' clocks run a little ahead; more than this is a mistake, not skew. */
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
 
-    private FeedbackValidator() {
-    }
+    private FeedbackValidator() {}
 
     /** The signal named in any case, or {@code null} when it is none of {@link FeedbackSignal}. */
     static FeedbackSignal signal(String value) {
@@ -38,7 +37,8 @@ final class FeedbackValidator {
         if (signal == null) {
             return problem("signal", "'" + abbreviate(in.signal()) + "' is not a signal: " + SIGNALS);
         }
-        if (signal == FeedbackSignal.EDITED && (in.correction() == null || in.correction().isBlank())) {
+        if (signal == FeedbackSignal.EDITED
+                && (in.correction() == null || in.correction().isBlank())) {
             return problem("correction", "is required when the signal is edited: the text the user put instead");
         }
         if (in.correction() != null && in.correction().length() > maxTextLength) {

@@ -29,17 +29,28 @@ import org.junit.jupiter.api.Test;
 class FeedbackBatchTest {
     @ConfigProperty(name = "loupe.test.project-a.public-key")
     String publicKey;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String secretKey;
+
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectId;
+
     @Inject
     Pool pool;
 
     private JsonPath postBatch(Object body) {
-        return given().auth().oauth2(publicKey).contentType(ContentType.JSON).body(body)
-                .when().post("/v1/feedback/batch")
-                .then().statusCode(200).contentType(ContentType.JSON).extract().jsonPath();
+        return given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/v1/feedback/batch")
+                .then()
+                .statusCode(200)
+                .contentType(ContentType.JSON)
+                .extract()
+                .jsonPath();
     }
 
     @Test
@@ -47,10 +58,12 @@ class FeedbackBatchTest {
         String first = FeedbackFixtures.decisionId();
         String bad = FeedbackFixtures.decisionId();
         String last = FeedbackFixtures.decisionId();
-        JsonPath answer = postBatch(Map.of("feedback", List.of(
-                Map.of("decisionId", first, "signal", "thumbs_up", "occurredAt", "2026-01-05T10:00:00Z"),
-                Map.of("decisionId", bad, "signal", "meh"),
-                Map.of("decisionId", last, "signal", "EDITED", "correction", "It is 30 days."))));
+        JsonPath answer = postBatch(Map.of(
+                "feedback",
+                List.of(
+                        Map.of("decisionId", first, "signal", "thumbs_up", "occurredAt", "2026-01-05T10:00:00Z"),
+                        Map.of("decisionId", bad, "signal", "meh"),
+                        Map.of("decisionId", last, "signal", "EDITED", "correction", "It is 30 days."))));
 
         assertThat(answer.getInt("accepted")).isEqualTo(2);
         assertThat(answer.getList("rejected")).hasSize(1);
@@ -62,9 +75,13 @@ class FeedbackBatchTest {
         assertThat(answer.getList("items.replayed", Boolean.class)).containsExactly(false, false);
 
         FeedbackRecord firstRecord = EventJson.decode(
-                TopicReader.awaitKey(Topics.FEEDBACK, first, Duration.ofSeconds(10)).value(), FeedbackRecord.class);
+                TopicReader.awaitKey(Topics.FEEDBACK, first, Duration.ofSeconds(10))
+                        .value(),
+                FeedbackRecord.class);
         FeedbackRecord lastRecord = EventJson.decode(
-                TopicReader.awaitKey(Topics.FEEDBACK, last, Duration.ofSeconds(10)).value(), FeedbackRecord.class);
+                TopicReader.awaitKey(Topics.FEEDBACK, last, Duration.ofSeconds(10))
+                        .value(),
+                FeedbackRecord.class);
         assertThat(firstRecord.feedbackId()).isEqualTo(answer.getString("items[0].feedbackId"));
         assertThat(firstRecord.occurredAt()).hasToString("2026-01-05T10:00:00Z");
         assertThat(lastRecord.feedbackId()).isEqualTo(answer.getString("items[1].feedbackId"));
@@ -84,8 +101,9 @@ class FeedbackBatchTest {
                 + "{\"decisionId\": \"" + decision + "\", \"signal\": \"correct\"}]}");
 
         assertThat(answer.getInt("accepted")).isEqualTo(1);
-        assertThat(answer.getList("rejected.field", String.class)).containsExactly("feedback[0].correction",
-                "feedback[1]", "feedback[2].occurredAt", "feedback[3].decisionId");
+        assertThat(answer.getList("rejected.field", String.class))
+                .containsExactly(
+                        "feedback[0].correction", "feedback[1]", "feedback[2].occurredAt", "feedback[3].decisionId");
         assertThat(answer.getList("items.index", Integer.class)).containsExactly(4);
     }
 
@@ -107,9 +125,11 @@ class FeedbackBatchTest {
 
         assertThat(second.getInt("accepted")).isEqualTo(3);
         assertThat(second.getList("items.replayed", Boolean.class)).containsExactly(true, true, true);
-        assertThat(second.getList("items.feedbackId", String.class)).containsExactly(
-                first.getString("items[0].feedbackId"), first.getString("items[1].feedbackId"),
-                first.getString("items[0].feedbackId"));
+        assertThat(second.getList("items.feedbackId", String.class))
+                .containsExactly(
+                        first.getString("items[0].feedbackId"),
+                        first.getString("items[1].feedbackId"),
+                        first.getString("items[0].feedbackId"));
         assertThat(second.getList("rejected.field", String.class)).containsExactly("feedback[3].idempotencyKey");
         assertThat(FeedbackFixtures.count(pool, "decision_id = $1", decision)).isEqualTo(3);
     }
@@ -128,26 +148,52 @@ class FeedbackBatchTest {
 
     @Test
     void wholeBodyProblemsAreProblemJson() {
-        given().auth().oauth2(publicKey).contentType(ContentType.JSON).body("{\"feedback\": [")
-                .when().post("/v1/feedback/batch")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("body"));
-        given().auth().oauth2(publicKey).contentType(ContentType.JSON).body("{\"items\": []}")
-                .when().post("/v1/feedback/batch")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("feedback"));
+        given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
+                .body("{\"feedback\": [")
+                .when()
+                .post("/v1/feedback/batch")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("body"));
+        given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
+                .body("{\"items\": []}")
+                .when()
+                .post("/v1/feedback/batch")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("feedback"));
         List<Map<String, Object>> tooMany = new ArrayList<>();
         for (int i = 0; i < 1001; i++) {
             tooMany.add(Map.of("decisionId", "d", "signal", "correct"));
         }
-        given().auth().oauth2(publicKey).contentType(ContentType.JSON).body(Map.of("feedback", tooMany))
-                .when().post("/v1/feedback/batch")
-                .then().statusCode(413).contentType("application/problem+json").body("field", equalTo("feedback"));
+        given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
+                .body(Map.of("feedback", tooMany))
+                .when()
+                .post("/v1/feedback/batch")
+                .then()
+                .statusCode(413)
+                .contentType("application/problem+json")
+                .body("field", equalTo("feedback"));
     }
 
     @Test
     void aReadKeyMayNotSubmit() {
-        given().auth().oauth2(secretKey).contentType(ContentType.JSON)
+        given().auth()
+                .oauth2(secretKey)
+                .contentType(ContentType.JSON)
                 .body(Map.of("feedback", List.of()))
-                .when().post("/v1/feedback/batch")
-                .then().statusCode(403).contentType("application/problem+json");
+                .when()
+                .post("/v1/feedback/batch")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
     }
 }

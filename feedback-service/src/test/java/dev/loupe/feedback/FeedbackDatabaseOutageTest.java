@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class FeedbackDatabaseOutageTest {
     @ConfigProperty(name = "loupe.test.project-a.public-key")
     String publicKey;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String secretKey;
 
@@ -37,27 +38,44 @@ class FeedbackDatabaseOutageTest {
         try {
             unavailable(post(Map.of("decisionId", decision, "signal", "incorrect")));
             unavailable(post(Map.of("decisionId", decision, "signal", "incorrect", "idempotencyKey", "k-outage")));
-            unavailable(given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+            unavailable(given().auth()
+                    .oauth2(publicKey)
+                    .contentType(ContentType.JSON)
                     .body(Map.of("feedback", List.of(Map.of("decisionId", decision, "signal", "correct"))))
-                    .when().post("/v1/feedback/batch").then());
+                    .when()
+                    .post("/v1/feedback/batch")
+                    .then());
             unavailable(read(decision));
         } finally {
             ProxiedPostgresTestResource.proxy().restore();
         }
-        post(Map.of("decisionId", decision, "signal", "incorrect", "idempotencyKey", "k-outage")).statusCode(202);
+        post(Map.of("decisionId", decision, "signal", "incorrect", "idempotencyKey", "k-outage"))
+                .statusCode(202);
     }
 
     private static void unavailable(ValidatableResponse response) {
-        response.statusCode(503).contentType("application/problem+json").header("Retry-After", "5")
+        response.statusCode(503)
+                .contentType("application/problem+json")
+                .header("Retry-After", "5")
                 .body("detail", containsString("database is unavailable"));
     }
 
     private ValidatableResponse post(Map<String, Object> body) {
-        return given().auth().oauth2(publicKey).contentType(ContentType.JSON).body(body).when().post("/v1/feedback")
+        return given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/v1/feedback")
                 .then();
     }
 
     private ValidatableResponse read(String decision) {
-        return given().auth().oauth2(secretKey).queryParam("decisionId", decision).when().get("/v1/feedback").then();
+        return given().auth()
+                .oauth2(secretKey)
+                .queryParam("decisionId", decision)
+                .when()
+                .get("/v1/feedback")
+                .then();
     }
 }

@@ -20,8 +20,7 @@ import java.util.UUID;
 public final class FeedbackFixtures {
     private static final Duration DB = Duration.ofSeconds(10);
 
-    private FeedbackFixtures() {
-    }
+    private FeedbackFixtures() {}
 
     public static String decisionId() {
         return "d-" + UUID.randomUUID();
@@ -30,10 +29,13 @@ public final class FeedbackFixtures {
     /** Inserts a row as if the service had stored it and never published it (a crash, an outage). */
     public static String insertUnpublished(Pool pool, String projectId, String decisionId, String leaseUntilSql) {
         String id = UUID.randomUUID().toString();
-        pool.preparedQuery("insert into feedback.feedback (id, project_id, decision_id, signal, correction, occurred_at, "
-                        + "received_at, lease_until) values ($1, $2, $3, 'INCORRECT', 'left behind', now(), "
-                        + "now() - interval '1 minute', " + leaseUntilSql + ")")
-                .execute(Tuple.of(id, projectId, decisionId)).await().atMost(DB);
+        pool.preparedQuery(
+                        "insert into feedback.feedback (id, project_id, decision_id, signal, correction, occurred_at, "
+                                + "received_at, lease_until) values ($1, $2, $3, 'INCORRECT', 'left behind', now(), "
+                                + "now() - interval '1 minute', " + leaseUntilSql + ")")
+                .execute(Tuple.of(id, projectId, decisionId))
+                .await()
+                .atMost(DB);
         return id;
     }
 
@@ -42,11 +44,16 @@ public final class FeedbackFixtures {
     }
 
     public static Row row(Pool pool, String id) {
-        return query(pool, "select * from feedback.feedback where id = $1", id).iterator().next();
+        return query(pool, "select * from feedback.feedback where id = $1", id)
+                .iterator()
+                .next();
     }
 
     public static long count(Pool pool, String where, Object... args) {
-        return query(pool, "select count(*) from feedback.feedback where " + where, args).iterator().next().getLong(0);
+        return query(pool, "select count(*) from feedback.feedback where " + where, args)
+                .iterator()
+                .next()
+                .getLong(0);
     }
 
     public static OffsetDateTime awaitPublishedAt(Pool pool, String id) {
@@ -68,7 +75,9 @@ public final class FeedbackFixtures {
 
     /** Raw payloads on the feedback topic keyed by this decision. */
     public static List<String> payloads(String decisionId) {
-        return TopicReader.readAll(Topics.FEEDBACK).stream().filter(r -> decisionId.equals(r.key()))
-                .map(r -> r.value()).toList();
+        return TopicReader.readAll(Topics.FEEDBACK).stream()
+                .filter(r -> decisionId.equals(r.key()))
+                .map(r -> r.value())
+                .toList();
     }
 }

@@ -1,6 +1,5 @@
 package dev.loupe.feedback;
 
-import dev.loupe.contracts.wire.FeedbackInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -10,10 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.crypto.IdentifierHasher;
 import dev.loupe.common.http.BatchReader;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.pii.RedactionConfig;
 import dev.loupe.common.pii.RedactionCounts;
 import dev.loupe.common.pii.Redactor;
+import dev.loupe.contracts.json.EventJson;
+import dev.loupe.contracts.wire.FeedbackInput;
 import dev.loupe.testing.AllocationBudget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.CharConversionException;
@@ -38,18 +38,38 @@ class FeedbackFuzzTest {
 
     private static final ObjectMapper MAPPER = EventJson.mapper();
     private static final RedactionConfig REDACTION = new RedactionConfig() {
-        public int maxTextLength() { return 32_000; }
-        public boolean emails() { return true; }
-        public boolean phones() { return true; }
-        public boolean cards() { return true; }
-        public boolean ibans() { return true; }
-        public Map<String, String> patterns() { return Map.of(); }
-        public Optional<String> canary() { return Optional.empty(); }
+        public int maxTextLength() {
+            return 32_000;
+        }
+
+        public boolean emails() {
+            return true;
+        }
+
+        public boolean phones() {
+            return true;
+        }
+
+        public boolean cards() {
+            return true;
+        }
+
+        public boolean ibans() {
+            return true;
+        }
+
+        public Map<String, String> patterns() {
+            return Map.of();
+        }
+
+        public Optional<String> canary() {
+            return Optional.empty();
+        }
     };
     private static final Redactor REDACTOR = new Redactor(REDACTION);
     private static final IdentifierHasher HASHER = new IdentifierHasher(() -> Optional.of("fuzz-identifier-secret"));
-    private static final FeedbackIntake INTAKE = new FeedbackIntake(null, REDACTOR, HASHER, null,
-            new SimpleMeterRegistry());
+    private static final FeedbackIntake INTAKE =
+            new FeedbackIntake(null, REDACTOR, HASHER, null, new SimpleMeterRegistry());
 
     static {
         // class loading and regex compilation are one-off costs, not an input's
@@ -94,8 +114,13 @@ class FeedbackFuzzTest {
             throw new UncheckedIOException("not a JsonProcessingException, so not mapped to a 400", e);
         }
         try {
-            BatchReader.Batch<FeedbackInput> batch = BatchReader.read(MAPPER, tree, "feedback", MAX_BATCH,
-                    FeedbackInput.class, input -> FeedbackValidator.firstProblem(input, MAX_TEXT, NOW));
+            BatchReader.Batch<FeedbackInput> batch = BatchReader.read(
+                    MAPPER,
+                    tree,
+                    "feedback",
+                    MAX_BATCH,
+                    FeedbackInput.class,
+                    input -> FeedbackValidator.firstProblem(input, MAX_TEXT, NOW));
             batch.items().forEach(item -> prepare(item.value()));
             EventJson.encodeBytes(batch.rejected());
         } catch (ProblemException e) {

@@ -20,34 +20,72 @@ import org.junit.jupiter.api.Test;
 class FeedbackReadTest {
     @ConfigProperty(name = "loupe.test.project-a.public-key")
     String publicKeyA;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String secretKeyA;
+
     @ConfigProperty(name = "loupe.test.project-a.admin-key")
     String adminKeyA;
+
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectA;
+
     @ConfigProperty(name = "loupe.test.project-b.public-key")
     String publicKeyB;
+
     @ConfigProperty(name = "loupe.test.project-b.secret-key")
     String secretKeyB;
 
     private String submit(String key, Map<String, Object> body) {
-        return given().auth().oauth2(key).contentType(ContentType.JSON).body(body)
-                .when().post("/v1/feedback").then().statusCode(202).extract().path("feedbackId");
+        return given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/v1/feedback")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("feedbackId");
     }
 
     private JsonPath read(String key, String decisionId) {
-        return given().auth().oauth2(key).queryParam("decisionId", decisionId)
-                .when().get("/v1/feedback").then().statusCode(200).extract().jsonPath();
+        return given().auth()
+                .oauth2(key)
+                .queryParam("decisionId", decisionId)
+                .when()
+                .get("/v1/feedback")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     @Test
     void aReadKeySeesItsProjectsFeedbackOldestFirst() {
         String decision = FeedbackFixtures.decisionId();
-        String later = submit(publicKeyA, Map.of("decisionId", decision, "signal", "thumbs_down",
-                "occurredAt", "2026-11-20T10:05:00Z", "userId", "u-1"));
-        String earlier = submit(publicKeyA, Map.of("decisionId", decision, "signal", "edited",
-                "correction", "It is 30 days.", "occurredAt", "2026-11-20T10:00:00Z"));
+        String later = submit(
+                publicKeyA,
+                Map.of(
+                        "decisionId",
+                        decision,
+                        "signal",
+                        "thumbs_down",
+                        "occurredAt",
+                        "2026-11-20T10:05:00Z",
+                        "userId",
+                        "u-1"));
+        String earlier = submit(
+                publicKeyA,
+                Map.of(
+                        "decisionId",
+                        decision,
+                        "signal",
+                        "edited",
+                        "correction",
+                        "It is 30 days.",
+                        "occurredAt",
+                        "2026-11-20T10:00:00Z"));
         submit(publicKeyB, Map.of("decisionId", decision, "signal", "correct"));
 
         JsonPath answer = read(secretKeyA, decision);
@@ -65,14 +103,33 @@ class FeedbackReadTest {
     @Test
     void aLimitKeepsTheOldestAndABadOneIsNamed() {
         String decision = FeedbackFixtures.decisionId();
-        String first = submit(publicKeyA, Map.of("decisionId", decision, "signal", "thumbs_up",
-                "occurredAt", "2026-11-20T10:00:00Z"));
-        submit(publicKeyA, Map.of("decisionId", decision, "signal", "thumbs_down", "occurredAt", "2026-11-20T10:01:00Z"));
-        assertThat(given().auth().oauth2(secretKeyA).queryParam("decisionId", decision).queryParam("limit", 1)
-                .when().get("/v1/feedback").then().statusCode(200).extract().jsonPath()
-                .getList("feedback.feedbackId", String.class)).containsExactly(first);
-        given().auth().oauth2(secretKeyA).queryParam("decisionId", decision).queryParam("limit", 0)
-                .when().get("/v1/feedback").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("limit"));
+        String first = submit(
+                publicKeyA,
+                Map.of("decisionId", decision, "signal", "thumbs_up", "occurredAt", "2026-11-20T10:00:00Z"));
+        submit(
+                publicKeyA,
+                Map.of("decisionId", decision, "signal", "thumbs_down", "occurredAt", "2026-11-20T10:01:00Z"));
+        assertThat(given().auth()
+                        .oauth2(secretKeyA)
+                        .queryParam("decisionId", decision)
+                        .queryParam("limit", 1)
+                        .when()
+                        .get("/v1/feedback")
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getList("feedback.feedbackId", String.class))
+                .containsExactly(first);
+        given().auth()
+                .oauth2(secretKeyA)
+                .queryParam("decisionId", decision)
+                .queryParam("limit", 0)
+                .when()
+                .get("/v1/feedback")
+                .then()
+                .statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("limit"));
     }
 
     @Test
@@ -86,14 +143,26 @@ class FeedbackReadTest {
 
     @Test
     void thePublicKeyMayNotRead() {
-        given().auth().oauth2(publicKeyA).queryParam("decisionId", "d-1")
-                .when().get("/v1/feedback")
-                .then().statusCode(403).contentType("application/problem+json").body("field", equalTo("Authorization"));
+        given().auth()
+                .oauth2(publicKeyA)
+                .queryParam("decisionId", "d-1")
+                .when()
+                .get("/v1/feedback")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("field", equalTo("Authorization"));
     }
 
     @Test
     void aMissingDecisionIdIsAProblemNamingIt() {
-        given().auth().oauth2(secretKeyA).when().get("/v1/feedback")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("decisionId"));
+        given().auth()
+                .oauth2(secretKeyA)
+                .when()
+                .get("/v1/feedback")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("decisionId"));
     }
 }

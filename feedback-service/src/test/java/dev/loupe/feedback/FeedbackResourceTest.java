@@ -30,20 +30,37 @@ import org.junit.jupiter.api.Test;
 class FeedbackResourceTest {
     @ConfigProperty(name = "loupe.test.project-a.public-key")
     String publicKey;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String secretKey;
+
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectId;
+
     @Inject
     Pool pool;
 
     @Test
     void feedbackIsStoredAndPublishedKeyedByDecision() {
-        String storedId = given().auth().oauth2(publicKey).contentType(ContentType.JSON)
-                .body(Map.of("decisionId", "d-77", "signal", "thumbs_down", "correction", "It is 30 days.",
-                        "userId", "u-42"))
-                .when().post("/v1/feedback")
-                .then().statusCode(202).body("decisionId", equalTo("d-77")).extract().path("feedbackId");
+        String storedId = given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "decisionId",
+                        "d-77",
+                        "signal",
+                        "thumbs_down",
+                        "correction",
+                        "It is 30 days.",
+                        "userId",
+                        "u-42"))
+                .when()
+                .post("/v1/feedback")
+                .then()
+                .statusCode(202)
+                .body("decisionId", equalTo("d-77"))
+                .extract()
+                .path("feedbackId");
 
         var published = TopicReader.awaitKey(Topics.FEEDBACK, "d-77", Duration.ofSeconds(10));
         FeedbackRecord record = EventJson.decode(published.value(), FeedbackRecord.class);
@@ -56,9 +73,16 @@ class FeedbackResourceTest {
 
     @Test
     void storedFeedbackIsMarkedPublishedOnceKafkaAcknowledged() {
-        String id = given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+        String id = given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
                 .body(Map.of("decisionId", "d-78", "signal", "CORRECT"))
-                .when().post("/v1/feedback").then().statusCode(202).extract().path("feedbackId");
+                .when()
+                .post("/v1/feedback")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("feedbackId");
 
         Row stored = FeedbackFixtures.row(pool, id);
         assertThat(stored.getString("project_id")).isEqualTo(projectId);
@@ -71,9 +95,16 @@ class FeedbackResourceTest {
     void signalsAreReadInAnyCase() {
         for (String signal : List.of("Thumbs_Up", "DISMISSED", "incorrect", "thumbs_DOWN")) {
             String decision = FeedbackFixtures.decisionId();
-            String id = given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+            String id = given().auth()
+                    .oauth2(publicKey)
+                    .contentType(ContentType.JSON)
                     .body(Map.of("decisionId", decision, "signal", signal))
-                    .when().post("/v1/feedback").then().statusCode(202).extract().path("feedbackId");
+                    .when()
+                    .post("/v1/feedback")
+                    .then()
+                    .statusCode(202)
+                    .extract()
+                    .path("feedbackId");
             assertThat(FeedbackFixtures.row(pool, id).getString("signal")).isEqualTo(signal.toUpperCase(Locale.ROOT));
             var published = TopicReader.awaitKey(Topics.FEEDBACK, decision, Duration.ofSeconds(10));
             assertThat(EventJson.decode(published.value(), FeedbackRecord.class).signal())
@@ -84,11 +115,19 @@ class FeedbackResourceTest {
     @Test
     void editedWithoutACorrectionIsAProblemNamingIt() {
         String decision = FeedbackFixtures.decisionId();
-        for (Map<String, Object> body : List.of(Map.<String, Object>of("decisionId", decision, "signal", "edited"),
+        for (Map<String, Object> body : List.of(
+                Map.<String, Object>of("decisionId", decision, "signal", "edited"),
                 Map.<String, Object>of("decisionId", decision, "signal", "EDITED", "correction", "  "))) {
-            given().auth().oauth2(publicKey).contentType(ContentType.JSON).body(body)
-                    .when().post("/v1/feedback")
-                    .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("correction"));
+            given().auth()
+                    .oauth2(publicKey)
+                    .contentType(ContentType.JSON)
+                    .body(body)
+                    .when()
+                    .post("/v1/feedback")
+                    .then()
+                    .statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("field", equalTo("correction"));
         }
         assertThat(FeedbackFixtures.count(pool, "decision_id = $1", decision)).isZero();
     }
@@ -100,31 +139,56 @@ class FeedbackResourceTest {
                 "feedbackText", Map.of("decisionId", "d-2", "signal", "correct", "feedbackText", "x".repeat(10001)),
                 "idempotencyKey", Map.of("decisionId", "d-2", "signal", "correct", "idempotencyKey", "a\tb"),
                 "body", Map.of());
-        cases.forEach((field, body) -> given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+        cases.forEach((field, body) -> given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
                 .body(field.equals("body") ? "[1, 2]" : EventJson.encode(body))
-                .when().post("/v1/feedback")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo(field)));
+                .when()
+                .post("/v1/feedback")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo(field)));
     }
 
     @Test
     void unknownSignalIsAProblemNamingIt() {
-        given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+        given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
                 .body(Map.of("decisionId", "d-1", "signal", "meh"))
-                .when().post("/v1/feedback")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("signal"));
+                .when()
+                .post("/v1/feedback")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("signal"));
     }
 
     @Test
     void missingDecisionIsAProblemNamingIt() {
-        given().auth().oauth2(publicKey).contentType(ContentType.JSON).body(Map.of("signal", "correct"))
-                .when().post("/v1/feedback")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("decisionId"));
+        given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
+                .body(Map.of("signal", "correct"))
+                .when()
+                .post("/v1/feedback")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("decisionId"));
     }
 
     @Test
     void keyWithoutFeedbackScopeIsForbidden() {
-        given().auth().oauth2(secretKey).contentType(ContentType.JSON).body(Map.of("decisionId", "d", "signal", "correct"))
-                .when().post("/v1/feedback")
-                .then().statusCode(403).contentType("application/problem+json");
+        given().auth()
+                .oauth2(secretKey)
+                .contentType(ContentType.JSON)
+                .body(Map.of("decisionId", "d", "signal", "correct"))
+                .when()
+                .post("/v1/feedback")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
     }
 }

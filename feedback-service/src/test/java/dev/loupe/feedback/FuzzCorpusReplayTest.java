@@ -36,24 +36,37 @@ class FuzzCorpusReplayTest {
     @MethodSource("inputs")
     void inputIsNeverA5xxAndEveryRefusalIsAProblem(String name, Path file) throws IOException {
         String path = name.startsWith("batch/") ? "/v1/feedback/batch" : "/v1/feedback";
-        Response response = given().auth().oauth2(feedbackKey).contentType("application/json")
-                .body(Files.readAllBytes(file)).when().post(path).andReturn();
+        Response response = given().auth()
+                .oauth2(feedbackKey)
+                .contentType("application/json")
+                .body(Files.readAllBytes(file))
+                .when()
+                .post(path)
+                .andReturn();
 
         assertThat(response.statusCode()).as(name).isLessThan(500);
         if (response.statusCode() >= 400) {
             assertThat(response.contentType()).as(name).startsWith("application/problem+json");
-            assertThat(EventJson.mapper().readTree(response.asByteArray()).path("field").asText()).as(name).isNotBlank();
+            assertThat(EventJson.mapper()
+                            .readTree(response.asByteArray())
+                            .path("field")
+                            .asText())
+                    .as(name)
+                    .isNotBlank();
         }
     }
 
     static Stream<Object[]> inputs() throws IOException, URISyntaxException {
         Stream.Builder<Object[]> files = Stream.builder();
         for (String target : List.of("single", "batch")) {
-            Path dir = Path.of(FuzzCorpusReplayTest.class.getClassLoader().getResource(ROOT + target).toURI());
+            Path dir = Path.of(FuzzCorpusReplayTest.class
+                    .getClassLoader()
+                    .getResource(ROOT + target)
+                    .toURI());
             try (Stream<Path> list = Files.list(dir)) {
                 List<Path> inputs = list.filter(Files::isRegularFile).sorted().toList();
                 assertThat(inputs).as("corpus of " + target).isNotEmpty();
-                inputs.forEach(f -> files.add(new Object[]{target + "/" + f.getFileName(), f}));
+                inputs.forEach(f -> files.add(new Object[] {target + "/" + f.getFileName(), f}));
             }
         }
         return files.build();

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,8 +55,7 @@ final class ChartFixture {
                 username: alerts
             """;
 
-    private ChartFixture() {
-    }
+    private ChartFixture() {}
 
     /** helm template with the chart's values.yaml overlaid by the given YAML documents, in order. */
     static Rendered render(String... valuesYaml) {
@@ -97,7 +95,8 @@ final class ChartFixture {
             }
             copy = copy.resolve(""); // the chart directory name does not matter to lint
             if (overrideYaml != null && !overrideYaml.isBlank()) {
-                ObjectNode values = (ObjectNode) YAML.readTree(CHART.resolve("values.yaml").toFile());
+                ObjectNode values =
+                        (ObjectNode) YAML.readTree(CHART.resolve("values.yaml").toFile());
                 merge(values, YAML.readTree(overrideYaml));
                 YAML.writeValue(copy.resolve("values.yaml").toFile(), values);
             }
@@ -135,11 +134,15 @@ final class ChartFixture {
         }
 
         List<JsonNode> ofKind(String kind) {
-            return docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
+            return docs.stream()
+                    .filter(d -> kind.equals(d.path("kind").asText()))
+                    .toList();
         }
 
         Optional<JsonNode> find(String kind, String name) {
-            return ofKind(kind).stream().filter(d -> name.equals(d.path("metadata").path("name").asText())).findFirst();
+            return ofKind(kind).stream()
+                    .filter(d -> name.equals(d.path("metadata").path("name").asText()))
+                    .findFirst();
         }
 
         JsonNode get(String kind, String name) {
@@ -151,7 +154,10 @@ final class ChartFixture {
         }
 
         static String component(JsonNode doc) {
-            return doc.path("metadata").path("labels").path("app.kubernetes.io/component").asText();
+            return doc.path("metadata")
+                    .path("labels")
+                    .path("app.kubernetes.io/component")
+                    .asText();
         }
     }
 }

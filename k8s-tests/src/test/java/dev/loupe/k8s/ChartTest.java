@@ -1,16 +1,17 @@
 package dev.loupe.k8s;
 
+import static dev.loupe.k8s.ChartFixture.REPO;
+import static dev.loupe.k8s.ChartFixture.SERVICES;
+import static dev.loupe.k8s.ChartFixture.TEST_SECRETS_YAML;
+import static dev.loupe.k8s.ChartFixture.render;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.LintResult;
+import dev.loupe.k8s.ChartFixture.Rendered;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import dev.loupe.k8s.ChartFixture.Rendered;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,19 +28,26 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import static dev.loupe.k8s.ChartFixture.REPO;
-import static dev.loupe.k8s.ChartFixture.SERVICES;
-import static dev.loupe.k8s.ChartFixture.TEST_SECRETS_YAML;
-import static dev.loupe.k8s.ChartFixture.render;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ChartTest {
     static final KubernetesSerialization K8S = new KubernetesSerialization();
     static final Set<String> CRD_KINDS = Set.of("KafkaTopic", "ServiceMonitor");
 
-    static final Map<String, Integer> PORTS = Map.of("trace-collector", 8081, "metrics-aggregator", 8082,
-            "eval-runner", 8083, "feedback-service", 8084, "alert-manager", 8085);
+    static final Map<String, Integer> PORTS = Map.of(
+            "trace-collector",
+            8081,
+            "metrics-aggregator",
+            8082,
+            "eval-runner",
+            8083,
+            "feedback-service",
+            8084,
+            "alert-manager",
+            8085);
 
     static final Map<String, String> VARIATIONS = Map.of(
             "default", "",
@@ -71,11 +79,22 @@ class ChartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "timescaledb", "strimzi", "autoscalingOff", "existingSecret", "secrets",
-            "ingressOn", "networkPolicyOff"})
+    @ValueSource(
+            strings = {
+                "default",
+                "timescaledb",
+                "strimzi",
+                "autoscalingOff",
+                "existingSecret",
+                "secrets",
+                "ingressOn",
+                "networkPolicyOff"
+            })
     void lintStrictPassesAndEveryDocumentIsWellFormed(String variation) {
         LintResult lint = ChartFixture.lint(VARIATIONS.get(variation));
-        assertThat(lint.isFailed()).as("lint --strict %s: %s", variation, lint.getMessages()).isFalse();
+        assertThat(lint.isFailed())
+                .as("lint --strict %s: %s", variation, lint.getMessages())
+                .isFalse();
         assertThat(lint.getMessages()).as(variation).noneMatch(m -> m.contains("[ERROR]") || m.contains("[WARNING]"));
 
         Rendered r = render(VARIATIONS.get(variation));
@@ -84,28 +103,45 @@ class ChartTest {
             // the fabric8 Kubernetes model reads every built-in kind as its typed class (a field of the wrong shape
             // fails here); only the CRD kinds (KafkaTopic, ServiceMonitor) stay generic
             Object typed = K8S.unmarshal(doc.toString());
-            assertThat(typed).as("%s %s", doc.path("kind").asText(), Rendered.name(doc)).isInstanceOf(HasMetadata.class);
+            assertThat(typed)
+                    .as("%s %s", doc.path("kind").asText(), Rendered.name(doc))
+                    .isInstanceOf(HasMetadata.class);
             HasMetadata object = (HasMetadata) typed;
             assertThat(object.getMetadata().getName()).isEqualTo(Rendered.name(doc));
             if (!CRD_KINDS.contains(object.getKind())) {
                 assertThat(object).as("typed %s", object.getKind()).isNotInstanceOf(GenericKubernetesResource.class);
             }
-            assertThat(doc.path("apiVersion").asText()).as("apiVersion of %s", Rendered.name(doc)).isNotBlank();
+            assertThat(doc.path("apiVersion").asText())
+                    .as("apiVersion of %s", Rendered.name(doc))
+                    .isNotBlank();
             JsonNode labels = doc.path("metadata").path("labels");
-            for (String label : List.of("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
-                    "app.kubernetes.io/component", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by", "helm.sh/chart")) {
-                assertThat(labels.path(label).asText()).as("%s %s label %s (%s)", doc.path("kind").asText(),
-                        Rendered.name(doc), label, variation).isNotBlank();
+            for (String label : List.of(
+                    "app.kubernetes.io/name",
+                    "app.kubernetes.io/instance",
+                    "app.kubernetes.io/version",
+                    "app.kubernetes.io/component",
+                    "app.kubernetes.io/part-of",
+                    "app.kubernetes.io/managed-by",
+                    "helm.sh/chart")) {
+                assertThat(labels.path(label).asText())
+                        .as("%s %s label %s (%s)", doc.path("kind").asText(), Rendered.name(doc), label, variation)
+                        .isNotBlank();
             }
         }
     }
 
     @Test
     void theSchemaRejectsASecondAlertManagerAndUnknownKeys() {
-        assertThat(ChartFixture.lint("services: {alertManager: {replicas: 2}}").isFailed()).isTrue();
-        assertThat(ChartFixture.lint("services: {alertManager: {autoscaling: {enabled: true}}}").isFailed()).isTrue();
-        assertThat(ChartFixture.lint("kafka: {bootstrapServer: typo:9092}").isFailed()).isTrue();
-        assertThat(ChartFixture.lint("postgresql: {jdbcUrl: 'postgresql://no-jdbc-prefix/loupe'}").isFailed()).isTrue();
+        assertThat(ChartFixture.lint("services: {alertManager: {replicas: 2}}").isFailed())
+                .isTrue();
+        assertThat(ChartFixture.lint("services: {alertManager: {autoscaling: {enabled: true}}}")
+                        .isFailed())
+                .isTrue();
+        assertThat(ChartFixture.lint("kafka: {bootstrapServer: typo:9092}").isFailed())
+                .isTrue();
+        assertThat(ChartFixture.lint("postgresql: {jdbcUrl: 'postgresql://no-jdbc-prefix/loupe'}")
+                        .isFailed())
+                .isTrue();
     }
 
     @Test
@@ -126,12 +162,21 @@ class ChartTest {
             JsonNode c = container(d);
             int port = PORTS.get(component);
             assertThat(namedPort(c, "http")).as(component).isEqualTo(port);
-            Map<String, String> probes = Map.of("startupProbe", "/q/health/started", "livenessProbe", "/q/health/live",
-                    "readinessProbe", "/q/health/ready");
+            Map<String, String> probes = Map.of(
+                    "startupProbe",
+                    "/q/health/started",
+                    "livenessProbe",
+                    "/q/health/live",
+                    "readinessProbe",
+                    "/q/health/ready");
             probes.forEach((probe, path) -> {
                 JsonNode get = c.path(probe).path("httpGet");
-                assertThat(get.path("path").asText()).as("%s %s", component, probe).isEqualTo(path);
-                assertThat(resolvePort(c, get.path("port"))).as("%s %s port", component, probe).isEqualTo(port);
+                assertThat(get.path("path").asText())
+                        .as("%s %s", component, probe)
+                        .isEqualTo(path);
+                assertThat(resolvePort(c, get.path("port")))
+                        .as("%s %s port", component, probe)
+                        .isEqualTo(port);
             });
             assertThat(c.path("env").findValuesAsText("name")).isNotEmpty();
             // the ConfigMap sets the same port Quarkus listens on
@@ -146,7 +191,9 @@ class ChartTest {
             JsonNode res = container(d).path("resources");
             for (String kind : List.of("requests", "limits")) {
                 for (String r : List.of("cpu", "memory")) {
-                    assertThat(res.path(kind).path(r).asText()).as("%s %s.%s", Rendered.name(d), kind, r).isNotBlank();
+                    assertThat(res.path(kind).path(r).asText())
+                            .as("%s %s.%s", Rendered.name(d), kind, r)
+                            .isNotBlank();
                 }
             }
         }
@@ -180,7 +227,8 @@ class ChartTest {
     @Test
     void noSecretValueReachesAConfigMap() {
         List<String> secretValues = new ArrayList<>();
-        JsonNode secrets = ChartFixture.YAML.valueToTree(parseYaml(TEST_SECRETS_YAML).path("secrets"));
+        JsonNode secrets =
+                ChartFixture.YAML.valueToTree(parseYaml(TEST_SECRETS_YAML).path("secrets"));
         secrets.properties().forEach(e -> secretValues.add(e.getValue().asText()));
         assertThat(secretValues).hasSize(9);
         for (JsonNode cm : withSecrets.ofKind("ConfigMap")) {
@@ -191,11 +239,15 @@ class ChartTest {
         }
         // … and each is in the Secret, and only there
         JsonNode secret = withSecrets.get("Secret", "loupe");
-        String decoded = new ArrayList<String>() {{
-            secret.path("data").forEach(v -> add(new String(Base64.getDecoder().decode(v.asText()), StandardCharsets.UTF_8)));
-        }}.toString();
+        String decoded = new ArrayList<String>() {
+            {
+                secret.path("data")
+                        .forEach(v -> add(new String(Base64.getDecoder().decode(v.asText()), StandardCharsets.UTF_8)));
+            }
+        }.toString();
         assertThat(decoded).contains(secretValues);
-        assertThat(secret.path("data").path("KAFKA_SASL_JAAS_CONFIG").isMissingNode()).isFalse();
+        assertThat(secret.path("data").path("KAFKA_SASL_JAAS_CONFIG").isMissingNode())
+                .isFalse();
         assertThat(decoded).contains("ScramLoginModule required username=\"kafka-user-SECRET\"");
         for (JsonNode d : withSecrets.ofKind("Deployment")) {
             assertThat(d.toString()).doesNotContain(secretValues);
@@ -205,17 +257,30 @@ class ChartTest {
     @Test
     void withoutGivenSecretsThePepperAndPasswordsAreGeneratedAndTheSecretIsKept() {
         JsonNode secret = defaults.get("Secret", "loupe");
-        assertThat(secret.path("metadata").path("annotations").path("helm.sh/resource-policy").asText()).isEqualTo("keep");
+        assertThat(secret.path("metadata")
+                        .path("annotations")
+                        .path("helm.sh/resource-policy")
+                        .asText())
+                .isEqualTo("keep");
         for (String key : List.of("LOUPE_TENANCY_PEPPER", "LOUPE_IDENTIFIERS_SECRET", "QUARKUS_DATASOURCE_PASSWORD")) {
-            assertThat(Base64.getDecoder().decode(secret.path("data").path(key).asText())).as(key).hasSizeGreaterThanOrEqualTo(32);
+            assertThat(Base64.getDecoder().decode(secret.path("data").path(key).asText()))
+                    .as(key)
+                    .hasSizeGreaterThanOrEqualTo(32);
         }
-        assertThat(secret.path("data").has("LOUPE_TENANCY_BOOTSTRAP_TOKEN")).as("no token unless given").isFalse();
+        assertThat(secret.path("data").has("LOUPE_TENANCY_BOOTSTRAP_TOKEN"))
+                .as("no token unless given")
+                .isFalse();
     }
 
     @Test
     void everyEnvironmentVariableIsAConfigurationPropertyOfItsService() throws IOException {
-        for (Rendered r : List.of(defaults, withSecrets, render("timescaledb: {enabled: true}",
-                "postgresql: {sslMode: require, trustAll: true}", "egressAllow: 10.0.0.0/8"))) {
+        for (Rendered r : List.of(
+                defaults,
+                withSecrets,
+                render(
+                        "timescaledb: {enabled: true}",
+                        "postgresql: {sslMode: require, trustAll: true}",
+                        "egressAllow: 10.0.0.0/8"))) {
             for (JsonNode d : r.ofKind("Deployment")) {
                 String component = Rendered.component(d);
                 Set<String> known = knownProperties(component);
@@ -229,11 +294,19 @@ class ChartTest {
                 for (JsonNode e : c.path("env")) {
                     env.add(e.path("name").asText());
                 }
-                assertThat(env).contains("KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_DATASOURCE_REACTIVE_URL", "LOUPE_TENANCY_PEPPER",
-                        "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD");
+                assertThat(env)
+                        .contains(
+                                "KAFKA_BOOTSTRAP_SERVERS",
+                                "QUARKUS_DATASOURCE_REACTIVE_URL",
+                                "LOUPE_TENANCY_PEPPER",
+                                "QUARKUS_DATASOURCE_USERNAME",
+                                "QUARKUS_DATASOURCE_PASSWORD");
                 for (String name : env) {
-                    assertThat(known).as("%s: %s (as %s) is not a property of the service nor a documented setting",
-                            component, name, envToProperty(name)).contains(normalize(envToProperty(name)));
+                    assertThat(known)
+                            .as(
+                                    "%s: %s (as %s) is not a property of the service nor a documented setting",
+                                    component, name, envToProperty(name))
+                            .contains(normalize(envToProperty(name)));
                 }
             }
         }
@@ -252,7 +325,9 @@ class ChartTest {
         JsonNode secret = withSecrets.get("Secret", "loupe");
         for (JsonNode d : withSecrets.ofKind("Deployment")) {
             for (JsonNode ref : d.findValues("secretKeyRef")) {
-                assertThat(secret.path("data").has(ref.path("key").asText())).as(ref.toString()).isTrue();
+                assertThat(secret.path("data").has(ref.path("key").asText()))
+                        .as(ref.toString())
+                        .isTrue();
             }
         }
     }
@@ -263,7 +338,8 @@ class ChartTest {
             JsonNode d = defaults.get("Deployment", Rendered.name(s));
             JsonNode c = container(d);
             JsonNode port = s.path("spec").path("ports").get(0);
-            assertThat(resolvePort(c, port.path("targetPort"))).isEqualTo(port.path("port").asInt());
+            assertThat(resolvePort(c, port.path("targetPort")))
+                    .isEqualTo(port.path("port").asInt());
             assertThat(port.path("port").asInt()).isEqualTo(PORTS.get(Rendered.component(s)));
             assertSelects(s.path("spec").path("selector"), d);
         }
@@ -271,40 +347,66 @@ class ChartTest {
 
     @Test
     void hpasTargetTheScalableDeploymentsAndCanBeSwitchedOff() {
-        Map<String, JsonNode> hpas = defaults.ofKind("HorizontalPodAutoscaler").stream()
-                .collect(Collectors.toMap(Rendered::name, h -> h));
-        assertThat(hpas.keySet()).containsExactlyInAnyOrder("loupe-trace-collector", "loupe-metrics-aggregator", "loupe-eval-runner");
+        Map<String, JsonNode> hpas =
+                defaults.ofKind("HorizontalPodAutoscaler").stream().collect(Collectors.toMap(Rendered::name, h -> h));
+        assertThat(hpas.keySet())
+                .containsExactlyInAnyOrder("loupe-trace-collector", "loupe-metrics-aggregator", "loupe-eval-runner");
         for (JsonNode h : hpas.values()) {
             assertThat(h.path("apiVersion").asText()).isEqualTo("autoscaling/v2");
             JsonNode ref = h.path("spec").path("scaleTargetRef");
             assertThat(ref.path("kind").asText()).isEqualTo("Deployment");
             JsonNode d = defaults.get("Deployment", ref.path("name").asText());
-            assertThat(d.path("spec").has("replicas")).as("the HPA owns replicas").isFalse();
+            assertThat(d.path("spec").has("replicas"))
+                    .as("the HPA owns replicas")
+                    .isFalse();
             JsonNode spec = h.path("spec");
-            assertThat(spec.path("minReplicas").asInt()).isBetween(1, spec.path("maxReplicas").asInt());
-            assertThat(spec.path("metrics").get(0).path("resource").path("name").asText()).isEqualTo("cpu");
-            assertThat(spec.path("metrics").get(0).path("resource").path("target").path("averageUtilization").asInt()).isBetween(50, 90);
+            assertThat(spec.path("minReplicas").asInt())
+                    .isBetween(1, spec.path("maxReplicas").asInt());
+            assertThat(spec.path("metrics").get(0).path("resource").path("name").asText())
+                    .isEqualTo("cpu");
+            assertThat(spec.path("metrics")
+                            .get(0)
+                            .path("resource")
+                            .path("target")
+                            .path("averageUtilization")
+                            .asInt())
+                    .isBetween(50, 90);
         }
         Rendered off = render(VARIATIONS.get("autoscalingOff"));
         assertThat(off.ofKind("HorizontalPodAutoscaler")).isEmpty();
         for (JsonNode d : off.ofKind("Deployment")) {
-            assertThat(d.path("spec").path("replicas").asInt()).as(Rendered.name(d)).isGreaterThanOrEqualTo(1);
+            assertThat(d.path("spec").path("replicas").asInt())
+                    .as(Rendered.name(d))
+                    .isGreaterThanOrEqualTo(1);
         }
     }
 
     @Test
     void runbookLinksPointAtTheDashboardsRunbooksUnlessGiven() {
         // no public URL: the aggregator's Service, which serves docs/runbooks at /runbooks/
-        assertThat(defaults.get("ConfigMap", "loupe-alert-manager").path("data").path("LOUPE_ALERTING_RUNBOOK_BASE_URL")
-                .asText()).isEqualTo("http://loupe-metrics-aggregator:" + PORTS.get("metrics-aggregator") + "/runbooks");
-        assertThat(render("alerting: {externalUrl: 'https://loupe.example.com/'}").get("ConfigMap", "loupe-alert-manager")
-                .path("data").path("LOUPE_ALERTING_RUNBOOK_BASE_URL").asText()).isEqualTo("https://loupe.example.com/runbooks");
-        assertThat(render("alerting: {externalUrl: 'https://loupe.example.com', runbookBaseUrl: 'https://wiki.example.com/rb'}")
-                .get("ConfigMap", "loupe-alert-manager").path("data").path("LOUPE_ALERTING_RUNBOOK_BASE_URL").asText())
+        assertThat(defaults.get("ConfigMap", "loupe-alert-manager")
+                        .path("data")
+                        .path("LOUPE_ALERTING_RUNBOOK_BASE_URL")
+                        .asText())
+                .isEqualTo("http://loupe-metrics-aggregator:" + PORTS.get("metrics-aggregator") + "/runbooks");
+        assertThat(render("alerting: {externalUrl: 'https://loupe.example.com/'}")
+                        .get("ConfigMap", "loupe-alert-manager")
+                        .path("data")
+                        .path("LOUPE_ALERTING_RUNBOOK_BASE_URL")
+                        .asText())
+                .isEqualTo("https://loupe.example.com/runbooks");
+        assertThat(render(
+                                "alerting: {externalUrl: 'https://loupe.example.com', runbookBaseUrl: 'https://wiki.example.com/rb'}")
+                        .get("ConfigMap", "loupe-alert-manager")
+                        .path("data")
+                        .path("LOUPE_ALERTING_RUNBOOK_BASE_URL")
+                        .asText())
                 .isEqualTo("https://wiki.example.com/rb");
         for (JsonNode cm : defaults.ofKind("ConfigMap")) {
             if (!Rendered.name(cm).equals("loupe-alert-manager")) {
-                assertThat(cm.path("data").has("LOUPE_ALERTING_RUNBOOK_BASE_URL")).as(Rendered.name(cm)).isFalse();
+                assertThat(cm.path("data").has("LOUPE_ALERTING_RUNBOOK_BASE_URL"))
+                        .as(Rendered.name(cm))
+                        .isFalse();
             }
         }
     }
@@ -314,7 +416,8 @@ class ChartTest {
         JsonNode d = defaults.get("Deployment", "loupe-alert-manager");
         assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(1);
         assertThat(d.path("spec").path("strategy").path("type").asText()).isEqualTo("Recreate");
-        assertThat(defaults.find("HorizontalPodAutoscaler", "loupe-alert-manager")).isEmpty();
+        assertThat(defaults.find("HorizontalPodAutoscaler", "loupe-alert-manager"))
+                .isEmpty();
     }
 
     @Test
@@ -344,7 +447,9 @@ class ChartTest {
             }
             Set<Integer> egressPorts = new HashSet<>();
             for (JsonNode rule : np.path("spec").path("egress")) {
-                assertThat(rule.has("ports") || rule.has("to")).as("an egress rule allowing everything").isTrue();
+                assertThat(rule.has("ports") || rule.has("to"))
+                        .as("an egress rule allowing everything")
+                        .isTrue();
                 rule.path("ports").forEach(p -> egressPorts.add(p.path("port").asInt()));
                 for (JsonNode to : rule.path("to")) {
                     if (to.path("ipBlock").path("cidr").asText().equals("0.0.0.0/0")) {
@@ -356,7 +461,8 @@ class ChartTest {
             assertThat(egressPorts).as("DNS, Kafka, PostgreSQL").contains(53, 9092, 5432);
         }
         assertThat(internet).containsExactlyInAnyOrder("eval-runner", "alert-manager");
-        assertThat(render("networkPolicy: {enabled: false}").ofKind("NetworkPolicy")).isEmpty();
+        assertThat(render("networkPolicy: {enabled: false}").ofKind("NetworkPolicy"))
+                .isEmpty();
     }
 
     @Test
@@ -373,19 +479,24 @@ class ChartTest {
         assertThat(monitors.stream().map(Rendered::component)).containsExactlyInAnyOrderElementsOf(SERVICES.values());
         for (JsonNode monitor : monitors) {
             assertThat(monitor.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
-            assertThat(monitor.path("metadata").path("labels").path("release").asText()).isEqualTo("prometheus");
+            assertThat(monitor.path("metadata").path("labels").path("release").asText())
+                    .isEqualTo("prometheus");
             JsonNode endpoint = monitor.path("spec").path("endpoints").get(0);
             assertThat(endpoint.path("path").asText()).isEqualTo("/q/metrics");
             assertThat(endpoint.path("interval").asText()).isEqualTo("15s");
             List<JsonNode> selected = forced.ofKind("Service").stream()
-                    .filter(service -> selects(monitor.path("spec").path("selector").path("matchLabels"),
+                    .filter(service -> selects(
+                            monitor.path("spec").path("selector").path("matchLabels"),
                             service.path("metadata").path("labels")))
                     .toList();
-            assertThat(selected).as("Services selected by %s", Rendered.name(monitor)).hasSize(1);
+            assertThat(selected)
+                    .as("Services selected by %s", Rendered.name(monitor))
+                    .hasSize(1);
             assertThat(selected.get(0).path("spec").path("ports").findValuesAsText("name"))
                     .contains(endpoint.path("port").asText());
         }
-        assertThat(render("serviceMonitor: {enabled: false, force: true}").ofKind("ServiceMonitor")).isEmpty();
+        assertThat(render("serviceMonitor: {enabled: false, force: true}").ofKind("ServiceMonitor"))
+                .isEmpty();
     }
 
     private static boolean selects(JsonNode matchLabels, JsonNode labels) {
@@ -406,27 +517,40 @@ class ChartTest {
         for (JsonNode ing : on.ofKind("Ingress")) {
             JsonNode backend = ing.findValue("backend").path("service");
             JsonNode s = on.get("Service", backend.path("name").asText());
-            assertThat(backend.path("port").path("name").asText()).isEqualTo(s.path("spec").path("ports").get(0).path("name").asText());
+            assertThat(backend.path("port").path("name").asText())
+                    .isEqualTo(s.path("spec").path("ports").get(0).path("name").asText());
         }
-        assertThat(on.get("Ingress", "loupe-trace-collector").path("spec").path("ingressClassName").asText()).isEqualTo("nginx");
+        assertThat(on.get("Ingress", "loupe-trace-collector")
+                        .path("spec")
+                        .path("ingressClassName")
+                        .asText())
+                .isEqualTo("nginx");
     }
 
     @Test
     void inClusterTimescaleDb() {
         Rendered r = render("timescaledb: {enabled: true}");
         JsonNode sts = r.get("StatefulSet", "loupe-timescaledb");
-        JsonNode c = sts.path("spec").path("template").path("spec").path("containers").get(0);
+        JsonNode c = sts.path("spec")
+                .path("template")
+                .path("spec")
+                .path("containers")
+                .get(0);
         assertThat(c.path("image").asText()).startsWith("timescale/timescaledb:");
         assertThat(sts.path("spec").path("volumeClaimTemplates")).hasSize(1);
         JsonNode pw = c.path("env").findValues("secretKeyRef").stream()
-                .filter(ref -> ref.path("key").asText().equals("QUARKUS_DATASOURCE_PASSWORD")).findFirst().orElseThrow();
+                .filter(ref -> ref.path("key").asText().equals("QUARKUS_DATASOURCE_PASSWORD"))
+                .findFirst()
+                .orElseThrow();
         assertThat(pw.path("name").asText()).isEqualTo("loupe");
         JsonNode svc = r.get("Service", "loupe-timescaledb");
         assertSelects(svc.path("spec").path("selector"), sts);
         for (JsonNode cm : r.ofKind("ConfigMap")) {
-            assertThat(cm.path("data").path("QUARKUS_DATASOURCE_REACTIVE_URL").asText()).isEqualTo("postgresql://loupe-timescaledb:5432/loupe");
+            assertThat(cm.path("data").path("QUARKUS_DATASOURCE_REACTIVE_URL").asText())
+                    .isEqualTo("postgresql://loupe-timescaledb:5432/loupe");
             if (cm.path("data").has("QUARKUS_DATASOURCE_JDBC_URL")) {
-                assertThat(cm.path("data").path("QUARKUS_DATASOURCE_JDBC_URL").asText()).isEqualTo("jdbc:postgresql://loupe-timescaledb:5432/loupe");
+                assertThat(cm.path("data").path("QUARKUS_DATASOURCE_JDBC_URL").asText())
+                        .isEqualTo("jdbc:postgresql://loupe-timescaledb:5432/loupe");
             }
         }
         assertThat(r.find("NetworkPolicy", "loupe-timescaledb")).isPresent();
@@ -437,25 +561,38 @@ class ChartTest {
     void strimziTopicsReplaceTopicCreation() {
         assertThat(defaults.ofKind("KafkaTopic")).isEmpty();
         for (JsonNode cm : defaults.ofKind("ConfigMap")) {
-            assertThat(cm.path("data").path("LOUPE_KAFKA_CREATE_TOPICS").asText()).isEqualTo("true");
+            assertThat(cm.path("data").path("LOUPE_KAFKA_CREATE_TOPICS").asText())
+                    .isEqualTo("true");
         }
         Rendered r = render(VARIATIONS.get("strimzi"));
         Set<String> topics = new TreeSet<>();
         for (JsonNode t : r.ofKind("KafkaTopic")) {
-            assertThat(t.path("metadata").path("labels").path("strimzi.io/cluster").asText()).isEqualTo("prod");
+            assertThat(t.path("metadata")
+                            .path("labels")
+                            .path("strimzi.io/cluster")
+                            .asText())
+                    .isEqualTo("prod");
             assertThat(t.path("spec").path("partitions").asInt()).isPositive();
-            assertThat(Long.parseLong(t.path("spec").path("config").path("retention.ms").asText())).isPositive();
+            assertThat(Long.parseLong(
+                            t.path("spec").path("config").path("retention.ms").asText()))
+                    .isPositive();
             topics.add(t.path("spec").path("topicName").asText());
         }
         List<String> expected = new ArrayList<>();
-        for (String base : List.of("loupe.spans.v1", "loupe.decisions.v1", "loupe.feedback.v1", "loupe.evals.v1",
-                "loupe.metric-windows.v1", "loupe.alerts.v1")) {
+        for (String base : List.of(
+                "loupe.spans.v1",
+                "loupe.decisions.v1",
+                "loupe.feedback.v1",
+                "loupe.evals.v1",
+                "loupe.metric-windows.v1",
+                "loupe.alerts.v1")) {
             expected.add(base);
             expected.add(base + ".dlq");
         }
         assertThat(topics).containsExactlyInAnyOrderElementsOf(expected);
         for (JsonNode cm : r.ofKind("ConfigMap")) {
-            assertThat(cm.path("data").path("LOUPE_KAFKA_CREATE_TOPICS").asText()).isEqualTo("false");
+            assertThat(cm.path("data").path("LOUPE_KAFKA_CREATE_TOPICS").asText())
+                    .isEqualTo("false");
         }
     }
 
@@ -465,18 +602,28 @@ class ChartTest {
         String readme = Files.readString(REPO.resolve("k8s/README.md"));
         int install = readme.indexOf("## Install and upgrade");
         assertThat(install).as("the README's install section").isNotNegative();
-        assertThat(readme.substring(install)).contains("helm install loupe k8s/loupe")
+        assertThat(readme.substring(install))
+                .contains("helm install loupe k8s/loupe")
                 .contains("helm upgrade loupe k8s/loupe");
         int start = readme.indexOf("```yaml\n", install);
         String minimal = readme.substring(start + "```yaml\n".length(), readme.indexOf("```", start + 7));
         LintResult lint = ChartFixture.lint(minimal);
-        assertThat(lint.isFailed()).as("lint of the README's values: %s", lint.getMessages()).isFalse();
+        assertThat(lint.isFailed())
+                .as("lint of the README's values: %s", lint.getMessages())
+                .isFalse();
         Rendered r = render(minimal);
         assertThat(r.ofKind("Deployment")).hasSize(SERVICES.size());
         assertThat(r.ofKind("Secret")).as("existingSecret: no Secret rendered").isEmpty();
         for (JsonNode deployment : r.ofKind("Deployment")) {
-            JsonNode container = deployment.path("spec").path("template").path("spec").path("containers").get(0);
-            assertThat(container.path("image").asText()).startsWith("registry.example.com/loupe/").endsWith(":0.1.0");
+            JsonNode container = deployment
+                    .path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("containers")
+                    .get(0);
+            assertThat(container.path("image").asText())
+                    .startsWith("registry.example.com/loupe/")
+                    .endsWith(":0.1.0");
             assertThat(container.toString()).contains("loupe-secrets");
         }
     }
@@ -487,16 +634,19 @@ class ChartTest {
         Set<String> documented = new HashSet<>();
         for (String line : Files.readAllLines(REPO.resolve("k8s/README.md"))) {
             if (line.startsWith("| `")) {
-                Matcher m = TOKEN.matcher(line.substring(0, line.indexOf(" | ", 2) < 0 ? line.length() : line.indexOf(" | ", 2)));
+                Matcher m = TOKEN.matcher(
+                        line.substring(0, line.indexOf(" | ", 2) < 0 ? line.length() : line.indexOf(" | ", 2)));
                 while (m.find()) {
                     documented.add(m.group(1));
                 }
             }
         }
-        JsonNode values = ChartFixture.YAML.readTree(ChartFixture.CHART.resolve("values.yaml").toFile());
+        JsonNode values = ChartFixture.YAML.readTree(
+                ChartFixture.CHART.resolve("values.yaml").toFile());
         List<String> missing = new ArrayList<>();
         values.fieldNames().forEachRemaining(top -> {
-            if (!top.equals("services") && documented.stream().noneMatch(d -> d.equals(top) || d.startsWith(top + "."))) {
+            if (!top.equals("services")
+                    && documented.stream().noneMatch(d -> d.equals(top) || d.startsWith(top + "."))) {
                 missing.add(top);
             }
         });
@@ -508,12 +658,16 @@ class ChartTest {
                 }
             });
         }
-        values.path("services").properties().forEach(svc -> svc.getValue().fieldNames().forEachRemaining(k -> {
-            if (!documented.contains("services.<name>." + k)) {
-                missing.add("services." + svc.getKey() + "." + k);
-            }
-        }));
-        assertThat(missing).as("value keys missing from the first column of k8s/README.md's values table").isEmpty();
+        values.path("services")
+                .properties()
+                .forEach(svc -> svc.getValue().fieldNames().forEachRemaining(k -> {
+                    if (!documented.contains("services.<name>." + k)) {
+                        missing.add("services." + svc.getKey() + "." + k);
+                    }
+                }));
+        assertThat(missing)
+                .as("value keys missing from the first column of k8s/README.md's values table")
+                .isEmpty();
     }
 
     @Test
@@ -521,7 +675,10 @@ class ChartTest {
         for (String component : SERVICES.values()) {
             for (String file : List.of("Dockerfile.jvm", "Dockerfile.native")) {
                 String text = readString(REPO.resolve(component + "/src/main/docker/" + file));
-                assertThat(text).as(component + "/" + file).contains("USER 185").contains("EXPOSE " + PORTS.get(component));
+                assertThat(text)
+                        .as(component + "/" + file)
+                        .contains("USER 185")
+                        .contains("EXPOSE " + PORTS.get(component));
             }
         }
     }
@@ -529,7 +686,8 @@ class ChartTest {
     // --- helpers --------------------------------------------------------------------------------
 
     static JsonNode container(JsonNode deployment) {
-        JsonNode containers = deployment.path("spec").path("template").path("spec").path("containers");
+        JsonNode containers =
+                deployment.path("spec").path("template").path("spec").path("containers");
         assertThat(containers).hasSize(1);
         return containers.get(0);
     }
@@ -548,10 +706,13 @@ class ChartTest {
     }
 
     static void assertSelects(JsonNode selector, JsonNode workload) {
-        JsonNode podLabels = workload.path("spec").path("template").path("metadata").path("labels");
+        JsonNode podLabels =
+                workload.path("spec").path("template").path("metadata").path("labels");
         assertThat(selector.size()).isPositive();
-        selector.properties().forEach(e ->
-                assertThat(podLabels.path(e.getKey()).asText()).as("selector %s", e.getKey()).isEqualTo(e.getValue().asText()));
+        selector.properties()
+                .forEach(e -> assertThat(podLabels.path(e.getKey()).asText())
+                        .as("selector %s", e.getKey())
+                        .isEqualTo(e.getValue().asText()));
     }
 
     static List<String> texts(JsonNode array) {
@@ -563,7 +724,8 @@ class ChartTest {
     static Set<String> secretRefs(Rendered r) {
         Set<String> names = new HashSet<>();
         for (JsonNode d : r.docs()) {
-            d.findValues("secretKeyRef").forEach(ref -> names.add(ref.path("name").asText()));
+            d.findValues("secretKeyRef")
+                    .forEach(ref -> names.add(ref.path("name").asText()));
         }
         return names;
     }
@@ -597,8 +759,11 @@ class ChartTest {
     /** Documented Quarkus / Kafka client settings the chart sets without the services naming them. */
     static final List<String> DOCUMENTED = List.of(
             "quarkus.http.port",
-            "kafka.security.protocol", "kafka.sasl.mechanism", "kafka.sasl.jaas.config",
-            "quarkus.datasource.reactive.postgresql.ssl-mode", "quarkus.datasource.reactive.trust-all");
+            "kafka.security.protocol",
+            "kafka.sasl.mechanism",
+            "kafka.sasl.jaas.config",
+            "quarkus.datasource.reactive.postgresql.ssl-mode",
+            "quarkus.datasource.reactive.trust-all");
 
     static final Pattern TOKEN = Pattern.compile("`([^`]+)`");
 

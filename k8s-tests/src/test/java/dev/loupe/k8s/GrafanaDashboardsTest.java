@@ -42,13 +42,19 @@ class GrafanaDashboardsTest {
             });
             assertThat(panels).as(file + " panels").hasSizeGreaterThan(3);
             List<String> variables = new ArrayList<>();
-            d.path("templating").path("list").forEach(v -> variables.add(v.path("name").asText()));
+            d.path("templating")
+                    .path("list")
+                    .forEach(v -> variables.add(v.path("name").asText()));
             assertThat(variables).as(file + " variables").contains("project_id", "datasource");
             for (JsonNode panel : panels) {
-                assertThat(panel.path("targets").size()).as(panel.path("title").asText()).isPositive();
+                assertThat(panel.path("targets").size())
+                        .as(panel.path("title").asText())
+                        .isPositive();
                 for (JsonNode target : panel.path("targets")) {
                     String sql = target.path("rawSql").asText();
-                    assertThat(sql).as(panel.path("title").asText() + " is scoped to $project_id").contains("'$project_id'");
+                    assertThat(sql)
+                            .as(panel.path("title").asText() + " is scoped to $project_id")
+                            .contains("'$project_id'");
                     assertThat(sql).as(panel.path("title").asText()).containsIgnoringCase("select");
                 }
             }
@@ -64,8 +70,16 @@ class GrafanaDashboardsTest {
         List<JsonNode> maps = dashboardConfigMaps(on);
         assertThat(maps).hasSize(dashboardFiles().size());
         for (JsonNode cm : maps) {
-            assertThat(cm.path("metadata").path("labels").path("grafana_dashboard").asText()).isEqualTo("1");
-            assertThat(cm.path("metadata").path("annotations").path("grafana_folder").asText()).isEqualTo("Loupe");
+            assertThat(cm.path("metadata")
+                            .path("labels")
+                            .path("grafana_dashboard")
+                            .asText())
+                    .isEqualTo("1");
+            assertThat(cm.path("metadata")
+                            .path("annotations")
+                            .path("grafana_folder")
+                            .asText())
+                    .isEqualTo("Loupe");
             assertThat(cm.path("data").size()).isEqualTo(1);
             var entry = cm.path("data").properties().iterator().next();
             // the ConfigMap carries the file unchanged
@@ -75,24 +89,34 @@ class GrafanaDashboardsTest {
 
         Rendered elsewhere = render("grafana: {dashboards: {enabled: true, namespace: monitoring}}");
         assertThat(dashboardConfigMaps(elsewhere))
-                .allSatisfy(cm -> assertThat(cm.path("metadata").path("namespace").asText()).isEqualTo("monitoring"));
-        assertThat(ChartFixture.lint("grafana: {dashboards: {enabled: true}}").isFailed()).isFalse();
+                .allSatisfy(
+                        cm -> assertThat(cm.path("metadata").path("namespace").asText())
+                                .isEqualTo("monitoring"));
+        assertThat(ChartFixture.lint("grafana: {dashboards: {enabled: true}}").isFailed())
+                .isFalse();
     }
 
     @Test
     void theDashboardReachesAlertManagerAndEvalRunnerInTheCluster() {
         Rendered r = render();
         JsonNode data = r.get("ConfigMap", "loupe-metrics-aggregator").path("data");
-        assertThat(data.path("LOUPE_DASHBOARD_ALERT_MANAGER_URL").asText()).isEqualTo("http://loupe-alert-manager:8085");
+        assertThat(data.path("LOUPE_DASHBOARD_ALERT_MANAGER_URL").asText())
+                .isEqualTo("http://loupe-alert-manager:8085");
         assertThat(data.path("LOUPE_DASHBOARD_EVAL_RUNNER_URL").asText()).isEqualTo("http://loupe-eval-runner:8083");
-        JsonNode egress = r.get("NetworkPolicy", "loupe-metrics-aggregator").path("spec").path("egress");
+        JsonNode egress =
+                r.get("NetworkPolicy", "loupe-metrics-aggregator").path("spec").path("egress");
         List<String> peers = new ArrayList<>();
-        egress.forEach(rule -> rule.path("to").forEach(to -> peers.add(
-                to.path("podSelector").path("matchLabels").path("app.kubernetes.io/component").asText())));
+        egress.forEach(rule -> rule.path("to")
+                .forEach(to -> peers.add(to.path("podSelector")
+                        .path("matchLabels")
+                        .path("app.kubernetes.io/component")
+                        .asText())));
         assertThat(peers).contains("alert-manager", "eval-runner");
     }
 
     static List<JsonNode> dashboardConfigMaps(Rendered r) {
-        return r.ofKind("ConfigMap").stream().filter(cm -> Rendered.component(cm).equals("grafana-dashboards")).toList();
+        return r.ofKind("ConfigMap").stream()
+                .filter(cm -> Rendered.component(cm).equals("grafana-dashboards"))
+                .toList();
     }
 }

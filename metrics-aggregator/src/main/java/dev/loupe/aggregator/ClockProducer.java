@@ -12,9 +12,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class ClockProducer {
     @Produces
     @Singleton
-    Clock clock(@ConfigProperty(name = "loupe.clock.lag", defaultValue = "PT0S") Duration lag,
-                @ConfigProperty(name = "loupe.clock.speed", defaultValue = "1") double speed,
-                @ConfigProperty(name = "loupe.clock.accelerate-from") Optional<String> accelerateFrom) {
+    Clock clock(
+            @ConfigProperty(name = "loupe.clock.lag", defaultValue = "PT0S") Duration lag,
+            @ConfigProperty(name = "loupe.clock.speed", defaultValue = "1") double speed,
+            @ConfigProperty(name = "loupe.clock.accelerate-from") Optional<String> accelerateFrom) {
         return SimulationClock.fromConfig(lag, speed, accelerateFrom); // the wall clock unless a demo sets a lag
     }
 }

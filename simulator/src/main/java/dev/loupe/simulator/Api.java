@@ -17,12 +17,16 @@ import java.util.stream.Collectors;
 /** The operator's side of the demo (creating the project, configuring, reading results): plain JSON over HTTP. */
 final class Api {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     JsonNode get(URI base, String path, Map<String, String> query, String key) {
-        String q = query.isEmpty() ? "" : "?" + query.entrySet().stream()
-                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-                .collect(Collectors.joining("&"));
+        String q = query.isEmpty()
+                ? ""
+                : "?"
+                        + query.entrySet().stream()
+                                .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                                .collect(Collectors.joining("&"));
         return send(HttpRequest.newBuilder(base.resolve(path + q)).GET(), key);
     }
 
@@ -37,8 +41,10 @@ final class Api {
     /** A service that did not answer: the stack is down or elsewhere. */
     static final class Unreachable extends RuntimeException {
         Unreachable(String base, IOException cause) {
-            super("cannot reach " + base + " (" + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + "): is the stack up?", cause);
+            super(
+                    "cannot reach " + base + " (" + cause.getClass().getSimpleName()
+                            + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + "): is the stack up?",
+                    cause);
         }
     }
 
@@ -51,14 +57,17 @@ final class Api {
     }
 
     private JsonNode send(HttpRequest.Builder request, String key) {
-        request.header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .header("Accept", "application/json").timeout(Duration.ofSeconds(30));
+        request.header("Authorization", "Bearer " + key)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(30));
         HttpRequest built = request.build();
         try {
             HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString());
             JsonNode body = response.body().isBlank() ? MAPPER.createObjectNode() : MAPPER.readTree(response.body());
             if (response.statusCode() >= 300) {
-                throw new IllegalStateException(built.method() + " " + built.uri().getPath() + " answered "
+                throw new IllegalStateException(built.method() + " "
+                        + built.uri().getPath() + " answered "
                         + response.statusCode() + ": " + body.path("title").asText("") + " "
                         + body.path("detail").asText(response.body()));
             }

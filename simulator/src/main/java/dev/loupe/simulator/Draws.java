@@ -7,8 +7,7 @@ final class Draws {
     /** Above this mean the product of uniforms underflows long before it would stop: use the normal shape. */
     private static final double EXACT_POISSON_LIMIT = 30;
 
-    private Draws() {
-    }
+    private Draws() {}
 
     /** Log-normal milliseconds around {@code median}. */
     static long latency(SplittableRandom r, double median, double sigma) {

@@ -12,9 +12,22 @@ import java.util.Optional;
  * clock options must be the ones the services were started with ({@code LOUPE_CLOCK_*}), so that simulator and
  * services agree on the simulated time.
  */
-record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI alertManager, String bootstrapToken,
-               String project, long seed, Scenario scenario, Duration lag, double speed, Instant accelerateFrom,
-               int webhookPort, Duration alertTimeout, double spansPerSecond) {
+record Options(
+        URI collector,
+        URI feedback,
+        URI aggregator,
+        URI evalRunner,
+        URI alertManager,
+        String bootstrapToken,
+        String project,
+        long seed,
+        Scenario scenario,
+        Duration lag,
+        double speed,
+        Instant accelerateFrom,
+        int webhookPort,
+        Duration alertTimeout,
+        double spansPerSecond) {
 
     static final String USAGE = """
             usage: loupe-simulator [--option=value …]
@@ -52,8 +65,10 @@ record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI 
         Options o;
         boolean soakOptions = values.containsKey("spans-per-second") || values.containsKey("duration");
         try {
-            Duration soakLength = Duration.parse(Optional.ofNullable(values.remove("duration")).orElse("PT30M"));
-            o = new Options(uri(values.remove("collector"), "http://127.0.0.1:8081"),
+            Duration soakLength = Duration.parse(
+                    Optional.ofNullable(values.remove("duration")).orElse("PT30M"));
+            o = new Options(
+                    uri(values.remove("collector"), "http://127.0.0.1:8081"),
                     uri(values.remove("feedback"), "http://127.0.0.1:8084"),
                     uri(values.remove("aggregator"), "http://127.0.0.1:8082"),
                     uri(values.remove("eval-runner"), "http://127.0.0.1:8083"),
@@ -62,13 +77,21 @@ record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI 
                             .orElseThrow(() -> new IllegalArgumentException("--bootstrap-token is required")),
                     Optional.ofNullable(values.remove("project")).orElse("demo"),
                     Long.parseLong(Optional.ofNullable(values.remove("seed")).orElse("42")),
-                    Scenario.named(Optional.ofNullable(values.remove("scenario")).orElse("full"), soakLength),
-                    Duration.parse(Optional.ofNullable(values.remove("clock-lag")).orElse("PT0S")),
-                    Double.parseDouble(Optional.ofNullable(values.remove("clock-speed")).orElse("1")),
-                    Optional.ofNullable(values.remove("clock-accelerate-from")).map(Instant::parse).orElse(Instant.now()),
-                    Integer.parseInt(Optional.ofNullable(values.remove("webhook-port")).orElse("0")),
-                    Duration.parse(Optional.ofNullable(values.remove("alert-timeout")).orElse("PT3M")),
-                    Double.parseDouble(Optional.ofNullable(values.remove("spans-per-second")).orElse("2000")));
+                    Scenario.named(
+                            Optional.ofNullable(values.remove("scenario")).orElse("full"), soakLength),
+                    Duration.parse(
+                            Optional.ofNullable(values.remove("clock-lag")).orElse("PT0S")),
+                    Double.parseDouble(
+                            Optional.ofNullable(values.remove("clock-speed")).orElse("1")),
+                    Optional.ofNullable(values.remove("clock-accelerate-from"))
+                            .map(Instant::parse)
+                            .orElse(Instant.now()),
+                    Integer.parseInt(
+                            Optional.ofNullable(values.remove("webhook-port")).orElse("0")),
+                    Duration.parse(
+                            Optional.ofNullable(values.remove("alert-timeout")).orElse("PT3M")),
+                    Double.parseDouble(Optional.ofNullable(values.remove("spans-per-second"))
+                            .orElse("2000")));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(e.getMessage() + "\n" + USAGE, e);
         }
@@ -78,12 +101,16 @@ record Options(URI collector, URI feedback, URI aggregator, URI evalRunner, URI 
         if (soakOptions && !o.soak()) {
             throw new IllegalArgumentException("--spans-per-second and --duration go with --scenario=soak\n" + USAGE);
         }
-        if (o.soak() && (!(o.spansPerSecond() > 0) || Double.isInfinite(o.spansPerSecond())
-                || o.scenario().length().isNegative() || o.scenario().length().isZero())) {
+        if (o.soak()
+                && (!(o.spansPerSecond() > 0)
+                        || Double.isInfinite(o.spansPerSecond())
+                        || o.scenario().length().isNegative()
+                        || o.scenario().length().isZero())) {
             throw new IllegalArgumentException("--spans-per-second and --duration must be positive\n" + USAGE);
         }
         if (!(o.speed() >= 1) || Double.isInfinite(o.speed()) || o.lag().isNegative()) {
-            throw new IllegalArgumentException("--clock-speed must be at least 1 and --clock-lag not negative\n" + USAGE);
+            throw new IllegalArgumentException(
+                    "--clock-speed must be at least 1 and --clock-lag not negative\n" + USAGE);
         }
         return o;
     }

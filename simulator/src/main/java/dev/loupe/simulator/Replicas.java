@@ -19,7 +19,9 @@ final class Replicas implements AutoCloseable {
             clients.add(LoupeClient.builder()
                     .collector(options.collector().toString(), project.ingestKey())
                     .feedback(options.feedback().toString(), project.feedbackKey())
-                    .queueCapacity(50_000).maxBatchItems(500).flushInterval(Duration.ofMillis(200))
+                    .queueCapacity(50_000)
+                    .maxBatchItems(500)
+                    .flushInterval(Duration.ofMillis(200))
                     .build());
         }
     }
@@ -43,8 +45,9 @@ final class Replicas implements AutoCloseable {
         long[] m = new long[8];
         for (LoupeClient c : clients) {
             ClientMetrics x = c.metrics();
-            long[] v = {x.queued(), x.enqueued(), x.sent(), x.dropped(), x.rejected(), x.failed(), x.retries(),
-                x.requests()};
+            long[] v = {
+                x.queued(), x.enqueued(), x.sent(), x.dropped(), x.rejected(), x.failed(), x.retries(), x.requests()
+            };
             for (int i = 0; i < m.length; i++) {
                 m[i] += v[i];
             }

@@ -10,8 +10,8 @@ import java.util.Map;
  * alert rule keeps its own settings: the incidents are sized and timed so those rules fire, and the normal
  * traffic so that no other does.
  */
-public record Scenario(String name, Duration history, Duration allFeaturesHistory, Duration length,
-                       List<Incident> incidents) {
+public record Scenario(
+        String name, Duration history, Duration allFeaturesHistory, Duration length, List<Incident> incidents) {
 
     /** What goes wrong. */
     public enum Kind {
@@ -52,13 +52,13 @@ public record Scenario(String name, Duration history, Duration allFeaturesHistor
         }
     }
 
-    static final ExpectedAlert REFUSALS = new ExpectedAlert("eval-pass-rate-drop",
-            Map.of("feature", "support-rag", "evaluator", "refusal"));
+    static final ExpectedAlert REFUSALS =
+            new ExpectedAlert("eval-pass-rate-drop", Map.of("feature", "support-rag", "evaluator", "refusal"));
     static final ExpectedAlert TOOL = new ExpectedAlert("tool-error-rate-high", Map.of("tool", "lookup_order"));
     static final ExpectedAlert LATENCY = new ExpectedAlert("latency-shift", Map.of("model", "gpt-4o-mini"));
     static final ExpectedAlert TOKENS = new ExpectedAlert("tokens-per-session-anomaly", Map.of("feature", "agent"));
-    static final ExpectedAlert CORRECTIONS = new ExpectedAlert("correction-rate-increase",
-            Map.of("feature", "support-rag"));
+    static final ExpectedAlert CORRECTIONS =
+            new ExpectedAlert("correction-rate-increase", Map.of("feature", "support-rag"));
 
     /**
      * About 57 simulated minutes after three hours of history; each incident starts late enough for its rule's
@@ -72,19 +72,29 @@ public record Scenario(String name, Duration history, Duration allFeaturesHistor
      * hours, which keeps the back-fill short.
      */
     public static Scenario full() {
-        return new Scenario("full", Duration.ofMinutes(180), Duration.ofMinutes(120), Duration.ofMinutes(57), List.of(
-                new Incident(Kind.TOOL_FAILING, 16, 28, TOOL),
-                new Incident(Kind.MODEL_UPDATE, 20, 32, REFUSALS),
-                new Incident(Kind.LATENCY_SHIFT, 22, null, LATENCY),
-                new Incident(Kind.INJECTION_LOOP, 24, 44, TOKENS),
-                new Incident(Kind.CORRECTION_WAVE, 28, null, CORRECTIONS)));
+        return new Scenario(
+                "full",
+                Duration.ofMinutes(180),
+                Duration.ofMinutes(120),
+                Duration.ofMinutes(57),
+                List.of(
+                        new Incident(Kind.TOOL_FAILING, 16, 28, TOOL),
+                        new Incident(Kind.MODEL_UPDATE, 20, 32, REFUSALS),
+                        new Incident(Kind.LATENCY_SHIFT, 22, null, LATENCY),
+                        new Incident(Kind.INJECTION_LOOP, 24, 44, TOKENS),
+                        new Incident(Kind.CORRECTION_WAVE, 28, null, CORRECTIONS)));
     }
 
     /** The end-to-end test's cut: two incidents with short {@code for}s, 30 minutes after a 40-minute history. */
     public static Scenario shortened() {
-        return new Scenario("shortened", Duration.ofMinutes(40), Duration.ofMinutes(40), Duration.ofMinutes(30), List.of(
-                new Incident(Kind.TOOL_FAILING, 14, null, TOOL),
-                new Incident(Kind.MODEL_UPDATE, 16, null, REFUSALS)));
+        return new Scenario(
+                "shortened",
+                Duration.ofMinutes(40),
+                Duration.ofMinutes(40),
+                Duration.ofMinutes(30),
+                List.of(
+                        new Incident(Kind.TOOL_FAILING, 14, null, TOOL),
+                        new Incident(Kind.MODEL_UPDATE, 16, null, REFUSALS)));
     }
 
     /** The soak ({@code bin/loupe soak}): no history and no incident, only normal live traffic for {@code length}. */

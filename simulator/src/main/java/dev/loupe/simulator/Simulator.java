@@ -27,13 +27,22 @@ import java.util.stream.Collectors;
 public final class Simulator {
     /** Instances of the simulated product, each with its own client. */
     static final int REPLICAS = 4;
-    private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
+
+    private static final DateTimeFormatter HH_MM =
+            DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 
     /** What a run produced. */
-    public record Result(DemoProject project, long spans, long decisions, long feedback, ClientMetrics client,
-                         List<FiredAlert> fired, List<Scenario.ExpectedAlert> missing,
-                         List<FiredAlert> unexpected, Map<String, Long> regressionCases,
-                         List<Notification> notifications) {
+    public record Result(
+            DemoProject project,
+            long spans,
+            long decisions,
+            long feedback,
+            ClientMetrics client,
+            List<FiredAlert> fired,
+            List<Scenario.ExpectedAlert> missing,
+            List<FiredAlert> unexpected,
+            Map<String, Long> regressionCases,
+            List<Notification> notifications) {
         public boolean asExpected() {
             return missing.isEmpty() && unexpected.isEmpty();
         }
@@ -85,33 +94,48 @@ public final class Simulator {
 
     Result run() throws Exception {
         Scenario scenario = options.scenario();
-        Clock clock = SimulationClock.fromConfig(options.lag(), options.speed(),
+        Clock clock = SimulationClock.fromConfig(
+                options.lag(),
+                options.speed(),
                 Optional.of(options.accelerateFrom().toString()));
         Instant origin = options.accelerateFrom().minus(options.lag());
         Instant historyStart = origin.minus(scenario.history());
         Instant end = origin.plus(scenario.length());
         Traffic traffic = new Traffic(options.seed(), scenario, origin);
-        try (WebhookReceiver webhook = new WebhookReceiver(options.webhookPort(), n -> out.printf(
-                "  >> webhook: %s %s %s owner=%s runbook=%s%n", n.status().toUpperCase(), n.alertname(),
-                labelsOf(n), n.owner(), n.runbookUrl()))) {
+        try (WebhookReceiver webhook = new WebhookReceiver(
+                options.webhookPort(),
+                n -> out.printf(
+                        "  >> webhook: %s %s %s owner=%s runbook=%s%n",
+                        n.status().toUpperCase(), n.alertname(), labelsOf(n), n.owner(), n.runbookUrl()))) {
             DemoProject project = Setup.run(api, options, webhook.url());
-            out.printf("Project %s (%s) created; support-rag evaluated on every decision; alerts go to %s%n",
+            out.printf(
+                    "Project %s (%s) created; support-rag evaluated on every decision; alerts go to %s%n",
                     project.name(), project.id(), webhook.url());
-            out.printf("Scenario '%s' (seed %d, %d app instances): %d minutes of history from %s (all four features "
+            out.printf(
+                    "Scenario '%s' (seed %d, %d app instances): %d minutes of history from %s (all four features "
                             + "for the last %d), then %d minutes of live traffic (simulated time, %.0f× as fast until it "
-                            + "catches up with the clock)%n", scenario.name(), options.seed(), REPLICAS,
-                    scenario.history().toMinutes(), historyStart, scenario.allFeaturesHistory().toMinutes(),
-                    scenario.length().toMinutes(), options.speed());
+                            + "catches up with the clock)%n",
+                    scenario.name(),
+                    options.seed(),
+                    REPLICAS,
+                    scenario.history().toMinutes(),
+                    historyStart,
+                    scenario.allFeaturesHistory().toMinutes(),
+                    scenario.length().toMinutes(),
+                    options.speed());
             for (Scenario.Incident i : scenario.incidents()) {
-                out.printf("  at +%d min%s: %s → expect %s%n", i.from(), i.to() == null ? "" : " until +" + i.to(),
-                        i.describe(), i.expected());
+                out.printf(
+                        "  at +%d min%s: %s → expect %s%n",
+                        i.from(), i.to() == null ? "" : " until +" + i.to(), i.describe(), i.expected());
             }
             Counts counts = new Counts();
             ExecutorService feedbackPool = Executors.newFixedThreadPool(4);
             Replicas app = new Replicas(REPLICAS, options, project);
             if (Instant.now().isAfter(options.accelerateFrom())) {
-                out.printf("Note: simulated time has been running faster since %s, before the simulator started: the "
-                        + "first live minutes go out as a backlog%n", options.accelerateFrom());
+                out.printf(
+                        "Note: simulated time has been running faster since %s, before the simulator started: the "
+                                + "first live minutes go out as a backlog%n",
+                        options.accelerateFrom());
             }
             try {
                 play(traffic, clock, historyStart, end, app, feedbackPool, counts);
@@ -137,8 +161,15 @@ public final class Simulator {
     }
 
     /** Sends every slice once the simulated clock has passed it; history goes out as fast as the client takes it. */
-    private void play(Traffic traffic, Clock clock, Instant from, Instant end, Replicas app,
-                      ExecutorService feedbackPool, Counts counts) throws InterruptedException {
+    private void play(
+            Traffic traffic,
+            Clock clock,
+            Instant from,
+            Instant end,
+            Replicas app,
+            ExecutorService feedbackPool,
+            Counts counts)
+            throws InterruptedException {
         Instant next = from;
         long lastMinute = Long.MIN_VALUE;
         boolean live = false;
@@ -182,16 +213,34 @@ public final class Simulator {
 
     private void progress(Traffic traffic, Instant at, long minute, Counts counts, Replicas app, boolean live) {
         ClientMetrics m = app.metrics();
-        String active = options.scenario().incidents().stream().filter(i -> i.activeAt(traffic.minuteOf(at)))
-                .map(Scenario.Incident::describe).collect(Collectors.joining("; "));
-        out.printf("[%s %s %+4d min] spans %,d · decisions %,d · feedback %,d · queued %,d · dropped %,d%s%n",
-                live ? "live" : "history", HH_MM.format(at), minute, counts.spans.get(), counts.decisions.get(),
-                counts.feedback.get(), m.queued(), m.dropped(), active.isEmpty() ? "" : " · " + active);
+        String active = options.scenario().incidents().stream()
+                .filter(i -> i.activeAt(traffic.minuteOf(at)))
+                .map(Scenario.Incident::describe)
+                .collect(Collectors.joining("; "));
+        out.printf(
+                "[%s %s %+4d min] spans %,d · decisions %,d · feedback %,d · queued %,d · dropped %,d%s%n",
+                live ? "live" : "history",
+                HH_MM.format(at),
+                minute,
+                counts.spans.get(),
+                counts.decisions.get(),
+                counts.feedback.get(),
+                m.queued(),
+                m.dropped(),
+                active.isEmpty() ? "" : " · " + active);
     }
 
-    private Result finish(DemoProject project, Scenario scenario, Instant origin, Instant historyStart,
-                          ClientMetrics metrics, Counts counts, WebhookReceiver webhook) throws InterruptedException {
-        out.printf("Scenario played; waiting up to %s for the expected alerts and their notifications…%n",
+    private Result finish(
+            DemoProject project,
+            Scenario scenario,
+            Instant origin,
+            Instant historyStart,
+            ClientMetrics metrics,
+            Counts counts,
+            WebhookReceiver webhook)
+            throws InterruptedException {
+        out.printf(
+                "Scenario played; waiting up to %s for the expected alerts and their notifications…%n",
                 options.alertTimeout());
         long deadline = System.nanoTime() + options.alertTimeout().toNanos();
         List<FiredAlert> fired = firedAlerts(project, deadline);
@@ -201,55 +250,91 @@ public final class Simulator {
         }
         // the webhook hears of an alert a route's groupWait after it fired (late in a loaded run, after the scenario
         // ended): wait for those notifications too, within the same deadline
-        while (System.nanoTime() < deadline && fired.stream().anyMatch(f -> webhook.received().stream()
-                .noneMatch(n -> n.alertname().equals(f.ruleId())))) {
+        while (System.nanoTime() < deadline
+                && fired.stream()
+                        .anyMatch(f -> webhook.received().stream()
+                                .noneMatch(n -> n.alertname().equals(f.ruleId())))) {
             Thread.sleep(1_000);
         }
         List<Scenario.ExpectedAlert> missing = missing(scenario, fired);
         List<FiredAlert> unexpected = fired.stream()
-                .filter(f -> scenario.expectedAlerts().stream().noneMatch(f::matches)).toList();
+                .filter(f -> scenario.expectedAlerts().stream().noneMatch(f::matches))
+                .toList();
         Map<String, Double> spend = Summary.spendPerFeature(api, options, project, historyStart, Instant.now());
         Map<String, Long> cases = Summary.regressionCases(api, options, project);
 
         out.println();
         out.println("=== Loupe demo summary ===");
-        out.printf("Requests: %,d spans and %,d decisions sent (%,d accepted, %,d rejected, %,d dropped, %,d failed, "
-                        + "%,d requests, %,d retries); %,d feedback (%,d failed)%n", counts.spans.get(),
-                counts.decisions.get(), metrics.sent(), metrics.rejected(), metrics.dropped(), metrics.failed(),
-                metrics.requests(), metrics.retries(), counts.feedback.get(), counts.feedbackFailed.get());
+        out.printf(
+                "Requests: %,d spans and %,d decisions sent (%,d accepted, %,d rejected, %,d dropped, %,d failed, "
+                        + "%,d requests, %,d retries); %,d feedback (%,d failed)%n",
+                counts.spans.get(),
+                counts.decisions.get(),
+                metrics.sent(),
+                metrics.rejected(),
+                metrics.dropped(),
+                metrics.failed(),
+                metrics.requests(),
+                metrics.retries(),
+                counts.feedback.get(),
+                counts.feedbackFailed.get());
         out.println("Spend per feature (USD):");
         spend.forEach((feature, usd) -> out.printf("  %-12s %10.4f%n", feature, usd));
         out.println("Alerts that fired (simulated time, minutes after the origin):");
         for (FiredAlert f : fired) {
             boolean expected = scenario.expectedAlerts().stream().anyMatch(f::matches);
-            out.printf("  %s %-28s %-45s %s owner=%s severity=%s now %s%n    runbook %s%n",
-                    expected ? "✓" : "✗ unexpected", f.ruleId(), f.labels().entrySet().stream()
+            out.printf(
+                    "  %s %-28s %-45s %s owner=%s severity=%s now %s%n    runbook %s%n",
+                    expected ? "✓" : "✗ unexpected",
+                    f.ruleId(),
+                    f.labels().entrySet().stream()
                             .filter(e -> !List.of("alertname", "severity", "owner", "metric", "category")
                                     .contains(e.getKey()))
-                            .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(",", "{", "}")),
+                            .map(e -> e.getKey() + "=" + e.getValue())
+                            .collect(Collectors.joining(",", "{", "}")),
                     Summary.minutes(Duration.between(origin, f.firedAt())) + sinceIncident(scenario, origin, f),
-                    f.owner(), f.severity(), f.state(),
+                    f.owner(),
+                    f.severity(),
+                    f.state(),
                     f.runbookUrl());
         }
         missing.forEach(m -> out.printf("  ✗ expected but did not fire: %s%n", m));
         out.printf("Webhook notifications received: %d%n", webhook.received().size());
         out.println("Regression cases created:");
         cases.forEach((dataset, n) -> out.printf("  dataset %-12s %,d cases%n", dataset, n));
-        out.printf("Dashboard: %s  project %s (%s); its keys, shown once:%n", options.aggregator(), project.name(),
-                project.id());
+        out.printf(
+                "Dashboard: %s  project %s (%s); its keys, shown once:%n",
+                options.aggregator(), project.name(), project.id());
         out.printf("  admin (admin, read; paste it when the dashboard asks):  %s%n", project.adminKey());
-        out.printf("  secret (ingest, read):  %s%n  public (feedback):  %s%n", project.ingestKey(), project.feedbackKey());
-        out.println(missing.isEmpty() && unexpected.isEmpty() ? "Result: the expected alerts fired, and no others."
-                : "Result: NOT as expected (see ✗ above).");
-        return new Result(project, counts.spans.get(), counts.decisions.get(), counts.feedback.get(), metrics, fired,
-                missing, unexpected, cases, webhook.received());
+        out.printf(
+                "  secret (ingest, read):  %s%n  public (feedback):  %s%n", project.ingestKey(), project.feedbackKey());
+        out.println(
+                missing.isEmpty() && unexpected.isEmpty()
+                        ? "Result: the expected alerts fired, and no others."
+                        : "Result: NOT as expected (see ✗ above).");
+        return new Result(
+                project,
+                counts.spans.get(),
+                counts.decisions.get(),
+                counts.feedback.get(),
+                metrics,
+                fired,
+                missing,
+                unexpected,
+                cases,
+                webhook.received());
     }
 
     /** ", 4.2 min after its incident began" for an expected alert. */
     private static String sinceIncident(Scenario scenario, Instant origin, FiredAlert f) {
-        return scenario.incidents().stream().filter(i -> f.matches(i.expected())).findFirst()
-                .map(i -> String.format(" (%.1f min after its incident began)",
-                        Duration.between(origin.plus(Duration.ofMinutes(i.from())), f.firedAt()).toMillis() / 60_000.0))
+        return scenario.incidents().stream()
+                .filter(i -> f.matches(i.expected()))
+                .findFirst()
+                .map(i -> String.format(
+                        " (%.1f min after its incident began)",
+                        Duration.between(origin.plus(Duration.ofMinutes(i.from())), f.firedAt())
+                                        .toMillis()
+                                / 60_000.0))
                 .orElse("");
     }
 

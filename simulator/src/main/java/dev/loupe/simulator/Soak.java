@@ -21,8 +21,15 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Soak implements AutoCloseable {
     /** What the soak has done so far. */
-    public record Progress(Instant at, long spans, long decisions, long feedback, long feedbackFailed,
-                           ClientMetrics client, int alertNotifications, boolean played) {
+    public record Progress(
+            Instant at,
+            long spans,
+            long decisions,
+            long feedback,
+            long feedbackFailed,
+            ClientMetrics client,
+            int alertNotifications,
+            boolean played) {
         /** Items lost on the app's side: dropped (queue full), rejected, failed, feedback calls that failed. */
         public long errors() {
             return client.dropped() + client.rejected() + client.failed() + feedbackFailed;
@@ -37,8 +44,8 @@ public final class Soak implements AutoCloseable {
     private final AtomicLong feedbackFailed = new AtomicLong();
     private final AtomicInteger notifications = new AtomicInteger();
     // bounded: a slow feedback-service must show up as failed feedback, not as the simulator's heap growing
-    private final ThreadPoolExecutor feedbackPool = new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(10_000));
+    private final ThreadPoolExecutor feedbackPool =
+            new ThreadPoolExecutor(4, 4, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000));
     private WebhookReceiver webhook;
     private Replicas app;
     private Thread player;
@@ -73,19 +80,27 @@ public final class Soak implements AutoCloseable {
         Instant origin = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         double scale = scaleFor(options.spansPerSecond());
         Traffic traffic = new Traffic(options.seed(), options.scenario(), origin, scale);
-        out.printf("Soak: project %s (%s); %,.0f spans/s (the demo's product × %.1f, seed %d) for %s from %s%n",
-                project.name(), project.id(), options.spansPerSecond(), scale, options.seed(),
-                options.scenario().length(), origin);
+        out.printf(
+                "Soak: project %s (%s); %,.0f spans/s (the demo's product × %.1f, seed %d) for %s from %s%n",
+                project.name(),
+                project.id(),
+                options.spansPerSecond(),
+                scale,
+                options.seed(),
+                options.scenario().length(),
+                origin);
         SoakPlayer soak = new SoakPlayer(traffic, origin, options.scenario().length(), new Sink());
-        player = new Thread(() -> {
-            try {
-                soak.play();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException | Error e) {
-                failure = e;
-            }
-        }, "loupe-soak-player");
+        player = new Thread(
+                () -> {
+                    try {
+                        soak.play();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } catch (RuntimeException | Error e) {
+                        failure = e;
+                    }
+                },
+                "loupe-soak-player");
         player.setDaemon(true);
         player.start();
         return this;
@@ -123,8 +138,15 @@ public final class Soak implements AutoCloseable {
     }
 
     public Progress progress() {
-        return new Progress(Instant.now(), spans.get(), decisions.get(), feedback.get(), feedbackFailed.get(),
-                app.metrics(), notifications.get(), !player.isAlive());
+        return new Progress(
+                Instant.now(),
+                spans.get(),
+                decisions.get(),
+                feedback.get(),
+                feedbackFailed.get(),
+                app.metrics(),
+                notifications.get(),
+                !player.isAlive());
     }
 
     /** Waits for the last slice, then up to a minute for the client and the feedback calls to finish. */
@@ -160,18 +182,32 @@ public final class Soak implements AutoCloseable {
         try (Soak soak = new Soak(options, out).begin()) {
             Progress last = soak.progress();
             while (!last.played()) {
-                Thread.sleep(Math.min(30_000, Math.max(1_000, Duration.between(Instant.now(),
-                        last.at().plusSeconds(30)).toMillis())));
+                Thread.sleep(Math.min(
+                        30_000,
+                        Math.max(
+                                1_000,
+                                Duration.between(Instant.now(), last.at().plusSeconds(30))
+                                        .toMillis())));
                 Progress now = soak.progress();
                 out.println(line(last, now));
                 last = now;
             }
             Progress end = soak.await();
             ClientMetrics c = end.client();
-            out.printf("Soak done: %,d spans, %,d decisions, %,d feedback sent; the collector acknowledged %,d "
+            out.printf(
+                    "Soak done: %,d spans, %,d decisions, %,d feedback sent; the collector acknowledged %,d "
                             + "(%,d requests, %,d retries); lost: %,d dropped, %,d rejected, %,d failed, %,d feedback "
-                            + "failed; %d alert notifications%n", end.spans(), end.decisions(), end.feedback(), c.sent(),
-                    c.requests(), c.retries(), c.dropped(), c.rejected(), c.failed(), end.feedbackFailed(),
+                            + "failed; %d alert notifications%n",
+                    end.spans(),
+                    end.decisions(),
+                    end.feedback(),
+                    c.sent(),
+                    c.requests(),
+                    c.retries(),
+                    c.dropped(),
+                    c.rejected(),
+                    c.failed(),
+                    end.feedbackFailed(),
                     end.alertNotifications());
             return end.errors() == 0 ? 0 : 1;
         }
@@ -181,9 +217,19 @@ public final class Soak implements AutoCloseable {
     public static String line(Progress before, Progress now) {
         double seconds = Math.max(0.001, Duration.between(before.at(), now.at()).toMillis() / 1000.0);
         ClientMetrics c = now.client();
-        return String.format("[soak] %,.0f spans/s · sent %,d spans %,d decisions %,d feedback · acknowledged %,d · "
+        return String.format(
+                "[soak] %,.0f spans/s · sent %,d spans %,d decisions %,d feedback · acknowledged %,d · "
                         + "queued %,d · dropped %,d rejected %,d failed %,d · feedback failed %,d · alerts %d",
-                (now.spans() - before.spans()) / seconds, now.spans(), now.decisions(), now.feedback(), c.sent(),
-                c.queued(), c.dropped(), c.rejected(), c.failed(), now.feedbackFailed(), now.alertNotifications());
+                (now.spans() - before.spans()) / seconds,
+                now.spans(),
+                now.decisions(),
+                now.feedback(),
+                c.sent(),
+                c.queued(),
+                c.dropped(),
+                c.rejected(),
+                c.failed(),
+                now.feedbackFailed(),
+                now.alertNotifications());
     }
 }

@@ -73,10 +73,14 @@ final class SoakPlayer {
             steps.get(step).decisions().add(d);
         }
         for (Traffic.Span s : slice.spans()) {
-            steps.get(ofTrace.getOrDefault(s.traceId(), step(s.start(), sliceStart))).spans().add(s);
+            steps.get(ofTrace.getOrDefault(s.traceId(), step(s.start(), sliceStart)))
+                    .spans()
+                    .add(s);
         }
         for (Traffic.Feedback f : slice.feedback()) {
-            steps.get(ofDecision.getOrDefault(f.decisionId(), STEPS - 1)).feedback().add(f);
+            steps.get(ofDecision.getOrDefault(f.decisionId(), STEPS - 1))
+                    .feedback()
+                    .add(f);
         }
         return steps;
     }

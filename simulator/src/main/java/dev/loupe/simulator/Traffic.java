@@ -27,39 +27,78 @@ final class Traffic {
     static final double SPANS_PER_MINUTE = 80 * 3 + 25 + 110 + 70 * 3;
 
     /** A span as the app reports it. */
-    record Span(String traceId, String spanId, String parentSpanId, String kind, String name, String provider,
-                String model, Instant start, long latencyMs, Long inputTokens, Long outputTokens, String prompt,
-                String completion, String status, String errorType, String feature, String sessionId, String userId,
-                String decisionId, String toolName, Map<String, Object> parsedOutput, String parseError) {
-    }
+    record Span(
+            String traceId,
+            String spanId,
+            String parentSpanId,
+            String kind,
+            String name,
+            String provider,
+            String model,
+            Instant start,
+            long latencyMs,
+            Long inputTokens,
+            Long outputTokens,
+            String prompt,
+            String completion,
+            String status,
+            String errorType,
+            String feature,
+            String sessionId,
+            String userId,
+            String decisionId,
+            String toolName,
+            Map<String, Object> parsedOutput,
+            String parseError) {}
 
     /** A retrieved document. */
-    record Doc(String docId, double score, String text) {
-    }
+    record Doc(String docId, double score, String text) {}
 
     /** A decision: what the feature answered and why. */
-    record Decision(String decisionId, String traceId, String feature, String input, List<Doc> retrieved,
-                    String promptTemplate, String promptVersion, String model, String output,
-                    Map<String, Object> parsedOutput, String status, String errorType, long latencyMs,
-                    Instant occurredAt, String sessionId) {
-    }
+    record Decision(
+            String decisionId,
+            String traceId,
+            String feature,
+            String input,
+            List<Doc> retrieved,
+            String promptTemplate,
+            String promptVersion,
+            String model,
+            String output,
+            Map<String, Object> parsedOutput,
+            String status,
+            String errorType,
+            long latencyMs,
+            Instant occurredAt,
+            String sessionId) {}
 
     /** What a user said about a decision. */
-    record Feedback(String decisionId, String signal, String correction, String text, String userId,
-                    Instant occurredAt) {
-    }
+    record Feedback(
+            String decisionId, String signal, String correction, String text, String userId, Instant occurredAt) {}
 
     /** Everything one slice produced. */
-    record Slice(List<Span> spans, List<Decision> decisions, List<Feedback> feedback) {
-    }
+    record Slice(List<Span> spans, List<Decision> decisions, List<Feedback> feedback) {}
 
-    private static final String[] TOPICS = {"refund", "delivery", "password reset", "invoice", "subscription",
-        "warranty", "order status", "account deletion", "shipping address", "discount code"};
-    private static final String[] PRODUCTS = {"the X200 router", "a yearly plan", "the travel adapter",
-        "my last order", "the family bundle", "the mesh kit"};
-    private static final String[] REFUSALS = {"I'm sorry, but I can't help with that request.",
+    private static final String[] TOPICS = {
+        "refund",
+        "delivery",
+        "password reset",
+        "invoice",
+        "subscription",
+        "warranty",
+        "order status",
+        "account deletion",
+        "shipping address",
+        "discount code"
+    };
+    private static final String[] PRODUCTS = {
+        "the X200 router", "a yearly plan", "the travel adapter", "my last order", "the family bundle", "the mesh kit"
+    };
+    private static final String[] REFUSALS = {
+        "I'm sorry, but I can't help with that request.",
         "I can't assist with that. Please contact support directly.",
-        "As an AI, I am unable to provide information about your account."};
+        "As an AI, I am unable to provide information about your account."
+    };
 
     private final long seed;
     private final Scenario scenario;
@@ -110,8 +149,14 @@ final class Traffic {
         return new Slice(spans, decisions, feedback);
     }
 
-    private record Context(SplittableRandom random, Instant start, double minute, double scale, List<Span> spans,
-                           List<Decision> decisions, List<Feedback> feedback) {
+    private record Context(
+            SplittableRandom random,
+            Instant start,
+            double minute,
+            double scale,
+            List<Span> spans,
+            List<Decision> decisions,
+            List<Feedback> feedback) {
         Instant at() {
             return start.plusMillis(random.nextLong(SLICE.toMillis()));
         }
@@ -148,7 +193,9 @@ final class Traffic {
         List<Doc> docs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             String doc = "kb-" + (1 + r.nextInt(240));
-            docs.add(new Doc(doc, Math.round((0.93 - i * 0.09 - r.nextDouble() * 0.05) * 1000) / 1000.0,
+            docs.add(new Doc(
+                    doc,
+                    Math.round((0.93 - i * 0.09 - r.nextDouble() * 0.05) * 1000) / 1000.0,
                     "Policy " + doc + ": how to handle a " + topic + " step by step."));
         }
         long retrievalMs = 40 + r.nextInt(90);
@@ -161,7 +208,9 @@ final class Traffic {
         } else if (refuses) {
             output = REFUSALS[r.nextInt(REFUSALS.length)];
         } else {
-            String cited = r.nextDouble() < 0.03 ? "kb-" + (300 + r.nextInt(50)) : docs.get(0).docId();
+            String cited = r.nextDouble() < 0.03
+                    ? "kb-" + (300 + r.nextInt(50))
+                    : docs.get(0).docId();
             output = "To arrange a " + topic + " for " + product + ", open Orders, choose the item and follow the "
                     + "steps in the policy [doc:" + cited + "]. It usually takes 3-5 business days [doc:"
                     + docs.get(1).docId() + "].";
@@ -169,17 +218,95 @@ final class Traffic {
         long in = 1400 + r.nextInt(900);
         long out = output == null ? 0 : refuses ? 25 + r.nextInt(15) : 140 + r.nextInt(120);
         long total = retrievalMs + llmMs + 30;
-        c.spans().add(new Span(traceId, rootId, null, "CHAIN", "support-answer", null, null, t, total, null, null,
-                null, null, status.equals("ERROR") ? "ERROR" : "SUCCESS", status.equals("ERROR") ? "rate_limit" : null,
-                "support-rag", session, user, decisionId, null, null, null));
-        c.spans().add(new Span(traceId, c.hex(8), rootId, "RETRIEVAL", "kb.search", null, null, t.plusMillis(5),
-                retrievalMs, null, null, null, null, "SUCCESS", null, null, session, user, null, null, null, null));
-        c.spans().add(new Span(traceId, c.hex(8), rootId, "LLM", "chat " + model, "openai", model,
-                t.plusMillis(10 + retrievalMs), llmMs, in, out, "Answer from the policies.\n" + question, output,
-                status, status.equals("ERROR") ? "rate_limit" : null, null, session, user, null, null, null, null));
-        c.decisions().add(new Decision(decisionId, traceId, "support-rag", question, docs, "support-answer",
-                update ? "v8" : "v7", model, output, null, status, status.equals("ERROR") ? "rate_limit" : null,
-                total, t, session));
+        c.spans()
+                .add(new Span(
+                        traceId,
+                        rootId,
+                        null,
+                        "CHAIN",
+                        "support-answer",
+                        null,
+                        null,
+                        t,
+                        total,
+                        null,
+                        null,
+                        null,
+                        null,
+                        status.equals("ERROR") ? "ERROR" : "SUCCESS",
+                        status.equals("ERROR") ? "rate_limit" : null,
+                        "support-rag",
+                        session,
+                        user,
+                        decisionId,
+                        null,
+                        null,
+                        null));
+        c.spans()
+                .add(new Span(
+                        traceId,
+                        c.hex(8),
+                        rootId,
+                        "RETRIEVAL",
+                        "kb.search",
+                        null,
+                        null,
+                        t.plusMillis(5),
+                        retrievalMs,
+                        null,
+                        null,
+                        null,
+                        null,
+                        "SUCCESS",
+                        null,
+                        null,
+                        session,
+                        user,
+                        null,
+                        null,
+                        null,
+                        null));
+        c.spans()
+                .add(new Span(
+                        traceId,
+                        c.hex(8),
+                        rootId,
+                        "LLM",
+                        "chat " + model,
+                        "openai",
+                        model,
+                        t.plusMillis(10 + retrievalMs),
+                        llmMs,
+                        in,
+                        out,
+                        "Answer from the policies.\n" + question,
+                        output,
+                        status,
+                        status.equals("ERROR") ? "rate_limit" : null,
+                        null,
+                        session,
+                        user,
+                        null,
+                        null,
+                        null,
+                        null));
+        c.decisions()
+                .add(new Decision(
+                        decisionId,
+                        traceId,
+                        "support-rag",
+                        question,
+                        docs,
+                        "support-answer",
+                        update ? "v8" : "v7",
+                        model,
+                        output,
+                        null,
+                        status,
+                        status.equals("ERROR") ? "rate_limit" : null,
+                        total,
+                        t,
+                        session));
         if (output == null) {
             return;
         }
@@ -189,8 +316,14 @@ final class Traffic {
         if (roll < corrections) {
             String correction = "For a " + topic + " on " + product + ", go to Orders > Returns and print the label; "
                     + "refunds arrive within 10 days.";
-            c.feedback().add(new Feedback(decisionId, r.nextBoolean() ? "EDITED" : "INCORRECT", correction,
-                    "The answer is out of date.", user, said));
+            c.feedback()
+                    .add(new Feedback(
+                            decisionId,
+                            r.nextBoolean() ? "EDITED" : "INCORRECT",
+                            correction,
+                            "The answer is out of date.",
+                            user,
+                            said));
         } else if (roll < corrections + 0.04) {
             c.feedback().add(new Feedback(decisionId, "THUMBS_DOWN", null, null, user, said));
         } else if (roll < corrections + 0.14) {
@@ -206,15 +339,51 @@ final class Traffic {
         long ms = Draws.latency(r, 2500, 0.3);
         String status = outcome(r);
         long in = 3000 + r.nextInt(3000);
-        String output = status.equals("ERROR") ? null : "Summary: the customer asks about "
-                + TOPICS[r.nextInt(TOPICS.length)] + "; agreed next step is a call-back within 24 hours.";
-        c.spans().add(new Span(traceId, spanId, null, "LLM", "summarise", "anthropic", "claude-sonnet-4-5", t, ms, in,
-                output == null ? 0L : 180L + r.nextInt(140), "Summarise this ticket thread:\n…", output, status,
-                status.equals("ERROR") ? "timeout" : null, "summarise", null, null, "sum-" + traceId.substring(0, 20),
-                null, null, null));
-        c.decisions().add(new Decision("sum-" + traceId.substring(0, 20), traceId, "summarise", "ticket thread "
-                + r.nextInt(1_000_000), List.of(), "summarise-thread", "v3", "claude-sonnet-4-5", output, null,
-                status, status.equals("ERROR") ? "timeout" : null, ms, t, null));
+        String output = status.equals("ERROR")
+                ? null
+                : "Summary: the customer asks about " + TOPICS[r.nextInt(TOPICS.length)]
+                        + "; agreed next step is a call-back within 24 hours.";
+        c.spans()
+                .add(new Span(
+                        traceId,
+                        spanId,
+                        null,
+                        "LLM",
+                        "summarise",
+                        "anthropic",
+                        "claude-sonnet-4-5",
+                        t,
+                        ms,
+                        in,
+                        output == null ? 0L : 180L + r.nextInt(140),
+                        "Summarise this ticket thread:\n…",
+                        output,
+                        status,
+                        status.equals("ERROR") ? "timeout" : null,
+                        "summarise",
+                        null,
+                        null,
+                        "sum-" + traceId.substring(0, 20),
+                        null,
+                        null,
+                        null));
+        c.decisions()
+                .add(new Decision(
+                        "sum-" + traceId.substring(0, 20),
+                        traceId,
+                        "summarise",
+                        "ticket thread " + r.nextInt(1_000_000),
+                        List.of(),
+                        "summarise-thread",
+                        "v3",
+                        "claude-sonnet-4-5",
+                        output,
+                        null,
+                        status,
+                        status.equals("ERROR") ? "timeout" : null,
+                        ms,
+                        t,
+                        null));
     }
 
     private void classification(Context c) {
@@ -225,18 +394,58 @@ final class Traffic {
         long ms = Draws.latency(r, shifted ? 450 * 2.3 : 450, 0.3);
         boolean spam = r.nextDouble() < 0.3;
         boolean parseFails = r.nextDouble() < 0.01;
-        Map<String, Object> parsed = parseFails ? null : Map.of("label", spam ? "spam" : "ham",
-                "confidence", Math.round((0.7 + r.nextDouble() * 0.3) * 100) / 100.0);
-        String completion = parseFails ? "Sure! This looks like " + (spam ? "spam" : "ham") + "."
+        Map<String, Object> parsed = parseFails
+                ? null
+                : Map.of(
+                        "label",
+                        spam ? "spam" : "ham",
+                        "confidence",
+                        Math.round((0.7 + r.nextDouble() * 0.3) * 100) / 100.0);
+        String completion = parseFails
+                ? "Sure! This looks like " + (spam ? "spam" : "ham") + "."
                 : "{\"label\": \"" + (spam ? "spam" : "ham") + "\"}";
         String status = outcome(r);
-        c.spans().add(new Span(traceId, c.hex(8), null, "LLM", "classify", "openai", "gpt-4o-mini", t, ms,
-                300L + r.nextInt(200), 8L + r.nextInt(6), "Is this message spam? …", completion, status,
-                status.equals("ERROR") ? "rate_limit" : null, "classify", null, null, null, null, parsed,
-                parseFails ? "expected a JSON object" : null));
-        c.decisions().add(new Decision("cls-" + traceId.substring(0, 20), traceId, "classify", "message "
-                + r.nextInt(1_000_000), List.of(), "spam-check", "v12", "gpt-4o-mini", completion, parsed, status,
-                status.equals("ERROR") ? "rate_limit" : null, ms, t, null));
+        c.spans()
+                .add(new Span(
+                        traceId,
+                        c.hex(8),
+                        null,
+                        "LLM",
+                        "classify",
+                        "openai",
+                        "gpt-4o-mini",
+                        t,
+                        ms,
+                        300L + r.nextInt(200),
+                        8L + r.nextInt(6),
+                        "Is this message spam? …",
+                        completion,
+                        status,
+                        status.equals("ERROR") ? "rate_limit" : null,
+                        "classify",
+                        null,
+                        null,
+                        null,
+                        null,
+                        parsed,
+                        parseFails ? "expected a JSON object" : null));
+        c.decisions()
+                .add(new Decision(
+                        "cls-" + traceId.substring(0, 20),
+                        traceId,
+                        "classify",
+                        "message " + r.nextInt(1_000_000),
+                        List.of(),
+                        "spam-check",
+                        "v12",
+                        "gpt-4o-mini",
+                        completion,
+                        parsed,
+                        status,
+                        status.equals("ERROR") ? "rate_limit" : null,
+                        ms,
+                        t,
+                        null));
     }
 
     private void agentTurn(Context c) {
@@ -259,18 +468,95 @@ final class Traffic {
         String llmStatus = outcome(r);
         long total = llmMs + toolMs + 40;
         String decisionId = "agt-" + traceId.substring(0, 20);
-        c.spans().add(new Span(traceId, rootId, null, "AGENT", "order-agent", null, null, t, total, null, null, null,
-                null, "SUCCESS", null, "agent", session, user, decisionId, null, null, null));
-        c.spans().add(new Span(traceId, c.hex(8), rootId, "LLM", "plan", "openai", "gpt-4o-mini", t.plusMillis(5),
-                llmMs, in, out, "You are an order assistant. Tools: lookup_order, search_web.\nUser: where is my order?",
-                "call " + tool, llmStatus, llmStatus.equals("ERROR") ? "timeout" : null, null, session, user, null,
-                null, null, null));
-        c.spans().add(new Span(traceId, c.hex(8), rootId, "TOOL", tool, null, null, t.plusMillis(10 + llmMs), toolMs,
-                null, null, null, null, toolFails ? "ERROR" : "SUCCESS", toolFails ? "http_500" : null, null, session,
-                user, null, tool, null, null));
-        c.decisions().add(new Decision(decisionId, traceId, "agent", "where is order " + r.nextInt(1_000_000) + "?",
-                List.of(), "order-agent", "v5", "gpt-4o-mini", toolFails ? "Sorry, I could not look that up right now."
-                : "Your order ships tomorrow.", null, "SUCCESS", null, total, t, session));
+        c.spans()
+                .add(new Span(
+                        traceId,
+                        rootId,
+                        null,
+                        "AGENT",
+                        "order-agent",
+                        null,
+                        null,
+                        t,
+                        total,
+                        null,
+                        null,
+                        null,
+                        null,
+                        "SUCCESS",
+                        null,
+                        "agent",
+                        session,
+                        user,
+                        decisionId,
+                        null,
+                        null,
+                        null));
+        c.spans()
+                .add(new Span(
+                        traceId,
+                        c.hex(8),
+                        rootId,
+                        "LLM",
+                        "plan",
+                        "openai",
+                        "gpt-4o-mini",
+                        t.plusMillis(5),
+                        llmMs,
+                        in,
+                        out,
+                        "You are an order assistant. Tools: lookup_order, search_web.\nUser: where is my order?",
+                        "call " + tool,
+                        llmStatus,
+                        llmStatus.equals("ERROR") ? "timeout" : null,
+                        null,
+                        session,
+                        user,
+                        null,
+                        null,
+                        null,
+                        null));
+        c.spans()
+                .add(new Span(
+                        traceId,
+                        c.hex(8),
+                        rootId,
+                        "TOOL",
+                        tool,
+                        null,
+                        null,
+                        t.plusMillis(10 + llmMs),
+                        toolMs,
+                        null,
+                        null,
+                        null,
+                        null,
+                        toolFails ? "ERROR" : "SUCCESS",
+                        toolFails ? "http_500" : null,
+                        null,
+                        session,
+                        user,
+                        null,
+                        tool,
+                        null,
+                        null));
+        c.decisions()
+                .add(new Decision(
+                        decisionId,
+                        traceId,
+                        "agent",
+                        "where is order " + r.nextInt(1_000_000) + "?",
+                        List.of(),
+                        "order-agent",
+                        "v5",
+                        "gpt-4o-mini",
+                        toolFails ? "Sorry, I could not look that up right now." : "Your order ships tomorrow.",
+                        null,
+                        "SUCCESS",
+                        null,
+                        total,
+                        t,
+                        session));
     }
 
     /** SUCCESS, or now and then an error or a truncation. */

@@ -27,9 +27,13 @@ final class WebhookReceiver implements AutoCloseable {
                 JsonNode payload = mapper.readTree(body);
                 for (JsonNode alert : payload.path("alerts")) {
                     JsonNode annotations = alert.path("annotations");
-                    Notification n = new Notification(Instant.now(), alert.path("status").asText(),
-                            alert.path("labels").path("alertname").asText(), alert.path("labels"),
-                            annotations.path("owner").asText(null), annotations.path("runbookUrl").asText(null),
+                    Notification n = new Notification(
+                            Instant.now(),
+                            alert.path("status").asText(),
+                            alert.path("labels").path("alertname").asText(),
+                            alert.path("labels"),
+                            annotations.path("owner").asText(null),
+                            annotations.path("runbookUrl").asText(null),
                             annotations.path("summary").asText(null));
                     synchronized (received) {
                         received.add(n);

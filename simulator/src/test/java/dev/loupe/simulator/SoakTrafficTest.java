@@ -18,7 +18,9 @@ class SoakTrafficTest {
     static double rate(Traffic traffic, int slices) {
         long spans = 0;
         for (int i = 0; i < slices; i++) {
-            spans += traffic.slice(ORIGIN.plus(Traffic.SLICE.multipliedBy(i))).spans().size();
+            spans += traffic.slice(ORIGIN.plus(Traffic.SLICE.multipliedBy(i)))
+                    .spans()
+                    .size();
         }
         return spans / (slices * (double) Traffic.SLICE.toSeconds());
     }
@@ -29,11 +31,15 @@ class SoakTrafficTest {
 
     @Test
     void theScaledProductSendsTheRequestedRate() {
-        assertThat(rate(soak(42, 2000), 24)).as("spans/s over two minutes at 2,000").isBetween(1940.0, 2060.0);
-        assertThat(rate(soak(7, 300), 60)).as("spans/s over five minutes at 300").isBetween(291.0, 309.0);
+        assertThat(rate(soak(42, 2000), 24))
+                .as("spans/s over two minutes at 2,000")
+                .isBetween(1940.0, 2060.0);
+        assertThat(rate(soak(7, 300), 60))
+                .as("spans/s over five minutes at 300")
+                .isBetween(291.0, 309.0);
         assertThat(rate(new Traffic(42, Scenario.soak(Duration.ofMinutes(30)), ORIGIN), 120))
-                .as("scale 1 is the demo's normal traffic").isBetween(Traffic.SPANS_PER_MINUTE / 60 * 0.95,
-                        Traffic.SPANS_PER_MINUTE / 60 * 1.05);
+                .as("scale 1 is the demo's normal traffic")
+                .isBetween(Traffic.SPANS_PER_MINUTE / 60 * 0.95, Traffic.SPANS_PER_MINUTE / 60 * 1.05);
     }
 
     @Test
@@ -45,9 +51,14 @@ class SoakTrafficTest {
 
     @Test
     void sessionsGrowWithTheScaleSoEachKeepsTheDemosPace() {
-        long sessions = soak(42, 2000).slice(ORIGIN).spans().stream().map(Traffic.Span::sessionId)
-                .filter(s -> s != null && s.startsWith("chat")).distinct().count();
-        assertThat(sessions).as("chat sessions in one slice at 2,000 spans/s (40 at scale 1)").isGreaterThan(1_000);
+        long sessions = soak(42, 2000).slice(ORIGIN).spans().stream()
+                .map(Traffic.Span::sessionId)
+                .filter(s -> s != null && s.startsWith("chat"))
+                .distinct()
+                .count();
+        assertThat(sessions)
+                .as("chat sessions in one slice at 2,000 spans/s (40 at scale 1)")
+                .isGreaterThan(1_000);
     }
 
     @Test
@@ -56,39 +67,50 @@ class SoakTrafficTest {
         List<SoakPlayer.Step> steps = SoakPlayer.steps(slice, ORIGIN);
 
         assertThat(steps).hasSize(SoakPlayer.STEPS);
-        assertThat(steps.stream().mapToInt(s -> s.spans().size()).sum()).isEqualTo(slice.spans().size());
-        assertThat(steps.stream().mapToInt(s -> s.decisions().size()).sum()).isEqualTo(slice.decisions().size());
-        assertThat(steps.stream().mapToInt(s -> s.feedback().size()).sum()).isEqualTo(slice.feedback().size());
+        assertThat(steps.stream().mapToInt(s -> s.spans().size()).sum())
+                .isEqualTo(slice.spans().size());
+        assertThat(steps.stream().mapToInt(s -> s.decisions().size()).sum())
+                .isEqualTo(slice.decisions().size());
+        assertThat(steps.stream().mapToInt(s -> s.feedback().size()).sum())
+                .isEqualTo(slice.feedback().size());
         Map<String, Integer> stepOfTrace = new HashMap<>();
         for (int i = 0; i < steps.size(); i++) {
             for (Traffic.Decision d : steps.get(i).decisions()) {
                 stepOfTrace.put(d.traceId(), i);
-                assertThat(d.occurredAt()).isBetween(ORIGIN.plusMillis(i * SoakPlayer.STEP_MS),
-                        ORIGIN.plusMillis((i + 1) * SoakPlayer.STEP_MS - 1));
+                assertThat(d.occurredAt())
+                        .isBetween(
+                                ORIGIN.plusMillis(i * SoakPlayer.STEP_MS),
+                                ORIGIN.plusMillis((i + 1) * SoakPlayer.STEP_MS - 1));
             }
         }
         for (int i = 0; i < steps.size(); i++) {
             for (Traffic.Span s : steps.get(i).spans()) {
-                assertThat(stepOfTrace.get(s.traceId())).as("step of span %s's trace", s.spanId()).isEqualTo(i);
+                assertThat(stepOfTrace.get(s.traceId()))
+                        .as("step of span %s's trace", s.spanId())
+                        .isEqualTo(i);
             }
         }
         double perStep = slice.spans().size() / (double) SoakPlayer.STEPS;
-        assertThat(steps).allSatisfy(s -> assertThat((double) s.spans().size()).isBetween(perStep * 0.7, perStep * 1.3));
+        assertThat(steps)
+                .allSatisfy(s -> assertThat((double) s.spans().size()).isBetween(perStep * 0.7, perStep * 1.3));
     }
 
     @Test
     void soakOptionsBelongToTheSoak() {
-        Options o = Options.parse(new String[]{"--bootstrap-token=t", "--scenario=soak", "--spans-per-second=500",
-            "--duration=PT3M"});
+        Options o = Options.parse(
+                new String[] {"--bootstrap-token=t", "--scenario=soak", "--spans-per-second=500", "--duration=PT3M"});
         assertThat(o.soak()).isTrue();
         assertThat(o.spansPerSecond()).isEqualTo(500);
         assertThat(o.scenario().length()).isEqualTo(Duration.ofMinutes(3));
         assertThat(o.scenario().incidents()).isEmpty();
-        assertThat(Options.parse(new String[]{"--bootstrap-token=t", "--scenario=soak"}).scenario().length())
+        assertThat(Options.parse(new String[] {"--bootstrap-token=t", "--scenario=soak"})
+                        .scenario()
+                        .length())
                 .isEqualTo(Duration.ofMinutes(30));
-        assertThatThrownBy(() -> Options.parse(new String[]{"--bootstrap-token=t", "--duration=PT3M"}))
+        assertThatThrownBy(() -> Options.parse(new String[] {"--bootstrap-token=t", "--duration=PT3M"}))
                 .hasMessageContaining("--scenario=soak");
-        assertThatThrownBy(() -> Options.parse(new String[]{"--bootstrap-token=t", "--scenario=soak",
-            "--spans-per-second=0"})).hasMessageContaining("positive");
+        assertThatThrownBy(() ->
+                        Options.parse(new String[] {"--bootstrap-token=t", "--scenario=soak", "--spans-per-second=0"}))
+                .hasMessageContaining("positive");
     }
 }

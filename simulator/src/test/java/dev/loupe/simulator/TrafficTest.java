@@ -20,16 +20,26 @@ class TrafficTest {
     final Traffic traffic = new Traffic(42, Scenario.full(), ORIGIN);
 
     /** Per-minute counts of what the rules look at. */
-    record Minute(int miniCalls, int lookupCalls, int lookupErrors, int agentSessions, int ragDecisions,
-                  int refusals, int ragAnswers, long agentTokens, int corrections, int classifySpans) {
-    }
+    record Minute(
+            int miniCalls,
+            int lookupCalls,
+            int lookupErrors,
+            int agentSessions,
+            int ragDecisions,
+            int refusals,
+            int ragAnswers,
+            long agentTokens,
+            int corrections,
+            int classifySpans) {}
 
     /** Median latency of gpt-4o-mini calls in [from, to) minutes. */
     double miniLatencyMedian(int from, int to) {
         List<Long> latencies = new ArrayList<>();
-        for (Instant t = ORIGIN.plus(Duration.ofMinutes(from)); t.isBefore(ORIGIN.plus(Duration.ofMinutes(to)));
-             t = t.plus(Traffic.SLICE)) {
-            traffic.slice(t).spans().stream().filter(s -> "gpt-4o-mini".equals(s.model()))
+        for (Instant t = ORIGIN.plus(Duration.ofMinutes(from));
+                t.isBefore(ORIGIN.plus(Duration.ofMinutes(to)));
+                t = t.plus(Traffic.SLICE)) {
+            traffic.slice(t).spans().stream()
+                    .filter(s -> "gpt-4o-mini".equals(s.model()))
                     .forEach(s -> latencies.add(s.latencyMs()));
         }
         Collections.sort(latencies);
@@ -47,8 +57,9 @@ class TrafficTest {
         int classify = 0;
         long agentTokens = 0;
         Set<String> sessions = new HashSet<>();
-        for (Instant t = ORIGIN.plus(Duration.ofMinutes(m)); t.isBefore(ORIGIN.plus(Duration.ofMinutes(m + 1)));
-             t = t.plus(Traffic.SLICE)) {
+        for (Instant t = ORIGIN.plus(Duration.ofMinutes(m));
+                t.isBefore(ORIGIN.plus(Duration.ofMinutes(m + 1)));
+                t = t.plus(Traffic.SLICE)) {
             Traffic.Slice slice = traffic.slice(t);
             for (Traffic.Span s : slice.spans()) {
                 if ("gpt-4o-mini".equals(s.model())) {
@@ -74,10 +85,21 @@ class TrafficTest {
                     }
                 }
             }
-            corrections += (int) slice.feedback().stream().filter(f -> f.correction() != null).count();
+            corrections += (int) slice.feedback().stream()
+                    .filter(f -> f.correction() != null)
+                    .count();
         }
-        return new Minute(mini, lookup, lookupErrors, sessions.size(), rag, refusals, answers, agentTokens,
-                corrections, classify);
+        return new Minute(
+                mini,
+                lookup,
+                lookupErrors,
+                sessions.size(),
+                rag,
+                refusals,
+                answers,
+                agentTokens,
+                corrections,
+                classify);
     }
 
     @Test
@@ -91,15 +113,20 @@ class TrafficTest {
     void normalMinutesMeetEveryRulesSampleFloor() {
         for (int m = -120; m < 16; m++) {
             Minute minute = minute(m);
-            assertThat(minute.miniCalls()).as("gpt-4o-mini calls, minute %d (latency-shift: 100)", m)
+            assertThat(minute.miniCalls())
+                    .as("gpt-4o-mini calls, minute %d (latency-shift: 100)", m)
                     .isGreaterThanOrEqualTo(100);
-            assertThat(minute.lookupCalls()).as("lookup_order calls, minute %d (tool-error-rate-high: 20)", m)
+            assertThat(minute.lookupCalls())
+                    .as("lookup_order calls, minute %d (tool-error-rate-high: 20)", m)
                     .isGreaterThanOrEqualTo(20);
-            assertThat(minute.agentSessions()).as("agent sessions, minute %d (tokens-per-session-anomaly: 20)", m)
+            assertThat(minute.agentSessions())
+                    .as("agent sessions, minute %d (tokens-per-session-anomaly: 20)", m)
                     .isGreaterThanOrEqualTo(20);
-            assertThat(minute.ragDecisions()).as("support-rag decisions, minute %d (evaluation and feedback rules: 50)", m)
+            assertThat(minute.ragDecisions())
+                    .as("support-rag decisions, minute %d (evaluation and feedback rules: 50)", m)
                     .isGreaterThanOrEqualTo(50);
-            assertThat(minute.classifySpans()).as("classify spans, minute %d (parse-failure-rate-increase: 50)", m)
+            assertThat(minute.classifySpans())
+                    .as("classify spans, minute %d (parse-failure-rate-increase: 50)", m)
                     .isGreaterThanOrEqualTo(50);
         }
     }
@@ -109,7 +136,8 @@ class TrafficTest {
         Minute early = minute(-150);
         Minute later = minute(-100);
         assertThat(early.ragDecisions()).isGreaterThanOrEqualTo(50);
-        assertThat(early.miniCalls() + early.lookupCalls() + early.agentSessions() + early.classifySpans()).isZero();
+        assertThat(early.miniCalls() + early.lookupCalls() + early.agentSessions() + early.classifySpans())
+                .isZero();
         assertThat(later.miniCalls()).isGreaterThanOrEqualTo(100);
     }
 

@@ -21,8 +21,7 @@ public final class AllocationBudget {
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
-    private AllocationBudget() {
-    }
+    private AllocationBudget() {}
 
     public static long allowance(int inputLength) {
         return FIXED_BYTES + BYTES_PER_INPUT_BYTE * inputLength;

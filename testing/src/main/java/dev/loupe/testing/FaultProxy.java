@@ -125,36 +125,39 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to, String direction) {
-        Thread thread = new Thread(() -> {
-            byte[] buffer = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    long delay = delayMillis;
-                    if (delay > 0) {
-                        Thread.sleep(delay);
+        Thread thread = new Thread(
+                () -> {
+                    byte[] buffer = new byte[16 * 1024];
+                    try (InputStream in = from.getInputStream();
+                            OutputStream out = to.getOutputStream()) {
+                        int n;
+                        while ((n = in.read(buffer)) >= 0) {
+                            long delay = delayMillis;
+                            if (delay > 0) {
+                                Thread.sleep(delay);
+                            }
+                            long rate = bytesPerSecond;
+                            if (rate > 0) {
+                                Thread.sleep(Math.max(1, n * 1000L / rate));
+                            }
+                            if (cut) {
+                                break;
+                            }
+                            out.write(buffer, 0, n);
+                            out.flush();
+                        }
+                    } catch (IOException e) {
+                        // the other side went away, or cut() closed the sockets
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        closeQuietly(from);
+                        closeQuietly(to);
+                        open.remove(from);
+                        open.remove(to);
                     }
-                    long rate = bytesPerSecond;
-                    if (rate > 0) {
-                        Thread.sleep(Math.max(1, n * 1000L / rate));
-                    }
-                    if (cut) {
-                        break;
-                    }
-                    out.write(buffer, 0, n);
-                    out.flush();
-                }
-            } catch (IOException e) {
-                // the other side went away, or cut() closed the sockets
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
-            }
-        }, "fault-proxy-" + port() + "-" + direction);
+                },
+                "fault-proxy-" + port() + "-" + direction);
         thread.setDaemon(true);
         thread.start();
     }

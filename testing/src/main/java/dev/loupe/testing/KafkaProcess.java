@@ -33,8 +33,8 @@ public final class KafkaProcess implements AutoCloseable {
         try {
             Files.createDirectories(dir);
             int brokerPort = EmbeddedKafkaBroker.freePort();
-            Properties props = EmbeddedKafkaBroker.serverProperties(dir.resolve("data"), brokerPort,
-                    EmbeddedKafkaBroker.freePort());
+            Properties props = EmbeddedKafkaBroker.serverProperties(
+                    dir.resolve("data"), brokerPort, EmbeddedKafkaBroker.freePort());
             Path config = dir.resolve("server.properties");
             EmbeddedKafkaBroker.formatStorage(props, config);
             KafkaProcess kafka = new KafkaProcess(dir, brokerPort, config);
@@ -48,17 +48,25 @@ public final class KafkaProcess implements AutoCloseable {
     /** (Re)starts the broker process on the same port and data directory, and waits until it listens. */
     public void start() {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "-Xmx512m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), "kafka.Kafka", config.toString()))
+        ProcessBuilder builder = new ProcessBuilder(List.of(
+                        java.toString(),
+                        "-Xmx512m",
+                        "-XX:+UseSerialGC",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "kafka.Kafka",
+                        config.toString()))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("kafka.log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("kafka.log").toFile()));
         try {
             process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         Awaitility.await("Kafka listening on " + brokerPort + " (log: " + dir.resolve("kafka.log") + ")")
-                .atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> listening() || !process.isAlive());
         if (!process.isAlive()) {
             throw new IllegalStateException("Kafka exited at start; see " + dir.resolve("kafka.log"));

@@ -4,8 +4,11 @@ package dev.loupe.testing;
 public record PostgresSettings(String host, int port, String user, String password) {
 
     public static PostgresSettings fromEnvironment() {
-        return new PostgresSettings(env("LOUPE_PG_HOST", "127.0.0.1"), Integer.parseInt(env("LOUPE_PG_PORT", "5432")),
-                env("LOUPE_PG_USER", "postgres"), env("LOUPE_PG_PASSWORD", ""));
+        return new PostgresSettings(
+                env("LOUPE_PG_HOST", "127.0.0.1"),
+                Integer.parseInt(env("LOUPE_PG_PORT", "5432")),
+                env("LOUPE_PG_USER", "postgres"),
+                env("LOUPE_PG_PASSWORD", ""));
     }
 
     public String jdbcUrl(String database) {

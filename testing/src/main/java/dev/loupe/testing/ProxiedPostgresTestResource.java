@@ -25,7 +25,8 @@ public class ProxiedPostgresTestResource extends PostgresTestResource {
         PostgresSettings pg = PostgresSettings.fromEnvironment();
         proxy = FaultProxy.start(pg.host(), pg.port());
         PostgresSettings proxied = new PostgresSettings("127.0.0.1", proxy.port(), pg.user(), pg.password());
-        String database = config.get("quarkus.datasource.jdbc.url").substring(pg.jdbcUrl("").length());
+        String database = config.get("quarkus.datasource.jdbc.url")
+                .substring(pg.jdbcUrl("").length());
         config.put("quarkus.datasource.jdbc.url", proxied.jdbcUrl(database));
         config.put("quarkus.datasource.reactive.url", proxied.reactiveUrl(database));
         return config;

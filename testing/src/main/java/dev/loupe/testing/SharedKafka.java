@@ -4,8 +4,7 @@ package dev.loupe.testing;
 public final class SharedKafka {
     private static String bootstrap;
 
-    private SharedKafka() {
-    }
+    private SharedKafka() {}
 
     public static synchronized String bootstrapServers() {
         if (bootstrap == null) {

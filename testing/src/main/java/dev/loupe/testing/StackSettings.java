@@ -17,11 +17,11 @@ import java.util.Properties;
 public final class StackSettings {
     /** Where the table lives, on the classpath and (under testing/src/main/resources) in the repository. */
     public static final String RESOURCE = "dev/loupe/testing/local-stack.properties";
+
     private static final String KAFKA_PREFIX = "kafka.";
     private static final Properties TABLE = load();
 
-    private StackSettings() {
-    }
+    private StackSettings() {}
 
     /** The five services, in the order they start: the first runs the migrations the others read. */
     public static List<String> services() {
@@ -35,8 +35,13 @@ public final class StackSettings {
 
     /** The combined broker + controller's server properties, with its ports and log directory filled in. */
     public static Properties kafkaServerProperties(Path logDir, int brokerPort, int controllerPort) {
-        Map<String, String> values = Map.of("${broker.port}", Integer.toString(brokerPort),
-                "${controller.port}", Integer.toString(controllerPort), "${log.dir}", logDir.toString());
+        Map<String, String> values = Map.of(
+                "${broker.port}",
+                Integer.toString(brokerPort),
+                "${controller.port}",
+                Integer.toString(controllerPort),
+                "${log.dir}",
+                logDir.toString());
         Properties server = new Properties();
         for (String key : TABLE.stringPropertyNames()) {
             if (key.startsWith(KAFKA_PREFIX)) {

@@ -20,13 +20,18 @@ public final class TestDatabase implements AutoCloseable {
         PostgresSettings settings = PostgresSettings.fromEnvironment();
         byte[] random = new byte[4];
         ThreadLocalRandom.current().nextBytes(random);
-        String name = "loupe_" + purpose.replaceAll("[^a-z0-9]", "_") + "_" + HexFormat.of().formatHex(random);
-        try (Connection c = admin(settings); Statement s = c.createStatement()) {
+        String name = "loupe_" + purpose.replaceAll("[^a-z0-9]", "_") + "_"
+                + HexFormat.of().formatHex(random);
+        try (Connection c = admin(settings);
+                Statement s = c.createStatement()) {
             s.execute("create database " + name);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot create test database on " + settings.host() + ":" + settings.port()
-                    + " as " + settings.user() + " (is PostgreSQL running? set LOUPE_PG_HOST/PORT/USER/PASSWORD): "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create test database on " + settings.host() + ":" + settings.port()
+                            + " as " + settings.user()
+                            + " (is PostgreSQL running? set LOUPE_PG_HOST/PORT/USER/PASSWORD): "
+                            + e.getMessage(),
+                    e);
         }
         return new TestDatabase(settings, name);
     }
@@ -53,7 +58,8 @@ public final class TestDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        try (Connection c = admin(settings); Statement s = c.createStatement()) {
+        try (Connection c = admin(settings);
+                Statement s = c.createStatement()) {
             s.execute("drop database if exists " + name + " with (force)");
         } catch (SQLException e) {
             System.err.println("could not drop test database " + name + ": " + e.getMessage());

@@ -12,8 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TestSpans {
     private final Map<String, Object> fields = new LinkedHashMap<>();
 
-    private TestSpans() {
-    }
+    private TestSpans() {}
 
     /** A successful LLM span of a new trace, one second long, with every commonly set field. */
     public static TestSpans llm() {

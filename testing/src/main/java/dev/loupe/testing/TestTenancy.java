@@ -15,8 +15,7 @@ import org.flywaydb.core.Flyway;
  * projects with keys hashed under a test pepper, so every service can authenticate in its tests.
  */
 public final class TestTenancy {
-    private TestTenancy() {
-    }
+    private TestTenancy() {}
 
     public static void migrate(TestDatabase db) {
         Flyway.configure()
@@ -47,10 +46,15 @@ public final class TestTenancy {
 
     /** Config properties naming a seeded project's id and keys: {@code loupe.test.<alias>.*}. */
     public static Map<String, String> asConfig(String alias, TestProject project) {
-        return Map.of("loupe.test." + alias + ".id", project.id(),
-                "loupe.test." + alias + ".secret-key", project.secretKey(),
-                "loupe.test." + alias + ".public-key", project.publicKey(),
-                "loupe.test." + alias + ".admin-key", project.adminKey());
+        return Map.of(
+                "loupe.test." + alias + ".id",
+                project.id(),
+                "loupe.test." + alias + ".secret-key",
+                project.secretKey(),
+                "loupe.test." + alias + ".public-key",
+                project.publicKey(),
+                "loupe.test." + alias + ".admin-key",
+                project.adminKey());
     }
 
     private static String insertKey(Connection c, String pepper, String projectId, String name, List<Scope> scopes)
@@ -58,7 +62,8 @@ public final class TestTenancy {
         ApiKeys.Generated key = ApiKeys.generate();
         try (PreparedStatement s = c.prepareStatement(
                 "insert into tenancy.api_keys (key_id, project_id, name, key_hash, scopes) values (?, ?, ?, ?, ?)")) {
-            Array scopeArray = c.createArrayOf("text", scopes.stream().map(Scope::role).toArray());
+            Array scopeArray =
+                    c.createArrayOf("text", scopes.stream().map(Scope::role).toArray());
             s.setString(1, key.keyId());
             s.setString(2, projectId);
             s.setString(3, name);

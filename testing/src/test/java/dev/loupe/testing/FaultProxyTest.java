@@ -28,7 +28,9 @@ class FaultProxyTest {
                 try {
                     Socket s = echo.accept();
                     Thread t = new Thread(() -> {
-                        try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
+                        try (s;
+                                InputStream in = s.getInputStream();
+                                OutputStream out = s.getOutputStream()) {
                             in.transferTo(out);
                         } catch (IOException ignored) {
                             // peer gone
@@ -63,10 +65,10 @@ class FaultProxyTest {
     @Test
     void cutDropsOpenConnectionsAndRefusesNewOnesUntilRestored() throws IOException {
         Socket before = connect();
-        assertThat(roundTrip(before, new byte[]{1})).containsExactly(1);
+        assertThat(roundTrip(before, new byte[] {1})).containsExactly(1);
 
         proxy.cut();
-        assertThatThrownBy(() -> roundTrip(before, new byte[]{2})).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> roundTrip(before, new byte[] {2})).isInstanceOf(IOException.class);
         try (Socket during = connect()) {
             // accepted by the kernel, then closed by the proxy: the first read sees the end of the stream
             during.getOutputStream().write(3);
@@ -78,7 +80,7 @@ class FaultProxyTest {
 
         proxy.restore();
         try (Socket after = connect()) {
-            assertThat(roundTrip(after, new byte[]{4})).containsExactly(4);
+            assertThat(roundTrip(after, new byte[] {4})).containsExactly(4);
         }
         before.close();
     }
@@ -86,10 +88,10 @@ class FaultProxyTest {
     @Test
     void delayHoldsEveryChunkBack() throws IOException {
         try (Socket s = connect()) {
-            roundTrip(s, new byte[]{0}); // connection established before the delay starts
+            roundTrip(s, new byte[] {0}); // connection established before the delay starts
             proxy.delay(Duration.ofMillis(150));
             long begun = System.nanoTime();
-            roundTrip(s, new byte[]{1});
+            roundTrip(s, new byte[] {1});
             // one chunk up and one down, each held back 150 ms
             assertThat(Duration.ofNanos(System.nanoTime() - begun)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
         }

@@ -24,7 +24,10 @@ class KafkaVersionPinTest {
     @Test
     void kafkaServerIsTheKafkaOfTheQuarkusBom() throws Exception {
         String clients = versionOf(AppInfoParser.class);
-        assertThat(clients).as("kafka-clients' own version").isEqualTo(AppInfoParser.getVersion()).matches("\\d+\\.\\d+\\.\\d+.*");
+        assertThat(clients)
+                .as("kafka-clients' own version")
+                .isEqualTo(AppInfoParser.getVersion())
+                .matches("\\d+\\.\\d+\\.\\d+.*");
         assertThat(versionOf(DefaultApiVersionManager.class))
                 .as("kafka-server (root pom kafka.version) must equal the Quarkus BOM's kafka-clients")
                 .isEqualTo(clients);
@@ -33,7 +36,8 @@ class KafkaVersionPinTest {
 
     /** The version recorded in the jar that holds {@code type}: Kafka's kafka-version.properties, else the manifest's. */
     static String versionOf(Class<?> type) throws IOException, URISyntaxException {
-        Path jarPath = Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jarPath =
+                Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (JarFile jar = new JarFile(jarPath.toFile())) {
             ZipEntry entry = jar.getEntry("kafka/kafka-version.properties");
             if (entry != null) {
@@ -43,7 +47,9 @@ class KafkaVersionPinTest {
                 }
                 return properties.getProperty("version");
             }
-            String version = jar.getManifest() == null ? null : jar.getManifest().getMainAttributes().getValue("Version");
+            String version = jar.getManifest() == null
+                    ? null
+                    : jar.getManifest().getMainAttributes().getValue("Version");
             assertThat(version).as("a version recorded in %s", jarPath).isNotBlank();
             return version;
         }

@@ -35,7 +35,9 @@ class StackSettingsTest {
         Pattern plain = Pattern.compile("[a-z][a-z.-]*=[^\\\\]*");
         for (String line : Files.readAllLines(TABLE, StandardCharsets.UTF_8)) {
             if (!line.isBlank() && !line.startsWith("#")) {
-                assertThat(line).as("a plain key=value line, no escapes or continuations").matches(plain);
+                assertThat(line)
+                        .as("a plain key=value line, no escapes or continuations")
+                        .matches(plain);
             }
         }
     }
@@ -44,7 +46,8 @@ class StackSettingsTest {
     void fiveServicesAggregatorFirstEachWithItsOwnPort() {
         List<String> services = StackSettings.services();
         assertThat(services).hasSize(5).doesNotHaveDuplicates().first().isEqualTo("metrics-aggregator");
-        List<Integer> ports = new ArrayList<>(services.stream().map(StackSettings::defaultPort).toList());
+        List<Integer> ports = new ArrayList<>(
+                services.stream().map(StackSettings::defaultPort).toList());
         ports.add(StackSettings.defaultPort("kafka"));
         ports.add(StackSettings.defaultPort("kafka-controller"));
         assertThat(ports).doesNotHaveDuplicates().allMatch(p -> p > 1024 && p < 65536);
@@ -54,13 +57,13 @@ class StackSettingsTest {
     void kafkaPropertiesGetThePortsAndDirectoryFilledIn(@TempDir Path dir) {
         Properties p = StackSettings.kafkaServerProperties(dir.resolve("data"), 41001, 41002);
         assertThat(p.getProperty("process.roles")).isEqualTo("broker,controller");
-        assertThat(p.getProperty("listeners"))
-                .isEqualTo("PLAINTEXT://127.0.0.1:41001,CONTROLLER://127.0.0.1:41002");
+        assertThat(p.getProperty("listeners")).isEqualTo("PLAINTEXT://127.0.0.1:41001,CONTROLLER://127.0.0.1:41002");
         assertThat(p.getProperty("controller.quorum.voters")).isEqualTo("1@127.0.0.1:41002");
         assertThat(p.getProperty("log.dirs")).isEqualTo(dir.resolve("data").toString());
         assertThat(p.stringPropertyNames()).noneMatch(k -> k.startsWith("kafka."));
         assertThat(p.values()).noneMatch(v -> v.toString().contains("${"));
-        assertThat(EmbeddedKafkaBroker.serverProperties(dir.resolve("data"), 41001, 41002)).isEqualTo(p);
+        assertThat(EmbeddedKafkaBroker.serverProperties(dir.resolve("data"), 41001, 41002))
+                .isEqualTo(p);
     }
 
     /** Each service's own default port (quarkus.http.port) is the table's, so a bare java -jar lands where expected. */
@@ -68,11 +71,12 @@ class StackSettingsTest {
     void theServicesOwnDefaultPortsAreTheTables() throws IOException {
         for (String service : StackSettings.services()) {
             Properties app = new Properties();
-            try (InputStream in = Files.newInputStream(REPO.resolve(service)
-                    .resolve("src/main/resources/application.properties"))) {
+            try (InputStream in =
+                    Files.newInputStream(REPO.resolve(service).resolve("src/main/resources/application.properties"))) {
                 app.load(in);
             }
-            assertThat(app.getProperty("quarkus.http.port")).as(service)
+            assertThat(app.getProperty("quarkus.http.port"))
+                    .as(service)
                     .isEqualTo(Integer.toString(StackSettings.defaultPort(service)));
         }
     }
@@ -83,15 +87,21 @@ class StackSettingsTest {
         String script = Files.readString(SCRIPT, StandardCharsets.UTF_8);
         Properties kafka = StackSettings.kafkaServerProperties(Paths.get("/x"), 1, 2);
         for (String key : kafka.stringPropertyNames()) {
-            assertThat(script).as("bin/loupe writing Kafka's " + key + " itself").doesNotContain(key + "=");
+            assertThat(script)
+                    .as("bin/loupe writing Kafka's " + key + " itself")
+                    .doesNotContain(key + "=");
         }
         for (String component : allComponents()) {
             String port = Integer.toString(StackSettings.defaultPort(component));
-            assertThat(script).as("bin/loupe naming " + component + "'s port " + port).doesNotContain(port);
+            assertThat(script)
+                    .as("bin/loupe naming " + component + "'s port " + port)
+                    .doesNotContain(port);
         }
         List<String> services = StackSettings.services();
-        assertThat(script).as("bin/loupe listing the services itself")
-                .doesNotContain(services.get(0) + " " + services.get(1)).doesNotContain(services.get(0) + "," + services.get(1));
+        assertThat(script)
+                .as("bin/loupe listing the services itself")
+                .doesNotContain(services.get(0) + " " + services.get(1))
+                .doesNotContain(services.get(0) + "," + services.get(1));
     }
 
     /** Nor do the tests' Java sources (testing, e2e): the broker's settings and the ports come from StackSettings. */
@@ -99,20 +109,26 @@ class StackSettingsTest {
     void theJavaSideKeepsNoCopyOfTheTable() throws IOException {
         List<Path> sources;
         try (Stream<Path> testing = Files.walk(REPO.resolve("testing/src"));
-             Stream<Path> e2e = Files.walk(REPO.resolve("e2e/src"))) {
-            sources = Stream.concat(testing, e2e).filter(f -> f.toString().endsWith(".java"))
-                    .filter(f -> !f.getFileName().toString().equals("StackSettingsTest.java")).toList();
+                Stream<Path> e2e = Files.walk(REPO.resolve("e2e/src"))) {
+            sources = Stream.concat(testing, e2e)
+                    .filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> !f.getFileName().toString().equals("StackSettingsTest.java"))
+                    .toList();
         }
         assertThat(sources).isNotEmpty();
         Properties kafka = StackSettings.kafkaServerProperties(Paths.get("/x"), 1, 2);
         for (Path source : sources) {
             String text = Files.readString(source, StandardCharsets.UTF_8);
             for (String key : kafka.stringPropertyNames()) {
-                assertThat(text).as(source + " setting Kafka's " + key + " itself").doesNotContain("\"" + key + "\"");
+                assertThat(text)
+                        .as(source + " setting Kafka's " + key + " itself")
+                        .doesNotContain("\"" + key + "\"");
             }
             for (String component : allComponents()) {
                 String port = Integer.toString(StackSettings.defaultPort(component));
-                assertThat(text).as(source + " naming " + component + "'s port").doesNotContainPattern("\\b" + port + "\\b");
+                assertThat(text)
+                        .as(source + " naming " + component + "'s port")
+                        .doesNotContainPattern("\\b" + port + "\\b");
             }
         }
     }
@@ -130,7 +146,8 @@ class StackSettingsTest {
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(out).isZero();
         Map<String, Integer> listed = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("(?m)^(\\S+)\\s+.*\\(http://127\\.0\\.0\\.1:(\\d+)\\)$").matcher(out);
+        Matcher m = Pattern.compile("(?m)^(\\S+)\\s+.*\\(http://127\\.0\\.0\\.1:(\\d+)\\)$")
+                .matcher(out);
         while (m.find()) {
             listed.put(m.group(1), Integer.parseInt(m.group(2)));
         }
@@ -153,7 +170,8 @@ class StackSettingsTest {
             dir = dir.getParent();
         }
         if (dir == null) {
-            throw new IllegalStateException("no bin/loupe above " + Paths.get("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "no bin/loupe above " + Paths.get("").toAbsolutePath());
         }
         return dir;
     }

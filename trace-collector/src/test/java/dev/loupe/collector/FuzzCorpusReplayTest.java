@@ -46,7 +46,12 @@ class FuzzCorpusReplayTest {
         assertThat(response.statusCode()).as(name).isLessThan(500);
         if (response.statusCode() >= 400) {
             assertThat(response.contentType()).as(name).startsWith("application/problem+json");
-            assertThat(EventJson.mapper().readTree(response.asByteArray()).path("field").asText()).as(name).isNotBlank();
+            assertThat(EventJson.mapper()
+                            .readTree(response.asByteArray())
+                            .path("field")
+                            .asText())
+                    .as(name)
+                    .isNotBlank();
         }
     }
 
@@ -62,7 +67,8 @@ class FuzzCorpusReplayTest {
 
         assertThat(response.statusCode()).as(name).isLessThan(500);
         if (response.statusCode() >= 400) {
-            assertThat(response.contentType()).as(name)
+            assertThat(response.contentType())
+                    .as(name)
                     .startsWith(json ? "application/json" : "application/x-protobuf");
             Status status = json ? statusFromJson(response) : statusFromProtobuf(response);
             assertThat(status.code()).as(name).isIn(3, 8);
@@ -71,12 +77,16 @@ class FuzzCorpusReplayTest {
     }
 
     private Response send(RequestSpecification request, Path file, String path) throws IOException {
-        return request.auth().oauth2(key).body(Files.readAllBytes(file)).when().post(path).andReturn();
+        return request.auth()
+                .oauth2(key)
+                .body(Files.readAllBytes(file))
+                .when()
+                .post(path)
+                .andReturn();
     }
 
     /** {@code google.rpc.Status}: code = 1, message = 2 (the class is not on the class path, the format is small). */
-    private record Status(int code, String message) {
-    }
+    private record Status(int code, String message) {}
 
     private static Status statusFromJson(Response response) throws IOException {
         JsonNode node = EventJson.mapper().readTree(response.asByteArray());
@@ -109,11 +119,14 @@ class FuzzCorpusReplayTest {
     private static Stream<Object[]> corpus(String root, List<String> targets) throws IOException, URISyntaxException {
         Stream.Builder<Object[]> files = Stream.builder();
         for (String target : targets) {
-            Path dir = Path.of(FuzzCorpusReplayTest.class.getClassLoader().getResource(root + target).toURI());
+            Path dir = Path.of(FuzzCorpusReplayTest.class
+                    .getClassLoader()
+                    .getResource(root + target)
+                    .toURI());
             try (Stream<Path> list = Files.list(dir)) {
                 List<Path> inputs = list.filter(Files::isRegularFile).sorted().toList();
                 assertThat(inputs).as("corpus of " + target).isNotEmpty();
-                inputs.forEach(f -> files.add(new Object[]{target + "/" + f.getFileName(), f}));
+                inputs.forEach(f -> files.add(new Object[] {target + "/" + f.getFileName(), f}));
             }
         }
         return files.build();

@@ -14,8 +14,8 @@ import java.time.Instant;
  */
 public final class AlertLifecycle {
     /** Where a series stands. {@code state} null means inactive. */
-    public record Status(String state, Instant pendingSince, Instant firingSince, Instant recoveringSince,
-                         Instant lastWindowEnd) {
+    public record Status(
+            String state, Instant pendingSince, Instant firingSince, Instant recoveringSince, Instant lastWindowEnd) {
         public static final String PENDING = "pending";
         public static final String FIRING = "firing";
         public static final String RESOLVED = "resolved";
@@ -30,14 +30,12 @@ public final class AlertLifecycle {
     }
 
     /** The next status and the state entered, if any ({@code pending}, {@code firing}, {@code resolved}). */
-    public record Step(Status next, String entered) {
-    }
+    public record Step(Status next, String entered) {}
 
-    private AlertLifecycle() {
-    }
+    private AlertLifecycle() {}
 
-    public static Step next(Status now, Judgement judgement, Instant windowEnd, Duration pendingFor,
-                            Duration keepFiringFor) {
+    public static Step next(
+            Status now, Judgement judgement, Instant windowEnd, Duration pendingFor, Duration keepFiringFor) {
         Judgement.Verdict verdict = judgement.verdict();
         if (verdict == Judgement.Verdict.SKIP) {
             return stay(now, windowEnd);
@@ -53,13 +51,15 @@ public final class AlertLifecycle {
         }
         if (Status.PENDING.equals(now.state())) {
             if (verdict == Judgement.Verdict.RECOVERED) {
-                return new Step(new Status(Status.RESOLVED, now.pendingSince(), null, null, windowEnd), Status.RESOLVED);
+                return new Step(
+                        new Status(Status.RESOLVED, now.pendingSince(), null, null, windowEnd), Status.RESOLVED);
             }
             // with hysteresis a series stays in breach until a window is back inside the recovery level, so a
             // window between the levels (HOLD) counts towards `for` like a breach: the baseline of a lasting
             // incident soon absorbs part of it, and its windows then sit between the levels
             if (Duration.between(now.pendingSince(), windowEnd).compareTo(pendingFor) >= 0) {
-                return new Step(new Status(Status.FIRING, now.pendingSince(), windowEnd, null, windowEnd), Status.FIRING);
+                return new Step(
+                        new Status(Status.FIRING, now.pendingSince(), windowEnd, null, windowEnd), Status.FIRING);
             }
             return stay(now, windowEnd);
         }
@@ -79,7 +79,7 @@ public final class AlertLifecycle {
     }
 
     private static Step stay(Status now, Instant windowEnd) {
-        return new Step(new Status(now.state(), now.pendingSince(), now.firingSince(), now.recoveringSince(),
-                windowEnd), null);
+        return new Step(
+                new Status(now.state(), now.pendingSince(), now.firingSince(), now.recoveringSince(), windowEnd), null);
     }
 }

@@ -44,24 +44,35 @@ public class AlertPublisher {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> sends = pending.stream().map(p -> send(p.event())).toList();
-        return Uni.join().all(sends).andFailFast().ifNoItem().after(ACK_TIMEOUT).fail()
-                .chain(() -> pool.preparedQuery("update alerting.alert_transitions set published_at = now() "
-                                + "where seq = any($1)")
-                        .execute(Tuple.of(pending.stream().map(RuleEngine.Pending::seq).toArray(Long[]::new))))
+        return Uni.join()
+                .all(sends)
+                .andFailFast()
+                .ifNoItem()
+                .after(ACK_TIMEOUT)
+                .fail()
+                .chain(() -> pool.preparedQuery(
+                                "update alerting.alert_transitions set published_at = now() " + "where seq = any($1)")
+                        .execute(Tuple.of(
+                                pending.stream().map(RuleEngine.Pending::seq).toArray(Long[]::new))))
                 .replaceWithVoid()
-                .onFailure().recoverWithUni(e -> {
-                    LOG.warnf("alert events not acknowledged by Kafka (%s); the relay publishes them later", e.toString());
+                .onFailure()
+                .recoverWithUni(e -> {
+                    LOG.warnf(
+                            "alert events not acknowledged by Kafka (%s); the relay publishes them later",
+                            e.toString());
                     return Uni.createFrom().voidItem();
                 });
     }
 
-    @Scheduled(every = "${loupe.alerting.relay-interval:15s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(
+            every = "${loupe.alerting.relay-interval:15s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "30s")
     Uni<Void> relay() {
         return pool.query(UNPUBLISHED).execute().chain(rows -> {
             List<RuleEngine.Pending> pending = new ArrayList<>();
-            rows.forEach(row -> pending.add(new RuleEngine.Pending(row.getLong("seq"),
-                    EventJson.decode(row.getString("event"), AlertEvent.class))));
+            rows.forEach(row -> pending.add(new RuleEngine.Pending(
+                    row.getLong("seq"), EventJson.decode(row.getString("event"), AlertEvent.class))));
             if (!pending.isEmpty()) {
                 LOG.infof("publishing %d alert state changes left unpublished", pending.size());
             }
@@ -71,6 +82,8 @@ public class AlertPublisher {
 
     private Uni<Void> send(AlertEvent event) {
         return emitter.sendMessage(Message.of(EventJson.encode(event))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(event.fingerprint()).build()));
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(event.fingerprint())
+                        .build()));
     }
 }

@@ -67,8 +67,7 @@ public class RuleEngine {
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::jsonb) returning seq""";
 
     /** An event stored for publication, with its transition's sequence number. */
-    public record Pending(long seq, AlertEvent event) {
-    }
+    public record Pending(long seq, AlertEvent event) {}
 
     private final Pool pool;
     private final RuleStore rules;
@@ -84,7 +83,8 @@ public class RuleEngine {
     public Uni<List<Pending>> judge(MetricWindow window, String dimensionsKey) {
         Map<String, String> dimensions = window.dimensions() == null ? Map.of() : window.dimensions();
         // a late or revised older window would start an alert in the past: only a series' newest window is judged
-        return pool.preparedQuery(NEWEST).execute(Tuple.of(window.projectId(), window.metric(), dimensionsKey))
+        return pool.preparedQuery(NEWEST)
+                .execute(Tuple.of(window.projectId(), window.metric(), dimensionsKey))
                 .chain(rows -> {
                     var newest = rows.iterator().next().getOffsetDateTime(0);
                     if (newest != null && newest.toInstant().isAfter(window.windowStart())) {
@@ -96,13 +96,19 @@ public class RuleEngine {
 
     private Uni<List<Pending>> judgeNewest(MetricWindow window, Map<String, String> dimensions, String dimensionsKey) {
         return rules.forMetric(window.projectId(), window.metric())
-                .map(all -> all.stream().filter(rule -> applies(rule, dimensions)).toList())
-                .chain(applicable -> applicable.isEmpty() ? Uni.createFrom().item(List.<Pending>of())
-                        : Multi.createFrom().iterable(applicable)
-                        .onItem().transformToUniAndConcatenate(rule -> pool.withTransaction(connection ->
-                                judgeOne(connection, rule, window, dimensions, dimensionsKey)))
-                        .collect().asList()
-                        .map(found -> found.stream().filter(Objects::nonNull).toList()));
+                .map(all ->
+                        all.stream().filter(rule -> applies(rule, dimensions)).toList())
+                .chain(applicable -> applicable.isEmpty()
+                        ? Uni.createFrom().item(List.<Pending>of())
+                        : Multi.createFrom()
+                                .iterable(applicable)
+                                .onItem()
+                                .transformToUniAndConcatenate(rule -> pool.withTransaction(
+                                        connection -> judgeOne(connection, rule, window, dimensions, dimensionsKey)))
+                                .collect()
+                                .asList()
+                                .map(found ->
+                                        found.stream().filter(Objects::nonNull).toList()));
     }
 
     /**
@@ -110,11 +116,13 @@ public class RuleEngine {
      * (no window judges them again) or beside the new rule's alerts. Returns the events to publish.
      */
     public Uni<List<Pending>> retire(String projectId, String ruleId, Instant now, String reason) {
-        return pool.withTransaction(connection -> connection.preparedQuery("""
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("""
                         update alerting.alerts set state = 'resolved', recovering_since = null, updated_at = now()
                         where project_id = $1 and rule_id = $2 and state in ('pending', 'firing')
                         returning fingerprint, labels::text as labels, summary, severity, owner, runbook_url, value,
-                                  threshold, baseline, pending_since""").execute(Tuple.of(projectId, ruleId))
+                                  threshold, baseline, pending_since""")
+                .execute(Tuple.of(projectId, ruleId))
                 .chain(rows -> {
                     List<Uni<Pending>> events = new ArrayList<>();
                     for (Row row : rows) {
@@ -122,17 +130,41 @@ public class RuleEngine {
                         new io.vertx.core.json.JsonObject(row.getString("labels"))
                                 .forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
                         Instant started = instant(row, "pending_since");
-                        AlertEvent event = new AlertEvent(SchemaVersions.CURRENT, projectId, row.getString("fingerprint"),
-                                ruleId, AlertState.RESOLVED, null, null, row.getString("severity"), row.getString("owner"),
-                                row.getString("runbook_url"), row.getString("summary"), labels, row.getDouble("value"),
-                                row.getDouble("threshold"), row.getDouble("baseline"), started == null ? now : started, now);
-                        events.add(connection.preparedQuery(TRANSITION).execute(Tuple.from(new Object[]{projectId,
-                                        row.getString("fingerprint"), "resolved", time(now), row.getDouble("value"),
-                                        row.getDouble("threshold"), row.getDouble("baseline"), reason,
-                                        EventJson.encode(event)}))
+                        AlertEvent event = new AlertEvent(
+                                SchemaVersions.CURRENT,
+                                projectId,
+                                row.getString("fingerprint"),
+                                ruleId,
+                                AlertState.RESOLVED,
+                                null,
+                                null,
+                                row.getString("severity"),
+                                row.getString("owner"),
+                                row.getString("runbook_url"),
+                                row.getString("summary"),
+                                labels,
+                                row.getDouble("value"),
+                                row.getDouble("threshold"),
+                                row.getDouble("baseline"),
+                                started == null ? now : started,
+                                now);
+                        events.add(connection
+                                .preparedQuery(TRANSITION)
+                                .execute(Tuple.from(new Object[] {
+                                    projectId,
+                                    row.getString("fingerprint"),
+                                    "resolved",
+                                    time(now),
+                                    row.getDouble("value"),
+                                    row.getDouble("threshold"),
+                                    row.getDouble("baseline"),
+                                    reason,
+                                    EventJson.encode(event)
+                                }))
                                 .map(seq -> new Pending(seq.iterator().next().getLong("seq"), event)));
                     }
-                    return events.isEmpty() ? Uni.createFrom().item(List.<Pending>of())
+                    return events.isEmpty()
+                            ? Uni.createFrom().item(List.<Pending>of())
                             : Uni.join().all(events).andFailFast();
                 }));
     }
@@ -155,74 +187,161 @@ public class RuleEngine {
         return labels;
     }
 
-    private Uni<Pending> judgeOne(SqlConnection connection, Rule rule, MetricWindow window, Map<String, String> dimensions,
-                                  String dimensionsKey) {
+    private Uni<Pending> judgeOne(
+            SqlConnection connection,
+            Rule rule,
+            MetricWindow window,
+            Map<String, String> dimensions,
+            String dimensionsKey) {
         Map<String, String> labels = labels(rule, dimensions);
         String fingerprint = Fingerprints.of(rule.id(), labels);
-        int depth = Math.max(MIN_HISTORY, rule.condition().baselineWindows() == null ? 0 : rule.condition().baselineWindows());
-        return connection.preparedQuery(LOAD).execute(Tuple.of(window.projectId(), fingerprint)).chain(rows -> {
-            AlertLifecycle.Status status = rows.iterator().hasNext() ? status(rows.iterator().next())
-                    : AlertLifecycle.Status.inactive();
-            if (status.lastWindowEnd() != null && !window.windowEnd().isAfter(status.lastWindowEnd())) {
-                return Uni.createFrom().nullItem(); // redelivered or late: the series has moved on
-            }
-            return SeriesHistory.before(connection, window.projectId(), window.metric(), dimensionsKey,
-                    window.windowStart(), depth).chain(history -> {
-                WindowPoint current = new WindowPoint(window.windowStart(), window.windowEnd(), window.value(),
-                        window.sampleSize(), window.quantiles() == null ? Map.of() : window.quantiles());
-                Judgement judgement;
-                AlertLifecycle.Step step;
-                try {
-                    judgement = Conditions.judge(rule.condition().type()).judge(rule.condition(), current, history);
-                    step = AlertLifecycle.next(status, judgement, window.windowEnd(), rule.pendingFor(),
-                            rule.keepFiringFor());
-                } catch (RuntimeException e) {
-                    // a bug judging one rule must not block the partition (the caller retries outages forever)
-                    registry.counter("loupe.alerting.rule.failures").increment();
-                    LOG.errorf(e, "rule %s of project %s could not judge window %s of %s; skipped", rule.id(),
-                            window.projectId(), window.windowStart(), window.metric());
-                    return Uni.createFrom().nullItem();
-                }
-                registry.counter("loupe.alerting.judgements", "verdict",
-                        judgement.verdict().name().toLowerCase()).increment();
-                if (status.state() == null && step.next().state() == null) {
-                    return Uni.createFrom().nullItem(); // nothing to remember for a quiet series
-                }
-                return save(connection, rule, window, labels, fingerprint, step, judgement);
-            });
-        });
+        int depth = Math.max(
+                MIN_HISTORY,
+                rule.condition().baselineWindows() == null
+                        ? 0
+                        : rule.condition().baselineWindows());
+        return connection
+                .preparedQuery(LOAD)
+                .execute(Tuple.of(window.projectId(), fingerprint))
+                .chain(rows -> {
+                    AlertLifecycle.Status status = rows.iterator().hasNext()
+                            ? status(rows.iterator().next())
+                            : AlertLifecycle.Status.inactive();
+                    if (status.lastWindowEnd() != null && !window.windowEnd().isAfter(status.lastWindowEnd())) {
+                        return Uni.createFrom().nullItem(); // redelivered or late: the series has moved on
+                    }
+                    return SeriesHistory.before(
+                                    connection,
+                                    window.projectId(),
+                                    window.metric(),
+                                    dimensionsKey,
+                                    window.windowStart(),
+                                    depth)
+                            .chain(history -> {
+                                WindowPoint current = new WindowPoint(
+                                        window.windowStart(),
+                                        window.windowEnd(),
+                                        window.value(),
+                                        window.sampleSize(),
+                                        window.quantiles() == null ? Map.of() : window.quantiles());
+                                Judgement judgement;
+                                AlertLifecycle.Step step;
+                                try {
+                                    judgement = Conditions.judge(
+                                                    rule.condition().type())
+                                            .judge(rule.condition(), current, history);
+                                    step = AlertLifecycle.next(
+                                            status,
+                                            judgement,
+                                            window.windowEnd(),
+                                            rule.pendingFor(),
+                                            rule.keepFiringFor());
+                                } catch (RuntimeException e) {
+                                    // a bug judging one rule must not block the partition (the caller retries outages
+                                    // forever)
+                                    registry.counter("loupe.alerting.rule.failures")
+                                            .increment();
+                                    LOG.errorf(
+                                            e,
+                                            "rule %s of project %s could not judge window %s of %s; skipped",
+                                            rule.id(),
+                                            window.projectId(),
+                                            window.windowStart(),
+                                            window.metric());
+                                    return Uni.createFrom().nullItem();
+                                }
+                                registry.counter(
+                                                "loupe.alerting.judgements",
+                                                "verdict",
+                                                judgement.verdict().name().toLowerCase())
+                                        .increment();
+                                if (status.state() == null && step.next().state() == null) {
+                                    return Uni.createFrom().nullItem(); // nothing to remember for a quiet series
+                                }
+                                return save(connection, rule, window, labels, fingerprint, step, judgement);
+                            });
+                });
     }
 
-    private Uni<Pending> save(SqlConnection connection, Rule rule, MetricWindow window, Map<String, String> labels,
-                              String fingerprint, AlertLifecycle.Step step, Judgement judgement) {
+    private Uni<Pending> save(
+            SqlConnection connection,
+            Rule rule,
+            MetricWindow window,
+            Map<String, String> labels,
+            String fingerprint,
+            AlertLifecycle.Step step,
+            Judgement judgement) {
         AlertLifecycle.Status next = step.next();
-        String summary = Summaries.render(rule.summary(), labels, judgement.value(), judgement.threshold(),
-                judgement.baseline());
-        Uni<Void> saved = connection.preparedQuery(SAVE).execute(Tuple.from(new Object[]{window.projectId(), fingerprint,
-                rule.id(), EventJson.encode(labels), next.state(), time(next.pendingSince()), time(next.firingSince()),
-                time(next.recoveringSince()), time(next.lastWindowEnd()), judgement.value(), judgement.threshold(),
-                judgement.baseline(), summary, rule.severity(), rule.owner(), rule.runbookUrl()})).replaceWithVoid();
+        String summary = Summaries.render(
+                rule.summary(), labels, judgement.value(), judgement.threshold(), judgement.baseline());
+        Uni<Void> saved = connection
+                .preparedQuery(SAVE)
+                .execute(Tuple.from(new Object[] {
+                    window.projectId(),
+                    fingerprint,
+                    rule.id(),
+                    EventJson.encode(labels),
+                    next.state(),
+                    time(next.pendingSince()),
+                    time(next.firingSince()),
+                    time(next.recoveringSince()),
+                    time(next.lastWindowEnd()),
+                    judgement.value(),
+                    judgement.threshold(),
+                    judgement.baseline(),
+                    summary,
+                    rule.severity(),
+                    rule.owner(),
+                    rule.runbookUrl()
+                }))
+                .replaceWithVoid();
         if (step.entered() == null) {
             return saved.replaceWith((Pending) null);
         }
         AlertState state = AlertState.valueOf(step.entered().toUpperCase());
         // as Prometheus does: an alert starts when its breach began (pending), not when it began to fire
         Instant startsAt = next.pendingSince();
-        AlertEvent event = new AlertEvent(SchemaVersions.CURRENT, window.projectId(), fingerprint, rule.id(), state, null,
-                null, rule.severity(), rule.owner(), rule.runbookUrl(), summary, labels, judgement.value(),
-                judgement.threshold(), judgement.baseline(), startsAt == null ? window.windowEnd() : startsAt,
+        AlertEvent event = new AlertEvent(
+                SchemaVersions.CURRENT,
+                window.projectId(),
+                fingerprint,
+                rule.id(),
+                state,
+                null,
+                null,
+                rule.severity(),
+                rule.owner(),
+                rule.runbookUrl(),
+                summary,
+                labels,
+                judgement.value(),
+                judgement.threshold(),
+                judgement.baseline(),
+                startsAt == null ? window.windowEnd() : startsAt,
                 state == AlertState.RESOLVED ? window.windowEnd() : null);
         LOG.infof("alert %s %s (%s) %s: %s", rule.id(), fingerprint, labels, step.entered(), judgement.reason());
         registry.counter("loupe.alerting.transitions", "state", step.entered()).increment();
-        return saved.chain(() -> connection.preparedQuery(TRANSITION).execute(Tuple.from(new Object[]{
-                        window.projectId(), fingerprint, step.entered(), time(window.windowEnd()), judgement.value(),
-                        judgement.threshold(), judgement.baseline(), judgement.reason(), EventJson.encode(event)})))
+        return saved.chain(() -> connection.preparedQuery(TRANSITION).execute(Tuple.from(new Object[] {
+                    window.projectId(),
+                    fingerprint,
+                    step.entered(),
+                    time(window.windowEnd()),
+                    judgement.value(),
+                    judgement.threshold(),
+                    judgement.baseline(),
+                    judgement.reason(),
+                    EventJson.encode(event)
+                })))
                 .map(rows -> new Pending(rows.iterator().next().getLong("seq"), event));
     }
 
     private static AlertLifecycle.Status status(Row row) {
-        return new AlertLifecycle.Status(row.getString("state"), instant(row, "pending_since"),
-                instant(row, "firing_since"), instant(row, "recovering_since"), instant(row, "last_window_end"));
+        return new AlertLifecycle.Status(
+                row.getString("state"),
+                instant(row, "pending_since"),
+                instant(row, "firing_since"),
+                instant(row, "recovering_since"),
+                instant(row, "last_window_end"));
     }
 
     private static Instant instant(Row row, String column) {

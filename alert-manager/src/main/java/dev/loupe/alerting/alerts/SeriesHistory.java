@@ -25,37 +25,44 @@ public final class SeriesHistory {
             where project_id = $1 and metric = $2 and window_end > $3 and window_start < $4
             order by dimensions_key, window_start""";
 
-    private SeriesHistory() {
-    }
+    private SeriesHistory() {}
 
     /** The series' windows that started before {@code start}, newest first. */
-    public static Uni<List<WindowPoint>> before(SqlClient client, String projectId, String metric, String dimensionsKey,
-                                                Instant start, int limit) {
-        return client.preparedQuery(BEFORE).execute(Tuple.of(projectId, metric, dimensionsKey,
-                start.atOffset(ZoneOffset.UTC), limit)).map(rows -> {
-            List<WindowPoint> points = new ArrayList<>();
-            rows.forEach(row -> points.add(point(row)));
-            return points;
-        });
+    public static Uni<List<WindowPoint>> before(
+            SqlClient client, String projectId, String metric, String dimensionsKey, Instant start, int limit) {
+        return client.preparedQuery(BEFORE)
+                .execute(Tuple.of(projectId, metric, dimensionsKey, start.atOffset(ZoneOffset.UTC), limit))
+                .map(rows -> {
+                    List<WindowPoint> points = new ArrayList<>();
+                    rows.forEach(row -> points.add(point(row)));
+                    return points;
+                });
     }
 
     /** Every series of a metric with windows in [from, to), oldest first per series (for backtests). */
-    public static Uni<Map<String, List<WindowPoint>>> range(SqlClient client, String projectId, String metric,
-                                                            Instant from, Instant to, Map<String, Map<String, String>> dims) {
-        return client.preparedQuery(RANGE).execute(Tuple.of(projectId, metric, from.atOffset(ZoneOffset.UTC),
-                to.atOffset(ZoneOffset.UTC))).map(rows -> {
-            Map<String, List<WindowPoint>> series = new HashMap<>();
-            for (Row row : rows) {
-                String key = row.getString("dimensions_key");
-                series.computeIfAbsent(key, k -> new ArrayList<>()).add(point(row));
-                if (!dims.containsKey(key)) {
-                    Map<String, String> d = new HashMap<>();
-                    new JsonObject(row.getString("dimensions")).forEach(e -> d.put(e.getKey(), String.valueOf(e.getValue())));
-                    dims.put(key, d);
-                }
-            }
-            return series;
-        });
+    public static Uni<Map<String, List<WindowPoint>>> range(
+            SqlClient client,
+            String projectId,
+            String metric,
+            Instant from,
+            Instant to,
+            Map<String, Map<String, String>> dims) {
+        return client.preparedQuery(RANGE)
+                .execute(Tuple.of(projectId, metric, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
+                    Map<String, List<WindowPoint>> series = new HashMap<>();
+                    for (Row row : rows) {
+                        String key = row.getString("dimensions_key");
+                        series.computeIfAbsent(key, k -> new ArrayList<>()).add(point(row));
+                        if (!dims.containsKey(key)) {
+                            Map<String, String> d = new HashMap<>();
+                            new JsonObject(row.getString("dimensions"))
+                                    .forEach(e -> d.put(e.getKey(), String.valueOf(e.getValue())));
+                            dims.put(key, d);
+                        }
+                    }
+                    return series;
+                });
     }
 
     static WindowPoint point(Row row) {
@@ -68,8 +75,11 @@ public final class SeriesHistory {
                 }
             });
         }
-        return new WindowPoint(row.getOffsetDateTime("window_start").toInstant(),
-                row.getOffsetDateTime("window_end").toInstant(), row.getDouble("value"), row.getLong("sample_size"),
+        return new WindowPoint(
+                row.getOffsetDateTime("window_start").toInstant(),
+                row.getOffsetDateTime("window_end").toInstant(),
+                row.getDouble("value"),
+                row.getLong("sample_size"),
                 quantiles);
     }
 }

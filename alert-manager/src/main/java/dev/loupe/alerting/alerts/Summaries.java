@@ -14,11 +14,10 @@ import java.util.regex.Pattern;
 public final class Summaries {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
 
-    private Summaries() {
-    }
+    private Summaries() {}
 
-    public static String render(String template, Map<String, String> labels, Double value, Double threshold,
-                                Double baseline) {
+    public static String render(
+            String template, Map<String, String> labels, Double value, Double threshold, Double baseline) {
         Matcher matcher = PLACEHOLDER.matcher(template);
         StringBuilder out = new StringBuilder();
         while (matcher.find()) {
@@ -40,6 +39,9 @@ public final class Summaries {
         if (value == null || value.isNaN() || value.isInfinite()) {
             return "n/a";
         }
-        return new BigDecimal(value).round(new MathContext(4)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(value)
+                .round(new MathContext(4))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 }

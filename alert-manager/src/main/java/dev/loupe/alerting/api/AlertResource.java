@@ -3,13 +3,13 @@ package dev.loupe.alerting.api;
 import dev.loupe.alerting.alerts.AlertPublisher;
 import dev.loupe.alerting.alerts.AlertView;
 import dev.loupe.alerting.alerts.RuleEngine;
+import dev.loupe.common.http.ProblemException;
+import dev.loupe.common.tenancy.Caller;
+import dev.loupe.common.tenancy.Scope;
 import dev.loupe.contracts.events.AlertEvent;
 import dev.loupe.contracts.events.AlertState;
 import dev.loupe.contracts.events.SchemaVersions;
-import dev.loupe.common.http.ProblemException;
 import dev.loupe.contracts.json.EventJson;
-import dev.loupe.common.tenancy.Caller;
-import dev.loupe.common.tenancy.Scope;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
@@ -45,12 +45,10 @@ public class AlertResource {
             baseline, pending_since, firing_since, last_window_end, acknowledged_by, acknowledged_at""";
 
     @RegisterForReflection
-    public record AlertList(List<AlertView> alerts) {
-    }
+    public record AlertList(List<AlertView> alerts) {}
 
     @RegisterForReflection
-    public record Acknowledgement(String by) {
-    }
+    public record Acknowledgement(String by) {}
 
     private final Pool pool;
     private final AlertPublisher publisher;
@@ -66,8 +64,10 @@ public class AlertResource {
 
     @GET
     @RolesAllowed(Scope.READ_ROLE)
-    public Uni<AlertList> list(@QueryParam("state") String state, @QueryParam("severity") String severity,
-                               @QueryParam("owner") String owner) {
+    public Uni<AlertList> list(
+            @QueryParam("state") String state,
+            @QueryParam("severity") String severity,
+            @QueryParam("owner") String owner) {
         if (state != null && !STATES.contains(state)) {
             throw ProblemException.badRequest("state", "one of pending, firing, resolved");
         }
@@ -90,7 +90,8 @@ public class AlertResource {
     @RolesAllowed(Scope.READ_ROLE)
     public Uni<AlertView> one(@PathParam("fingerprint") String fingerprint) {
         String project = caller.projectId();
-        return pool.preparedQuery("select " + COLUMNS + " from alerting.alerts where project_id = $1 and fingerprint = $2")
+        return pool.preparedQuery(
+                        "select " + COLUMNS + " from alerting.alerts where project_id = $1 and fingerprint = $2")
                 .execute(Tuple.of(project, fingerprint))
                 .chain(rows -> {
                     if (!rows.iterator().hasNext()) {
@@ -104,9 +105,14 @@ public class AlertResource {
                             .execute(Tuple.of(project, fingerprint))
                             .map(history -> {
                                 List<AlertView.Step> steps = new ArrayList<>();
-                                history.forEach(h -> steps.add(new AlertView.Step(h.getString("state"),
-                                        instant(h, "window_end"), h.getDouble("value"), h.getDouble("threshold"),
-                                        h.getDouble("baseline"), h.getString("reason"), instant(h, "recorded_at"))));
+                                history.forEach(h -> steps.add(new AlertView.Step(
+                                        h.getString("state"),
+                                        instant(h, "window_end"),
+                                        h.getDouble("value"),
+                                        h.getDouble("threshold"),
+                                        h.getDouble("baseline"),
+                                        h.getString("reason"),
+                                        instant(h, "recorded_at"))));
                                 return view(alert, steps);
                             });
                 });
@@ -133,28 +139,51 @@ public class AlertResource {
         }
         String project = caller.projectId();
         OffsetDateTime now = clock.instant().atOffset(ZoneOffset.UTC);
-        return pool.preparedQuery("update alerting.alerts set acknowledged_by = $3, acknowledged_at = $4, updated_at = now()"
-                        + " where project_id = $1 and fingerprint = $2 and state in ('pending', 'firing') returning "
-                        + COLUMNS)
+        return pool.preparedQuery(
+                        "update alerting.alerts set acknowledged_by = $3, acknowledged_at = $4, updated_at = now()"
+                                + " where project_id = $1 and fingerprint = $2 and state in ('pending', 'firing') returning "
+                                + COLUMNS)
                 .execute(Tuple.of(project, fingerprint, by, now))
                 .chain(rows -> {
                     if (!rows.iterator().hasNext()) {
-                        throw ProblemException.notFound("no pending or firing alert " + fingerprint + " in this project");
+                        throw ProblemException.notFound(
+                                "no pending or firing alert " + fingerprint + " in this project");
                     }
                     AlertView alert = view(rows.iterator().next(), null);
-                    AlertEvent event = new AlertEvent(SchemaVersions.CURRENT, project, fingerprint, alert.ruleId(),
-                            AlertState.valueOf(alert.state().toUpperCase()), by, now.toInstant(), alert.severity(),
-                            alert.owner(), alert.runbookUrl(), alert.summary(), alert.labels(), alert.value(),
-                            alert.threshold(), alert.baseline(),
-                            alert.pendingSince(), null);
+                    AlertEvent event = new AlertEvent(
+                            SchemaVersions.CURRENT,
+                            project,
+                            fingerprint,
+                            alert.ruleId(),
+                            AlertState.valueOf(alert.state().toUpperCase()),
+                            by,
+                            now.toInstant(),
+                            alert.severity(),
+                            alert.owner(),
+                            alert.runbookUrl(),
+                            alert.summary(),
+                            alert.labels(),
+                            alert.value(),
+                            alert.threshold(),
+                            alert.baseline(),
+                            alert.pendingSince(),
+                            null);
                     return pool.preparedQuery("""
                                     insert into alerting.alert_transitions (project_id, fingerprint, state, window_end,
                                         value, threshold, baseline, reason, event)
                                     values ($1, $2, 'acknowledged', $3, $4, $5, $6, $7, $8::text::jsonb) returning seq""")
-                            .execute(Tuple.from(new Object[]{project, fingerprint, now, alert.value(), alert.threshold(),
-                                    alert.baseline(), "acknowledged by " + by, EventJson.encode(event)}))
-                            .chain(seq -> publisher.publish(List.of(new RuleEngine.Pending(
-                                    seq.iterator().next().getLong("seq"), event))))
+                            .execute(Tuple.from(new Object[] {
+                                project,
+                                fingerprint,
+                                now,
+                                alert.value(),
+                                alert.threshold(),
+                                alert.baseline(),
+                                "acknowledged by " + by,
+                                EventJson.encode(event)
+                            }))
+                            .chain(seq -> publisher.publish(List.of(
+                                    new RuleEngine.Pending(seq.iterator().next().getLong("seq"), event))))
                             .replaceWith(alert);
                 });
     }
@@ -162,11 +191,24 @@ public class AlertResource {
     private static AlertView view(Row row, List<AlertView.Step> history) {
         Map<String, String> labels = new TreeMap<>();
         new JsonObject(row.getString("labels")).forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue())));
-        return new AlertView(row.getString("fingerprint"), row.getString("rule_id"), row.getString("state"), labels,
-                row.getString("summary"), row.getString("severity"), row.getString("owner"), row.getString("runbook_url"),
-                row.getDouble("value"), row.getDouble("threshold"), row.getDouble("baseline"),
-                instant(row, "pending_since"), instant(row, "firing_since"), instant(row, "last_window_end"),
-                row.getString("acknowledged_by"), instant(row, "acknowledged_at"), history);
+        return new AlertView(
+                row.getString("fingerprint"),
+                row.getString("rule_id"),
+                row.getString("state"),
+                labels,
+                row.getString("summary"),
+                row.getString("severity"),
+                row.getString("owner"),
+                row.getString("runbook_url"),
+                row.getDouble("value"),
+                row.getDouble("threshold"),
+                row.getDouble("baseline"),
+                instant(row, "pending_since"),
+                instant(row, "firing_since"),
+                instant(row, "last_window_end"),
+                row.getString("acknowledged_by"),
+                instant(row, "acknowledged_at"),
+                history);
     }
 
     private static Instant instant(Row row, String column) {

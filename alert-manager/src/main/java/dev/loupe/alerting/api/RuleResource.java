@@ -7,9 +7,9 @@ import dev.loupe.alerting.rules.Rule;
 import dev.loupe.alerting.rules.RuleStore;
 import dev.loupe.alerting.rules.RuleValidator;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
+import dev.loupe.contracts.json.EventJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -41,8 +41,7 @@ public class RuleResource {
     static final Duration MAX_BACKTEST = Duration.ofDays(8);
 
     @RegisterForReflection
-    public record RuleList(List<Rule> rules) {
-    }
+    public record RuleList(List<Rule> rules) {}
 
     private final RuleStore store;
     private final Backtest backtest;
@@ -51,8 +50,13 @@ public class RuleResource {
     private final Caller caller;
     private final Clock clock;
 
-    public RuleResource(RuleStore store, Backtest backtest, RuleEngine engine, AlertPublisher publisher, Caller caller,
-                        Clock clock) {
+    public RuleResource(
+            RuleStore store,
+            Backtest backtest,
+            RuleEngine engine,
+            AlertPublisher publisher,
+            Caller caller,
+            Clock clock) {
         this.store = store;
         this.backtest = backtest;
         this.engine = engine;
@@ -82,9 +86,12 @@ public class RuleResource {
         Rule rule = RuleValidator.validated(id, body);
         String project = caller.projectId();
         return store.put(project, rule)
-                .call(created -> created ? Uni.createFrom().voidItem()
-                        : engine.retire(project, id, clock.instant(), "the rule was changed").chain(publisher::publish))
-                .map(created -> Response.status(created ? 201 : 200).entity(rule).build());
+                .call(created -> created
+                        ? Uni.createFrom().voidItem()
+                        : engine.retire(project, id, clock.instant(), "the rule was changed")
+                                .chain(publisher::publish))
+                .map(created ->
+                        Response.status(created ? 201 : 200).entity(rule).build());
     }
 
     @DELETE
@@ -92,12 +99,15 @@ public class RuleResource {
     @RolesAllowed(Scope.ADMIN_ROLE)
     public Uni<Response> delete(@PathParam("id") String id) {
         String project = caller.projectId();
-        return store.delete(project, id).call(deleted -> {
-            if (!deleted) {
-                throw notFound(id);
-            }
-            return engine.retire(project, id, clock.instant(), "the rule was deleted").chain(publisher::publish);
-        }).map(deleted -> Response.noContent().build());
+        return store.delete(project, id)
+                .call(deleted -> {
+                    if (!deleted) {
+                        throw notFound(id);
+                    }
+                    return engine.retire(project, id, clock.instant(), "the rule was deleted")
+                            .chain(publisher::publish);
+                })
+                .map(deleted -> Response.noContent().build());
     }
 
     /** Checks a rule and answers it with its defaults filled in; stores nothing. */
@@ -114,16 +124,16 @@ public class RuleResource {
     @Path("/{id}/backtest")
     @RolesAllowed(Scope.READ_ROLE)
     @Consumes(MediaType.WILDCARD)
-    public Uni<Backtest.Report> backtest(@PathParam("id") String id, @QueryParam("from") String from,
-                                         @QueryParam("to") String to, String text) {
+    public Uni<Backtest.Report> backtest(
+            @PathParam("id") String id, @QueryParam("from") String from, @QueryParam("to") String to, String text) {
         // the body is optional, so it is read as text: without one, the stored rule is replayed
         Rule body = null;
         if (text != null && !text.isBlank()) {
             try {
                 body = EventJson.mapper().readValue(text, Rule.class);
             } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
-                throw ProblemException.badRequest(dev.loupe.common.http.JsonPaths.describe(e.getPath()),
-                        e.getOriginalMessage());
+                throw ProblemException.badRequest(
+                        dev.loupe.common.http.JsonPaths.describe(e.getPath()), e.getOriginalMessage());
             } catch (java.io.IOException e) {
                 throw ProblemException.badRequest("body", "not JSON: " + e.getMessage());
             }
@@ -135,7 +145,8 @@ public class RuleResource {
         }
         String project = caller.projectId();
         Rule proposed = body;
-        Uni<Rule> rule = proposed != null ? Uni.createFrom().item(RuleValidator.validated(id, proposed))
+        Uni<Rule> rule = proposed != null
+                ? Uni.createFrom().item(RuleValidator.validated(id, proposed))
                 : store.get(project, id).map(found -> found.orElseThrow(() -> notFound(id)));
         return rule.chain(r -> backtest.run(project, r, start, end));
     }
@@ -146,7 +157,8 @@ public class RuleResource {
         }
         try {
             Instant instant = Instant.parse(value);
-            if (instant.isBefore(Instant.parse("2000-01-01T00:00:00Z")) || instant.isAfter(Instant.parse("2100-01-01T00:00:00Z"))) {
+            if (instant.isBefore(Instant.parse("2000-01-01T00:00:00Z"))
+                    || instant.isAfter(Instant.parse("2100-01-01T00:00:00Z"))) {
                 throw ProblemException.badRequest(field, "between 2000 and 2100");
             }
             return instant;

@@ -10,8 +10,7 @@ import java.util.Map;
  * quiet night does not shrink the baseline with windows that say little.
  */
 final class Baselines {
-    private Baselines() {
-    }
+    private Baselines() {}
 
     /** The values of at most {@code limit} most recent eligible windows with a finite value, newest first. */
     static double[] recentValues(List<WindowPoint> history, long minSampleSize, int limit) {

@@ -49,7 +49,7 @@ final class ConditionValidator {
             case STATIC -> checkStatic();
             case BASELINE, ROBUST -> checkBand();
             case SHIFT -> checkShift();
-            default -> { }
+            default -> {}
         }
     }
 
@@ -59,8 +59,10 @@ final class ConditionValidator {
         if (finite("recoveryValue", c.recoveryValue(), false) && direction && value) {
             boolean above = ABOVE.equals(c.direction());
             if (above ? c.recoveryValue() > c.value() : c.recoveryValue() < c.value()) {
-                error("recoveryValue", "must be at or " + (above ? "below" : "above") + " value (" + num(c.value())
-                        + ") for direction " + c.direction() + ", was " + num(c.recoveryValue()));
+                error(
+                        "recoveryValue",
+                        "must be at or " + (above ? "below" : "above") + " value (" + num(c.value())
+                                + ") for direction " + c.direction() + ", was " + num(c.recoveryValue()));
             }
         }
         unused(STATIC, "k", c.k());
@@ -100,25 +102,31 @@ final class ConditionValidator {
 
     private void checkShift() {
         if (c.direction() != null && !ABOVE.equals(c.direction())) {
-            error("direction", "must be above or unset for a shift condition (its statistic grows with any shift), "
-                    + "was '" + c.direction() + "'");
+            error(
+                    "direction",
+                    "must be above or unset for a shift condition (its statistic grows with any shift), " + "was '"
+                            + c.direction() + "'");
         }
         boolean ratio = Conditions.P95_RATIO.equals(c.statistic());
         if (c.statistic() != null && !Conditions.STATISTICS.contains(c.statistic())) {
-            error("statistic", "unknown statistic '" + c.statistic() + "'; one of "
-                    + String.join(", ", Conditions.STATISTICS));
+            error(
+                    "statistic",
+                    "unknown statistic '" + c.statistic() + "'; one of " + String.join(", ", Conditions.STATISTICS));
         }
         boolean threshold = finite("threshold", c.threshold(), true);
         if (threshold && c.threshold() <= (ratio ? 1 : 0)) {
-            error("threshold", "must be above " + (ratio ? "1 for p95_ratio (1 means no change)" : "0")
-                    + ", was " + num(c.threshold()));
+            error(
+                    "threshold",
+                    "must be above " + (ratio ? "1 for p95_ratio (1 means no change)" : "0") + ", was "
+                            + num(c.threshold()));
         }
         if (finite("recoveryThreshold", c.recoveryThreshold(), false)) {
             if (c.recoveryThreshold() < 0) {
                 error("recoveryThreshold", "must be 0 or more, was " + num(c.recoveryThreshold()));
             } else if (threshold && c.recoveryThreshold() > c.threshold()) {
-                error("recoveryThreshold", "must be at most threshold (" + num(c.threshold()) + "), was "
-                        + num(c.recoveryThreshold()));
+                error(
+                        "recoveryThreshold",
+                        "must be at most threshold (" + num(c.threshold()) + "), was " + num(c.recoveryThreshold()));
             }
         }
         baselineWindows();
@@ -158,8 +166,10 @@ final class ConditionValidator {
         if (min < 1) {
             error("minBaselineWindows", "must be 1 or more, was " + min);
         } else if (min > max && (windows != null || c.baselineWindows() == null)) {
-            error("minBaselineWindows", "must be at most baselineWindows (" + max + (windows == null ? ", the default"
-                    : "") + "), was " + min);
+            error(
+                    "minBaselineWindows",
+                    "must be at most baselineWindows (" + max + (windows == null ? ", the default" : "") + "), was "
+                            + min);
         }
     }
 

@@ -30,13 +30,20 @@ public final class Conditions {
     public static final double DEFAULT_SIGMA_FLOOR_FRACTION = 0.005;
     /** No floor, given or default, is below this, so a band never has zero width. */
     public static final double MIN_SIGMA_FLOOR = 1e-9;
+
     public static final double DEFAULT_RECOVERY_THRESHOLD_FRACTION = 0.75;
 
-    private static final Map<String, ConditionJudge> JUDGES = Map.of(STATIC, new StaticJudge(),
-            BASELINE, new BaselineJudge(), ROBUST, new RobustJudge(), SHIFT, new ShiftJudge());
+    private static final Map<String, ConditionJudge> JUDGES = Map.of(
+            STATIC,
+            new StaticJudge(),
+            BASELINE,
+            new BaselineJudge(),
+            ROBUST,
+            new RobustJudge(),
+            SHIFT,
+            new ShiftJudge());
 
-    private Conditions() {
-    }
+    private Conditions() {}
 
     /** The (stateless, shared) judge of a type; unknown types are rejected, as {@link #validate} would. */
     public static ConditionJudge judge(String type) {
@@ -66,18 +73,31 @@ public final class Conditions {
         boolean learns = band || SHIFT.equals(type);
         Integer baselineWindows = learns ? or(c.baselineWindows(), DEFAULT_BASELINE_WINDOWS) : c.baselineWindows();
         Integer minBaselineWindows = learns && c.minBaselineWindows() == null && baselineWindows != null
-                ? Integer.valueOf(Math.min(DEFAULT_MIN_BASELINE_WINDOWS, baselineWindows)) : c.minBaselineWindows();
+                ? Integer.valueOf(Math.min(DEFAULT_MIN_BASELINE_WINDOWS, baselineWindows))
+                : c.minBaselineWindows();
         Double recoveryValue = STATIC.equals(type) ? or(c.recoveryValue(), c.value()) : c.recoveryValue();
-        Double recoveryK = band && c.recoveryK() == null && c.k() != null
-                ? Double.valueOf(Math.max(0, c.k() - 1)) : c.recoveryK();
+        Double recoveryK =
+                band && c.recoveryK() == null && c.k() != null ? Double.valueOf(Math.max(0, c.k() - 1)) : c.recoveryK();
         boolean shift = SHIFT.equals(type);
         String direction = shift ? or(c.direction(), Condition.ABOVE) : c.direction();
         String statistic = shift ? or(c.statistic(), QUANTILE_LOG_RATIO) : c.statistic();
         Double recoveryThreshold = shift && c.recoveryThreshold() == null && c.threshold() != null
-                ? Double.valueOf(DEFAULT_RECOVERY_THRESHOLD_FRACTION * c.threshold()) : c.recoveryThreshold();
-        return new Condition(type, direction, c.value(), recoveryValue, c.k(), recoveryK, baselineWindows,
-                minBaselineWindows, or(c.minSampleSize(), DEFAULT_MIN_SAMPLE_SIZE), c.sigmaFloor(), statistic,
-                c.threshold(), recoveryThreshold);
+                ? Double.valueOf(DEFAULT_RECOVERY_THRESHOLD_FRACTION * c.threshold())
+                : c.recoveryThreshold();
+        return new Condition(
+                type,
+                direction,
+                c.value(),
+                recoveryValue,
+                c.k(),
+                recoveryK,
+                baselineWindows,
+                minBaselineWindows,
+                or(c.minSampleSize(), DEFAULT_MIN_SAMPLE_SIZE),
+                c.sigmaFloor(),
+                statistic,
+                c.threshold(),
+                recoveryThreshold);
     }
 
     /** The least spread a band may have around {@code centre}: sigmaFloor, else 0.5% of |centre|; never below 1e-9. */

@@ -9,8 +9,7 @@ final class Reasons {
     static final String MINUS = "\u2212";
     static final String TIMES = "\u00d7";
 
-    private Reasons() {
-    }
+    private Reasons() {}
 
     /**
      * Three significant digits, but never fewer than the integer digits ({@code 0.0202}, {@code 0.885},

@@ -27,8 +27,10 @@ abstract class SampledJudge implements ConditionJudge {
         }
         Condition c = Conditions.withDefaults(condition);
         if (current.sampleSize() < c.minSampleSize()) {
-            return Judgement.skip(current.value(), (current.sampleSize() == 1 ? "1 sample" : current.sampleSize()
-                    + " samples") + " in the window, fewer than the " + c.minSampleSize() + " required");
+            return Judgement.skip(
+                    current.value(),
+                    (current.sampleSize() == 1 ? "1 sample" : current.sampleSize() + " samples")
+                            + " in the window, fewer than the " + c.minSampleSize() + " required");
         }
         return judgeSampled(c, current, history);
     }

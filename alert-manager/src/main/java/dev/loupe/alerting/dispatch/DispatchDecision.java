@@ -33,10 +33,10 @@ import java.util.stream.Collectors;
 public final class DispatchDecision {
     /** How often an Alertmanager receiver is told again of a group that still fires. */
     public static final Duration ALERTMANAGER_REPEAT = Duration.ofMinutes(1);
+
     static final String ALERTMANAGER_TYPE = "alertmanager";
 
-    private DispatchDecision() {
-    }
+    private DispatchDecision() {}
 
     /**
      * One project's state as a dispatch pass sees it.
@@ -51,10 +51,14 @@ public final class DispatchDecision {
      * @param inFlight      group ids with a delivery still under way
      * @param now           the instant the pass is for
      */
-    public record State(Route routes, List<Silence> silences, Map<String, String> receiverTypes,
-                        List<AlertSnapshot> alerts, Map<String, NotificationGroup> groups, Set<String> inFlight,
-                        Instant now) {
-    }
+    public record State(
+            Route routes,
+            List<Silence> silences,
+            Map<String, String> receiverTypes,
+            List<AlertSnapshot> alerts,
+            Map<String, NotificationGroup> groups,
+            Set<String> inFlight,
+            Instant now) {}
 
     /** Why a group was left alone this pass. */
     public enum Reason {
@@ -73,34 +77,37 @@ public final class DispatchDecision {
      * Send {@code alerts} to {@code receiver} as one group notification. {@code firing} and {@code acked} are what
      * the receiver will have been told once it is delivered; {@code stored} is the group before the send.
      */
-    public record Send(String id, String receiver, String groupKey, Map<String, String> groupLabels,
-                       GroupNotification.Action action, String status, List<AlertSnapshot> alerts,
-                       Set<String> firing, Set<String> acked, NotificationGroup stored) implements Step {
-    }
+    public record Send(
+            String id,
+            String receiver,
+            String groupKey,
+            Map<String, String> groupLabels,
+            GroupNotification.Action action,
+            String status,
+            List<AlertSnapshot> alerts,
+            Set<String> firing,
+            Set<String> acked,
+            NotificationGroup stored)
+            implements Step {}
 
     /** A group formed: store it, so its {@code groupWait} runs from now even across a restart. */
-    public record Start(String id, NotificationGroup group) implements Step {
-    }
+    public record Start(String id, NotificationGroup group) implements Step {}
 
     /** The group has nothing left to say (its alerts cleared before a notification, or were silenced): drop it. */
-    public record Forget(String id, NotificationGroup group) implements Step {
-    }
+    public record Forget(String id, NotificationGroup group) implements Step {}
 
     /** Leave the group as it is this pass. */
-    public record Skip(String id, Reason reason) implements Step {
-    }
+    public record Skip(String id, Reason reason) implements Step {}
 
     /** What a group's stored state becomes after a delivery: saved with {@code lastError}, or forgotten. */
-    public record After(NotificationGroup group, boolean forget, String lastError) {
-    }
+    public record After(NotificationGroup group, boolean forget, String lastError) {}
 
     /** The key of a group of one receiver. */
     public static String groupId(String receiver, String groupKey) {
         return receiver + "\u0000" + groupKey;
     }
 
-    private record Group(Route.Target target, String key, Map<String, String> labels, List<AlertSnapshot> firing) {
-    }
+    private record Group(Route.Target target, String key, Map<String, String> labels, List<AlertSnapshot> firing) {}
 
     /** Every group's step for this pass, in a stable order: groups of the alerts first, then stored ones. */
     public static List<Step> decide(State state) {
@@ -115,47 +122,69 @@ public final class DispatchDecision {
             for (Route.Target target : state.routes().targets(alert.labels())) {
                 Map<String, String> groupLabels = new TreeMap<>();
                 target.groupBy().forEach(l -> groupLabels.put(l, alert.labels().getOrDefault(l, "")));
-                String key = groupLabels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                String key = groupLabels.entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
                         .collect(Collectors.joining(",", "{", "}"));
-                Group group = groups.computeIfAbsent(groupId(target.receiver(), key),
-                        k -> new Group(target, key, groupLabels, new ArrayList<>()));
+                Group group = groups.computeIfAbsent(
+                        groupId(target.receiver(), key), k -> new Group(target, key, groupLabels, new ArrayList<>()));
                 if (firing) {
                     group.firing().add(alert);
                 }
             }
         }
         // a group whose alerts are all silenced now still owes the receiver an update
-        state.groups().forEach((id, stored) -> groups.computeIfAbsent(id, k -> new Group(
-                new Route.Target(stored.receiver(), List.of(), Route.DEFAULT.groupWait(), Route.DEFAULT.groupInterval(),
-                        Route.DEFAULT.repeatInterval()), stored.groupKey(), Map.of(), new ArrayList<>())));
+        state.groups()
+                .forEach((id, stored) -> groups.computeIfAbsent(
+                        id,
+                        k -> new Group(
+                                new Route.Target(
+                                        stored.receiver(),
+                                        List.of(),
+                                        Route.DEFAULT.groupWait(),
+                                        Route.DEFAULT.groupInterval(),
+                                        Route.DEFAULT.repeatInterval()),
+                                stored.groupKey(),
+                                Map.of(),
+                                new ArrayList<>())));
         List<Step> steps = new ArrayList<>();
         for (Map.Entry<String, Group> entry : groups.entrySet()) {
             String id = entry.getKey();
             Group group = entry.getValue();
             boolean known = state.groups().containsKey(id);
-            NotificationGroup stored = known ? state.groups().get(id) : new NotificationGroup(
-                    group.target().receiver(), group.key(), now, null, Set.of(), Set.of(), null, 0);
-            Set<String> firing = group.firing().stream().map(AlertSnapshot::fingerprint).collect(Collectors.toSet());
-            Set<String> acked = group.firing().stream().filter(a -> a.acknowledgedBy() != null)
-                    .map(AlertSnapshot::fingerprint).collect(Collectors.toSet());
+            NotificationGroup stored = known
+                    ? state.groups().get(id)
+                    : new NotificationGroup(
+                            group.target().receiver(), group.key(), now, null, Set.of(), Set.of(), null, 0);
+            Set<String> firing =
+                    group.firing().stream().map(AlertSnapshot::fingerprint).collect(Collectors.toSet());
+            Set<String> acked = group.firing().stream()
+                    .filter(a -> a.acknowledgedBy() != null)
+                    .map(AlertSnapshot::fingerprint)
+                    .collect(Collectors.toSet());
             // Alertmanager resolves an alert it has not heard of for resolve_timeout (5 min): re-send every minute
-            boolean keepAlive = ALERTMANAGER_TYPE.equals(state.receiverTypes().get(group.target().receiver()))
+            boolean keepAlive = ALERTMANAGER_TYPE.equals(
+                            state.receiverTypes().get(group.target().receiver()))
                     && group.target().repeatInterval().compareTo(ALERTMANAGER_REPEAT) > 0;
             Duration repeat = keepAlive ? ALERTMANAGER_REPEAT : group.target().repeatInterval();
-            Instant due = stored.due(firing, acked, group.target().groupWait(), group.target().groupInterval(), repeat);
+            Instant due = stored.due(
+                    firing, acked, group.target().groupWait(), group.target().groupInterval(), repeat);
             if (keepAlive && !firing.isEmpty() && stored.lastSentAt() != null) {
                 // whatever changed or was acknowledged, Alertmanager must hear of a firing alert every minute
                 Instant aliveBy = stored.lastSentAt().plus(ALERTMANAGER_REPEAT);
                 due = due == null || aliveBy.isBefore(due) ? aliveBy : due;
             }
             boolean backingOff = stored.nextAttemptAt() != null && now.isBefore(stored.nextAttemptAt());
-            boolean newAck = !acked.isEmpty() && !stored.sentAcked().containsAll(acked) && stored.lastSentAt() != null
+            boolean newAck = !acked.isEmpty()
+                    && !stored.sentAcked().containsAll(acked)
+                    && stored.lastSentAt() != null
                     && !backingOff;
             if (state.inFlight().contains(id)) {
                 steps.add(new Skip(id, Reason.IN_FLIGHT));
             } else if (due != null && !now.isBefore(due)) {
-                List<AlertSnapshot> resolved = stored.sentFiring().stream().filter(fp -> !firing.contains(fp))
-                        .map(byFingerprint::get).filter(a -> a != null && AlertSnapshot.RESOLVED.equals(a.status()))
+                List<AlertSnapshot> resolved = stored.sentFiring().stream()
+                        .filter(fp -> !firing.contains(fp))
+                        .map(byFingerprint::get)
+                        .filter(a -> a != null && AlertSnapshot.RESOLVED.equals(a.status()))
                         .toList();
                 List<AlertSnapshot> all = new ArrayList<>(group.firing());
                 all.addAll(resolved);
@@ -169,8 +198,14 @@ public final class DispatchDecision {
                 // formed, then everything cleared before its first notification: nothing to say
                 steps.add(new Forget(id, stored));
             } else if (newAck) {
-                steps.add(send(id, group, GroupNotification.Action.ACKNOWLEDGE, group.firing(), stored.sentFiring(),
-                        acked, stored));
+                steps.add(send(
+                        id,
+                        group,
+                        GroupNotification.Action.ACKNOWLEDGE,
+                        group.firing(),
+                        stored.sentFiring(),
+                        acked,
+                        stored));
             } else if (!known && !firing.isEmpty()) {
                 steps.add(new Start(id, stored)); // the group formed: its wait starts now
             } else {
@@ -180,11 +215,25 @@ public final class DispatchDecision {
         return steps;
     }
 
-    private static Send send(String id, Group group, GroupNotification.Action action, List<AlertSnapshot> alerts,
-                             Set<String> firing, Set<String> acked, NotificationGroup stored) {
-        return new Send(id, group.target().receiver(), group.key(), group.labels().isEmpty() ? Map.of() : group.labels(),
-                action, firing.isEmpty() ? AlertSnapshot.RESOLVED : AlertSnapshot.FIRING, List.copyOf(alerts),
-                Set.copyOf(firing), Set.copyOf(acked), stored);
+    private static Send send(
+            String id,
+            Group group,
+            GroupNotification.Action action,
+            List<AlertSnapshot> alerts,
+            Set<String> firing,
+            Set<String> acked,
+            NotificationGroup stored) {
+        return new Send(
+                id,
+                group.target().receiver(),
+                group.key(),
+                group.labels().isEmpty() ? Map.of() : group.labels(),
+                action,
+                firing.isEmpty() ? AlertSnapshot.RESOLVED : AlertSnapshot.FIRING,
+                List.copyOf(alerts),
+                Set.copyOf(firing),
+                Set.copyOf(acked),
+                stored);
     }
 
     /**
@@ -196,15 +245,32 @@ public final class DispatchDecision {
         NotificationGroup stored = send.stored();
         if (delivery.outcome() == Delivery.Outcome.RETRY) {
             int attempts = stored.attempts() + 1;
-            return new After(new NotificationGroup(stored.receiver(), stored.groupKey(), stored.firstSeenAt(),
-                    stored.lastSentAt(), stored.sentFiring(), stored.sentAcked(),
-                    now.plus(NotificationGroup.backoff(attempts, delivery.after())), attempts), false, delivery.detail());
+            return new After(
+                    new NotificationGroup(
+                            stored.receiver(),
+                            stored.groupKey(),
+                            stored.firstSeenAt(),
+                            stored.lastSentAt(),
+                            stored.sentFiring(),
+                            stored.sentAcked(),
+                            now.plus(NotificationGroup.backoff(attempts, delivery.after())),
+                            attempts),
+                    false,
+                    delivery.detail());
         }
         boolean notify = send.action() == GroupNotification.Action.NOTIFY;
-        NotificationGroup sent = new NotificationGroup(stored.receiver(), stored.groupKey(), stored.firstSeenAt(),
-                notify ? now : stored.lastSentAt(), new HashSet<>(send.firing()),
-                notify ? ackedBefore(stored, send.firing()) : new HashSet<>(send.acked()), null, 0);
-        return new After(sent, send.firing().isEmpty() && notify,
+        NotificationGroup sent = new NotificationGroup(
+                stored.receiver(),
+                stored.groupKey(),
+                stored.firstSeenAt(),
+                notify ? now : stored.lastSentAt(),
+                new HashSet<>(send.firing()),
+                notify ? ackedBefore(stored, send.firing()) : new HashSet<>(send.acked()),
+                null,
+                0);
+        return new After(
+                sent,
+                send.firing().isEmpty() && notify,
                 delivery.outcome() == Delivery.Outcome.FAILED ? delivery.detail() : null);
     }
 

@@ -38,13 +38,15 @@ public class DispatchStore {
             on conflict (project_id, receiver, group_key) do update set last_sent_at = excluded.last_sent_at,
                 sent_firing = excluded.sent_firing, sent_acked = excluded.sent_acked,
                 next_attempt_at = excluded.next_attempt_at, attempts = excluded.attempts, last_error = excluded.last_error""";
-    private static final TypeReference<Route> ROUTE = new TypeReference<>() {
-    };
+    private static final TypeReference<Route> ROUTE = new TypeReference<>() {};
 
     /** One project's state for a dispatch pass. */
-    public record Context(Route routes, List<Silence> silences, Map<String, ReceiverConfig> receivers,
-                          List<AlertSnapshot> alerts, Map<String, NotificationGroup> groups) {
-    }
+    public record Context(
+            Route routes,
+            List<Silence> silences,
+            Map<String, ReceiverConfig> receivers,
+            List<AlertSnapshot> alerts,
+            Map<String, NotificationGroup> groups) {}
 
     private final Pool pool;
 
@@ -56,32 +58,40 @@ public class DispatchStore {
     public Uni<List<String>> projects() {
         return pool.query("""
                         select project_id from alerting.alerts where state = 'firing'
-                        union select project_id from alerting.notification_groups""").execute()
-                .map(rows -> {
-                    List<String> projects = new ArrayList<>();
-                    rows.forEach(row -> projects.add(row.getString(0)));
-                    return projects;
-                });
+                        union select project_id from alerting.notification_groups""").execute().map(rows -> {
+            List<String> projects = new ArrayList<>();
+            rows.forEach(row -> projects.add(row.getString(0)));
+            return projects;
+        });
     }
 
     public Uni<Context> load(String projectId, Instant now, String externalUrl) {
         Tuple project = Tuple.of(projectId);
         Uni<Route> routes = pool.preparedQuery("select tree::text from alerting.routes where project_id = $1")
-                .execute(project).map(rows -> rows.iterator().hasNext() ? read(rows.iterator().next().getString(0), ROUTE)
-                        : Route.DEFAULT);
+                .execute(project)
+                .map(rows ->
+                        rows.iterator().hasNext() ? read(rows.iterator().next().getString(0), ROUTE) : Route.DEFAULT);
         Uni<List<Silence>> silences = pool.preparedQuery("""
                         select id::text as id, matchers::text as matchers, starts_at, ends_at, created_by, comment
                         from alerting.silences where project_id = $1 and starts_at <= $2 and ends_at > $2""")
-                .execute(Tuple.of(projectId, now.atOffset(ZoneOffset.UTC))).map(DispatchStore::silences);
+                .execute(Tuple.of(projectId, now.atOffset(ZoneOffset.UTC)))
+                .map(DispatchStore::silences);
         Uni<Map<String, ReceiverConfig>> receivers = pool.preparedQuery(
                         "select name, type, settings::text as settings from alerting.receivers where project_id = $1")
-                .execute(project).map(rows -> {
+                .execute(project)
+                .map(rows -> {
                     Map<String, ReceiverConfig> found = new HashMap<>();
-                    rows.forEach(row -> found.put(row.getString("name"), new ReceiverConfig(projectId,
-                            row.getString("name"), row.getString("type"), readTree(row.getString("settings")))));
+                    rows.forEach(row -> found.put(
+                            row.getString("name"),
+                            new ReceiverConfig(
+                                    projectId,
+                                    row.getString("name"),
+                                    row.getString("type"),
+                                    readTree(row.getString("settings")))));
                     return found;
                 });
-        Uni<List<AlertSnapshot>> alerts = pool.preparedQuery(ALERTS).execute(project)
+        Uni<List<AlertSnapshot>> alerts = pool.preparedQuery(ALERTS)
+                .execute(project)
                 .map(rows -> {
                     List<AlertSnapshot> found = new ArrayList<>();
                     rows.forEach(row -> found.add(snapshot(row, externalUrl)));
@@ -90,40 +100,72 @@ public class DispatchStore {
         Uni<Map<String, NotificationGroup>> groups = pool.preparedQuery("""
                         select receiver, group_key, first_seen_at, last_sent_at, sent_firing, sent_acked,
                                next_attempt_at, attempts
-                        from alerting.notification_groups where project_id = $1""").execute(project)
+                        from alerting.notification_groups where project_id = $1""")
+                .execute(project)
                 .map(rows -> {
                     Map<String, NotificationGroup> found = new HashMap<>();
-                    rows.forEach(row -> found.put(DispatchDecision.groupId(row.getString("receiver"), row.getString("group_key")),
-                            new NotificationGroup(row.getString("receiver"), row.getString("group_key"),
-                                    instant(row, "first_seen_at"), instant(row, "last_sent_at"),
-                                    set(row.getArrayOfStrings("sent_firing")), set(row.getArrayOfStrings("sent_acked")),
-                                    instant(row, "next_attempt_at"), row.getInteger("attempts"))));
+                    rows.forEach(row -> found.put(
+                            DispatchDecision.groupId(row.getString("receiver"), row.getString("group_key")),
+                            new NotificationGroup(
+                                    row.getString("receiver"),
+                                    row.getString("group_key"),
+                                    instant(row, "first_seen_at"),
+                                    instant(row, "last_sent_at"),
+                                    set(row.getArrayOfStrings("sent_firing")),
+                                    set(row.getArrayOfStrings("sent_acked")),
+                                    instant(row, "next_attempt_at"),
+                                    row.getInteger("attempts"))));
                     return found;
                 });
-        return Uni.combine().all().unis(routes, silences, receivers, alerts, groups).asTuple()
+        return Uni.combine()
+                .all()
+                .unis(routes, silences, receivers, alerts, groups)
+                .asTuple()
                 .map(t -> new Context(t.getItem1(), t.getItem2(), t.getItem3(), t.getItem4(), t.getItem5()));
     }
 
     public Uni<Void> save(String projectId, NotificationGroup group, String lastError) {
-        return pool.preparedQuery(SAVE_GROUP).execute(Tuple.from(new Object[]{projectId, group.receiver(),
-                group.groupKey(), time(group.firstSeenAt()), time(group.lastSentAt()),
-                group.sentFiring().toArray(String[]::new), group.sentAcked().toArray(String[]::new),
-                time(group.nextAttemptAt()), group.attempts(), lastError})).replaceWithVoid();
+        return pool.preparedQuery(SAVE_GROUP)
+                .execute(Tuple.from(new Object[] {
+                    projectId,
+                    group.receiver(),
+                    group.groupKey(),
+                    time(group.firstSeenAt()),
+                    time(group.lastSentAt()),
+                    group.sentFiring().toArray(String[]::new),
+                    group.sentAcked().toArray(String[]::new),
+                    time(group.nextAttemptAt()),
+                    group.attempts(),
+                    lastError
+                }))
+                .replaceWithVoid();
     }
 
     /** Everything in the group is resolved and the receiver was told: the group is done. */
     public Uni<Void> forget(String projectId, NotificationGroup group) {
         return pool.preparedQuery("delete from alerting.notification_groups where project_id = $1 and receiver = $2 "
-                + "and group_key = $3").execute(Tuple.of(projectId, group.receiver(), group.groupKey())).replaceWithVoid();
+                        + "and group_key = $3")
+                .execute(Tuple.of(projectId, group.receiver(), group.groupKey()))
+                .replaceWithVoid();
     }
 
-    public Uni<Void> log(String projectId, String receiver, String groupKey, String action, String status, int alerts,
-                         String outcome, String detail, Instant at) {
+    public Uni<Void> log(
+            String projectId,
+            String receiver,
+            String groupKey,
+            String action,
+            String status,
+            int alerts,
+            String outcome,
+            String detail,
+            Instant at) {
         return pool.preparedQuery("""
                         insert into alerting.notification_log (project_id, receiver, group_key, action, status, alert_count,
                             outcome, detail, sent_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
-                .execute(Tuple.from(new Object[]{projectId, receiver, groupKey, action, status, alerts, outcome, detail,
-                        time(at)})).replaceWithVoid();
+                .execute(Tuple.from(
+                        new Object[] {projectId, receiver, groupKey, action, status, alerts, outcome, detail, time(at)
+                        }))
+                .replaceWithVoid();
     }
 
     static AlertSnapshot snapshot(Row row, String externalUrl) {
@@ -136,20 +178,35 @@ public class DispatchStore {
         annotations.put("summary", row.getString("summary"));
         annotations.put("runbookUrl", row.getString("runbook_url"));
         annotations.put("owner", row.getString("owner"));
-        return new AlertSnapshot(row.getString("fingerprint"), row.getString("rule_id"),
-                resolved ? AlertSnapshot.RESOLVED : AlertSnapshot.FIRING, labels, annotations,
+        return new AlertSnapshot(
+                row.getString("fingerprint"),
+                row.getString("rule_id"),
+                resolved ? AlertSnapshot.RESOLVED : AlertSnapshot.FIRING,
+                labels,
+                annotations,
                 instant(row, "pending_since") != null ? instant(row, "pending_since") : instant(row, "last_window_end"),
                 resolved ? instant(row, "last_window_end") : null,
-                externalUrl.replaceAll("/+$", "") + "/alerts/" + row.getString("fingerprint"), row.getString("severity"),
-                row.getString("owner"), row.getString("runbook_url"), row.getString("summary"), row.getDouble("value"),
-                row.getDouble("threshold"), row.getDouble("baseline"), row.getString("acknowledged_by"));
+                externalUrl.replaceAll("/+$", "") + "/alerts/" + row.getString("fingerprint"),
+                row.getString("severity"),
+                row.getString("owner"),
+                row.getString("runbook_url"),
+                row.getString("summary"),
+                row.getDouble("value"),
+                row.getDouble("threshold"),
+                row.getDouble("baseline"),
+                row.getString("acknowledged_by"));
     }
 
     private static List<Silence> silences(Iterable<Row> rows) {
         List<Silence> found = new ArrayList<>();
         for (Row row : rows) {
-            found.add(new Silence(row.getString("id"), read(row.getString("matchers"), new TypeReference<>() {
-            }), instant(row, "starts_at"), instant(row, "ends_at"), row.getString("created_by"), row.getString("comment")));
+            found.add(new Silence(
+                    row.getString("id"),
+                    read(row.getString("matchers"), new TypeReference<>() {}),
+                    instant(row, "starts_at"),
+                    instant(row, "ends_at"),
+                    row.getString("created_by"),
+                    row.getString("comment")));
         }
         return found;
     }

@@ -42,47 +42,58 @@ public class Dispatcher {
     private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
     private final Counter passes;
 
-    public Dispatcher(DispatchStore store, Notifiers notifiers, AlertingConfig config, Clock clock,
-                      MeterRegistry registry) {
+    public Dispatcher(
+            DispatchStore store, Notifiers notifiers, AlertingConfig config, Clock clock, MeterRegistry registry) {
         this.store = store;
         this.notifiers = notifiers;
         this.config = config;
         this.clock = clock;
         this.registry = registry;
         this.passes = Counter.builder("loupe.alerting.dispatch.passes")
-                .description("dispatch passes completed, each with every delivery it started").register(registry);
+                .description("dispatch passes completed, each with every delivery it started")
+                .register(registry);
     }
 
-    @Scheduled(every = "${loupe.alerting.dispatch-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(
+            every = "${loupe.alerting.dispatch-interval:1s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
         // not awaited: a receiver that hangs until its timeout must not hold up the next pass for everyone else
         // (the in-flight guard keeps a group from being sent twice meanwhile)
-        tick(clock.instant()).subscribe().with(sent -> { }, e -> LOG.errorf(e, "dispatch pass failed"));
+        tick(clock.instant()).subscribe().with(sent -> {}, e -> LOG.errorf(e, "dispatch pass failed"));
     }
 
     /** One pass as of {@code now}; completes when every delivery it started has ended. Tests drive time here. */
     public Uni<Integer> tick(Instant now) {
-        return store.projects().chain(projects -> Multi.createFrom().iterable(projects)
-                .onItem().transformToUniAndMerge(project -> store.load(project, now, config.externalUrl())
-                        .chain(context -> dispatch(project, context, now))
-                        // one project's broken data must not stop the others' notifications
-                        .onFailure().recoverWithItem(e -> {
-                            LOG.errorf(e, "dispatching project %s failed", project);
-                            return 0;
-                        }))
-                .collect().asList()
-                .map(sent -> sent.stream().mapToInt(Integer::intValue).sum()))
-                .onItem().invoke(sent -> passes.increment());
+        return store.projects()
+                .chain(projects -> Multi.createFrom()
+                        .iterable(projects)
+                        .onItem()
+                        .transformToUniAndMerge(project -> store.load(project, now, config.externalUrl())
+                                .chain(context -> dispatch(project, context, now))
+                                // one project's broken data must not stop the others' notifications
+                                .onFailure()
+                                .recoverWithItem(e -> {
+                                    LOG.errorf(e, "dispatching project %s failed", project);
+                                    return 0;
+                                }))
+                        .collect()
+                        .asList()
+                        .map(sent -> sent.stream().mapToInt(Integer::intValue).sum()))
+                .onItem()
+                .invoke(sent -> passes.increment());
     }
 
     private Uni<Integer> dispatch(String project, DispatchStore.Context context, Instant now) {
         Map<String, String> receiverTypes = new HashMap<>();
         context.receivers().forEach((name, receiver) -> receiverTypes.put(name, receiver.type()));
         String prefix = project + "\u0000";
-        Set<String> flying = inFlight.stream().filter(f -> f.startsWith(prefix)).map(f -> f.substring(prefix.length()))
+        Set<String> flying = inFlight.stream()
+                .filter(f -> f.startsWith(prefix))
+                .map(f -> f.substring(prefix.length()))
                 .collect(Collectors.toSet());
-        List<DispatchDecision.Step> steps = DispatchDecision.decide(new DispatchDecision.State(context.routes(),
-                context.silences(), receiverTypes, context.alerts(), context.groups(), flying, now));
+        List<DispatchDecision.Step> steps = DispatchDecision.decide(new DispatchDecision.State(
+                context.routes(), context.silences(), receiverTypes, context.alerts(), context.groups(), flying, now));
         List<Uni<Integer>> sends = new ArrayList<>();
         for (DispatchDecision.Step step : steps) {
             if (step instanceof DispatchDecision.Send send) {
@@ -93,36 +104,68 @@ public class Dispatcher {
                 sends.add(store.forget(project, forget.group()).replaceWith(0));
             }
         }
-        return sends.isEmpty() ? Uni.createFrom().item(0)
-                : Uni.join().all(sends).andCollectFailures().map(done -> done.stream().mapToInt(Integer::intValue).sum());
+        return sends.isEmpty()
+                ? Uni.createFrom().item(0)
+                : Uni.join()
+                        .all(sends)
+                        .andCollectFailures()
+                        .map(done -> done.stream().mapToInt(Integer::intValue).sum());
     }
 
-    private Uni<Integer> deliver(String project, DispatchStore.Context context, DispatchDecision.Send send, Instant now,
-                                 String flight) {
+    private Uni<Integer> deliver(
+            String project, DispatchStore.Context context, DispatchDecision.Send send, Instant now, String flight) {
         String receiverName = send.receiver();
         ReceiverConfig receiver = context.receivers().get(receiverName);
-        Notifier notifier = receiver == null ? null : notifiers.find(receiver.type()).orElse(null);
-        GroupNotification notification = new GroupNotification(project, receiverName, send.groupKey(),
-                send.groupLabels(), send.status(), send.alerts(), config.externalUrl(), send.action());
+        Notifier notifier =
+                receiver == null ? null : notifiers.find(receiver.type()).orElse(null);
+        GroupNotification notification = new GroupNotification(
+                project,
+                receiverName,
+                send.groupKey(),
+                send.groupLabels(),
+                send.status(),
+                send.alerts(),
+                config.externalUrl(),
+                send.action());
         inFlight.add(flight);
         Uni<Delivery> attempt = notifier == null
                 ? Uni.createFrom().item(Delivery.failed("no receiver named " + receiverName + " in this project"))
-                : notifier.send(receiver, notification).onFailure().recoverWithItem(e -> Delivery.retry(null, e.toString()));
+                : notifier.send(receiver, notification)
+                        .onFailure()
+                        .recoverWithItem(e -> Delivery.retry(null, e.toString()));
         return attempt.chain(delivery -> {
-            registry.counter("loupe.alerting.notifications", "outcome", delivery.outcome().name().toLowerCase(),
-                    "action", send.action().name().toLowerCase()).increment();
-            Uni<Void> logged = store.log(project, receiverName, send.groupKey(), send.action().name(), send.status(),
-                    send.alerts().size(), delivery.outcome().name(), delivery.detail(), now);
-            DispatchDecision.After after = DispatchDecision.afterDelivery(send, delivery, now);
-            if (delivery.outcome() == Delivery.Outcome.RETRY) {
-                LOG.warnf("notifying %s failed (attempt %d), will retry: %s", receiverName, after.group().attempts(),
-                        delivery.detail());
-            } else if (delivery.outcome() == Delivery.Outcome.FAILED) {
-                LOG.errorf("notifying %s failed for good (not retried): %s", receiverName, delivery.detail());
-            }
-            Uni<Void> saved = after.forget() ? store.forget(project, after.group())
-                    : store.save(project, after.group(), after.lastError());
-            return logged.chain(() -> saved).replaceWith(delivery.outcome() == Delivery.Outcome.DELIVERED ? 1 : 0);
-        }).onTermination().invoke(() -> inFlight.remove(flight));
+                    registry.counter(
+                                    "loupe.alerting.notifications",
+                                    "outcome",
+                                    delivery.outcome().name().toLowerCase(),
+                                    "action",
+                                    send.action().name().toLowerCase())
+                            .increment();
+                    Uni<Void> logged = store.log(
+                            project,
+                            receiverName,
+                            send.groupKey(),
+                            send.action().name(),
+                            send.status(),
+                            send.alerts().size(),
+                            delivery.outcome().name(),
+                            delivery.detail(),
+                            now);
+                    DispatchDecision.After after = DispatchDecision.afterDelivery(send, delivery, now);
+                    if (delivery.outcome() == Delivery.Outcome.RETRY) {
+                        LOG.warnf(
+                                "notifying %s failed (attempt %d), will retry: %s",
+                                receiverName, after.group().attempts(), delivery.detail());
+                    } else if (delivery.outcome() == Delivery.Outcome.FAILED) {
+                        LOG.errorf("notifying %s failed for good (not retried): %s", receiverName, delivery.detail());
+                    }
+                    Uni<Void> saved = after.forget()
+                            ? store.forget(project, after.group())
+                            : store.save(project, after.group(), after.lastError());
+                    return logged.chain(() -> saved)
+                            .replaceWith(delivery.outcome() == Delivery.Outcome.DELIVERED ? 1 : 0);
+                })
+                .onTermination()
+                .invoke(() -> inFlight.remove(flight));
     }
 }

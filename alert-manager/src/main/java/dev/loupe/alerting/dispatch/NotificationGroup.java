@@ -8,16 +8,27 @@ import java.util.Set;
  * What was last sent for one group to one receiver ({@code alerting.notification_groups}), so a restart
  * neither re-sends a notification nor forgets a resolve, and when a failed delivery is tried again.
  */
-public record NotificationGroup(String receiver, String groupKey, Instant firstSeenAt, Instant lastSentAt,
-                                Set<String> sentFiring, Set<String> sentAcked, Instant nextAttemptAt, int attempts) {
+public record NotificationGroup(
+        String receiver,
+        String groupKey,
+        Instant firstSeenAt,
+        Instant lastSentAt,
+        Set<String> sentFiring,
+        Set<String> sentAcked,
+        Instant nextAttemptAt,
+        int attempts) {
 
     /**
      * When this group is due, Alertmanager's way: {@code groupWait} after it formed for its first notification;
      * {@code groupInterval} after the last one when its firing set changed; {@code repeatInterval} after the
      * last one while it keeps firing unchanged and not everything in it is acknowledged; else never (null).
      */
-    public Instant due(Set<String> firing, Set<String> acked, Duration groupWait, Duration groupInterval,
-                       Duration repeatInterval) {
+    public Instant due(
+            Set<String> firing,
+            Set<String> acked,
+            Duration groupWait,
+            Duration groupInterval,
+            Duration repeatInterval) {
         Instant due;
         if (lastSentAt == null) {
             due = firing.isEmpty() ? null : firstSeenAt.plus(groupWait);

@@ -26,13 +26,23 @@ public record Route(
         @JsonProperty("continue") Boolean continueMatching,
         List<Route> routes) {
 
-    public static final Route DEFAULT = new Route("default", Map.of(), List.of("alertname"), Duration.ofSeconds(30),
-            Duration.ofMinutes(5), Duration.ofHours(4), false, List.of());
+    public static final Route DEFAULT = new Route(
+            "default",
+            Map.of(),
+            List.of("alertname"),
+            Duration.ofSeconds(30),
+            Duration.ofMinutes(5),
+            Duration.ofHours(4),
+            false,
+            List.of());
 
     /** Where one alert goes: a receiver and how its group is formed and timed. */
-    public record Target(String receiver, List<String> groupBy, Duration groupWait, Duration groupInterval,
-                         Duration repeatInterval) {
-    }
+    public record Target(
+            String receiver,
+            List<String> groupBy,
+            Duration groupWait,
+            Duration groupInterval,
+            Duration repeatInterval) {}
 
     /** Every target an alert with these labels is routed to (more than one only through {@code continue}). */
     public List<Target> targets(Map<String, String> labels) {
@@ -54,20 +64,30 @@ public record Route(
             }
         }
         if (!matchedChild) {
-            found.add(new Target(effective.receiver(), effective.groupBy(), effective.groupWait(),
-                    effective.groupInterval(), effective.repeatInterval()));
+            found.add(new Target(
+                    effective.receiver(),
+                    effective.groupBy(),
+                    effective.groupWait(),
+                    effective.groupInterval(),
+                    effective.repeatInterval()));
         }
         return true;
     }
 
     boolean matches(Map<String, String> labels) {
-        return matchers == null || matchers.entrySet().stream().allMatch(m -> m.getValue().equals(labels.get(m.getKey())));
+        return matchers == null
+                || matchers.entrySet().stream().allMatch(m -> m.getValue().equals(labels.get(m.getKey())));
     }
 
     Route inherit(Route parent) {
-        return new Route(receiver != null ? receiver : parent.receiver(), matchers,
-                groupBy != null ? groupBy : parent.groupBy(), groupWait != null ? groupWait : parent.groupWait(),
+        return new Route(
+                receiver != null ? receiver : parent.receiver(),
+                matchers,
+                groupBy != null ? groupBy : parent.groupBy(),
+                groupWait != null ? groupWait : parent.groupWait(),
                 groupInterval != null ? groupInterval : parent.groupInterval(),
-                repeatInterval != null ? repeatInterval : parent.repeatInterval(), continueMatching, routes);
+                repeatInterval != null ? repeatInterval : parent.repeatInterval(),
+                continueMatching,
+                routes);
     }
 }

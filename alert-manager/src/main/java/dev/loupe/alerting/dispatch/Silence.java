@@ -11,15 +11,16 @@ import java.util.regex.Pattern;
  * whose labels satisfy every matcher are not notified. They still change state and are published.
  */
 @RegisterForReflection
-public record Silence(String id, List<Matcher> matchers, Instant startsAt, Instant endsAt, String createdBy,
-                      String comment) {
+public record Silence(
+        String id, List<Matcher> matchers, Instant startsAt, Instant endsAt, String createdBy, String comment) {
 
     /** {@code name} equals (or with {@code isRegex}, fully matches) {@code value}; {@code isEqual: false} negates. */
     @RegisterForReflection
     public record Matcher(String name, String value, Boolean isRegex, Boolean isEqual) {
         boolean matches(Map<String, String> labels) {
             String actual = labels.getOrDefault(name, "");
-            boolean hit = Boolean.TRUE.equals(isRegex) ? Pattern.compile(value).matcher(actual).matches()
+            boolean hit = Boolean.TRUE.equals(isRegex)
+                    ? Pattern.compile(value).matcher(actual).matches()
                     : value.equals(actual);
             return Boolean.FALSE.equals(isEqual) != hit;
         }

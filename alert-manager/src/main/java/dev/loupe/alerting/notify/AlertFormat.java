@@ -16,8 +16,7 @@ final class AlertFormat {
     /** Alertmanager's "not set" time, which it sends as {@code endsAt} of a firing alert. */
     static final String ZERO_TIME = "0001-01-01T00:00:00Z";
 
-    private AlertFormat() {
-    }
+    private AlertFormat() {}
 
     /** A number as a plain string: {@code 0.85}, {@code 50}, never {@code 5.0E1}; Prometheus' spelling for the rest. */
     static String plain(Double value) {
@@ -50,7 +49,8 @@ final class AlertFormat {
      * {@code runbookUrl}, {@code value}, {@code threshold} and {@code baseline} (docs/architecture.md#alert-rules); absent ones are left out.
      */
     static SortedMap<String, String> annotations(AlertSnapshot alert) {
-        SortedMap<String, String> annotations = new TreeMap<>(alert.annotations() == null ? Map.of() : alert.annotations());
+        SortedMap<String, String> annotations =
+                new TreeMap<>(alert.annotations() == null ? Map.of() : alert.annotations());
         putPresent(annotations, "summary", alert.summary());
         putPresent(annotations, "owner", alert.owner());
         putPresent(annotations, "runbookUrl", alert.runbookUrl());
@@ -82,14 +82,19 @@ final class AlertFormat {
     static String title(GroupNotification notification) {
         Map<String, String> groupLabels = notification.groupLabels() == null ? Map.of() : notification.groupLabels();
         if (groupLabels.isEmpty()) {
-            return notification.alerts().stream().map(AlertSnapshot::ruleId).filter(id -> id != null)
-                    .distinct().collect(Collectors.joining(" "));
+            return notification.alerts().stream()
+                    .map(AlertSnapshot::ruleId)
+                    .filter(id -> id != null)
+                    .distinct()
+                    .collect(Collectors.joining(" "));
         }
         return new TreeMap<>(groupLabels).values().stream().collect(Collectors.joining(" "));
     }
 
     static long firing(GroupNotification notification) {
-        return notification.alerts().stream().filter(a -> AlertSnapshot.FIRING.equals(a.status())).count();
+        return notification.alerts().stream()
+                .filter(a -> AlertSnapshot.FIRING.equals(a.status()))
+                .count();
     }
 
     /** {@code [FIRING:2] eval-pass-rate-drop support-rag} or {@code [RESOLVED] …}, Alertmanager's default subject. */
@@ -102,7 +107,8 @@ final class AlertFormat {
         if (alert.summary() != null && !alert.summary().isBlank()) {
             return alert.summary();
         }
-        String annotated = alert.annotations() == null ? null : alert.annotations().get("summary");
+        String annotated =
+                alert.annotations() == null ? null : alert.annotations().get("summary");
         return annotated != null && !annotated.isBlank() ? annotated : alert.ruleId();
     }
 
@@ -118,8 +124,11 @@ final class AlertFormat {
 
     /** Who acknowledged the group: the first name a snapshot carries. */
     static String acknowledgedBy(GroupNotification notification) {
-        return notification.alerts().stream().map(AlertSnapshot::acknowledgedBy).filter(by -> by != null && !by.isBlank())
-                .findFirst().orElse("someone");
+        return notification.alerts().stream()
+                .map(AlertSnapshot::acknowledgedBy)
+                .filter(by -> by != null && !by.isBlank())
+                .findFirst()
+                .orElse("someone");
     }
 
     static String truncate(String text, int max) {
@@ -136,7 +145,8 @@ final class AlertFormat {
         }
         try {
             URI uri = new URI(url);
-            return uri.getHost() != null && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
+            return uri.getHost() != null
+                    && ("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()));
         } catch (Exception e) {
             return false;
         }
@@ -151,6 +161,10 @@ final class AlertFormat {
 
     /** Distinct runbook URLs of the group, in alert order. */
     static List<String> runbooks(GroupNotification notification) {
-        return notification.alerts().stream().map(AlertSnapshot::runbookUrl).filter(AlertFormat::isWebUrl).distinct().toList();
+        return notification.alerts().stream()
+                .map(AlertSnapshot::runbookUrl)
+                .filter(AlertFormat::isWebUrl)
+                .distinct()
+                .toList();
     }
 }

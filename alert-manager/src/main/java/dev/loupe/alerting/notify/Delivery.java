@@ -9,7 +9,11 @@ import java.time.Duration;
  */
 @io.quarkus.runtime.annotations.RegisterForReflection
 public record Delivery(Outcome outcome, Duration after, String detail) {
-    public enum Outcome { DELIVERED, RETRY, FAILED }
+    public enum Outcome {
+        DELIVERED,
+        RETRY,
+        FAILED
+    }
 
     public static Delivery delivered(String detail) {
         return new Delivery(Outcome.DELIVERED, null, detail);

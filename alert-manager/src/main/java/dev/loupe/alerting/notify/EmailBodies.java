@@ -6,8 +6,7 @@ import java.util.stream.Collectors;
 
 /** The email receiver's plain-text and HTML bodies; the HTML escapes every string a user or a label supplied. */
 final class EmailBodies {
-    private EmailBodies() {
-    }
+    private EmailBodies() {}
 
     static String text(GroupNotification notification) {
         StringBuilder out = new StringBuilder(AlertFormat.subject(notification)).append("\n");
@@ -20,9 +19,18 @@ final class EmailBodies {
             for (AlertSnapshot alert : alerts) {
                 Map<String, String> a = AlertFormat.annotations(alert);
                 out.append("\n- ").append(AlertFormat.summary(alert)).append("\n");
-                out.append("  severity: ").append(orDash(severity(alert))).append(", owner: ").append(orDash(a.get("owner"))).append("\n");
-                out.append("  value: ").append(orDash(a.get("value"))).append(", threshold: ").append(orDash(a.get("threshold")))
-                        .append(", baseline: ").append(orDash(a.get("baseline"))).append("\n");
+                out.append("  severity: ")
+                        .append(orDash(severity(alert)))
+                        .append(", owner: ")
+                        .append(orDash(a.get("owner")))
+                        .append("\n");
+                out.append("  value: ")
+                        .append(orDash(a.get("value")))
+                        .append(", threshold: ")
+                        .append(orDash(a.get("threshold")))
+                        .append(", baseline: ")
+                        .append(orDash(a.get("baseline")))
+                        .append("\n");
                 out.append("  labels: ").append(labels(alert)).append("\n");
                 if (alert.startsAt() != null) {
                     out.append("  since: ").append(alert.startsAt()).append("\n");
@@ -49,13 +57,23 @@ final class EmailBodies {
             out.append("<h3>").append(heading(status, alerts.size())).append("</h3><ul>");
             for (AlertSnapshot alert : alerts) {
                 Map<String, String> a = AlertFormat.annotations(alert);
-                out.append("<li><p><strong>").append(escape(AlertFormat.summary(alert))).append("</strong><br>")
-                        .append("Severity: ").append(escape(orDash(severity(alert))))
-                        .append(" · Owner: ").append(escape(orDash(a.get("owner")))).append("<br>")
-                        .append("Value: ").append(escape(orDash(a.get("value"))))
-                        .append(" · Threshold: ").append(escape(orDash(a.get("threshold"))))
-                        .append(" · Baseline: ").append(escape(orDash(a.get("baseline")))).append("<br>")
-                        .append("Labels: ").append(escape(labels(alert)));
+                out.append("<li><p><strong>")
+                        .append(escape(AlertFormat.summary(alert)))
+                        .append("</strong><br>")
+                        .append("Severity: ")
+                        .append(escape(orDash(severity(alert))))
+                        .append(" · Owner: ")
+                        .append(escape(orDash(a.get("owner"))))
+                        .append("<br>")
+                        .append("Value: ")
+                        .append(escape(orDash(a.get("value"))))
+                        .append(" · Threshold: ")
+                        .append(escape(orDash(a.get("threshold"))))
+                        .append(" · Baseline: ")
+                        .append(escape(orDash(a.get("baseline"))))
+                        .append("<br>")
+                        .append("Labels: ")
+                        .append(escape(labels(alert)));
                 if (alert.startsAt() != null) {
                     out.append("<br>Since: ").append(escape(alert.startsAt().toString()));
                 }
@@ -70,7 +88,9 @@ final class EmailBodies {
             out.append("</ul>");
         }
         if (AlertFormat.isWebUrl(notification.externalUrl())) {
-            out.append("<p><a href=\"").append(escape(notification.externalUrl())).append("\">Open in Loupe</a></p>");
+            out.append("<p><a href=\"")
+                    .append(escape(notification.externalUrl()))
+                    .append("\">Open in Loupe</a></p>");
         }
         return out.append("</body></html>").toString();
     }
@@ -80,11 +100,17 @@ final class EmailBodies {
         if (text == null) {
             return "";
         }
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;")
+                .replace("'", "&#39;");
     }
 
     private static List<AlertSnapshot> byStatus(GroupNotification notification, String status) {
-        return notification.alerts().stream().filter(a -> status.equals(a.status())).toList();
+        return notification.alerts().stream()
+                .filter(a -> status.equals(a.status()))
+                .toList();
     }
 
     private static String heading(String status, int count) {
@@ -92,11 +118,14 @@ final class EmailBodies {
     }
 
     private static String severity(AlertSnapshot alert) {
-        return alert.severity() != null ? alert.severity() : AlertFormat.labels(alert).get("severity");
+        return alert.severity() != null
+                ? alert.severity()
+                : AlertFormat.labels(alert).get("severity");
     }
 
     private static String labels(AlertSnapshot alert) {
-        return AlertFormat.labels(alert).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+        return AlertFormat.labels(alert).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(", "));
     }
 

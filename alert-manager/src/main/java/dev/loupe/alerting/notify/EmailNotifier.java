@@ -58,17 +58,23 @@ public class EmailNotifier implements Notifier {
         } catch (ProblemException e) {
             return Uni.createFrom().item(ReceiverSettings.invalidSettings(e));
         }
-        Mail mail = new Mail().setTo(to)
+        Mail mail = new Mail()
+                .setTo(to)
                 // a subject with a line break would start a new header
                 .setSubject(AlertFormat.subject(notification).replaceAll("[\\r\\n]+", " "))
                 .setText(EmailBodies.text(notification))
                 .setHtml(EmailBodies.html(notification));
         return mailer.send(mail)
-                .ifNoItem().after(timeout).failWith(TimeoutException::new)
-                .map(done -> Delivery.delivered("mailed to " + to.size() + (to.size() == 1 ? " address" : " addresses")))
-                .onFailure().recoverWithItem(e -> {
+                .ifNoItem()
+                .after(timeout)
+                .failWith(TimeoutException::new)
+                .map(done ->
+                        Delivery.delivered("mailed to " + to.size() + (to.size() == 1 ? " address" : " addresses")))
+                .onFailure()
+                .recoverWithItem(e -> {
                     // addresses are personal data: the log names the receiver, not them
-                    String why = e instanceof TimeoutException ? "the mailer did not finish in time"
+                    String why = e instanceof TimeoutException
+                            ? "the mailer did not finish in time"
                             : "the mailer failed: " + ReceiverHttp.excerpt(String.valueOf(e.getMessage()));
                     LOG.infof("receiver %s (email) will be retried: %s", receiver.name(), why);
                     return Delivery.retry(null, why);
@@ -91,7 +97,9 @@ public class EmailNotifier implements Notifier {
         List<Problem.FieldError> errors = new ArrayList<>();
         for (int i = 0; i < to.size(); i++) {
             JsonNode address = to.get(i);
-            if (address.isTextual() && address.asText().length() <= 254 && ADDRESS.matcher(address.asText()).matches()) {
+            if (address.isTextual()
+                    && address.asText().length() <= 254
+                    && ADDRESS.matcher(address.asText()).matches()) {
                 addresses.add(address.asText());
             } else {
                 errors.add(new Problem.FieldError("settings.to[" + i + "]", "is not an email address"));

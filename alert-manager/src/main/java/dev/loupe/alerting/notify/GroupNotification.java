@@ -9,7 +9,17 @@ import java.util.Map;
  * {@code action}: {@code NOTIFY} (new, changed, repeated or resolved) or {@code ACKNOWLEDGE} (a person
  * acknowledged the group; only receivers that know acknowledgement, PagerDuty, act on it).
  */
-public record GroupNotification(String projectId, String receiver, String groupKey, Map<String, String> groupLabels,
-                                String status, List<AlertSnapshot> alerts, String externalUrl, Action action) {
-    public enum Action { NOTIFY, ACKNOWLEDGE }
+public record GroupNotification(
+        String projectId,
+        String receiver,
+        String groupKey,
+        Map<String, String> groupLabels,
+        String status,
+        List<AlertSnapshot> alerts,
+        String externalUrl,
+        Action action) {
+    public enum Action {
+        NOTIFY,
+        ACKNOWLEDGE
+    }
 }

@@ -12,8 +12,12 @@ import java.util.Optional;
 public class Notifiers {
     private final List<Notifier> all;
 
-    public Notifiers(WebhookNotifier webhook, SlackNotifier slack, PagerDutyNotifier pagerDuty, EmailNotifier email,
-                     AlertmanagerNotifier alertmanager) {
+    public Notifiers(
+            WebhookNotifier webhook,
+            SlackNotifier slack,
+            PagerDutyNotifier pagerDuty,
+            EmailNotifier email,
+            AlertmanagerNotifier alertmanager) {
         this.all = List.of(webhook, slack, pagerDuty, email, alertmanager);
     }
 

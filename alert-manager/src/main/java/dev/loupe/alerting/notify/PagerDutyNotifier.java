@@ -49,7 +49,8 @@ public class PagerDutyNotifier extends HttpNotifier {
         String routingKey;
         try {
             routingKey = routingKey(receiver.settings());
-            url = receiver.settings().hasNonNull("url") ? ReceiverSettings.parseUrl(receiver.settings(), "url")
+            url = receiver.settings().hasNonNull("url")
+                    ? ReceiverSettings.parseUrl(receiver.settings(), "url")
                     : URI.create(DEFAULT_URL);
         } catch (ProblemException e) {
             return Uni.createFrom().item(ReceiverSettings.invalidSettings(e));
@@ -63,8 +64,12 @@ public class PagerDutyNotifier extends HttpNotifier {
         if (key == null || key.isNull()) {
             throw ProblemException.badRequest("settings.routingKey", "is required");
         }
-        if (!key.isTextual() || key.asText().isBlank() || key.asText().length() > 255 || !key.asText().matches("\\S+")) {
-            throw ProblemException.badRequest("settings.routingKey", "must be the integration key of a PagerDuty service");
+        if (!key.isTextual()
+                || key.asText().isBlank()
+                || key.asText().length() > 255
+                || !key.asText().matches("\\S+")) {
+            throw ProblemException.badRequest(
+                    "settings.routingKey", "must be the integration key of a PagerDuty service");
         }
         return key.asText();
     }
@@ -72,14 +77,16 @@ public class PagerDutyNotifier extends HttpNotifier {
     static ObjectNode event(String routingKey, GroupNotification notification) {
         ObjectNode event = EventJson.mapper().createObjectNode();
         event.put("routing_key", routingKey);
-        String action = notification.action() == GroupNotification.Action.ACKNOWLEDGE ? "acknowledge"
+        String action = notification.action() == GroupNotification.Action.ACKNOWLEDGE
+                ? "acknowledge"
                 : AlertSnapshot.FIRING.equals(notification.status()) ? "trigger" : "resolve";
         event.put("event_action", action);
         event.put("dedup_key", dedupKey(notification));
         if (action.equals("trigger")) {
             event.set("payload", payload(notification));
             ArrayNode links = event.putArray("links");
-            AlertFormat.runbooks(notification).forEach(url -> links.addObject().put("href", url).put("text", "Runbook"));
+            AlertFormat.runbooks(notification)
+                    .forEach(url -> links.addObject().put("href", url).put("text", "Runbook"));
             event.put("client", "Loupe");
             if (AlertFormat.isWebUrl(notification.externalUrl())) {
                 event.put("client_url", notification.externalUrl());
@@ -95,30 +102,45 @@ public class PagerDutyNotifier extends HttpNotifier {
     static String dedupKey(GroupNotification notification) {
         String key = notification.projectId() + "/" + notification.receiver() + "/" + notification.groupKey();
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 
     private static ObjectNode payload(GroupNotification notification) {
-        List<AlertSnapshot> firing = notification.alerts().stream().filter(a -> AlertSnapshot.FIRING.equals(a.status())).toList();
+        List<AlertSnapshot> firing = notification.alerts().stream()
+                .filter(a -> AlertSnapshot.FIRING.equals(a.status()))
+                .toList();
         List<AlertSnapshot> described = firing.isEmpty() ? notification.alerts() : firing;
         AlertSnapshot first = described.isEmpty() ? null : described.get(0);
         ObjectNode payload = EventJson.mapper().createObjectNode();
         String summary = AlertFormat.subject(notification);
         if (first != null) {
-            summary += ": " + AlertFormat.summary(first) + (described.size() > 1 ? " (and " + (described.size() - 1) + " more)" : "");
+            summary += ": " + AlertFormat.summary(first)
+                    + (described.size() > 1 ? " (and " + (described.size() - 1) + " more)" : "");
         }
         payload.put("summary", AlertFormat.truncate(summary, MAX_SUMMARY));
         payload.put("source", "loupe");
-        payload.put("severity", severity(described.stream().map(AlertSnapshot::severity)
-                .min(Comparator.comparingInt(AlertFormat::rank)).orElse(null)));
-        payload.put("timestamp", described.stream().map(AlertSnapshot::startsAt).filter(Objects::nonNull)
-                .min(Comparator.naturalOrder()).orElse(Instant.now()).toString());
-        String feature = notification.groupLabels() != null && notification.groupLabels().containsKey("feature")
-                ? notification.groupLabels().get("feature")
-                : first == null ? null : AlertFormat.labels(first).get("feature");
+        payload.put(
+                "severity",
+                severity(described.stream()
+                        .map(AlertSnapshot::severity)
+                        .min(Comparator.comparingInt(AlertFormat::rank))
+                        .orElse(null)));
+        payload.put(
+                "timestamp",
+                described.stream()
+                        .map(AlertSnapshot::startsAt)
+                        .filter(Objects::nonNull)
+                        .min(Comparator.naturalOrder())
+                        .orElse(Instant.now())
+                        .toString());
+        String feature =
+                notification.groupLabels() != null && notification.groupLabels().containsKey("feature")
+                        ? notification.groupLabels().get("feature")
+                        : first == null ? null : AlertFormat.labels(first).get("feature");
         if (feature != null) {
             payload.put("component", feature);
         }
@@ -142,7 +164,10 @@ public class PagerDutyNotifier extends HttpNotifier {
             putPresent(node, "threshold", AlertFormat.plain(alert.threshold()));
             putPresent(node, "baseline", AlertFormat.plain(alert.baseline()));
             putPresent(node, "runbookUrl", alert.runbookUrl());
-            putPresent(node, "startsAt", alert.startsAt() == null ? null : alert.startsAt().toString());
+            putPresent(
+                    node,
+                    "startsAt",
+                    alert.startsAt() == null ? null : alert.startsAt().toString());
         }
         return payload;
     }

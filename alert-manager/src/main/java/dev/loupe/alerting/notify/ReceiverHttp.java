@@ -42,10 +42,12 @@ final class ReceiverHttp {
     ReceiverHttp(Vertx vertx, EgressPolicy egress, Duration timeout) {
         this.egress = egress;
         this.timeout = timeout;
-        this.client = WebClient.create(vertx, new WebClientOptions()
-                .setFollowRedirects(false)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
-                .setUserAgent("loupe-alert-manager"));
+        this.client = WebClient.create(
+                vertx,
+                new WebClientOptions()
+                        .setFollowRedirects(false)
+                        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
+                        .setUserAgent("loupe-alert-manager"));
     }
 
     void close() {
@@ -56,18 +58,23 @@ final class ReceiverHttp {
     Uni<Delivery> postJson(String receiver, URI url, Object body, Predicate<String> accepted) {
         String host = url.getHost();
         // resolves the host: blocking, hence the worker pool; the request then goes to the address checked
-        return Uni.createFrom().item(() -> Optional.ofNullable(egress.checkedAddress(url)))
+        return Uni.createFrom()
+                .item(() -> Optional.ofNullable(egress.checkedAddress(url)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(address -> address.map(a -> client.requestAbs(HttpMethod.POST,
-                                        SocketAddress.inetSocketAddress(EgressPolicy.port(url), a.getHostAddress()),
-                                        url.toString()))
+                .chain(address -> address.map(a -> client.requestAbs(
+                                HttpMethod.POST,
+                                SocketAddress.inetSocketAddress(EgressPolicy.port(url), a.getHostAddress()),
+                                url.toString()))
                         .orElseGet(() -> client.postAbs(url.toString()))
                         .putHeader("Content-Type", "application/json")
                         .timeout(timeout.toMillis())
                         .sendBuffer(Buffer.buffer(EventJson.encodeBytes(body)))
-                        .ifNoItem().after(timeout).failWith(() -> new TimeoutException()))
+                        .ifNoItem()
+                        .after(timeout)
+                        .failWith(() -> new TimeoutException()))
                 .map(response -> answer(host, response, accepted))
-                .onFailure().recoverWithItem(e -> failure(host, e))
+                .onFailure()
+                .recoverWithItem(e -> failure(host, e))
                 .invoke(delivery -> log(receiver, host, delivery));
     }
 
@@ -75,7 +82,8 @@ final class ReceiverHttp {
         int status = response.statusCode();
         String body = response.bodyAsString();
         if (status >= 200 && status < 300) {
-            return accepted.test(body == null ? "" : body) ? Delivery.delivered(host + " answered " + status)
+            return accepted.test(body == null ? "" : body)
+                    ? Delivery.delivered(host + " answered " + status)
                     : Delivery.failed(host + " answered " + status + " with an unexpected body: " + excerpt(body));
         }
         String what = host + " answered " + status + (body == null || body.isBlank() ? "" : ": " + excerpt(body));
@@ -105,7 +113,8 @@ final class ReceiverHttp {
         if (e instanceof SSLException) {
             return Delivery.retry(null, "TLS with " + host + " failed");
         }
-        return Delivery.retry(null, "request to " + host + " failed (" + e.getClass().getSimpleName() + ")");
+        return Delivery.retry(
+                null, "request to " + host + " failed (" + e.getClass().getSimpleName() + ")");
     }
 
     /** Retry-After as delta-seconds or an HTTP date; null when absent or unreadable. */
@@ -118,7 +127,8 @@ final class ReceiverHttp {
             return Duration.ofSeconds(Math.max(0, Long.parseLong(value)));
         } catch (NumberFormatException notSeconds) {
             try {
-                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME)
+                        .toInstant();
                 Duration wait = Duration.between(Instant.now(), at);
                 return wait.isNegative() ? Duration.ZERO : wait.withNanos(0);
             } catch (RuntimeException notADate) {

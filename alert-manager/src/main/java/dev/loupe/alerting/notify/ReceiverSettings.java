@@ -12,8 +12,7 @@ import java.net.URISyntaxException;
  * where settings that no longer validate become a failed delivery. URLs may hold a token: messages never echo them.
  */
 final class ReceiverSettings {
-    private ReceiverSettings() {
-    }
+    private ReceiverSettings() {}
 
     /**
      * Reads a URL setting and checks it against the egress policy (resolving its host: blocking).
@@ -50,7 +49,8 @@ final class ReceiverSettings {
             // the URL may hold a token: say what is wrong, not what was given
             throw ProblemException.badRequest("settings." + field, "is not a valid URL");
         }
-        if (url.getScheme() == null || url.getHost() == null
+        if (url.getScheme() == null
+                || url.getHost() == null
                 || !(url.getScheme().equalsIgnoreCase("http") || url.getScheme().equalsIgnoreCase("https"))) {
             throw ProblemException.badRequest("settings." + field, "must be an absolute http or https URL with a host");
         }
@@ -61,7 +61,8 @@ final class ReceiverSettings {
     static Delivery invalidSettings(ProblemException e) {
         String field = e.toProblem().field();
         String message = e.getMessage();
-        return Delivery.failed("invalid settings: " + (field == null || message.startsWith(field) ? message : field + " " + message));
+        return Delivery.failed(
+                "invalid settings: " + (field == null || message.startsWith(field) ? message : field + " " + message));
     }
 
     /** Validates that settings is a JSON object. */

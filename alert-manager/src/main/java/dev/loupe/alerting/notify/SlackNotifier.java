@@ -1,6 +1,5 @@
 package dev.loupe.alerting.notify;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.common.egress.EgressPolicy;
@@ -24,6 +23,7 @@ public class SlackNotifier extends HttpNotifier {
     public static final String TYPE = "slack";
     /** Alerts shown one by one; the rest are counted, which keeps the message under Slack's 50 blocks. */
     static final int MAX_ALERTS = 10;
+
     private static final int MAX_SUMMARY = 500;
 
     public SlackNotifier(Vertx vertx, EgressPolicy egress, ReceiversConfig config) {
@@ -39,15 +39,18 @@ public class SlackNotifier extends HttpNotifier {
             return Uni.createFrom().item(ReceiverSettings.invalidSettings(e));
         }
         ObjectNode message = notification.action() == GroupNotification.Action.ACKNOWLEDGE
-                ? acknowledgement(notification) : message(notification);
+                ? acknowledgement(notification)
+                : message(notification);
         // Slack answers a good message with 200 and the body "ok"; anything else did not post
         return http.postJson(receiver.name(), url, message, body -> body.strip().equals("ok"));
     }
 
     static ObjectNode acknowledgement(GroupNotification notification) {
         ObjectNode root = EventJson.mapper().createObjectNode();
-        root.put("text", ":eyes: " + escape(AlertFormat.title(notification)) + " acknowledged by "
-                + escape(AlertFormat.acknowledgedBy(notification)));
+        root.put(
+                "text",
+                ":eyes: " + escape(AlertFormat.title(notification)) + " acknowledged by "
+                        + escape(AlertFormat.acknowledgedBy(notification)));
         return root;
     }
 
@@ -59,32 +62,50 @@ public class SlackNotifier extends HttpNotifier {
         ArrayNode blocks = root.putArray("blocks");
         // a header is plain_text, which Slack does not parse: only our own words go there
         ObjectNode header = blocks.addObject().put("type", "header");
-        header.putObject("text").put("type", "plain_text").put("emoji", true)
-                .put("text", (firing ? ":rotating_light: FIRING" : ":white_check_mark: RESOLVED") + " · " + count
-                        + (count == 1 ? " alert" : " alerts"));
-        section(blocks, "*" + escape(AlertFormat.truncate(AlertFormat.title(notification), MAX_SUMMARY)) + "*"
-                + (AlertFormat.isWebUrl(notification.externalUrl()) ? "  " + link(notification.externalUrl(), "Open in Loupe") : ""));
+        header.putObject("text")
+                .put("type", "plain_text")
+                .put("emoji", true)
+                .put(
+                        "text",
+                        (firing ? ":rotating_light: FIRING" : ":white_check_mark: RESOLVED") + " · " + count
+                                + (count == 1 ? " alert" : " alerts"));
+        section(
+                blocks,
+                "*" + escape(AlertFormat.truncate(AlertFormat.title(notification), MAX_SUMMARY)) + "*"
+                        + (AlertFormat.isWebUrl(notification.externalUrl())
+                                ? "  " + link(notification.externalUrl(), "Open in Loupe")
+                                : ""));
         notification.alerts().stream().limit(MAX_ALERTS).forEach(alert -> section(blocks, alertText(alert)));
         if (count > MAX_ALERTS) {
             ObjectNode more = blocks.addObject().put("type", "context");
-            more.putArray("elements").addObject().put("type", "mrkdwn").put("text", "and " + (count - MAX_ALERTS) + " more");
+            more.putArray("elements")
+                    .addObject()
+                    .put("type", "mrkdwn")
+                    .put("text", "and " + (count - MAX_ALERTS) + " more");
         }
         return root;
     }
 
     private static void section(ArrayNode blocks, String mrkdwn) {
-        blocks.addObject().put("type", "section").putObject("text").put("type", "mrkdwn").put("text", mrkdwn);
+        blocks.addObject()
+                .put("type", "section")
+                .putObject("text")
+                .put("type", "mrkdwn")
+                .put("text", mrkdwn);
     }
 
     static String alertText(AlertSnapshot alert) {
         Map<String, String> annotations = AlertFormat.annotations(alert);
         List<String> lines = new ArrayList<>();
-        lines.add((AlertSnapshot.FIRING.equals(alert.status()) ? ":red_circle: " : ":large_green_circle: ")
-                + "*" + escape(AlertFormat.truncate(AlertFormat.summary(alert), MAX_SUMMARY)) + "*");
-        String severity = alert.severity() != null ? alert.severity() : AlertFormat.labels(alert).get("severity");
+        lines.add((AlertSnapshot.FIRING.equals(alert.status()) ? ":red_circle: " : ":large_green_circle: ") + "*"
+                + escape(AlertFormat.truncate(AlertFormat.summary(alert), MAX_SUMMARY)) + "*");
+        String severity = alert.severity() != null
+                ? alert.severity()
+                : AlertFormat.labels(alert).get("severity");
         lines.add("Severity: " + escape(orDash(severity)) + " · Owner: " + escape(orDash(annotations.get("owner"))));
-        lines.add("Value: " + escape(orDash(annotations.get("value"))) + " · Threshold: " + escape(orDash(annotations.get("threshold")))
-                + " · Baseline: " + escape(orDash(annotations.get("baseline"))));
+        lines.add("Value: " + escape(orDash(annotations.get("value"))) + " · Threshold: "
+                + escape(orDash(annotations.get("threshold"))) + " · Baseline: "
+                + escape(orDash(annotations.get("baseline"))));
         String runbook = annotations.get("runbookUrl");
         if (AlertFormat.isWebUrl(runbook)) {
             lines.add(link(runbook, "Runbook"));
@@ -101,7 +122,9 @@ public class SlackNotifier extends HttpNotifier {
 
     /** The three characters Slack's mrkdwn gives meaning to: enough to keep user text from becoming markup. */
     static String escape(String text) {
-        return text == null ? "" : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return text == null
+                ? ""
+                : text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     private static String orDash(String value) {

@@ -1,6 +1,5 @@
 package dev.loupe.alerting.notify;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.loupe.common.egress.EgressPolicy;
@@ -44,16 +43,20 @@ public class WebhookNotifier extends HttpNotifier {
 
     /** Alertmanager's {@code webhook} message, field for field. */
     static ObjectNode payload(GroupNotification notification) {
-        List<SortedMap<String, String>> labels = notification.alerts().stream().map(AlertFormat::labels).toList();
-        List<SortedMap<String, String>> annotations = notification.alerts().stream().map(AlertFormat::annotations).toList();
+        List<SortedMap<String, String>> labels =
+                notification.alerts().stream().map(AlertFormat::labels).toList();
+        List<SortedMap<String, String>> annotations =
+                notification.alerts().stream().map(AlertFormat::annotations).toList();
         ObjectNode root = EventJson.mapper().createObjectNode();
         root.put("version", "4");
         root.put("groupKey", notification.groupKey());
         root.put("truncatedAlerts", 0);
         root.put("status", notification.status());
         root.put("receiver", notification.receiver());
-        root.set("groupLabels", AlertFormat.object(
-                new TreeMap<>(notification.groupLabels() == null ? Map.of() : notification.groupLabels())));
+        root.set(
+                "groupLabels",
+                AlertFormat.object(
+                        new TreeMap<>(notification.groupLabels() == null ? Map.of() : notification.groupLabels())));
         root.set("commonLabels", AlertFormat.object(AlertFormat.common(labels)));
         root.set("commonAnnotations", AlertFormat.object(AlertFormat.common(annotations)));
         root.put("externalURL", notification.externalUrl() == null ? "" : notification.externalUrl());
@@ -64,9 +67,16 @@ public class WebhookNotifier extends HttpNotifier {
             node.put("status", alert.status());
             node.set("labels", AlertFormat.object(labels.get(i)));
             node.set("annotations", AlertFormat.object(annotations.get(i)));
-            node.put("startsAt", alert.startsAt() == null ? AlertFormat.ZERO_TIME : alert.startsAt().toString());
-            node.put("endsAt", AlertSnapshot.FIRING.equals(alert.status()) || alert.endsAt() == null
-                    ? AlertFormat.ZERO_TIME : alert.endsAt().toString());
+            node.put(
+                    "startsAt",
+                    alert.startsAt() == null
+                            ? AlertFormat.ZERO_TIME
+                            : alert.startsAt().toString());
+            node.put(
+                    "endsAt",
+                    AlertSnapshot.FIRING.equals(alert.status()) || alert.endsAt() == null
+                            ? AlertFormat.ZERO_TIME
+                            : alert.endsAt().toString());
             node.put("generatorURL", alert.generatorUrl() == null ? "" : alert.generatorUrl());
             node.put("fingerprint", alert.fingerprint());
         }

@@ -1,9 +1,9 @@
 package dev.loupe.alerting.retention;
 
 import dev.loupe.alerting.AlertingConfig;
+import dev.loupe.common.sql.SlicedDelete;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import dev.loupe.common.sql.SlicedDelete;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
@@ -32,14 +32,17 @@ public class AlertingRetention {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${loupe.alerting.retention-interval:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(
+            every = "${loupe.alerting.retention-interval:1h}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "1m")
     Uni<Void> scheduled() {
         return run().invoke(n -> {
-            if (n > 0) {
-                LOG.infof("alerting retention removed %d rows", n);
-            }
-        }).replaceWithVoid();
+                    if (n > 0) {
+                        LOG.infof("alerting retention removed %d rows", n);
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** Returns how many rows were removed. */

@@ -21,8 +21,7 @@ import java.util.List;
 @Singleton
 public class DefaultRules {
     static final String RESOURCE = "alerting/default-rules.yaml";
-    private static final TypeReference<List<Rule>> RULES = new TypeReference<>() {
-    };
+    private static final TypeReference<List<Rule>> RULES = new TypeReference<>() {};
 
     private final List<Rule> rules;
 

@@ -21,7 +21,10 @@ public record Rule(
         Map<String, String> filter,
         List<String> groupBy,
         Condition condition,
-        @JsonProperty("for") @JsonFormat(shape = JsonFormat.Shape.STRING) Duration pendingFor,
+
+        @JsonProperty("for") @JsonFormat(shape = JsonFormat.Shape.STRING)
+        Duration pendingFor,
+
         @JsonFormat(shape = JsonFormat.Shape.STRING) Duration keepFiringFor,
         String severity,
         String owner,
@@ -31,8 +34,20 @@ public record Rule(
         Boolean enabled) {
 
     public Rule withId(String newId) {
-        return new Rule(newId, metric, filter, groupBy, condition, pendingFor, keepFiringFor, severity, owner, runbookUrl,
-                summary, labels, enabled);
+        return new Rule(
+                newId,
+                metric,
+                filter,
+                groupBy,
+                condition,
+                pendingFor,
+                keepFiringFor,
+                severity,
+                owner,
+                runbookUrl,
+                summary,
+                labels,
+                enabled);
     }
 
     public boolean isEnabled() {

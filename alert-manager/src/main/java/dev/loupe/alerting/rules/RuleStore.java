@@ -55,45 +55,67 @@ public class RuleStore {
             return Uni.createFrom().voidItem();
         }
         var now = clock.instant().atOffset(ZoneOffset.UTC);
-        return pool.withTransaction(connection -> connection.preparedQuery(MARK).execute(Tuple.of(projectId, now))
-                        .chain(rows -> rows.rowCount() == 0 ? Uni.createFrom().voidItem()
-                                : connection.preparedQuery(INSERT_DEFAULT).execute(Tuple.of(projectId, now,
-                                        defaults.rules().stream().map(Rule::id).toArray(String[]::new),
-                                        defaults.rules().stream().map(EventJson::encode).toArray(String[]::new)))
-                                .replaceWithVoid()))
+        return pool.withTransaction(connection -> connection
+                        .preparedQuery(MARK)
+                        .execute(Tuple.of(projectId, now))
+                        .chain(rows -> rows.rowCount() == 0
+                                ? Uni.createFrom().voidItem()
+                                : connection
+                                        .preparedQuery(INSERT_DEFAULT)
+                                        .execute(Tuple.of(
+                                                projectId,
+                                                now,
+                                                defaults.rules().stream()
+                                                        .map(Rule::id)
+                                                        .toArray(String[]::new),
+                                                defaults.rules().stream()
+                                                        .map(EventJson::encode)
+                                                        .toArray(String[]::new)))
+                                        .replaceWithVoid()))
                 .invoke(() -> installed.add(projectId));
     }
 
     public Uni<List<Rule>> all(String projectId) {
-        return ensureDefaults(projectId).chain(() -> pool.preparedQuery(
-                        "select rule::text as rule from alerting.rules where project_id = $1 order by id")
-                .execute(Tuple.of(projectId))).map(RuleStore::rules);
+        return ensureDefaults(projectId)
+                .chain(() -> pool.preparedQuery(
+                                "select rule::text as rule from alerting.rules where project_id = $1 order by id")
+                        .execute(Tuple.of(projectId)))
+                .map(RuleStore::rules);
     }
 
     /** The enabled rules of a project on one metric: what a new window of that metric is judged against. */
     public Uni<List<Rule>> forMetric(String projectId, String metric) {
-        return ensureDefaults(projectId).chain(() -> pool.preparedQuery("""
+        return ensureDefaults(projectId)
+                .chain(() -> pool.preparedQuery("""
                         select rule::text as rule from alerting.rules
-                        where project_id = $1 and rule->>'metric' = $2 order by id""")
-                .execute(Tuple.of(projectId, metric))).map(rows -> rules(rows).stream().filter(Rule::isEnabled).toList());
+                        where project_id = $1 and rule->>'metric' = $2 order by id""").execute(Tuple.of(projectId, metric)))
+                .map(rows -> rules(rows).stream().filter(Rule::isEnabled).toList());
     }
 
     public Uni<Optional<Rule>> get(String projectId, String id) {
-        return ensureDefaults(projectId).chain(() -> pool.preparedQuery(
-                        "select rule::text as rule from alerting.rules where project_id = $1 and id = $2")
-                .execute(Tuple.of(projectId, id))).map(rows -> rules(rows).stream().findFirst());
+        return ensureDefaults(projectId)
+                .chain(() -> pool.preparedQuery(
+                                "select rule::text as rule from alerting.rules where project_id = $1 and id = $2")
+                        .execute(Tuple.of(projectId, id)))
+                .map(rows -> rules(rows).stream().findFirst());
     }
 
     /** Stores a validated rule; true when it is new. */
     public Uni<Boolean> put(String projectId, Rule rule) {
-        return ensureDefaults(projectId).chain(() -> pool.preparedQuery(PUT).execute(Tuple.of(projectId, rule.id(),
-                EventJson.encode(rule), clock.instant().atOffset(ZoneOffset.UTC))))
+        return ensureDefaults(projectId)
+                .chain(() -> pool.preparedQuery(PUT)
+                        .execute(Tuple.of(
+                                projectId,
+                                rule.id(),
+                                EventJson.encode(rule),
+                                clock.instant().atOffset(ZoneOffset.UTC))))
                 .map(rows -> rows.iterator().next().getBoolean("created"));
     }
 
     public Uni<Boolean> delete(String projectId, String id) {
-        return ensureDefaults(projectId).chain(() -> pool.preparedQuery(
-                        "delete from alerting.rules where project_id = $1 and id = $2").execute(Tuple.of(projectId, id)))
+        return ensureDefaults(projectId)
+                .chain(() -> pool.preparedQuery("delete from alerting.rules where project_id = $1 and id = $2")
+                        .execute(Tuple.of(projectId, id)))
                 .map(rows -> rows.rowCount() > 0);
     }
 

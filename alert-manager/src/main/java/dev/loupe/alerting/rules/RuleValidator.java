@@ -1,9 +1,9 @@
 package dev.loupe.alerting.rules;
 
 import dev.loupe.alerting.conditions.Conditions;
-import dev.loupe.contracts.events.MetricCatalogue;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
+import dev.loupe.contracts.events.MetricCatalogue;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,37 +25,46 @@ public final class RuleValidator {
     static final Duration MAX_DURATION = Duration.ofDays(1);
     static final int MAX_TEXT = 1_024;
 
-    private RuleValidator() {
-    }
+    private RuleValidator() {}
 
     /** The rule with defaults filled in, or a 400 problem listing every error. */
     public static Rule validated(String id, Rule rule) {
         List<Problem.FieldError> errors = new ArrayList<>();
         if (rule == null) {
-            throw ProblemException.badRequest("body", "a rule: metric, groupBy, condition, severity, owner, runbookUrl");
+            throw ProblemException.badRequest(
+                    "body", "a rule: metric, groupBy, condition, severity, owner, runbookUrl");
         }
         if (id == null || !ID.matcher(id).matches()) {
-            errors.add(new Problem.FieldError("id", "lower-case letters, digits, '.', '_' and '-', 1 to 64, was " + id));
+            errors.add(
+                    new Problem.FieldError("id", "lower-case letters, digits, '.', '_' and '-', 1 to 64, was " + id));
         }
-        List<String> groupBy = rule.groupBy() == null ? List.of()
+        List<String> groupBy = rule.groupBy() == null
+                ? List.of()
                 : rule.groupBy().stream().map(g -> g == null ? "" : g).toList();
         Map<String, String> filter = rule.filter() == null ? Map.of() : rule.filter();
         // the aggregator publishes exactly MetricCatalogue's series: a rule on anything else would never fire
-        if (rule.metric() == null || MetricCatalogue.dimensionSets(rule.metric()).isEmpty()) {
-            errors.add(new Problem.FieldError("metric", "one of " + String.join(", ", MetricCatalogue.metrics())
-                    + (rule.metric() == null ? "" : "; was " + rule.metric())));
+        if (rule.metric() == null
+                || MetricCatalogue.dimensionSets(rule.metric()).isEmpty()) {
+            errors.add(new Problem.FieldError(
+                    "metric",
+                    "one of " + String.join(", ", MetricCatalogue.metrics())
+                            + (rule.metric() == null ? "" : "; was " + rule.metric())));
         } else if (!MetricCatalogue.publishes(rule.metric(), new HashSet<>(groupBy))
                 || groupBy.size() != new HashSet<>(groupBy).size()) {
-            errors.add(new Problem.FieldError("groupBy", rule.metric() + " is published per "
-                    + MetricCatalogue.dimensionSets(rule.metric()) + "; groupBy must be one of these, was " + groupBy));
+            errors.add(new Problem.FieldError(
+                    "groupBy",
+                    rule.metric() + " is published per " + MetricCatalogue.dimensionSets(rule.metric())
+                            + "; groupBy must be one of these, was " + groupBy));
         }
         for (Map.Entry<String, String> entry : filter.entrySet()) {
             String key = entry.getKey();
-            if (entry.getValue() == null || entry.getValue().isEmpty() || entry.getValue().length() > 256) {
+            if (entry.getValue() == null
+                    || entry.getValue().isEmpty()
+                    || entry.getValue().length() > 256) {
                 errors.add(new Problem.FieldError("filter." + key, "a value of 1 to 256 characters"));
             } else if (!groupBy.contains(key)) {
-                errors.add(new Problem.FieldError("filter." + key, "a filter applies to a groupBy dimension; "
-                        + key + " is not in " + groupBy));
+                errors.add(new Problem.FieldError(
+                        "filter." + key, "a filter applies to a groupBy dimension; " + key + " is not in " + groupBy));
             }
         }
         Condition condition = rule.condition();
@@ -92,12 +101,23 @@ public final class RuleValidator {
         if (!errors.isEmpty()) {
             throw ProblemException.invalid(errors);
         }
-        String summary = rule.summary() != null ? rule.summary()
+        String summary = rule.summary() != null
+                ? rule.summary()
                 : id + ": " + rule.metric() + " is {{value}} (threshold {{threshold}})";
-        return new Rule(id, rule.metric(), Map.copyOf(filter), List.copyOf(groupBy), Conditions.withDefaults(condition),
+        return new Rule(
+                id,
+                rule.metric(),
+                Map.copyOf(filter),
+                List.copyOf(groupBy),
+                Conditions.withDefaults(condition),
                 rule.pendingFor() == null ? Duration.ZERO : rule.pendingFor(),
-                rule.keepFiringFor() == null ? Duration.ZERO : rule.keepFiringFor(), rule.severity(), rule.owner(),
-                rule.runbookUrl(), summary, Map.copyOf(labels), rule.isEnabled());
+                rule.keepFiringFor() == null ? Duration.ZERO : rule.keepFiringFor(),
+                rule.severity(),
+                rule.owner(),
+                rule.runbookUrl(),
+                summary,
+                Map.copyOf(labels),
+                rule.isEnabled());
     }
 
     private static void duration(List<Problem.FieldError> errors, String field, Duration value) {

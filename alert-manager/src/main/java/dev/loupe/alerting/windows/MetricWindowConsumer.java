@@ -2,10 +2,10 @@ package dev.loupe.alerting.windows;
 
 import dev.loupe.alerting.alerts.AlertPublisher;
 import dev.loupe.alerting.alerts.RuleEngine;
+import dev.loupe.common.kafka.StoreRetry;
 import dev.loupe.contracts.events.MetricWindow;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.contracts.json.UnreadableRecordException;
-import dev.loupe.common.kafka.StoreRetry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -57,24 +57,35 @@ public class MetricWindowConsumer {
         }
         Map<String, String> dimensions = window.dimensions() == null ? Map.of() : window.dimensions();
         String key = dimensionsKey(dimensions);
-        Tuple row = Tuple.from(new Object[]{window.projectId(), window.metric(), key,
-                EventJson.encode(dimensions), window.windowStart().atOffset(ZoneOffset.UTC),
-                window.windowEnd().atOffset(ZoneOffset.UTC), window.value(), window.sampleSize(),
-                window.quantiles() == null ? null : EventJson.encode(window.quantiles()), window.revision()});
+        Tuple row = Tuple.from(new Object[] {
+            window.projectId(),
+            window.metric(),
+            key,
+            EventJson.encode(dimensions),
+            window.windowStart().atOffset(ZoneOffset.UTC),
+            window.windowEnd().atOffset(ZoneOffset.UTC),
+            window.value(),
+            window.sampleSize(),
+            window.quantiles() == null ? null : EventJson.encode(window.quantiles()),
+            window.revision()
+        });
         return StoreRetry.untilStored(pool.preparedQuery(UPSERT).execute(row), "window of " + window.metric())
                 .invoke(() -> {
                     registry.counter("loupe.alerting.windows.received").increment();
-                    LOG.debugf("window %s %s %s = %s", window.metric(), dimensions, window.windowStart(), window.value());
+                    LOG.debugf(
+                            "window %s %s %s = %s", window.metric(), dimensions, window.windowStart(), window.value());
                 })
                 // judged even when the row was already there: a crash between storing and judging redelivers it
                 // (the engine judges a series' newest window only, and an alert never twice for one window)
-                .chain(stored -> StoreRetry.untilStored(Uni.createFrom().deferred(() -> engine.judge(window, key)),
-                        "rules on " + window.metric()).chain(publisher::publish));
+                .chain(stored -> StoreRetry.untilStored(
+                                Uni.createFrom().deferred(() -> engine.judge(window, key)),
+                                "rules on " + window.metric())
+                        .chain(publisher::publish));
     }
 
     /** A canonical text form of a dimension set: keys sorted, {@code feature=a,model=b}. */
     static String dimensionsKey(Map<String, String> dimensions) {
-        return new TreeMap<>(dimensions).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(","));
+        return new TreeMap<>(dimensions)
+                .entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","));
     }
 }

@@ -18,15 +18,21 @@ class AlertLifecycleTest {
 
     @Test
     void aBreachFiresOnlyOnceItHasLastedFor() {
-        List<String> entered = run(Duration.ofMinutes(2), Duration.ZERO,
-                Verdict.BREACH, Verdict.BREACH, Verdict.BREACH, Verdict.BREACH);
+        List<String> entered = run(
+                Duration.ofMinutes(2), Duration.ZERO, Verdict.BREACH, Verdict.BREACH, Verdict.BREACH, Verdict.BREACH);
         assertThat(entered).containsExactly("10:01 pending", "10:03 firing");
     }
 
     @Test
     void aPendingAlertThatRecoversNeverFires() {
-        assertThat(run(Duration.ofMinutes(5), Duration.ZERO, Verdict.BREACH, Verdict.BREACH, Verdict.RECOVERED,
-                Verdict.BREACH)).containsExactly("10:01 pending", "10:03 resolved", "10:04 pending");
+        assertThat(run(
+                        Duration.ofMinutes(5),
+                        Duration.ZERO,
+                        Verdict.BREACH,
+                        Verdict.BREACH,
+                        Verdict.RECOVERED,
+                        Verdict.BREACH))
+                .containsExactly("10:01 pending", "10:03 resolved", "10:04 pending");
     }
 
     @Test
@@ -38,21 +44,43 @@ class AlertLifecycleTest {
     @Test
     void aValueHoveringBetweenTheLevelsDoesNotFlap() {
         // breach, then values between the trigger and recovery levels: hysteresis keeps it firing
-        assertThat(run(Duration.ZERO, Duration.ZERO, Verdict.BREACH, Verdict.HOLD, Verdict.BREACH, Verdict.HOLD,
-                Verdict.HOLD, Verdict.RECOVERED)).containsExactly("10:01 firing", "10:06 resolved");
+        assertThat(run(
+                        Duration.ZERO,
+                        Duration.ZERO,
+                        Verdict.BREACH,
+                        Verdict.HOLD,
+                        Verdict.BREACH,
+                        Verdict.HOLD,
+                        Verdict.HOLD,
+                        Verdict.RECOVERED))
+                .containsExactly("10:01 firing", "10:06 resolved");
     }
 
     @Test
     void keepFiringForWaitsAfterRecoveryAndABreachRestartsTheWait() {
-        assertThat(run(Duration.ZERO, Duration.ofMinutes(2), Verdict.BREACH, Verdict.RECOVERED, Verdict.RECOVERED,
-                Verdict.BREACH, Verdict.RECOVERED, Verdict.RECOVERED, Verdict.RECOVERED))
+        assertThat(run(
+                        Duration.ZERO,
+                        Duration.ofMinutes(2),
+                        Verdict.BREACH,
+                        Verdict.RECOVERED,
+                        Verdict.RECOVERED,
+                        Verdict.BREACH,
+                        Verdict.RECOVERED,
+                        Verdict.RECOVERED,
+                        Verdict.RECOVERED))
                 .containsExactly("10:01 firing", "10:07 resolved");
     }
 
     @Test
     void aPendingAlertBetweenTheLevelsIsStillInBreachAndFiresAfterFor() {
-        assertThat(run(Duration.ofMinutes(2), Duration.ZERO, Verdict.BREACH, Verdict.HOLD, Verdict.HOLD,
-                Verdict.RECOVERED)).containsExactly("10:01 pending", "10:03 firing", "10:04 resolved");
+        assertThat(run(
+                        Duration.ofMinutes(2),
+                        Duration.ZERO,
+                        Verdict.BREACH,
+                        Verdict.HOLD,
+                        Verdict.HOLD,
+                        Verdict.RECOVERED))
+                .containsExactly("10:01 pending", "10:03 firing", "10:04 resolved");
     }
 
     @Test
@@ -66,8 +94,14 @@ class AlertLifecycleTest {
 
     @Test
     void skippedWindowsChangeNothing() {
-        assertThat(run(Duration.ofMinutes(1), Duration.ZERO, Verdict.BREACH, Verdict.SKIP, Verdict.SKIP,
-                Verdict.RECOVERED)).containsExactly("10:01 pending", "10:04 resolved");
+        assertThat(run(
+                        Duration.ofMinutes(1),
+                        Duration.ZERO,
+                        Verdict.BREACH,
+                        Verdict.SKIP,
+                        Verdict.SKIP,
+                        Verdict.RECOVERED))
+                .containsExactly("10:01 pending", "10:04 resolved");
     }
 
     @Test
@@ -84,8 +118,12 @@ class AlertLifecycleTest {
         Status status = Status.inactive();
         List<String> entered = new ArrayList<>();
         for (int i = 0; i < verdicts.length; i++) {
-            Step step = AlertLifecycle.next(status, new Judgement(verdicts[i], 0.5, 0.6, 0.7, 0.8, "test"),
-                    T0.plusSeconds(60L * (i + 1)), pendingFor, keepFiringFor);
+            Step step = AlertLifecycle.next(
+                    status,
+                    new Judgement(verdicts[i], 0.5, 0.6, 0.7, 0.8, "test"),
+                    T0.plusSeconds(60L * (i + 1)),
+                    pendingFor,
+                    keepFiringFor);
             if (step.entered() != null) {
                 entered.add(String.format("10:%02d %s", i + 1, step.entered()));
             }
@@ -95,7 +133,11 @@ class AlertLifecycleTest {
     }
 
     private static Step step(Status status, Verdict verdict, int minute, Duration pendingFor) {
-        return AlertLifecycle.next(status, new Judgement(verdict, 0.5, 0.6, 0.7, 0.8, "test"),
-                T0.plusSeconds(60L * minute), pendingFor, Duration.ZERO);
+        return AlertLifecycle.next(
+                status,
+                new Judgement(verdict, 0.5, 0.6, 0.7, 0.8, "test"),
+                T0.plusSeconds(60L * minute),
+                pendingFor,
+                Duration.ZERO);
     }
 }

@@ -37,12 +37,17 @@ class AlertingRetentionTest {
 
         assertThat(retention.run().await().atMost(Duration.ofSeconds(30))).isGreaterThanOrEqualTo(3L);
 
-        assertThat(count("select count(*) from alerting.metric_windows where project_id = $1", project)).isEqualTo(1);
-        assertThat(count("select count(*) from alerting.alerts where project_id = $1 and fingerprint = 'old-resolved'",
-                project)).isZero();
+        assertThat(count("select count(*) from alerting.metric_windows where project_id = $1", project))
+                .isEqualTo(1);
+        assertThat(count(
+                        "select count(*) from alerting.alerts where project_id = $1 and fingerprint = 'old-resolved'",
+                        project))
+                .isZero();
         assertThat(count("select count(*) from alerting.alerts where project_id = $1", project))
-                .as("a firing alert and a recent resolve stay").isEqualTo(2);
-        assertThat(count("select count(*) from alerting.alert_transitions where project_id = $1", project)).isEqualTo(2);
+                .as("a firing alert and a recent resolve stay")
+                .isEqualTo(2);
+        assertThat(count("select count(*) from alerting.alert_transitions where project_id = $1", project))
+                .isEqualTo(2);
     }
 
     private void window(String project, Instant end) {
@@ -50,23 +55,33 @@ class AlertingRetentionTest {
                 insert into alerting.metric_windows (project_id, metric, dimensions_key, dimensions, window_start,
                     window_end, value, sample_size, revision) values ($1, 'cost_usd', '', '{}', $2, $3, 1, 1, 0)""")
                 .execute(Tuple.of(project, end.minusSeconds(60).atOffset(ZoneOffset.UTC), end.atOffset(ZoneOffset.UTC)))
-                .await().indefinitely();
+                .await()
+                .indefinitely();
     }
 
     private void alert(String project, String fingerprint, String state, Instant updated) {
         var at = updated.atOffset(ZoneOffset.UTC);
         pool.preparedQuery("""
                 insert into alerting.alerts (project_id, fingerprint, rule_id, labels, state, updated_at)
-                values ($1, $2, 'r', '{}', $3, $4)""").execute(Tuple.of(project, fingerprint, state, at))
-                .await().indefinitely();
+                values ($1, $2, 'r', '{}', $3, $4)""")
+                .execute(Tuple.of(project, fingerprint, state, at))
+                .await()
+                .indefinitely();
         pool.preparedQuery("""
                 insert into alerting.alert_transitions (project_id, fingerprint, state, window_end, event, recorded_at,
-                    published_at) values ($1, $2, $3, $4, '{}', $4, $4)""").execute(Tuple.of(project, fingerprint, state, at))
-                .await().indefinitely();
+                    published_at) values ($1, $2, $3, $4, '{}', $4, $4)""")
+                .execute(Tuple.of(project, fingerprint, state, at))
+                .await()
+                .indefinitely();
     }
 
     private long count(String sql, String project) {
-        return pool.preparedQuery(sql).execute(Tuple.of(project)).await().atMost(Duration.ofSeconds(5)).iterator().next()
+        return pool.preparedQuery(sql)
+                .execute(Tuple.of(project))
+                .await()
+                .atMost(Duration.ofSeconds(5))
+                .iterator()
+                .next()
                 .getLong(0);
     }
 }

@@ -17,8 +17,12 @@ import org.junit.jupiter.api.Test;
 class BaselineJudgeTest {
     private final ConditionJudge judge = new BaselineJudge();
     /** The rule: eval pass rate, direction below, k 3 over 60 windows, at least 10. */
-    private final Condition passRateDrop = ConditionBuilder.type(Condition.BASELINE).direction(Condition.BELOW).k(3)
-            .baselineWindows(60).minBaselineWindows(10).build();
+    private final Condition passRateDrop = ConditionBuilder.type(Condition.BASELINE)
+            .direction(Condition.BELOW)
+            .k(3)
+            .baselineWindows(60)
+            .minBaselineWindows(10)
+            .build();
 
     /** 60 windows alternating around 0.885 by ±0.0202: mean 0.885, population σ 0.0202. */
     private static List<WindowPoint> evenBaseline() {
@@ -36,7 +40,8 @@ class BaselineJudgeTest {
         assertThat(j.verdict()).isEqualTo(Verdict.BREACH);
         assertThat(j.reason()).isEqualTo("0.79 is below 0.824 = 0.885 − 3 × 0.0202 over 60 windows");
         assertThat(j.threshold()).isCloseTo(0.885 - 3 * 0.0202, within(1e-12));
-        assertThat(j.recoveryThreshold()).as("recoveryK defaults to k − 1")
+        assertThat(j.recoveryThreshold())
+                .as("recoveryK defaults to k − 1")
                 .isCloseTo(0.885 - 2 * 0.0202, within(1e-12));
         assertThat(j.baseline()).isCloseTo(0.885, within(1e-12));
         assertThat(j.value()).isEqualTo(0.79);
@@ -48,21 +53,27 @@ class BaselineJudgeTest {
         Judgement between = judge.judge(passRateDrop, window(0, 0.83), evenBaseline());
 
         assertThat(recovered.verdict()).isEqualTo(Verdict.RECOVERED);
-        assertThat(recovered.reason())
-                .isEqualTo("0.85 is back at or above 0.845 = 0.885 − 2 × 0.0202 over 60 windows");
+        assertThat(recovered.reason()).isEqualTo("0.85 is back at or above 0.845 = 0.885 − 2 × 0.0202 over 60 windows");
         assertThat(between.verdict()).isEqualTo(Verdict.HOLD);
-        assertThat(between.reason()).isEqualTo(
-                "0.83 is between the trigger 0.824 and the recovery level 0.845 = 0.885 − 2 × 0.0202 over 60 windows");
+        assertThat(between.reason())
+                .isEqualTo(
+                        "0.83 is between the trigger 0.824 and the recovery level 0.845 = 0.885 − 2 × 0.0202 over 60 windows");
     }
 
     @Test
     void aboveMirrorsBelow() {
-        Condition above = ConditionBuilder.type(Condition.BASELINE).direction(Condition.ABOVE).k(3).recoveryK(1)
+        Condition above = ConditionBuilder.type(Condition.BASELINE)
+                .direction(Condition.ABOVE)
+                .k(3)
+                .recoveryK(1)
                 .build();
 
-        assertThat(judge.judge(above, window(0, 0.95), evenBaseline()).verdict()).isEqualTo(Verdict.BREACH);
-        assertThat(judge.judge(above, window(0, 0.92), evenBaseline()).verdict()).isEqualTo(Verdict.HOLD);
-        assertThat(judge.judge(above, window(0, 0.90), evenBaseline()).verdict()).isEqualTo(Verdict.RECOVERED);
+        assertThat(judge.judge(above, window(0, 0.95), evenBaseline()).verdict())
+                .isEqualTo(Verdict.BREACH);
+        assertThat(judge.judge(above, window(0, 0.92), evenBaseline()).verdict())
+                .isEqualTo(Verdict.HOLD);
+        assertThat(judge.judge(above, window(0, 0.90), evenBaseline()).verdict())
+                .isEqualTo(Verdict.RECOVERED);
         assertThat(judge.judge(above, window(0, 0.95), evenBaseline()).reason())
                 .isEqualTo("0.95 is above 0.946 = 0.885 + 3 × 0.0202 over 60 windows");
     }
@@ -73,7 +84,10 @@ class BaselineJudgeTest {
         for (int i = 0; i < 20; i++) {
             history.add(window(-1 - i, 0.88, i % 5 == 0 ? 80 : 3));
         }
-        Condition c = ConditionBuilder.type(Condition.BASELINE).direction(Condition.BELOW).k(3).minSampleSize(50)
+        Condition c = ConditionBuilder.type(Condition.BASELINE)
+                .direction(Condition.BELOW)
+                .k(3)
+                .minSampleSize(50)
                 .build();
 
         Judgement j = judge.judge(c, window(0, 0.2, 80), history);
@@ -96,8 +110,12 @@ class BaselineJudgeTest {
         for (int i = 0; i < 100; i++) {
             history.add(window(-16 - i, 0.5)); // older than the 10 windows the rule reads
         }
-        Condition c = ConditionBuilder.type(Condition.BASELINE).direction(Condition.BELOW).k(3).baselineWindows(10)
-                .minSampleSize(10).build();
+        Condition c = ConditionBuilder.type(Condition.BASELINE)
+                .direction(Condition.BELOW)
+                .k(3)
+                .baselineWindows(10)
+                .minSampleSize(10)
+                .build();
 
         Judgement j = judge.judge(c, window(0, 0.85), history);
 
@@ -119,7 +137,10 @@ class BaselineJudgeTest {
         assertThat(real.reason())
                 .isEqualTo("0.87 is below 0.887 = 0.9 − 3 × 0.0045 over 60 windows, spread 0 raised to the floor");
 
-        Condition floored = ConditionBuilder.type(Condition.BASELINE).direction(Condition.BELOW).k(3).sigmaFloor(0.01)
+        Condition floored = ConditionBuilder.type(Condition.BASELINE)
+                .direction(Condition.BELOW)
+                .k(3)
+                .sigmaFloor(0.01)
                 .build();
         assertThat(judge.judge(floored, window(0, 0.871), flat).verdict()).isEqualTo(Verdict.HOLD);
         assertThat(judge.judge(floored, window(0, 0.869), flat).verdict()).isEqualTo(Verdict.BREACH);
@@ -127,7 +148,10 @@ class BaselineJudgeTest {
 
     @Test
     void aBaselineFlatAtZeroStillHasABandSoZeroItselfIsNotABreach() {
-        Condition errorsAppear = ConditionBuilder.type(Condition.BASELINE).direction(Condition.ABOVE).k(3).build();
+        Condition errorsAppear = ConditionBuilder.type(Condition.BASELINE)
+                .direction(Condition.ABOVE)
+                .k(3)
+                .build();
         List<WindowPoint> zeros = Series.history(60, () -> 0);
 
         assertThat(judge.judge(errorsAppear, window(0, 0), zeros).verdict()).isEqualTo(Verdict.RECOVERED);
@@ -136,7 +160,9 @@ class BaselineJudgeTest {
 
     @Test
     void aWindowWithoutAFiniteValueIsSkipped() {
-        assertThat(judge.judge(passRateDrop, window(0, Double.NaN), evenBaseline()).verdict()).isEqualTo(Verdict.SKIP);
+        assertThat(judge.judge(passRateDrop, window(0, Double.NaN), evenBaseline())
+                        .verdict())
+                .isEqualTo(Verdict.SKIP);
     }
 
     /** The example: the same rule, two series with different noise, different verdicts. */
@@ -158,7 +184,8 @@ class BaselineJudgeTest {
         assertThat(verdicts.get("steady 0.89").verdict()).isEqualTo(Verdict.BREACH);
         assertThat(verdicts.get("steady 0.93").verdict()).isNotEqualTo(Verdict.BREACH);
         assertThat(judge.judge(passRateDrop, window(0, 0.86), steady).verdict())
-                .as("0.86, ordinary for the noisy series, is an incident for the steady one").isEqualTo(Verdict.BREACH);
+                .as("0.86, ordinary for the noisy series, is an incident for the steady one")
+                .isEqualTo(Verdict.BREACH);
     }
 
     @Test
@@ -171,7 +198,8 @@ class BaselineJudgeTest {
         Map<Verdict, Integer> counts = Series.count(judgements);
         int judged = judgements.size() - counts.get(Verdict.SKIP);
         double rate = (double) counts.get(Verdict.BREACH) / judged;
-        System.out.printf("baseline false positives: %d BREACH of %d judged one-minute windows (%.2f%%), %s%n",
+        System.out.printf(
+                "baseline false positives: %d BREACH of %d judged one-minute windows (%.2f%%), %s%n",
                 counts.get(Verdict.BREACH), judged, 100 * rate, counts);
         assertThat(counts.get(Verdict.SKIP)).as("the first 10 windows learn").isEqualTo(10);
         assertThat(rate).isLessThan(0.01);

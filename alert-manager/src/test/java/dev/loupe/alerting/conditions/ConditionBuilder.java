@@ -87,7 +87,19 @@ final class ConditionBuilder {
     }
 
     Condition build() {
-        return new Condition(type, direction, value, recoveryValue, k, recoveryK, baselineWindows, minBaselineWindows,
-                minSampleSize, sigmaFloor, statistic, threshold, recoveryThreshold);
+        return new Condition(
+                type,
+                direction,
+                value,
+                recoveryValue,
+                k,
+                recoveryK,
+                baselineWindows,
+                minBaselineWindows,
+                minSampleSize,
+                sigmaFloor,
+                statistic,
+                threshold,
+                recoveryThreshold);
     }
 }

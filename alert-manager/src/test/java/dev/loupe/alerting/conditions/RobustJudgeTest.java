@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 
 class RobustJudgeTest {
     private final ConditionJudge judge = new RobustJudge();
-    private final Condition latencyUp = ConditionBuilder.type(Condition.ROBUST).direction(Condition.ABOVE).k(3).build();
+    private final Condition latencyUp = ConditionBuilder.type(Condition.ROBUST)
+            .direction(Condition.ABOVE)
+            .k(3)
+            .build();
 
     /** Median 1000, MAD 100 (so spread 148.26), with two wild spikes that a mean and σ would swallow. */
     private static List<WindowPoint> spikyBaseline() {
@@ -32,7 +35,10 @@ class RobustJudgeTest {
     @Test
     void breachesAboveMedianPlusKScaledMadAndIgnoresSpikesInTheBaseline() {
         Judgement robust = judge.judge(latencyUp, window(0, 1700), spikyBaseline());
-        Condition plain = ConditionBuilder.type(Condition.BASELINE).direction(Condition.ABOVE).k(3).build();
+        Condition plain = ConditionBuilder.type(Condition.BASELINE)
+                .direction(Condition.ABOVE)
+                .k(3)
+                .build();
         Judgement meanAndSigma = new BaselineJudge().judge(plain, window(0, 1700), spikyBaseline());
 
         assertThat(robust.verdict()).isEqualTo(Verdict.BREACH);
@@ -40,13 +46,15 @@ class RobustJudgeTest {
         assertThat(robust.threshold()).isCloseTo(1000 + 3 * 148.26, within(1e-9));
         assertThat(robust.reason())
                 .isEqualTo("1700 is above 1445 = 1000 + 3 × 148 over 60 windows (median and 1.4826 × MAD)");
-        assertThat(meanAndSigma.verdict()).as("two spikes drag mean and σ up enough to hide a 1.7× jump")
+        assertThat(meanAndSigma.verdict())
+                .as("two spikes drag mean and σ up enough to hide a 1.7× jump")
                 .isNotEqualTo(Verdict.BREACH);
     }
 
     @Test
     void recoversAtTheRecoveryLevelAndHoldsBetween() {
-        assertThat(judge.judge(latencyUp, window(0, 1296), spikyBaseline()).verdict()).isEqualTo(Verdict.RECOVERED);
+        assertThat(judge.judge(latencyUp, window(0, 1296), spikyBaseline()).verdict())
+                .isEqualTo(Verdict.RECOVERED);
         Judgement between = judge.judge(latencyUp, window(0, 1400), spikyBaseline());
         assertThat(between.verdict()).isEqualTo(Verdict.HOLD);
         assertThat(between.recoveryThreshold()).isCloseTo(1000 + 2 * 148.26, within(1e-9));
@@ -54,16 +62,25 @@ class RobustJudgeTest {
 
     @Test
     void belowUsesTheSameBandDownwards() {
-        Condition dropped = ConditionBuilder.type(Condition.ROBUST).direction(Condition.BELOW).k(3).build();
+        Condition dropped = ConditionBuilder.type(Condition.ROBUST)
+                .direction(Condition.BELOW)
+                .k(3)
+                .build();
 
-        assertThat(judge.judge(dropped, window(0, 500), spikyBaseline()).verdict()).isEqualTo(Verdict.BREACH);
-        assertThat(judge.judge(dropped, window(0, 1000), spikyBaseline()).verdict()).isEqualTo(Verdict.RECOVERED);
+        assertThat(judge.judge(dropped, window(0, 500), spikyBaseline()).verdict())
+                .isEqualTo(Verdict.BREACH);
+        assertThat(judge.judge(dropped, window(0, 1000), spikyBaseline()).verdict())
+                .isEqualTo(Verdict.RECOVERED);
     }
 
     @Test
     void skipsWhileLearningAndWhenTheWindowHasTooFewSamples() {
-        Condition c = ConditionBuilder.type(Condition.ROBUST).direction(Condition.ABOVE).k(3).minBaselineWindows(20)
-                .minSampleSize(5).build();
+        Condition c = ConditionBuilder.type(Condition.ROBUST)
+                .direction(Condition.ABOVE)
+                .k(3)
+                .minBaselineWindows(20)
+                .minSampleSize(5)
+                .build();
 
         assertThat(judge.judge(c, window(0, 5000), history(1000, 1100, 900)).reason())
                 .isEqualTo("learning: 3 of 20 baseline windows");
@@ -100,13 +117,17 @@ class RobustJudgeTest {
     }
 
     private static double falsePositiveRate(double k, List<WindowPoint> day) {
-        Condition c = ConditionBuilder.type(Condition.ROBUST).direction(Condition.ABOVE).k(k).build();
+        Condition c = ConditionBuilder.type(Condition.ROBUST)
+                .direction(Condition.ABOVE)
+                .k(k)
+                .build();
         List<Judgement> judgements = Series.replay(c, day);
         Map<Verdict, Integer> counts = Series.count(judgements);
         int judged = judgements.size() - counts.get(Verdict.SKIP);
         double rate = (double) counts.get(Verdict.BREACH) / judged;
-        System.out.printf("robust false positives (log-normal latency, k %s): %d BREACH of %d judged windows "
-                + "(%.2f%%), %s%n", Reasons.num(k), counts.get(Verdict.BREACH), judged, 100 * rate, counts);
+        System.out.printf(
+                "robust false positives (log-normal latency, k %s): %d BREACH of %d judged windows " + "(%.2f%%), %s%n",
+                Reasons.num(k), counts.get(Verdict.BREACH), judged, 100 * rate, counts);
         return rate;
     }
 }

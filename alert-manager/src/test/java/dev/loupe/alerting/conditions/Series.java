@@ -15,8 +15,7 @@ final class Series {
     static final Instant START = Instant.parse("2026-11-27T00:00:00Z");
     static final long SAMPLES = 100;
 
-    private Series() {
-    }
+    private Series() {}
 
     static WindowPoint window(int minute, double value) {
         return window(minute, value, SAMPLES);
@@ -29,7 +28,11 @@ final class Series {
 
     static WindowPoint quantiles(int minute, double p50, double p90, double p95, double p99) {
         Instant start = START.plus(Duration.ofMinutes(minute));
-        return new WindowPoint(start, start.plus(Duration.ofMinutes(1)), p95, SAMPLES,
+        return new WindowPoint(
+                start,
+                start.plus(Duration.ofMinutes(1)),
+                p95,
+                SAMPLES,
                 Map.of("p50", p50, "p90", p90, "p95", p95, "p99", p99));
     }
 

@@ -55,16 +55,20 @@ class DispatcherTest {
     @BeforeAll
     static void receiver() throws Exception {
         vertx = Vertx.vertx();
-        HttpServer server = vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
-            if (request.path().equals("/dead")) {
-                FAILING.incrementAndGet();
-                request.response().setStatusCode(503).end("down");
-                return;
-            }
-            RECEIVED.add(body.toJsonObject().put("path", request.path()));
-            request.response().setStatusCode(200).end();
-        }));
-        port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(request -> request.body().onSuccess(body -> {
+                    if (request.path().equals("/dead")) {
+                        FAILING.incrementAndGet();
+                        request.response().setStatusCode(503).end("down");
+                        return;
+                    }
+                    RECEIVED.add(body.toJsonObject().put("path", request.path()));
+                    request.response().setStatusCode(200).end();
+                }));
+        port = server.listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
                 .actualPort();
     }
 
@@ -92,14 +96,19 @@ class DispatcherTest {
         JsonObject alert = first.getJsonArray("alerts").getJsonObject(0);
         assertThat(alert.getJsonObject("labels").getString("feature")).isEqualTo(feature);
         assertThat(alert.getJsonObject("annotations").getString("owner")).isEqualTo("team-b");
-        assertThat(alert.getJsonObject("annotations").getString("runbookUrl")).isEqualTo("https://runbooks.example/b.md");
+        assertThat(alert.getJsonObject("annotations").getString("runbookUrl"))
+                .isEqualTo("https://runbooks.example/b.md");
         assertThat(alert.getJsonObject("annotations").getString("threshold")).isEqualTo("10");
         expect(feature, t.plusSeconds(31), 1, "nothing new");
         expect(feature, t.plus(Duration.ofMinutes(30)), 1, "not yet the repeat");
         expect(feature, t.plusSeconds(30).plus(Duration.ofHours(1)), 2, "repeatInterval");
 
         String fingerprint = alert.getString("fingerprint");
-        given().auth().oauth2(key("admin")).post("/v1/alerts/" + fingerprint + "/ack").then().statusCode(200);
+        given().auth()
+                .oauth2(key("admin"))
+                .post("/v1/alerts/" + fingerprint + "/ack")
+                .then()
+                .statusCode(200);
         expect(feature, t.plus(Duration.ofHours(1)).plusSeconds(40), 2, "webhooks are not told of acknowledgements");
         expect(feature, t.plusSeconds(30).plus(Duration.ofHours(2)), 2, "acknowledged: no repeat");
 
@@ -108,7 +117,8 @@ class DispatcherTest {
         expect(feature, t.plus(Duration.ofHours(2)).plusSeconds(31), 3, "the resolve");
         JsonObject resolved = last(feature);
         assertThat(resolved.getString("status")).isEqualTo("resolved");
-        assertThat(resolved.getJsonArray("alerts").getJsonObject(0).getString("status")).isEqualTo("resolved");
+        assertThat(resolved.getJsonArray("alerts").getJsonObject(0).getString("status"))
+                .isEqualTo("resolved");
         expect(feature, t.plus(Duration.ofHours(5)), 3, "all resolved and told: the group is done");
     }
 
@@ -116,17 +126,33 @@ class DispatcherTest {
     void aSilencedAlertIsNotNotifiedUntilTheSilenceEnds() {
         String feature = "silenced-" + Long.toHexString(System.nanoTime());
         setUp(feature, "/hook", Map.of());
-        String silence = given().auth().oauth2(key("admin")).contentType("application/json")
-                .body(Map.of("matchers", List.of(Map.of("name", "feature", "value", feature)),
-                        "endsAt", Instant.now().plus(Duration.ofHours(1)).toString(), "createdBy", "bob",
-                        "comment", "known incident"))
-                .post("/v1/silences").then().statusCode(201).extract().path("id");
+        String silence = given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body(Map.of(
+                        "matchers",
+                        List.of(Map.of("name", "feature", "value", feature)),
+                        "endsAt",
+                        Instant.now().plus(Duration.ofHours(1)).toString(),
+                        "createdBy",
+                        "bob",
+                        "comment",
+                        "known incident"))
+                .post("/v1/silences")
+                .then()
+                .statusCode(201)
+                .extract()
+                .path("id");
         fire(feature);
         Instant t = Instant.now();
         expect(feature, t, 0, "silenced");
         expect(feature, t.plusSeconds(60), 0, "still silenced");
 
-        given().auth().oauth2(key("admin")).delete("/v1/silences/" + silence).then().statusCode(204);
+        given().auth()
+                .oauth2(key("admin"))
+                .delete("/v1/silences/" + silence)
+                .then()
+                .statusCode(204);
         expect(feature, t.plusSeconds(61), 0, "the group forms once the silence ends");
         expect(feature, t.plusSeconds(91), 1, "and is notified after groupWait");
         assertThat(last(feature).getString("status")).isEqualTo("firing");
@@ -140,27 +166,58 @@ class DispatcherTest {
         Instant t = Instant.now();
         expect(feature, t, 0, "formed");
         expect(feature, t.plusSeconds(30), 1, "notified");
-        given().auth().oauth2(key("admin")).contentType("application/json")
-                .body(Map.of("matchers", List.of(Map.of("name", "feature", "value", feature)),
-                        "endsAt", Instant.now().plus(Duration.ofHours(1)).toString(), "createdBy", "bob",
-                        "comment", "working on it"))
-                .post("/v1/silences").then().statusCode(201);
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body(Map.of(
+                        "matchers",
+                        List.of(Map.of("name", "feature", "value", feature)),
+                        "endsAt",
+                        Instant.now().plus(Duration.ofHours(1)).toString(),
+                        "createdBy",
+                        "bob",
+                        "comment",
+                        "working on it"))
+                .post("/v1/silences")
+                .then()
+                .statusCode(201);
         expect(feature, t.plusSeconds(30).plus(Duration.ofMinutes(5)), 1, "silenced: no notification, no resolve");
         expect(feature, t.plus(Duration.ofHours(2)), 1, "and no repeat");
     }
 
     @Test
     void aBrokenRouteTreeIsRefused() {
-        given().auth().oauth2(key("admin")).contentType("application/json")
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
                 .body("{\"receiver\": \"default\", \"routes\": [{\"matchers\": {\"feature\": null}}]}")
-                .put("/v1/routes").then().statusCode(400).contentType("application/problem+json");
-        given().auth().oauth2(key("admin")).contentType("application/json")
+                .put("/v1/routes")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json");
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
                 .body("{\"receiver\": \"default\", \"groupBy\": [null]}")
-                .put("/v1/routes").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("groupBy[0]"));
-        given().auth().oauth2(key("admin")).contentType("application/json")
-                .body(Map.of("matchers", List.of(Map.of("name", "feature", "value", "x".repeat(300), "isRegex", true)),
-                        "endsAt", Instant.now().plus(Duration.ofHours(1)).toString(), "createdBy", "bob", "comment", "c"))
-                .post("/v1/silences").then().statusCode(400);
+                .put("/v1/routes")
+                .then()
+                .statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("groupBy[0]"));
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body(Map.of(
+                        "matchers",
+                        List.of(Map.of("name", "feature", "value", "x".repeat(300), "isRegex", true)),
+                        "endsAt",
+                        Instant.now().plus(Duration.ofHours(1)).toString(),
+                        "createdBy",
+                        "bob",
+                        "comment",
+                        "c"))
+                .post("/v1/silences")
+                .then()
+                .statusCode(400);
     }
 
     @Test
@@ -186,39 +243,66 @@ class DispatcherTest {
         setUp(feature, "/hook", Map.of());
         // a second rule on the same feature: grouped by alertname and feature it forms a group of its own;
         // grouped by feature only (this route), both alerts share one
-        given().auth().oauth2(key("admin")).contentType("application/json").body("""
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body("""
                 {"receiver": "nowhere", "routes": [{"matchers": {"feature": "%s"}, "receiver": "hook-%s",
-                 "groupBy": ["feature"], "groupWait": "PT30S", "groupInterval": "PT5M", "repeatInterval": "PT1H"}]}"""
-                .formatted(feature, feature)).put("/v1/routes").then().statusCode(200);
+                 "groupBy": ["feature"], "groupWait": "PT30S", "groupInterval": "PT5M", "repeatInterval": "PT1H"}]}""".formatted(feature, feature))
+                .put("/v1/routes")
+                .then()
+                .statusCode(200);
         fire(feature);
         Instant t = Instant.now();
         expect(feature, t, 0, "formed");
         expect(feature, t.plusSeconds(30), 1, "first notification");
         assertThat(last(feature).getJsonArray("alerts")).hasSize(1);
 
-        given().auth().oauth2(key("admin")).contentType("application/json").body("""
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body("""
                 {"metric": "error_rate", "groupBy": ["feature"], "filter": {"feature": "%s"},
                  "condition": {"type": "static", "direction": "above", "value": 20}, "for": "PT0S",
-                 "severity": "warning", "owner": "team-b", "runbookUrl": "https://runbooks.example/b2.md"}"""
-                .formatted(feature)).put("/v1/rules/errors2-" + feature).then().statusCode(201);
+                 "severity": "warning", "owner": "team-b", "runbookUrl": "https://runbooks.example/b2.md"}""".formatted(feature))
+                .put("/v1/rules/errors2-" + feature)
+                .then()
+                .statusCode(201);
         window(feature, 5, 60);
-        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(key("secret"))
-                .queryParam("state", "firing").get("/v1/alerts").then().extract().jsonPath()
-                .getList("alerts.ruleId").contains("errors2-" + feature));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> given().auth()
+                        .oauth2(key("secret"))
+                        .queryParam("state", "firing")
+                        .get("/v1/alerts")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getList("alerts.ruleId")
+                        .contains("errors2-" + feature));
         expect(feature, t.plusSeconds(60), 1, "the group changed, but groupInterval has not passed");
         expect(feature, t.plusSeconds(330), 2, "groupInterval after the last notification");
         assertThat(last(feature).getJsonArray("alerts")).hasSize(2);
-        assertThat(last(feature).getJsonObject("groupLabels").getString("feature")).isEqualTo(feature);
+        assertThat(last(feature).getJsonObject("groupLabels").getString("feature"))
+                .isEqualTo(feature);
     }
 
     @Test
     void anAcknowledgementIsPassedOnToPagerDutyOnce() {
         String feature = "paged-" + Long.toHexString(System.nanoTime());
         setUp(feature, "/hook", Map.of());
-        given().auth().oauth2(key("admin")).contentType("application/json")
-                .body(Map.of("type", "pagerduty", "routingKey", "R0UT1NGKEY0000000000000000000000",
-                        "url", "http://127.0.0.1:" + port + "/pd-" + feature))
-                .put("/v1/receivers/hook-" + feature).then().statusCode(200);
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body(Map.of(
+                        "type",
+                        "pagerduty",
+                        "routingKey",
+                        "R0UT1NGKEY0000000000000000000000",
+                        "url",
+                        "http://127.0.0.1:" + port + "/pd-" + feature))
+                .put("/v1/receivers/hook-" + feature)
+                .then()
+                .statusCode(200);
         fire(feature);
         Instant t = Instant.now();
         tick(t);
@@ -226,41 +310,74 @@ class DispatcherTest {
         List<JsonObject> paged = pagerDuty(feature);
         assertThat(paged).extracting(n -> n.getString("event_action")).containsExactly("trigger");
 
-        String fingerprint = given().auth().oauth2(key("secret")).queryParam("state", "firing").get("/v1/alerts").then()
-                .extract().jsonPath().getString("alerts.find { it.ruleId == 'errors-" + feature + "' }.fingerprint");
-        given().auth().oauth2(key("admin")).contentType("application/json").body("{\"by\": \"carol\"}")
-                .post("/v1/alerts/" + fingerprint + "/ack").then().statusCode(200);
+        String fingerprint = given().auth()
+                .oauth2(key("secret"))
+                .queryParam("state", "firing")
+                .get("/v1/alerts")
+                .then()
+                .extract()
+                .jsonPath()
+                .getString("alerts.find { it.ruleId == 'errors-" + feature + "' }.fingerprint");
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body("{\"by\": \"carol\"}")
+                .post("/v1/alerts/" + fingerprint + "/ack")
+                .then()
+                .statusCode(200);
         tick(t.plusSeconds(40));
         tick(t.plusSeconds(50));
-        assertThat(pagerDuty(feature)).extracting(n -> n.getString("event_action")).containsExactly("trigger",
-                "acknowledge");
-        assertThat(pagerDuty(feature).get(1).getString("dedup_key")).isEqualTo(paged.get(0).getString("dedup_key"));
+        assertThat(pagerDuty(feature))
+                .extracting(n -> n.getString("event_action"))
+                .containsExactly("trigger", "acknowledge");
+        assertThat(pagerDuty(feature).get(1).getString("dedup_key"))
+                .isEqualTo(paged.get(0).getString("dedup_key"));
     }
 
     @Test
     void aReceiverCanBeTriedFromTheApiAndABadOneIsRefused() {
         String feature = "try-" + Long.toHexString(System.nanoTime());
         setUp(feature, "/hook", Map.of());
-        given().auth().oauth2(key("admin")).post("/v1/receivers/hook-" + feature + "/test").then().statusCode(200)
+        given().auth()
+                .oauth2(key("admin"))
+                .post("/v1/receivers/hook-" + feature + "/test")
+                .then()
+                .statusCode(200)
                 .body("outcome", org.hamcrest.Matchers.equalTo("DELIVERED"));
         assertThat(RECEIVED).anyMatch(n -> "{alertname=loupe-test}".equals(n.getString("groupKey")));
-        given().auth().oauth2(key("admin")).contentType("application/json")
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
                 .body(Map.of("type", "webhook", "url", "http://10.0.0.1/hook"))
-                .put("/v1/receivers/private").then().statusCode(400).contentType("application/problem+json")
+                .put("/v1/receivers/private")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("field", org.hamcrest.Matchers.equalTo("url"));
-        given().auth().oauth2(key("admin")).contentType("application/json").body(Map.of("type", "carrier-pigeon"))
-                .put("/v1/receivers/odd").then().statusCode(400).body("field", org.hamcrest.Matchers.equalTo("type"));
-        given().auth().oauth2(key("secret")).contentType("application/json")
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body(Map.of("type", "carrier-pigeon"))
+                .put("/v1/receivers/odd")
+                .then()
+                .statusCode(400)
+                .body("field", org.hamcrest.Matchers.equalTo("type"));
+        given().auth()
+                .oauth2(key("secret"))
+                .contentType("application/json")
                 .body(Map.of("type", "webhook", "url", "http://127.0.0.1:1/x"))
-                .put("/v1/receivers/sneaky").then().statusCode(403);
+                .put("/v1/receivers/sneaky")
+                .then()
+                .statusCode(403);
     }
 
     @Test
     void theShippedRulesLinkTheDashboardsRunbooksByDefault() {
         // no runbook-base-url in the test profile: the base follows the dashboard's URL, which serves /runbooks/
         assertThat(config.runbookBaseUrl()).isEqualTo(config.externalUrl().replaceAll("/+$", "") + "/runbooks");
-        assertThat(new dev.loupe.alerting.rules.DefaultRules(config).rules()).allSatisfy(rule -> assertThat(
-                rule.runbookUrl()).isEqualTo(config.externalUrl().replaceAll("/+$", "") + "/runbooks/" + rule.id() + ".md"));
+        assertThat(new dev.loupe.alerting.rules.DefaultRules(config).rules())
+                .allSatisfy(rule -> assertThat(rule.runbookUrl())
+                        .isEqualTo(config.externalUrl().replaceAll("/+$", "") + "/runbooks/" + rule.id() + ".md"));
     }
 
     private void expect(String feature, Instant at, long notifications, String why) {
@@ -271,50 +388,98 @@ class DispatcherTest {
     /** Project B: a route for this feature to receivers on the local server, grouped per feature. */
     private void setUp(String feature, String path, Map<String, String> extra) {
         String receiver = "hook-" + feature;
-        given().auth().oauth2(key("admin")).contentType("application/json")
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
                 .body(Map.of("type", "webhook", "url", "http://127.0.0.1:" + port + path))
-                .put("/v1/receivers/" + receiver).then().statusCode(200);
+                .put("/v1/receivers/" + receiver)
+                .then()
+                .statusCode(200);
         StringBuilder children = new StringBuilder("{\"matchers\": {\"feature\": \"" + feature + "\"}, \"receiver\": \""
                 + receiver + "\", \"continue\": " + !extra.isEmpty() + "}");
         extra.forEach((name, p) -> {
-            given().auth().oauth2(key("admin")).contentType("application/json")
+            given().auth()
+                    .oauth2(key("admin"))
+                    .contentType("application/json")
                     .body(Map.of("type", "webhook", "url", "http://127.0.0.1:" + port + p))
-                    .put("/v1/receivers/" + name + "-" + feature).then().statusCode(200);
-            children.append(", {\"matchers\": {\"feature\": \"").append(feature).append("\"}, \"receiver\": \"")
-                    .append(name).append("-").append(feature).append("\"}");
+                    .put("/v1/receivers/" + name + "-" + feature)
+                    .then()
+                    .statusCode(200);
+            children.append(", {\"matchers\": {\"feature\": \"")
+                    .append(feature)
+                    .append("\"}, \"receiver\": \"")
+                    .append(name)
+                    .append("-")
+                    .append(feature)
+                    .append("\"}");
         });
-        given().auth().oauth2(key("admin")).contentType("application/json").body("""
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body("""
                 {"receiver": "nowhere", "groupBy": ["alertname", "feature"], "groupWait": "PT30S",
                  "groupInterval": "PT5M", "repeatInterval": "PT1H", "routes": [%s]}""".formatted(children))
-                .put("/v1/routes").then().statusCode(200);
-        given().auth().oauth2(key("admin")).contentType("application/json").body("""
+                .put("/v1/routes")
+                .then()
+                .statusCode(200);
+        given().auth()
+                .oauth2(key("admin"))
+                .contentType("application/json")
+                .body("""
                 {"metric": "error_rate", "groupBy": ["feature"], "filter": {"feature": "%s"},
                  "condition": {"type": "static", "direction": "above", "value": 10}, "for": "PT0S",
                  "severity": "critical", "owner": "team-b", "runbookUrl": "https://runbooks.example/b.md",
                  "summary": "errors on {{feature}}: {{value}}"}""".formatted(feature))
-                .put("/v1/rules/errors-" + feature).then().statusCode(201);
+                .put("/v1/rules/errors-" + feature)
+                .then()
+                .statusCode(201);
     }
 
     private void fire(String feature) {
         window(feature, 0, 50);
-        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(key("secret"))
-                .queryParam("state", "firing").get("/v1/alerts").then().extract().jsonPath()
-                .getList("alerts.ruleId").contains("errors-" + feature));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> given().auth()
+                        .oauth2(key("secret"))
+                        .queryParam("state", "firing")
+                        .get("/v1/alerts")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getList("alerts.ruleId")
+                        .contains("errors-" + feature));
     }
 
     private void resolve(String feature) {
         window(feature, 1, 1);
-        await().atMost(Duration.ofSeconds(20)).until(() -> given().auth().oauth2(key("secret"))
-                .queryParam("state", "resolved").get("/v1/alerts").then().extract().jsonPath()
-                .getList("alerts.ruleId").contains("errors-" + feature));
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> given().auth()
+                        .oauth2(key("secret"))
+                        .queryParam("state", "resolved")
+                        .get("/v1/alerts")
+                        .then()
+                        .extract()
+                        .jsonPath()
+                        .getList("alerts.ruleId")
+                        .contains("errors-" + feature));
     }
 
     private static void window(String feature, int minute, double value) {
-        MetricWindow window = new MetricWindow(SchemaVersions.CURRENT, project(), "error_rate", Map.of("feature", feature),
-                W0.plusSeconds(60L * minute), W0.plusSeconds(60L * (minute + 1)), value, 100, null, 0);
+        MetricWindow window = new MetricWindow(
+                SchemaVersions.CURRENT,
+                project(),
+                "error_rate",
+                Map.of("feature", feature),
+                W0.plusSeconds(60L * minute),
+                W0.plusSeconds(60L * (minute + 1)),
+                value,
+                100,
+                null,
+                0);
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.METRIC_WINDOWS, project() + "|" + feature,
-                    EventJson.encode(window))).awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(new ProducerRecord<>(
+                            Topics.METRIC_WINDOWS, project() + "|" + feature, EventJson.encode(window)))
+                    .awaitCompletion();
         }
     }
 
@@ -323,15 +488,21 @@ class DispatcherTest {
     }
 
     private static long count(String feature) {
-        return RECEIVED.stream().filter(n -> n.getString("groupKey", "").contains(feature)).count();
+        return RECEIVED.stream()
+                .filter(n -> n.getString("groupKey", "").contains(feature))
+                .count();
     }
 
     private static List<JsonObject> pagerDuty(String feature) {
-        return RECEIVED.stream().filter(n -> n.getString("path").equals("/pd-" + feature)).toList();
+        return RECEIVED.stream()
+                .filter(n -> n.getString("path").equals("/pd-" + feature))
+                .toList();
     }
 
     private static JsonObject last(String feature) {
-        return RECEIVED.stream().filter(n -> n.getString("groupKey", "").contains(feature)).reduce((a, b) -> b)
+        return RECEIVED.stream()
+                .filter(n -> n.getString("groupKey", "").contains(feature))
+                .reduce((a, b) -> b)
                 .orElseThrow();
     }
 

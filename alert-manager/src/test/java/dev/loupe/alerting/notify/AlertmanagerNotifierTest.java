@@ -75,7 +75,8 @@ class AlertmanagerNotifierTest extends HttpNotifierContract {
 
         send(TestNotifications.resolved());
 
-        assertThat(fake.take().json().findValuesAsText("endsAt")).containsExactly("2026-11-27T10:30:00Z", "2026-11-27T10:30:00Z");
+        assertThat(fake.take().json().findValuesAsText("endsAt"))
+                .containsExactly("2026-11-27T10:30:00Z", "2026-11-27T10:30:00Z");
     }
 
     @Test
@@ -109,28 +110,55 @@ class AlertmanagerNotifierTest extends HttpNotifierContract {
                 receivers:
                   - name: nowhere
                 """);
-        Process process = new ProcessBuilder(ALERTMANAGER.toString(), "--config.file=" + config,
-                "--storage.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-                "--cluster.listen-address=")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("alertmanager.log").toFile()).start();
+        Process process = new ProcessBuilder(
+                        ALERTMANAGER.toString(),
+                        "--config.file=" + config,
+                        "--storage.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--cluster.listen-address=")
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("alertmanager.log").toFile())
+                .start();
         try {
             String base = "http://127.0.0.1:" + port;
             HttpClient http = HttpClient.newHttpClient();
             awaitReady(http, base, process, dir);
             Notifier real = create(LOOPBACK, () -> Duration.ofSeconds(10));
             AlertSnapshot a = TestNotifications.jsonValid(AlertSnapshot.FIRING);
-            AlertSnapshot recent = new AlertSnapshot(a.fingerprint(), a.ruleId(), a.status(), a.labels(), a.annotations(),
-                    Instant.now().minusSeconds(60), null, a.generatorUrl(), a.severity(), a.owner(), a.runbookUrl(),
-                    a.summary(), a.value(), a.threshold(), a.baseline(), null);
-            GroupNotification group = TestNotifications.group(AlertSnapshot.FIRING, List.of(recent),
-                    GroupNotification.Action.NOTIFY);
+            AlertSnapshot recent = new AlertSnapshot(
+                    a.fingerprint(),
+                    a.ruleId(),
+                    a.status(),
+                    a.labels(),
+                    a.annotations(),
+                    Instant.now().minusSeconds(60),
+                    null,
+                    a.generatorUrl(),
+                    a.severity(),
+                    a.owner(),
+                    a.runbookUrl(),
+                    a.summary(),
+                    a.value(),
+                    a.threshold(),
+                    a.baseline(),
+                    null);
+            GroupNotification group =
+                    TestNotifications.group(AlertSnapshot.FIRING, List.of(recent), GroupNotification.Action.NOTIFY);
 
-            Delivery delivery = real.send(new ReceiverConfig(TestNotifications.PROJECT, "am", AlertmanagerNotifier.TYPE,
-                    settings(base)), group).await().atMost(FakeReceiver.SEND_WAIT);
+            Delivery delivery = real.send(
+                            new ReceiverConfig(
+                                    TestNotifications.PROJECT, "am", AlertmanagerNotifier.TYPE, settings(base)),
+                            group)
+                    .await()
+                    .atMost(FakeReceiver.SEND_WAIT);
 
             assertThat(delivery.outcome()).as(delivery.detail()).isEqualTo(Delivery.Outcome.DELIVERED);
-            JsonNode alerts = EventJson.mapper().readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/v2/alerts"))
-                    .build(), HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode alerts = EventJson.mapper()
+                    .readTree(http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/api/v2/alerts"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body());
             assertThat(alerts).hasSize(1);
             JsonNode alert = alerts.get(0);
             assertThat(alert.at("/labels/alertname").asText()).isEqualTo("eval-pass-rate-drop");
@@ -149,13 +177,21 @@ class AlertmanagerNotifierTest extends HttpNotifierContract {
 
     private static void awaitReady(HttpClient http, String base, Process process, Path dir) {
         // polls /-/ready until it answers 200 or the deadline passes; an exited process fails at once
-        await("alertmanager ready (log: " + dir.resolve("alertmanager.log") + ")").atMost(Duration.ofSeconds(20))
+        await("alertmanager ready (log: " + dir.resolve("alertmanager.log") + ")")
+                .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(100))
-                .failFast("alertmanager exited", () -> assertThat(process.isAlive())
-                        .as(() -> "alertmanager exited: " + log(dir)).isTrue())
+                .failFast(
+                        "alertmanager exited",
+                        () -> assertThat(process.isAlive())
+                                .as(() -> "alertmanager exited: " + log(dir))
+                                .isTrue())
                 .ignoreException(IOException.class)
-                .until(() -> http.send(HttpRequest.newBuilder(URI.create(base + "/-/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+                .until(() -> http.send(
+                                        HttpRequest.newBuilder(URI.create(base + "/-/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200);
     }
 
     private static String log(Path dir) {

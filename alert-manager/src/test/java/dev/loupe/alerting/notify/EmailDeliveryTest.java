@@ -45,8 +45,11 @@ class EmailDeliveryTest {
         Notifier email = notifiers.find("email").orElseThrow();
         email.validate(settings);
 
-        Delivery delivery = email.send(new ReceiverConfig(TestNotifications.PROJECT, TestNotifications.RECEIVER, "email", settings),
-                TestNotifications.firing()).await().atMost(Duration.ofSeconds(20));
+        Delivery delivery = email.send(
+                        new ReceiverConfig(TestNotifications.PROJECT, TestNotifications.RECEIVER, "email", settings),
+                        TestNotifications.firing())
+                .await()
+                .atMost(Duration.ofSeconds(20));
 
         assertThat(delivery.outcome()).as(delivery.detail()).isEqualTo(Delivery.Outcome.DELIVERED);
         assertThat(greenMail.waitForIncomingEmail(10_000, 2)).isTrue();
@@ -58,16 +61,25 @@ class EmailDeliveryTest {
         assertThat(mail.getSubject()).isEqualTo("[FIRING:2] eval-pass-rate-drop support-rag");
         assertThat(mail.getFrom()[0].toString()).isEqualTo("loupe-alerts@loupe.test");
         Map<String, String> bodies = bodies(mail);
-        assertThat(bodies.get("text/plain")).contains("Pass rate <b>& fell for <!channel>", "owner: team-ml-quality",
-                "value: 0.71, threshold: 0.8, baseline: 0.9");
-        assertThat(bodies.get("text/html")).contains("Pass rate &lt;b&gt;&amp; fell for &lt;!channel&gt;")
+        assertThat(bodies.get("text/plain"))
+                .contains(
+                        "Pass rate <b>& fell for <!channel>",
+                        "owner: team-ml-quality",
+                        "value: 0.71, threshold: 0.8, baseline: 0.9");
+        assertThat(bodies.get("text/html"))
+                .contains("Pass rate &lt;b&gt;&amp; fell for &lt;!channel&gt;")
                 .doesNotContain("<b>&");
     }
 
     @Test
     void everyReceiverTypeHasANotifier() {
         assertThat(notifiers.types()).containsExactly("webhook", "slack", "pagerduty", "email", "alertmanager");
-        notifiers.types().forEach(type -> assertThat(notifiers.find(type)).get().extracting(Notifier::type).isEqualTo(type));
+        notifiers
+                .types()
+                .forEach(type -> assertThat(notifiers.find(type))
+                        .get()
+                        .extracting(Notifier::type)
+                        .isEqualTo(type));
         assertThat(notifiers.find("fax")).isEmpty();
     }
 

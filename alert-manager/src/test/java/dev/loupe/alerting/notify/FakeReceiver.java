@@ -36,15 +36,17 @@ final class FakeReceiver implements AutoCloseable {
     private volatile boolean silent;
 
     private FakeReceiver(Vertx vertx) {
-        server = vertx.createHttpServer().requestHandler(request -> request.body().subscribe().with(received -> {
-            requests.add(new Request(request.method().name(), request.uri(), request.headers(), received.toString()));
-            if (silent) {
-                return; // never answers: the notifier's timeout must end the attempt
-            }
-            var response = request.response().setStatusCode(status);
-            headers.forEach(response::putHeader);
-            response.endAndForget(body);
-        }));
+        server = vertx.createHttpServer()
+                .requestHandler(request -> request.body().subscribe().with(received -> {
+                    requests.add(new Request(
+                            request.method().name(), request.uri(), request.headers(), received.toString()));
+                    if (silent) {
+                        return; // never answers: the notifier's timeout must end the attempt
+                    }
+                    var response = request.response().setStatusCode(status);
+                    headers.forEach(response::putHeader);
+                    response.endAndForget(body);
+                }));
         server.listenAndAwait(0, "127.0.0.1");
     }
 

@@ -30,6 +30,7 @@ abstract class HttpNotifierContract {
     static final EgressPolicy NOTHING_PRIVATE = new EgressPolicy(List.of());
     /** For the slow receiver; the other tests allow more, so a cold JVM's first request cannot time out. */
     static final ReceiversConfig FAST = () -> Duration.ofMillis(300);
+
     static final ReceiversConfig PATIENT = () -> Duration.ofSeconds(5);
     /** Stands for the token Slack and generic webhooks carry in their path. */
     static final String SECRET = "s3cr3t-t0ken";
@@ -78,11 +79,14 @@ abstract class HttpNotifierContract {
     }
 
     ReceiverConfig receiver(String url) {
-        return new ReceiverConfig(TestNotifications.PROJECT, TestNotifications.RECEIVER, notifier.type(), settings(url));
+        return new ReceiverConfig(
+                TestNotifications.PROJECT, TestNotifications.RECEIVER, notifier.type(), settings(url));
     }
 
     Delivery send(GroupNotification notification) {
-        return notifier.send(receiver(fake.url("/hooks/" + SECRET)), notification).await().atMost(FakeReceiver.SEND_WAIT);
+        return notifier.send(receiver(fake.url("/hooks/" + SECRET)), notification)
+                .await()
+                .atMost(FakeReceiver.SEND_WAIT);
     }
 
     @Test
@@ -99,19 +103,23 @@ abstract class HttpNotifierContract {
     }
 
     @ParameterizedTest(name = "{0} {1} Retry-After {2} → {3}")
-    @CsvSource(nullValues = "-", value = {
-            "429, rate_limited,           7,                             RETRY,  7",
-            "429, rate_limited,           -,                             RETRY,  -",
-            "429, rate_limited,           soon,                          RETRY,  -",
-            "429, rate_limited,           'Wed, 21 Oct 2015 07:28:00 GMT', RETRY,  0",
-            "500, internal error,         -,                             RETRY,  -",
-            "503, unavailable,            120,                           RETRY,  -",
-            "400, invalid_payload,        -,                             FAILED, -",
-            "403, action_prohibited,      -,                             FAILED, -",
-            "404, channel_not_found,      -,                             FAILED, -",
-            "410, channel_is_archived,    -,                             FAILED, -",
-            "302, '',                     -,                             FAILED, -"})
-    void answersAreMappedToDeliveries(int status, String body, String retryAfter, Delivery.Outcome outcome, Long afterSeconds) {
+    @CsvSource(
+            nullValues = "-",
+            value = {
+                "429, rate_limited,           7,                             RETRY,  7",
+                "429, rate_limited,           -,                             RETRY,  -",
+                "429, rate_limited,           soon,                          RETRY,  -",
+                "429, rate_limited,           'Wed, 21 Oct 2015 07:28:00 GMT', RETRY,  0",
+                "500, internal error,         -,                             RETRY,  -",
+                "503, unavailable,            120,                           RETRY,  -",
+                "400, invalid_payload,        -,                             FAILED, -",
+                "403, action_prohibited,      -,                             FAILED, -",
+                "404, channel_not_found,      -,                             FAILED, -",
+                "410, channel_is_archived,    -,                             FAILED, -",
+                "302, '',                     -,                             FAILED, -"
+            })
+    void answersAreMappedToDeliveries(
+            int status, String body, String retryAfter, Delivery.Outcome outcome, Long afterSeconds) {
         if (retryAfter == null) {
             fake.answer(status, body);
         } else {
@@ -122,7 +130,10 @@ abstract class HttpNotifierContract {
 
         assertThat(delivery.outcome()).isEqualTo(outcome);
         assertThat(delivery.after()).isEqualTo(afterSeconds == null ? null : Duration.ofSeconds(afterSeconds));
-        assertThat(delivery.detail()).contains("127.0.0.1 answered " + status).contains(body).doesNotContain(SECRET);
+        assertThat(delivery.detail())
+                .contains("127.0.0.1 answered " + status)
+                .contains(body)
+                .doesNotContain(SECRET);
     }
 
     @Test
@@ -130,11 +141,12 @@ abstract class HttpNotifierContract {
         // the policy resolves the name to 127.0.0.1 (allowed); a client resolving it again could get another answer
         // (DNS rebinding to a private address) — here it would find no such name at all and not deliver
         InetAddress checked = InetAddress.getByName("127.0.0.1");
-        notifier = create(new EgressPolicy(List.of("127.0.0.0/8"), host -> new InetAddress[]{checked}), PATIENT);
+        notifier = create(new EgressPolicy(List.of("127.0.0.0/8"), host -> new InetAddress[] {checked}), PATIENT);
         fake.answer(successStatus(), successBody());
         String url = fake.url("/hooks/" + SECRET).replace("127.0.0.1", "receiver.rebind.invalid");
 
-        Delivery delivery = notifier.send(receiver(url), TestNotifications.firing()).await().atMost(FakeReceiver.SEND_WAIT);
+        Delivery delivery =
+                notifier.send(receiver(url), TestNotifications.firing()).await().atMost(FakeReceiver.SEND_WAIT);
 
         assertThat(delivery.outcome()).as(delivery.detail()).isEqualTo(Delivery.Outcome.DELIVERED);
         assertThat(fake.take().headers().get("Host")).startsWith("receiver.rebind.invalid");
@@ -161,8 +173,10 @@ abstract class HttpNotifierContract {
             closedPort = socket.getLocalPort();
         }
 
-        Delivery delivery = notifier.send(receiver("http://127.0.0.1:" + closedPort + "/hooks/" + SECRET),
-                TestNotifications.firing()).await().atMost(FakeReceiver.SEND_WAIT);
+        Delivery delivery = notifier.send(
+                        receiver("http://127.0.0.1:" + closedPort + "/hooks/" + SECRET), TestNotifications.firing())
+                .await()
+                .atMost(FakeReceiver.SEND_WAIT);
 
         assertThat(delivery.outcome()).isEqualTo(Delivery.Outcome.RETRY);
         assertThat(delivery.after()).isNull();
@@ -174,7 +188,8 @@ abstract class HttpNotifierContract {
         notifier = create(NOTHING_PRIVATE, PATIENT);
 
         Delivery delivery = notifier.send(receiver("http://10.0.0.1/hook"), TestNotifications.firing())
-                .await().atMost(FakeReceiver.SEND_WAIT);
+                .await()
+                .atMost(FakeReceiver.SEND_WAIT);
 
         assertThat(delivery.outcome()).isEqualTo(Delivery.Outcome.FAILED);
         assertThat(delivery.detail()).contains("egress policy").contains("10.0.0.1");
@@ -187,16 +202,23 @@ abstract class HttpNotifierContract {
 
         notifier.validate(settings); // the loopback policy allows 127.0.0.1
 
-        assertThat(settings.toString()).as("validation leaves the settings as given").isEqualTo(given);
+        assertThat(settings.toString())
+                .as("validation leaves the settings as given")
+                .isEqualTo(given);
         // what validation accepted is what a send uses, and it reaches the receiver
         fake.answer(successStatus(), successBody());
-        Delivery delivery = notifier.send(new ReceiverConfig(TestNotifications.PROJECT, TestNotifications.RECEIVER,
-                notifier.type(), settings), TestNotifications.firing()).await().atMost(FakeReceiver.SEND_WAIT);
+        Delivery delivery = notifier.send(
+                        new ReceiverConfig(
+                                TestNotifications.PROJECT, TestNotifications.RECEIVER, notifier.type(), settings),
+                        TestNotifications.firing())
+                .await()
+                .atMost(FakeReceiver.SEND_WAIT);
         assertThat(delivery.outcome()).as(delivery.detail()).isEqualTo(Delivery.Outcome.DELIVERED);
         assertThat(fake.take().path()).isEqualTo(expectedPath());
         // accepted because the policy allows the address, not because validation lets everything through
         assertThatThrownBy(() -> create(NOTHING_PRIVATE, PATIENT).validate(settings))
-                .isInstanceOfSatisfying(ProblemException.class,
+                .isInstanceOfSatisfying(
+                        ProblemException.class,
                         e -> assertThat(e.toProblem().field()).isEqualTo("settings.url"));
     }
 
@@ -231,12 +253,16 @@ abstract class HttpNotifierContract {
         settings.remove("url");
 
         assertThatThrownBy(() -> notifier.validate(settings))
-                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.toProblem().field()).isEqualTo("settings.url"));
+                .isInstanceOfSatisfying(
+                        ProblemException.class,
+                        e -> assertThat(e.toProblem().field()).isEqualTo("settings.url"));
     }
 
     @Test
     void validationRequiresAnObject() {
         assertThatThrownBy(() -> notifier.validate(TextNode.valueOf("http://example.com/")))
-                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.toProblem().field()).isEqualTo("settings"));
+                .isInstanceOfSatisfying(
+                        ProblemException.class,
+                        e -> assertThat(e.toProblem().field()).isEqualTo("settings"));
     }
 }

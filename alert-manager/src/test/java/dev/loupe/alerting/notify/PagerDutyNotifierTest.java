@@ -25,7 +25,10 @@ class PagerDutyNotifierTest extends HttpNotifierContract {
 
     @Override
     ObjectNode settings(String url) {
-        return EventJson.mapper().createObjectNode().put("routingKey", ROUTING_KEY).put("url", url);
+        return EventJson.mapper()
+                .createObjectNode()
+                .put("routingKey", ROUTING_KEY)
+                .put("url", url);
     }
 
     @Override
@@ -91,8 +94,7 @@ class PagerDutyNotifierTest extends HttpNotifierContract {
         send(TestNotifications.resolved());
 
         assertThat(fake.take().json()).isEqualTo(EventJson.mapper().readTree("""
-                {"routing_key": "R0UT1NGKEY0000000000000000000000", "event_action": "resolve", "dedup_key": "%s"}"""
-                .formatted(DEDUP_KEY_VALUE)));
+                {"routing_key": "R0UT1NGKEY0000000000000000000000", "event_action": "resolve", "dedup_key": "%s"}""".formatted(DEDUP_KEY_VALUE)));
     }
 
     @Test
@@ -103,32 +105,48 @@ class PagerDutyNotifierTest extends HttpNotifierContract {
 
         assertThat(delivery.outcome()).isEqualTo(Delivery.Outcome.DELIVERED);
         assertThat(fake.take().json()).isEqualTo(EventJson.mapper().readTree("""
-                {"routing_key": "R0UT1NGKEY0000000000000000000000", "event_action": "acknowledge", "dedup_key": "%s"}"""
-                .formatted(DEDUP_KEY_VALUE)));
+                {"routing_key": "R0UT1NGKEY0000000000000000000000", "event_action": "acknowledge", "dedup_key": "%s"}""".formatted(DEDUP_KEY_VALUE)));
     }
 
     @Test
     void dedupKeyDependsOnProjectReceiverAndGroupOnly() {
         GroupNotification firing = TestNotifications.firing();
-        GroupNotification otherProject = new GroupNotification("p-other", firing.receiver(), firing.groupKey(),
-                firing.groupLabels(), firing.status(), firing.alerts(), firing.externalUrl(), firing.action());
+        GroupNotification otherProject = new GroupNotification(
+                "p-other",
+                firing.receiver(),
+                firing.groupKey(),
+                firing.groupLabels(),
+                firing.status(),
+                firing.alerts(),
+                firing.externalUrl(),
+                firing.action());
 
-        assertThat(PagerDutyNotifier.dedupKey(firing)).isEqualTo(DEDUP_KEY_VALUE)
+        assertThat(PagerDutyNotifier.dedupKey(firing))
+                .isEqualTo(DEDUP_KEY_VALUE)
                 .isEqualTo(PagerDutyNotifier.dedupKey(TestNotifications.resolved()))
                 .isNotEqualTo(PagerDutyNotifier.dedupKey(otherProject));
     }
 
     @Test
     void summaryIsCutAt1024Characters() {
-        ObjectNode event = PagerDutyNotifier.event(ROUTING_KEY, TestNotifications.group(AlertSnapshot.FIRING,
-                List.of(withSummary("x".repeat(5000))), GroupNotification.Action.NOTIFY));
+        ObjectNode event = PagerDutyNotifier.event(
+                ROUTING_KEY,
+                TestNotifications.group(
+                        AlertSnapshot.FIRING, List.of(withSummary("x".repeat(5000))), GroupNotification.Action.NOTIFY));
 
         assertThat(event.at("/payload/summary").asText()).hasSize(1024).endsWith("…");
     }
 
     @ParameterizedTest
-    @CsvSource({"critical, critical", "CRITICAL, critical", "error, error", "high, error", "warning, warning",
-            "info, info", "page, info"})
+    @CsvSource({
+        "critical, critical",
+        "CRITICAL, critical",
+        "error, error",
+        "high, error",
+        "warning, warning",
+        "info, info",
+        "page, info"
+    })
     void severityIsMappedToPagerDutysFour(String loupe, String pagerDuty) {
         assertThat(PagerDutyNotifier.severity(loupe)).isEqualTo(pagerDuty);
     }
@@ -144,9 +162,11 @@ class PagerDutyNotifierTest extends HttpNotifierContract {
     @Test
     void validationRequiresARoutingKeyWithoutEchoingIt() {
         assertThatThrownBy(() -> notifier.validate(EventJson.mapper().createObjectNode()))
-                .isInstanceOfSatisfying(ProblemException.class,
+                .isInstanceOfSatisfying(
+                        ProblemException.class,
                         e -> assertThat(e.toProblem().field()).isEqualTo("settings.routingKey"));
-        assertThatThrownBy(() -> notifier.validate(EventJson.mapper().createObjectNode().put("routingKey", "has space secret")))
+        assertThatThrownBy(() ->
+                        notifier.validate(EventJson.mapper().createObjectNode().put("routingKey", "has space secret")))
                 .isInstanceOfSatisfying(ProblemException.class, e -> {
                     assertThat(e.toProblem().field()).isEqualTo("settings.routingKey");
                     assertThat(e.getMessage()).doesNotContain("secret");
@@ -155,7 +175,22 @@ class PagerDutyNotifierTest extends HttpNotifierContract {
 
     private static AlertSnapshot withSummary(String summary) {
         AlertSnapshot a = TestNotifications.jsonValid(AlertSnapshot.FIRING);
-        return new AlertSnapshot(a.fingerprint(), a.ruleId(), a.status(), a.labels(), a.annotations(), a.startsAt(), a.endsAt(),
-                a.generatorUrl(), a.severity(), a.owner(), a.runbookUrl(), summary, a.value(), a.threshold(), a.baseline(), null);
+        return new AlertSnapshot(
+                a.fingerprint(),
+                a.ruleId(),
+                a.status(),
+                a.labels(),
+                a.annotations(),
+                a.startsAt(),
+                a.endsAt(),
+                a.generatorUrl(),
+                a.severity(),
+                a.owner(),
+                a.runbookUrl(),
+                summary,
+                a.value(),
+                a.threshold(),
+                a.baseline(),
+                null);
     }
 }

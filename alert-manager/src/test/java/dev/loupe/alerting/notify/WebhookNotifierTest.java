@@ -67,10 +67,21 @@ class WebhookNotifierTest extends HttpNotifierContract {
                 """);
         JsonNode received = fake.take().json();
         assertThat(received).isEqualTo(expected);
-        assertThat(fieldNames(received)).containsExactly("version", "groupKey", "truncatedAlerts", "status", "receiver",
-                "groupLabels", "commonLabels", "commonAnnotations", "externalURL", "alerts");
-        assertThat(fieldNames(received.get("alerts").get(0))).containsExactly("status", "labels", "annotations", "startsAt",
-                "endsAt", "generatorURL", "fingerprint");
+        assertThat(fieldNames(received))
+                .containsExactly(
+                        "version",
+                        "groupKey",
+                        "truncatedAlerts",
+                        "status",
+                        "receiver",
+                        "groupLabels",
+                        "commonLabels",
+                        "commonAnnotations",
+                        "externalURL",
+                        "alerts");
+        assertThat(fieldNames(received.get("alerts").get(0)))
+                .containsExactly(
+                        "status", "labels", "annotations", "startsAt", "endsAt", "generatorURL", "fingerprint");
     }
 
     @Test

@@ -27,34 +27,52 @@ class DefaultRulesRunbooksTest {
     void everyShippedRuleLinksARunbookThatExistsUnderTheConfiguredBase() throws IOException {
         List<Rule> rules = DefaultRules.load("https://loupe.example.com/runbooks/");
         assertThat(rules).isNotEmpty();
-        Set<String> linked = rules.stream().map(rule -> {
-            assertThat(rule.runbookUrl()).as(rule.id()).startsWith("https://loupe.example.com/runbooks/")
-                    .doesNotContain("{{").doesNotContain("runbooks//");
-            String file = rule.runbookUrl().substring("https://loupe.example.com/runbooks/".length());
-            assertThat(RUNBOOKS.resolve(file)).as(rule.id() + " links " + file).isRegularFile();
-            return file;
-        }).collect(Collectors.toSet());
+        Set<String> linked = rules.stream()
+                .map(rule -> {
+                    assertThat(rule.runbookUrl())
+                            .as(rule.id())
+                            .startsWith("https://loupe.example.com/runbooks/")
+                            .doesNotContain("{{")
+                            .doesNotContain("runbooks//");
+                    String file = rule.runbookUrl().substring("https://loupe.example.com/runbooks/".length());
+                    assertThat(RUNBOOKS.resolve(file))
+                            .as(rule.id() + " links " + file)
+                            .isRegularFile();
+                    return file;
+                })
+                .collect(Collectors.toSet());
         try (Stream<Path> files = Files.list(RUNBOOKS)) {
             Set<String> shipped = files.map(f -> f.getFileName().toString())
-                    .filter(f -> f.endsWith(".md") && !f.equals("README.md")).collect(Collectors.toSet());
-            assertThat(linked).as("one runbook per shipped rule, and no orphan runbook").isEqualTo(shipped);
+                    .filter(f -> f.endsWith(".md") && !f.equals("README.md"))
+                    .collect(Collectors.toSet());
+            assertThat(linked)
+                    .as("one runbook per shipped rule, and no orphan runbook")
+                    .isEqualTo(shipped);
         }
     }
 
     @Test
     void theBaseDefaultsToTheDashboardsRunbooksAndCanBeSet() {
         assertThat(config(Map.of()).runbookBaseUrl()).isEqualTo("http://localhost:8082/runbooks");
-        assertThat(config(Map.of("loupe.alerting.external-url", "https://loupe.example.com")).runbookBaseUrl())
+        assertThat(config(Map.of("loupe.alerting.external-url", "https://loupe.example.com"))
+                        .runbookBaseUrl())
                 .isEqualTo("https://loupe.example.com/runbooks");
-        assertThat(config(Map.of("loupe.alerting.external-url", "https://loupe.example.com",
-                "loupe.alerting.runbook-base-url", "https://wiki.example.com/loupe")).runbookBaseUrl())
+        assertThat(config(Map.of(
+                                "loupe.alerting.external-url",
+                                "https://loupe.example.com",
+                                "loupe.alerting.runbook-base-url",
+                                "https://wiki.example.com/loupe"))
+                        .runbookBaseUrl())
                 .isEqualTo("https://wiki.example.com/loupe");
     }
 
     private static AlertingConfig config(Map<String, String> properties) {
         // with the default interceptors, as Quarkus builds its config: they expand ${...} expressions
-        SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors().withMapping(AlertingConfig.class)
-                .withSources(new PropertiesConfigSource(properties, "test", 100)).build();
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
+                .withMapping(AlertingConfig.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 100))
+                .build();
         return config.getConfigMapping(AlertingConfig.class);
     }
 }

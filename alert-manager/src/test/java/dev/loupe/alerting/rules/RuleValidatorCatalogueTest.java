@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * catalogue: a set changed there changes what is accepted.
  */
 class RuleValidatorCatalogueTest {
-    private static final Condition ABOVE_ONE = new Condition(Condition.STATIC, Condition.ABOVE, 1.0, null, null, null,
-            null, null, null, null, null, null, null);
+    private static final Condition ABOVE_ONE = new Condition(
+            Condition.STATIC, Condition.ABOVE, 1.0, null, null, null, null, null, null, null, null, null, null);
 
     @Test
     void acceptsEveryDimensionSetOfEveryCatalogueMetric() {
@@ -51,7 +51,8 @@ class RuleValidatorCatalogueTest {
                 if (MetricCatalogue.dimensionSets(metric).contains(candidate)) {
                     continue;
                 }
-                ProblemException e = catchThrowableOfType(ProblemException.class,
+                ProblemException e = catchThrowableOfType(
+                        ProblemException.class,
                         () -> RuleValidator.validated("r", rule(metric, List.copyOf(candidate))));
                 assertThat(e).as("%s per %s", metric, candidate).isNotNull();
                 assertThat(fields(e)).as("%s per %s", metric, candidate).containsExactly("groupBy");
@@ -66,8 +67,8 @@ class RuleValidatorCatalogueTest {
         // decision_count and input_tokens are queryable, but no windows are published for them
         for (String metric : List.of("decision_count", "input_tokens", "nope")) {
             assertThat(MetricCatalogue.metrics()).doesNotContain(metric);
-            ProblemException e = catchThrowableOfType(ProblemException.class,
-                    () -> RuleValidator.validated("r", rule(metric, List.of())));
+            ProblemException e = catchThrowableOfType(
+                    ProblemException.class, () -> RuleValidator.validated("r", rule(metric, List.of())));
             assertThat(fields(e)).containsExactly("metric");
             assertThat(e.toProblem().errors().get(0).reason()).contains(String.join(", ", MetricCatalogue.metrics()));
         }
@@ -75,11 +76,19 @@ class RuleValidatorCatalogueTest {
 
     @Test
     void aRepeatedDimensionIsRefused() {
-        String metric = MetricCatalogue.series().stream().filter(s -> s.dimensions().size() == 1).findFirst()
-                .orElseThrow().metric();
-        String dimension = MetricCatalogue.dimensionSets(metric).stream().filter(d -> d.size() == 1).findFirst()
-                .orElseThrow().iterator().next();
-        ProblemException e = catchThrowableOfType(ProblemException.class,
+        String metric = MetricCatalogue.series().stream()
+                .filter(s -> s.dimensions().size() == 1)
+                .findFirst()
+                .orElseThrow()
+                .metric();
+        String dimension = MetricCatalogue.dimensionSets(metric).stream()
+                .filter(d -> d.size() == 1)
+                .findFirst()
+                .orElseThrow()
+                .iterator()
+                .next();
+        ProblemException e = catchThrowableOfType(
+                ProblemException.class,
                 () -> RuleValidator.validated("r", rule(metric, List.of(dimension, dimension))));
         assertThat(fields(e)).containsExactly("groupBy");
     }
@@ -101,7 +110,19 @@ class RuleValidatorCatalogueTest {
     }
 
     private static Rule rule(String metric, List<String> groupBy) {
-        return new Rule(null, metric, Map.of(), groupBy, ABOVE_ONE, Duration.ZERO, Duration.ZERO, "warning", "team-a",
-                "https://runbooks.example/r", null, Map.of(), true);
+        return new Rule(
+                null,
+                metric,
+                Map.of(),
+                groupBy,
+                ABOVE_ONE,
+                Duration.ZERO,
+                Duration.ZERO,
+                "warning",
+                "team-a",
+                "https://runbooks.example/r",
+                null,
+                Map.of(),
+                true);
     }
 }

@@ -52,34 +52,51 @@ class MetricWindowConsumerTest {
     void unreadableWindowGoesToTheDeadLetterTopicAndTheNextIsStored() {
         String project = "p-poison-" + System.nanoTime();
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.METRIC_WINDOWS, project,
-                    "{\"schemaVersion\": 99, \"projectId\": \"" + project + "\"}")).awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(new ProducerRecord<>(
+                            Topics.METRIC_WINDOWS,
+                            project,
+                            "{\"schemaVersion\": 99, \"projectId\": \"" + project + "\"}"))
+                    .awaitCompletion();
             send(window(project, Instant.parse("2026-11-27T11:00:00Z"), 0.7, 0));
 
             await().atMost(Duration.ofSeconds(15)).until(() -> rows(project).size() == 1);
             var dead = TopicReader.awaitKey(Topics.deadLetter(Topics.METRIC_WINDOWS), project, Duration.ofSeconds(10));
-            assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value())).contains("schemaVersion 99");
+            assertThat(new String(
+                            dead.headers().lastHeader("dead-letter-reason").value()))
+                    .contains("schemaVersion 99");
         }
     }
 
     private RowSet<Row> rows(String project) {
         return pool.preparedQuery("select * from alerting.metric_windows where project_id = $1")
-                .execute(Tuple.of(project)).await().atMost(Duration.ofSeconds(5));
+                .execute(Tuple.of(project))
+                .await()
+                .atMost(Duration.ofSeconds(5));
     }
 
     private static void send(MetricWindow... windows) {
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
             for (MetricWindow w : windows) {
                 // one key per window keeps them on one partition, in order
-                kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.METRIC_WINDOWS, w.projectId(),
-                        EventJson.encode(w))).awaitCompletion();
+                kafka.produceStrings()
+                        .fromRecords(new ProducerRecord<>(Topics.METRIC_WINDOWS, w.projectId(), EventJson.encode(w)))
+                        .awaitCompletion();
             }
         }
     }
 
     private static MetricWindow window(String project, Instant start, double value, int revision) {
-        return new MetricWindow(SchemaVersions.CURRENT, project, "eval_pass_rate",
-                Map.of("feature", "support-rag", "evaluator", "json_valid"), start, start.plusSeconds(60), value, 120,
-                null, revision);
+        return new MetricWindow(
+                SchemaVersions.CURRENT,
+                project,
+                "eval_pass_rate",
+                Map.of("feature", "support-rag", "evaluator", "json_valid"),
+                start,
+                start.plusSeconds(60),
+                value,
+                120,
+                null,
+                revision);
     }
 }

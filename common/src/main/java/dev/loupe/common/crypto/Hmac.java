@@ -11,8 +11,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Hmac {
     private static final String ALGORITHM = "HmacSHA256";
 
-    private Hmac() {
-    }
+    private Hmac() {}
 
     public static byte[] sha256(byte[] key, String value) {
         try {

@@ -24,8 +24,10 @@ public class IdentifierHasher {
     }
 
     private String projectKey(String projectId) {
-        String secret = config.secret().filter(s -> !s.isBlank()).orElseThrow(() -> new IllegalStateException(
-                "loupe.identifiers.secret (env LOUPE_IDENTIFIERS_SECRET) must be set to hash user ids"));
+        String secret = config.secret()
+                .filter(s -> !s.isBlank())
+                .orElseThrow(() -> new IllegalStateException(
+                        "loupe.identifiers.secret (env LOUPE_IDENTIFIERS_SECRET) must be set to hash user ids"));
         return Hmac.sha256Hex(secret, "project:" + projectId);
     }
 }

@@ -17,8 +17,8 @@ public final class EgressPolicy {
     /** Digits and dots only (with an optional trailing dot): a host the resolver reads as an IPv4 address. */
     private static final Pattern AMBIGUOUS_IPV4 = Pattern.compile("[0-9.]+");
     /** The one unambiguous spelling: four decimal parts without leading zeros. */
-    private static final Pattern DOTTED_QUAD = Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}"
-            + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+    private static final Pattern DOTTED_QUAD = Pattern.compile(
+            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}" + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
     private final List<String> allowedHosts;
     private final List<Cidr> allowedBlocks;
@@ -35,9 +35,16 @@ public final class EgressPolicy {
     }
 
     public EgressPolicy(List<String> allow, Resolver resolver) {
-        this.allowedBlocks = allow.stream().map(String::trim).filter(Cidr::looksLikeBlockOrAddress).map(Cidr::parse).toList();
-        this.allowedHosts = allow.stream().map(String::trim).filter(e -> !e.isEmpty() && !Cidr.looksLikeBlockOrAddress(e))
-                .map(e -> e.toLowerCase(Locale.ROOT)).toList();
+        this.allowedBlocks = allow.stream()
+                .map(String::trim)
+                .filter(Cidr::looksLikeBlockOrAddress)
+                .map(Cidr::parse)
+                .toList();
+        this.allowedHosts = allow.stream()
+                .map(String::trim)
+                .filter(e -> !e.isEmpty() && !Cidr.looksLikeBlockOrAddress(e))
+                .map(e -> e.toLowerCase(Locale.ROOT))
+                .toList();
         this.resolver = resolver;
     }
 

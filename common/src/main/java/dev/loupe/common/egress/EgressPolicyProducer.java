@@ -8,6 +8,7 @@ public class EgressPolicyProducer {
     @Produces
     @Singleton
     EgressPolicy egressPolicy(EgressConfig config) {
-        return new EgressPolicy(config.allow().stream().filter(e -> !e.equalsIgnoreCase("none")).toList());
+        return new EgressPolicy(
+                config.allow().stream().filter(e -> !e.equalsIgnoreCase("none")).toList());
     }
 }

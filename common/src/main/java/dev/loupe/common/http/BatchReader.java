@@ -14,19 +14,21 @@ import java.util.function.Function;
  * on (the collector's native batches, feedback back-fills). A whole-body problem is a 400 or 413.
  */
 public final class BatchReader {
-    private BatchReader() {
-    }
+    private BatchReader() {}
 
     /** An item that read and validated, with its index in the batch. */
-    public record Item<T>(int index, T value) {
-    }
+    public record Item<T>(int index, T value) {}
 
     /** The items that passed and the ones rejected with their JSON path. */
-    public record Batch<T>(List<Item<T>> items, List<ItemRejection> rejected) {
-    }
+    public record Batch<T>(List<Item<T>> items, List<ItemRejection> rejected) {}
 
-    public static <T> Batch<T> read(ObjectMapper mapper, JsonNode body, String field, int maxItems, Class<T> type,
-                             Function<T, Optional<FieldProblem>> validator) {
+    public static <T> Batch<T> read(
+            ObjectMapper mapper,
+            JsonNode body,
+            String field,
+            int maxItems,
+            Class<T> type,
+            Function<T, Optional<FieldProblem>> validator) {
         if (body == null || !body.isObject()) {
             throw ProblemException.badRequest("body", "expected a JSON object {\"" + field + "\": [...]}");
         }
@@ -35,8 +37,8 @@ public final class BatchReader {
             throw ProblemException.badRequest(field, "is required and must be an array");
         }
         if (array.size() > maxItems) {
-            throw ProblemException.tooLarge(field, "a batch holds at most " + maxItems + " items; this one has "
-                    + array.size());
+            throw ProblemException.tooLarge(
+                    field, "a batch holds at most " + maxItems + " items; this one has " + array.size());
         }
         List<Item<T>> items = new ArrayList<>(array.size());
         List<ItemRejection> rejected = new ArrayList<>();
@@ -51,13 +53,17 @@ public final class BatchReader {
                 T value = mapper.treeToValue(node, type);
                 Optional<FieldProblem> problem = validator.apply(value);
                 if (problem.isPresent()) {
-                    rejected.add(new ItemRejection(i, prefix + "." + problem.get().field(), problem.get().reason()));
+                    rejected.add(new ItemRejection(
+                            i,
+                            prefix + "." + problem.get().field(),
+                            problem.get().reason()));
                 } else {
                     items.add(new Item<>(i, value));
                 }
             } catch (JsonMappingException e) {
                 String path = JsonPaths.describe(e.getPath());
-                rejected.add(new ItemRejection(i, path.isEmpty() ? prefix : prefix + "." + path, e.getOriginalMessage()));
+                rejected.add(
+                        new ItemRejection(i, path.isEmpty() ? prefix : prefix + "." + path, e.getOriginalMessage()));
             } catch (JsonProcessingException e) {
                 rejected.add(new ItemRejection(i, prefix, e.getOriginalMessage()));
             }

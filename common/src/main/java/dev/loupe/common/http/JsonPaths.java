@@ -5,8 +5,7 @@ import java.util.List;
 
 /** Turns Jackson's reference path into the field notation our errors use: {@code spans[0].traceId}. */
 public final class JsonPaths {
-    private JsonPaths() {
-    }
+    private JsonPaths() {}
 
     public static String describe(List<JsonMappingException.Reference> path) {
         StringBuilder out = new StringBuilder();

@@ -10,15 +10,14 @@ import java.util.List;
  */
 @RegisterForReflection
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Problem(String type, String title, int status, String detail, String instance, String field,
-                      List<FieldError> errors) {
+public record Problem(
+        String type, String title, int status, String detail, String instance, String field, List<FieldError> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
     /** One invalid input among several. */
     @RegisterForReflection
-    public record FieldError(String field, String reason) {
-    }
+    public record FieldError(String field, String reason) {}
 
     public Problem withInstance(String path) {
         return new Problem(type, title, status, detail, path, field, errors);

@@ -10,8 +10,13 @@ public class ProblemException extends RuntimeException {
     private final List<Problem.FieldError> errors;
     private final Integer retryAfterSeconds;
 
-    public ProblemException(int status, String title, String detail, String field,
-                            List<Problem.FieldError> errors, Integer retryAfterSeconds) {
+    public ProblemException(
+            int status,
+            String title,
+            String detail,
+            String field,
+            List<Problem.FieldError> errors,
+            Integer retryAfterSeconds) {
         super(detail);
         this.status = status;
         this.title = title;
@@ -26,7 +31,8 @@ public class ProblemException extends RuntimeException {
 
     public static ProblemException invalid(List<Problem.FieldError> errors) {
         Problem.FieldError first = errors.get(0);
-        String detail = errors.size() == 1 ? first.field() + ": " + first.reason()
+        String detail = errors.size() == 1
+                ? first.field() + ": " + first.reason()
                 : errors.size() + " invalid fields, first " + first.field() + ": " + first.reason();
         return new ProblemException(400, "Bad Request", detail, first.field(), List.copyOf(errors), null);
     }

@@ -1,13 +1,13 @@
 package dev.loupe.common.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.loupe.common.sql.DatabaseOutage;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.smallrye.mutiny.CompositeException;
-import dev.loupe.common.sql.DatabaseOutage;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -58,8 +58,14 @@ public class ProblemMapper {
     @ServerExceptionMapper(priority = 1)
     public Response refusedValue(io.vertx.pgclient.PgException e, UriInfo uri) {
         if (e.getSqlState() != null && e.getSqlState().startsWith("22")) {
-            Problem problem = new Problem("about:blank", "Bad Request", 400,
-                    "a value in the request cannot be stored: " + e.getErrorMessage(), null, null, null);
+            Problem problem = new Problem(
+                    "about:blank",
+                    "Bad Request",
+                    400,
+                    "a value in the request cannot be stored: " + e.getErrorMessage(),
+                    null,
+                    null,
+                    null);
             return respond(problem, uri).build();
         }
         return internal(e, uri);
@@ -72,8 +78,14 @@ public class ProblemMapper {
      */
     @ServerExceptionMapper(priority = 1)
     public Response undecodable(CharConversionException e, UriInfo uri) {
-        Problem problem = new Problem("about:blank", "Bad Request", 400,
-                "malformed JSON: not valid UTF-8, UTF-16 or UTF-32: " + e.getMessage(), null, "body", null);
+        Problem problem = new Problem(
+                "about:blank",
+                "Bad Request",
+                400,
+                "malformed JSON: not valid UTF-8, UTF-16 or UTF-32: " + e.getMessage(),
+                null,
+                "body",
+                null);
         return respond(problem, uri).build();
     }
 
@@ -89,8 +101,14 @@ public class ProblemMapper {
 
     @ServerExceptionMapper(priority = 1)
     public Response forbidden(ForbiddenException e, UriInfo uri) {
-        Problem problem = new Problem("about:blank", "Forbidden", 403,
-                "this API key lacks the scope this operation needs", null, "Authorization", null);
+        Problem problem = new Problem(
+                "about:blank",
+                "Forbidden",
+                403,
+                "this API key lacks the scope this operation needs",
+                null,
+                "Authorization",
+                null);
         return respond(problem, uri).build();
     }
 
@@ -134,21 +152,35 @@ public class ProblemMapper {
     /** The database could not be reached: the client's request was fine, it should come back later. */
     private static Response databaseUnavailable(Throwable e, UriInfo uri) {
         LOG.warnf("database unavailable on %s: %s", uri == null ? "?" : uri.getPath(), e.toString());
-        return problemResponse(ProblemException.unavailable("the database is unavailable; retry later",
-                DatabaseOutage.RETRY_AFTER_SECONDS), uri);
+        return problemResponse(
+                ProblemException.unavailable(
+                        "the database is unavailable; retry later", DatabaseOutage.RETRY_AFTER_SECONDS),
+                uri);
     }
 
     private static Response unauthorized(UriInfo uri) {
-        Problem problem = new Problem("about:blank", "Unauthorized", 401,
-                "missing, unknown or revoked API key; send Authorization: Bearer <key>", null, "Authorization", null);
+        Problem problem = new Problem(
+                "about:blank",
+                "Unauthorized",
+                401,
+                "missing, unknown or revoked API key; send Authorization: Bearer <key>",
+                null,
+                "Authorization",
+                null);
         return respond(problem, uri).header("WWW-Authenticate", "Bearer").build();
     }
 
     private static Response internal(Throwable e, UriInfo uri) {
         String id = UUID.randomUUID().toString();
         LOG.errorf(e, "unexpected failure %s on %s", id, uri == null ? "?" : uri.getPath());
-        Problem problem = new Problem("about:blank", "Internal Server Error", 500,
-                "unexpected failure; quote error id " + id, null, null, null);
+        Problem problem = new Problem(
+                "about:blank",
+                "Internal Server Error",
+                500,
+                "unexpected failure; quote error id " + id,
+                null,
+                null,
+                null);
         return respond(problem, uri).build();
     }
 
@@ -156,8 +188,14 @@ public class ProblemMapper {
         String field = e instanceof JsonMappingException mapping ? JsonPaths.describe(mapping.getPath()) : null;
         String reason = e.getOriginalMessage();
         String detail = field == null || field.isEmpty() ? "malformed JSON: " + reason : field + ": " + reason;
-        return new Problem("about:blank", "Bad Request", 400, detail, null,
-                field == null || field.isEmpty() ? "body" : field, null);
+        return new Problem(
+                "about:blank",
+                "Bad Request",
+                400,
+                detail,
+                null,
+                field == null || field.isEmpty() ? "body" : field,
+                null);
     }
 
     private static Response.ResponseBuilder respond(Problem problem, UriInfo uri) {

@@ -13,9 +13,11 @@ public class SecurityHeaders {
     public static final String NOSNIFF = "nosniff";
 
     void register(@Observes Filters filters) {
-        filters.register(rc -> {
-            rc.response().putHeader("X-Content-Type-Options", NOSNIFF);
-            rc.next();
-        }, 200);
+        filters.register(
+                rc -> {
+                    rc.response().putHeader("X-Content-Type-Options", NOSNIFF);
+                    rc.next();
+                },
+                200);
     }
 }

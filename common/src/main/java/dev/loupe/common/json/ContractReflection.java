@@ -24,12 +24,26 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * common is a bean archive, Quarkus indexes it, and every service depends on it. A record or enum added to
  * contracts goes into this list too ({@code ContractReflectionTest} fails otherwise).
  */
-@RegisterForReflection(targets = {
-        SpanRecord.class, DecisionRecord.class, RetrievalResult.class, FeedbackRecord.class, EvalResult.class,
-        MetricWindow.class, AlertEvent.class, MetricCatalogue.Series.class,
-        SpanKind.class, Outcome.class, FeedbackSignal.class, EvalTrigger.class, AlertState.class,
-        SpanInput.class, DecisionInput.class, DecisionInput.Retrieved.class, FeedbackInput.class})
+@RegisterForReflection(
+        targets = {
+            SpanRecord.class,
+            DecisionRecord.class,
+            RetrievalResult.class,
+            FeedbackRecord.class,
+            EvalResult.class,
+            MetricWindow.class,
+            AlertEvent.class,
+            MetricCatalogue.Series.class,
+            SpanKind.class,
+            Outcome.class,
+            FeedbackSignal.class,
+            EvalTrigger.class,
+            AlertState.class,
+            SpanInput.class,
+            DecisionInput.class,
+            DecisionInput.Retrieved.class,
+            FeedbackInput.class
+        })
 public final class ContractReflection {
-    private ContractReflection() {
-    }
+    private ContractReflection() {}
 }

@@ -31,8 +31,11 @@ public class BatchIntake {
      * {@code store} gets the readable records and, for each, the partition it came from (the span writer
      * keeps rollup rows per partition).
      */
-    public <T extends LoupeEvent, R> Uni<List<R>> take(ConsumerRecords<String, String> batch, Class<T> type,
-                                                       Predicate<T> complete, BiFunction<List<T>, int[], Uni<R>> store) {
+    public <T extends LoupeEvent, R> Uni<List<R>> take(
+            ConsumerRecords<String, String> batch,
+            Class<T> type,
+            Predicate<T> complete,
+            BiFunction<List<T>, int[], Uni<R>> store) {
         List<T> good = new ArrayList<>(batch.count());
         List<ConsumerRecord<String, String>> sources = new ArrayList<>(batch.count());
         List<Uni<Void>> dead = new ArrayList<>();
@@ -40,7 +43,8 @@ public class BatchIntake {
             try {
                 T event = EventJson.decode(record.value(), type);
                 if (!complete.test(event)) {
-                    throw new UnreadableRecordException(type.getSimpleName() + " without its id, time or required fields");
+                    throw new UnreadableRecordException(
+                            type.getSimpleName() + " without its id, time or required fields");
                 }
                 good.add(event);
                 sources.add(record);
@@ -48,36 +52,47 @@ public class BatchIntake {
                 dead.add(deadLetters.send(record, e.getMessage()));
             }
         }
-        Uni<Void> deadLettered = dead.isEmpty() ? Uni.createFrom().voidItem()
+        Uni<Void> deadLettered = dead.isEmpty()
+                ? Uni.createFrom().voidItem()
                 : Uni.join().all(dead).andFailFast().replaceWithVoid();
         if (good.isEmpty()) {
             return deadLettered.map(v -> List.of());
         }
         String what = batch.count() + " records of " + type.getSimpleName();
         return deadLettered
-                .chain(() -> StoreRetry.untilStored(Uni.createFrom().deferred(() -> store.apply(good, partitions(sources))),
-                        what))
+                .chain(() -> StoreRetry.untilStored(
+                        Uni.createFrom().deferred(() -> store.apply(good, partitions(sources))), what))
                 .map(List::of)
-                .onFailure(UnreadableRecordException.class).recoverWithUni(e -> oneByOne(good, sources, store, type));
+                .onFailure(UnreadableRecordException.class)
+                .recoverWithUni(e -> oneByOne(good, sources, store, type));
     }
 
-    private <T extends LoupeEvent, R> Uni<List<R>> oneByOne(List<T> good, List<ConsumerRecord<String, String>> sources,
-                                                            BiFunction<List<T>, int[], Uni<R>> store, Class<T> type) {
+    private <T extends LoupeEvent, R> Uni<List<R>> oneByOne(
+            List<T> good,
+            List<ConsumerRecord<String, String>> sources,
+            BiFunction<List<T>, int[], Uni<R>> store,
+            Class<T> type) {
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < good.size(); i++) {
             indexes.add(i);
         }
         List<R> results = new ArrayList<>();
-        return Multi.createFrom().iterable(indexes)
-                .onItem().transformToUniAndConcatenate(i -> StoreRetry.untilStored(
-                                Uni.createFrom().deferred(() -> store.apply(List.of(good.get(i)),
-                                        new int[]{sources.get(i).partition()})),
-                                type.getSimpleName() + " at offset " + sources.get(i).offset())
+        return Multi.createFrom()
+                .iterable(indexes)
+                .onItem()
+                .transformToUniAndConcatenate(i -> StoreRetry.untilStored(
+                                Uni.createFrom()
+                                        .deferred(() -> store.apply(
+                                                List.of(good.get(i)),
+                                                new int[] {sources.get(i).partition()})),
+                                type.getSimpleName() + " at offset "
+                                        + sources.get(i).offset())
                         .invoke(results::add)
                         .replaceWithVoid()
                         .onFailure(UnreadableRecordException.class)
                         .recoverWithUni(e -> deadLetters.send(sources.get(i), e.getMessage())))
-                .collect().last()
+                .collect()
+                .last()
                 .map(v -> results);
     }
 

@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 public class DeadLetters {
     /** The outgoing channel each service configures for dead letters (the topic is set per record). */
     public static final String CHANNEL = "dead-letters-out";
+
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
     private final MutinyEmitter<String> emitter;
@@ -43,7 +44,10 @@ public class DeadLetters {
         headers.add("dead-letter-partition", bytes(Integer.toString(record.partition())));
         headers.add("dead-letter-offset", bytes(Long.toString(record.offset())));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withTopic(record.topic() + ".dlq").withKey(record.key()).withHeaders(headers).build();
+                .withTopic(record.topic() + ".dlq")
+                .withKey(record.key())
+                .withHeaders(headers)
+                .build();
         return emitter.sendMessage(Message.of(record.value()).addMetadata(metadata));
     }
 

@@ -2,10 +2,10 @@ package dev.loupe.common.kafka;
 
 import dev.loupe.contracts.events.Topics;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.inject.Instance;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,9 +34,10 @@ public class KafkaTopicCreator {
     private final String bootstrapServers;
     private final Map<String, Object> kafkaDefaults;
 
-    public KafkaTopicCreator(KafkaTopicsConfig config,
-                             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                             @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafkaDefaults) {
+    public KafkaTopicCreator(
+            KafkaTopicsConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @Identifier("default-kafka-broker") Instance<Map<String, Object>> kafkaDefaults) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.kafkaDefaults = kafkaDefaults.isResolvable() ? kafkaDefaults.get() : Map.of();
@@ -63,15 +64,21 @@ public class KafkaTopicCreator {
         }
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, kafkaDefaults))) {
             Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
-            List<NewTopic> missing = wanted.stream().filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, config.partitions(), config.replicationFactor())).toList();
+            List<NewTopic> missing = wanted.stream()
+                    .filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, config.partitions(), config.replicationFactor()))
+                    .toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
-                LOG.infof("created Kafka topics %s", missing.stream().map(NewTopic::name).toList());
+                LOG.infof(
+                        "created Kafka topics %s",
+                        missing.stream().map(NewTopic::name).toList());
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                LOG.warnf("could not create Kafka topics %s: %s", wanted, e.getCause().toString());
+                LOG.warnf(
+                        "could not create Kafka topics %s: %s",
+                        wanted, e.getCause().toString());
             }
         } catch (TimeoutException e) {
             LOG.warnf("Kafka at %s did not answer within 20 s; topics %s not checked", bootstrapServers, wanted);

@@ -13,8 +13,7 @@ import org.jboss.logging.Logger;
 public final class StoreRetry {
     private static final Logger LOG = Logger.getLogger(StoreRetry.class);
 
-    private StoreRetry() {
-    }
+    private StoreRetry() {}
 
     /**
      * Retries {@code write} (a lazy Uni, re-run on each subscription) until it succeeds. A failure caused by
@@ -24,17 +23,21 @@ public final class StoreRetry {
      * Anything else, bugs included, is retried: a bug must stop the partition loudly, not drain it into the DLQ.
      */
     public static <T> Uni<T> untilStored(Uni<T> write, String what) {
-        return write
-                .onFailure(StoreRetry::isOutage).invoke(e -> LOG.warnf("storing %s failed, retrying: %s", what, e.toString()))
-                .onFailure(StoreRetry::isOutage).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+        return write.onFailure(StoreRetry::isOutage)
+                .invoke(e -> LOG.warnf("storing %s failed, retrying: %s", what, e.toString()))
+                .onFailure(StoreRetry::isOutage)
+                .retry()
+                .withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
-                .onFailure().transform(e -> new UnreadableRecordException("the database refused " + what + ": "
-                        + e.getMessage(), e));
+                .onFailure()
+                .transform(
+                        e -> new UnreadableRecordException("the database refused " + what + ": " + e.getMessage(), e));
     }
 
     static boolean isOutage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof PgException pg && pg.getSqlState() != null
+            if (t instanceof PgException pg
+                    && pg.getSqlState() != null
                     && (pg.getSqlState().startsWith("22") || pg.getSqlState().startsWith("23"))) {
                 return false;
             }

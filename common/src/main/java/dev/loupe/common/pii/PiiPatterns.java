@@ -15,8 +15,8 @@ public final class PiiPatterns {
     /** Accept with {@link #luhnValid}. */
     public static final Pattern CARD = Pattern.compile("(?<!\\d)(?:\\d[ -]?){12,18}\\d(?!\\d)");
     /** Accept with {@link #ibanValid}. */
-    public static final Pattern IBAN = Pattern.compile(
-            "(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])");
+    public static final Pattern IBAN =
+            Pattern.compile("(?<![A-Za-z0-9])[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])");
     /** Accept with {@link #plausiblePhone}. */
     public static final Pattern PHONE = Pattern.compile(
             "(?<![\\w+])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{2,4}(?:[ .-]\\d{2,4}){2,4}(?![\\w])"
@@ -26,13 +26,14 @@ public final class PiiPatterns {
     private static final Pattern ISO_DATE_START = Pattern.compile("\\d{4}-\\d{2}-\\d{2}.*");
     private static final BigInteger NINETY_SEVEN = BigInteger.valueOf(97);
 
-    private PiiPatterns() {
-    }
+    private PiiPatterns() {}
 
     /** Whether a {@link #CARD} candidate passes the Luhn checksum (and is not one repeated digit). */
     public static boolean luhnValid(String candidate) {
         String digits = CARD_SEPARATORS.matcher(candidate).replaceAll("");
-        if (digits.length() < 13 || digits.length() > 19 || digits.chars().distinct().count() == 1) {
+        if (digits.length() < 13
+                || digits.length() > 19
+                || digits.chars().distinct().count() == 1) {
             return false;
         }
         int sum = 0;

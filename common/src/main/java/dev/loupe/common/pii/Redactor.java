@@ -47,8 +47,7 @@ public class Redactor {
         }
     }
 
-    private record Rule(String kind, Pattern pattern, Predicate<String> accept, Precondition mayMatch) {
-    }
+    private record Rule(String kind, Pattern pattern, Predicate<String> accept, Precondition mayMatch) {}
 
     @FunctionalInterface
     private interface Precondition {
@@ -117,7 +116,10 @@ public class Redactor {
             if (out == null) {
                 out = new StringBuilder(text.length());
             }
-            out.append(text, last, m.start()).append('[').append(rule.kind().toUpperCase(Locale.ROOT)).append(']');
+            out.append(text, last, m.start())
+                    .append('[')
+                    .append(rule.kind().toUpperCase(Locale.ROOT))
+                    .append(']');
             last = m.end();
             counts.add(rule.kind(), 1);
         }

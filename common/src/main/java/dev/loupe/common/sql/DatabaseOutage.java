@@ -14,8 +14,7 @@ public final class DatabaseOutage {
     /** How long a client is told to wait before retrying while the database is away. */
     public static final int RETRY_AFTER_SECONDS = 5;
 
-    private DatabaseOutage() {
-    }
+    private DatabaseOutage() {}
 
     public static boolean isOutage(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {

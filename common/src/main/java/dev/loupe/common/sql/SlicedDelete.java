@@ -11,15 +11,17 @@ import java.util.stream.Collectors;
  * backlog never holds one long transaction or lock. {@code where} may use {@code $1}… from {@code args}.
  */
 public final class SlicedDelete {
-    private SlicedDelete() {
-    }
+    private SlicedDelete() {}
 
     /** Deletes every row of {@code table} matching {@code where}; returns how many. */
     public static Uni<Long> run(Pool pool, String table, String where, Tuple args, int slice) {
         String sql = "delete from " + table + " where ctid = any (array(select ctid from " + table + " where " + where
                 + " limit " + slice + "))";
-        return Multi.createBy().repeating().uni(() -> pool.preparedQuery(sql).execute(args).map(r -> (long) r.rowCount()))
+        return Multi.createBy()
+                .repeating()
+                .uni(() -> pool.preparedQuery(sql).execute(args).map(r -> (long) r.rowCount()))
                 .whilst(n -> n == slice)
-                .collect().with(Collectors.summingLong(Long::longValue));
+                .collect()
+                .with(Collectors.summingLong(Long::longValue));
     }
 }

@@ -29,27 +29,30 @@ public class ApiKeyIdentityProvider implements IdentityProvider<TokenAuthenticat
     }
 
     @Override
-    public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
+    public Uni<SecurityIdentity> authenticate(
+            TokenAuthenticationRequest request, AuthenticationRequestContext context) {
         String token = request.getToken().getToken();
         if (isBootstrapToken(token)) {
-            return Uni.createFrom().item(QuarkusSecurityIdentity.builder()
-                    .setPrincipal(new QuarkusPrincipal("bootstrap"))
-                    .addRole(Scope.BOOTSTRAP_ROLE)
-                    .build());
+            return Uni.createFrom()
+                    .item(QuarkusSecurityIdentity.builder()
+                            .setPrincipal(new QuarkusPrincipal("bootstrap"))
+                            .addRole(Scope.BOOTSTRAP_ROLE)
+                            .build());
         }
-        return store.verify(token).map(found -> found.map(key -> (SecurityIdentity) QuarkusSecurityIdentity.builder()
-                        .setPrincipal(new QuarkusPrincipal(key.keyId()))
-                        .addRoles(Scope.roles(key.scopes()))
-                        .addAttribute(Caller.PROJECT_ATTRIBUTE, key.projectId())
-                        .build())
-                .orElseThrow(() -> new AuthenticationFailedException("unknown or revoked API key")));
+        return store.verify(token)
+                .map(found -> found.map(key -> (SecurityIdentity) QuarkusSecurityIdentity.builder()
+                                .setPrincipal(new QuarkusPrincipal(key.keyId()))
+                                .addRoles(Scope.roles(key.scopes()))
+                                .addAttribute(Caller.PROJECT_ATTRIBUTE, key.projectId())
+                                .build())
+                        .orElseThrow(() -> new AuthenticationFailedException("unknown or revoked API key")));
     }
 
     private boolean isBootstrapToken(String token) {
         return config.bootstrapToken()
                 .filter(expected -> !expected.isBlank())
-                .map(expected -> MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                        token.getBytes(StandardCharsets.UTF_8)))
+                .map(expected -> MessageDigest.isEqual(
+                        expected.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8)))
                 .orElse(false);
     }
 }

@@ -25,8 +25,8 @@ import java.util.Set;
 @ApplicationScoped
 public class ApiKeyStore {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ApiKeyStore.class);
-    private static final String LOOKUP = "select project_id, key_hash, scopes from tenancy.api_keys "
-            + "where key_id = $1 and revoked_at is null";
+    private static final String LOOKUP =
+            "select project_id, key_hash, scopes from tenancy.api_keys " + "where key_id = $1 and revoked_at is null";
 
     private final Pool pool;
     private final TenancyConfig config;
@@ -37,21 +37,24 @@ public class ApiKeyStore {
         this.pool = pool;
         this.config = config;
         this.clock = clock;
-        Duration kept = config.staleIfError().compareTo(config.cacheTtl()) > 0 ? config.staleIfError() : config.cacheTtl();
-        this.cache = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(kept).ticker(clock).build();
+        Duration kept =
+                config.staleIfError().compareTo(config.cacheTtl()) > 0 ? config.staleIfError() : config.cacheTtl();
+        this.cache = Caffeine.newBuilder()
+                .maximumSize(10_000)
+                .expireAfterWrite(kept)
+                .ticker(clock)
+                .build();
     }
 
     /** A lookup's answer and when it was read ({@link TenancyClock} nanoseconds). */
-    private record Lookup(Optional<StoredKey> key, long readAtNanos) {
-    }
+    private record Lookup(Optional<StoredKey> key, long readAtNanos) {}
 
     private boolean youngerThan(Lookup lookup, Duration age) {
         return clock.read() - lookup.readAtNanos() < age.toNanos();
     }
 
     /** A key as stored: its project, its hash and its scopes. */
-    public record StoredKey(String keyId, String projectId, String keyHash, Set<Scope> scopes) {
-    }
+    public record StoredKey(String keyId, String projectId, String keyHash, Set<Scope> scopes) {}
 
     /** The key's identity when the key is well formed, known, not revoked and its hash matches. */
     public Uni<Optional<StoredKey>> verify(String key) {
@@ -64,8 +67,11 @@ public class ApiKeyStore {
         boolean fallback = cached != null && youngerThan(cached, config.staleIfError()); // as the request came in
         Uni<Optional<StoredKey>> stored = cached != null && youngerThan(cached, config.cacheTtl())
                 ? Uni.createFrom().item(cached.key())
-                : load(keyId.get()).onFailure(e -> fallback && DatabaseOutage.isOutage(e)).recoverWithItem(e -> {
-                            LOG.debugf("database unavailable, key %s answered from its lookup of %d s ago: %s",
+                : load(keyId.get())
+                        .onFailure(e -> fallback && DatabaseOutage.isOutage(e))
+                        .recoverWithItem(e -> {
+                            LOG.debugf(
+                                    "database unavailable, key %s answered from its lookup of %d s ago: %s",
                                     keyId.get(), (clock.read() - cached.readAtNanos()) / 1_000_000_000L, e);
                             return cached.key();
                         });
@@ -73,7 +79,8 @@ public class ApiKeyStore {
     }
 
     private Uni<Optional<StoredKey>> load(String keyId) {
-        return pool.preparedQuery(LOOKUP).execute(Tuple.of(keyId))
+        return pool.preparedQuery(LOOKUP)
+                .execute(Tuple.of(keyId))
                 .map(rows -> toKey(keyId, rows))
                 .invoke(found -> cache.put(keyId, new Lookup(found, clock.read())));
     }
@@ -84,7 +91,10 @@ public class ApiKeyStore {
         }
         Row row = rows.iterator().next();
         EnumSet<Scope> scopes = EnumSet.noneOf(Scope.class);
-        Arrays.stream(row.getArrayOfStrings("scopes")).map(Scope::parse).filter(s -> s != null).forEach(scopes::add);
+        Arrays.stream(row.getArrayOfStrings("scopes"))
+                .map(Scope::parse)
+                .filter(s -> s != null)
+                .forEach(scopes::add);
         return Optional.of(new StoredKey(keyId, row.getString("project_id"), row.getString("key_hash"), scopes));
     }
 }

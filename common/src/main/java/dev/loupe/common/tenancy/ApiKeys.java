@@ -15,12 +15,10 @@ public final class ApiKeys {
     private static final int SECRET_HEX = 48;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private ApiKeys() {
-    }
+    private ApiKeys() {}
 
     /** A freshly generated key: {@code id} is stored in clear, {@code secret} is shown once. */
-    public record Generated(String keyId, String key) {
-    }
+    public record Generated(String keyId, String key) {}
 
     public static Generated generate() {
         String id = randomHex(ID_HEX);
@@ -29,7 +27,9 @@ public final class ApiKeys {
 
     /** The key id of a well-formed key, empty for anything else. */
     public static Optional<String> keyId(String key) {
-        if (key == null || key.length() != PREFIX.length() + ID_HEX + 1 + SECRET_HEX || !key.startsWith(PREFIX)
+        if (key == null
+                || key.length() != PREFIX.length() + ID_HEX + 1 + SECRET_HEX
+                || !key.startsWith(PREFIX)
                 || key.charAt(PREFIX.length() + ID_HEX) != '_') {
             return Optional.empty();
         }

@@ -7,10 +7,14 @@ import java.util.stream.Collectors;
 
 /** What an API key may do. {@code feedback} keys are browser-safe; {@code admin} implies {@code read}. */
 public enum Scope {
-    INGEST, FEEDBACK, READ, ADMIN;
+    INGEST,
+    FEEDBACK,
+    READ,
+    ADMIN;
 
     /** Role names used in {@code @RolesAllowed}. */
     public static final String INGEST_ROLE = "ingest";
+
     public static final String FEEDBACK_ROLE = "feedback";
     public static final String READ_ROLE = "read";
     public static final String ADMIN_ROLE = "admin";

@@ -53,12 +53,16 @@ public final class SimulationClock extends Clock {
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("loupe.clock.accelerate-from must be an ISO-8601 instant such as "
-                    + "2026-11-27T10:15:30Z, was " + accelerateFrom.orElse(""), e);
+            throw new IllegalArgumentException(
+                    "loupe.clock.accelerate-from must be an ISO-8601 instant such as " + "2026-11-27T10:15:30Z, was "
+                            + accelerateFrom.orElse(""),
+                    e);
         }
         SimulationClock clock = new SimulationClock(Clock.systemUTC(), lag, speed, from);
-        LOG.warnf("simulated time: %s behind the wall clock, %.1f× as fast from %s until it has caught up (at %s); "
-                + "for demos only", lag, speed, from, clock.catchUp());
+        LOG.warnf(
+                "simulated time: %s behind the wall clock, %.1f× as fast from %s until it has caught up (at %s); "
+                        + "for demos only",
+                lag, speed, from, clock.catchUp());
         return clock;
     }
 
@@ -75,7 +79,8 @@ public final class SimulationClock extends Clock {
         Instant real = wall.instant();
         Instant simulated = real.minus(lag);
         if (real.isAfter(accelerateFrom)) {
-            simulated = simulated.plusNanos((long) (Duration.between(accelerateFrom, real).toNanos() * (speed - 1)));
+            simulated = simulated.plusNanos(
+                    (long) (Duration.between(accelerateFrom, real).toNanos() * (speed - 1)));
         }
         return simulated.isAfter(real) ? real : simulated;
     }

@@ -24,24 +24,27 @@ class EgressPolicyTest {
             String address = HOSTS.get(host);
             if (address == null) {
                 if (host.matches("[0-9.]+") || host.contains(":")) {
-                    return new InetAddress[]{InetAddress.getByName(host)};
+                    return new InetAddress[] {InetAddress.getByName(host)};
                 }
                 throw new UnknownHostException(host);
             }
-            return new InetAddress[]{InetAddress.getByName(address)};
+            return new InetAddress[] {InetAddress.getByName(address)};
         });
     }
 
     @Test
     void publicHttpsUrlIsAllowed() {
-        assertThatCode(() -> policy().check(URI.create("https://hooks.slack.com/services/T/B/X"))).doesNotThrowAnyException();
+        assertThatCode(() -> policy().check(URI.create("https://hooks.slack.com/services/T/B/X")))
+                .doesNotThrowAnyException();
     }
 
     @Test
     void privateLoopbackLinkLocalAndUniqueLocalAreRefused() {
         EgressPolicy policy = policy();
-        assertThatThrownBy(() -> policy.check(URI.create("http://internal.corp/hook"))).hasMessageContaining("private");
-        assertThatThrownBy(() -> policy.check(URI.create("http://localhost:8080/"))).hasMessageContaining("loopback");
+        assertThatThrownBy(() -> policy.check(URI.create("http://internal.corp/hook")))
+                .hasMessageContaining("private");
+        assertThatThrownBy(() -> policy.check(URI.create("http://localhost:8080/")))
+                .hasMessageContaining("loopback");
         assertThatThrownBy(() -> policy.check(URI.create("http://sneaky.example/latest/meta-data")))
                 .hasMessageContaining("link-local");
         assertThatThrownBy(() -> policy.check(URI.create("http://[fd00::1]/"))).hasMessageContaining("unique-local");
@@ -63,19 +66,38 @@ class EgressPolicyTest {
 
     @Test
     void nonHttpSchemesAndUnresolvableHostsAreRefused() {
-        assertThatThrownBy(() -> policy().check(URI.create("file:///etc/passwd"))).isInstanceOf(EgressDeniedException.class);
-        assertThatThrownBy(() -> policy().check(URI.create("gopher://hooks.slack.com/"))).hasMessageContaining("gopher");
-        assertThatThrownBy(() -> policy().check(URI.create("https://nowhere.invalid/"))).hasMessageContaining("resolve");
+        assertThatThrownBy(() -> policy().check(URI.create("file:///etc/passwd")))
+                .isInstanceOf(EgressDeniedException.class);
+        assertThatThrownBy(() -> policy().check(URI.create("gopher://hooks.slack.com/")))
+                .hasMessageContaining("gopher");
+        assertThatThrownBy(() -> policy().check(URI.create("https://nowhere.invalid/")))
+                .hasMessageContaining("resolve");
     }
 
     @Test
     void everyPrivateLinkLocalAndMetadataSpellingIsRefused() {
         EgressPolicy policy = policy();
-        for (String url : List.of("http://10.0.0.1/", "http://172.16.0.1/", "http://172.31.255.254/", "http://192.168.1.1/",
-                "http://169.254.169.254/latest/meta-data/", "http://100.64.0.1/", "http://0.0.0.0/", "http://0.1.2.3/",
-                "http://[fd00::1]/", "http://[fe80::1]/", "http://[::1]/", "http://[::]/", "http://127.0.0.2/",
-                "http://[::ffff:10.0.0.1]/", "http://[::ffff:169.254.169.254]/", "http://[::ffff:7f00:1]/",
-                "http://[::10.0.0.1]/", "http://[::a9fe:a9fe]/", "http://[64:ff9b::10.0.0.1]/", "http://[2002:a00:1::]/",
+        for (String url : List.of(
+                "http://10.0.0.1/",
+                "http://172.16.0.1/",
+                "http://172.31.255.254/",
+                "http://192.168.1.1/",
+                "http://169.254.169.254/latest/meta-data/",
+                "http://100.64.0.1/",
+                "http://0.0.0.0/",
+                "http://0.1.2.3/",
+                "http://[fd00::1]/",
+                "http://[fe80::1]/",
+                "http://[::1]/",
+                "http://[::]/",
+                "http://127.0.0.2/",
+                "http://[::ffff:10.0.0.1]/",
+                "http://[::ffff:169.254.169.254]/",
+                "http://[::ffff:7f00:1]/",
+                "http://[::10.0.0.1]/",
+                "http://[::a9fe:a9fe]/",
+                "http://[64:ff9b::10.0.0.1]/",
+                "http://[2002:a00:1::]/",
                 "http://[2002:a9fe:a9fe::1]/")) {
             assertThatThrownBy(() -> policy.check(URI.create(url))).as(url).isInstanceOf(EgressDeniedException.class);
         }
@@ -84,13 +106,25 @@ class EgressPolicyTest {
     @Test
     void ipv4AddressesInAmbiguousSpellingsAreRefused() {
         // Java reads 0177.0.0.1 as 177.0.0.1 (public), curl and glibc as 127.0.0.1: neither reading is trusted
-        for (String url : List.of("http://2130706433/", "http://167772161/", "http://0177.0.0.1/", "http://012.0.0.1/",
-                "http://10.1/", "http://127.1/", "http://10.0.0.1./", "http://0x7f.0.0.1/", "http://0xa9fea9fe/")) {
-            assertThatThrownBy(() -> policy("0.0.0.0/0").check(URI.create(url))).as(url)
+        for (String url : List.of(
+                "http://2130706433/",
+                "http://167772161/",
+                "http://0177.0.0.1/",
+                "http://012.0.0.1/",
+                "http://10.1/",
+                "http://127.1/",
+                "http://10.0.0.1./",
+                "http://0x7f.0.0.1/",
+                "http://0xa9fea9fe/")) {
+            assertThatThrownBy(() -> policy("0.0.0.0/0").check(URI.create(url)))
+                    .as(url)
                     .isInstanceOf(EgressDeniedException.class);
         }
-        assertThatCode(() -> policy().check(URI.create("http://34.226.36.50/hook"))).doesNotThrowAnyException();
-        assertThatCode(() -> policy().check(URI.create("http://[2002:22e2:2432::1]/"))).doesNotThrowAnyException();
-        assertThatCode(() -> policy().check(URI.create("http://[2606:4700::1111]/"))).doesNotThrowAnyException();
+        assertThatCode(() -> policy().check(URI.create("http://34.226.36.50/hook")))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> policy().check(URI.create("http://[2002:22e2:2432::1]/")))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> policy().check(URI.create("http://[2606:4700::1111]/")))
+                .doesNotThrowAnyException();
     }
 }

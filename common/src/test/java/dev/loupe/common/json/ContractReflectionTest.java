@@ -26,15 +26,21 @@ import org.junit.jupiter.api.Test;
 class ContractReflectionTest {
     @Test
     void everyContractRecordAndEnumIsRegistered() throws Exception {
-        Set<Class<?>> registered = Set.of(ContractReflection.class.getAnnotation(RegisterForReflection.class).targets());
+        Set<Class<?>> registered = Set.of(ContractReflection.class
+                .getAnnotation(RegisterForReflection.class)
+                .targets());
         Set<Class<?>> contract = contractRecordsAndEnums();
         assertThat(contract).contains(SpanRecord.class).hasSizeGreaterThan(10);
         assertThat(registered).containsExactlyInAnyOrderElementsOf(contract);
     }
 
-    private static Set<Class<?>> contractRecordsAndEnums() throws IOException, URISyntaxException,
-            ClassNotFoundException {
-        URI location = SpanRecord.class.getProtectionDomain().getCodeSource().getLocation().toURI();
+    private static Set<Class<?>> contractRecordsAndEnums()
+            throws IOException, URISyntaxException, ClassNotFoundException {
+        URI location = SpanRecord.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI();
         Path root = Path.of(location);
         Set<Class<?>> found = new HashSet<>();
         if (Files.isDirectory(root)) {

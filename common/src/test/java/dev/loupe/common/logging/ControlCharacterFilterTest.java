@@ -15,13 +15,16 @@ class ControlCharacterFilterTest {
     void argumentsOfLoupeLoggersLoseTheirLineBreaksAndEscapes() {
         LogRecord record = new LogRecord(Level.INFO, "evaluation of %s set: %s, %d");
         record.setLoggerName("dev.loupe.evals.api.FeatureEvaluationResource");
-        record.setParameters(new Object[]{FORGED, Map.of("feature", FORGED), 3});
+        record.setParameters(new Object[] {FORGED, Map.of("feature", FORGED), 3});
 
         assertThat(new ControlCharacterFilter().isLoggable(record)).isTrue();
 
-        assertThat(record.getParameters()[0]).isEqualTo("x\\r\\n2026-01-01 00:00:00,000 ERROR [dev.loupe.forged] forged "
-                + "\\u001b[31mred\\u001b]8;;http://e.example\\u0007");
-        assertThat((String) record.getParameters()[1]).doesNotContain("\n", "\r", "\u001b").startsWith("{feature=x\\r\\n");
+        assertThat(record.getParameters()[0])
+                .isEqualTo("x\\r\\n2026-01-01 00:00:00,000 ERROR [dev.loupe.forged] forged "
+                        + "\\u001b[31mred\\u001b]8;;http://e.example\\u0007");
+        assertThat((String) record.getParameters()[1])
+                .doesNotContain("\n", "\r", "\u001b")
+                .startsWith("{feature=x\\r\\n");
         assertThat(record.getParameters()[2]).isEqualTo(3);
     }
 

@@ -11,13 +11,33 @@ import org.junit.jupiter.api.Test;
 class RedactorTest {
     private static RedactionConfig config(Map<String, String> patterns, String canary) {
         return new RedactionConfig() {
-            public int maxTextLength() { return 50; }
-            public boolean emails() { return true; }
-            public boolean phones() { return true; }
-            public boolean cards() { return true; }
-            public boolean ibans() { return true; }
-            public Map<String, String> patterns() { return patterns; }
-            public Optional<String> canary() { return Optional.ofNullable(canary); }
+            public int maxTextLength() {
+                return 50;
+            }
+
+            public boolean emails() {
+                return true;
+            }
+
+            public boolean phones() {
+                return true;
+            }
+
+            public boolean cards() {
+                return true;
+            }
+
+            public boolean ibans() {
+                return true;
+            }
+
+            public Map<String, String> patterns() {
+                return patterns;
+            }
+
+            public Optional<String> canary() {
+                return Optional.ofNullable(canary);
+            }
         };
     }
 
@@ -26,12 +46,15 @@ class RedactorTest {
     @Test
     void emailsPhonesCardsIbansAndCustomPatternsAreReplacedAndCounted() {
         RedactionCounts counts = new RedactionCounts();
-        String out = redactor.redact("Mail jane.doe+x@example.co.uk or call +44 20 7946 0958; card 4111 1111 1111 1111; "
-                + "IBAN GB82 WEST 1234 5698 7654 32; staff EMP-004211.", counts);
+        String out = redactor.redact(
+                "Mail jane.doe+x@example.co.uk or call +44 20 7946 0958; card 4111 1111 1111 1111; "
+                        + "IBAN GB82 WEST 1234 5698 7654 32; staff EMP-004211.",
+                counts);
 
         assertThat(out).isEqualTo("Mail [EMAIL] or call [PHONE]; card [CARD]; IBAN [IBAN]; staff [EMPLOYEE-ID].");
-        assertThat(counts.asMap()).containsExactlyInAnyOrderEntriesOf(
-                Map.of("email", 1, "phone", 1, "card", 1, "iban", 1, "employee-id", 1));
+        assertThat(counts.asMap())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("email", 1, "phone", 1, "card", 1, "iban", 1, "employee-id", 1));
     }
 
     @Test
@@ -51,12 +74,12 @@ class RedactorTest {
 
     @Test
     void stringsInsideMessageJsonAreRedactedAndKeysKept() throws Exception {
-        JsonNode messages = EventJson.mapper().readTree(
-                "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"I am bob@example.com\"}]}]");
+        JsonNode messages = EventJson.mapper()
+                .readTree("[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"I am bob@example.com\"}]}]");
         RedactionCounts counts = new RedactionCounts();
         JsonNode out = redactor.redact(messages, counts);
-        assertThat(out.toString()).isEqualTo(
-                "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"I am [EMAIL]\"}]}]");
+        assertThat(out.toString())
+                .isEqualTo("[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"I am [EMAIL]\"}]}]");
         assertThat(counts.asMap()).containsEntry("email", 1);
     }
 }

@@ -28,10 +28,21 @@ class ApiKeyIdentityProviderTest {
     private final List<String> looked = new ArrayList<>();
     private final ApiKeys.Generated key = ApiKeys.generate();
     private final TenancyConfig config = new TenancyConfig() {
-        public String pepper() { return PEPPER; }
-        public Optional<String> bootstrapToken() { return Optional.of(TOKEN); }
-        public Duration cacheTtl() { return Duration.ofSeconds(30); }
-        public Duration staleIfError() { return Duration.ofMinutes(10); }
+        public String pepper() {
+            return PEPPER;
+        }
+
+        public Optional<String> bootstrapToken() {
+            return Optional.of(TOKEN);
+        }
+
+        public Duration cacheTtl() {
+            return Duration.ofSeconds(30);
+        }
+
+        public Duration staleIfError() {
+            return Duration.ofMinutes(10);
+        }
     };
     /** No key is known: what is not the bootstrap token is looked up as a key, and refused. */
     private final ApiKeyStore store = new ApiKeyStore(null, config, new TenancyClock()) {
@@ -41,6 +52,7 @@ class ApiKeyIdentityProviderTest {
             return Uni.createFrom().item(Optional.empty());
         }
     };
+
     private final ApiKeyIdentityProvider provider = new ApiKeyIdentityProvider(store, config);
 
     @Test
@@ -55,15 +67,20 @@ class ApiKeyIdentityProviderTest {
     @Test
     void digestsCompareEqualOnlyWhenIdentical() {
         String digest = ApiKeys.hash(PEPPER, key.key());
-        assertThat(Hmac.constantTimeEquals(digest, ApiKeys.hash(PEPPER, key.key()))).isTrue();
-        assertThat(Hmac.constantTimeEquals(digest, digest.substring(0, 63) + "x")).isFalse();
+        assertThat(Hmac.constantTimeEquals(digest, ApiKeys.hash(PEPPER, key.key())))
+                .isTrue();
+        assertThat(Hmac.constantTimeEquals(digest, digest.substring(0, 63) + "x"))
+                .isFalse();
         assertThat(Hmac.constantTimeEquals(digest, digest.substring(0, 32))).isFalse();
         assertThat(Hmac.constantTimeEquals(digest, null)).isFalse();
-        assertThat(digest).isNotEqualTo(ApiKeys.hash("another-pepper", key.key())).doesNotContain(key.key());
+        assertThat(digest)
+                .isNotEqualTo(ApiKeys.hash("another-pepper", key.key()))
+                .doesNotContain(key.key());
     }
 
     private SecurityIdentity authenticate(String token) {
         return provider.authenticate(new TokenAuthenticationRequest(new TokenCredential(token, "bearer")), null)
-                .await().indefinitely();
+                .await()
+                .indefinitely();
     }
 }

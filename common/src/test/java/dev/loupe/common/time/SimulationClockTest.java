@@ -66,7 +66,8 @@ class SimulationClockTest {
 
     @Test
     void noLagIsTheWallClockAndBadSettingsAreRefusedByName() {
-        assertThat(SimulationClock.fromConfig(Duration.ZERO, 12, Optional.empty())).isEqualTo(Clock.systemUTC());
+        assertThat(SimulationClock.fromConfig(Duration.ZERO, 12, Optional.empty()))
+                .isEqualTo(Clock.systemUTC());
         assertThatThrownBy(() -> SimulationClock.fromConfig(Duration.ofMinutes(1), 0.5, Optional.of(START.toString())))
                 .hasMessageContaining("loupe.clock.speed");
         assertThatThrownBy(() -> SimulationClock.fromConfig(Duration.ofMinutes(1), 2, Optional.empty()))

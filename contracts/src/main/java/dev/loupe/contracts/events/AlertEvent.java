@@ -21,5 +21,5 @@ public record AlertEvent(
         Double threshold,
         Double baseline,
         Instant startsAt,
-        Instant endsAt) implements LoupeEvent {
-}
+        Instant endsAt)
+        implements LoupeEvent {}

@@ -29,5 +29,5 @@ public record DecisionRecord(
         BigDecimal costUsd,
         Long latencyMs,
         Instant occurredAt,
-        Map<String, String> metadata) implements LoupeEvent {
-}
+        Map<String, String> metadata)
+        implements LoupeEvent {}

@@ -17,5 +17,5 @@ public record EvalResult(
         String reason,
         EvalTrigger trigger,
         Map<String, String> dimensions,
-        Instant evaluatedAt) implements LoupeEvent {
-}
+        Instant evaluatedAt)
+        implements LoupeEvent {}

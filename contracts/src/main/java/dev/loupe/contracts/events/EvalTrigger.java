@@ -2,5 +2,8 @@ package dev.loupe.contracts.events;
 
 /** Why an evaluation ran. */
 public enum EvalTrigger {
-    SAMPLED, FEEDBACK, REGRESSION, MANUAL
+    SAMPLED,
+    FEEDBACK,
+    REGRESSION,
+    MANUAL
 }

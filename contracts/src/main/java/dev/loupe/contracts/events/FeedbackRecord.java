@@ -12,5 +12,5 @@ public record FeedbackRecord(
         String correction,
         String feedbackText,
         String userId,
-        Instant occurredAt) implements LoupeEvent {
-}
+        Instant occurredAt)
+        implements LoupeEvent {}

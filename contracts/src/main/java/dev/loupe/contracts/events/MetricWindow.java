@@ -14,5 +14,5 @@ public record MetricWindow(
         double value,
         long sampleSize,
         Map<String, Double> quantiles,
-        int revision) implements LoupeEvent {
-}
+        int revision)
+        implements LoupeEvent {}

@@ -4,6 +4,5 @@ package dev.loupe.contracts.events;
 public final class SchemaVersions {
     public static final int CURRENT = 1;
 
-    private SchemaVersions() {
-    }
+    private SchemaVersions() {}
 }

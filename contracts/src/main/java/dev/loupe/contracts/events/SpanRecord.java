@@ -41,5 +41,5 @@ public record SpanRecord(
         String toolName,
         Map<String, String> metadata,
         Map<String, Object> attributes,
-        Instant receivedAt) implements LoupeEvent {
-}
+        Instant receivedAt)
+        implements LoupeEvent {}

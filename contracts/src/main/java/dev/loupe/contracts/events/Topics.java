@@ -12,8 +12,7 @@ public final class Topics {
     /** Suffix of the dead-letter topic that takes the records a consumer of a topic cannot read. */
     public static final String DLQ_SUFFIX = ".dlq";
 
-    private Topics() {
-    }
+    private Topics() {}
 
     public static String deadLetter(String topic) {
         return topic + DLQ_SUFFIX;

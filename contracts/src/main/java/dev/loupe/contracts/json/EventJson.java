@@ -32,15 +32,14 @@ public final class EventJson {
 
     private static final ObjectMapper MAPPER = configure(JsonMapper.builder().build());
 
-    private EventJson() {
-    }
+    private EventJson() {}
 
     /** Applies Loupe's conventions to a mapper (also used for Quarkus' own mapper). */
     public static ObjectMapper configure(ObjectMapper mapper) {
         mapper.getFactory().setStreamReadConstraints(READ_LIMITS);
         mapper.registerModule(new JavaTimeModule());
-        mapper.registerModule(new SimpleModule("loupe-utc-instants")
-                .addDeserializer(Instant.class, new UtcInstantDeserializer()));
+        mapper.registerModule(
+                new SimpleModule("loupe-utc-instants").addDeserializer(Instant.class, new UtcInstantDeserializer()));
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
@@ -56,7 +55,8 @@ public final class EventJson {
         try {
             return MAPPER.writeValueAsString(record);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + record.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialise " + record.getClass().getSimpleName(), e);
         }
     }
 
@@ -65,7 +65,8 @@ public final class EventJson {
         try {
             return MAPPER.writeValueAsBytes(record);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + record.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialise " + record.getClass().getSimpleName(), e);
         }
     }
 
@@ -83,13 +84,13 @@ public final class EventJson {
         try {
             record = MAPPER.readValue(payload, type);
         } catch (JsonProcessingException e) {
-            throw new UnreadableRecordException("not a readable " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage(), e);
+            throw new UnreadableRecordException(
+                    "not a readable " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
         int version = record.schemaVersion();
         if (version < 1 || version > SchemaVersions.CURRENT) {
-            throw new UnreadableRecordException("unsupported schemaVersion " + version + " for "
-                    + type.getSimpleName() + " (this build reads 1.." + SchemaVersions.CURRENT + ")");
+            throw new UnreadableRecordException("unsupported schemaVersion " + version + " for " + type.getSimpleName()
+                    + " (this build reads 1.." + SchemaVersions.CURRENT + ")");
         }
         if (record.projectId() == null || record.projectId().isBlank()) {
             throw new UnreadableRecordException(type.getSimpleName() + " without projectId");

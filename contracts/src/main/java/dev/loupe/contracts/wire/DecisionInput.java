@@ -31,6 +31,5 @@ public record DecisionInput(
         Map<String, String> metadata) {
 
     /** A retrieved document: id, score, and either its text (hashed here) or a hash the app computed. */
-    public record Retrieved(String docId, Double score, String text, String textHash) {
-    }
+    public record Retrieved(String docId, Double score, String text, String textHash) {}
 }

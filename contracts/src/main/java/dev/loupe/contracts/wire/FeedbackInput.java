@@ -8,8 +8,14 @@ import java.time.Instant;
  * accepted values, in both endpoints alike (feedback-service's {@code FeedbackValidator}). The key may come in the
  * body or as the {@code Idempotency-Key} header; the Java client sends the header.
  */
-public record FeedbackInput(String decisionId, String signal, String correction, String feedbackText,
-                            String userId, Instant occurredAt, String idempotencyKey) {
+public record FeedbackInput(
+        String decisionId,
+        String signal,
+        String correction,
+        String feedbackText,
+        String userId,
+        Instant occurredAt,
+        String idempotencyKey) {
 
     public FeedbackInput withIdempotencyKey(String key) {
         return new FeedbackInput(decisionId, signal, correction, feedbackText, userId, occurredAt, key);

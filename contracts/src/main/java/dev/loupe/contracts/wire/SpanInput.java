@@ -41,5 +41,4 @@ public record SpanInput(
         String decisionId,
         String toolName,
         Map<String, String> metadata,
-        Map<String, Object> attributes) {
-}
+        Map<String, Object> attributes) {}

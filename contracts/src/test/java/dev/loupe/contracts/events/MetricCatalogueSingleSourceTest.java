@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
  */
 class MetricCatalogueSingleSourceTest {
     /** The services that must read the catalogue, relative to this module. */
-    private static final List<Path> READERS = List.of(Path.of("../metrics-aggregator/src/main/java"),
-            Path.of("../alert-manager/src/main/java"));
+    private static final List<Path> READERS =
+            List.of(Path.of("../metrics-aggregator/src/main/java"), Path.of("../alert-manager/src/main/java"));
     /** The class that reads it in each, for publishing and for validation. */
     private static final Map<String, String> MUST_READ = Map.of(
             "dev/loupe/aggregator/windows/WindowCloser.java", "MetricCatalogue.series()",
@@ -38,8 +38,9 @@ class MetricCatalogueSingleSourceTest {
     /** A collection of dimension sets written out, e.g. {@code List.of(List.of("feature"), …)}. */
     private static final Pattern SETS_LITERAL = Pattern.compile("\\b(List|Set)\\.of\\(\\s*(List|Set)\\.of\\(");
     /** A field typed as a table of dimension sets, e.g. {@code Map<Metric, List<List<String>>>}. */
-    private static final Pattern SETS_TABLE_TYPE = Pattern.compile(
-            "Map<[^;=()]*,\\s*(List|Set|Collection)<\\s*(List|Set)<String>\\s*>\\s*>");
+    private static final Pattern SETS_TABLE_TYPE =
+            Pattern.compile("Map<[^;=()]*,\\s*(List|Set|Collection)<\\s*(List|Set)<String>\\s*>\\s*>");
+
     private static final Pattern STRING_LITERAL = Pattern.compile("\"([a-z0-9_]+)\"");
 
     @Test
@@ -47,9 +48,12 @@ class MetricCatalogueSingleSourceTest {
         List<String> found = new ArrayList<>();
         int scanned = 0;
         for (Path root : READERS) {
-            assertThat(root).as("run from the contracts module of the repository").isDirectory();
+            assertThat(root)
+                    .as("run from the contracts module of the repository")
+                    .isDirectory();
             try (Stream<Path> files = Files.walk(root)) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                for (Path file :
+                        files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     String relative = root.relativize(file).toString().replace('\\', '/');
                     found.addAll(findTables(relative, Files.readString(file)));
                     scanned++;
@@ -57,13 +61,18 @@ class MetricCatalogueSingleSourceTest {
             }
         }
         assertThat(scanned).isGreaterThan(50);
-        assertThat(found).as("a second metric → dimension-set table; use MetricCatalogue").isEmpty();
+        assertThat(found)
+                .as("a second metric → dimension-set table; use MetricCatalogue")
+                .isEmpty();
     }
 
     @Test
     void bothServicesReadTheCatalogue() throws IOException {
         for (Map.Entry<String, String> reader : MUST_READ.entrySet()) {
-            Path file = READERS.stream().map(r -> r.resolve(reader.getKey())).filter(Files::exists).findFirst()
+            Path file = READERS.stream()
+                    .map(r -> r.resolve(reader.getKey()))
+                    .filter(Files::exists)
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError(reader.getKey() + " not found"));
             String source = Files.readString(file);
             assertThat(source).as(reader.getKey()).contains(reader.getValue()).doesNotContain("WindowDimensions");
@@ -92,7 +101,8 @@ class MetricCatalogueSingleSourceTest {
         assertThat(findTables("a/WindowDimensions.java", oldWindowDimensions)).hasSize(1);
         assertThat(findTables("a/Rules.java", namesOnly)).hasSize(1);
         assertThat(findTables(QUERY_API_METRICS, namesOnly)).isEmpty();
-        assertThat(findTables("a/SpanColumns.java", "r.getBigDecimal(\"cost_usd\")")).isEmpty();
+        assertThat(findTables("a/SpanColumns.java", "r.getBigDecimal(\"cost_usd\")"))
+                .isEmpty();
     }
 
     /**

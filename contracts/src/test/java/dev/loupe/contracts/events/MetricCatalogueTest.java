@@ -27,8 +27,10 @@ class MetricCatalogueTest {
 
     @Test
     void publishesComparesSetsNotOrderAndKnowsNoOtherMetric() {
-        assertThat(MetricCatalogue.publishes("eval_pass_rate", Set.of("evaluator", "feature"))).isTrue();
-        assertThat(MetricCatalogue.publishes("eval_pass_rate", Set.of("evaluator"))).isFalse();
+        assertThat(MetricCatalogue.publishes("eval_pass_rate", Set.of("evaluator", "feature")))
+                .isTrue();
+        assertThat(MetricCatalogue.publishes("eval_pass_rate", Set.of("evaluator")))
+                .isFalse();
         assertThat(MetricCatalogue.publishes("decision_count", Set.of())).isFalse();
         assertThat(MetricCatalogue.dimensionSets("nope")).isEmpty();
         assertThat(MetricCatalogue.dimensionSets(null)).isEmpty();
@@ -36,7 +38,7 @@ class MetricCatalogueTest {
 
     @Test
     void aSetIteratesInItsGroupingOrder() {
-        assertThat(MetricCatalogue.dimensionSets("eval_pass_rate")).anySatisfy(
-                set -> assertThat(List.copyOf(set)).containsExactly("feature", "evaluator"));
+        assertThat(MetricCatalogue.dimensionSets("eval_pass_rate"))
+                .anySatisfy(set -> assertThat(List.copyOf(set)).containsExactly("feature", "evaluator"));
     }
 }

@@ -8,14 +8,21 @@ import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.contracts.events.MetricWindow;
 import dev.loupe.contracts.events.SchemaVersions;
 import java.time.Instant;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EventJsonTest {
     @Test
     void recordsRoundTripWithIsoTimesAndExplicitNulls() {
-        FeedbackRecord record = new FeedbackRecord(SchemaVersions.CURRENT, "p-1", "f-1", "d-1", FeedbackSignal.EDITED,
-                "fixed", null, null, Instant.parse("2026-11-27T10:00:00.5Z"));
+        FeedbackRecord record = new FeedbackRecord(
+                SchemaVersions.CURRENT,
+                "p-1",
+                "f-1",
+                "d-1",
+                FeedbackSignal.EDITED,
+                "fixed",
+                null,
+                null,
+                Instant.parse("2026-11-27T10:00:00.5Z"));
         String json = EventJson.encode(record);
         assertThat(json).contains("\"occurredAt\":\"2026-11-27T10:00:00.500Z\"").contains("\"feedbackText\":null");
         assertThat(EventJson.decode(json, FeedbackRecord.class)).isEqualTo(record);
@@ -38,7 +45,8 @@ class EventJsonTest {
     @Test
     void unreadableRecordsSayWhy() {
         assertThatThrownBy(() -> EventJson.decode("{nope", FeedbackRecord.class))
-                .isInstanceOf(UnreadableRecordException.class).hasMessageContaining("FeedbackRecord");
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("FeedbackRecord");
         assertThatThrownBy(() -> EventJson.decode("{\"schemaVersion\":2,\"projectId\":\"p\"}", FeedbackRecord.class))
                 .hasMessageContaining("schemaVersion 2");
         assertThatThrownBy(() -> EventJson.decode("{\"schemaVersion\":1}", FeedbackRecord.class))

@@ -1,10 +1,10 @@
 package dev.loupe.e2e.bench;
 
+import com.google.protobuf.ByteString;
 import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.e2e.LoupeStackAccess;
 import dev.loupe.testing.TestSpans;
-import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -72,16 +72,20 @@ class EndToEndBenchmark {
     private static final String TRACE_MARK = "a".repeat(24);
     private static final String SPAN_MARK = "b".repeat(10);
 
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .executor(Executors.newFixedThreadPool(4))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final Map<String, Long> peakRss = new ConcurrentHashMap<>();
     private LoupeStackAccess stack;
 
     @Test
     void endToEnd() throws Exception {
         stack = LoupeStackAccess.full();
-        try (Connection db = DriverManager.getConnection(stack.database().jdbcUrl(),
-                stack.database().settings().user(), stack.database().settings().password())) {
+        try (Connection db = DriverManager.getConnection(
+                stack.database().jdbcUrl(),
+                stack.database().settings().user(),
+                stack.database().settings().password())) {
             StringBuilder report = new StringBuilder();
             Thread.sleep(20_000); // let start-up settle before the idle RSS
             Map<String, Long> idle = new LinkedHashMap<>();
@@ -94,58 +98,86 @@ class EndToEndBenchmark {
             log(String.format("raw COPY: %,.0f rows/s", copy));
 
             ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
-            sampler.scheduleAtFixedRate(() -> stack.services().forEach(s -> peakRss.merge(s, stack.rssKib(s), Math::max)),
-                    0, 500, TimeUnit.MILLISECONDS);
+            sampler.scheduleAtFixedRate(
+                    () -> stack.services().forEach(s -> peakRss.merge(s, stack.rssKib(s), Math::max)),
+                    0,
+                    500,
+                    TimeUnit.MILLISECONDS);
             List<String> templates = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 templates.add(jsonTemplate(PER_REQUEST));
             }
             AtomicLong next = new AtomicLong();
-            Supplier<byte[]> jsonBodies = () -> jsonBody(templates.get((int) (next.getAndIncrement() % templates.size())));
+            Supplier<byte[]> jsonBodies =
+                    () -> jsonBody(templates.get((int) (next.getAndIncrement() % templates.size())));
             Bulk warmUp = bulk("/v1/spans", "application/json", jsonBodies, SPANS / 10);
             log(String.format("warm-up (discarded): %,d spans, %,.0f spans/s", warmUp.spans(), warmUp.endToEnd()));
             Bulk json = bulk("/v1/spans", "application/json", jsonBodies, SPANS);
-            log(String.format("native JSON end to end: %,.0f spans/s (%,d spans in %.1f s; accepted at %,.0f spans/s)",
+            log(String.format(
+                    "native JSON end to end: %,.0f spans/s (%,d spans in %.1f s; accepted at %,.0f spans/s)",
                     json.endToEnd(), json.spans(), json.seconds(), json.accepted()));
             Bulk otlp = bulk("/v1/traces", "application/x-protobuf", () -> otlpBody(PER_REQUEST), SPANS);
-            log(String.format("OTLP protobuf end to end: %,.0f spans/s (%,d spans in %.1f s; accepted at %,.0f spans/s)",
+            log(String.format(
+                    "OTLP protobuf end to end: %,.0f spans/s (%,d spans in %.1f s; accepted at %,.0f spans/s)",
                     otlp.endToEnd(), otlp.spans(), otlp.seconds(), otlp.accepted()));
             String small = jsonTemplate(50);
             Paced pacedJson = paced(db, "/v1/spans", "application/json", () -> jsonBody(small));
             Paced pacedOtlp = paced(db, "/v1/traces", "application/x-protobuf", () -> otlpBody(50));
             sampler.shutdownNow();
 
-            report.append(String.format("| measure | native JSON | OTLP protobuf | reference | JSON / OTLP as a share of the reference | goal |%n"
-                    + "|---|---|---|---|---|---|%n"));
-            report.append(String.format("| end to end, HTTP → committed rows and rollups (%,d spans, %d × %d in flight) "
+            report.append(String.format(
+                    "| measure | native JSON | OTLP protobuf | reference | JSON / OTLP as a share of the reference | goal |%n"
+                            + "|---|---|---|---|---|---|%n"));
+            report.append(String.format(
+                    "| end to end, HTTP → committed rows and rollups (%,d spans, %d × %d in flight) "
                             + "| %,.0f spans/s | %,.0f spans/s | COPY %,.0f rows/s | %.2f / %.2f | ≥ 10,000 spans/s and ≥ 0.50 of COPY |%n",
-                    SPANS, CONCURRENCY, PER_REQUEST, json.endToEnd(), otlp.endToEnd(), copy, json.endToEnd() / copy,
+                    SPANS,
+                    CONCURRENCY,
+                    PER_REQUEST,
+                    json.endToEnd(),
+                    otlp.endToEnd(),
+                    copy,
+                    json.endToEnd() / copy,
                     otlp.endToEnd() / copy));
-            report.append(String.format("| accepted by the collector (same runs) | %,.0f spans/s | %,.0f spans/s "
-                            + "| Kafka producer %,.0f records/s | %.2f / %.2f | reported |%n", json.accepted(),
-                    otlp.accepted(), kafka, json.accepted() / kafka, otlp.accepted() / kafka));
-            report.append(String.format("| accept p50 / p99 at 5,000 spans/s (100 req/s × 50) | %.1f / %.1f ms | %.1f / %.1f ms "
-                            + "| | | p99 < 50 ms |%n", pacedJson.p50(), pacedJson.p99(), pacedOtlp.p50(), pacedOtlp.p99()));
-            report.append(String.format("| visibility p50 / p99 at 5,000 spans/s (accepted → every span of its first "
+            report.append(String.format(
+                    "| accepted by the collector (same runs) | %,.0f spans/s | %,.0f spans/s "
+                            + "| Kafka producer %,.0f records/s | %.2f / %.2f | reported |%n",
+                    json.accepted(), otlp.accepted(), kafka, json.accepted() / kafka, otlp.accepted() / kafka));
+            report.append(String.format(
+                    "| accept p50 / p99 at 5,000 spans/s (100 req/s × 50) | %.1f / %.1f ms | %.1f / %.1f ms "
+                            + "| | | p99 < 50 ms |%n",
+                    pacedJson.p50(), pacedJson.p99(), pacedOtlp.p50(), pacedOtlp.p99()));
+            report.append(String.format(
+                    "| visibility p50 / p99 at 5,000 spans/s (accepted → every span of its first "
                             + "trace in the database; polled every 20 ms) "
-                            + "| %.0f / %.0f ms | %.0f / %.0f ms | | | p99 < 2 s |%n", pacedJson.visibleP50(),
-                    pacedJson.visibleP99(), pacedOtlp.visibleP50(), pacedOtlp.visibleP99()));
-            report.append(String.format("| non-2xx answers | %,d | %,d | | | none |%n", json.failures() + pacedJson.failures(),
-                    otlp.failures() + pacedOtlp.failures()));
-            report.append(String.format("%n| service | RSS idle | RSS peak under load | goal (idle) |%n|---|---|---|---|%n"));
+                            + "| %.0f / %.0f ms | %.0f / %.0f ms | | | p99 < 2 s |%n",
+                    pacedJson.visibleP50(), pacedJson.visibleP99(), pacedOtlp.visibleP50(), pacedOtlp.visibleP99()));
+            report.append(String.format(
+                    "| non-2xx answers | %,d | %,d | | | none |%n",
+                    json.failures() + pacedJson.failures(), otlp.failures() + pacedOtlp.failures()));
+            report.append(
+                    String.format("%n| service | RSS idle | RSS peak under load | goal (idle) |%n|---|---|---|---|%n"));
             for (String s : stack.services()) {
-                report.append(String.format("| %s | %,d MiB | %,d MiB | ≤ 350 MiB |%n", s, idle.get(s) / 1024,
-                        peakRss.getOrDefault(s, -1L) / 1024));
+                report.append(String.format(
+                        "| %s | %,d MiB | %,d MiB | ≤ 350 MiB |%n",
+                        s, idle.get(s) / 1024, peakRss.getOrDefault(s, -1L) / 1024));
             }
             boolean jsonBest = json.endToEnd() >= otlp.endToEnd();
-            report.append(String.format("%nEnd-to-end: %.0f spans/s%n%n(the better of the two formats: %s; the other: "
-                            + "%.0f spans/s)%n", Math.max(json.endToEnd(), otlp.endToEnd()),
-                    jsonBest ? "native JSON" : "OTLP protobuf", Math.min(json.endToEnd(), otlp.endToEnd())));
-            report.append(String.format("%nMachine: %d cores, %s %s, %s, %d GiB; JVM %s; service JVM args: %s; "
+            report.append(String.format(
+                    "%nEnd-to-end: %.0f spans/s%n%n(the better of the two formats: %s; the other: " + "%.0f spans/s)%n",
+                    Math.max(json.endToEnd(), otlp.endToEnd()),
+                    jsonBest ? "native JSON" : "OTLP protobuf",
+                    Math.min(json.endToEnd(), otlp.endToEnd())));
+            report.append(String.format(
+                    "%nMachine: %d cores, %s %s, %s, %d GiB; JVM %s; service JVM args: %s; "
                             + "PostgreSQL %s; the load generator, broker, five services and PostgreSQL share the machine%n",
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-                    System.getProperty("os.version"), IngestBenchmark.cpuModel(), memoryGib(),
-                    System.getProperty("java.version"), System.getProperty("loupe.e2e.jvm-args", "(test defaults)"),
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name"),
+                    System.getProperty("os.version"),
+                    IngestBenchmark.cpuModel(),
+                    memoryGib(),
+                    System.getProperty("java.version"),
+                    System.getProperty("loupe.e2e.jvm-args", "(test defaults)"),
                     scalar(db, "show server_version")));
             Path out = Path.of("target/benchmarks/end-to-end.md");
             Files.createDirectories(out.getParent());
@@ -174,8 +206,9 @@ class EndToEndBenchmark {
                 slots.release();
             }));
             if (i % 200 == 199) {
-                log(String.format("  … %,d of %,d spans sent, %,d stored", (long) (i + 1) * PER_REQUEST, spans,
-                        storedSpans() - before));
+                log(String.format(
+                        "  … %,d of %,d spans sent, %,d stored",
+                        (long) (i + 1) * PER_REQUEST, spans, storedSpans() - before));
             }
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(300, TimeUnit.SECONDS);
@@ -192,8 +225,7 @@ class EndToEndBenchmark {
         return new Bulk(stored, seconds, stored / seconds, stored / acceptSeconds, failures.get());
     }
 
-    record Bulk(long spans, double seconds, double endToEnd, double accepted, long failures) {
-    }
+    record Bulk(long spans, double seconds, double endToEnd, double accepted, long failures) {}
 
     /** 100 requests/s of 50 spans for {@link #PACED}: accept latency from the scheduled time, and visibility. */
     private Paced paced(Connection db, String path, String type, Supplier<byte[]> body) throws Exception {
@@ -220,24 +252,29 @@ class EndToEndBenchmark {
             byte[] b = bodies.get(i);
             String traceId = traceIds.get(i);
             CompletableFuture<Void> done = new CompletableFuture<>();
-            ticker.schedule(() -> send(path, type, b).whenComplete((status, e) -> {
-                long now = System.nanoTime();
-                accept.recordValue(Math.max(0, now - scheduled));
-                if (e == null && status == 200) {
-                    waiting.put(traceId, now);
-                } else {
-                    failures.incrementAndGet();
-                }
-                done.complete(null);
-            }), Math.max(0, scheduled - System.nanoTime()), TimeUnit.NANOSECONDS);
+            ticker.schedule(
+                    () -> send(path, type, b).whenComplete((status, e) -> {
+                        long now = System.nanoTime();
+                        accept.recordValue(Math.max(0, now - scheduled));
+                        if (e == null && status == 200) {
+                            waiting.put(traceId, now);
+                        } else {
+                            failures.incrementAndGet();
+                        }
+                        done.complete(null);
+                    }),
+                    Math.max(0, scheduled - System.nanoTime()),
+                    TimeUnit.NANOSECONDS);
             pending.add(done);
         }
         long deadline = begin + PACED.toNanos() + 120_000_000_000L;
         // by (project_id, trace_id), the index the trace API uses: a poll must not scan the table it measures
-        try (PreparedStatement q = db.prepareStatement("select trace_id, count(*) from telemetry.spans where project_id = ? "
-                + "and trace_id = any(?) group by trace_id")) {
+        try (PreparedStatement q =
+                db.prepareStatement("select trace_id, count(*) from telemetry.spans where project_id = ? "
+                        + "and trace_id = any(?) group by trace_id")) {
             q.setString(1, stack.projectId());
-            while ((!waiting.isEmpty() || pending.stream().anyMatch(f -> !f.isDone())) && System.nanoTime() < deadline) {
+            while ((!waiting.isEmpty() || pending.stream().anyMatch(f -> !f.isDone()))
+                    && System.nanoTime() < deadline) {
                 if (!waiting.isEmpty()) {
                     Array ids = db.createArrayOf("text", waiting.keySet().toArray());
                     q.setArray(2, ids);
@@ -258,32 +295,46 @@ class EndToEndBenchmark {
             }
         }
         ticker.shutdown();
-        return new Paced(accept.getValueAtPercentile(50) / 1e6, accept.getValueAtPercentile(99) / 1e6,
-                visible.getValueAtPercentile(50) / 1e6, visible.getValueAtPercentile(99) / 1e6,
+        return new Paced(
+                accept.getValueAtPercentile(50) / 1e6,
+                accept.getValueAtPercentile(99) / 1e6,
+                visible.getValueAtPercentile(50) / 1e6,
+                visible.getValueAtPercentile(99) / 1e6,
                 failures.get() + waiting.size());
     }
 
-    record Paced(double p50, double p99, double visibleP50, double visibleP99, long failures) {
-    }
+    record Paced(double p50, double p99, double visibleP50, double visibleP99, long failures) {}
 
     /** The first trace of a request and how many of its spans the request holds. */
     private static Map.Entry<String, Integer> firstTrace(byte[] body, String type) throws Exception {
         List<String> traceIds = new ArrayList<>();
         if (type.equals("application/json")) {
-            EventJson.mapper().readTree(body).path("spans").forEach(span -> traceIds.add(span.path("traceId").asText()));
+            EventJson.mapper()
+                    .readTree(body)
+                    .path("spans")
+                    .forEach(span -> traceIds.add(span.path("traceId").asText()));
         } else {
-            ExportTraceServiceRequest.parseFrom(body).getResourceSpans(0).getScopeSpans(0).getSpansList()
-                    .forEach(span -> traceIds.add(HexFormat.of().formatHex(span.getTraceId().toByteArray())));
+            ExportTraceServiceRequest.parseFrom(body)
+                    .getResourceSpans(0)
+                    .getScopeSpans(0)
+                    .getSpansList()
+                    .forEach(span -> traceIds.add(
+                            HexFormat.of().formatHex(span.getTraceId().toByteArray())));
         }
         String first = traceIds.get(0);
         return Map.entry(first, (int) traceIds.stream().filter(first::equals).count());
     }
 
     private CompletableFuture<Integer> send(String path, String type, byte[] body) {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(stack.collectorUrl() + path))
-                        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + stack.secretKey())
-                        .header("Content-Type", type).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+        return http.sendAsync(
+                        HttpRequest.newBuilder(URI.create(stack.collectorUrl() + path))
+                                .timeout(Duration.ofSeconds(60))
+                                .header("Authorization", "Bearer " + stack.secretKey())
+                                .header("Content-Type", type)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .thenApply(HttpResponse::statusCode);
     }
 
     /**
@@ -308,25 +359,48 @@ class EndToEndBenchmark {
             String feature = features[r.nextInt(features.length)];
             for (int i = 0; i < size; i++) {
                 String model = models[r.nextInt(models.length)];
-                TestSpans span = TestSpans.llm().with("traceId", traceId)
+                TestSpans span = TestSpans.llm()
+                        .with("traceId", traceId)
                         .with("spanId", i == 0 ? rootId : SPAN_MARK + String.format("%06x", items.size()))
                         .with("startTime", start.plusMillis(i * 40L).toString())
-                        .with("endTime", start.plusMillis(i * 40L + 300 + r.nextInt(2000)).toString())
-                        .with("sessionId", session).with("userId", "u-" + r.nextInt(500));
+                        .with(
+                                "endTime",
+                                start.plusMillis(i * 40L + 300 + r.nextInt(2000))
+                                        .toString())
+                        .with("sessionId", session)
+                        .with("userId", "u-" + r.nextInt(500));
                 if (i == 0) {
-                    span.with("kind", "CHAIN").with("name", feature).with("feature", feature).without("model")
-                            .without("provider").without("prompt").without("completion").without("inputTokens")
+                    span.with("kind", "CHAIN")
+                            .with("name", feature)
+                            .with("feature", feature)
+                            .without("model")
+                            .without("provider")
+                            .without("prompt")
+                            .without("completion")
+                            .without("inputTokens")
                             .without("outputTokens");
                 } else if (i % 4 == 3) {
-                    span.with("kind", "TOOL").with("name", "lookup_order").with("toolName", "lookup_order")
-                            .with("parentSpanId", rootId).without("model").without("provider").without("feature")
-                            .without("prompt").without("completion").without("inputTokens").without("outputTokens")
+                    span.with("kind", "TOOL")
+                            .with("name", "lookup_order")
+                            .with("toolName", "lookup_order")
+                            .with("parentSpanId", rootId)
+                            .without("model")
+                            .without("provider")
+                            .without("feature")
+                            .without("prompt")
+                            .without("completion")
+                            .without("inputTokens")
+                            .without("outputTokens")
                             .with("status", r.nextInt(50) == 0 ? "ERROR" : "SUCCESS");
                 } else {
-                    span.with("model", model).with("name", "chat " + model).with("parentSpanId", rootId)
-                            .without("feature").with("prompt", IngestBenchmark.PROMPT)
+                    span.with("model", model)
+                            .with("name", "chat " + model)
+                            .with("parentSpanId", rootId)
+                            .without("feature")
+                            .with("prompt", IngestBenchmark.PROMPT)
                             .with("completion", IngestBenchmark.COMPLETION)
-                            .with("inputTokens", 300 + r.nextInt(1500)).with("outputTokens", 50 + r.nextInt(400));
+                            .with("inputTokens", 300 + r.nextInt(1500))
+                            .with("outputTokens", 50 + r.nextInt(400));
                 }
                 items.add(span.build());
             }
@@ -351,15 +425,20 @@ class EndToEndBenchmark {
             String session = "s-" + r.nextInt(2000);
             for (int i = 0; i < size; i++, made++) {
                 long begin = start + i * 40_000_000L;
-                Span.Builder span = Span.newBuilder().setTraceId(traceId).setStartTimeUnixNano(begin)
+                Span.Builder span = Span.newBuilder()
+                        .setTraceId(traceId)
+                        .setStartTimeUnixNano(begin)
                         .setEndTimeUnixNano(begin + (300L + r.nextInt(2000)) * 1_000_000L)
                         .addAttributes(IngestBenchmark.attr("session.id", session));
                 if (i == 0) {
-                    span.setSpanId(rootId).setName(feature).addAttributes(IngestBenchmark.attr("loupe.feature", feature));
+                    span.setSpanId(rootId)
+                            .setName(feature)
+                            .addAttributes(IngestBenchmark.attr("loupe.feature", feature));
                 } else {
                     String model = models[r.nextInt(models.length)];
                     span.setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(TestSpans.randomHex(16))))
-                            .setParentSpanId(rootId).setName("chat " + model)
+                            .setParentSpanId(rootId)
+                            .setName("chat " + model)
                             .addAttributes(IngestBenchmark.attr("gen_ai.operation.name", "chat"))
                             .addAttributes(IngestBenchmark.attr("gen_ai.provider.name", "openai"))
                             .addAttributes(IngestBenchmark.attr("gen_ai.request.model", model))
@@ -371,18 +450,23 @@ class EndToEndBenchmark {
                 scope.addSpans(span);
             }
         }
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
-                .build().toByteArray();
+        return ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
+                .build()
+                .toByteArray();
     }
 
     private static byte[] jsonBody(String template) {
-        return template.replace(TRACE_MARK, TestSpans.randomHex(24)).replace(SPAN_MARK, TestSpans.randomHex(10))
+        return template.replace(TRACE_MARK, TestSpans.randomHex(24))
+                .replace(SPAN_MARK, TestSpans.randomHex(10))
                 .getBytes(StandardCharsets.UTF_8);
     }
 
     private long storedSpans() throws Exception {
-        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(URI.create(
-                stack.url("metrics-aggregator") + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url("metrics-aggregator") + "/q/metrics"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         double total = 0;
         for (String line : metrics.body().split("\n")) {
             if (line.startsWith("loupe_aggregator_spans_stored_total")) {
@@ -401,11 +485,19 @@ class EndToEndBenchmark {
         for (int i = 0; i < 2000; i++) {
             records.add(EventJson.encode(IngestBenchmark.spanRecord()));
         }
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new StringSerializer())) {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                stack.kafkaBootstrap(),
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4",
+                ProducerConfig.LINGER_MS_CONFIG,
+                5);
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < RAW / 4; i++) { // warm-up
                 producer.send(new ProducerRecord<>(topic, TestSpans.randomHex(32), records.get(i % records.size())));
             }
@@ -427,17 +519,38 @@ class EndToEndBenchmark {
         StringBuilder csv = new StringBuilder();
         for (int i = 0; i < RAW; i++) {
             SpanRecord r = IngestBenchmark.spanRecord();
-            csv.append(String.join(",", r.projectId(), r.traceId(), r.spanId(), r.kind().name(), q(r.name()),
-                    r.provider(), r.model(), r.startTime().plusMillis(i).toString(), r.endTime().toString(),
-                    Long.toString(r.latencyMs()), Long.toString(r.inputTokens()), Long.toString(r.outputTokens()),
-                    r.costUsd().toPlainString(), q(r.prompt()), q(r.completion()), r.status().name(), q(r.feature()),
-                    "1", Instant.now().toString(), "false")).append('\n');
+            csv.append(String.join(
+                            ",",
+                            r.projectId(),
+                            r.traceId(),
+                            r.spanId(),
+                            r.kind().name(),
+                            q(r.name()),
+                            r.provider(),
+                            r.model(),
+                            r.startTime().plusMillis(i).toString(),
+                            r.endTime().toString(),
+                            Long.toString(r.latencyMs()),
+                            Long.toString(r.inputTokens()),
+                            Long.toString(r.outputTokens()),
+                            r.costUsd().toPlainString(),
+                            q(r.prompt()),
+                            q(r.completion()),
+                            r.status().name(),
+                            q(r.feature()),
+                            "1",
+                            Instant.now().toString(),
+                            "false"))
+                    .append('\n');
         }
         long begin = System.nanoTime();
-        db.unwrap(PGConnection.class).getCopyAPI().copyIn("copy public.bench_copy (project_id, trace_id, span_id, kind, "
-                + "name, provider, model, start_time, end_time, latency_ms, input_tokens, output_tokens, cost_usd, prompt, "
-                + "completion, status, feature, schema_version, received_at, truncated) from stdin (format csv)",
-                new StringReader(csv.toString()));
+        db.unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyIn(
+                        "copy public.bench_copy (project_id, trace_id, span_id, kind, "
+                                + "name, provider, model, start_time, end_time, latency_ms, input_tokens, output_tokens, cost_usd, prompt, "
+                                + "completion, status, feature, schema_version, received_at, truncated) from stdin (format csv)",
+                        new StringReader(csv.toString()));
         double rate = RAW / ((System.nanoTime() - begin) / 1e9);
         try (Statement s = db.createStatement()) {
             s.execute("drop table public.bench_copy");
@@ -450,7 +563,8 @@ class EndToEndBenchmark {
     }
 
     private static String scalar(Connection db, String sql) throws Exception {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Statement s = db.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getString(1);
         }

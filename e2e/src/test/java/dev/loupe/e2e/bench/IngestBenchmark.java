@@ -55,14 +55,16 @@ class IngestBenchmark {
     static final Duration MEASURE = Duration.ofSeconds(Long.getLong("bench.seconds", 20));
     static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 6);
     static final String PROMPT = ("You are a support assistant for an online shop. Answer using only the context. "
-            + "Context: refunds are accepted within 30 days of delivery when the item is unused and in its original "
-            + "packaging; shipping costs are refunded only for defective items. Exchanges follow the same rules. ")
+                    + "Context: refunds are accepted within 30 days of delivery when the item is unused and in its original "
+                    + "packaging; shipping costs are refunded only for defective items. Exchanges follow the same rules. ")
             .repeat(2);
     static final String COMPLETION = "Refunds are accepted within 30 days of delivery if the item is unused and in "
             + "its original packaging. Shipping is refunded only for defective items.";
 
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .executor(Executors.newFixedThreadPool(4))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @Test
     void ingest() throws Exception {
@@ -73,12 +75,15 @@ class IngestBenchmark {
             List<byte[]> json = bodies(64, this::jsonBody);
             List<byte[]> otlp = bodies(64, this::otlpBody);
             StringBuilder report = new StringBuilder();
-            report.append("| run | spans/s accepted | p50 ms | p99 ms | requests | non-2xx |\n|---|---|---|---|---|---|\n");
+            report.append(
+                    "| run | spans/s accepted | p50 ms | p99 ms | requests | non-2xx |\n|---|---|---|---|---|---|\n");
 
             Result jsonMax = closedLoop(url + "/v1/spans", "application/json", key, json);
-            report.append(row("native JSON, closed loop, " + CONCURRENCY + " in flight × " + SPANS_PER_REQUEST, jsonMax));
+            report.append(
+                    row("native JSON, closed loop, " + CONCURRENCY + " in flight × " + SPANS_PER_REQUEST, jsonMax));
             Result otlpMax = closedLoop(url + "/v1/traces", "application/x-protobuf", key, otlp);
-            report.append(row("OTLP protobuf, closed loop, " + CONCURRENCY + " in flight × " + SPANS_PER_REQUEST, otlpMax));
+            report.append(
+                    row("OTLP protobuf, closed loop, " + CONCURRENCY + " in flight × " + SPANS_PER_REQUEST, otlpMax));
             List<byte[]> otlp50 = bodies(64, () -> otlpBodyOf(50));
             Result otlpPaced = openLoop(url + "/v1/traces", "application/x-protobuf", key, otlp50, 100);
             report.append(row("OTLP protobuf, open loop 5,000 spans/s (100 req/s × 50)", otlpPaced));
@@ -87,13 +92,20 @@ class IngestBenchmark {
             report.append(row("native JSON, open loop 5,000 spans/s (100 req/s × 50)", jsonPaced));
 
             double raw = rawProducer(stack.kafkaBootstrap());
-            report.append("\nRaw Kafka producer, same broker, same ~1.3 KB SpanRecord JSON, acks=all, idempotent, lz4: ")
-                    .append(String.format("%,.0f records/s", raw)).append('\n');
-            report.append(String.format("Ratio OTLP protobuf accepted / raw producer: %.2f; native JSON / raw: %.2f%n",
+            report.append(
+                            "\nRaw Kafka producer, same broker, same ~1.3 KB SpanRecord JSON, acks=all, idempotent, lz4: ")
+                    .append(String.format("%,.0f records/s", raw))
+                    .append('\n');
+            report.append(String.format(
+                    "Ratio OTLP protobuf accepted / raw producer: %.2f; native JSON / raw: %.2f%n",
                     otlpMax.spansPerSecond() / raw, jsonMax.spansPerSecond() / raw));
-            report.append(String.format("%nMachine: %d cores, %s %s, %s; JVM %s; service JVM args: %s%n",
-                    Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
-                    System.getProperty("os.version"), cpuModel(), System.getProperty("java.version"),
+            report.append(String.format(
+                    "%nMachine: %d cores, %s %s, %s; JVM %s; service JVM args: %s%n",
+                    Runtime.getRuntime().availableProcessors(),
+                    System.getProperty("os.name"),
+                    System.getProperty("os.version"),
+                    cpuModel(),
+                    System.getProperty("java.version"),
                     System.getProperty("loupe.e2e.jvm-args", "(test defaults)")));
             Path out = Path.of("target/benchmarks/ingest.md");
             Files.createDirectories(out.getParent());
@@ -144,23 +156,37 @@ class IngestBenchmark {
                 long scheduled = begin + i * interval;
                 byte[] body = bodies.get((int) (i % bodies.size()));
                 CompletableFuture<Integer> done = new CompletableFuture<>();
-                ticker.schedule(() -> send(url, type, key, body).whenComplete((status, e) -> {
-                    // latency from the scheduled time, so a stall cannot hide behind fewer requests
-                    record(status, e, scheduled, latency, accepted, requests, failures, count(bodies, body));
-                    done.complete(0);
-                }), Math.max(0, scheduled - System.nanoTime()), TimeUnit.NANOSECONDS);
+                ticker.schedule(
+                        () -> send(url, type, key, body).whenComplete((status, e) -> {
+                            // latency from the scheduled time, so a stall cannot hide behind fewer requests
+                            record(status, e, scheduled, latency, accepted, requests, failures, count(bodies, body));
+                            done.complete(0);
+                        }),
+                        Math.max(0, scheduled - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
                 pending.add(done);
             }
             ticker.shutdown();
         }
         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         double seconds = (System.nanoTime() - begin) / 1e9;
-        return new Result(accepted.get() / seconds, latency.getValueAtPercentile(50) / 1e6,
-                latency.getValueAtPercentile(99) / 1e6, requests.get(), failures.get());
+        return new Result(
+                accepted.get() / seconds,
+                latency.getValueAtPercentile(50) / 1e6,
+                latency.getValueAtPercentile(99) / 1e6,
+                requests.get(),
+                failures.get());
     }
 
-    private static void record(Integer status, Throwable e, long sent, Histogram latency, AtomicLong accepted,
-                               AtomicLong requests, AtomicLong failures, int spans) {
+    private static void record(
+            Integer status,
+            Throwable e,
+            long sent,
+            Histogram latency,
+            AtomicLong accepted,
+            AtomicLong requests,
+            AtomicLong failures,
+            int spans) {
         latency.recordValue(Math.max(0, System.nanoTime() - sent));
         requests.incrementAndGet();
         if (e == null && status == 200) {
@@ -177,9 +203,14 @@ class IngestBenchmark {
     }
 
     private CompletableFuture<Integer> send(String url, String type, String key, byte[] body) {
-        return http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                        .header("Authorization", "Bearer " + key).header("Content-Type", type)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding())
+        return http.sendAsync(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Authorization", "Bearer " + key)
+                                .header("Content-Type", type)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
                 .thenApply(HttpResponse::statusCode);
     }
 
@@ -188,11 +219,19 @@ class IngestBenchmark {
         for (int i = 0; i < 2000; i++) {
             records.add(EventJson.encode(spanRecord()));
         }
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4", ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new StringSerializer())) {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ProducerConfig.ACKS_CONFIG,
+                "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                true,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG,
+                "lz4",
+                ProducerConfig.LINGER_MS_CONFIG,
+                5);
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             for (Duration phase : List.of(WARMUP, MEASURE)) {
                 long begin = System.nanoTime();
                 long end = begin + phase.toNanos();
@@ -228,7 +267,10 @@ class IngestBenchmark {
         String traceId = TestSpans.randomHex(32);
         List<Map<String, Object>> items = new ArrayList<>();
         for (int i = 0; i < spans; i++) {
-            items.add(TestSpans.llm().with("traceId", traceId).with("prompt", PROMPT).with("completion", COMPLETION)
+            items.add(TestSpans.llm()
+                    .with("traceId", traceId)
+                    .with("prompt", PROMPT)
+                    .with("completion", COMPLETION)
                     .build());
         }
         byte[] body = EventJson.encode(Map.of("spans", items)).getBytes(StandardCharsets.UTF_8);
@@ -254,10 +296,14 @@ class IngestBenchmark {
         long start = Instant.parse("2026-11-27T10:00:00Z").toEpochMilli() * 1_000_000L;
         for (int i = 0; i < spans; i++) {
             // one trace: the first span is its root (and yields a decision), the others are its children
-            scope.addSpans(Span.newBuilder().setTraceId(traceId)
-                    .setSpanId(i == 0 ? rootId : ByteString.copyFrom(HexFormat.of().parseHex(TestSpans.randomHex(16))))
+            scope.addSpans(Span.newBuilder()
+                    .setTraceId(traceId)
+                    .setSpanId(
+                            i == 0 ? rootId : ByteString.copyFrom(HexFormat.of().parseHex(TestSpans.randomHex(16))))
                     .setParentSpanId(i == 0 ? ByteString.EMPTY : rootId)
-                    .setName("chat gpt-4o").setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_250_000_000L)
+                    .setName("chat gpt-4o")
+                    .setStartTimeUnixNano(start)
+                    .setEndTimeUnixNano(start + 1_250_000_000L)
                     .addAttributes(attr("gen_ai.operation.name", "chat"))
                     .addAttributes(attr("gen_ai.provider.name", "openai"))
                     .addAttributes(attr("gen_ai.request.model", "gpt-4o"))
@@ -267,40 +313,83 @@ class IngestBenchmark {
                     .addAttributes(attr("gen_ai.completion", COMPLETION))
                     .addAttributes(attr("loupe.feature", "support-chat")));
         }
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-                .addScopeSpans(scope)).build().toByteArray();
+        return ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope))
+                .build()
+                .toByteArray();
     }
 
     static SpanRecord spanRecord() {
         Instant start = Instant.parse("2026-11-27T10:00:00Z");
-        return new SpanRecord(SchemaVersions.CURRENT, "p-bench", TestSpans.randomHex(32), TestSpans.randomHex(16), null,
-                SpanKind.LLM, "chat gpt-4o", "openai", "gpt-4o", start, start.plusMillis(1250), 1250L, null, 812L, 143L,
-                null, null, new BigDecimal("0.00346"), PROMPT, COMPLETION, false, Map.of(), null, null, Outcome.SUCCESS,
-                null, null, "support-chat", null, null, null, null, Map.of(), Map.of(), Instant.now());
+        return new SpanRecord(
+                SchemaVersions.CURRENT,
+                "p-bench",
+                TestSpans.randomHex(32),
+                TestSpans.randomHex(16),
+                null,
+                SpanKind.LLM,
+                "chat gpt-4o",
+                "openai",
+                "gpt-4o",
+                start,
+                start.plusMillis(1250),
+                1250L,
+                null,
+                812L,
+                143L,
+                null,
+                null,
+                new BigDecimal("0.00346"),
+                PROMPT,
+                COMPLETION,
+                false,
+                Map.of(),
+                null,
+                null,
+                Outcome.SUCCESS,
+                null,
+                null,
+                "support-chat",
+                null,
+                null,
+                null,
+                null,
+                Map.of(),
+                Map.of(),
+                Instant.now());
     }
 
     static KeyValue attr(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+        return KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(AnyValue.newBuilder().setStringValue(value))
+                .build();
     }
 
     static KeyValue number(String key, long value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setIntValue(value)).build();
+        return KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(AnyValue.newBuilder().setIntValue(value))
+                .build();
     }
 
     private static String row(String name, Result r) {
-        return String.format("| %s | %,.0f | %.1f | %.1f | %,d | %,d |%n", name, r.spansPerSecond(), r.p50Ms(), r.p99Ms(),
-                r.requests(), r.failures());
+        return String.format(
+                "| %s | %,.0f | %.1f | %.1f | %,d | %,d |%n",
+                name, r.spansPerSecond(), r.p50Ms(), r.p99Ms(), r.requests(), r.failures());
     }
 
     static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown CPU");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("unknown CPU");
         } catch (java.io.IOException e) {
             return "unknown CPU";
         }
     }
 
-    record Result(double spansPerSecond, double p50Ms, double p99Ms, long requests, long failures) {
-    }
+    record Result(double spansPerSecond, double p50Ms, double p99Ms, long requests, long failures) {}
 }

@@ -9,8 +9,7 @@ import java.util.function.Predicate;
 /** A service's {@code /q/metrics} page (Prometheus text format), read just far enough to sum samples. */
 final class PrometheusText {
     /** One sample line: its name, labels and value. */
-    record Sample(String name, Map<String, String> labels, double value) {
-    }
+    record Sample(String name, Map<String, String> labels, double value) {}
 
     private final List<Sample> samples = new ArrayList<>();
 

@@ -24,6 +24,7 @@ class SoakBenchmark {
     static final Duration INTERVAL = Duration.ofSeconds(Long.getLong("soak.sample-seconds", 30));
     /** Forced full GCs over the run (at evenly spaced samples, the first and the last included). */
     static final int FORCED_GCS = Integer.getInteger("soak.forced-gcs", 12);
+
     static final Duration DRAIN = Duration.ofSeconds(Long.getLong("soak.drain-seconds", 120));
     static final SoakVerdict.Limits LIMITS = new SoakVerdict.Limits(
             Double.parseDouble(System.getProperty("soak.heap-slope-mib-per-minute", "1")),
@@ -36,14 +37,27 @@ class SoakBenchmark {
         Duration length = Duration.ofSeconds(Math.round(MINUTES * 60));
         long samples = Math.max(1, length.toSeconds() / INTERVAL.toSeconds());
         long gcEvery = Math.max(1, samples / FORCED_GCS);
-        try (LoupeStackAccess stack = LoupeStackAccess.full(); KafkaWatch kafka = new KafkaWatch(stack.kafkaBootstrap());
-             Soak soak = Soak.start(new String[]{"--collector=" + stack.url("trace-collector"),
-                 "--feedback=" + stack.url("feedback-service"), "--aggregator=" + stack.url("metrics-aggregator"),
-                 "--eval-runner=" + stack.url("eval-runner"), "--alert-manager=" + stack.url("alert-manager"),
-                 "--bootstrap-token=" + stack.bootstrapToken(), "--project=soak", "--scenario=soak",
-                 "--spans-per-second=" + SPANS_PER_SECOND, "--duration=" + length}, System.out)) {
+        try (LoupeStackAccess stack = LoupeStackAccess.full();
+                KafkaWatch kafka = new KafkaWatch(stack.kafkaBootstrap());
+                Soak soak = Soak.start(
+                        new String[] {
+                            "--collector=" + stack.url("trace-collector"),
+                            "--feedback=" + stack.url("feedback-service"),
+                            "--aggregator=" + stack.url("metrics-aggregator"),
+                            "--eval-runner=" + stack.url("eval-runner"),
+                            "--alert-manager=" + stack.url("alert-manager"),
+                            "--bootstrap-token=" + stack.bootstrapToken(),
+                            "--project=soak",
+                            "--scenario=soak",
+                            "--spans-per-second=" + SPANS_PER_SECOND,
+                            "--duration=" + length
+                        },
+                        System.out)) {
             SoakSampler sampler = new SoakSampler(stack, kafka, soak);
-            log(String.format("sampling every %d s, a forced full GC every %d samples%s", INTERVAL.toSeconds(), gcEvery,
+            log(String.format(
+                    "sampling every %d s, a forced full GC every %d samples%s",
+                    INTERVAL.toSeconds(),
+                    gcEvery,
                     sampler.canForceGc() ? "" : " (no jcmd in this Java: heap after natural major GCs only)"));
             List<SoakSample> taken = new ArrayList<>();
             long begun = System.nanoTime();
@@ -76,17 +90,25 @@ class SoakBenchmark {
             Files.createDirectories(out.getParent());
             Files.writeString(out, report);
             System.out.println("\n=== Soak ===\n" + report);
-            assertThat(verdict.failures()).as("the soak's verdict (report: %s)", out.toAbsolutePath()).isEmpty();
+            assertThat(verdict.failures())
+                    .as("the soak's verdict (report: %s)", out.toAbsolutePath())
+                    .isEmpty();
         }
     }
 
     private static String settings(Duration length) {
-        return String.format("Soak: %,.0f spans/s for %d min (the simulator's product, seed 42, through the Java "
+        return String.format(
+                "Soak: %,.0f spans/s for %d min (the simulator's product, seed 42, through the Java "
                         + "client), sampled every %d s. Machine: %d cores, %s, %s; JVM %s; service JVM args: %s; the "
-                        + "simulator, broker, five services and PostgreSQL share the machine.", SPANS_PER_SECOND,
-                length.toMinutes(), INTERVAL.toSeconds(), Runtime.getRuntime().availableProcessors(),
-                System.getProperty("os.name") + " " + System.getProperty("os.version"), IngestBenchmark.cpuModel(),
-                System.getProperty("java.version"), System.getProperty("loupe.e2e.jvm-args", "(test defaults)"));
+                        + "simulator, broker, five services and PostgreSQL share the machine.",
+                SPANS_PER_SECOND,
+                length.toMinutes(),
+                INTERVAL.toSeconds(),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name") + " " + System.getProperty("os.version"),
+                IngestBenchmark.cpuModel(),
+                System.getProperty("java.version"),
+                System.getProperty("loupe.e2e.jvm-args", "(test defaults)"));
     }
 
     private static void log(String line) {

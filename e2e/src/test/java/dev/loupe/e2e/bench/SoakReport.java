@@ -7,60 +7,99 @@ import java.util.TreeMap;
 
 /** The soak's Markdown report: the samples over time, then per service and group what the verdict read. */
 final class SoakReport {
-    private SoakReport() {
-    }
+    private SoakReport() {}
 
     /** A sample as one line of the log. */
     static String line(SoakSample s, SoakSample before) {
-        StringBuilder b = new StringBuilder(String.format("[soak] +%4.1f min · %,.0f spans/s · acknowledged %,d items · "
+        StringBuilder b = new StringBuilder(String.format(
+                "[soak] +%4.1f min · %,.0f spans/s · acknowledged %,d items · "
                         + "stored %,d · queued %,d · lost %,d · 5xx %,d · DLQ %,d · lag %,d (%s) · heap/after GC/RSS MiB:",
-                s.minutes(), rate(s, before), s.app().client().sent(), s.spansStored(), s.app().client().queued(),
+                s.minutes(),
+                rate(s, before),
+                s.app().client().sent(),
+                s.spansStored(),
+                s.app().client().queued(),
                 s.app().errors(),
-                s.serverErrors(), s.deadLetters(), s.lagTotal(), s.worstGroup()));
-        s.services().forEach((name, x) -> b.append(' ').append(shortName(name)).append(' ').append(memory(x)));
+                s.serverErrors(),
+                s.deadLetters(),
+                s.lagTotal(),
+                s.worstGroup()));
+        s.services()
+                .forEach((name, x) ->
+                        b.append(' ').append(shortName(name)).append(' ').append(memory(x)));
         return b.toString();
     }
 
-    static String markdown(String settings, List<SoakSample> samples, SoakSample drained, double drainSeconds,
-                           SoakVerdict verdict) {
+    static String markdown(
+            String settings, List<SoakSample> samples, SoakSample drained, double drainSeconds, SoakVerdict verdict) {
         StringBuilder r = new StringBuilder();
         SoakSample last = samples.get(samples.size() - 1);
         r.append(settings).append("\n\n");
-        String memory = verdict.memoryJudged() ? "memory flat" : String.format("memory NOT JUDGED (the window is "
-                + "%.1f min; slopes count from %.0f: run at least %.0f minutes)", verdict.windowMinutes(),
-                verdict.limits().judgedMinutes(), verdict.limits().judgedMinutes() * 1.5 + 1);
-        r.append(verdict.passed() ? "**Verdict: PASS** — " + memory + ", lag bounded, nothing lost.\n"
-                : "**Verdict: FAIL** — " + String.join("; ", verdict.failures()) + "; " + memory + ".\n");
-        r.append(String.format("%nJudged over the last two thirds of the traffic (%d samples, %.1f min): flat = "
+        String memory = verdict.memoryJudged()
+                ? "memory flat"
+                : String.format(
+                        "memory NOT JUDGED (the window is "
+                                + "%.1f min; slopes count from %.0f: run at least %.0f minutes)",
+                        verdict.windowMinutes(),
+                        verdict.limits().judgedMinutes(),
+                        verdict.limits().judgedMinutes() * 1.5 + 1);
+        r.append(
+                verdict.passed()
+                        ? "**Verdict: PASS** — " + memory + ", lag bounded, nothing lost.\n"
+                        : "**Verdict: FAIL** — " + String.join("; ", verdict.failures()) + "; " + memory + ".\n");
+        r.append(String.format(
+                "%nJudged over the last two thirds of the traffic (%d samples, %.1f min): flat = "
                         + "least-squares slope ≤ %.1f MiB/min for the heap after GC (fitted on the samples after a forced "
                         + "full GC) and ≤ %.1f MiB/min for RSS; bounded = every group's lag ≤ %,d records.%n%n",
-                verdict.windowSamples(), verdict.windowMinutes(), verdict.limits().heapMibPerMinute(),
-                verdict.limits().rssMibPerMinute(), verdict.limits().lag()));
-        r.append("| service | heap after GC, first → last judged (MiB) | heap trend | RSS first → last (MiB) | RSS trend |\n"
-                + "|---|---|---|---|---|\n");
+                verdict.windowSamples(),
+                verdict.windowMinutes(),
+                verdict.limits().heapMibPerMinute(),
+                verdict.limits().rssMibPerMinute(),
+                verdict.limits().lag()));
+        r.append(
+                "| service | heap after GC, first → last judged (MiB) | heap trend | RSS first → last (MiB) | RSS trend |\n"
+                        + "|---|---|---|---|---|\n");
         for (String name : last.services().keySet()) {
-            r.append(String.format("| %s | %s | %s | %s | %s |%n", name, judgedRange(samples, name, true, verdict),
-                    verdict.heap(name).describe(), judgedRange(samples, name, false, verdict),
+            r.append(String.format(
+                    "| %s | %s | %s | %s | %s |%n",
+                    name,
+                    judgedRange(samples, name, true, verdict),
+                    verdict.heap(name).describe(),
+                    judgedRange(samples, name, false, verdict),
                     verdict.rss(name).describe()));
         }
         r.append("\n| consumer group | max lag, judged window | lag when the traffic stopped | after "
                 + String.format("%.0f s of drain |%n|---|---|---|---|%n", drainSeconds));
         Map<String, Long> groups = new TreeMap<>(drained.lag());
-        groups.forEach((group, lag) -> r.append(String.format("| %s | %,d | %,d | %,d |%n", group,
-                verdict.maxLag().getOrDefault(group, 0L), last.lag().getOrDefault(group, 0L), lag)));
+        groups.forEach((group, lag) -> r.append(String.format(
+                "| %s | %,d | %,d | %,d |%n",
+                group, verdict.maxLag().getOrDefault(group, 0L), last.lag().getOrDefault(group, 0L), lag)));
         ClientMetrics c = drained.app().client();
-        r.append(String.format("%nSent %,d spans, %,d decisions, %,d feedback; the collector acknowledged %,d items in "
+        r.append(String.format(
+                "%nSent %,d spans, %,d decisions, %,d feedback; the collector acknowledged %,d items in "
                         + "%,d requests (%,d retries); the aggregator stored %,d spans. Lost by the app: %,d dropped, %,d "
                         + "rejected, %,d failed, %,d feedback calls failed. 5xx answers: %s. Dead letters: %,d. Alert "
-                        + "notifications under this normal traffic: %d.%n", drained.app().spans(), drained.app().decisions(),
-                drained.app().feedback(), c.sent(), c.requests(), c.retries(), drained.spansStored(), c.dropped(),
-                c.rejected(), c.failed(), drained.app().feedbackFailed(), fiveHundreds(drained), drained.deadLetters(),
+                        + "notifications under this normal traffic: %d.%n",
+                drained.app().spans(),
+                drained.app().decisions(),
+                drained.app().feedback(),
+                c.sent(),
+                c.requests(),
+                c.retries(),
+                drained.spansStored(),
+                c.dropped(),
+                c.rejected(),
+                c.failed(),
+                drained.app().feedbackFailed(),
+                fiveHundreds(drained),
+                drained.deadLetters(),
                 drained.app().alertNotifications()));
         r.append("\nOver time (memory: heap used / heap after the last major GC / RSS, MiB; `*` = after a forced full "
                 + "GC; lag: all groups, and the group furthest behind):\n\n| min | spans/s | acknowledged items | stored spans | lost "
                 + "| 5xx | DLQ | lag | worst group |");
         last.services().keySet().forEach(n -> r.append(' ').append(n).append(" |"));
-        r.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---|").append("---|".repeat(last.services().size()))
+        r.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+                .append("---|".repeat(last.services().size()))
                 .append('\n');
         SoakSample before = null;
         for (SoakSample s : samples) {
@@ -72,29 +111,42 @@ final class SoakReport {
     }
 
     private static void row(StringBuilder r, SoakSample s, SoakSample before) {
-        r.append(String.format("| %.1f | %,.0f | %,d | %,d | %,d | %,d | %,d | %,d | %s |", s.minutes(), rate(s, before),
-                s.app().client().sent(), s.spansStored(), s.app().errors(), s.serverErrors(), s.deadLetters(),
-                s.lagTotal(), s.worstGroup()));
+        r.append(String.format(
+                "| %.1f | %,.0f | %,d | %,d | %,d | %,d | %,d | %,d | %s |",
+                s.minutes(),
+                rate(s, before),
+                s.app().client().sent(),
+                s.spansStored(),
+                s.app().errors(),
+                s.serverErrors(),
+                s.deadLetters(),
+                s.lagTotal(),
+                s.worstGroup()));
         s.services().values().forEach(x -> r.append(' ').append(memory(x)).append(" |"));
         r.append('\n');
     }
 
     private static String judgedRange(List<SoakSample> samples, String name, boolean heap, SoakVerdict verdict) {
         List<SoakSample> judged = samples.subList(samples.size() - verdict.windowSamples(), samples.size()).stream()
-                .filter(s -> !heap || s.services().get(name).heapAfterGc() > 0).toList();
+                .filter(s -> !heap || s.services().get(name).heapAfterGc() > 0)
+                .toList();
         if (judged.isEmpty()) {
             return "-";
         }
         SoakSample.Service first = judged.get(0).services().get(name);
         SoakSample.Service last = judged.get(judged.size() - 1).services().get(name);
-        return heap ? mib(first.heapAfterGc()) + " → " + mib(last.heapAfterGc())
+        return heap
+                ? mib(first.heapAfterGc()) + " → " + mib(last.heapAfterGc())
                 : first.rssKib() / 1024 + " → " + last.rssKib() / 1024;
     }
 
     private static String fiveHundreds(SoakSample s) {
         StringBuilder b = new StringBuilder();
-        s.services().forEach((name, x) -> b.append(b.length() == 0 ? "" : ", ").append(name).append(' ')
-                .append(x.serverErrors()));
+        s.services()
+                .forEach((name, x) -> b.append(b.length() == 0 ? "" : ", ")
+                        .append(name)
+                        .append(' ')
+                        .append(x.serverErrors()));
         return b.toString();
     }
 
@@ -114,6 +166,9 @@ final class SoakReport {
     }
 
     private static String shortName(String service) {
-        return service.replace("metrics-", "").replace("trace-", "").replace("-service", "").replace("-manager", "");
+        return service.replace("metrics-", "")
+                .replace("trace-", "")
+                .replace("-service", "")
+                .replace("-manager", "");
     }
 }

@@ -12,8 +12,13 @@ import java.util.Map;
  * @param deadLetters records on the {@code *.dlq} topics
  * @param spansStored the aggregator's stored-span counter
  */
-record SoakSample(double minutes, Soak.Progress app, Map<String, Service> services, Map<String, Long> lag,
-                  long deadLetters, long spansStored) {
+record SoakSample(
+        double minutes,
+        Soak.Progress app,
+        Map<String, Service> services,
+        Map<String, Long> lag,
+        long deadLetters,
+        long spansStored) {
 
     /**
      * One service JVM.
@@ -24,8 +29,7 @@ record SoakSample(double minutes, Soak.Progress app, Map<String, Service> servic
      * @param rssKib      VmRSS of the process
      * @param serverErrors 5xx answers since the service started
      */
-    record Service(long heapUsed, long heapAfterGc, boolean forcedGc, long rssKib, long serverErrors) {
-    }
+    record Service(long heapUsed, long heapAfterGc, boolean forcedGc, long rssKib, long serverErrors) {}
 
     long lagTotal() {
         return lag.values().stream().mapToLong(Long::longValue).sum();
@@ -37,7 +41,9 @@ record SoakSample(double minutes, Soak.Progress app, Map<String, Service> servic
 
     /** The group furthest behind, with its lag, or "-". */
     String worstGroup() {
-        return lag.entrySet().stream().max(Map.Entry.comparingByValue())
-                .map(e -> String.format("%s %,d", e.getKey(), e.getValue())).orElse("-");
+        return lag.entrySet().stream()
+                .max(Map.Entry.comparingByValue())
+                .map(e -> String.format("%s %,d", e.getKey(), e.getValue()))
+                .orElse("-");
     }
 }

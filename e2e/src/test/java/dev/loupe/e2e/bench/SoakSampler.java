@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * collections over the run can.
  */
 final class SoakSampler {
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final LoupeStackAccess stack;
     private final KafkaWatch kafka;
     private final Soak soak;
@@ -48,7 +49,9 @@ final class SoakSampler {
             List<Process> gcs = new ArrayList<>(); // at once: five jcmd JVMs one after another took seconds
             for (String service : stack.services()) {
                 gcs.add(new ProcessBuilder(jcmd.toString(), Long.toString(stack.pid(service)), "GC.run")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start());
             }
             for (Process gc : gcs) {
                 if (!gc.waitFor(30, TimeUnit.SECONDS)) {
@@ -61,22 +64,35 @@ final class SoakSampler {
         long stored = -1;
         for (String service : stack.services()) {
             PrometheusText metrics = metrics(service);
-            services.put(service, new SoakSample.Service(
-                    (long) metrics.sum("jvm_memory_used_bytes", l -> "heap".equals(l.get("area"))),
-                    (long) metrics.sum("jvm_gc_live_data_size_bytes"), forced, stack.rssKib(service),
-                    Math.max(0, (long) metrics.sum("http_server_requests_seconds_count",
-                            l -> l.getOrDefault("status", "").startsWith("5")))));
+            services.put(
+                    service,
+                    new SoakSample.Service(
+                            (long) metrics.sum("jvm_memory_used_bytes", l -> "heap".equals(l.get("area"))),
+                            (long) metrics.sum("jvm_gc_live_data_size_bytes"),
+                            forced,
+                            stack.rssKib(service),
+                            Math.max(0, (long) metrics.sum(
+                                    "http_server_requests_seconds_count",
+                                    l -> l.getOrDefault("status", "").startsWith("5")))));
             if (service.equals("metrics-aggregator")) {
                 stored = Math.max(0, (long) metrics.sum("loupe_aggregator_spans_stored_total"));
             }
         }
-        return new SoakSample((System.nanoTime() - begun) / 60e9, soak.progress(), services, kafka.lagByGroup(),
-                kafka.deadLetters(), stored);
+        return new SoakSample(
+                (System.nanoTime() - begun) / 60e9,
+                soak.progress(),
+                services,
+                kafka.lagByGroup(),
+                kafka.deadLetters(),
+                stored);
     }
 
     private PrometheusText metrics(String service) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/metrics"))
-                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(stack.url(service) + "/q/metrics"))
+                        .timeout(Duration.ofSeconds(20))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return new PrometheusText(response.body());
     }
 }

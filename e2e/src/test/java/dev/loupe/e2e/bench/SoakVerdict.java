@@ -16,8 +16,7 @@ final class SoakVerdict {
      * The limits, in MiB per minute and records; memory is judged only over a window of at least
      * {@code judgedMinutes}, since a shorter one sees the JVMs warm up, not leak.
      */
-    record Limits(double heapMibPerMinute, double rssMibPerMinute, long lag, double judgedMinutes) {
-    }
+    record Limits(double heapMibPerMinute, double rssMibPerMinute, long lag, double judgedMinutes) {}
 
     /** A slope and what it was fitted on ("forced GCs", "major GCs", "samples"), or why it was not. */
     record Trend(double mibPerMinute, int points, String basis, boolean judged, boolean flat) {
@@ -36,19 +35,39 @@ final class SoakVerdict {
 
     SoakVerdict(Limits limits, List<SoakSample> traffic, double trafficMinutes, SoakSample last) {
         this.limits = limits;
-        this.window = traffic.stream().filter(s -> s.minutes() >= trafficMinutes / 3).toList();
+        this.window =
+                traffic.stream().filter(s -> s.minutes() >= trafficMinutes / 3).toList();
         boolean longEnough = windowMinutes() >= limits.judgedMinutes();
         for (String service : last.services().keySet()) {
-            List<SoakSample> forced = window.stream().filter(s -> s.services().get(service).forcedGc()).toList();
-            heap.put(service, forced.size() >= 3
-                    ? trend(forced, service, SoakSample.Service::heapAfterGc, "forced GCs", limits.heapMibPerMinute(),
-                    longEnough)
-                    : trend(window.stream().filter(s -> s.services().get(service).heapAfterGc() > 0).toList(), service,
-                    SoakSample.Service::heapAfterGc, "samples after major GCs", limits.heapMibPerMinute(), longEnough));
-            rss.put(service, trend(window, service, x -> x.rssKib() * 1024, "samples", limits.rssMibPerMinute(),
-                    longEnough));
+            List<SoakSample> forced = window.stream()
+                    .filter(s -> s.services().get(service).forcedGc())
+                    .toList();
+            heap.put(
+                    service,
+                    forced.size() >= 3
+                            ? trend(
+                                    forced,
+                                    service,
+                                    SoakSample.Service::heapAfterGc,
+                                    "forced GCs",
+                                    limits.heapMibPerMinute(),
+                                    longEnough)
+                            : trend(
+                                    window.stream()
+                                            .filter(s ->
+                                                    s.services().get(service).heapAfterGc() > 0)
+                                            .toList(),
+                                    service,
+                                    SoakSample.Service::heapAfterGc,
+                                    "samples after major GCs",
+                                    limits.heapMibPerMinute(),
+                                    longEnough));
+            rss.put(
+                    service,
+                    trend(window, service, x -> x.rssKib() * 1024, "samples", limits.rssMibPerMinute(), longEnough));
             if (!heap.get(service).flat()) {
-                failures.add(service + " heap after GC grows " + heap.get(service).describe());
+                failures.add(
+                        service + " heap after GC grows " + heap.get(service).describe());
             }
             if (!rss.get(service).flat()) {
                 failures.add(service + " RSS grows " + rss.get(service).describe());
@@ -57,7 +76,8 @@ final class SoakVerdict {
         window.forEach(s -> s.lag().forEach((group, lag) -> maxLag.merge(group, lag, Math::max)));
         maxLag.forEach((group, lag) -> {
             if (lag > limits.lag()) {
-                failures.add(String.format("consumer group %s lagged %,d records (limit %,d)", group, lag, limits.lag()));
+                failures.add(
+                        String.format("consumer group %s lagged %,d records (limit %,d)", group, lag, limits.lag()));
             }
         });
         long lost = last.app().errors();
@@ -65,7 +85,8 @@ final class SoakVerdict {
             failures.add(String.format("the app lost %,d items (dropped, rejected, failed, feedback)", lost));
         }
         if (last.app().client().queued() > 0) {
-            failures.add(String.format("%,d items still queued in the app a minute after the traffic stopped",
+            failures.add(String.format(
+                    "%,d items still queued in the app a minute after the traffic stopped",
                     last.app().client().queued()));
         }
         if (last.serverErrors() > 0) {
@@ -76,10 +97,17 @@ final class SoakVerdict {
         }
     }
 
-    private static Trend trend(List<SoakSample> samples, String service, ToLongFunction<SoakSample.Service> bytes,
-                               String basis, double limit, boolean judged) {
+    private static Trend trend(
+            List<SoakSample> samples,
+            String service,
+            ToLongFunction<SoakSample.Service> bytes,
+            String basis,
+            double limit,
+            boolean judged) {
         double[] x = samples.stream().mapToDouble(SoakSample::minutes).toArray();
-        double[] y = samples.stream().mapToDouble(s -> bytes.applyAsLong(s.services().get(service)) / 1048576.0).toArray();
+        double[] y = samples.stream()
+                .mapToDouble(s -> bytes.applyAsLong(s.services().get(service)) / 1048576.0)
+                .toArray();
         if (x.length < 3) {
             return new Trend(0, x.length, basis, false, true);
         }
@@ -134,7 +162,9 @@ final class SoakVerdict {
 
     /** Minutes between the first and the last sample of the judged window. */
     double windowMinutes() {
-        return window.size() < 2 ? 0 : window.get(window.size() - 1).minutes() - window.get(0).minutes();
+        return window.size() < 2
+                ? 0
+                : window.get(window.size() - 1).minutes() - window.get(0).minutes();
     }
 
     /** Whether the window was long enough for the memory slopes to count. */

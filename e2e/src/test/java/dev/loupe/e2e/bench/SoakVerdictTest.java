@@ -18,8 +18,8 @@ class SoakVerdictTest {
     static final long MIB = 1024 * 1024;
 
     /** 30 minutes sampled every 30 s; heap after GC and RSS given per minute; a forced GC every fifth sample. */
-    static List<SoakSample> run(double heapMib, double heapGrowthPerMinute, double rssGrowthPerMinute, long lag,
-                                long dropped) {
+    static List<SoakSample> run(
+            double heapMib, double heapGrowthPerMinute, double rssGrowthPerMinute, long lag, long dropped) {
         List<SoakSample> samples = new ArrayList<>();
         for (int i = 0; i <= 60; i++) {
             double minute = i / 2.0;
@@ -29,10 +29,17 @@ class SoakVerdictTest {
             long rssKib = (long) ((400 + warmUp + rssGrowthPerMinute * minute + noise) * 1024);
             Map<String, SoakSample.Service> services = new LinkedHashMap<>();
             services.put("trace-collector", new SoakSample.Service(heap * 3, heap, i % 5 == 0, rssKib, 0));
-            Soak.Progress app = new Soak.Progress(Instant.EPOCH, i * 60_000L, i * 30_000L, 0, 0,
-                    new ClientMetrics(0, 0, 0, i == 60 ? dropped : 0, 0, 0, 0, 0), 0, i == 60);
-            samples.add(new SoakSample(minute, app, services, Map.of("loupe-metrics-aggregator", i == 40 ? lag : 100),
-                    0, i * 60_000L));
+            Soak.Progress app = new Soak.Progress(
+                    Instant.EPOCH,
+                    i * 60_000L,
+                    i * 30_000L,
+                    0,
+                    0,
+                    new ClientMetrics(0, 0, 0, i == 60 ? dropped : 0, 0, 0, 0, 0),
+                    0,
+                    i == 60);
+            samples.add(new SoakSample(
+                    minute, app, services, Map.of("loupe-metrics-aggregator", i == 40 ? lag : 100), 0, i * 60_000L));
         }
         return samples;
     }
@@ -58,7 +65,8 @@ class SoakVerdictTest {
 
     @Test
     void growingRssLagBeyondTheLimitAndLostItemsFail() {
-        assertThat(verdict(run(60, 0, 5, 25_000, 3)).failures()).hasSize(3)
+        assertThat(verdict(run(60, 0, 5, 25_000, 3)).failures())
+                .hasSize(3)
                 .anySatisfy(f -> assertThat(f).startsWith("trace-collector RSS grows +4.9"))
                 .anySatisfy(f -> assertThat(f).contains("loupe-metrics-aggregator lagged 25,000"))
                 .anySatisfy(f -> assertThat(f).contains("lost 3 items"));
@@ -83,8 +91,12 @@ class SoakVerdictTest {
                 http_server_requests_seconds_count{method="POST",outcome="SUCCESS",status="200",uri="/v1/{x,\\"y\\"}"} 9.0
                 jvm_gc_live_data_size_bytes 1234.0
                 """);
-        assertThat(text.sum("jvm_memory_used_bytes", l -> "heap".equals(l.get("area")))).isEqualTo(3.145728E7);
-        assertThat(text.sum("http_server_requests_seconds_count", l -> l.get("status").startsWith("5"))).isEqualTo(4);
+        assertThat(text.sum("jvm_memory_used_bytes", l -> "heap".equals(l.get("area"))))
+                .isEqualTo(3.145728E7);
+        assertThat(text.sum(
+                        "http_server_requests_seconds_count",
+                        l -> l.get("status").startsWith("5")))
+                .isEqualTo(4);
         assertThat(text.sum("jvm_gc_live_data_size_bytes")).isEqualTo(1234);
         assertThat(text.sum("absent_metric")).isEqualTo(-1);
     }

@@ -1,9 +1,9 @@
 package dev.loupe.evals.api;
 
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.datasets.DatasetModels.CasePage;
 import dev.loupe.evals.datasets.DatasetModels.DatasetList;
 import dev.loupe.evals.datasets.DatasetModels.Run;
@@ -52,8 +52,8 @@ public class DatasetResource {
     @GET
     @Path("/{name}/cases")
     @RolesAllowed(Scope.READ_ROLE)
-    public Uni<CasePage> cases(@PathParam("name") String name, @QueryParam("after") String after,
-                               @QueryParam("limit") String limit) {
+    public Uni<CasePage> cases(
+            @PathParam("name") String name, @QueryParam("after") String after, @QueryParam("limit") String limit) {
         checkName(name);
         if (after != null && (after.length() > Datasets.MAX_NAME || after.indexOf('\u0000') >= 0)) {
             throw ProblemException.badRequest("after", "a caseId from the previous page's next");
@@ -86,8 +86,10 @@ public class DatasetResource {
     public Uni<Response> score(@PathParam("name") String name, RunRequest request) {
         checkName(name);
         return datasets.score(caller.projectId(), name, request, caller.keyId())
-                .map(run -> Response.status(Response.Status.CREATED).entity(run)
-                        .header("Location", "/v1/datasets/" + encode(name) + "/runs/" + run.runId()).build());
+                .map(run -> Response.status(Response.Status.CREATED)
+                        .entity(run)
+                        .header("Location", "/v1/datasets/" + encode(name) + "/runs/" + run.runId())
+                        .build());
     }
 
     @GET
@@ -95,7 +97,8 @@ public class DatasetResource {
     @RolesAllowed(Scope.READ_ROLE)
     public Uni<RunList> runs(@PathParam("name") String name, @QueryParam("limit") String limit) {
         checkName(name);
-        return datasets.runs(caller.projectId(), name, limit(limit, DEFAULT_PAGE)).map(runs -> new RunList(name, runs));
+        return datasets.runs(caller.projectId(), name, limit(limit, DEFAULT_PAGE))
+                .map(runs -> new RunList(name, runs));
     }
 
     @GET
@@ -111,8 +114,10 @@ public class DatasetResource {
 
     private static void checkName(String name) {
         if (name.isBlank() || name.length() > Datasets.MAX_NAME || name.chars().anyMatch(Character::isISOControl)) {
-            throw ProblemException.badRequest("name", "a dataset is named after its feature: 1 to "
-                    + Datasets.MAX_NAME + " characters, no control characters");
+            throw ProblemException.badRequest(
+                    "name",
+                    "a dataset is named after its feature: 1 to " + Datasets.MAX_NAME
+                            + " characters, no control characters");
         }
     }
 

@@ -1,12 +1,12 @@
 package dev.loupe.evals.api;
 
+import dev.loupe.common.http.ProblemException;
+import dev.loupe.common.tenancy.Caller;
+import dev.loupe.common.tenancy.Scope;
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.contracts.events.EvalTrigger;
-import dev.loupe.common.http.ProblemException;
 import dev.loupe.contracts.json.EventJson;
-import dev.loupe.common.tenancy.Caller;
-import dev.loupe.common.tenancy.Scope;
 import dev.loupe.evals.features.EvaluationPlans;
 import dev.loupe.evals.features.PlanKey;
 import dev.loupe.evals.judge.JudgeClient;
@@ -50,19 +50,15 @@ public class EvaluationResource {
             where project_id = $1 and decision_id = $2 and trigger = 'MANUAL' and state = 'queued'""";
 
     @RegisterForReflection
-    public record EvaluationRequest(String decisionId, String reference) {
-    }
+    public record EvaluationRequest(String decisionId, String reference) {}
 
     @RegisterForReflection
-    public record Pending(String evaluator, String reason) {
-    }
+    public record Pending(String evaluator, String reason) {}
 
     @RegisterForReflection
-    public record EvaluationResponse(List<EvalResult> results, List<Pending> pending) {
-    }
+    public record EvaluationResponse(List<EvalResult> results, List<Pending> pending) {}
 
-    private record Judged(EvalResult result, ResultStore.JudgeUsage usage, JudgeJob queued, String why) {
-    }
+    private record Judged(EvalResult result, ResultStore.JudgeUsage usage, JudgeJob queued, String why) {}
 
     private final Pool pool;
     private final EvaluationPlans plans;
@@ -76,9 +72,18 @@ public class EvaluationResource {
     private final Caller caller;
     private final Clock clock;
 
-    public EvaluationResource(Pool pool, EvaluationPlans plans, Evaluation evaluation, EvalResults results,
-                              ResultStore store, EvalPublisher publisher, JudgeClient judge, JudgeWorker worker,
-                              LlmJudgeEvaluator judgeEvaluator, Caller caller, Clock clock) {
+    public EvaluationResource(
+            Pool pool,
+            EvaluationPlans plans,
+            Evaluation evaluation,
+            EvalResults results,
+            ResultStore store,
+            EvalPublisher publisher,
+            JudgeClient judge,
+            JudgeWorker worker,
+            LlmJudgeEvaluator judgeEvaluator,
+            Caller caller,
+            Clock clock) {
         this.pool = pool;
         this.plans = plans;
         this.evaluation = evaluation;
@@ -97,14 +102,17 @@ public class EvaluationResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<EvaluationResponse> evaluate(EvaluationRequest request) {
-        if (request == null || request.decisionId() == null || request.decisionId().isBlank()) {
+        if (request == null
+                || request.decisionId() == null
+                || request.decisionId().isBlank()) {
             throw ProblemException.badRequest("decisionId", "is required");
         }
         if (request.decisionId().length() > MAX_ID || request.decisionId().indexOf('\u0000') >= 0) {
             throw ProblemException.badRequest("decisionId", "at most " + MAX_ID + " characters, no NUL");
         }
-        if (request.reference() != null && (request.reference().length() > MAX_REFERENCE
-                || request.reference().indexOf('\u0000') >= 0)) {
+        if (request.reference() != null
+                && (request.reference().length() > MAX_REFERENCE
+                        || request.reference().indexOf('\u0000') >= 0)) {
             throw ProblemException.badRequest("reference", "at most " + MAX_REFERENCE + " characters, no NUL");
         }
         String project = caller.projectId();
@@ -120,16 +128,20 @@ public class EvaluationResource {
                 .chain(decision -> plans.plan(PlanKey.of(project, decision.feature()))
                         // up to 32 evaluators with regexes: off the event loop
                         .emitOn(Infrastructure.getDefaultWorkerPool())
-                        .map(plan -> evaluation.run(decision, plan, EvalTrigger.MANUAL, request.reference(),
-                                clock.instant()))
+                        .map(plan -> evaluation.run(
+                                decision, plan, EvalTrigger.MANUAL, request.reference(), clock.instant()))
                         .chain(outcome -> run(decision, outcome)));
     }
 
     private Uni<EvaluationResponse> run(DecisionRecord decision, Evaluation.Outcome outcome) {
-        Uni<List<Judged>> judged = outcome.judgeJobs().isEmpty() ? Uni.createFrom().item(List.of())
-                : Multi.createFrom().iterable(outcome.judgeJobs())
-                .onItem().transformToUniAndConcatenate(job -> judgeNow(decision, job))
-                .collect().asList();
+        Uni<List<Judged>> judged = outcome.judgeJobs().isEmpty()
+                ? Uni.createFrom().item(List.of())
+                : Multi.createFrom()
+                        .iterable(outcome.judgeJobs())
+                        .onItem()
+                        .transformToUniAndConcatenate(job -> judgeNow(decision, job))
+                        .collect()
+                        .asList();
         return judged.chain(done -> {
             List<EvalResult> all = new ArrayList<>(outcome.results());
             List<ResultStore.JudgeUsage> usage = new ArrayList<>();
@@ -148,22 +160,40 @@ public class EvaluationResource {
             Instant now = clock.instant();
             // a judge that answered now supersedes a manual run of it still queued from before
             Uni<Void> superseded = done.stream().anyMatch(j -> j.result() != null)
-                    ? pool.preparedQuery(MANUAL_DONE).execute(Tuple.of(decision.projectId(), decision.decisionId()))
-                    .replaceWithVoid() : Uni.createFrom().voidItem();
-            return superseded.chain(() -> pool.withTransaction(connection -> store.queue(connection, queue, now, true)
+                    ? pool.preparedQuery(MANUAL_DONE)
+                            .execute(Tuple.of(decision.projectId(), decision.decisionId()))
+                            .replaceWithVoid()
+                    : Uni.createFrom().voidItem();
+            return superseded
+                    .chain(() -> pool.withTransaction(connection -> store.queue(connection, queue, now, true)
                             .chain(() -> store.store(connection, all, null, usage, true))))
-                    .call(stored -> publisher.publish(stored).onFailure().transform(e -> ProblemException.unavailable(
-                            "the results are stored but Kafka did not acknowledge them; run the evaluation again", 5)))
+                    .call(stored -> publisher
+                            .publish(stored)
+                            .onFailure()
+                            .transform(e -> ProblemException.unavailable(
+                                    "the results are stored but Kafka did not acknowledge them; run the evaluation again",
+                                    5)))
                     .map(stored -> new EvaluationResponse(stored, pending));
         });
     }
 
     private Uni<Judged> judgeNow(DecisionRecord decision, JudgeJob job) {
         return judge.judge(decision, judgeEvaluator.compile(job.config()), job.reference())
-                .map(verdict -> new Judged(results.result(decision, LlmJudgeEvaluator.NAME, job.evaluatorVersion(),
-                        verdict.score(), job.threshold(), verdict.reason(), EvalTrigger.MANUAL, clock.instant()),
-                        worker.usage(verdict), null, null))
+                .map(verdict -> new Judged(
+                        results.result(
+                                decision,
+                                LlmJudgeEvaluator.NAME,
+                                job.evaluatorVersion(),
+                                verdict.score(),
+                                job.threshold(),
+                                verdict.reason(),
+                                EvalTrigger.MANUAL,
+                                clock.instant()),
+                        worker.usage(verdict),
+                        null,
+                        null))
                 .onFailure(e -> e instanceof JudgeUnavailableException || e instanceof MalformedJudgeAnswerException)
-                .recoverWithItem(e -> new Judged(null, null, job, e.getMessage() + "; queued, it runs when the judge answers"));
+                .recoverWithItem(
+                        e -> new Judged(null, null, job, e.getMessage() + "; queued, it runs when the judge answers"));
     }
 }

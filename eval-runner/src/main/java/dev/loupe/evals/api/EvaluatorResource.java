@@ -15,13 +15,16 @@ import java.util.List;
 @Path("/v1/evaluators")
 public class EvaluatorResource {
     @RegisterForReflection
-    public record EvaluatorInfo(String name, String version, String description, boolean deterministic,
-                                double defaultThreshold, JsonNode configSchema) {
-    }
+    public record EvaluatorInfo(
+            String name,
+            String version,
+            String description,
+            boolean deterministic,
+            double defaultThreshold,
+            JsonNode configSchema) {}
 
     @RegisterForReflection
-    public record EvaluatorList(List<EvaluatorInfo> evaluators) {
-    }
+    public record EvaluatorList(List<EvaluatorInfo> evaluators) {}
 
     private final EvaluatorCatalog catalog;
 
@@ -33,7 +36,14 @@ public class EvaluatorResource {
     @RolesAllowed(Scope.READ_ROLE)
     @Produces(MediaType.APPLICATION_JSON)
     public EvaluatorList list() {
-        return new EvaluatorList(catalog.all().stream().map(e -> new EvaluatorInfo(e.name(), e.version(), e.description(),
-                e.deterministic(), e.defaultThreshold(), e.configSchema())).toList());
+        return new EvaluatorList(catalog.all().stream()
+                .map(e -> new EvaluatorInfo(
+                        e.name(),
+                        e.version(),
+                        e.description(),
+                        e.deterministic(),
+                        e.defaultThreshold(),
+                        e.configSchema()))
+                .toList());
     }
 }

@@ -47,8 +47,13 @@ public class FeatureEvaluationResource {
             throw ProblemException.badRequest("body", "a JSON object with samplingRate, maxPerMinute and evaluators");
         }
         return plans.save(key, body, caller.keyId())
-                .invoke(plan -> LOG.infof("evaluation of %s/%s set by key %s: rate %s, cap %d/min, evaluators %s",
-                        key.projectId(), key.feature(), caller.keyId(), plan.samplingRate(), plan.maxPerMinute(),
+                .invoke(plan -> LOG.infof(
+                        "evaluation of %s/%s set by key %s: rate %s, cap %d/min, evaluators %s",
+                        key.projectId(),
+                        key.feature(),
+                        caller.keyId(),
+                        plan.samplingRate(),
+                        plan.maxPerMinute(),
                         plan.specs().stream().map(s -> s.name()).toList()))
                 .map(plan -> plan.view());
     }

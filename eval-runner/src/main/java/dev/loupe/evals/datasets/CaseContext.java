@@ -15,13 +15,33 @@ import java.util.Map;
  * as it judged the original.
  */
 @RegisterForReflection
-public record CaseContext(String traceId, String feature, String promptTemplate, String promptVersion, String model,
-                          List<RetrievalResult> retrievalResults, JsonNode parsedOutput, String parseError,
-                          BigDecimal costUsd, Long latencyMs, Map<String, String> metadata, Instant occurredAt) {
+public record CaseContext(
+        String traceId,
+        String feature,
+        String promptTemplate,
+        String promptVersion,
+        String model,
+        List<RetrievalResult> retrievalResults,
+        JsonNode parsedOutput,
+        String parseError,
+        BigDecimal costUsd,
+        Long latencyMs,
+        Map<String, String> metadata,
+        Instant occurredAt) {
 
     public static CaseContext of(DecisionRecord d) {
-        return new CaseContext(d.traceId(), d.feature(), d.promptTemplate(), d.promptVersion(), d.model(),
-                d.retrievalResults(), d.parsedOutput(), d.parseError(), d.costUsd(), d.latencyMs(), d.metadata(),
+        return new CaseContext(
+                d.traceId(),
+                d.feature(),
+                d.promptTemplate(),
+                d.promptVersion(),
+                d.model(),
+                d.retrievalResults(),
+                d.parsedOutput(),
+                d.parseError(),
+                d.costUsd(),
+                d.latencyMs(),
+                d.metadata(),
                 d.occurredAt());
     }
 }

@@ -1,12 +1,12 @@
 package dev.loupe.evals.datasets;
 
+import dev.loupe.common.http.Problem;
+import dev.loupe.common.http.ProblemException;
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.contracts.events.EvalTrigger;
 import dev.loupe.contracts.events.Outcome;
 import dev.loupe.contracts.events.SchemaVersions;
-import dev.loupe.common.http.Problem;
-import dev.loupe.common.http.ProblemException;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.datasets.DatasetModels.CandidateOutput;
 import dev.loupe.evals.datasets.DatasetModels.CaseEvaluation;
@@ -56,6 +56,7 @@ import java.util.UUID;
 public class Datasets {
     /** The dataset of decisions without a feature. */
     public static final String UNASSIGNED = "unassigned";
+
     public static final int MAX_NAME = 256;
     static final int MAX_OUTPUTS = 10_000;
     static final int MAX_OUTPUT = 100_000;
@@ -102,8 +103,8 @@ public class Datasets {
             List<DatasetSummary> out = new ArrayList<>();
             for (Row row : rows) {
                 RunSummary last = row.getString("run_id") == null ? null : summary(row);
-                out.add(new DatasetSummary(row.getString("dataset"), row.getLong("cases"),
-                        instant(row, "updated_at"), last));
+                out.add(new DatasetSummary(
+                        row.getString("dataset"), row.getLong("cases"), instant(row, "updated_at"), last));
             }
             return out;
         });
@@ -111,7 +112,8 @@ public class Datasets {
 
     /** A page of cases in id order, after {@code after} when given. */
     public Uni<CasePage> cases(String projectId, String dataset, String after, int limit) {
-        return exists(projectId, dataset).chain(() -> pool.preparedQuery("select " + CASE_COLUMNS
+        return exists(projectId, dataset)
+                .chain(() -> pool.preparedQuery("select " + CASE_COLUMNS
                                 + " from evals.regression_cases where project_id = $1 and dataset = $2 and case_id > $3"
                                 + " order by case_id limit $4")
                         .execute(Tuple.of(projectId, dataset, after == null ? "" : after, limit + 1)))
@@ -129,9 +131,11 @@ public class Datasets {
 
     /** Every case of a dataset, oldest first (the export). */
     public Uni<List<RegressionCase>> all(String projectId, String dataset) {
-        return exists(projectId, dataset).chain(() -> pool.preparedQuery("select " + CASE_COLUMNS
-                        + " from evals.regression_cases where project_id = $1 and dataset = $2 order by created_at, case_id")
-                .execute(Tuple.of(projectId, dataset)))
+        return exists(projectId, dataset)
+                .chain(() -> pool.preparedQuery(
+                                "select " + CASE_COLUMNS
+                                        + " from evals.regression_cases where project_id = $1 and dataset = $2 order by created_at, case_id")
+                        .execute(Tuple.of(projectId, dataset)))
                 .map(rows -> {
                     List<RegressionCase> cases = new ArrayList<>();
                     rows.forEach(row -> cases.add(regressionCase(row)));
@@ -140,9 +144,11 @@ public class Datasets {
     }
 
     public Uni<List<RunSummary>> runs(String projectId, String dataset, int limit) {
-        return exists(projectId, dataset).chain(() -> pool.preparedQuery("select " + RUN_COLUMNS
-                        + " from evals.dataset_runs where project_id = $1 and dataset = $2 order by created_at desc limit $3")
-                .execute(Tuple.of(projectId, dataset, limit)))
+        return exists(projectId, dataset)
+                .chain(() -> pool.preparedQuery(
+                                "select " + RUN_COLUMNS
+                                        + " from evals.dataset_runs where project_id = $1 and dataset = $2 order by created_at desc limit $3")
+                        .execute(Tuple.of(projectId, dataset, limit)))
                 .map(rows -> {
                     List<RunSummary> runs = new ArrayList<>();
                     rows.forEach(row -> runs.add(summary(row)));
@@ -175,18 +181,30 @@ public class Datasets {
                         .emitOn(Infrastructure.getDefaultWorkerPool())
                         .map(plan -> evaluate(projectId, dataset, request, cases, plan)))
                 .chain(run -> previous(projectId, dataset).map(prev -> withComparison(run, prev)))
-                .call(run -> pool.preparedQuery(INSERT_RUN).execute(Tuple.tuple(Arrays.asList(projectId, run.runId(), dataset,
-                        run.label(), run.model(), run.promptVersion(), run.createdAt().atOffset(ZoneOffset.UTC), createdBy,
-                        run.cases(), run.scored(), run.passed(), run.passRate(), EventJson.encode(new StoredResults(run.results(),
-                                run.missing(), run.skipped(), run.comparison()))))))
+                .call(run -> pool.preparedQuery(INSERT_RUN)
+                        .execute(Tuple.tuple(Arrays.asList(
+                                projectId,
+                                run.runId(),
+                                dataset,
+                                run.label(),
+                                run.model(),
+                                run.promptVersion(),
+                                run.createdAt().atOffset(ZoneOffset.UTC),
+                                createdBy,
+                                run.cases(),
+                                run.scored(),
+                                run.passed(),
+                                run.passRate(),
+                                EventJson.encode(new StoredResults(
+                                        run.results(), run.missing(), run.skipped(), run.comparison()))))))
                 .invoke(run -> {
                     registry.counter("loupe.evals.dataset.runs").increment();
                     registry.counter("loupe.evals.dataset.cases.scored").increment(run.scored());
                 });
     }
 
-    private Run evaluate(String projectId, String dataset, RunRequest request, List<RegressionCase> cases,
-                         EvaluationPlan plan) {
+    private Run evaluate(
+            String projectId, String dataset, RunRequest request, List<RegressionCase> cases, EvaluationPlan plan) {
         Map<String, RegressionCase> byId = new LinkedHashMap<>();
         cases.forEach(c -> byId.put(c.caseId(), c));
         List<Problem.FieldError> errors = new ArrayList<>();
@@ -194,7 +212,8 @@ public class Datasets {
         for (int i = 0; i < request.outputs().size(); i++) {
             String caseId = request.outputs().get(i).caseId();
             if (!byId.containsKey(caseId)) {
-                errors.add(new Problem.FieldError("outputs[" + i + "].caseId", "no case " + caseId + " in dataset " + dataset));
+                errors.add(new Problem.FieldError(
+                        "outputs[" + i + "].caseId", "no case " + caseId + " in dataset " + dataset));
             } else if (!seen.add(caseId)) {
                 errors.add(new Problem.FieldError("outputs[" + i + "].caseId", "case " + caseId + " is given twice"));
             }
@@ -203,39 +222,80 @@ public class Datasets {
             throw ProblemException.invalid(errors);
         }
         Instant now = clock.instant();
-        List<Skipped> skipped = plan.evaluators().stream().filter(e -> !e.evaluator().deterministic())
-                .map(PlannedEvaluator::name).distinct()
-                .map(name -> new Skipped(name, LlmJudgeEvaluator.NAME.equals(name)
-                        ? "the LLM judge does not run on dataset runs (they answer at once and must not spend the judge's budget)"
-                        : "not deterministic"))
+        List<Skipped> skipped = plan.evaluators().stream()
+                .filter(e -> !e.evaluator().deterministic())
+                .map(PlannedEvaluator::name)
+                .distinct()
+                .map(name -> new Skipped(
+                        name,
+                        LlmJudgeEvaluator.NAME.equals(name)
+                                ? "the LLM judge does not run on dataset runs (they answer at once and must not spend the judge's budget)"
+                                : "not deterministic"))
                 .toList();
-        List<CaseResult> results = request.outputs().parallelStream().map(candidate -> {
-            RegressionCase c = byId.get(candidate.caseId());
-            DecisionRecord decision = candidateDecision(projectId, c, candidate, request);
-            List<CaseEvaluation> evaluations = new ArrayList<>();
-            for (EvalResult r : evaluation.runAgainst(decision, plan, EvalTrigger.REGRESSION, c.expectedOutput(), now)
-                    .results()) {
-                evaluations.add(new CaseEvaluation(r.evaluator(), r.evaluatorVersion(), r.score(), r.passed(), r.reason()));
-            }
-            boolean passed = !evaluations.isEmpty() && evaluations.stream().allMatch(CaseEvaluation::passed);
-            return new CaseResult(c.caseId(), passed, evaluations);
-        }).toList();
-        List<String> missing = byId.keySet().stream().filter(id -> !seen.contains(id)).toList();
+        List<CaseResult> results = request.outputs().parallelStream()
+                .map(candidate -> {
+                    RegressionCase c = byId.get(candidate.caseId());
+                    DecisionRecord decision = candidateDecision(projectId, c, candidate, request);
+                    List<CaseEvaluation> evaluations = new ArrayList<>();
+                    for (EvalResult r : evaluation
+                            .runAgainst(decision, plan, EvalTrigger.REGRESSION, c.expectedOutput(), now)
+                            .results()) {
+                        evaluations.add(new CaseEvaluation(
+                                r.evaluator(), r.evaluatorVersion(), r.score(), r.passed(), r.reason()));
+                    }
+                    boolean passed =
+                            !evaluations.isEmpty() && evaluations.stream().allMatch(CaseEvaluation::passed);
+                    return new CaseResult(c.caseId(), passed, evaluations);
+                })
+                .toList();
+        List<String> missing =
+                byId.keySet().stream().filter(id -> !seen.contains(id)).toList();
         int passed = (int) results.stream().filter(CaseResult::passed).count();
         Double passRate = results.isEmpty() ? null : (double) passed / results.size();
-        return new Run(UUID.randomUUID().toString(), dataset, request.label(), request.model(), request.promptVersion(),
-                now, cases.size(), results.size(), passed, passRate, missing, skipped, null, results);
+        return new Run(
+                UUID.randomUUID().toString(),
+                dataset,
+                request.label(),
+                request.model(),
+                request.promptVersion(),
+                now,
+                cases.size(),
+                results.size(),
+                passed,
+                passRate,
+                missing,
+                skipped,
+                null,
+                results);
     }
 
     /** The case's decision as it was, with the candidate's output (and model or prompt version) in its place. */
-    static DecisionRecord candidateDecision(String projectId, RegressionCase c, CandidateOutput candidate,
-                                            RunRequest request) {
+    static DecisionRecord candidateDecision(
+            String projectId, RegressionCase c, CandidateOutput candidate, RunRequest request) {
         CaseContext ctx = c.context();
-        return new DecisionRecord(SchemaVersions.CURRENT, projectId, c.decisionId(), ctx.traceId(), ctx.feature(),
-                c.input(), c.inputHash(), ctx.retrievalResults(), ctx.promptTemplate(),
+        return new DecisionRecord(
+                SchemaVersions.CURRENT,
+                projectId,
+                c.decisionId(),
+                ctx.traceId(),
+                ctx.feature(),
+                c.input(),
+                c.inputHash(),
+                ctx.retrievalResults(),
+                ctx.promptTemplate(),
                 request.promptVersion() != null ? request.promptVersion() : ctx.promptVersion(),
-                request.model() != null ? request.model() : ctx.model(), candidate.output(), null,
-                candidate.parsedOutput(), null, null, Outcome.SUCCESS, null, null, null, ctx.occurredAt(), ctx.metadata());
+                request.model() != null ? request.model() : ctx.model(),
+                candidate.output(),
+                null,
+                candidate.parsedOutput(),
+                null,
+                null,
+                Outcome.SUCCESS,
+                null,
+                null,
+                null,
+                ctx.occurredAt(),
+                ctx.metadata());
     }
 
     private Uni<StoredResults> previous(String projectId, String dataset) {
@@ -249,7 +309,10 @@ public class Datasets {
                     Row row = rows.iterator().next();
                     StoredResults stored = read(row.getString("results"), StoredResults.class);
                     // the previous run's id and pass rate travel in a comparison of its own
-                    return new StoredResults(stored.results(), stored.missing(), stored.skipped(),
+                    return new StoredResults(
+                            stored.results(),
+                            stored.missing(),
+                            stored.skipped(),
                             new Comparison(row.getString("run_id"), row.getDouble("pass_rate"), null, null));
                 });
     }
@@ -270,10 +333,22 @@ public class Datasets {
                 passing.add(r.caseId());
             }
         }
-        Comparison comparison = new Comparison(previous.comparison().previousRunId(),
-                previous.comparison().previousPassRate(), failing, passing);
-        return new Run(run.runId(), run.dataset(), run.label(), run.model(), run.promptVersion(), run.createdAt(),
-                run.cases(), run.scored(), run.passed(), run.passRate(), run.missing(), run.skipped(), comparison,
+        Comparison comparison = new Comparison(
+                previous.comparison().previousRunId(), previous.comparison().previousPassRate(), failing, passing);
+        return new Run(
+                run.runId(),
+                run.dataset(),
+                run.label(),
+                run.model(),
+                run.promptVersion(),
+                run.createdAt(),
+                run.cases(),
+                run.scored(),
+                run.passed(),
+                run.passRate(),
+                run.missing(),
+                run.skipped(),
+                comparison,
                 run.results());
     }
 
@@ -299,9 +374,10 @@ public class Datasets {
                 boolean noParsed = o.parsedOutput() == null || o.parsedOutput().isNull();
                 if (o.output() == null && noParsed) {
                     errors.add(new Problem.FieldError("outputs[" + i + "].output", "is required (or parsedOutput)"));
-                } else if (o.output() != null && (o.output().length() > MAX_OUTPUT || o.output().indexOf('\u0000') >= 0)) {
-                    errors.add(new Problem.FieldError("outputs[" + i + "].output",
-                            "at most " + MAX_OUTPUT + " characters, no NUL"));
+                } else if (o.output() != null
+                        && (o.output().length() > MAX_OUTPUT || o.output().indexOf('\u0000') >= 0)) {
+                    errors.add(new Problem.FieldError(
+                            "outputs[" + i + "].output", "at most " + MAX_OUTPUT + " characters, no NUL"));
                 }
             }
         }
@@ -332,22 +408,50 @@ public class Datasets {
     }
 
     private static RegressionCase regressionCase(Row row) {
-        return new RegressionCase(row.getString("case_id"), row.getString("dataset"), row.getString("input_hash"),
-                row.getString("input"), row.getString("decision_id"), row.getString("feedback_id"),
-                row.getString("original_output"), row.getString("expected_output"),
-                read(row.getString("context"), CaseContext.class), instant(row, "corrected_at"),
-                instant(row, "created_at"), instant(row, "updated_at"));
+        return new RegressionCase(
+                row.getString("case_id"),
+                row.getString("dataset"),
+                row.getString("input_hash"),
+                row.getString("input"),
+                row.getString("decision_id"),
+                row.getString("feedback_id"),
+                row.getString("original_output"),
+                row.getString("expected_output"),
+                read(row.getString("context"), CaseContext.class),
+                instant(row, "corrected_at"),
+                instant(row, "created_at"),
+                instant(row, "updated_at"));
     }
 
     private static RunSummary summary(Row row) {
-        return new RunSummary(row.getString("run_id"), row.getString("dataset"), row.getString("label"),
-                row.getString("model"), row.getString("prompt_version"), instant(row, "created_at"),
-                row.getInteger("run_cases"), row.getInteger("scored"), row.getInteger("passed"), row.getDouble("pass_rate"));
+        return new RunSummary(
+                row.getString("run_id"),
+                row.getString("dataset"),
+                row.getString("label"),
+                row.getString("model"),
+                row.getString("prompt_version"),
+                instant(row, "created_at"),
+                row.getInteger("run_cases"),
+                row.getInteger("scored"),
+                row.getInteger("passed"),
+                row.getDouble("pass_rate"));
     }
 
     private static Run full(RunSummary s, StoredResults stored) {
-        return new Run(s.runId(), s.dataset(), s.label(), s.model(), s.promptVersion(), s.createdAt(), s.cases(),
-                s.scored(), s.passed(), s.passRate(), stored.missing(), stored.skipped(), stored.comparison(),
+        return new Run(
+                s.runId(),
+                s.dataset(),
+                s.label(),
+                s.model(),
+                s.promptVersion(),
+                s.createdAt(),
+                s.cases(),
+                s.scored(),
+                s.passed(),
+                s.passRate(),
+                stored.missing(),
+                stored.skipped(),
+                stored.comparison(),
                 stored.results());
     }
 

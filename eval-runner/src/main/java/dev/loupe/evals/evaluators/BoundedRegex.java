@@ -25,8 +25,7 @@ final class BoundedRegex {
         T apply(Matcher matcher);
     }
 
-    private BoundedRegex() {
-    }
+    private BoundedRegex() {}
 
     /** The work's result, or {@code null} when the budget ran out before it finished. */
     static <T> T run(Pattern pattern, CharSequence text, Work<T> work) {

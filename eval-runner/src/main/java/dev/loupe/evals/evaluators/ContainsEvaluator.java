@@ -25,9 +25,11 @@ public final class ContainsEvaluator extends DescribedEvaluator {
     private final boolean none;
 
     private ContainsEvaluator(boolean none) {
-        super(none ? "contains_none" : "contains_all",
-                none ? "The output contains none of the configured values (forbidden terms)."
-                : "The output contains every configured value (required terms).",
+        super(
+                none ? "contains_none" : "contains_all",
+                none
+                        ? "The output contains none of the configured values (forbidden terms)."
+                        : "The output contains every configured value (required terms).",
                 CONFIG_SCHEMA);
         this.none = none;
     }
@@ -49,12 +51,17 @@ public final class ContainsEvaluator extends DescribedEvaluator {
         for (String value : values) {
             // a literal case-insensitive pattern searches without lower-casing a copy of every output
             Pattern literal = Pattern.compile(value, Pattern.LITERAL | Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
-            built.add(caseSensitive ? text -> text.contains(value) : text -> literal.matcher(text).find());
+            built.add(
+                    caseSensitive
+                            ? text -> text.contains(value)
+                            : text -> literal.matcher(text).find());
         }
         List<Predicate<String>> finders = List.copyOf(built);
         int total = values.size();
-        Verdict allBehave = Verdict.pass(none ? "none of the " + total + " forbidden values occurs in the output"
-                : "all " + total + " required values occur in the output");
+        Verdict allBehave = Verdict.pass(
+                none
+                        ? "none of the " + total + " forbidden values occurs in the output"
+                        : "all " + total + " required values occur in the output");
         return (decision, reference) -> {
             String text = Decisions.text(decision);
             if (text == null) {
@@ -71,9 +78,12 @@ public final class ContainsEvaluator extends DescribedEvaluator {
             }
             double score = (double) (total - offending.size()) / total;
             String names = Decisions.quoteAll(offending, NAMES_SHOWN);
-            return new Verdict(score, none
-                    ? "found " + offending.size() + " of " + total + " forbidden values: " + names
-                    : "found " + (total - offending.size()) + " of " + total + " required values; missing " + names);
+            return new Verdict(
+                    score,
+                    none
+                            ? "found " + offending.size() + " of " + total + " forbidden values: " + names
+                            : "found " + (total - offending.size()) + " of " + total + " required values; missing "
+                                    + names);
         };
     }
 }

@@ -18,9 +18,7 @@ public final class CostBudgetEvaluator extends DescribedEvaluator {
             """);
 
     public CostBudgetEvaluator() {
-        super("cost_budget",
-                "The decision's cost is within maxUsd; twice the budget scores 0.5.",
-                CONFIG_SCHEMA);
+        super("cost_budget", "The decision's cost is within maxUsd; twice the budget scores 0.5.", CONFIG_SCHEMA);
     }
 
     @Override

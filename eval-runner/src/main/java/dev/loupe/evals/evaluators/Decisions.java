@@ -19,8 +19,7 @@ final class Decisions {
 
     static final int QUOTE_LIMIT = 80;
 
-    private Decisions() {
-    }
+    private Decisions() {}
 
     /** The parsed output, with a JSON {@code null} read as absent. */
     static JsonNode parsed(DecisionRecord decision) {
@@ -55,7 +54,9 @@ final class Decisions {
                 reason.append("status ").append(decision.status());
             }
             if (decision.errorType() != null) {
-                reason.append(decision.status() != null ? ", " : "").append("errorType ").append(decision.errorType());
+                reason.append(decision.status() != null ? ", " : "")
+                        .append("errorType ")
+                        .append(decision.errorType());
             }
             reason.append(')');
         }

@@ -15,8 +15,8 @@ public abstract class DescribedEvaluator implements Evaluator {
         this(name, "1", description, configSchema, 1.0);
     }
 
-    protected DescribedEvaluator(String name, String version, String description, JsonNode configSchema,
-                                 double defaultThreshold) {
+    protected DescribedEvaluator(
+            String name, String version, String description, JsonNode configSchema, double defaultThreshold) {
         this.name = name;
         this.version = version;
         this.description = description;

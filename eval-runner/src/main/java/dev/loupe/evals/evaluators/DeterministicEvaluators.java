@@ -21,8 +21,7 @@ public final class DeterministicEvaluators {
             new LatencyBudgetEvaluator(),
             new CostBudgetEvaluator());
 
-    private DeterministicEvaluators() {
-    }
+    private DeterministicEvaluators() {}
 
     /** Every deterministic evaluator, in a stable order; the instances are stateless and shared. */
     public static List<Evaluator> all() {

@@ -29,10 +29,12 @@ public final class GroundedInRetrievalEvaluator extends DescribedEvaluator {
             """);
 
     public GroundedInRetrievalEvaluator() {
-        super("grounded_in_retrieval",
+        super(
+                "grounded_in_retrieval",
                 "Every document the answer cites was among the documents retrieved for the decision.",
                 CONFIG_SCHEMA);
     }
+
     private static final Verdict CITES_NOTHING = Verdict.fail("the answer cites no documents");
 
     @Override
@@ -117,7 +119,10 @@ public final class GroundedInRetrievalEvaluator extends DescribedEvaluator {
         }
         double score = (double) (cited.size() - missing.size()) / cited.size();
         String where = retrieved.isEmpty() ? "; the decision retrieved no documents" : "";
-        return new Verdict(score, (cited.size() - missing.size()) + " of " + cited.size()
-                + " cited documents were retrieved; not retrieved: " + Decisions.quoteAll(missing, IDS_SHOWN) + where);
+        return new Verdict(
+                score,
+                (cited.size() - missing.size()) + " of " + cited.size()
+                        + " cited documents were retrieved; not retrieved: " + Decisions.quoteAll(missing, IDS_SHOWN)
+                        + where);
     }
 }

@@ -32,10 +32,12 @@ public final class JsonSchemaEvaluator extends DescribedEvaluator {
             """);
 
     public JsonSchemaEvaluator() {
-        super("json_schema",
+        super(
+                "json_schema",
                 "The structured output validates against the configured JSON Schema (draft 2020-12).",
                 CONFIG_SCHEMA);
     }
+
     private static final Verdict VALID = Verdict.pass("the output satisfies the schema");
     private static final int MESSAGES_SHOWN = 3;
 
@@ -45,14 +47,16 @@ public final class JsonSchemaEvaluator extends DescribedEvaluator {
          * Only the bundled json-schema.org meta-schemas may load: a feature's schema must never make
          * the runner fetch a URL ({@code $ref: http://169.254.169.254/…}) or read a file or classpath entry.
          */
-        static final SchemaRegistry INSTANCE = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-                builder -> builder
-                        .schemaLoader(loader -> loader.allow(iri -> iri.toString().startsWith("https://json-schema.org/")))
+        static final SchemaRegistry INSTANCE = SchemaRegistry.withDefaultDialect(
+                SpecificationVersion.DRAFT_2020_12,
+                builder -> builder.schemaLoader(
+                                loader -> loader.allow(iri -> iri.toString().startsWith("https://json-schema.org/")))
                         .schemaRegistryConfig(SchemaRegistryConfig.builder()
                                 .regularExpressionFactory(JsonSchemaEvaluator::boundedRegex)
                                 .build()));
-        static final Schema META_SCHEMA = INSTANCE.getSchema(
-                SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+
+        static final Schema META_SCHEMA =
+                INSTANCE.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
     }
 
     /** A schema's {@code pattern} that ran out of time; the decision is then not judged, as in regex_match. */
@@ -109,13 +113,18 @@ public final class JsonSchemaEvaluator extends DescribedEvaluator {
 
     /** "2 schema violations: /age: string found, integer expected; (root): required property 'name' not found". */
     private static String describe(List<Error> errors) {
-        StringBuilder out = new StringBuilder().append(errors.size())
+        StringBuilder out = new StringBuilder()
+                .append(errors.size())
                 .append(errors.size() == 1 ? " schema violation: " : " schema violations: ");
         for (int i = 0; i < Math.min(MESSAGES_SHOWN, errors.size()); i++) {
             Error error = errors.get(i);
-            String location = error.getInstanceLocation() == null ? "" : error.getInstanceLocation().toString();
-            out.append(i == 0 ? "" : "; ").append(location.isEmpty() ? "(root)" : location)
-                    .append(": ").append(Decisions.truncate(error.getMessage(), 200));
+            String location = error.getInstanceLocation() == null
+                    ? ""
+                    : error.getInstanceLocation().toString();
+            out.append(i == 0 ? "" : "; ")
+                    .append(location.isEmpty() ? "(root)" : location)
+                    .append(": ")
+                    .append(Decisions.truncate(error.getMessage(), 200));
         }
         if (errors.size() > MESSAGES_SHOWN) {
             out.append("; …");

@@ -20,10 +20,12 @@ public final class JsonValidEvaluator extends DescribedEvaluator {
             """);
 
     public JsonValidEvaluator() {
-        super("json_valid",
+        super(
+                "json_valid",
                 "The output is valid JSON; by default judged only on decisions that expected structured output.",
                 CONFIG_SCHEMA);
     }
+
     private static final Verdict PARSED = Verdict.pass("the collector parsed the output as JSON");
     private static final Verdict VALID = Verdict.pass("the output is valid JSON");
 

@@ -16,9 +16,7 @@ public final class LatencyBudgetEvaluator extends DescribedEvaluator {
             """);
 
     public LatencyBudgetEvaluator() {
-        super("latency_budget",
-                "The decision's latency is within maxMs; twice the budget scores 0.5.",
-                CONFIG_SCHEMA);
+        super("latency_budget", "The decision's latency is within maxMs; twice the budget scores 0.5.", CONFIG_SCHEMA);
     }
 
     @Override

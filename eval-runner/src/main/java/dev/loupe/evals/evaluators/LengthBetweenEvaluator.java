@@ -18,7 +18,8 @@ public final class LengthBetweenEvaluator extends DescribedEvaluator {
             """);
 
     public LengthBetweenEvaluator() {
-        super("length_between",
+        super(
+                "length_between",
                 "The output's length in characters or words lies between min and max (inclusive).",
                 CONFIG_SCHEMA);
     }
@@ -41,8 +42,9 @@ public final class LengthBetweenEvaluator extends DescribedEvaluator {
         boolean words = unit.equals("words");
         int min = minOrNull == null ? 0 : minOrNull;
         int max = maxOrNull == null ? Integer.MAX_VALUE : maxOrNull;
-        String allowed = " (allowed: " + (maxOrNull == null ? "at least " + min
-                : minOrNull == null ? "at most " + max : min + " to " + max) + ")";
+        String allowed = " (allowed: "
+                + (maxOrNull == null ? "at least " + min : minOrNull == null ? "at most " + max : min + " to " + max)
+                + ")";
         return (decision, reference) -> {
             String text = Decisions.text(decision);
             if (text == null) {
@@ -53,7 +55,8 @@ public final class LengthBetweenEvaluator extends DescribedEvaluator {
             if (length < min) {
                 return Verdict.fail(measured + ", below the minimum of " + min);
             }
-            return length > max ? Verdict.fail(measured + ", above the maximum of " + max)
+            return length > max
+                    ? Verdict.fail(measured + ", above the maximum of " + max)
                     : Verdict.pass(measured + allowed);
         };
     }

@@ -22,9 +22,11 @@ public final class MatchEvaluator extends DescribedEvaluator {
     private final boolean normalized;
 
     private MatchEvaluator(boolean normalized) {
-        super(normalized ? "normalized_match" : "exact_match",
-                normalized ? "The output equals the reference after normalizing case, punctuation and whitespace."
-                : "The output equals the reference exactly.",
+        super(
+                normalized ? "normalized_match" : "exact_match",
+                normalized
+                        ? "The output equals the reference after normalizing case, punctuation and whitespace."
+                        : "The output equals the reference exactly.",
                 CONFIG_SCHEMA);
         this.normalized = normalized;
     }
@@ -56,8 +58,9 @@ public final class MatchEvaluator extends DescribedEvaluator {
             if (actual.equals(expected)) {
                 return equal;
             }
-            return Verdict.fail("the output differs from the reference" + how + " at character "
-                    + firstDifference(actual, expected) + " (lengths " + actual.length() + " and " + expected.length() + ")");
+            return Verdict.fail(
+                    "the output differs from the reference" + how + " at character " + firstDifference(actual, expected)
+                            + " (lengths " + actual.length() + " and " + expected.length() + ")");
         };
     }
 

@@ -22,9 +22,13 @@ public final class ReferenceMatchEvaluator extends DescribedEvaluator {
             """);
 
     public ReferenceMatchEvaluator() {
-        super(NAME, "1", "Token-level F1 overlap between the output and the reference answer (a correction or a "
-                + "regression case's expected output), after normalizing case, punctuation and whitespace.",
-                CONFIG_SCHEMA, DEFAULT_THRESHOLD);
+        super(
+                NAME,
+                "1",
+                "Token-level F1 overlap between the output and the reference answer (a correction or a "
+                        + "regression case's expected output), after normalizing case, punctuation and whitespace.",
+                CONFIG_SCHEMA,
+                DEFAULT_THRESHOLD);
     }
 
     @Override
@@ -47,7 +51,8 @@ public final class ReferenceMatchEvaluator extends DescribedEvaluator {
         String[] expected = tokens(reference);
         if (actual.length == 0 || expected.length == 0) {
             boolean both = actual.length == expected.length;
-            return both ? Verdict.pass("both texts are empty after normalization")
+            return both
+                    ? Verdict.pass("both texts are empty after normalization")
                     : Verdict.fail("one of output and reference is empty after normalization");
         }
         Map<String, Integer> counts = new HashMap<>();
@@ -68,9 +73,16 @@ public final class ReferenceMatchEvaluator extends DescribedEvaluator {
         double precision = (double) common / actual.length;
         double recall = (double) common / expected.length;
         double f1 = 2 * precision * recall / (precision + recall);
-        return new Verdict(Math.min(1.0, f1), String.format(java.util.Locale.ROOT,
-                "%d of the output's %d words and %d of the reference's %d words overlap (F1 %.3f)",
-                common, actual.length, common, expected.length, f1));
+        return new Verdict(
+                Math.min(1.0, f1),
+                String.format(
+                        java.util.Locale.ROOT,
+                        "%d of the output's %d words and %d of the reference's %d words overlap (F1 %.3f)",
+                        common,
+                        actual.length,
+                        common,
+                        expected.length,
+                        f1));
     }
 
     private static String[] tokens(String text) {

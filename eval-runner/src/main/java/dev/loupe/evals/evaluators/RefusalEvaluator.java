@@ -12,8 +12,10 @@ import java.util.regex.PatternSyntaxException;
 public final class RefusalEvaluator extends DescribedEvaluator {
     /** Refusals come first: a phrase further in is a quotation or an aside, so only the opening is read. */
     static final int WINDOW = 300;
-    private static final String NOT = "(?:can['’]?t|cannot|can\\s+not|won['’]?t\\s+be\\s+able\\s+to|will\\s+not\\s+be\\s+able\\s+to"
-            + "|(?:am|['’]m)\\s+(?:not\\s+able|unable)\\s+to)";
+
+    private static final String NOT =
+            "(?:can['’]?t|cannot|can\\s+not|won['’]?t\\s+be\\s+able\\s+to|will\\s+not\\s+be\\s+able\\s+to"
+                    + "|(?:am|['’]m)\\s+(?:not\\s+able|unable)\\s+to)";
     private static final Pattern BUILT_IN = Pattern.compile(
             "\\bi\\s*" + NOT + "\\s+(?:help|assist|provide|comply|fulfil+|answer|support|do\\s+that|share)"
                     + "|\\bi(?:\\s+am|['’]m)\\s+sorry,?\\s+but\\s+i\\s*" + NOT
@@ -35,7 +37,8 @@ public final class RefusalEvaluator extends DescribedEvaluator {
             """);
 
     public RefusalEvaluator() {
-        super("refusal",
+        super(
+                "refusal",
                 "Scores 0 when the answer opens with a refusal (\"I can't help with that\", \"As an AI…\").",
                 CONFIG_SCHEMA);
     }
@@ -64,8 +67,8 @@ public final class RefusalEvaluator extends DescribedEvaluator {
                 return refused(builtIn.group());
             }
             for (Pattern pattern : extra) {
-                Optional<String> found = BoundedRegex.run(pattern, text,
-                        m -> m.region(0, end).find() ? Optional.of(m.group()) : Optional.empty());
+                Optional<String> found = BoundedRegex.run(
+                        pattern, text, m -> m.region(0, end).find() ? Optional.of(m.group()) : Optional.empty());
                 if (found == null) {
                     return null;
                 }

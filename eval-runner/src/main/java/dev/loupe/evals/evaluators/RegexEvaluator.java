@@ -21,9 +21,11 @@ public final class RegexEvaluator extends DescribedEvaluator {
     private final boolean absent;
 
     private RegexEvaluator(boolean absent) {
-        super(absent ? "regex_absent" : "regex_match",
-                absent ? "The output contains no match of the configured regular expression."
-                : "The output contains a match of the configured regular expression.",
+        super(
+                absent ? "regex_absent" : "regex_match",
+                absent
+                        ? "The output contains no match of the configured regular expression."
+                        : "The output contains a match of the configured regular expression.",
                 CONFIG_SCHEMA);
         this.absent = absent;
     }
@@ -40,7 +42,8 @@ public final class RegexEvaluator extends DescribedEvaluator {
     public Check compile(JsonNode config) {
         Config read = Config.read(config, "pattern", "flags");
         Pattern pattern = compile(read.requiredString("pattern"), flags(read.string("flags", "")));
-        Verdict noMatch = absent ? Verdict.pass("the pattern does not occur in the output")
+        Verdict noMatch = absent
+                ? Verdict.pass("the pattern does not occur in the output")
                 : Verdict.fail("the output does not match the pattern");
         return (decision, reference) -> {
             String text = Decisions.text(decision);
@@ -53,7 +56,9 @@ public final class RegexEvaluator extends DescribedEvaluator {
                     return noMatch;
                 }
                 String found = Decisions.quote(text, m.start(), m.end());
-                return absent ? Verdict.fail("the output contains " + found) : Verdict.pass("the output matches: " + found);
+                return absent
+                        ? Verdict.fail("the output contains " + found)
+                        : Verdict.pass("the output matches: " + found);
             });
         };
     }
@@ -79,8 +84,9 @@ public final class RegexEvaluator extends DescribedEvaluator {
                 case 'm' -> Pattern.MULTILINE;
                 case 's' -> Pattern.DOTALL;
                 case 'x' -> Pattern.COMMENTS;
-                default -> throw new InvalidConfigException("flags",
-                        "unknown flag '" + letters.charAt(i) + "'; allowed: i, m, s, x");
+                default ->
+                    throw new InvalidConfigException(
+                            "flags", "unknown flag '" + letters.charAt(i) + "'; allowed: i, m, s, x");
             };
         }
         return flags;

@@ -16,7 +16,7 @@ public record EvaluationPlan(
         Instant updatedAt) {
 
     public FeatureEvaluationView view() {
-        return new FeatureEvaluationView(key.feature(), source, samplingRate, maxPerMinute, includeErrors,
-                includeTruncated, specs, updatedAt);
+        return new FeatureEvaluationView(
+                key.feature(), source, samplingRate, maxPerMinute, includeErrors, includeTruncated, specs, updatedAt);
     }
 }

@@ -40,15 +40,15 @@ public class EvaluationPlans {
             on conflict (project_id, feature) do update
             set config = excluded.config, updated_at = excluded.updated_at, updated_by = excluded.updated_by""";
 
-    private record Cached(EvaluationPlan plan, long loadedAtNanos) {
-    }
+    private record Cached(EvaluationPlan plan, long loadedAtNanos) {}
 
     private final Pool pool;
     private final PlanCompiler compiler;
     private final EvalsConfig config;
     private final Clock clock;
     /** Bounded: feature names come from traffic and from requests, so an unbounded map would grow without end. */
-    private final Cache<PlanKey, Cached> cache = Caffeine.newBuilder().maximumSize(MAX_CACHED).build();
+    private final Cache<PlanKey, Cached> cache =
+            Caffeine.newBuilder().maximumSize(MAX_CACHED).build();
 
     public EvaluationPlans(Pool pool, PlanCompiler compiler, EvalsConfig config, Clock clock) {
         this.pool = pool;
@@ -80,7 +80,12 @@ public class EvaluationPlans {
             Map<PlanKey, EvaluationPlan> loaded = new HashMap<>();
             for (Row row : rows) {
                 PlanKey key = new PlanKey(row.getString("project_id"), row.getString("feature"));
-                loaded.put(key, fromStore(key, row.getString("config"), row.getOffsetDateTime("updated_at").toInstant()));
+                loaded.put(
+                        key,
+                        fromStore(
+                                key,
+                                row.getString("config"),
+                                row.getOffsetDateTime("updated_at").toInstant()));
             }
             for (PlanKey key : missing) {
                 EvaluationPlan plan = loaded.computeIfAbsent(key, this::defaults);
@@ -99,8 +104,13 @@ public class EvaluationPlans {
     public Uni<EvaluationPlan> save(PlanKey key, FeatureEvaluation input, String updatedBy) {
         Instant now = clock.instant();
         EvaluationPlan plan = compiler.compile(key, input, FeatureEvaluationView.OWN, now);
-        return pool.preparedQuery(SAVE).execute(Tuple.of(key.projectId(), key.feature(),
-                        EventJson.encode(PlanCompiler.stored(plan)), now.atOffset(ZoneOffset.UTC), updatedBy))
+        return pool.preparedQuery(SAVE)
+                .execute(Tuple.of(
+                        key.projectId(),
+                        key.feature(),
+                        EventJson.encode(PlanCompiler.stored(plan)),
+                        now.atOffset(ZoneOffset.UTC),
+                        updatedBy))
                 .invoke(() -> cache.put(key, new Cached(plan, System.nanoTime())))
                 .replaceWith(plan);
     }
@@ -114,19 +124,20 @@ public class EvaluationPlans {
     }
 
     private EvaluationPlan defaults(PlanKey key) {
-        return compiler.compile(key, new FeatureEvaluation(null, null, null, null, null),
-                FeatureEvaluationView.DEFAULTS, null);
+        return compiler.compile(
+                key, new FeatureEvaluation(null, null, null, null, null), FeatureEvaluationView.DEFAULTS, null);
     }
 
     private EvaluationPlan fromStore(PlanKey key, String json, Instant updatedAt) {
-        FeatureEvaluation stored = read(json, new TypeReference<FeatureEvaluation>() {
-        });
+        FeatureEvaluation stored = read(json, new TypeReference<FeatureEvaluation>() {});
         try {
             return compiler.compile(key, stored, FeatureEvaluationView.OWN, updatedAt);
         } catch (RuntimeException e) {
             // an evaluator changed incompatibly since the settings were stored: evaluate with the defaults, loudly
-            LOG.errorf("stored evaluation settings of %s/%s no longer compile (%s); using the defaults until they are "
-                    + "set again", key.projectId(), key.feature(), e.getMessage());
+            LOG.errorf(
+                    "stored evaluation settings of %s/%s no longer compile (%s); using the defaults until they are "
+                            + "set again",
+                    key.projectId(), key.feature(), e.getMessage());
             return defaults(key);
         }
     }

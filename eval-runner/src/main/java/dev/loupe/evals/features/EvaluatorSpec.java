@@ -5,5 +5,4 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** One evaluator in a feature's set: its name, its config (an object, may be absent) and pass threshold. */
 @RegisterForReflection
-public record EvaluatorSpec(String name, JsonNode config, Double threshold) {
-}
+public record EvaluatorSpec(String name, JsonNode config, Double threshold) {}

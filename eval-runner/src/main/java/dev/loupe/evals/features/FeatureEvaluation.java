@@ -13,5 +13,4 @@ public record FeatureEvaluation(
         Integer maxPerMinute,
         Boolean includeErrors,
         Boolean includeTruncated,
-        List<EvaluatorSpec> evaluators) {
-}
+        List<EvaluatorSpec> evaluators) {}

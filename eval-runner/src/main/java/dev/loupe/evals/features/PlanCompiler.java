@@ -28,8 +28,7 @@ public class PlanCompiler {
     static final int MAX_EVALUATORS = 32;
     static final int MAX_PER_MINUTE = 1_000_000;
 
-    private static final TypeReference<List<EvaluatorSpec>> SPECS = new TypeReference<>() {
-    };
+    private static final TypeReference<List<EvaluatorSpec>> SPECS = new TypeReference<>() {};
 
     private final EvaluatorCatalog catalog;
     private final EvalsConfig config;
@@ -41,11 +40,15 @@ public class PlanCompiler {
         try {
             this.defaultSpecs = EventJson.mapper().readValue(config.defaultEvaluators(), SPECS);
         } catch (IOException e) {
-            throw new IllegalStateException("loupe.evals.default-evaluators is not a JSON array of evaluators: "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "loupe.evals.default-evaluators is not a JSON array of evaluators: " + e.getMessage(), e);
         }
         // refuse a broken default set at start-up rather than on the first decision
-        compile(PlanKey.of("", ""), new FeatureEvaluation(null, null, null, null, null), FeatureEvaluationView.DEFAULTS, null);
+        compile(
+                PlanKey.of("", ""),
+                new FeatureEvaluation(null, null, null, null, null),
+                FeatureEvaluationView.DEFAULTS,
+                null);
     }
 
     /** Compiles {@code input}, filling absent fields (the evaluator set included) with the defaults; throws a 400 problem listing every error. */
@@ -62,7 +65,8 @@ public class PlanCompiler {
         if (input.maxPerMinute() != null) {
             cap = input.maxPerMinute();
             if (cap < 1 || cap > MAX_PER_MINUTE) {
-                errors.add(new Problem.FieldError("maxPerMinute", "must be within 1.." + MAX_PER_MINUTE + ", was " + cap));
+                errors.add(
+                        new Problem.FieldError("maxPerMinute", "must be within 1.." + MAX_PER_MINUTE + ", was " + cap));
             }
         }
         List<EvaluatorSpec> specs = input.evaluators() == null ? defaultSpecs : input.evaluators();
@@ -76,13 +80,15 @@ public class PlanCompiler {
             String at = "evaluators[" + i + "]";
             EvaluatorSpec spec = specs.get(i);
             if (spec == null || spec.name() == null || spec.name().isBlank()) {
-                errors.add(new Problem.FieldError(at + ".name", "is required; known: " + String.join(", ", catalog.names())));
+                errors.add(new Problem.FieldError(
+                        at + ".name", "is required; known: " + String.join(", ", catalog.names())));
                 continue;
             }
             Evaluator evaluator = catalog.find(spec.name()).orElse(null);
             if (evaluator == null) {
-                errors.add(new Problem.FieldError(at + ".name", "unknown evaluator '" + spec.name() + "'; known: "
-                        + String.join(", ", catalog.names())));
+                errors.add(new Problem.FieldError(
+                        at + ".name",
+                        "unknown evaluator '" + spec.name() + "'; known: " + String.join(", ", catalog.names())));
                 continue;
             }
             if (!seen.add(spec.name())) {
@@ -95,7 +101,8 @@ public class PlanCompiler {
                 continue;
             }
             JsonNode evaluatorConfig = spec.config() == null || spec.config().isNull()
-                    ? JsonNodeFactory.instance.objectNode() : spec.config();
+                    ? JsonNodeFactory.instance.objectNode()
+                    : spec.config();
             if (!evaluatorConfig.isObject()) {
                 errors.add(new Problem.FieldError(at + ".config", "must be a JSON object"));
                 continue;
@@ -106,7 +113,8 @@ public class PlanCompiler {
                 continue;
             }
             try {
-                planned.add(new PlannedEvaluator(evaluator, evaluatorConfig, threshold, evaluator.compile(evaluatorConfig)));
+                planned.add(new PlannedEvaluator(
+                        evaluator, evaluatorConfig, threshold, evaluator.compile(evaluatorConfig)));
                 normalized.add(new EvaluatorSpec(spec.name(), evaluatorConfig, threshold));
             } catch (InvalidConfigException e) {
                 String field = e.field() == null || e.field().isEmpty() ? at + ".config" : at + ".config." + e.field();
@@ -118,13 +126,21 @@ public class PlanCompiler {
         }
         boolean includeErrors = input.includeErrors() == null || input.includeErrors();
         boolean includeTruncated = input.includeTruncated() == null || input.includeTruncated();
-        return new EvaluationPlan(key, source, rate, cap, includeErrors, includeTruncated, List.copyOf(planned),
-                List.copyOf(normalized), updatedAt);
+        return new EvaluationPlan(
+                key,
+                source,
+                rate,
+                cap,
+                includeErrors,
+                includeTruncated,
+                List.copyOf(planned),
+                List.copyOf(normalized),
+                updatedAt);
     }
 
     /** The settings stored for a plan, every default filled in. */
     public static FeatureEvaluation stored(EvaluationPlan plan) {
-        return new FeatureEvaluation(plan.samplingRate(), plan.maxPerMinute(), plan.includeErrors(),
-                plan.includeTruncated(), plan.specs());
+        return new FeatureEvaluation(
+                plan.samplingRate(), plan.maxPerMinute(), plan.includeErrors(), plan.includeTruncated(), plan.specs());
     }
 }

@@ -30,7 +30,8 @@ public class FeedbackLinks {
         if (feedback.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        return client.preparedQuery(DECISIONS).execute(Tuple.of(
+        return client.preparedQuery(DECISIONS)
+                .execute(Tuple.of(
                         feedback.stream().map(FeedbackRecord::projectId).toArray(String[]::new),
                         feedback.stream().map(FeedbackRecord::decisionId).toArray(String[]::new)))
                 .map(rows -> {
@@ -57,7 +58,8 @@ public class FeedbackLinks {
         }
         Map<String, DecisionRecord> byKey = new HashMap<>();
         decisions.forEach(d -> byKey.put(key(d.projectId(), d.decisionId()), d));
-        return client.preparedQuery(FEEDBACK).execute(Tuple.of(
+        return client.preparedQuery(FEEDBACK)
+                .execute(Tuple.of(
                         decisions.stream().map(DecisionRecord::projectId).toArray(String[]::new),
                         decisions.stream().map(DecisionRecord::decisionId).toArray(String[]::new)))
                 .map(rows -> {

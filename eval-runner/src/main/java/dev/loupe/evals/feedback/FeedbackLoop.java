@@ -44,8 +44,9 @@ import java.util.UUID;
 @Singleton
 public class FeedbackLoop {
     /** The signals that say the output was wrong. */
-    public static final Set<FeedbackSignal> RE_EVALUATE = EnumSet.of(FeedbackSignal.INCORRECT, FeedbackSignal.EDITED,
-            FeedbackSignal.THUMBS_DOWN);
+    public static final Set<FeedbackSignal> RE_EVALUATE =
+            EnumSet.of(FeedbackSignal.INCORRECT, FeedbackSignal.EDITED, FeedbackSignal.THUMBS_DOWN);
+
     private static final String UPSERT_CASES = """
             insert into evals.regression_cases as c (project_id, dataset, input_hash, case_id, decision_id, feedback_id,
                                                      input, original_output, expected_output, context, corrected_at,
@@ -69,13 +70,17 @@ public class FeedbackLoop {
             where f.project_id = u.project_id and f.feedback_id = u.feedback_id and f.acted_at is null""";
 
     /** A feedback and the decision it is about. */
-    public record Linked(FeedbackRecord feedback, DecisionRecord decision) {
-    }
+    public record Linked(FeedbackRecord feedback, DecisionRecord decision) {}
 
     /** A regression case about to be written. */
-    record Case(String projectId, String dataset, String inputHash, String caseId, FeedbackRecord feedback,
-                DecisionRecord decision, String expected) {
-    }
+    record Case(
+            String projectId,
+            String dataset,
+            String inputHash,
+            String caseId,
+            FeedbackRecord feedback,
+            DecisionRecord decision,
+            String expected) {}
 
     /** The evaluation done off the event loop, ready to be written. */
     public record Prepared(List<Linked> linked, List<EvalResult> results, List<JudgeJob> judgeJobs, List<Case> cases) {
@@ -99,8 +104,10 @@ public class FeedbackLoop {
         if (linked.isEmpty()) {
             return Uni.createFrom().item(Prepared.NONE);
         }
-        List<PlanKey> keys = linked.stream().map(l -> PlanKey.of(l.decision().projectId(), l.decision().feature()))
-                .distinct().toList();
+        List<PlanKey> keys = linked.stream()
+                .map(l -> PlanKey.of(l.decision().projectId(), l.decision().feature()))
+                .distinct()
+                .toList();
         return plans.plans(keys)
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(found -> prepare(linked, found, now));
@@ -113,28 +120,42 @@ public class FeedbackLoop {
         Map<String, Case> cases = new LinkedHashMap<>();
         // oldest first: the first feedback that asks for a re-evaluation is the one that runs it
         List<Linked> ordered = linked.stream()
-                .sorted(Comparator.comparing((Linked l) -> l.feedback().occurredAt())).toList();
+                .sorted(Comparator.comparing((Linked l) -> l.feedback().occurredAt()))
+                .toList();
         for (Linked l : ordered) {
             DecisionRecord decision = l.decision();
             String correction = correction(l.feedback());
             if (RE_EVALUATE.contains(l.feedback().signal())) {
                 EvaluationPlan plan = found.get(PlanKey.of(decision.projectId(), decision.feature()));
-                Evaluation.Outcome outcome = evaluation.runAgainst(decision, plan, EvalTrigger.FEEDBACK, correction, now);
+                Evaluation.Outcome outcome =
+                        evaluation.runAgainst(decision, plan, EvalTrigger.FEEDBACK, correction, now);
                 outcome.results().forEach(r -> scored.putIfAbsent(r.evalId(), r));
-                outcome.judgeJobs().forEach(j -> jobs.putIfAbsent(
-                        j.projectId() + '\u0000' + j.decisionId() + '\u0000' + j.evaluatorVersion(), j));
+                outcome.judgeJobs()
+                        .forEach(j -> jobs.putIfAbsent(
+                                j.projectId() + '\u0000' + j.decisionId() + '\u0000' + j.evaluatorVersion(), j));
             }
             if (correction != null) {
                 String dataset = Datasets.name(decision.feature());
-                String inputHash = decision.inputHash() != null ? decision.inputHash() : "decision:" + decision.decisionId();
-                Case c = new Case(decision.projectId(), dataset, inputHash, caseId(decision.projectId(), dataset, inputHash),
-                        l.feedback(), decision, correction);
-                // one row per input in one statement; the latest correction of the batch wins, as it does across batches
-                cases.merge(c.projectId() + '\u0000' + dataset + '\u0000' + inputHash, c,
+                String inputHash =
+                        decision.inputHash() != null ? decision.inputHash() : "decision:" + decision.decisionId();
+                Case c = new Case(
+                        decision.projectId(),
+                        dataset,
+                        inputHash,
+                        caseId(decision.projectId(), dataset, inputHash),
+                        l.feedback(),
+                        decision,
+                        correction);
+                // one row per input in one statement; the latest correction of the batch wins, as it does across
+                // batches
+                cases.merge(
+                        c.projectId() + '\u0000' + dataset + '\u0000' + inputHash,
+                        c,
                         (a, b) -> b.feedback().occurredAt().isAfter(a.feedback().occurredAt()) ? b : a);
             }
         }
-        return new Prepared(linked, List.copyOf(scored.values()), List.copyOf(jobs.values()), List.copyOf(cases.values()));
+        return new Prepared(
+                linked, List.copyOf(scored.values()), List.copyOf(jobs.values()), List.copyOf(cases.values()));
     }
 
     /** Writes the prepared work in the caller's transaction; returns the results to publish. */
@@ -144,13 +165,20 @@ public class FeedbackLoop {
         }
         return store.queue(connection, prepared.judgeJobs(), now, false)
                 .chain(() -> upsertCases(connection, prepared.cases(), now))
-                .chain(() -> connection.preparedQuery(MARK_ACTED).execute(Tuple.of(
-                        prepared.linked().stream().map(l -> l.feedback().projectId()).toArray(String[]::new),
-                        prepared.linked().stream().map(l -> l.feedback().feedbackId()).toArray(String[]::new),
-                        now.atOffset(ZoneOffset.UTC))))
+                .chain(() -> connection
+                        .preparedQuery(MARK_ACTED)
+                        .execute(Tuple.of(
+                                prepared.linked().stream()
+                                        .map(l -> l.feedback().projectId())
+                                        .toArray(String[]::new),
+                                prepared.linked().stream()
+                                        .map(l -> l.feedback().feedbackId())
+                                        .toArray(String[]::new),
+                                now.atOffset(ZoneOffset.UTC))))
                 .chain(() -> store.store(connection, prepared.results(), null, null, false))
                 .invoke(stored -> registry.counter("loupe.evals.feedback.reevaluations")
-                        .increment(prepared.linked().stream().filter(l -> RE_EVALUATE.contains(l.feedback().signal()))
+                        .increment(prepared.linked().stream()
+                                .filter(l -> RE_EVALUATE.contains(l.feedback().signal()))
                                 .count()));
     }
 
@@ -177,10 +205,26 @@ public class FeedbackLoop {
             contexts[i] = EventJson.encode(CaseContext.of(c.decision()));
             corrected[i] = c.feedback().occurredAt().atOffset(ZoneOffset.UTC);
         }
-        return connection.preparedQuery(UPSERT_CASES).execute(Tuple.tuple(List.of(projects, datasets, hashes, ids,
-                        decisions, feedback, inputs, outputs, expected, contexts, corrected, now.atOffset(ZoneOffset.UTC))))
-                .invoke(rows -> rows.forEach(row -> registry.counter("loupe.evals.regression.cases",
-                        "change", row.getBoolean("created") ? "created" : "updated").increment()))
+        return connection
+                .preparedQuery(UPSERT_CASES)
+                .execute(Tuple.tuple(List.of(
+                        projects,
+                        datasets,
+                        hashes,
+                        ids,
+                        decisions,
+                        feedback,
+                        inputs,
+                        outputs,
+                        expected,
+                        contexts,
+                        corrected,
+                        now.atOffset(ZoneOffset.UTC))))
+                .invoke(rows -> rows.forEach(row -> registry.counter(
+                                "loupe.evals.regression.cases",
+                                "change",
+                                row.getBoolean("created") ? "created" : "updated")
+                        .increment()))
                 .replaceWithVoid();
     }
 
@@ -192,7 +236,8 @@ public class FeedbackLoop {
 
     /** A case's id: stable for its project, dataset and input, so an export and a run name the same case. */
     public static String caseId(String projectId, String dataset, String inputHash) {
-        return UUID.nameUUIDFromBytes(String.join("\u0000", projectId, dataset, inputHash)
-                .getBytes(StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes(
+                        String.join("\u0000", projectId, dataset, inputHash).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 }

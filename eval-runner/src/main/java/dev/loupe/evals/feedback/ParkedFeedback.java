@@ -47,31 +47,39 @@ public class ParkedFeedback {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${loupe.evals.parked-feedback-interval:30s}", delayed = "30s",
+    @Scheduled(
+            every = "${loupe.evals.parked-feedback-interval:30s}",
+            delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
         return sweep().invoke(n -> {
-            if (n > 0) {
-                LOG.infof("acted on %d feedback whose decision arrived while it was being recorded", n);
-            }
-        }).replaceWithVoid();
+                    if (n > 0) {
+                        LOG.infof("acted on %d feedback whose decision arrived while it was being recorded", n);
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** Acts on parked feedback whose decision is kept; returns how many. */
     public Uni<Integer> sweep() {
         Instant now = clock.instant();
-        return pool.preparedQuery(FIND).execute(Tuple.of(now.atOffset(ZoneOffset.UTC), BATCH)).map(rows -> {
+        return pool.preparedQuery(FIND)
+                .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), BATCH))
+                .map(rows -> {
                     List<FeedbackLoop.Linked> linked = new ArrayList<>();
                     for (Row row : rows) {
-                        linked.add(new FeedbackLoop.Linked(EventJson.decode(row.getString("feedback"), FeedbackRecord.class),
+                        linked.add(new FeedbackLoop.Linked(
+                                EventJson.decode(row.getString("feedback"), FeedbackRecord.class),
                                 EventJson.decode(row.getString("decision"), DecisionRecord.class)));
                     }
                     return linked;
                 })
-                .chain(linked -> linked.isEmpty() ? Uni.createFrom().item(0)
+                .chain(linked -> linked.isEmpty()
+                        ? Uni.createFrom().item(0)
                         : loop.prepare(linked, now)
-                        .chain(prepared -> pool.withTransaction(connection -> loop.write(connection, prepared, now)))
-                        .chain(publisher::publishUntilAcknowledged)
-                        .replaceWith(linked.size()));
+                                .chain(prepared ->
+                                        pool.withTransaction(connection -> loop.write(connection, prepared, now)))
+                                .chain(publisher::publishUntilAcknowledged)
+                                .replaceWith(linked.size()));
     }
 }

@@ -1,8 +1,8 @@
 package dev.loupe.evals.intake;
 
+import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.EvalResult;
-import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.evals.results.EvalPublisher;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,7 +32,10 @@ public class DecisionConsumer {
 
     @Incoming(CHANNEL)
     public Uni<Void> consume(ConsumerRecords<String, String> batch) {
-        return intake.take(batch, DecisionRecord.class, d -> d.decisionId() != null && d.occurredAt() != null,
+        return intake.take(
+                        batch,
+                        DecisionRecord.class,
+                        d -> d.decisionId() != null && d.occurredAt() != null,
                         (decisions, partitions) -> pipeline.process(decisions))
                 .chain(stored -> publisher.publishUntilAcknowledged(
                         stored.stream().flatMap(List<EvalResult>::stream).toList()));

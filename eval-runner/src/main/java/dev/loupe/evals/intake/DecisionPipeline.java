@@ -5,10 +5,10 @@ import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.contracts.events.EvalTrigger;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.features.EvaluationPlan;
-import dev.loupe.evals.feedback.FeedbackLinks;
-import dev.loupe.evals.feedback.FeedbackLoop;
 import dev.loupe.evals.features.EvaluationPlans;
 import dev.loupe.evals.features.PlanKey;
+import dev.loupe.evals.feedback.FeedbackLinks;
+import dev.loupe.evals.feedback.FeedbackLoop;
 import dev.loupe.evals.results.Evaluation;
 import dev.loupe.evals.results.JudgeJob;
 import dev.loupe.evals.results.ResultStore;
@@ -66,12 +66,16 @@ public class DecisionPipeline {
      * A decision with its plan, its verdict before the cap, its evaluation when it is wanted, and the JSON of
      * both (encoded on the worker pool, in parallel, not on the event loop that runs the transaction).
      */
-    private record Prepared(DecisionRecord decision, String json, EvaluationPlan plan, SamplingVerdict wanted,
-                            double position, Evaluation.Outcome outcome, List<String> resultJson) {
-    }
+    private record Prepared(
+            DecisionRecord decision,
+            String json,
+            EvaluationPlan plan,
+            SamplingVerdict wanted,
+            double position,
+            Evaluation.Outcome outcome,
+            List<String> resultJson) {}
 
-    private record Slot(String projectId, String feature, OffsetDateTime minute) {
-    }
+    private record Slot(String projectId, String feature, OffsetDateTime minute) {}
 
     private final Pool pool;
     private final EvaluationPlans plans;
@@ -82,8 +86,15 @@ public class DecisionPipeline {
     private final Clock clock;
     private final MeterRegistry registry;
 
-    public DecisionPipeline(Pool pool, EvaluationPlans plans, Evaluation evaluation, ResultStore store,
-                            FeedbackLinks links, FeedbackLoop feedbackLoop, Clock clock, MeterRegistry registry) {
+    public DecisionPipeline(
+            Pool pool,
+            EvaluationPlans plans,
+            Evaluation evaluation,
+            ResultStore store,
+            FeedbackLinks links,
+            FeedbackLoop feedbackLoop,
+            Clock clock,
+            MeterRegistry registry) {
         this.pool = pool;
         this.links = links;
         this.feedbackLoop = feedbackLoop;
@@ -96,7 +107,10 @@ public class DecisionPipeline {
 
     public Uni<List<EvalResult>> process(List<DecisionRecord> batch) {
         List<DecisionRecord> decisions = distinct(batch);
-        List<PlanKey> keys = decisions.stream().map(d -> PlanKey.of(d.projectId(), d.feature())).distinct().toList();
+        List<PlanKey> keys = decisions.stream()
+                .map(d -> PlanKey.of(d.projectId(), d.feature()))
+                .distinct()
+                .toList();
         return plans.plans(keys)
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(found -> prepare(decisions, found))
@@ -106,14 +120,25 @@ public class DecisionPipeline {
     /** Samples and evaluates in parallel; evaluators are pure, so the order of work does not matter. */
     private List<Prepared> prepare(List<DecisionRecord> decisions, Map<PlanKey, EvaluationPlan> found) {
         Instant now = clock.instant();
-        return decisions.parallelStream().map(d -> {
-            EvaluationPlan plan = found.get(PlanKey.of(d.projectId(), d.feature()));
-            SamplingVerdict wanted = Sampler.wanted(d, plan);
-            Evaluation.Outcome outcome = wanted.evaluated() ? evaluation.run(d, plan, EvalTrigger.SAMPLED, null, now) : null;
-            List<String> resultJson = outcome == null ? null : outcome.results().stream().map(EventJson::encode).toList();
-            return new Prepared(d, EventJson.encode(d), plan, wanted, Sampler.position(d.projectId(), d.decisionId()),
-                    outcome, resultJson);
-        }).toList();
+        return decisions.parallelStream()
+                .map(d -> {
+                    EvaluationPlan plan = found.get(PlanKey.of(d.projectId(), d.feature()));
+                    SamplingVerdict wanted = Sampler.wanted(d, plan);
+                    Evaluation.Outcome outcome =
+                            wanted.evaluated() ? evaluation.run(d, plan, EvalTrigger.SAMPLED, null, now) : null;
+                    List<String> resultJson = outcome == null
+                            ? null
+                            : outcome.results().stream().map(EventJson::encode).toList();
+                    return new Prepared(
+                            d,
+                            EventJson.encode(d),
+                            plan,
+                            wanted,
+                            Sampler.position(d.projectId(), d.decisionId()),
+                            outcome,
+                            resultJson);
+                })
+                .toList();
     }
 
     private Uni<List<EvalResult>> store(SqlConnection connection, List<Prepared> prepared) {
@@ -130,7 +155,9 @@ public class DecisionPipeline {
             records[i] = prepared.get(i).json();
             verdicts[i] = prepared.get(i).wanted().stored();
         }
-        return connection.preparedQuery(KEEP).execute(Tuple.of(projects, ids, features, times, records, verdicts))
+        return connection
+                .preparedQuery(KEEP)
+                .execute(Tuple.of(projects, ids, features, times, records, verdicts))
                 .chain(rows -> {
                     Map<String, SamplingVerdict> stored = new HashMap<>();
                     Map<String, Boolean> inserted = new HashMap<>();
@@ -140,7 +167,8 @@ public class DecisionPipeline {
                         inserted.put(id, row.getBoolean("inserted"));
                     }
                     List<Prepared> fresh = prepared.stream()
-                            .filter(p -> inserted.get(key(p.decision())) && p.wanted() == SamplingVerdict.RATE).toList();
+                            .filter(p -> inserted.get(key(p.decision())) && p.wanted() == SamplingVerdict.RATE)
+                            .toList();
                     return cap(connection, fresh).map(capped -> {
                         capped.forEach(id -> stored.put(id, SamplingVerdict.CAPPED));
                         count(prepared, stored, inserted);
@@ -157,7 +185,8 @@ public class DecisionPipeline {
                             continue;
                         }
                         // a redelivered decision sampled under settings that have changed since is evaluated as stored
-                        Evaluation.Outcome outcome = p.outcome() != null ? p.outcome()
+                        Evaluation.Outcome outcome = p.outcome() != null
+                                ? p.outcome()
                                 : evaluation.run(p.decision(), p.plan(), EvalTrigger.SAMPLED, null, now);
                         results.addAll(outcome.results());
                         if (p.resultJson() != null) {
@@ -169,14 +198,15 @@ public class DecisionPipeline {
                     }
                     return store.queue(connection, jobs, now, false)
                             .chain(() -> store.store(connection, results, json, null, false))
-                            .chain(sampled -> actOnFeedback(connection, prepared, now).map(feedback -> {
-                                if (feedback.isEmpty()) {
-                                    return sampled;
-                                }
-                                List<EvalResult> all = new ArrayList<>(sampled);
-                                all.addAll(feedback);
-                                return all;
-                            }));
+                            .chain(sampled -> actOnFeedback(connection, prepared, now)
+                                    .map(feedback -> {
+                                        if (feedback.isEmpty()) {
+                                            return sampled;
+                                        }
+                                        List<EvalResult> all = new ArrayList<>(sampled);
+                                        all.addAll(feedback);
+                                        return all;
+                                    }));
                 });
     }
 
@@ -186,14 +216,17 @@ public class DecisionPipeline {
      * republishes what was stored.
      */
     private Uni<List<EvalResult>> actOnFeedback(SqlConnection connection, List<Prepared> prepared, Instant now) {
-        return links.forDecisions(connection, prepared.stream().map(Prepared::decision).toList()).chain(linked -> {
-            if (linked.isEmpty()) {
-                return Uni.createFrom().item(List.<EvalResult>of());
-            }
-            Map<PlanKey, EvaluationPlan> found = new HashMap<>();
-            prepared.forEach(p -> found.put(PlanKey.of(p.decision().projectId(), p.decision().feature()), p.plan()));
-            return feedbackLoop.write(connection, feedbackLoop.prepare(linked, found, now), now);
-        });
+        return links.forDecisions(
+                        connection, prepared.stream().map(Prepared::decision).toList())
+                .chain(linked -> {
+                    if (linked.isEmpty()) {
+                        return Uni.createFrom().item(List.<EvalResult>of());
+                    }
+                    Map<PlanKey, EvaluationPlan> found = new HashMap<>();
+                    prepared.forEach(p -> found.put(
+                            PlanKey.of(p.decision().projectId(), p.decision().feature()), p.plan()));
+                    return feedbackLoop.write(connection, feedbackLoop.prepare(linked, found, now), now);
+                });
     }
 
     /** Applies the per-minute cap to newly sampled decisions; returns the keys of those over it. */
@@ -204,37 +237,59 @@ public class DecisionPipeline {
         Map<Slot, List<Prepared>> bySlot = new LinkedHashMap<>();
         for (Prepared p : fresh) {
             DecisionRecord d = p.decision();
-            Slot slot = new Slot(d.projectId(), d.feature() == null ? "" : d.feature(),
+            Slot slot = new Slot(
+                    d.projectId(),
+                    d.feature() == null ? "" : d.feature(),
                     d.occurredAt().truncatedTo(ChronoUnit.MINUTES).atOffset(ZoneOffset.UTC));
             bySlot.computeIfAbsent(slot, s -> new ArrayList<>()).add(p);
         }
         // concurrent consumers lock the same counter rows: always in key order, so they queue instead of deadlocking
-        List<Slot> slots = bySlot.keySet().stream().sorted(Comparator.comparing(Slot::projectId)
-                .thenComparing(Slot::feature).thenComparing(Slot::minute)).toList();
-        Tuple args = Tuple.of(slots.stream().map(Slot::projectId).toArray(String[]::new),
+        List<Slot> slots = bySlot.keySet().stream()
+                .sorted(Comparator.comparing(Slot::projectId)
+                        .thenComparing(Slot::feature)
+                        .thenComparing(Slot::minute))
+                .toList();
+        Tuple args = Tuple.of(
+                slots.stream().map(Slot::projectId).toArray(String[]::new),
                 slots.stream().map(Slot::feature).toArray(String[]::new),
                 slots.stream().map(Slot::minute).toArray(OffsetDateTime[]::new),
                 slots.stream().map(s -> bySlot.get(s).size()).toArray(Integer[]::new));
-        return connection.preparedQuery(TAKE_SLOTS).execute(args).map(rows -> {
-            List<String> over = new ArrayList<>();
-            for (Row row : rows) {
-                Slot slot = new Slot(row.getString("project_id"), row.getString("feature"),
-                        row.getOffsetDateTime("minute").withOffsetSameInstant(ZoneOffset.UTC));
-                List<Prepared> asked = bySlot.get(slot);
-                int before = row.getInteger("requested") - asked.size();
-                int granted = Math.max(0, Math.min(asked.size(), asked.get(0).plan().maxPerMinute() - before));
-                if (granted < asked.size()) {
-                    // the lowest hash positions win, so which ones are kept does not depend on arrival order
-                    asked.stream().sorted(Comparator.comparingDouble(Prepared::position)).skip(granted)
-                            .forEach(p -> over.add(key(p.decision())));
-                }
-            }
-            return over;
-        }).chain(over -> over.isEmpty() ? Uni.createFrom().item(over)
-                : connection.preparedQuery(MARK_CAPPED).execute(Tuple.of(
-                                over.stream().map(k -> k.substring(0, k.indexOf('\u0000'))).toArray(String[]::new),
-                                over.stream().map(k -> k.substring(k.indexOf('\u0000') + 1)).toArray(String[]::new)))
-                        .replaceWith(over));
+        return connection
+                .preparedQuery(TAKE_SLOTS)
+                .execute(args)
+                .map(rows -> {
+                    List<String> over = new ArrayList<>();
+                    for (Row row : rows) {
+                        Slot slot = new Slot(
+                                row.getString("project_id"),
+                                row.getString("feature"),
+                                row.getOffsetDateTime("minute").withOffsetSameInstant(ZoneOffset.UTC));
+                        List<Prepared> asked = bySlot.get(slot);
+                        int before = row.getInteger("requested") - asked.size();
+                        int granted = Math.max(
+                                0, Math.min(asked.size(), asked.get(0).plan().maxPerMinute() - before));
+                        if (granted < asked.size()) {
+                            // the lowest hash positions win, so which ones are kept does not depend on arrival order
+                            asked.stream()
+                                    .sorted(Comparator.comparingDouble(Prepared::position))
+                                    .skip(granted)
+                                    .forEach(p -> over.add(key(p.decision())));
+                        }
+                    }
+                    return over;
+                })
+                .chain(over -> over.isEmpty()
+                        ? Uni.createFrom().item(over)
+                        : connection
+                                .preparedQuery(MARK_CAPPED)
+                                .execute(Tuple.of(
+                                        over.stream()
+                                                .map(k -> k.substring(0, k.indexOf('\u0000')))
+                                                .toArray(String[]::new),
+                                        over.stream()
+                                                .map(k -> k.substring(k.indexOf('\u0000') + 1))
+                                                .toArray(String[]::new)))
+                                .replaceWith(over));
     }
 
     private void count(List<Prepared> prepared, Map<String, SamplingVerdict> stored, Map<String, Boolean> inserted) {
@@ -244,8 +299,9 @@ public class DecisionPipeline {
                 counts.merge(stored.get(key(p.decision())), 1, Integer::sum);
             }
         }
-        counts.forEach((verdict, count) -> registry.counter("loupe.evals.decisions.sampled", "verdict", verdict.stored())
-                .increment(count));
+        counts.forEach(
+                (verdict, count) -> registry.counter("loupe.evals.decisions.sampled", "verdict", verdict.stored())
+                        .increment(count));
         registry.counter("loupe.evals.decisions.received").increment(prepared.size());
     }
 

@@ -1,8 +1,8 @@
 package dev.loupe.evals.intake;
 
+import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.contracts.events.FeedbackRecord;
-import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.evals.feedback.FeedbackLinks;
 import dev.loupe.evals.feedback.FeedbackLoop;
 import dev.loupe.evals.results.EvalPublisher;
@@ -46,8 +46,14 @@ public class FeedbackConsumer {
     private final Clock clock;
     private final MeterRegistry registry;
 
-    public FeedbackConsumer(BatchIntake intake, Pool pool, FeedbackLinks links, FeedbackLoop loop,
-                            EvalPublisher publisher, Clock clock, MeterRegistry registry) {
+    public FeedbackConsumer(
+            BatchIntake intake,
+            Pool pool,
+            FeedbackLinks links,
+            FeedbackLoop loop,
+            EvalPublisher publisher,
+            Clock clock,
+            MeterRegistry registry) {
         this.intake = intake;
         this.pool = pool;
         this.links = links;
@@ -59,8 +65,14 @@ public class FeedbackConsumer {
 
     @Incoming(CHANNEL)
     public Uni<Void> consume(ConsumerRecords<String, String> batch) {
-        return intake.take(batch, FeedbackRecord.class, f -> f.projectId() != null && f.feedbackId() != null
-                                && f.decisionId() != null && f.signal() != null && f.occurredAt() != null,
+        return intake.take(
+                        batch,
+                        FeedbackRecord.class,
+                        f -> f.projectId() != null
+                                && f.feedbackId() != null
+                                && f.decisionId() != null
+                                && f.signal() != null
+                                && f.occurredAt() != null,
                         (feedback, partitions) -> process(feedback))
                 .chain(stored -> publisher.publishUntilAcknowledged(
                         stored.stream().flatMap(List<EvalResult>::stream).toList()));
@@ -71,10 +83,13 @@ public class FeedbackConsumer {
         Instant now = clock.instant();
         return links.withDecisions(pool, feedback)
                 .chain(linked -> loop.prepare(linked, now))
-                .chain(prepared -> pool.withTransaction(connection -> record(connection, feedback)
-                        .chain(() -> loop.write(connection, prepared, now))))
-                .invoke(() -> feedback.forEach(f -> registry.counter("loupe.evals.feedback.received", "signal",
-                        f.signal().name().toLowerCase(Locale.ROOT)).increment()));
+                .chain(prepared -> pool.withTransaction(
+                        connection -> record(connection, feedback).chain(() -> loop.write(connection, prepared, now))))
+                .invoke(() -> feedback.forEach(f -> registry.counter(
+                                "loupe.evals.feedback.received",
+                                "signal",
+                                f.signal().name().toLowerCase(Locale.ROOT))
+                        .increment()));
     }
 
     private Uni<Void> record(SqlConnection connection, List<FeedbackRecord> feedback) {
@@ -91,7 +106,9 @@ public class FeedbackConsumer {
             times[i] = f.occurredAt().atOffset(ZoneOffset.UTC);
             records[i] = dev.loupe.contracts.json.EventJson.encode(f);
         }
-        return connection.preparedQuery(RECORD).execute(Tuple.of(projects, ids, decisions, signals, times, records))
+        return connection
+                .preparedQuery(RECORD)
+                .execute(Tuple.of(projects, ids, decisions, signals, times, records))
                 .replaceWithVoid();
     }
 }

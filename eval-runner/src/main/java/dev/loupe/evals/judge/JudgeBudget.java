@@ -31,7 +31,6 @@ public class JudgeBudget {
         return Math.max(0, perMinute - used);
     }
 
-
     private void roll(Instant now) {
         long current = now.toEpochMilli() / 60_000;
         if (current != minute) {

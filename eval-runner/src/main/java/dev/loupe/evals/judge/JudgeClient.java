@@ -54,9 +54,13 @@ public class JudgeClient {
         this.egress = egress;
         this.budget = budget;
         this.clock = clock;
-        this.client = WebClient.create(vertx, new WebClientOptions()
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
-                .setUserAgent("loupe-eval-runner").setFollowRedirects(false));
+        this.client = WebClient.create(
+                vertx,
+                new WebClientOptions()
+                        .setConnectTimeout((int)
+                                Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
+                        .setUserAgent("loupe-eval-runner")
+                        .setFollowRedirects(false));
     }
 
     @PreDestroy
@@ -79,51 +83,63 @@ public class JudgeClient {
         try {
             url = URI.create(config.baseUrl().orElseThrow().replaceAll("/+$", "") + "/chat/completions");
         } catch (IllegalArgumentException e) {
-            return Uni.createFrom().failure(new JudgeUnavailableException("loupe.judge.base-url is not a URL: "
-                    + e.getMessage(), false));
+            return Uni.createFrom()
+                    .failure(new JudgeUnavailableException(
+                            "loupe.judge.base-url is not a URL: " + e.getMessage(), false));
         }
         // resolves the host: blocking, hence the worker pool; the call then goes to the address checked
-        return Uni.createFrom().item(() -> Optional.ofNullable(egress.checkedAddress(url)))
+        return Uni.createFrom()
+                .item(() -> Optional.ofNullable(egress.checkedAddress(url)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onFailure(EgressDeniedException.class).transform(e -> new JudgeUnavailableException(
+                .onFailure(EgressDeniedException.class)
+                .transform(e -> new JudgeUnavailableException(
                         "the judge URL is refused by the egress policy: " + e.getMessage(), false))
                 .chain(address -> send(url, address, body))
                 .map(response -> answer(response, model))
-                .onFailure(JudgeClient::worthRetrying).retry()
-                .withBackOff(config.attemptBackoff()).atMost(Math.max(0, config.maxAttempts() - 1));
+                .onFailure(JudgeClient::worthRetrying)
+                .retry()
+                .withBackOff(config.attemptBackoff())
+                .atMost(Math.max(0, config.maxAttempts() - 1));
     }
 
-    private Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>> send(URI url, Optional<InetAddress> address,
-                                                                       String body) {
-        var request = address.map(a -> client.requestAbs(io.vertx.core.http.HttpMethod.POST,
-                        io.vertx.mutiny.core.net.SocketAddress.inetSocketAddress(EgressPolicy.port(url), a.getHostAddress()),
+    private Uni<HttpResponse<io.vertx.mutiny.core.buffer.Buffer>> send(
+            URI url, Optional<InetAddress> address, String body) {
+        var request = address.map(a -> client.requestAbs(
+                        io.vertx.core.http.HttpMethod.POST,
+                        io.vertx.mutiny.core.net.SocketAddress.inetSocketAddress(
+                                EgressPolicy.port(url), a.getHostAddress()),
                         url.toString()))
                 .orElseGet(() -> client.postAbs(url.toString()))
                 .putHeader("Content-Type", "application/json")
                 .putHeader("Accept", "application/json")
                 .timeout(config.timeout().toMillis());
-        config.apiKey().filter(key -> !key.isBlank()).ifPresent(key -> request.putHeader("Authorization", "Bearer " + key));
+        config.apiKey()
+                .filter(key -> !key.isBlank())
+                .ifPresent(key -> request.putHeader("Authorization", "Bearer " + key));
         return Uni.createFrom().deferred(() -> {
             // every attempt, retries and manual runs included, spends budget and holds a concurrency slot
             if (budget.take(1, clock.instant()) == 0) {
-                return Uni.createFrom().failure(new JudgeUnavailableException("the judge's budget of "
-                        + config.maxCallsPerMinute() + " calls per minute is spent", false));
+                return Uni.createFrom()
+                        .failure(new JudgeUnavailableException(
+                                "the judge's budget of " + config.maxCallsPerMinute() + " calls per minute is spent",
+                                false));
             }
             if (inFlight.incrementAndGet() > config.maxConcurrency()) {
                 inFlight.decrementAndGet();
-                return Uni.createFrom().failure(new JudgeUnavailableException(config.maxConcurrency()
-                        + " judge calls are already in flight", false));
+                return Uni.createFrom()
+                        .failure(new JudgeUnavailableException(
+                                config.maxConcurrency() + " judge calls are already in flight", false));
             }
             return request.sendBuffer(io.vertx.mutiny.core.buffer.Buffer.newInstance(Buffer.buffer(body)))
-                    .onTermination().invoke(inFlight::decrementAndGet)
-                    .onFailure(e -> !(e instanceof JudgeUnavailableException)).transform(e -> new JudgeUnavailableException(
-                            "the judge did not answer: " + e, true));
+                    .onTermination()
+                    .invoke(inFlight::decrementAndGet)
+                    .onFailure(e -> !(e instanceof JudgeUnavailableException))
+                    .transform(e -> new JudgeUnavailableException("the judge did not answer: " + e, true));
         });
     }
 
     private static boolean worthRetrying(Throwable e) {
-        return e instanceof MalformedJudgeAnswerException
-                || e instanceof JudgeUnavailableException u && u.retryNow();
+        return e instanceof MalformedJudgeAnswerException || e instanceof JudgeUnavailableException u && u.retryNow();
     }
 
     ObjectNode request(DecisionRecord decision, String rubric, String reference, String model) {
@@ -132,15 +148,20 @@ public class JudgeClient {
             user.append("<<<INPUT\n").append(limit(decision.input())).append("\nINPUT>>>\n\n");
         }
         if (decision.retrievalResults() != null && !decision.retrievalResults().isEmpty()) {
-            user.append("RETRIEVED DOCUMENT IDS: ").append(decision.retrievalResults().stream()
-                    .map(RetrievalResult::docId).collect(Collectors.joining(", "))).append("\n\n");
+            user.append("RETRIEVED DOCUMENT IDS: ")
+                    .append(decision.retrievalResults().stream()
+                            .map(RetrievalResult::docId)
+                            .collect(Collectors.joining(", ")))
+                    .append("\n\n");
         }
         if (reference != null) {
             user.append("<<<REFERENCE\n").append(limit(reference)).append("\nREFERENCE>>>\n\n");
         }
-        String output = decision.output() != null ? decision.output()
-                : decision.parsedOutput() != null && !decision.parsedOutput().isNull() ? decision.parsedOutput().toString()
-                : "(no output; the call ended with status " + decision.status() + ")";
+        String output = decision.output() != null
+                ? decision.output()
+                : decision.parsedOutput() != null && !decision.parsedOutput().isNull()
+                        ? decision.parsedOutput().toString()
+                        : "(no output; the call ended with status " + decision.status() + ")";
         user.append("<<<ANSWER\n").append(limit(output)).append("\nANSWER>>>");
         ObjectNode root = EventJson.mapper().createObjectNode();
         root.put("model", model);
@@ -153,15 +174,19 @@ public class JudgeClient {
     }
 
     private String limit(String text) {
-        return text.length() <= config.maxTextChars() ? text : text.substring(0, config.maxTextChars()) + " …[truncated]";
+        return text.length() <= config.maxTextChars()
+                ? text
+                : text.substring(0, config.maxTextChars()) + " …[truncated]";
     }
 
     static JudgeVerdict answer(HttpResponse<io.vertx.mutiny.core.buffer.Buffer> response, String model) {
         int status = response.statusCode();
         if (status != 200) {
             boolean retryNow = status == 429 || status == 408 || status >= 500;
-            String why = "the judge answered HTTP " + status + (status == 401 || status == 403
-                    ? " (check loupe.judge.api-key)" : status == 404 ? " (check loupe.judge.base-url and the model)" : "");
+            String why = "the judge answered HTTP " + status
+                    + (status == 401 || status == 403
+                            ? " (check loupe.judge.api-key)"
+                            : status == 404 ? " (check loupe.judge.base-url and the model)" : "");
             if (!retryNow) {
                 LOG.error(why);
             }
@@ -181,20 +206,30 @@ public class JudgeClient {
         try {
             verdict = EventJson.mapper().readTree(content.asText().strip());
         } catch (IOException e) {
-            throw new MalformedJudgeAnswerException("the judge did not answer strict JSON: " + abbreviate(content.asText()));
+            throw new MalformedJudgeAnswerException(
+                    "the judge did not answer strict JSON: " + abbreviate(content.asText()));
         }
         JsonNode score = verdict == null ? null : verdict.get("score");
-        if (verdict == null || !verdict.isObject() || score == null || !score.isNumber()
+        if (verdict == null
+                || !verdict.isObject()
+                || score == null
+                || !score.isNumber()
                 || !(score.asDouble() >= 0 && score.asDouble() <= 1)) {
-            throw new MalformedJudgeAnswerException("the judge's answer has no score between 0 and 1: "
-                    + abbreviate(content.asText()));
+            throw new MalformedJudgeAnswerException(
+                    "the judge's answer has no score between 0 and 1: " + abbreviate(content.asText()));
         }
         JsonNode reason = verdict.get("reason");
         JsonNode usage = body.path("usage");
-        return new JudgeVerdict(score.asDouble(), reason != null && reason.isTextual() ? reason.asText() : null,
+        return new JudgeVerdict(
+                score.asDouble(),
+                reason != null && reason.isTextual() ? reason.asText() : null,
                 body.path("model").isTextual() ? body.path("model").asText() : model,
-                usage.path("prompt_tokens").isIntegralNumber() ? usage.path("prompt_tokens").asInt() : null,
-                usage.path("completion_tokens").isIntegralNumber() ? usage.path("completion_tokens").asInt() : null);
+                usage.path("prompt_tokens").isIntegralNumber()
+                        ? usage.path("prompt_tokens").asInt()
+                        : null,
+                usage.path("completion_tokens").isIntegralNumber()
+                        ? usage.path("completion_tokens").asInt()
+                        : null);
     }
 
     private static String abbreviate(String text) {

@@ -45,6 +45,7 @@ public class JudgeQueue {
                and trigger = $4""";
     /** Only the holder of the claim may record how the job ended: a replica whose lease ran out changes nothing. */
     private static final String HELD = WHERE + " and lease_token = $5::uuid";
+
     private static final String UNPUBLISHED = """
             select r.record::text as record, j.project_id, j.decision_id, j.evaluator_version, j.trigger
             from evals.judge_jobs j
@@ -54,10 +55,18 @@ public class JudgeQueue {
             limit $2""";
 
     /** A claimed job with its decision ({@code null} when the decision is no longer kept). */
-    public record Claimed(String projectId, String decisionId, String evaluatorVersion, EvalTrigger trigger,
-                          LlmJudgeEvaluator.JudgeCheck check, double threshold, String reference, int attempts,
-                          int malformedRuns, String leaseToken, DecisionRecord decision) {
-    }
+    public record Claimed(
+            String projectId,
+            String decisionId,
+            String evaluatorVersion,
+            EvalTrigger trigger,
+            LlmJudgeEvaluator.JudgeCheck check,
+            double threshold,
+            String reference,
+            int attempts,
+            int malformedRuns,
+            String leaseToken,
+            DecisionRecord decision) {}
 
     private final Pool pool;
     private final LlmJudgeEvaluator evaluator;
@@ -68,32 +77,50 @@ public class JudgeQueue {
     }
 
     public Uni<List<Claimed>> claim(Instant now, int limit, Duration lease) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of(now.atOffset(ZoneOffset.UTC), limit,
-                now.plus(lease).atOffset(ZoneOffset.UTC))).map(rows -> {
-            List<Claimed> claimed = new ArrayList<>();
-            for (Row row : rows) {
-                String decision = row.getString("decision");
-                claimed.add(new Claimed(row.getString("project_id"), row.getString("decision_id"),
-                        row.getString("evaluator_version"), EvalTrigger.valueOf(row.getString("trigger")),
-                        evaluator.compile(readTree(row.getString("config"))), row.getDouble("threshold"),
-                        row.getString("reference"), row.getInteger("attempts"), row.getInteger("malformed_runs"),
-                        row.getString("lease_token"), decision == null ? null : EventJson.decode(decision, DecisionRecord.class)));
-            }
-            return claimed;
-        });
+        return pool.preparedQuery(CLAIM)
+                .execute(Tuple.of(
+                        now.atOffset(ZoneOffset.UTC), limit, now.plus(lease).atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
+                    List<Claimed> claimed = new ArrayList<>();
+                    for (Row row : rows) {
+                        String decision = row.getString("decision");
+                        claimed.add(new Claimed(
+                                row.getString("project_id"),
+                                row.getString("decision_id"),
+                                row.getString("evaluator_version"),
+                                EvalTrigger.valueOf(row.getString("trigger")),
+                                evaluator.compile(readTree(row.getString("config"))),
+                                row.getDouble("threshold"),
+                                row.getString("reference"),
+                                row.getInteger("attempts"),
+                                row.getInteger("malformed_runs"),
+                                row.getString("lease_token"),
+                                decision == null ? null : EventJson.decode(decision, DecisionRecord.class)));
+                    }
+                    return claimed;
+                });
     }
 
     /** The job failed for now: try again at {@code dueAt}; {@code malformed} counts towards giving up. */
     public Uni<Void> retryAt(Claimed job, Instant dueAt, String error, boolean malformed, Instant now) {
-        return update("set leased_until = null, lease_token = null, due_at = $6, last_error = $7, updated_at = $8, "
-                + "malformed_runs = malformed_runs + $9", job, dueAt.atOffset(ZoneOffset.UTC), error,
-                now.atOffset(ZoneOffset.UTC), malformed ? 1 : 0);
+        return update(
+                "set leased_until = null, lease_token = null, due_at = $6, last_error = $7, updated_at = $8, "
+                        + "malformed_runs = malformed_runs + $9",
+                job,
+                dueAt.atOffset(ZoneOffset.UTC),
+                error,
+                now.atOffset(ZoneOffset.UTC),
+                malformed ? 1 : 0);
     }
 
     /** The job ends without a score ({@code unparseable}, {@code abandoned}). */
     public Uni<Void> end(Claimed job, String state, String error, Instant now) {
-        return update("set state = $6, leased_until = null, lease_token = null, last_error = $7, updated_at = $8", job,
-                state, error, now.atOffset(ZoneOffset.UTC));
+        return update(
+                "set state = $6, leased_until = null, lease_token = null, last_error = $7, updated_at = $8",
+                job,
+                state,
+                error,
+                now.atOffset(ZoneOffset.UTC));
     }
 
     /**
@@ -101,9 +128,15 @@ public class JudgeQueue {
      * Fails when the claim was lost (another replica took the job), which rolls the result back.
      */
     public Uni<Void> scored(SqlClient client, Claimed job, Instant now) {
-        return client.preparedQuery("update evals.judge_jobs set state = 'scored', last_error = null, updated_at = $6"
-                        + HELD).execute(Tuple.of(job.projectId(), job.decisionId(), job.evaluatorVersion(),
-                        job.trigger().name(), job.leaseToken(), now.atOffset(ZoneOffset.UTC)))
+        return client.preparedQuery(
+                        "update evals.judge_jobs set state = 'scored', last_error = null, updated_at = $6" + HELD)
+                .execute(Tuple.of(
+                        job.projectId(),
+                        job.decisionId(),
+                        job.evaluatorVersion(),
+                        job.trigger().name(),
+                        job.leaseToken(),
+                        now.atOffset(ZoneOffset.UTC)))
                 .invoke(rows -> {
                     if (rows.rowCount() == 0) {
                         throw new IllegalStateException("the claim on judge job for decision " + job.decisionId()
@@ -114,31 +147,40 @@ public class JudgeQueue {
     }
 
     public Uni<Void> done(String projectId, String decisionId, String version, EvalTrigger trigger) {
-        return pool.preparedQuery("update evals.judge_jobs set state = 'done', leased_until = null, lease_token = null"
-                        + WHERE)
-                .execute(Tuple.of(projectId, decisionId, version, trigger.name())).replaceWithVoid();
+        return pool.preparedQuery(
+                        "update evals.judge_jobs set state = 'done', leased_until = null, lease_token = null" + WHERE)
+                .execute(Tuple.of(projectId, decisionId, version, trigger.name()))
+                .replaceWithVoid();
     }
 
     /** Results stored by a replica that stopped before Kafka acknowledged them. */
     public Uni<List<EvalResult>> unpublished(Instant now, int limit) {
-        return pool.preparedQuery(UNPUBLISHED).execute(Tuple.of(now.atOffset(ZoneOffset.UTC), limit)).map(rows -> {
-            List<EvalResult> results = new ArrayList<>();
-            rows.forEach(row -> results.add(EventJson.decode(row.getString("record"), EvalResult.class)));
-            return results;
-        });
+        return pool.preparedQuery(UNPUBLISHED)
+                .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), limit))
+                .map(rows -> {
+                    List<EvalResult> results = new ArrayList<>();
+                    rows.forEach(row -> results.add(EventJson.decode(row.getString("record"), EvalResult.class)));
+                    return results;
+                });
     }
 
     public Uni<Long> depth() {
-        return pool.query("select count(*) from evals.judge_jobs where state = 'queued'").execute()
+        return pool.query("select count(*) from evals.judge_jobs where state = 'queued'")
+                .execute()
                 .map(rows -> rows.iterator().next().getLong(0));
     }
 
     private Uni<Void> update(String set, Claimed job, Object... more) {
-        List<Object> args = new ArrayList<>(List.of(job.projectId(), job.decisionId(), job.evaluatorVersion(),
+        List<Object> args = new ArrayList<>(List.of(
+                job.projectId(),
+                job.decisionId(),
+                job.evaluatorVersion(),
                 job.trigger().name()));
         args.addAll(java.util.Arrays.asList(more));
         args.add(4, job.leaseToken());
-        return pool.preparedQuery("update evals.judge_jobs " + set + HELD).execute(Tuple.from(args)).replaceWithVoid();
+        return pool.preparedQuery("update evals.judge_jobs " + set + HELD)
+                .execute(Tuple.from(args))
+                .replaceWithVoid();
     }
 
     private static com.fasterxml.jackson.databind.JsonNode readTree(String json) {

@@ -47,8 +47,17 @@ public class JudgeWorker {
     private final MeterRegistry registry;
     private final AtomicLong queued = new AtomicLong();
 
-    public JudgeWorker(JudgeQueue queue, JudgeClient client, JudgeBudget budget, JudgeConfig config, EvalResults results,
-                       ResultStore store, EvalPublisher publisher, Pool pool, Clock clock, MeterRegistry registry) {
+    public JudgeWorker(
+            JudgeQueue queue,
+            JudgeClient client,
+            JudgeBudget budget,
+            JudgeConfig config,
+            EvalResults results,
+            ResultStore store,
+            EvalPublisher publisher,
+            Pool pool,
+            Clock clock,
+            MeterRegistry registry) {
         this.queue = queue;
         this.client = client;
         this.budget = budget;
@@ -68,7 +77,9 @@ public class JudgeWorker {
         }
     }
 
-    @Scheduled(every = "${loupe.judge.poll-interval:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(
+            every = "${loupe.judge.poll-interval:2s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "5s")
     Uni<Void> poll() {
         return drain(clock.instant()).replaceWithVoid();
@@ -85,59 +96,86 @@ public class JudgeWorker {
         if (wanted == 0) {
             return recovered.chain(this::measure).replaceWith(0);
         }
-        return recovered.chain(() -> queue.claim(now, wanted, config.lease()))
-                .chain(claimed -> claimed.isEmpty() ? Uni.createFrom().item(0)
-                        : Multi.createFrom().iterable(claimed)
-                        .onItem().transformToUni(job -> run(job, now)).merge(Math.max(1, config.maxConcurrency()))
-                        .collect().asList()
-                        .map(outcomes -> (int) outcomes.stream().filter(Boolean::booleanValue).count()))
+        return recovered
+                .chain(() -> queue.claim(now, wanted, config.lease()))
+                .chain(claimed -> claimed.isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : Multi.createFrom()
+                                .iterable(claimed)
+                                .onItem()
+                                .transformToUni(job -> run(job, now))
+                                .merge(Math.max(1, config.maxConcurrency()))
+                                .collect()
+                                .asList()
+                                .map(outcomes -> (int) outcomes.stream()
+                                        .filter(Boolean::booleanValue)
+                                        .count()))
                 .call(this::measure);
     }
 
     private Uni<Boolean> run(JudgeQueue.Claimed job, Instant now) {
         if (job.decision() == null) {
-            return queue.end(job, "abandoned", "the decision is no longer kept (retention)", now).replaceWith(false);
+            return queue.end(job, "abandoned", "the decision is no longer kept (retention)", now)
+                    .replaceWith(false);
         }
         return client.judge(job.decision(), job.check(), job.reference())
                 .chain(verdict -> record(job, verdict, now).replaceWith(true))
-                .onFailure(JudgeUnavailableException.class).recoverWithUni(e -> {
+                .onFailure(JudgeUnavailableException.class)
+                .recoverWithUni(e -> {
                     count("unavailable");
                     Instant due = now.plus(delay(job.attempts()));
-                    LOG.warnf("judge unavailable for decision %s (attempt %d): %s; trying again at %s", job.decisionId(),
-                            job.attempts(), e.getMessage(), due);
+                    LOG.warnf(
+                            "judge unavailable for decision %s (attempt %d): %s; trying again at %s",
+                            job.decisionId(), job.attempts(), e.getMessage(), due);
                     return queue.retryAt(job, due, e.getMessage(), false, now).replaceWith(false);
                 })
-                .onFailure(MalformedJudgeAnswerException.class).recoverWithUni(e -> {
+                .onFailure(MalformedJudgeAnswerException.class)
+                .recoverWithUni(e -> {
                     count("malformed");
                     if (job.malformedRuns() + 1 >= MAX_MALFORMED_RUNS) {
-                        LOG.errorf("judge kept answering malformed JSON for decision %s; giving up: %s", job.decisionId(),
-                                e.getMessage());
-                        return queue.end(job, "unparseable", e.getMessage(), now).replaceWith(false);
+                        LOG.errorf(
+                                "judge kept answering malformed JSON for decision %s; giving up: %s",
+                                job.decisionId(), e.getMessage());
+                        return queue.end(job, "unparseable", e.getMessage(), now)
+                                .replaceWith(false);
                     }
                     return queue.retryAt(job, now.plus(delay(job.attempts())), e.getMessage(), true, now)
                             .replaceWith(false);
                 })
                 // anything else (a database error, a bug) must not cancel the other calls of this poll
-                .onFailure().recoverWithUni(e -> {
-                    LOG.errorf(e, "judge job for decision %s failed unexpectedly; trying again later", job.decisionId());
+                .onFailure()
+                .recoverWithUni(e -> {
+                    LOG.errorf(
+                            e, "judge job for decision %s failed unexpectedly; trying again later", job.decisionId());
                     return queue.retryAt(job, now.plus(delay(job.attempts())), e.toString(), false, now)
-                            .onFailure().recoverWithNull().replaceWith(false);
+                            .onFailure()
+                            .recoverWithNull()
+                            .replaceWith(false);
                 });
     }
 
     private Uni<Void> record(JudgeQueue.Claimed job, JudgeVerdict verdict, Instant now) {
         count("scored");
-        EvalResult result = results.result(job.decision(), LlmJudgeEvaluator.NAME, job.evaluatorVersion(),
-                verdict.score(), job.threshold(), verdict.reason(), job.trigger(), now);
+        EvalResult result = results.result(
+                job.decision(),
+                LlmJudgeEvaluator.NAME,
+                job.evaluatorVersion(),
+                verdict.score(),
+                job.threshold(),
+                verdict.reason(),
+                job.trigger(),
+                now);
         ResultStore.JudgeUsage usage = usage(verdict);
-        return pool.withTransaction(connection -> store.store(connection, List.of(result), null, List.of(usage),
-                                job.trigger() == EvalTrigger.MANUAL)
+        return pool.withTransaction(connection -> store.store(
+                                connection, List.of(result), null, List.of(usage), job.trigger() == EvalTrigger.MANUAL)
                         .call(() -> queue.scored(connection, job, now)))
                 .chain(stored -> publisher.publish(stored))
                 .chain(() -> queue.done(job.projectId(), job.decisionId(), job.evaluatorVersion(), job.trigger()))
                 // not acknowledged: the job stays 'scored' and a later poll publishes the stored result
-                .onFailure(e -> !(e instanceof JudgeUnavailableException)).recoverWithItem(e -> {
-                    LOG.warnf("judge result for decision %s is stored; publishing it failed (%s), it will be retried",
+                .onFailure(e -> !(e instanceof JudgeUnavailableException))
+                .recoverWithItem(e -> {
+                    LOG.warnf(
+                            "judge result for decision %s is stored; publishing it failed (%s), it will be retried",
                             job.decisionId(), e.toString());
                     return null;
                 });
@@ -149,7 +187,8 @@ public class JudgeWorker {
         if (verdict.inputTokens() != null || verdict.outputTokens() != null) {
             long in = verdict.inputTokens() == null ? 0 : verdict.inputTokens();
             long out = verdict.outputTokens() == null ? 0 : verdict.outputTokens();
-            cost = config.inputUsdPerMillionTokens().multiply(BigDecimal.valueOf(in))
+            cost = config.inputUsdPerMillionTokens()
+                    .multiply(BigDecimal.valueOf(in))
                     .add(config.outputUsdPerMillionTokens().multiply(BigDecimal.valueOf(out)))
                     .divide(MILLION, 8, RoundingMode.HALF_UP);
             registry.counter("loupe.evals.judge.tokens", "direction", "input").increment(in);
@@ -164,11 +203,17 @@ public class JudgeWorker {
             return Uni.createFrom().voidItem();
         }
         LOG.infof("publishing %d judge results stored before an interruption", stored.size());
-        return Multi.createFrom().iterable(stored)
-                .onItem().transformToUniAndConcatenate(r -> publisher.publish(List.of(r))
+        return Multi.createFrom()
+                .iterable(stored)
+                .onItem()
+                .transformToUniAndConcatenate(r -> publisher
+                        .publish(List.of(r))
                         .chain(() -> queue.done(r.projectId(), r.decisionId(), r.evaluatorVersion(), r.trigger())))
-                .collect().last().replaceWithVoid()
-                .onFailure().recoverWithItem(e -> {
+                .collect()
+                .last()
+                .replaceWithVoid()
+                .onFailure()
+                .recoverWithItem(e -> {
                     LOG.warnf("republishing judge results failed (%s); next poll tries again", e.toString());
                     return null;
                 });

@@ -27,14 +27,20 @@ public class LlmJudgeEvaluator extends DescribedEvaluator {
                "model": {"type": "string", "description": "Judge model; default loupe.judge.model"}}}""");
 
     public LlmJudgeEvaluator() {
-        super(NAME, "1", "An LLM scores the output against a rubric (OpenAI-compatible chat completions; strict JSON "
-                + "answer)", SCHEMA, 0.5);
+        super(
+                NAME,
+                "1",
+                "An LLM scores the output against a rubric (OpenAI-compatible chat completions; strict JSON "
+                        + "answer)",
+                SCHEMA,
+                0.5);
     }
 
     /** A judge config, compiled: what the worker sends. */
     public record JudgeCheck(String rubric, String model) implements Check {
         @Override
-        public dev.loupe.evals.evaluators.Verdict score(dev.loupe.contracts.events.DecisionRecord decision, String reference) {
+        public dev.loupe.evals.evaluators.Verdict score(
+                dev.loupe.contracts.events.DecisionRecord decision, String reference) {
             throw new UnsupportedOperationException("llm_judge runs through the judge queue, not inline");
         }
     }

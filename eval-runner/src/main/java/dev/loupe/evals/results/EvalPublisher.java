@@ -28,8 +28,9 @@ public class EvalPublisher {
 
     private final MutinyEmitter<byte[]> emitter;
 
-    public EvalPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65_536)
-                         MutinyEmitter<byte[]> emitter) {
+    public EvalPublisher(
+            @Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65_536)
+                    MutinyEmitter<byte[]> emitter) {
         this.emitter = emitter;
     }
 
@@ -39,23 +40,35 @@ public class EvalPublisher {
             return Uni.createFrom().voidItem();
         }
         // encoding a poll's results is real work: keep it off the event loop
-        return Uni.createFrom().item(() -> results.stream().map(this::message).toList())
+        return Uni.createFrom()
+                .item(() -> results.stream().map(this::message).toList())
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(messages -> Uni.join().all(messages.stream().map(this::sendOne).toList()).andCollectFailures())
-                .ifNoItem().after(ACK_TIMEOUT).failWith(TimeoutException::new)
-                .onFailure().invoke(e -> LOG.warnf("Kafka did not acknowledge %d eval results: %s", results.size(), e))
+                .chain(messages -> Uni.join()
+                        .all(messages.stream().map(this::sendOne).toList())
+                        .andCollectFailures())
+                .ifNoItem()
+                .after(ACK_TIMEOUT)
+                .failWith(TimeoutException::new)
+                .onFailure()
+                .invoke(e -> LOG.warnf("Kafka did not acknowledge %d eval results: %s", results.size(), e))
                 .replaceWithVoid();
     }
 
     /** Retries until Kafka acknowledges: a broker outage delays results, it never drops them. */
     public Uni<Void> publishUntilAcknowledged(List<EvalResult> results) {
-        return Uni.createFrom().deferred(() -> publish(results))
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30)).indefinitely();
+        return Uni.createFrom()
+                .deferred(() -> publish(results))
+                .onFailure()
+                .retry()
+                .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30))
+                .indefinitely();
     }
 
     private Message<byte[]> message(EvalResult result) {
         return Message.of(EventJson.encodeBytes(result))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(result.decisionId()).build());
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(result.decisionId())
+                        .build());
     }
 
     private Uni<Void> sendOne(Message<byte[]> message) {

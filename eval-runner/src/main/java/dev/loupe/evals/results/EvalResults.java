@@ -32,15 +32,33 @@ public class EvalResults {
         this.maxDimensions = config.maxDimensions();
     }
 
-    public EvalResult result(DecisionRecord decision, String evaluator, String version, double score, double threshold,
-                             String reason, EvalTrigger trigger, Instant evaluatedAt) {
-        return new EvalResult(SchemaVersions.CURRENT, decision.projectId(),
-                evalId(decision.projectId(), decision.decisionId(), evaluator, version, trigger), decision.decisionId(),
-                decision.feature(), evaluator, version, score, score >= threshold, reason, trigger, dimensions(decision),
+    public EvalResult result(
+            DecisionRecord decision,
+            String evaluator,
+            String version,
+            double score,
+            double threshold,
+            String reason,
+            EvalTrigger trigger,
+            Instant evaluatedAt) {
+        return new EvalResult(
+                SchemaVersions.CURRENT,
+                decision.projectId(),
+                evalId(decision.projectId(), decision.decisionId(), evaluator, version, trigger),
+                decision.decisionId(),
+                decision.feature(),
+                evaluator,
+                version,
+                score,
+                score >= threshold,
+                reason,
+                trigger,
+                dimensions(decision),
                 evaluatedAt);
     }
 
-    public static String evalId(String projectId, String decisionId, String evaluator, String version, EvalTrigger trigger) {
+    public static String evalId(
+            String projectId, String decisionId, String evaluator, String version, EvalTrigger trigger) {
         String identity = String.join("\u0000", List.of(projectId, decisionId, evaluator, version, trigger.name()));
         return UUID.nameUUIDFromBytes(identity.getBytes(StandardCharsets.UTF_8)).toString();
     }

@@ -26,14 +26,14 @@ public class Evaluation {
     private static final Logger LOG = Logger.getLogger(Evaluation.class);
 
     /** What one decision's evaluation produced. */
-    public record Outcome(List<EvalResult> results, List<JudgeJob> judgeJobs) {
-    }
+    public record Outcome(List<EvalResult> results, List<JudgeJob> judgeJobs) {}
 
     private final EvalResults results;
     private final MeterRegistry registry;
     private final Counter failures;
     private final ReferenceMatchEvaluator referenceMatch = new ReferenceMatchEvaluator();
-    private final Check referenceCheck = referenceMatch.compile(EventJson.mapper().createObjectNode());
+    private final Check referenceCheck =
+            referenceMatch.compile(EventJson.mapper().createObjectNode());
 
     public Evaluation(EvalResults results, MeterRegistry registry) {
         this.results = results;
@@ -45,10 +45,11 @@ public class Evaluation {
      * Runs the plan with a reference answer (a correction, a regression case's expected output) and, unless the
      * plan already has it, {@code reference_match} of the output against that reference at its default threshold.
      */
-    public Outcome runAgainst(DecisionRecord decision, EvaluationPlan plan, EvalTrigger trigger, String reference,
-                              Instant now) {
+    public Outcome runAgainst(
+            DecisionRecord decision, EvaluationPlan plan, EvalTrigger trigger, String reference, Instant now) {
         Outcome outcome = run(decision, plan, trigger, reference, now);
-        if (reference == null || plan.evaluators().stream().anyMatch(e -> e.name().equals(ReferenceMatchEvaluator.NAME))) {
+        if (reference == null
+                || plan.evaluators().stream().anyMatch(e -> e.name().equals(ReferenceMatchEvaluator.NAME))) {
             return outcome;
         }
         Verdict verdict = referenceCheck.score(decision, reference);
@@ -56,18 +57,33 @@ public class Evaluation {
             return outcome;
         }
         List<EvalResult> scored = new ArrayList<>(outcome.results());
-        scored.add(results.result(decision, referenceMatch.name(), referenceMatch.version(), verdict.score(),
-                referenceMatch.defaultThreshold(), verdict.reason(), trigger, now));
+        scored.add(results.result(
+                decision,
+                referenceMatch.name(),
+                referenceMatch.version(),
+                verdict.score(),
+                referenceMatch.defaultThreshold(),
+                verdict.reason(),
+                trigger,
+                now));
         return new Outcome(scored, outcome.judgeJobs());
     }
 
-    public Outcome run(DecisionRecord decision, EvaluationPlan plan, EvalTrigger trigger, String reference, Instant now) {
+    public Outcome run(
+            DecisionRecord decision, EvaluationPlan plan, EvalTrigger trigger, String reference, Instant now) {
         List<EvalResult> scored = new ArrayList<>(plan.evaluators().size());
         List<JudgeJob> jobs = new ArrayList<>(0);
         for (PlannedEvaluator evaluator : plan.evaluators()) {
             if (!evaluator.evaluator().deterministic()) {
-                jobs.add(new JudgeJob(decision.projectId(), decision.decisionId(), decision.feature(), evaluator.version(),
-                        trigger, evaluator.config(), evaluator.threshold(), reference));
+                jobs.add(new JudgeJob(
+                        decision.projectId(),
+                        decision.decisionId(),
+                        decision.feature(),
+                        evaluator.version(),
+                        trigger,
+                        evaluator.config(),
+                        evaluator.threshold(),
+                        reference));
                 continue;
             }
             Verdict verdict;
@@ -75,16 +91,28 @@ public class Evaluation {
                 verdict = evaluator.check().score(decision, reference);
             } catch (RuntimeException e) {
                 failures.increment();
-                LOG.errorf(e, "evaluator %s failed on decision %s of project %s", evaluator.name(), decision.decisionId(),
+                LOG.errorf(
+                        e,
+                        "evaluator %s failed on decision %s of project %s",
+                        evaluator.name(),
+                        decision.decisionId(),
                         decision.projectId());
                 continue;
             }
             if (verdict == null) {
-                registry.counter("loupe.evals.not.applicable", "evaluator", evaluator.name()).increment();
+                registry.counter("loupe.evals.not.applicable", "evaluator", evaluator.name())
+                        .increment();
                 continue;
             }
-            scored.add(results.result(decision, evaluator.name(), evaluator.version(), verdict.score(),
-                    evaluator.threshold(), verdict.reason(), trigger, now));
+            scored.add(results.result(
+                    decision,
+                    evaluator.name(),
+                    evaluator.version(),
+                    verdict.score(),
+                    evaluator.threshold(),
+                    verdict.reason(),
+                    trigger,
+                    now));
         }
         return new Outcome(scored, jobs);
     }

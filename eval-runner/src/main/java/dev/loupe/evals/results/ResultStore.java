@@ -12,8 +12,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes results and judge jobs in the caller's transaction. A result is unique per decision, evaluator,
@@ -54,20 +54,22 @@ public class ResultStore {
             on conflict (project_id, decision_id, evaluator, evaluator_version, trigger) do\s""";
 
     /** The judge's own usage for one result (null for deterministic evaluators). */
-    public record JudgeUsage(Integer inputTokens, Integer outputTokens, BigDecimal costUsd) {
-    }
+    public record JudgeUsage(Integer inputTokens, Integer outputTokens, BigDecimal costUsd) {}
 
     /**
      * Stores results and returns what is stored for each: the given result where it is new (or {@code replace}),
      * else the one stored the first time. {@code json}: the results already encoded (off the event loop), or null.
      */
-    public Uni<List<EvalResult>> store(SqlClient client, List<EvalResult> results, List<String> json,
-                                       List<JudgeUsage> usage, boolean replace) {
+    public Uni<List<EvalResult>> store(
+            SqlClient client, List<EvalResult> results, List<String> json, List<JudgeUsage> usage, boolean replace) {
         if (results.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
         int n = results.size();
-        String[] projects = new String[n], decisions = new String[n], evaluators = new String[n], versions = new String[n];
+        String[] projects = new String[n],
+                decisions = new String[n],
+                evaluators = new String[n],
+                versions = new String[n];
         String[] triggers = new String[n], ids = new String[n], features = new String[n], reasons = new String[n];
         String[] records = new String[n];
         Double[] scores = new Double[n];
@@ -96,29 +98,53 @@ public class ResultStore {
                 costs[i] = u.costUsd();
             }
         }
-        Tuple args = Tuple.tuple(List.of(projects, decisions, evaluators, versions, triggers, ids, features, scores, passed,
-                reasons, times, inputTokens, outputTokens, costs, records));
-        return client.preparedQuery(INSERT + (replace ? REPLACE : KEEP)).execute(args).chain(rows -> {
-            if (rows.rowCount() == n) {
-                return Uni.createFrom().item(results);
-            }
-            // a redelivery: what was stored the first time (same id, same time) is what gets published again
-            Set<String> inserted = new HashSet<>();
-            rows.forEach(row -> inserted.add(row.getString("eval_id")));
-            List<EvalResult> stored = new ArrayList<>(n);
-            List<EvalResult> existing = new ArrayList<>();
-            for (EvalResult r : results) {
-                (inserted.contains(r.evalId()) ? stored : existing).add(r);
-            }
-            return client.preparedQuery(STORED).execute(Tuple.of(
-                            existing.stream().map(EvalResult::projectId).distinct().toArray(String[]::new),
-                            existing.stream().map(EvalResult::decisionId).distinct().toArray(String[]::new),
-                            existing.stream().map(EvalResult::evalId).toArray(String[]::new)))
-                    .map(found -> {
-                        found.forEach(row -> stored.add(EventJson.decode(row.getString("record"), EvalResult.class)));
-                        return stored;
-                    });
-        });
+        Tuple args = Tuple.tuple(List.of(
+                projects,
+                decisions,
+                evaluators,
+                versions,
+                triggers,
+                ids,
+                features,
+                scores,
+                passed,
+                reasons,
+                times,
+                inputTokens,
+                outputTokens,
+                costs,
+                records));
+        return client.preparedQuery(INSERT + (replace ? REPLACE : KEEP))
+                .execute(args)
+                .chain(rows -> {
+                    if (rows.rowCount() == n) {
+                        return Uni.createFrom().item(results);
+                    }
+                    // a redelivery: what was stored the first time (same id, same time) is what gets published again
+                    Set<String> inserted = new HashSet<>();
+                    rows.forEach(row -> inserted.add(row.getString("eval_id")));
+                    List<EvalResult> stored = new ArrayList<>(n);
+                    List<EvalResult> existing = new ArrayList<>();
+                    for (EvalResult r : results) {
+                        (inserted.contains(r.evalId()) ? stored : existing).add(r);
+                    }
+                    return client.preparedQuery(STORED)
+                            .execute(Tuple.of(
+                                    existing.stream()
+                                            .map(EvalResult::projectId)
+                                            .distinct()
+                                            .toArray(String[]::new),
+                                    existing.stream()
+                                            .map(EvalResult::decisionId)
+                                            .distinct()
+                                            .toArray(String[]::new),
+                                    existing.stream().map(EvalResult::evalId).toArray(String[]::new)))
+                            .map(found -> {
+                                found.forEach(
+                                        row -> stored.add(EventJson.decode(row.getString("record"), EvalResult.class)));
+                                return stored;
+                            });
+                });
     }
 
     /** Queues judge evaluations; a job already queued (or done) for the same identity is left as it is. */
@@ -127,7 +153,10 @@ public class ResultStore {
             return Uni.createFrom().voidItem();
         }
         int n = jobs.size();
-        String[] projects = new String[n], decisions = new String[n], versions = new String[n], triggers = new String[n];
+        String[] projects = new String[n],
+                decisions = new String[n],
+                versions = new String[n],
+                triggers = new String[n];
         String[] features = new String[n], configs = new String[n], references = new String[n];
         Double[] thresholds = new Double[n];
         for (int i = 0; i < n; i++) {
@@ -144,11 +173,21 @@ public class ResultStore {
         String onConflict = requeue
                 // a manual re-run starts the job afresh, unless its result is stored and only waits to be published
                 ? "update set state = 'queued', due_at = excluded.due_at, config = excluded.config, "
-                + "threshold = excluded.threshold, reference = excluded.reference, updated_at = excluded.updated_at, "
-                + "attempts = 0, malformed_runs = 0, last_error = null, leased_until = null, lease_token = null "
-                + "where evals.judge_jobs.state <> 'scored'"
+                        + "threshold = excluded.threshold, reference = excluded.reference, updated_at = excluded.updated_at, "
+                        + "attempts = 0, malformed_runs = 0, last_error = null, leased_until = null, lease_token = null "
+                        + "where evals.judge_jobs.state <> 'scored'"
                 : "nothing";
-        return client.preparedQuery(QUEUE + onConflict).execute(Tuple.tuple(List.of(projects, decisions, versions, triggers,
-                features, configs, thresholds, references, now.atOffset(ZoneOffset.UTC)))).replaceWithVoid();
+        return client.preparedQuery(QUEUE + onConflict)
+                .execute(Tuple.tuple(List.of(
+                        projects,
+                        decisions,
+                        versions,
+                        triggers,
+                        features,
+                        configs,
+                        thresholds,
+                        references,
+                        now.atOffset(ZoneOffset.UTC))))
+                .replaceWithVoid();
     }
 }

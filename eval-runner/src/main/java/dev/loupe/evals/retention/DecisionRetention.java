@@ -1,9 +1,9 @@
 package dev.loupe.evals.retention;
 
+import dev.loupe.common.sql.SlicedDelete;
 import dev.loupe.evals.EvalsConfig;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
-import dev.loupe.common.sql.SlicedDelete;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
@@ -35,14 +35,17 @@ public class DecisionRetention {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${loupe.evals.retention-interval:1h}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(
+            every = "${loupe.evals.retention-interval:1h}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "1m")
     Uni<Void> scheduled() {
         return run().invoke(n -> {
-            if (n > 0) {
-                LOG.infof("retention removed %d decisions older than %s", n, config.decisionRetention());
-            }
-        }).replaceWithVoid();
+                    if (n > 0) {
+                        LOG.infof("retention removed %d decisions older than %s", n, config.decisionRetention());
+                    }
+                })
+                .replaceWithVoid();
     }
 
     /** Returns how many decisions were removed. */
@@ -51,7 +54,8 @@ public class DecisionRetention {
         OffsetDateTime cutoff = now.minus(config.decisionRetention());
         return SlicedDelete.run(pool, "evals.decisions", "received_at < $1", Tuple.of(cutoff), SLICE)
                 // feedback too: a parked one whose decision never came, and acted-on ones past the same age
-                .call(() -> SlicedDelete.run(pool, "evals.feedback_received", "received_at < $1", Tuple.of(cutoff), SLICE))
+                .call(() ->
+                        SlicedDelete.run(pool, "evals.feedback_received", "received_at < $1", Tuple.of(cutoff), SLICE))
                 .call(() -> pool.preparedQuery("delete from evals.sample_minutes where touched_at < $1")
                         .execute(Tuple.of(now.minus(COUNTER_AGE))))
                 .call(() -> pool.preparedQuery("""

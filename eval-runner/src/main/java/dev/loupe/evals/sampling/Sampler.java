@@ -23,8 +23,7 @@ public final class Sampler {
         }
     });
 
-    private Sampler() {
-    }
+    private Sampler() {}
 
     /** The verdict before the per-minute cap: the always-include rules first, then the rate. */
     public static SamplingVerdict wanted(DecisionRecord decision, EvaluationPlan plan) {
@@ -35,7 +34,8 @@ public final class Sampler {
             return SamplingVerdict.TRUNCATED;
         }
         return position(decision.projectId(), decision.decisionId()) < plan.samplingRate()
-                ? SamplingVerdict.RATE : SamplingVerdict.SKIPPED;
+                ? SamplingVerdict.RATE
+                : SamplingVerdict.SKIPPED;
     }
 
     /** Where a decision falls in [0, 1): the first 53 bits of SHA-256(projectId, NUL, decisionId). */

@@ -12,9 +12,9 @@ import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.EvalTrigger;
 import dev.loupe.contracts.events.Outcome;
 import dev.loupe.evals.features.EvaluationPlan;
-import dev.loupe.evals.intake.DecisionConsumer;
 import dev.loupe.evals.features.EvaluationPlans;
 import dev.loupe.evals.features.PlanKey;
+import dev.loupe.evals.intake.DecisionConsumer;
 import dev.loupe.evals.results.Evaluation;
 import dev.loupe.evals.support.FakeJudgeResource;
 import dev.loupe.testing.KafkaTestResource;
@@ -60,12 +60,18 @@ class EvaluationBenchmark {
 
     @Test
     void deterministicEvaluationThroughput() {
-        System.out.printf("machine: %d cores, max heap %d MiB, %s %s%n", Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        System.out.printf(
+                "machine: %d cores, max heap %d MiB, %s %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                System.getProperty("java.vm.name"),
+                System.getProperty("java.version"));
         String feature = "bench-" + Long.toHexString(System.nanoTime());
         configure(feature, "{\"samplingRate\": 1.0, \"maxPerMinute\": 1000000}");
         EvaluationPlan plan = plans.plan(PlanKey.of(project(), feature)).await().indefinitely();
-        System.out.printf("default evaluator set: %s%n", plan.specs().stream().map(s -> s.name()).toList());
+        System.out.printf(
+                "default evaluator set: %s%n",
+                plan.specs().stream().map(s -> s.name()).toList());
 
         List<DecisionRecord> warm = decisions(feature + "-warm", 20_000);
         engine(warm, plan);
@@ -73,7 +79,8 @@ class EvaluationBenchmark {
         long started = System.nanoTime();
         long results = engine(measured, plan);
         double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("evaluators alone: %,d decisions in %.2f s = %,.0f decisions/s (%,d results)%n",
+        System.out.printf(
+                "evaluators alone: %,d decisions in %.2f s = %,.0f decisions/s (%,d results)%n",
                 DECISIONS, seconds, DECISIONS / seconds, results);
 
         String pipeFeature = feature + "-pipe";
@@ -87,8 +94,12 @@ class EvaluationBenchmark {
 
     private long engine(List<DecisionRecord> decisions, EvaluationPlan plan) {
         Instant now = Instant.now();
-        return decisions.parallelStream().mapToLong(d -> evaluation.run(d, plan, EvalTrigger.SAMPLED, null, now)
-                .results().size()).sum();
+        return decisions.parallelStream()
+                .mapToLong(d -> evaluation
+                        .run(d, plan, EvalTrigger.SAMPLED, null, now)
+                        .results()
+                        .size())
+                .sum();
     }
 
     /**
@@ -96,11 +107,16 @@ class EvaluationBenchmark {
      * alone, from its first committed batch to its last (the batches' transaction times), not the producer's.
      */
     private void pipeline(List<DecisionRecord> decisions, String feature, String label) {
-        String prefix = decisions.get(0).decisionId().substring(0, decisions.get(0).decisionId().lastIndexOf('-'));
+        String prefix = decisions
+                .get(0)
+                .decisionId()
+                .substring(0, decisions.get(0).decisionId().lastIndexOf('-'));
         // with concurrency the channel's consumers are decisions-in$1, $2…
         List<KafkaConsumer<Object, Object>> consumers = kafka.getConsumerChannels().stream()
-                .filter(name -> name.equals(DecisionConsumer.CHANNEL) || name.startsWith(DecisionConsumer.CHANNEL + "$"))
-                .map(name -> kafka.<Object, Object>getConsumer(name)).toList();
+                .filter(name ->
+                        name.equals(DecisionConsumer.CHANNEL) || name.startsWith(DecisionConsumer.CHANNEL + "$"))
+                .map(name -> kafka.<Object, Object>getConsumer(name))
+                .toList();
         consumers.forEach(c -> c.pause().await().atMost(Duration.ofSeconds(30)));
         send(decisions);
         long started = System.nanoTime();
@@ -109,22 +125,29 @@ class EvaluationBenchmark {
         long done = 0;
         while (done < decisions.size() && System.nanoTime() < deadline) {
             sleep();
-            done = count(pool, "select count(*) from evals.decisions where project_id = $1 and decision_id like $2",
-                    project(), prefix + "-%");
-            System.out.printf("  %s: %,d of %,d kept after %.1f s%n", label, done, decisions.size(),
-                    (System.nanoTime() - started) / 1e9);
+            done = count(
+                    pool,
+                    "select count(*) from evals.decisions where project_id = $1 and decision_id like $2",
+                    project(),
+                    prefix + "-%");
+            System.out.printf(
+                    "  %s: %,d of %,d kept after %.1f s%n",
+                    label, done, decisions.size(), (System.nanoTime() - started) / 1e9);
         }
         var span = query(pool, """
                 select extract(epoch from max(received_at) - min(received_at)) as seconds, count(*) as n
-                from evals.decisions where project_id = $1 and decision_id like $2""", project(), prefix + "-%")
-                .iterator().next();
-        long results = count(pool, "select count(*) from evals.results where project_id = $1 and decision_id like $2",
-                project(), prefix + "-%");
+                from evals.decisions where project_id = $1 and decision_id like $2""", project(), prefix + "-%").iterator().next();
+        long results = count(
+                pool,
+                "select count(*) from evals.results where project_id = $1 and decision_id like $2",
+                project(),
+                prefix + "-%");
         double seconds = span.getNumeric("seconds").doubleValue();
         double wall = (System.nanoTime() - started) / 1e9;
-        System.out.printf("%s: %,d decisions kept, sampled, evaluated, stored and published, %,d results; first to last "
-                        + "batch %.2f s = %,.0f decisions/s (wall clock from resume %.2f s = %,.0f decisions/s)%n", label,
-                span.getLong("n"), results, seconds, decisions.size() / seconds, wall, decisions.size() / wall);
+        System.out.printf(
+                "%s: %,d decisions kept, sampled, evaluated, stored and published, %,d results; first to last "
+                        + "batch %.2f s = %,.0f decisions/s (wall clock from resume %.2f s = %,.0f decisions/s)%n",
+                label, span.getLong("n"), results, seconds, decisions.size() / seconds, wall, decisions.size() / wall);
     }
 
     /** Realistic outputs: a quarter structured (json_valid applies), some with an email, some refusals. */
@@ -135,17 +158,41 @@ class EvaluationBenchmark {
             String text = switch (i % 8) {
                 case 0 -> "I'm sorry, but I can't help with that request.";
                 case 1 -> "Please write to support at help@example.com and include your order number 4471-2231.";
-                default -> "Refunds are accepted within 30 days of purchase when the item is unused. The refund goes "
-                        + "back to the original payment method within 5 to 10 business days; store credit is immediate.";
+                default ->
+                    "Refunds are accepted within 30 days of purchase when the item is unused. The refund goes "
+                            + "back to the original payment method within 5 to 10 business days; store credit is immediate.";
             };
-            DecisionRecord d = decision(project(), prefix.substring(0, prefix.lastIndexOf('-')), prefix + "-" + i, text,
-                    Outcome.SUCCESS, at);
+            DecisionRecord d = decision(
+                    project(),
+                    prefix.substring(0, prefix.lastIndexOf('-')),
+                    prefix + "-" + i,
+                    text,
+                    Outcome.SUCCESS,
+                    at);
             if (i % 4 == 3) {
-                d = new DecisionRecord(d.schemaVersion(), d.projectId(), d.decisionId(), d.traceId(), d.feature(),
-                        d.input(), d.inputHash(), d.retrievalResults(), d.promptTemplate(), d.promptVersion(), d.model(),
-                        "{\"answer\": \"30 days\"}", d.outputHash(),
-                        JsonNodeFactory.instance.objectNode().put("answer", "30 days"), null, Map.of(), d.status(),
-                        d.errorType(), d.costUsd(), d.latencyMs(), d.occurredAt(), d.metadata());
+                d = new DecisionRecord(
+                        d.schemaVersion(),
+                        d.projectId(),
+                        d.decisionId(),
+                        d.traceId(),
+                        d.feature(),
+                        d.input(),
+                        d.inputHash(),
+                        d.retrievalResults(),
+                        d.promptTemplate(),
+                        d.promptVersion(),
+                        d.model(),
+                        "{\"answer\": \"30 days\"}",
+                        d.outputHash(),
+                        JsonNodeFactory.instance.objectNode().put("answer", "30 days"),
+                        null,
+                        Map.of(),
+                        d.status(),
+                        d.errorType(),
+                        d.costUsd(),
+                        d.latencyMs(),
+                        d.occurredAt(),
+                        d.metadata());
             }
             out.add(d);
         }

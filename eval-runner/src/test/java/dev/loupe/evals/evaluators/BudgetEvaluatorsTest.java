@@ -23,20 +23,23 @@ class BudgetEvaluatorsTest {
         assertThat(twiceOver.score()).isEqualTo(0.5);
         assertThat(twiceOver.reason()).isEqualTo("4000 ms, over the 2000 ms budget");
 
-        assertThat(check.score(decision().output("x").latencyMs(null).build(), null)).isNull();
+        assertThat(check.score(decision().output("x").latencyMs(null).build(), null))
+                .isNull();
     }
 
     @Test
     void costWithinBudgetScoresOneAndOverItScoresBudgetOverActual() {
         Check check = cost.compile(json("{'maxUsd': 0.01}"));
-        assertThat(check.score(decision().output("x").costUsd("0.0042").build(), null).reason())
+        assertThat(check.score(decision().output("x").costUsd("0.0042").build(), null)
+                        .reason())
                 .isEqualTo("$0.0042, within the $0.01 budget");
 
         Verdict over = check.score(decision().output("x").costUsd("0.030").build(), null);
         assertThat(over.score()).isCloseTo(1.0 / 3, within(1e-12));
         assertThat(over.reason()).isEqualTo("$0.03, over the $0.01 budget");
 
-        assertThat(check.score(decision().output("x").costUsd(null).build(), null)).isNull();
+        assertThat(check.score(decision().output("x").costUsd(null).build(), null))
+                .isNull();
     }
 
     @Test
@@ -47,15 +50,19 @@ class BudgetEvaluatorsTest {
                     assertThat(e.getMessage()).isEqualTo("must be a positive integer");
                 });
         assertThatThrownBy(() -> latency.compile(json("{'maxMs': '2000'}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("maxMs"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("maxMs"));
         assertThatThrownBy(() -> latency.compile(json("{}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.getMessage()).isEqualTo("required"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.getMessage()).isEqualTo("required"));
         assertThatThrownBy(() -> cost.compile(json("{'maxUsd': -0.5}")))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
                     assertThat(e.field()).isEqualTo("maxUsd");
                     assertThat(e.getMessage()).isEqualTo("must be a number greater than 0");
                 });
         assertThatThrownBy(() -> cost.compile(json("{'maxUsd': 1, 'currency': 'EUR'}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("currency"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("currency"));
     }
 }

@@ -19,7 +19,9 @@ class ContainsEvaluatorTest {
     @Test
     void containsAllScoresTheShareFoundAndNamesWhatIsMissing() {
         Check check = all.compile(json("{'values': ['refund', 'five days', 'receipt']}"));
-        assertThat(check.score(answer("Send the receipt; your refund arrives in five days."), null).score()).isEqualTo(1.0);
+        assertThat(check.score(answer("Send the receipt; your refund arrives in five days."), null)
+                        .score())
+                .isEqualTo(1.0);
 
         Verdict partial = check.score(answer("Your REFUND arrives in Five Days."), null);
         assertThat(partial.score()).isCloseTo(2.0 / 3, within(1e-9));
@@ -32,7 +34,10 @@ class ContainsEvaluatorTest {
         assertThat(check.score(answer("Acme Corp"), null).score()).isZero();
         assertThat(check.score(answer("ACME Corp"), null).score()).isEqualTo(1.0);
         // case-insensitive by default, beyond ASCII too
-        assertThat(all.compile(json("{'values': ['ÉTÉ']}")).score(answer("cet été"), null).score()).isEqualTo(1.0);
+        assertThat(all.compile(json("{'values': ['ÉTÉ']}"))
+                        .score(answer("cet été"), null)
+                        .score())
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -68,16 +73,19 @@ class ContainsEvaluatorTest {
                     assertThat(e.getMessage()).isEqualTo("must be a non-empty string");
                 });
         assertThatThrownBy(() -> all.compile(json("{'values': 'refund'}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("values"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("values"));
         ObjectNode tooMany = JsonNodeFactory.instance.objectNode();
         for (int i = 0; i < 101; i++) {
             tooMany.withArray("values").add("v" + i);
         }
         assertThatThrownBy(() -> all.compile(tooMany))
-                .isInstanceOfSatisfying(InvalidConfigException.class,
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
                         e -> assertThat(e.getMessage()).isEqualTo("must hold 1 to 100 values, has 101"));
         assertThatThrownBy(() -> all.compile(json("{'values': ['a'], 'ignoreCase': true}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class,
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
                         e -> assertThat(e.getMessage()).isEqualTo("unknown field; known: values, caseSensitive"));
     }
 }

@@ -71,7 +71,9 @@ final class DecisionBuilder {
     }
 
     DecisionBuilder retrieved(String... docIds) {
-        this.retrievalResults = Arrays.stream(docIds).map(id -> new RetrievalResult(id, 0.8, "hash-" + id)).toList();
+        this.retrievalResults = Arrays.stream(docIds)
+                .map(id -> new RetrievalResult(id, 0.8, "hash-" + id))
+                .toList();
         return this;
     }
 
@@ -86,8 +88,28 @@ final class DecisionBuilder {
     }
 
     DecisionRecord build() {
-        return new DecisionRecord(1, "p-test", "d-1", "t-1", "support-answer", "the question", "in-hash",
-                retrievalResults, "template", "v1", "gpt-test", output, "out-hash", parsedOutput, parseError,
-                redactions, status, errorType, costUsd, latencyMs, Instant.parse("2026-11-27T10:00:00Z"), Map.of());
+        return new DecisionRecord(
+                1,
+                "p-test",
+                "d-1",
+                "t-1",
+                "support-answer",
+                "the question",
+                "in-hash",
+                retrievalResults,
+                "template",
+                "v1",
+                "gpt-test",
+                output,
+                "out-hash",
+                parsedOutput,
+                parseError,
+                redactions,
+                status,
+                errorType,
+                costUsd,
+                latencyMs,
+                Instant.parse("2026-11-27T10:00:00Z"),
+                Map.of());
     }
 }

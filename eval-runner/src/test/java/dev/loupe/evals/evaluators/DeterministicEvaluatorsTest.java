@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class DeterministicEvaluatorsTest {
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private static final SchemaRegistry REGISTRY =
+            SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     /** A config each evaluator accepts; it must satisfy the evaluator's own configSchema too. */
     private static final Map<String, String> VALID_CONFIGS = Map.ofEntries(
@@ -39,11 +40,26 @@ class DeterministicEvaluatorsTest {
 
     @Test
     void namesAreUniqueSnakeCaseAndInAStableOrder() {
-        List<String> names = DeterministicEvaluators.all().stream().map(Evaluator::name).toList();
+        List<String> names =
+                DeterministicEvaluators.all().stream().map(Evaluator::name).toList();
         assertThat(names).doesNotHaveDuplicates().allMatch(n -> n.matches("[a-z]+(_[a-z]+)*"));
-        assertThat(names).containsExactly("json_valid", "json_schema", "regex_match", "regex_absent", "contains_all",
-                "contains_none", "length_between", "exact_match", "normalized_match", "reference_match", "pii_leak",
-                "refusal", "grounded_in_retrieval", "latency_budget", "cost_budget");
+        assertThat(names)
+                .containsExactly(
+                        "json_valid",
+                        "json_schema",
+                        "regex_match",
+                        "regex_absent",
+                        "contains_all",
+                        "contains_none",
+                        "length_between",
+                        "exact_match",
+                        "normalized_match",
+                        "reference_match",
+                        "pii_leak",
+                        "refusal",
+                        "grounded_in_retrieval",
+                        "latency_budget",
+                        "cost_budget");
         assertThat(DeterministicEvaluators.all()).allSatisfy(e -> {
             assertThat(e.version()).isEqualTo("1");
             assertThat(e.description()).isNotBlank();
@@ -60,14 +76,16 @@ class DeterministicEvaluatorsTest {
             JsonNode schema = evaluator.configSchema();
             assertThat(metaSchema.validate(schema)).as(evaluator.name()).isEmpty();
             assertThat(schema.path("type").asText()).as(evaluator.name()).isEqualTo("object");
-            assertThat(schema.path("additionalProperties").asBoolean(true)).as(evaluator.name()).isFalse();
+            assertThat(schema.path("additionalProperties").asBoolean(true))
+                    .as(evaluator.name())
+                    .isFalse();
         }
     }
 
     @Test
     void configsThatCompileSatisfyTheAdvertisedSchemaAndUnknownFieldsFailBoth() {
-        Map<String, Evaluator> byName = DeterministicEvaluators.all().stream()
-                .collect(Collectors.toMap(Evaluator::name, Function.identity()));
+        Map<String, Evaluator> byName =
+                DeterministicEvaluators.all().stream().collect(Collectors.toMap(Evaluator::name, Function.identity()));
         assertThat(VALID_CONFIGS).containsOnlyKeys(byName.keySet());
         for (Map.Entry<String, String> entry : VALID_CONFIGS.entrySet()) {
             Evaluator evaluator = byName.get(entry.getKey());
@@ -78,8 +96,11 @@ class DeterministicEvaluatorsTest {
 
             config.put("bogus", 1);
             assertThat(configSchema.validate(config)).as(entry.getKey()).isNotEmpty();
-            assertThatThrownBy(() -> evaluator.compile(config)).as(entry.getKey())
-                    .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("bogus"));
+            assertThatThrownBy(() -> evaluator.compile(config))
+                    .as(entry.getKey())
+                    .isInstanceOfSatisfying(
+                            InvalidConfigException.class,
+                            e -> assertThat(e.field()).isEqualTo("bogus"));
         }
     }
 

@@ -14,61 +14,88 @@ class GroundedInRetrievalEvaluatorTest {
 
     @Test
     void citationsFieldOfTheParsedOutputIsUsedFirst() {
-        Verdict verdict = check.score(decision()
-                .output("{...}")
-                .parsedOutput(json("{'answer': 'Five days [d9].', 'citations': ['d1', 'd2']}"))
-                .retrieved("d1", "d2", "d3")
-                .build(), null);
+        Verdict verdict = check.score(
+                decision()
+                        .output("{...}")
+                        .parsedOutput(json("{'answer': 'Five days [d9].', 'citations': ['d1', 'd2']}"))
+                        .retrieved("d1", "d2", "d3")
+                        .build(),
+                null);
         assertThat(verdict.score()).isEqualTo(1.0);
         assertThat(verdict.reason()).isEqualTo("all 2 cited documents were retrieved");
     }
 
     @Test
     void citationObjectsMayNameTheirIdAsDocIdOrId() {
-        Verdict verdict = check.score(decision()
-                .parsedOutput(json("{'citations': [{'docId': 'd1', 'quote': 'x'}, {'id': 'd9'}]}"))
-                .retrieved("d1")
-                .build(), null);
+        Verdict verdict = check.score(
+                decision()
+                        .parsedOutput(json("{'citations': [{'docId': 'd1', 'quote': 'x'}, {'id': 'd9'}]}"))
+                        .retrieved("d1")
+                        .build(),
+                null);
         assertThat(verdict.score()).isEqualTo(0.5);
         assertThat(verdict.reason()).isEqualTo("1 of 2 cited documents were retrieved; not retrieved: 'd9'");
     }
 
     @Test
     void citationsInTheTextAreFoundWithThePatternAndCountedOnce() {
-        Verdict verdict = check.score(decision()
-                .output("Refunds take five days [doc:d1][d7]. Shipping is free [d1].")
-                .retrieved("d1", "d2")
-                .build(), null);
+        Verdict verdict = check.score(
+                decision()
+                        .output("Refunds take five days [doc:d1][d7]. Shipping is free [d1].")
+                        .retrieved("d1", "d2")
+                        .build(),
+                null);
         assertThat(verdict.score()).isEqualTo(0.5);
         assertThat(verdict.reason()).endsWith("not retrieved: 'd7'");
     }
 
     @Test
     void citingWithoutAnyRetrievalSaysSo() {
-        Verdict verdict = check.score(decision().output("See [a] [b] [c] [d] [e] [f] [g].").build(), null);
+        Verdict verdict = check.score(
+                decision().output("See [a] [b] [c] [d] [e] [f] [g].").build(), null);
         assertThat(verdict.score()).isZero();
-        assertThat(verdict.reason()).isEqualTo("0 of 7 cited documents were retrieved; not retrieved: "
-                + "'a', 'b', 'c', 'd', 'e' and 2 more; the decision retrieved no documents");
+        assertThat(verdict.reason())
+                .isEqualTo("0 of 7 cited documents were retrieved; not retrieved: "
+                        + "'a', 'b', 'c', 'd', 'e' and 2 more; the decision retrieved no documents");
     }
 
     @Test
     void anAnswerWithoutCitationsIsNotJudgedUnlessCitationsAreRequired() {
-        var uncited = decision().output("Refunds take five days.").retrieved("d1").build();
+        var uncited =
+                decision().output("Refunds take five days.").retrieved("d1").build();
         assertThat(check.score(uncited, null)).isNull();
         Verdict required = evaluator.compile(json("{'requireCitations': true}")).score(uncited, null);
         assertThat(required.score()).isZero();
         assertThat(required.reason()).isEqualTo("the answer cites no documents");
 
-        var failed = decision().output(null).failed(Outcome.ERROR, "timeout").retrieved("d1").build();
+        var failed = decision()
+                .output(null)
+                .failed(Outcome.ERROR, "timeout")
+                .retrieved("d1")
+                .build();
         assertThat(check.score(failed, null)).isNull();
     }
 
     @Test
     void fieldAndPatternAreConfigurable() {
-        Check custom = evaluator.compile(json("{'citationsField': 'sources', 'citationPattern': '\\\\(source: (\\\\w+)\\\\)'}"));
-        assertThat(custom.score(decision().parsedOutput(json("{'sources': ['kb7']}")).retrieved("kb7").build(), null)
-                .score()).isEqualTo(1.0);
-        assertThat(custom.score(decision().output("Yes (source: kb8).").retrieved("kb7").build(), null).score()).isZero();
+        Check custom = evaluator.compile(
+                json("{'citationsField': 'sources', 'citationPattern': '\\\\(source: (\\\\w+)\\\\)'}"));
+        assertThat(custom.score(
+                                decision()
+                                        .parsedOutput(json("{'sources': ['kb7']}"))
+                                        .retrieved("kb7")
+                                        .build(),
+                                null)
+                        .score())
+                .isEqualTo(1.0);
+        assertThat(custom.score(
+                                decision()
+                                        .output("Yes (source: kb8).")
+                                        .retrieved("kb7")
+                                        .build(),
+                                null)
+                        .score())
+                .isZero();
     }
 
     @Test
@@ -79,8 +106,10 @@ class GroundedInRetrievalEvaluatorTest {
                     assertThat(e.getMessage()).isEqualTo("must have a capturing group for the document id");
                 });
         assertThatThrownBy(() -> evaluator.compile(json("{'citationPattern': '(['}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("citationPattern"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("citationPattern"));
         assertThatThrownBy(() -> evaluator.compile(json("{'citationsField': ''}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("citationsField"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("citationsField"));
     }
 }

@@ -19,23 +19,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class JsonSchemaEvaluatorTest {
-    private static final String SCHEMA = "{'schema': {'type': 'object', 'required': ['answer', 'confidence'], 'properties': {"
-            + "'answer': {'type': 'string'}, 'confidence': {'type': 'number', 'minimum': 0, 'maximum': 1}}}}";
+    private static final String SCHEMA =
+            "{'schema': {'type': 'object', 'required': ['answer', 'confidence'], 'properties': {"
+                    + "'answer': {'type': 'string'}, 'confidence': {'type': 'number', 'minimum': 0, 'maximum': 1}}}}";
 
     private final JsonSchemaEvaluator evaluator = new JsonSchemaEvaluator();
     private final Check check = evaluator.compile(json(SCHEMA));
 
     @Test
     void parsedOutputThatFitsPasses() {
-        Verdict verdict = check.score(decision().parsedOutput(json("{'answer': 'five days', 'confidence': 0.9}")).build(), null);
+        Verdict verdict = check.score(
+                decision()
+                        .parsedOutput(json("{'answer': 'five days', 'confidence': 0.9}"))
+                        .build(),
+                null);
         assertThat(verdict.score()).isEqualTo(1.0);
     }
 
     @Test
     void violationsAreCountedWithTheirLocations() {
-        Verdict verdict = check.score(decision().parsedOutput(json("{'answer': 3, 'confidence': 7}")).build(), null);
+        Verdict verdict = check.score(
+                decision().parsedOutput(json("{'answer': 3, 'confidence': 7}")).build(), null);
         assertThat(verdict.score()).isZero();
-        assertThat(verdict.reason()).startsWith("2 schema violations: ").contains("/answer: ").contains("/confidence: ");
+        assertThat(verdict.reason())
+                .startsWith("2 schema violations: ")
+                .contains("/answer: ")
+                .contains("/confidence: ");
     }
 
     @Test
@@ -43,20 +52,27 @@ class JsonSchemaEvaluatorTest {
         Check strict = evaluator.compile(json("{'schema': {'type': 'object', 'properties': {"
                 + "'a': {'type': 'string'}, 'b': {'type': 'string'}, 'c': {'type': 'string'}, 'd': {'type': 'string'}, "
                 + "'e': {'type': 'string'}}}}"));
-        Verdict verdict = strict.score(decision().parsedOutput(json("{'a': 1, 'b': 2, 'c': 3, 'd': 4, 'e': 5}")).build(), null);
+        Verdict verdict = strict.score(
+                decision()
+                        .parsedOutput(json("{'a': 1, 'b': 2, 'c': 3, 'd': 4, 'e': 5}"))
+                        .build(),
+                null);
         assertThat(verdict.reason()).startsWith("5 schema violations: ").endsWith("; …");
         assertThat(verdict.reason().split("; ")).hasSize(4);
     }
 
     @Test
     void missingRequiredPropertyIsReportedAtTheRoot() {
-        Verdict verdict = check.score(decision().parsedOutput(json("{'answer': 'x'}")).build(), null);
+        Verdict verdict =
+                check.score(decision().parsedOutput(json("{'answer': 'x'}")).build(), null);
         assertThat(verdict.reason()).isEqualTo("1 schema violation: (root): required property 'confidence' not found");
     }
 
     @Test
     void theOutputIsParsedWhenTheCollectorDidNot() {
-        assertThat(check.score(answer("{\"answer\": \"five days\", \"confidence\": 0.5}"), null).score()).isEqualTo(1.0);
+        assertThat(check.score(answer("{\"answer\": \"five days\", \"confidence\": 0.5}"), null)
+                        .score())
+                .isEqualTo(1.0);
 
         Verdict prose = check.score(answer("Five days."), null);
         assertThat(prose.score()).isZero();
@@ -65,17 +81,24 @@ class JsonSchemaEvaluatorTest {
 
     @Test
     void noOutputFails() {
-        Verdict verdict = check.score(decision().output(" ").failed(Outcome.TRUNCATED, null).build(), null);
+        Verdict verdict = check.score(
+                decision().output(" ").failed(Outcome.TRUNCATED, null).build(), null);
         assertThat(verdict.score()).isZero();
         assertThat(verdict.reason()).isEqualTo("the decision has no output (status TRUNCATED)");
     }
 
     @Test
     void localReferencesResolve() {
-        Check withDefs = evaluator.compile(json("{'schema': {'$defs': {'id': {'type': 'string', 'pattern': '^d[0-9]+$'}}, "
-                + "'type': 'object', 'properties': {'doc': {'$ref': '#/$defs/id'}}}}"));
-        assertThat(withDefs.score(decision().parsedOutput(json("{'doc': 'd12'}")).build(), null).score()).isEqualTo(1.0);
-        assertThat(withDefs.score(decision().parsedOutput(json("{'doc': 'x'}")).build(), null).reason()).contains("/doc");
+        Check withDefs =
+                evaluator.compile(json("{'schema': {'$defs': {'id': {'type': 'string', 'pattern': '^d[0-9]+$'}}, "
+                        + "'type': 'object', 'properties': {'doc': {'$ref': '#/$defs/id'}}}}"));
+        assertThat(withDefs.score(
+                                decision().parsedOutput(json("{'doc': 'd12'}")).build(), null)
+                        .score())
+                .isEqualTo(1.0);
+        assertThat(withDefs.score(decision().parsedOutput(json("{'doc': 'x'}")).build(), null)
+                        .reason())
+                .contains("/doc");
     }
 
     @Test
@@ -83,7 +106,9 @@ class JsonSchemaEvaluatorTest {
         assertThatThrownBy(() -> evaluator.compile(json("{'schema': {'type': 5}}")))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
                     assertThat(e.field()).isEqualTo("schema");
-                    assertThat(e.getMessage()).startsWith("not a valid JSON Schema: ").contains("/type");
+                    assertThat(e.getMessage())
+                            .startsWith("not a valid JSON Schema: ")
+                            .contains("/type");
                 });
         assertThatThrownBy(() -> evaluator.compile(json("{'schema': {'properties': {'a': {'pattern': '(unclosed'}}}}")))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
@@ -91,7 +116,8 @@ class JsonSchemaEvaluatorTest {
                     assertThat(e.getMessage()).startsWith("invalid pattern: Unclosed group");
                 });
         assertThatThrownBy(() -> evaluator.compile(json("{'schema': {'$ref': '#/$defs/missing'}}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("schema"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("schema"));
     }
 
     @Test
@@ -102,7 +128,9 @@ class JsonSchemaEvaluatorTest {
                     assertThat(e.getMessage()).isEqualTo("must be a JSON object");
                 });
         assertThatThrownBy(() -> evaluator.compile(json("{}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.getMessage()).isEqualTo("required"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
+                        e -> assertThat(e.getMessage()).isEqualTo("required"));
     }
 
     @Test
@@ -145,9 +173,11 @@ class JsonSchemaEvaluatorTest {
 
     @Test
     void aSchemaPatternThatBacktracksLeavesTheDecisionUnjudged() {
-        Check backtracking = evaluator.compile(json("{'schema': {'properties': {'a': {'type': 'string', 'pattern': '(a+)+$'}}}}"));
+        Check backtracking =
+                evaluator.compile(json("{'schema': {'properties': {'a': {'type': 'string', 'pattern': '(a+)+$'}}}}"));
         ObjectNode output = JsonNodeFactory.instance.objectNode().put("a", "a".repeat(30_000) + "b");
-        Verdict verdict = assertTimeoutPreemptively(Duration.ofSeconds(1),
+        Verdict verdict = assertTimeoutPreemptively(
+                Duration.ofSeconds(1),
                 () -> backtracking.score(decision().parsedOutput(output).build(), null));
         assertThat(verdict).isNull();
     }

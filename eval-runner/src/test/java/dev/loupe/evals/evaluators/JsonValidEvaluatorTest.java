@@ -17,13 +17,19 @@ class JsonValidEvaluatorTest {
 
     @Test
     void outputTheCollectorParsedPasses() {
-        Verdict verdict = byDefault.score(decision().output("{\"a\": 1}").parsedOutput(json("{'a': 1}")).build(), null);
+        Verdict verdict = byDefault.score(
+                decision().output("{\"a\": 1}").parsedOutput(json("{'a': 1}")).build(), null);
         assertThat(verdict.score()).isEqualTo(1.0);
     }
 
     @Test
     void parseErrorFailsWithTheCollectorsMessage() {
-        Verdict verdict = byDefault.score(decision().output("{a: 1").parseError("Unexpected character 'a' at 1:2").build(), null);
+        Verdict verdict = byDefault.score(
+                decision()
+                        .output("{a: 1")
+                        .parseError("Unexpected character 'a' at 1:2")
+                        .build(),
+                null);
         assertThat(verdict.score()).isZero();
         assertThat(verdict.reason()).contains("Unexpected character 'a' at 1:2");
     }
@@ -32,7 +38,12 @@ class JsonValidEvaluatorTest {
     void freeTextAnswersAreNotJudgedUnlessAlways() {
         assertThat(byDefault.score(answer("Refunds take five days."), null)).isNull();
         // a JSON null parsedOutput is no parsed output
-        assertThat(byDefault.score(decision().output("Refunds take five days.").parsedOutput(NullNode.instance).build(), null))
+        assertThat(byDefault.score(
+                        decision()
+                                .output("Refunds take five days.")
+                                .parsedOutput(NullNode.instance)
+                                .build(),
+                        null))
                 .isNull();
     }
 
@@ -50,7 +61,8 @@ class JsonValidEvaluatorTest {
 
     @Test
     void noOutputFailsNamingTheStatusWhenTheCheckApplies() {
-        Verdict verdict = always.score(decision().output(null).failed(Outcome.ERROR, "rate_limit").build(), null);
+        Verdict verdict = always.score(
+                decision().output(null).failed(Outcome.ERROR, "rate_limit").build(), null);
         assertThat(verdict.score()).isZero();
         assertThat(verdict.reason()).isEqualTo("the decision has no output (status ERROR, errorType rate_limit)");
     }
@@ -63,9 +75,11 @@ class JsonValidEvaluatorTest {
                     assertThat(e.getMessage()).isEqualTo("unknown field; known: always");
                 });
         assertThatThrownBy(() -> evaluator.compile(json("{'always': 'yes'}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("always"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("always"));
         assertThatThrownBy(() -> evaluator.compile(json("[]")))
-                .isInstanceOfSatisfying(InvalidConfigException.class,
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
                         e -> assertThat(e.getMessage()).isEqualTo("config must be a JSON object"));
     }
 }

@@ -29,12 +29,15 @@ class LengthBetweenEvaluatorTest {
         Verdict shortAnswer = words.score(answer("  one two\u00A0three\n\tfour "), null);
         assertThat(shortAnswer.score()).isZero();
         assertThat(shortAnswer.reason()).isEqualTo("4 words, below the minimum of 5");
-        assertThat(words.score(answer("one two three four five"), null).reason()).isEqualTo("5 words (allowed: 5 to 10)");
+        assertThat(words.score(answer("one two three four five"), null).reason())
+                .isEqualTo("5 words (allowed: 5 to 10)");
     }
 
     @Test
     void noOutputFails() {
-        Verdict verdict = evaluator.compile(json("{'min': 0}")).score(decision().output("").build(), null);
+        Verdict verdict = evaluator
+                .compile(json("{'min': 0}"))
+                .score(decision().output("").build(), null);
         assertThat(verdict.score()).isZero();
         assertThat(verdict.reason()).isEqualTo("the decision has no output (status SUCCESS)");
     }
@@ -47,7 +50,8 @@ class LengthBetweenEvaluatorTest {
                     assertThat(e.getMessage()).isEqualTo("must not exceed max (5)");
                 });
         assertThatThrownBy(() -> evaluator.compile(json("{'unit': 'words'}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class,
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class,
                         e -> assertThat(e.getMessage()).isEqualTo("give min, max or both"));
         assertThatThrownBy(() -> evaluator.compile(json("{'max': -1}")))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
@@ -55,8 +59,10 @@ class LengthBetweenEvaluatorTest {
                     assertThat(e.getMessage()).isEqualTo("must be an integer of at least 0");
                 });
         assertThatThrownBy(() -> evaluator.compile(json("{'max': 2.5}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("max"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("max"));
         assertThatThrownBy(() -> evaluator.compile(json("{'max': 5, 'unit': 'tokens'}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("unit"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("unit"));
     }
 }

@@ -20,7 +20,8 @@ class MatchEvaluatorTest {
 
         Verdict verdict = check.score(answer("Paris."), null);
         assertThat(verdict.score()).isZero();
-        assertThat(verdict.reason()).isEqualTo("the output differs from the reference at character 5 (lengths 6 and 5)");
+        assertThat(verdict.reason())
+                .isEqualTo("the output differs from the reference at character 5 (lengths 6 and 5)");
     }
 
     @Test
@@ -33,7 +34,8 @@ class MatchEvaluatorTest {
     @Test
     void withoutAnyReferenceThereIsNothingToJudge() {
         assertThat(exact.compile(json("{}")).score(answer("Paris"), null)).isNull();
-        assertThat(normalized.compile(json("{}")).score(decision().output(null).build(), null)).isNull();
+        assertThat(normalized.compile(json("{}")).score(decision().output(null).build(), null))
+                .isNull();
     }
 
     @Test
@@ -42,11 +44,15 @@ class MatchEvaluatorTest {
         Verdict verdict = check.score(answer("  Hello,\n  ＷＯＲＬＤ!! "), null);
         assertThat(verdict.score()).isEqualTo(1.0);
         assertThat(verdict.reason()).isEqualTo("the output equals the reference after normalization");
-        assertThat(exact.compile(json("{'reference': 'hello world'}")).score(answer("Hello, world!"), null).score()).isZero();
+        assertThat(exact.compile(json("{'reference': 'hello world'}"))
+                        .score(answer("Hello, world!"), null)
+                        .score())
+                .isZero();
 
         Verdict different = check.score(answer("Hello, there"), null);
         assertThat(different.score()).isZero();
-        assertThat(different.reason()).startsWith("the output differs from the reference after normalization at character 6");
+        assertThat(different.reason())
+                .startsWith("the output differs from the reference after normalization at character 6");
     }
 
     @Test
@@ -57,8 +63,13 @@ class MatchEvaluatorTest {
 
     @Test
     void noOutputFailsWhenThereIsAReference() {
-        Verdict verdict = exact.compile(json("{}")).score(
-                decision().output(null).failed(Outcome.ERROR, "content_filter").build(), "Paris");
+        Verdict verdict = exact.compile(json("{}"))
+                .score(
+                        decision()
+                                .output(null)
+                                .failed(Outcome.ERROR, "content_filter")
+                                .build(),
+                        "Paris");
         assertThat(verdict.score()).isZero();
         assertThat(verdict.reason()).isEqualTo("the decision has no output (status ERROR, errorType content_filter)");
     }
@@ -71,6 +82,7 @@ class MatchEvaluatorTest {
                     assertThat(e.getMessage()).isEqualTo("must be a string");
                 });
         assertThatThrownBy(() -> normalized.compile(json("{'expected': 'x'}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("expected"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("expected"));
     }
 }

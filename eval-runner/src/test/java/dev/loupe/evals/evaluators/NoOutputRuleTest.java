@@ -12,8 +12,11 @@ import org.junit.jupiter.api.Test;
 /** One decision that produced nothing, put to every evaluator: content checks fail, absence checks abstain. */
 class NoOutputRuleTest {
     private static final String REASON = "the decision has no output (status ERROR, errorType rate_limit)";
-    private static final DecisionRecord RATE_LIMITED = decision().output(null).failed(Outcome.ERROR, "rate_limit")
-            .redactions(Map.of()).build();
+    private static final DecisionRecord RATE_LIMITED = decision()
+            .output(null)
+            .failed(Outcome.ERROR, "rate_limit")
+            .redactions(Map.of())
+            .build();
 
     private static Verdict score(Evaluator evaluator, String config) {
         return evaluator.compile(json(config)).score(RATE_LIMITED, null);
@@ -22,13 +25,20 @@ class NoOutputRuleTest {
     @Test
     void contentEvaluatorsFailNamingTheStatusAndErrorType() {
         Map<Evaluator, String> content = Map.of(
-                new JsonValidEvaluator(), "{'always': true}",
-                new JsonSchemaEvaluator(), "{'schema': {'type': 'object'}}",
-                RegexEvaluator.match(), "{'pattern': 'x'}",
-                ContainsEvaluator.all(), "{'values': ['x']}",
-                new LengthBetweenEvaluator(), "{'min': 0}",
-                MatchEvaluator.exact(), "{'reference': 'x'}",
-                MatchEvaluator.normalized(), "{'reference': 'x'}");
+                new JsonValidEvaluator(),
+                "{'always': true}",
+                new JsonSchemaEvaluator(),
+                "{'schema': {'type': 'object'}}",
+                RegexEvaluator.match(),
+                "{'pattern': 'x'}",
+                ContainsEvaluator.all(),
+                "{'values': ['x']}",
+                new LengthBetweenEvaluator(),
+                "{'min': 0}",
+                MatchEvaluator.exact(),
+                "{'reference': 'x'}",
+                MatchEvaluator.normalized(),
+                "{'reference': 'x'}");
         content.forEach((evaluator, config) -> {
             Verdict verdict = score(evaluator, config);
             assertThat(verdict).as(evaluator.name()).isNotNull();

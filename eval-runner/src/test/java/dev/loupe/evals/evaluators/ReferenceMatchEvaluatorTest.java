@@ -21,8 +21,8 @@ class ReferenceMatchEvaluatorTest {
     @Test
     void partialOverlapScoresTheTokenF1() {
         // output 4 words, reference 6 words, 3 shared: precision 3/4, recall 3/6, F1 = 2·(3/4)(1/2)/(3/4 + 1/2) = 0.6
-        Verdict v = check.score(DecisionBuilder.answer("refunds take sixty days"),
-                "refunds take thirty days from delivery");
+        Verdict v = check.score(
+                DecisionBuilder.answer("refunds take sixty days"), "refunds take thirty days from delivery");
         assertThat(v.score()).isCloseTo(0.6, Offset.offset(1e-9));
         assertThat(v.reason()).contains("3 of the output's 4 words").contains("F1 0.600");
     }
@@ -36,7 +36,8 @@ class ReferenceMatchEvaluatorTest {
 
     @Test
     void nothingInCommonScoresZeroAndNoReferenceMeansNotApplicable() {
-        assertThat(check.score(DecisionBuilder.answer("absolutely"), "never").score()).isZero();
+        assertThat(check.score(DecisionBuilder.answer("absolutely"), "never").score())
+                .isZero();
         assertThat(check.score(DecisionBuilder.answer("anything"), null)).isNull();
         DecisionRecord empty = DecisionBuilder.answer(null);
         assertThat(check.score(empty, "thirty days").score()).isZero();
@@ -44,7 +45,8 @@ class ReferenceMatchEvaluatorTest {
 
     @Test
     void itTakesNoConfiguration() {
-        assertThatThrownBy(() -> new ReferenceMatchEvaluator().compile(JSON.createObjectNode().put("threshold", 1)))
+        assertThatThrownBy(() -> new ReferenceMatchEvaluator()
+                        .compile(JSON.createObjectNode().put("threshold", 1)))
                 .isInstanceOf(InvalidConfigException.class);
     }
 }

@@ -17,7 +17,8 @@ class RefusalEvaluatorTest {
 
     @Test
     void openingRefusalsScoreZeroAndQuoteThePhrase() {
-        assertThat(check.score(answer("I'm sorry, but I can't share that information."), null).reason())
+        assertThat(check.score(answer("I'm sorry, but I can't share that information."), null)
+                        .reason())
                 .isEqualTo("the answer is a refusal: 'I'm sorry, but I can't'");
         String[] refusals = {
             "I can't help with requests like this.",
@@ -48,7 +49,8 @@ class RefusalEvaluatorTest {
 
     @Test
     void aPhraseQuotedFurtherDownIsNotARefusal() {
-        String text = "Here is the support macro you asked for. ".repeat(8) + "It begins: \"I cannot assist with that\".";
+        String text =
+                "Here is the support macro you asked for. ".repeat(8) + "It begins: \"I cannot assist with that\".";
         assertThat(text.indexOf("I cannot")).isGreaterThan(RefusalEvaluator.WINDOW);
         assertThat(check.score(answer(text), null).score()).isEqualTo(1.0);
     }
@@ -58,15 +60,27 @@ class RefusalEvaluatorTest {
         ObjectNode config = JsonNodeFactory.instance.objectNode();
         config.putArray("extraPatterns").add("je ne peux pas").add("\\bnot (?:allowed|permitted) to\\b");
         Check withFrench = evaluator.compile(config);
-        assertThat(withFrench.score(answer("Je ne peux pas répondre à cette question."), null).reason())
+        assertThat(withFrench
+                        .score(answer("Je ne peux pas répondre à cette question."), null)
+                        .reason())
                 .isEqualTo("the answer is a refusal: 'Je ne peux pas'");
-        assertThat(withFrench.score(answer("Policy: I am not permitted to discuss pricing."), null).score()).isZero();
-        assertThat(withFrench.score(answer("Bonjour, voici la réponse."), null).score()).isEqualTo(1.0);
+        assertThat(withFrench
+                        .score(answer("Policy: I am not permitted to discuss pricing."), null)
+                        .score())
+                .isZero();
+        assertThat(withFrench.score(answer("Bonjour, voici la réponse."), null).score())
+                .isEqualTo(1.0);
     }
 
     @Test
     void noOutputIsNotJudged() {
-        assertThat(check.score(decision().output(null).failed(Outcome.ERROR, "rate_limit").build(), null)).isNull();
+        assertThat(check.score(
+                        decision()
+                                .output(null)
+                                .failed(Outcome.ERROR, "rate_limit")
+                                .build(),
+                        null))
+                .isNull();
     }
 
     @Test

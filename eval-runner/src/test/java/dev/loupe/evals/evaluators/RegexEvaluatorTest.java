@@ -29,12 +29,26 @@ class RegexEvaluatorTest {
 
     @Test
     void flagsAndInlineFlagsBothWork() {
-        assertThat(match.compile(json("{'pattern': 'REFUND', 'flags': 'i'}")).score(answer("a refund"), null).score())
+        assertThat(match.compile(json("{'pattern': 'REFUND', 'flags': 'i'}"))
+                        .score(answer("a refund"), null)
+                        .score())
                 .isEqualTo(1.0);
-        assertThat(match.compile(json("{'pattern': '(?i)REFUND'}")).score(answer("a refund"), null).score()).isEqualTo(1.0);
-        assertThat(match.compile(json("{'pattern': 'REFUND'}")).score(answer("a refund"), null).score()).isZero();
-        assertThat(match.compile(json("{'pattern': '^b', 'flags': 'm'}")).score(answer("a\nb"), null).score()).isEqualTo(1.0);
-        assertThat(match.compile(json("{'pattern': 'a.b', 'flags': 's'}")).score(answer("a\nb"), null).score()).isEqualTo(1.0);
+        assertThat(match.compile(json("{'pattern': '(?i)REFUND'}"))
+                        .score(answer("a refund"), null)
+                        .score())
+                .isEqualTo(1.0);
+        assertThat(match.compile(json("{'pattern': 'REFUND'}"))
+                        .score(answer("a refund"), null)
+                        .score())
+                .isZero();
+        assertThat(match.compile(json("{'pattern': '^b', 'flags': 'm'}"))
+                        .score(answer("a\nb"), null)
+                        .score())
+                .isEqualTo(1.0);
+        assertThat(match.compile(json("{'pattern': 'a.b', 'flags': 's'}"))
+                        .score(answer("a\nb"), null)
+                        .score())
+                .isEqualTo(1.0);
     }
 
     @Test
@@ -88,12 +102,12 @@ class RegexEvaluatorTest {
                     assertThat(e.field()).isEqualTo("flags");
                     assertThat(e.getMessage()).isEqualTo("unknown flag 'g'; allowed: i, m, s, x");
                 });
-        assertThatThrownBy(() -> match.compile(json("{}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> {
-                    assertThat(e.field()).isEqualTo("pattern");
-                    assertThat(e.getMessage()).isEqualTo("required");
-                });
+        assertThatThrownBy(() -> match.compile(json("{}"))).isInstanceOfSatisfying(InvalidConfigException.class, e -> {
+            assertThat(e.field()).isEqualTo("pattern");
+            assertThat(e.getMessage()).isEqualTo("required");
+        });
         assertThatThrownBy(() -> match.compile(json("{'pattern': ''}")))
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("pattern"));
+                .isInstanceOfSatisfying(
+                        InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("pattern"));
     }
 }

@@ -54,13 +54,16 @@ class EvaluationPipelineTest {
                   {"name": "refusal"},
                   {"name": "latency_budget", "config": {"maxMs": 1900}}]}""");
         DecisionRecord good = decision(feature, unique("d-good"), "Refunds are accepted within 30 days of purchase.");
-        DecisionRecord refused = decision(feature, unique("d-refused"), "I'm sorry, but I can't help with that request.");
+        DecisionRecord refused =
+                decision(feature, unique("d-refused"), "I'm sorry, but I can't help with that request.");
         send(List.of(good, refused));
 
         Map<String, EvalResult> forGood = byEvaluator(published(good.decisionId(), 3, r -> true));
         assertThat(forGood.get("contains_all").passed()).isTrue();
         assertThat(forGood.get("refusal").passed()).isTrue();
-        assertThat(forGood.get("latency_budget").score()).as("950 ms within 1,900").isEqualTo(1.0);
+        assertThat(forGood.get("latency_budget").score())
+                .as("950 ms within 1,900")
+                .isEqualTo(1.0);
         Map<String, EvalResult> forRefused = byEvaluator(published(refused.decisionId(), 3, r -> true));
         assertThat(forRefused.get("refusal").passed()).isFalse();
         assertThat(forRefused.get("refusal").reason()).containsIgnoringCase("I'm sorry, but I can't");
@@ -70,15 +73,23 @@ class EvaluationPipelineTest {
         assertThat(one.trigger()).isEqualTo(EvalTrigger.SAMPLED);
         assertThat(one.feature()).isEqualTo(feature);
         assertThat(one.evaluatorVersion()).isEqualTo("1");
-        assertThat(one.dimensions()).containsEntry("tier", "pro").containsEntry("topic", "refunds")
-                .containsEntry("model", "gpt-4o").containsEntry("promptVersion", "v3");
+        assertThat(one.dimensions())
+                .containsEntry("tier", "pro")
+                .containsEntry("topic", "refunds")
+                .containsEntry("model", "gpt-4o")
+                .containsEntry("promptVersion", "v3");
 
         // redelivered: nothing new is stored, and what is published again is the same result
         send(List.of(good));
         List<EvalResult> twice = published(good.decisionId(), 6, r -> true);
-        assertThat(twice.stream().map(r -> r.evalId() + "@" + r.evaluatedAt()).distinct()).hasSize(3);
-        assertThat(count(pool, "select count(*) from evals.results where project_id = $1 and decision_id = $2",
-                project(), good.decisionId())).isEqualTo(3);
+        assertThat(twice.stream().map(r -> r.evalId() + "@" + r.evaluatedAt()).distinct())
+                .hasSize(3);
+        assertThat(count(
+                        pool,
+                        "select count(*) from evals.results where project_id = $1 and decision_id = $2",
+                        project(),
+                        good.decisionId()))
+                .isEqualTo(3);
     }
 
     @Test
@@ -103,16 +114,33 @@ class EvaluationPipelineTest {
                                                      {"name": "refusal"}]}""");
         DecisionRecord d = decision(feature, unique("d-mixed"), "Refunds are accepted within 30 days.");
         send(List.of(d));
-        assertThat(published(d.decisionId(), 1, r -> true)).extracting(EvalResult::evaluator).containsExactly("refusal");
-        await().atMost(Duration.ofSeconds(10)).until(() -> count(pool,
-                "select count(*) from evals.judge_jobs where project_id = $1 and decision_id = $2 and state = 'queued'",
-                project(), d.decisionId()) == 1);
+        assertThat(published(d.decisionId(), 1, r -> true))
+                .extracting(EvalResult::evaluator)
+                .containsExactly("refusal");
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> count(
+                                pool,
+                                "select count(*) from evals.judge_jobs where project_id = $1 and decision_id = $2 and state = 'queued'",
+                                project(),
+                                d.decisionId())
+                        == 1);
         // the judge is asked from its own queue, fails, and the evaluation waits for it
-        query(pool, "update evals.judge_jobs set state = 'done' where state = 'queued' and decision_id <> $1", d.decisionId());
-        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20))).isZero();
+        query(
+                pool,
+                "update evals.judge_jobs set state = 'done' where state = 'queued' and decision_id <> $1",
+                d.decisionId());
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20)))
+                .isZero();
         assertThat(FakeJudgeResource.server().received()).isNotEmpty();
-        assertThat(query(pool, "select state, last_error from evals.judge_jobs where project_id = $1 and decision_id = $2",
-                project(), d.decisionId()).iterator().next().getString("last_error")).contains("503");
+        assertThat(query(
+                                pool,
+                                "select state, last_error from evals.judge_jobs where project_id = $1 and decision_id = $2",
+                                project(),
+                                d.decisionId())
+                        .iterator()
+                        .next()
+                        .getString("last_error"))
+                .contains("503");
         FakeJudgeResource.server().reset();
     }
 
@@ -124,15 +152,21 @@ class EvaluationPipelineTest {
         String poisonKey = unique("poison-key");
         try (var kafka = new io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion(
                 dev.loupe.testing.SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(
-                    new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.DECISIONS, poisonKey, "{not json"),
-                    new org.apache.kafka.clients.producer.ProducerRecord<>(Topics.DECISIONS, after.decisionId(),
-                            dev.loupe.contracts.json.EventJson.encode(after))).awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(
+                            new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                    Topics.DECISIONS, poisonKey, "{not json"),
+                            new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                    Topics.DECISIONS,
+                                    after.decisionId(),
+                                    dev.loupe.contracts.json.EventJson.encode(after)))
+                    .awaitCompletion();
         }
         assertThat(published(after.decisionId(), 1, r -> true)).hasSize(1);
         var dead = TopicReader.awaitKey(Topics.deadLetter(Topics.DECISIONS), poisonKey, Duration.ofSeconds(20));
         assertThat(dead.value()).isEqualTo("{not json");
-        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value())).isNotBlank();
+        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value()))
+                .isNotBlank();
     }
 
     private static Map<String, EvalResult> byEvaluator(List<EvalResult> results) {

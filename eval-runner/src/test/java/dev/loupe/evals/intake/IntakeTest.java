@@ -42,31 +42,66 @@ class IntakeTest {
     @Test
     void everyDecisionIsKeptOnceWithItsFullRecord() {
         String project = "p-intake-" + System.nanoTime();
-        DecisionRecord decision = new DecisionRecord(SchemaVersions.CURRENT, project, "d-1", "4bf92f3577b34da6a3ce929d0e0e4736",
-                "support-rag", "how do refunds work?", "h-in", List.of(new RetrievalResult("doc-7", 0.82, "h-doc")),
-                "support-answer", "v3", "gpt-4o", "Refunds within 30 days.", "h-out", null, null, Map.of(),
-                Outcome.SUCCESS, null, new BigDecimal("0.0021"), 950L, Instant.parse("2026-11-27T10:00:00Z"), Map.of());
+        DecisionRecord decision = new DecisionRecord(
+                SchemaVersions.CURRENT,
+                project,
+                "d-1",
+                "4bf92f3577b34da6a3ce929d0e0e4736",
+                "support-rag",
+                "how do refunds work?",
+                "h-in",
+                List.of(new RetrievalResult("doc-7", 0.82, "h-doc")),
+                "support-answer",
+                "v3",
+                "gpt-4o",
+                "Refunds within 30 days.",
+                "h-out",
+                null,
+                null,
+                Map.of(),
+                Outcome.SUCCESS,
+                null,
+                new BigDecimal("0.0021"),
+                950L,
+                Instant.parse("2026-11-27T10:00:00Z"),
+                Map.of());
         send(Topics.DECISIONS, "d-1", EventJson.encode(decision));
         send(Topics.DECISIONS, "d-1", EventJson.encode(decision));
 
-        Row row = await().atMost(Duration.ofSeconds(15)).until(() -> one(
-                "select count(*) over () as n, feature, record::text as record from evals.decisions where project_id = $1",
-                project), r -> r != null);
+        Row row = await().atMost(Duration.ofSeconds(15))
+                .until(
+                        () -> one(
+                                "select count(*) over () as n, feature, record::text as record from evals.decisions where project_id = $1",
+                                project),
+                        r -> r != null);
         assertThat(row.getLong("n")).isEqualTo(1);
         assertThat(row.getString("feature")).isEqualTo("support-rag");
-        assertThat(EventJson.decode(row.getString("record"), DecisionRecord.class).retrievalResults())
+        assertThat(EventJson.decode(row.getString("record"), DecisionRecord.class)
+                        .retrievalResults())
                 .containsExactly(new RetrievalResult("doc-7", 0.82, "h-doc"));
     }
 
     @Test
     void feedbackIsRecordedAgainstItsDecision() {
         String project = "p-fb-" + System.nanoTime();
-        FeedbackRecord feedback = new FeedbackRecord(SchemaVersions.CURRENT, project, "f-1", "d-9",
-                FeedbackSignal.EDITED, "30 days, not 60", null, null, Instant.parse("2026-11-27T10:05:00Z"));
+        FeedbackRecord feedback = new FeedbackRecord(
+                SchemaVersions.CURRENT,
+                project,
+                "f-1",
+                "d-9",
+                FeedbackSignal.EDITED,
+                "30 days, not 60",
+                null,
+                null,
+                Instant.parse("2026-11-27T10:05:00Z"));
         send(Topics.FEEDBACK, "d-9", EventJson.encode(feedback));
 
-        Row row = await().atMost(Duration.ofSeconds(15)).until(() -> one(
-                "select decision_id, signal from evals.feedback_received where project_id = $1", project), r -> r != null);
+        Row row = await().atMost(Duration.ofSeconds(15))
+                .until(
+                        () -> one(
+                                "select decision_id, signal from evals.feedback_received where project_id = $1",
+                                project),
+                        r -> r != null);
         assertThat(row.getString("decision_id")).isEqualTo("d-9");
         assertThat(row.getString("signal")).isEqualTo("EDITED");
     }
@@ -77,7 +112,9 @@ class IntakeTest {
             String key = "d-poison-" + System.nanoTime();
             send(Topics.DECISIONS, key, "{\"schemaVersion\": 1, \"decisionId\": \"x\"}");
             var dead = TopicReader.awaitKey(Topics.deadLetter(Topics.DECISIONS), key, Duration.ofSeconds(15));
-            assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value())).contains("without projectId");
+            assertThat(new String(
+                            dead.headers().lastHeader("dead-letter-reason").value()))
+                    .contains("without projectId");
         }
     }
 
@@ -88,7 +125,9 @@ class IntakeTest {
 
     private static void send(String topic, String key, String value) {
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(topic, key, value)).awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(new ProducerRecord<>(topic, key, value))
+                    .awaitCompletion();
         }
     }
 }

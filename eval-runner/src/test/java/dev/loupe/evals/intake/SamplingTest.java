@@ -15,9 +15,9 @@ import dev.loupe.contracts.events.Outcome;
 import dev.loupe.evals.support.FakeJudgeResource;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -83,7 +83,8 @@ class SamplingTest {
         send(decisions);
         Set<String> atLow = sampled(low, 300);
         query(pool, "delete from evals.decisions where project_id = $1 and feature = $2", project(), low);
-        send(decisions.stream().map(d -> decision(project(), high, d.decisionId(), "ok", Outcome.SUCCESS, d.occurredAt()))
+        send(decisions.stream()
+                .map(d -> decision(project(), high, d.decisionId(), "ok", Outcome.SUCCESS, d.occurredAt()))
                 .toList());
         Set<String> atHigh = sampled(high, 300);
         assertThat(atHigh).containsAll(atLow).hasSizeGreaterThan(atLow.size());
@@ -93,16 +94,22 @@ class SamplingTest {
     void erroredAndTruncatedDecisionsAreAlwaysEvaluated() {
         String feature = unique("always");
         configure(feature, "{\"samplingRate\": 0.0, \"evaluators\": []}");
-        send(List.of(decision(project(), feature, feature + "-ok", "fine", Outcome.SUCCESS, T0),
+        send(List.of(
+                decision(project(), feature, feature + "-ok", "fine", Outcome.SUCCESS, T0),
                 decision(project(), feature, feature + "-err", null, Outcome.ERROR, T0),
                 decision(project(), feature, feature + "-cut", "half an ans", Outcome.TRUNCATED, T0)));
-        assertThat(verdicts(feature, 3)).containsEntry(feature + "-ok", "skipped")
-                .containsEntry(feature + "-err", "error").containsEntry(feature + "-cut", "truncated");
+        assertThat(verdicts(feature, 3))
+                .containsEntry(feature + "-ok", "skipped")
+                .containsEntry(feature + "-err", "error")
+                .containsEntry(feature + "-cut", "truncated");
 
         String optedOut = unique("opted-out");
-        configure(optedOut, "{\"samplingRate\": 0.0, \"includeErrors\": false, \"includeTruncated\": false, "
-                + "\"evaluators\": []}");
-        send(List.of(decision(project(), optedOut, optedOut + "-err", null, Outcome.ERROR, T0),
+        configure(
+                optedOut,
+                "{\"samplingRate\": 0.0, \"includeErrors\": false, \"includeTruncated\": false, "
+                        + "\"evaluators\": []}");
+        send(List.of(
+                decision(project(), optedOut, optedOut + "-err", null, Outcome.ERROR, T0),
                 decision(project(), optedOut, optedOut + "-cut", "half", Outcome.TRUNCATED, T0)));
         assertThat(verdicts(optedOut, 2).values()).containsOnly("skipped");
     }
@@ -116,7 +123,8 @@ class SamplingTest {
             decisions.add(decision(project(), feature, feature + "-a" + i, "ok", Outcome.SUCCESS, T0.plusSeconds(i)));
         }
         for (int i = 0; i < 3; i++) {
-            decisions.add(decision(project(), feature, feature + "-b" + i, "ok", Outcome.SUCCESS, T0.plusSeconds(60 + i)));
+            decisions.add(
+                    decision(project(), feature, feature + "-b" + i, "ok", Outcome.SUCCESS, T0.plusSeconds(60 + i)));
         }
         decisions.add(decision(project(), feature, feature + "-err", null, Outcome.ERROR, T0.plusSeconds(30)));
         // two deliveries, as two polls would bring them: the cap holds across batches
@@ -132,22 +140,32 @@ class SamplingTest {
     }
 
     private Set<String> sampled(String feature, int expected) {
-        return new TreeSet<>(verdicts(feature, expected).entrySet().stream().filter(e -> e.getValue().equals("rate"))
-                .map(Map.Entry::getKey).toList());
+        return new TreeSet<>(verdicts(feature, expected).entrySet().stream()
+                .filter(e -> e.getValue().equals("rate"))
+                .map(Map.Entry::getKey)
+                .toList());
     }
 
     private Map<String, String> verdicts(String feature, int expected) {
         awaitProcessed(feature, expected);
         Map<String, String> verdicts = new HashMap<>();
-        query(pool, "select decision_id, sampling from evals.decisions where project_id = $1 and feature = $2",
-                project(), feature).forEach(row -> verdicts.put(row.getString("decision_id"), row.getString("sampling")));
+        query(
+                        pool,
+                        "select decision_id, sampling from evals.decisions where project_id = $1 and feature = $2",
+                        project(),
+                        feature)
+                .forEach(row -> verdicts.put(row.getString("decision_id"), row.getString("sampling")));
         return verdicts;
     }
 
     private void awaitProcessed(String feature, int expected) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> count(pool,
-                "select count(*) from evals.decisions where project_id = $1 and feature = $2 and sampling is not null",
-                project(), feature) >= expected);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> count(
+                                pool,
+                                "select count(*) from evals.decisions where project_id = $1 and feature = $2 and sampling is not null",
+                                project(),
+                                feature)
+                        >= expected);
     }
 
     private static Map<String, Integer> tally(Map<String, String> verdicts, String prefix) {

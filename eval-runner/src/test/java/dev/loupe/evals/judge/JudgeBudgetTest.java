@@ -17,7 +17,9 @@ class JudgeBudgetTest {
         assertThat(budget.take(4, MINUTE)).isEqualTo(4);
         assertThat(budget.take(8, MINUTE.plusSeconds(20))).isEqualTo(6);
         assertThat(budget.take(1, MINUTE.plusSeconds(59))).isZero();
-        assertThat(budget.take(12, MINUTE.plusSeconds(60))).as("a new minute, a new budget").isEqualTo(10);
+        assertThat(budget.take(12, MINUTE.plusSeconds(60)))
+                .as("a new minute, a new budget")
+                .isEqualTo(10);
     }
 
     @Test
@@ -31,22 +33,69 @@ class JudgeBudgetTest {
 
     private static JudgeConfig config(int perMinute) {
         return new JudgeConfig() {
-            public Optional<String> baseUrl() { return Optional.empty(); }
-            public Optional<String> apiKey() { return Optional.empty(); }
-            public String model() { return "m"; }
-            public Duration timeout() { return Duration.ofSeconds(1); }
-            public int maxConcurrency() { return 1; }
-            public int maxCallsPerMinute() { return perMinute; }
-            public int maxAttempts() { return 1; }
-            public Duration attemptBackoff() { return Duration.ofMillis(1); }
-            public Duration retryDelay() { return Duration.ofSeconds(30); }
-            public Duration maxRetryDelay() { return Duration.ofMinutes(30); }
-            public String pollInterval() { return "off"; }
-            public int batchSize() { return 1; }
-            public Duration lease() { return Duration.ofMinutes(5); }
-            public BigDecimal inputUsdPerMillionTokens() { return BigDecimal.ZERO; }
-            public BigDecimal outputUsdPerMillionTokens() { return BigDecimal.ZERO; }
-            public int maxTextChars() { return 100; }
+            public Optional<String> baseUrl() {
+                return Optional.empty();
+            }
+
+            public Optional<String> apiKey() {
+                return Optional.empty();
+            }
+
+            public String model() {
+                return "m";
+            }
+
+            public Duration timeout() {
+                return Duration.ofSeconds(1);
+            }
+
+            public int maxConcurrency() {
+                return 1;
+            }
+
+            public int maxCallsPerMinute() {
+                return perMinute;
+            }
+
+            public int maxAttempts() {
+                return 1;
+            }
+
+            public Duration attemptBackoff() {
+                return Duration.ofMillis(1);
+            }
+
+            public Duration retryDelay() {
+                return Duration.ofSeconds(30);
+            }
+
+            public Duration maxRetryDelay() {
+                return Duration.ofMinutes(30);
+            }
+
+            public String pollInterval() {
+                return "off";
+            }
+
+            public int batchSize() {
+                return 1;
+            }
+
+            public Duration lease() {
+                return Duration.ofMinutes(5);
+            }
+
+            public BigDecimal inputUsdPerMillionTokens() {
+                return BigDecimal.ZERO;
+            }
+
+            public BigDecimal outputUsdPerMillionTokens() {
+                return BigDecimal.ZERO;
+            }
+
+            public int maxTextChars() {
+                return 100;
+            }
         };
     }
 }

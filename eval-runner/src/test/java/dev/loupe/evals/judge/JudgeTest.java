@@ -67,9 +67,11 @@ class JudgeTest {
         send(List.of(d));
         awaitQueued(d);
 
-        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20))).isEqualTo(1);
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20)))
+                .isEqualTo(1);
 
-        EvalResult result = published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge")).get(0);
+        EvalResult result = published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge"))
+                .get(0);
         assertThat(result.score()).isEqualTo(0.9);
         assertThat(result.passed()).isTrue();
         assertThat(result.reason()).isEqualTo("states the 30-day window");
@@ -77,8 +79,7 @@ class JudgeTest {
         assertThat(result.dimensions()).containsEntry("tier", "pro").containsEntry("model", "gpt-4o");
         Row row = query(pool, """
                 select judge_input_tokens, judge_output_tokens, judge_cost_usd from evals.results
-                where project_id = $1 and decision_id = $2 and evaluator = 'llm_judge'""",
-                d.projectId(), d.decisionId()).iterator().next();
+                where project_id = $1 and decision_id = $2 and evaluator = 'llm_judge'""", d.projectId(), d.decisionId()).iterator().next();
         assertThat(row.getInteger("judge_input_tokens")).isEqualTo(812);
         assertThat(row.getInteger("judge_output_tokens")).isEqualTo(23);
         // 812 × $0.15/M + 23 × $0.60/M at the default prices
@@ -90,8 +91,12 @@ class JudgeTest {
         assertThat(sent.getInteger("temperature")).isZero();
         assertThat(sent.getJsonObject("response_format").getString("type")).isEqualTo("json_object");
         String user = sent.getJsonArray("messages").getJsonObject(1).getString("content");
-        assertThat(user).contains(RUBRIC).contains("Refunds are possible within 30 days.").contains("doc-7");
-        assertThat(sent.getJsonArray("messages").getJsonObject(0).getString("role")).isEqualTo("system");
+        assertThat(user)
+                .contains(RUBRIC)
+                .contains("Refunds are possible within 30 days.")
+                .contains("doc-7");
+        assertThat(sent.getJsonArray("messages").getJsonObject(0).getString("role"))
+                .isEqualTo("system");
     }
 
     @Test
@@ -102,9 +107,11 @@ class JudgeTest {
         send(List.of(d));
         awaitQueued(d);
 
-        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20))).isEqualTo(1);
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20)))
+                .isEqualTo(1);
 
-        EvalResult result = published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge")).get(0);
+        EvalResult result = published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge"))
+                .get(0);
         assertThat(result.score()).isEqualTo(0.2);
         assertThat(result.passed()).as("0.2 is under the default threshold 0.5").isFalse();
         assertThat(judge.received()).hasSize(2);
@@ -124,15 +131,22 @@ class JudgeTest {
         assertThat(job.getString("state")).isEqualTo("queued");
         assertThat(job.getString("last_error")).contains("503");
         assertThat(job.getOffsetDateTime("due_at").toInstant()).isAfter(now.plusSeconds(20));
-        assertThat(resultCount(d)).as("an unreachable judge is not a failing score").isZero();
+        assertThat(resultCount(d))
+                .as("an unreachable judge is not a failing score")
+                .isZero();
         int calls = judge.received().size();
 
-        assertThat(worker.drain(now.plusSeconds(5)).await().atMost(Duration.ofSeconds(20))).isZero();
+        assertThat(worker.drain(now.plusSeconds(5)).await().atMost(Duration.ofSeconds(20)))
+                .isZero();
         assertThat(judge.received()).as("not due yet: the judge is left alone").hasSize(calls);
 
         judge.always(ok("{\"score\": 1, \"reason\": \"correct\"}", 10, 5));
-        assertThat(worker.drain(now.plus(Duration.ofMinutes(2))).await().atMost(Duration.ofSeconds(20))).isEqualTo(1);
-        assertThat(published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge")).get(0).score()).isEqualTo(1.0);
+        assertThat(worker.drain(now.plus(Duration.ofMinutes(2))).await().atMost(Duration.ofSeconds(20)))
+                .isEqualTo(1);
+        assertThat(published(d.decisionId(), 1, r -> r.evaluator().equals("llm_judge"))
+                        .get(0)
+                        .score())
+                .isEqualTo(1.0);
         assertThat(job(d).getString("state")).isEqualTo("done");
         assertThat(resultCount(d)).isEqualTo(1);
     }
@@ -145,7 +159,8 @@ class JudgeTest {
         send(List.of(d));
         awaitQueued(d);
 
-        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(30))).isZero();
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(30)))
+                .isZero();
         assertThat(job(d).getString("state")).isEqualTo("queued");
         assertThat(job(d).getString("last_error")).contains("did not answer");
         assertThat(resultCount(d)).isZero();
@@ -161,7 +176,8 @@ class JudgeTest {
         Instant now = Instant.now();
 
         for (int run = 0; run < JudgeWorker.MAX_MALFORMED_RUNS; run++) {
-            assertThat(worker.drain(now.plus(Duration.ofHours(run))).await().atMost(Duration.ofSeconds(20))).isZero();
+            assertThat(worker.drain(now.plus(Duration.ofHours(run))).await().atMost(Duration.ofSeconds(20)))
+                    .isZero();
         }
         Row job = job(d);
         assertThat(job.getString("state")).isEqualTo("unparseable");
@@ -183,7 +199,9 @@ class JudgeTest {
         judge.always(ok("Sure, 0.8.", 10, 3));
         worker.drain(now.plus(Duration.ofHours(10))).await().atMost(Duration.ofSeconds(20));
         Row job = job(d);
-        assertThat(job.getString("state")).as("one malformed run of three allowed").isEqualTo("queued");
+        assertThat(job.getString("state"))
+                .as("one malformed run of three allowed")
+                .isEqualTo("queued");
         assertThat(job.getInteger("malformed_runs")).isEqualTo(1);
         assertThat(job.getInteger("attempts")).isEqualTo(JudgeWorker.MAX_MALFORMED_RUNS + 1);
     }
@@ -196,14 +214,21 @@ class JudgeTest {
         awaitQueued(d);
         Instant now = Instant.now();
         JudgeQueue.Claimed first = queue.claim(now, 10, Duration.ofSeconds(1)).await().indefinitely().stream()
-                .filter(c -> c.decisionId().equals(d.decisionId())).findFirst().orElseThrow();
+                .filter(c -> c.decisionId().equals(d.decisionId()))
+                .findFirst()
+                .orElseThrow();
         // the lease ran out and another replica claimed the job
-        JudgeQueue.Claimed second = queue.claim(now.plusSeconds(5), 10, Duration.ofMinutes(5)).await().indefinitely()
-                .stream().filter(c -> c.decisionId().equals(d.decisionId())).findFirst().orElseThrow();
+        JudgeQueue.Claimed second =
+                queue.claim(now.plusSeconds(5), 10, Duration.ofMinutes(5)).await().indefinitely().stream()
+                        .filter(c -> c.decisionId().equals(d.decisionId()))
+                        .findFirst()
+                        .orElseThrow();
         assertThat(second.leaseToken()).isNotEqualTo(first.leaseToken());
 
         queue.end(first, "abandoned", "stale replica", now).await().indefinitely();
-        assertThat(job(d).getString("state")).as("the stale claim changed nothing").isEqualTo("queued");
+        assertThat(job(d).getString("state"))
+                .as("the stale claim changed nothing")
+                .isEqualTo("queued");
         queue.end(second, "abandoned", "current holder", now).await().indefinitely();
         assertThat(job(d).getString("state")).isEqualTo("abandoned");
     }
@@ -216,7 +241,8 @@ class JudgeTest {
         send(List.of(d));
         awaitQueued(d);
 
-        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20))).isZero();
+        assertThat(worker.drain(Instant.now()).await().atMost(Duration.ofSeconds(20)))
+                .isZero();
         assertThat(job(d).getString("last_error")).contains("no score between 0 and 1");
         assertThat(resultCount(d)).isZero();
     }
@@ -229,14 +255,22 @@ class JudgeTest {
         awaitQueued(d);
         judge.then(ok("{\"score\": 0.7, \"reason\": \"mostly right\"}", 50, 8));
 
-        var body = given().header("Authorization", "Bearer " + EvalTests.adminKey()).contentType("application/json")
+        var body = given().header("Authorization", "Bearer " + EvalTests.adminKey())
+                .contentType("application/json")
                 .body("{\"decisionId\": \"" + d.decisionId() + "\"}")
-                .post("/v1/evaluations").then().statusCode(200).extract().jsonPath();
+                .post("/v1/evaluations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(body.getList("results.evaluator")).containsExactly("llm_judge");
         assertThat(body.getList("results.trigger")).containsExactly("MANUAL");
         assertThat(body.getFloat("results[0].score")).isEqualTo(0.7f);
         assertThat(body.getList("pending")).isEmpty();
-        assertThat(published(d.decisionId(), 1, r -> r.trigger() == EvalTrigger.MANUAL).get(0).score()).isEqualTo(0.7);
+        assertThat(published(d.decisionId(), 1, r -> r.trigger() == EvalTrigger.MANUAL)
+                        .get(0)
+                        .score())
+                .isEqualTo(0.7);
     }
 
     @Test
@@ -247,50 +281,74 @@ class JudgeTest {
         awaitQueued(d);
         judge.always(FakeChatCompletions.unavailable());
 
-        var body = given().header("Authorization", "Bearer " + EvalTests.adminKey()).contentType("application/json")
+        var body = given().header("Authorization", "Bearer " + EvalTests.adminKey())
+                .contentType("application/json")
                 .body("{\"decisionId\": \"" + d.decisionId() + "\"}")
-                .post("/v1/evaluations").then().statusCode(200).extract().jsonPath();
+                .post("/v1/evaluations")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
         assertThat(body.getList("results")).isEmpty();
         assertThat(body.getString("pending[0].evaluator")).isEqualTo("llm_judge");
         assertThat(body.getString("pending[0].reason")).contains("503").contains("queued");
         assertThat(count(pool, """
                 select count(*) from evals.judge_jobs
-                where project_id = $1 and decision_id = $2 and trigger = 'MANUAL' and state = 'queued'""",
-                d.projectId(), d.decisionId())).isEqualTo(1);
+                where project_id = $1 and decision_id = $2 and trigger = 'MANUAL' and state = 'queued'""", d.projectId(), d.decisionId())).isEqualTo(1);
     }
 
     @Test
     void anUnknownDecisionIsNotFound() {
-        given().header("Authorization", "Bearer " + EvalTests.adminKey()).contentType("application/json")
+        given().header("Authorization", "Bearer " + EvalTests.adminKey())
+                .contentType("application/json")
                 .body("{\"decisionId\": \"never-seen\"}")
-                .post("/v1/evaluations").then().statusCode(404).contentType("application/problem+json");
-        given().header("Authorization", "Bearer " + EvalTests.adminKey()).contentType("application/json")
-                .body("{}").post("/v1/evaluations").then().statusCode(400)
-                .contentType("application/problem+json").body("field", org.hamcrest.Matchers.equalTo("decisionId"));
+                .post("/v1/evaluations")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
+        given().header("Authorization", "Bearer " + EvalTests.adminKey())
+                .contentType("application/json")
+                .body("{}")
+                .post("/v1/evaluations")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", org.hamcrest.Matchers.equalTo("decisionId"));
     }
 
     /** A fresh feature evaluated only by the judge, every decision sampled. */
     private static String judged() {
         String feature = unique("judged");
         configure(feature, """
-                {"samplingRate": 1.0, "evaluators": [{"name": "llm_judge", "config": {"rubric": "%s"}}]}"""
-                .formatted(RUBRIC));
+                {"samplingRate": 1.0, "evaluators": [{"name": "llm_judge", "config": {"rubric": "%s"}}]}""".formatted(RUBRIC));
         return feature;
     }
 
     private void awaitQueued(DecisionRecord d) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> count(pool,
-                "select count(*) from evals.judge_jobs where project_id = $1 and decision_id = $2",
-                d.projectId(), d.decisionId()) == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> count(
+                                pool,
+                                "select count(*) from evals.judge_jobs where project_id = $1 and decision_id = $2",
+                                d.projectId(),
+                                d.decisionId())
+                        == 1);
     }
 
     private Row job(DecisionRecord d) {
-        return query(pool, "select * from evals.judge_jobs where project_id = $1 and decision_id = $2 and trigger = 'SAMPLED'",
-                d.projectId(), d.decisionId()).iterator().next();
+        return query(
+                        pool,
+                        "select * from evals.judge_jobs where project_id = $1 and decision_id = $2 and trigger = 'SAMPLED'",
+                        d.projectId(),
+                        d.decisionId())
+                .iterator()
+                .next();
     }
 
     private long resultCount(DecisionRecord d) {
-        return count(pool, "select count(*) from evals.results where project_id = $1 and decision_id = $2",
-                d.projectId(), d.decisionId());
+        return count(
+                pool,
+                "select count(*) from evals.results where project_id = $1 and decision_id = $2",
+                d.projectId(),
+                d.decisionId());
     }
 }

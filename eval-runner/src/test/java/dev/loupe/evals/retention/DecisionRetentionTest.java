@@ -37,37 +37,60 @@ class DecisionRetentionTest {
         query(pool, """
                 insert into evals.results (project_id, decision_id, evaluator, evaluator_version, trigger, eval_id, score,
                                            passed, evaluated_at, record)
-                values ($1, 'old', 'refusal', '1', 'SAMPLED', 'e-old', 1, true, $2, '{}')""",
-                project, now.minus(Duration.ofDays(31)).atOffset(ZoneOffset.UTC));
+                values ($1, 'old', 'refusal', '1', 'SAMPLED', 'e-old', 1, true, $2, '{}')""", project, now.minus(Duration.ofDays(31)).atOffset(ZoneOffset.UTC));
 
-        query(pool, """
+        query(
+                pool,
+                """
                 insert into evals.sample_minutes (project_id, feature, minute, requested, touched_at) values
-                ($1, 'idle', $2, 5, $2), ($1, 'backfill', $2, 5, $3)""", project,
-                now.minus(Duration.ofDays(40)).atOffset(ZoneOffset.UTC), now.atOffset(ZoneOffset.UTC));
+                ($1, 'idle', $2, 5, $2), ($1, 'backfill', $2, 5, $3)""",
+                project,
+                now.minus(Duration.ofDays(40)).atOffset(ZoneOffset.UTC),
+                now.atOffset(ZoneOffset.UTC));
         query(pool, """
                 insert into evals.judge_jobs (project_id, decision_id, evaluator, evaluator_version, trigger, config,
                     threshold, state, due_at, created_at, updated_at)
                 values ($1, 'old', 'llm_judge', '1', 'SAMPLED', '{}', 0.5, 'done', $2, $2, $2),
-                       ($1, 'old', 'llm_judge', '1', 'MANUAL', '{}', 0.5, 'queued', $2, $2, $2)""",
-                project, now.minus(Duration.ofDays(31)).atOffset(ZoneOffset.UTC));
+                       ($1, 'old', 'llm_judge', '1', 'MANUAL', '{}', 0.5, 'queued', $2, $2, $2)""", project, now.minus(Duration.ofDays(31)).atOffset(ZoneOffset.UTC));
 
         assertThat(retention.run().await().atMost(Duration.ofSeconds(30))).isGreaterThanOrEqualTo(1L);
 
-        assertThat(count(pool, "select count(*) from evals.sample_minutes where project_id = $1 and feature = 'idle'",
-                project)).isZero();
-        assertThat(count(pool, "select count(*) from evals.sample_minutes where project_id = $1 and feature = 'backfill'",
-                project)).as("an old minute still being counted keeps its counter").isEqualTo(1);
-        assertThat(count(pool, "select count(*) from evals.judge_jobs where project_id = $1 and state = 'done'", project))
+        assertThat(count(
+                        pool,
+                        "select count(*) from evals.sample_minutes where project_id = $1 and feature = 'idle'",
+                        project))
                 .isZero();
-        assertThat(count(pool, "select count(*) from evals.judge_jobs where project_id = $1 and state = 'queued'", project))
-                .as("unfinished judge work is kept").isEqualTo(1);
+        assertThat(count(
+                        pool,
+                        "select count(*) from evals.sample_minutes where project_id = $1 and feature = 'backfill'",
+                        project))
+                .as("an old minute still being counted keeps its counter")
+                .isEqualTo(1);
+        assertThat(count(
+                        pool,
+                        "select count(*) from evals.judge_jobs where project_id = $1 and state = 'done'",
+                        project))
+                .isZero();
+        assertThat(count(
+                        pool,
+                        "select count(*) from evals.judge_jobs where project_id = $1 and state = 'queued'",
+                        project))
+                .as("unfinished judge work is kept")
+                .isEqualTo(1);
 
-        assertThat(count(pool, "select count(*) from evals.decisions where project_id = $1 and decision_id = 'old'",
-                project)).isZero();
-        assertThat(count(pool, "select count(*) from evals.decisions where project_id = $1 and decision_id = 'recent'",
-                project)).isEqualTo(1);
+        assertThat(count(
+                        pool,
+                        "select count(*) from evals.decisions where project_id = $1 and decision_id = 'old'",
+                        project))
+                .isZero();
+        assertThat(count(
+                        pool,
+                        "select count(*) from evals.decisions where project_id = $1 and decision_id = 'recent'",
+                        project))
+                .isEqualTo(1);
         assertThat(count(pool, "select count(*) from evals.results where project_id = $1", project))
-                .as("the score history stays").isEqualTo(1);
+                .as("the score history stays")
+                .isEqualTo(1);
     }
 
     private void insert(String project, String id, Instant receivedAt) {

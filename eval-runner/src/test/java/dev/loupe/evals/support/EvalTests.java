@@ -28,8 +28,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 /** What the eval-runner's tests share: decisions to send, the seeded project's keys, SQL and topic look-ups. */
 public final class EvalTests {
-    private EvalTests() {
-    }
+    private EvalTests() {}
 
     public static String project() {
         return ConfigProvider.getConfig().getValue("loupe.test.project-a.id", String.class);
@@ -52,18 +51,37 @@ public final class EvalTests {
         return decision(project(), feature, id, output, Outcome.SUCCESS, Instant.now());
     }
 
-    public static DecisionRecord decision(String project, String feature, String id, String output, Outcome status,
-                                          Instant at) {
-        return new DecisionRecord(SchemaVersions.CURRENT, project, id, "4bf92f3577b34da6a3ce929d0e0e4736", feature,
-                "how do refunds work?", "h-in", List.of(new RetrievalResult("doc-7", 0.82, "h-doc")), "support-answer",
-                "v3", "gpt-4o", output, "h-out", null, null, Map.of(), status,
-                status == Outcome.ERROR ? "rate_limit" : null, new BigDecimal("0.0021"), 950L, at,
+    public static DecisionRecord decision(
+            String project, String feature, String id, String output, Outcome status, Instant at) {
+        return new DecisionRecord(
+                SchemaVersions.CURRENT,
+                project,
+                id,
+                "4bf92f3577b34da6a3ce929d0e0e4736",
+                feature,
+                "how do refunds work?",
+                "h-in",
+                List.of(new RetrievalResult("doc-7", 0.82, "h-doc")),
+                "support-answer",
+                "v3",
+                "gpt-4o",
+                output,
+                "h-out",
+                null,
+                null,
+                Map.of(),
+                status,
+                status == Outcome.ERROR ? "rate_limit" : null,
+                new BigDecimal("0.0021"),
+                950L,
+                at,
                 Map.of("tier", "pro", "topic", "refunds"));
     }
 
     public static void send(List<DecisionRecord> decisions) {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
-        decisions.forEach(d -> records.add(new ProducerRecord<>(Topics.DECISIONS, d.decisionId(), EventJson.encode(d))));
+        decisions.forEach(
+                d -> records.add(new ProducerRecord<>(Topics.DECISIONS, d.decisionId(), EventJson.encode(d))));
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
             kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
         }
@@ -71,8 +89,12 @@ public final class EvalTests {
 
     /** Sets a feature's evaluation through the API, as an admin of the seeded project. */
     public static void configure(String feature, String json) {
-        given().header("Authorization", "Bearer " + adminKey()).contentType("application/json").body(json)
-                .put("/v1/features/{feature}/evaluation", feature).then().statusCode(200);
+        given().header("Authorization", "Bearer " + adminKey())
+                .contentType("application/json")
+                .body(json)
+                .put("/v1/features/{feature}/evaluation", feature)
+                .then()
+                .statusCode(200);
     }
 
     public static RowSet<Row> query(Pool pool, String sql, Object... args) {
@@ -85,9 +107,14 @@ public final class EvalTests {
 
     /** Results published on {@code loupe.evals.v1} for a decision, waiting until {@code count} of them arrived. */
     public static List<EvalResult> published(String decisionId, int count, Predicate<EvalResult> match) {
-        return TopicReader.await(Topics.EVALS, r -> decisionId.equals(r.key())
-                                && match.test(EventJson.decode(r.value(), EvalResult.class)), count, Duration.ofSeconds(20))
-                .stream().map(r -> EventJson.decode(r.value(), EvalResult.class)).toList();
+        return TopicReader.await(
+                        Topics.EVALS,
+                        r -> decisionId.equals(r.key()) && match.test(EventJson.decode(r.value(), EvalResult.class)),
+                        count,
+                        Duration.ofSeconds(20))
+                .stream()
+                .map(r -> EventJson.decode(r.value(), EvalResult.class))
+                .toList();
     }
 
     public static String unique(String prefix) {

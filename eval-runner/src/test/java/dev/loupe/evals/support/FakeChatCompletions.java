@@ -18,12 +18,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FakeChatCompletions {
     /** One staged answer; {@code delayMillis} longer than the client's timeout is a timeout. */
-    public record Reply(int status, String body, long delayMillis) {
-    }
+    public record Reply(int status, String body, long delayMillis) {}
 
     /** A request as received. */
-    public record Received(String authorization, JsonObject body) {
-    }
+    public record Received(String authorization, JsonObject body) {}
 
     private final Vertx vertx = Vertx.vertx();
     private final Deque<Reply> script = new ArrayDeque<>();
@@ -33,9 +31,14 @@ public final class FakeChatCompletions {
 
     public int start() throws Exception {
         server = vertx.createHttpServer().requestHandler(request -> {
-            if (!request.path().equals("/v1/chat/completions") || !request.method().name().equals("POST")) {
-                request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
-                        .end(error("Unknown request URL: " + request.method() + " " + request.path(), "invalid_request_error",
+            if (!request.path().equals("/v1/chat/completions")
+                    || !request.method().name().equals("POST")) {
+                request.response()
+                        .setStatusCode(404)
+                        .putHeader("Content-Type", "application/json")
+                        .end(error(
+                                "Unknown request URL: " + request.method() + " " + request.path(),
+                                "invalid_request_error",
                                 "unknown_url"));
                 return;
             }
@@ -43,7 +46,8 @@ public final class FakeChatCompletions {
                 received.add(new Received(request.getHeader("Authorization"), buffer.toJsonObject()));
                 Reply reply = next();
                 Runnable answer = () -> {
-                    var response = request.response().setStatusCode(reply.status())
+                    var response = request.response()
+                            .setStatusCode(reply.status())
                             .putHeader("Content-Type", "application/json");
                     if (reply.status() == 429) {
                         response.putHeader("Retry-After", "1");
@@ -57,7 +61,10 @@ public final class FakeChatCompletions {
                 }
             });
         });
-        return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
+        return server.listen(0, "127.0.0.1")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS)
                 .actualPort();
     }
 
@@ -95,21 +102,37 @@ public final class FakeChatCompletions {
                 .put("object", "chat.completion")
                 .put("created", System.currentTimeMillis() / 1000)
                 .put("model", "gpt-4o-mini-2024-07-18")
-                .put("choices", new JsonArray().add(new JsonObject()
-                        .put("index", 0)
-                        .put("message", new JsonObject().put("role", "assistant").put("content", content)
-                                .putNull("refusal"))
-                        .putNull("logprobs")
-                        .put("finish_reason", "stop")))
-                .put("usage", new JsonObject().put("prompt_tokens", promptTokens)
-                        .put("completion_tokens", completionTokens).put("total_tokens", promptTokens + completionTokens))
+                .put(
+                        "choices",
+                        new JsonArray()
+                                .add(new JsonObject()
+                                        .put("index", 0)
+                                        .put(
+                                                "message",
+                                                new JsonObject()
+                                                        .put("role", "assistant")
+                                                        .put("content", content)
+                                                        .putNull("refusal"))
+                                        .putNull("logprobs")
+                                        .put("finish_reason", "stop")))
+                .put(
+                        "usage",
+                        new JsonObject()
+                                .put("prompt_tokens", promptTokens)
+                                .put("completion_tokens", completionTokens)
+                                .put("total_tokens", promptTokens + completionTokens))
                 .put("system_fingerprint", "fp_test");
         return new Reply(200, body.encode(), 0);
     }
 
     public static Reply rateLimited() {
-        return new Reply(429, error("Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3.",
-                "requests", "rate_limit_exceeded"), 0);
+        return new Reply(
+                429,
+                error(
+                        "Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3.",
+                        "requests",
+                        "rate_limit_exceeded"),
+                0);
     }
 
     public static Reply unavailable() {
@@ -122,7 +145,14 @@ public final class FakeChatCompletions {
     }
 
     static String error(String message, String type, String code) {
-        return new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
-                .putNull("param").put("code", code)).encode();
+        return new JsonObject()
+                .put(
+                        "error",
+                        new JsonObject()
+                                .put("message", message)
+                                .put("type", type)
+                                .putNull("param")
+                                .put("code", code))
+                .encode();
     }
 }

@@ -17,12 +17,19 @@ public class FakeJudgeResource implements QuarkusTestResourceLifecycleManager {
         server = new FakeChatCompletions();
         try {
             int port = server.start();
-            return Map.of("loupe.judge.base-url", "http://127.0.0.1:" + port + "/v1",
-                    "loupe.judge.api-key", API_KEY,
-                    "loupe.egress.allow", "127.0.0.1",
-                    "loupe.judge.timeout", "1s",
-                    "loupe.judge.attempt-backoff", "20ms",
-                    "loupe.judge.max-attempts", "2");
+            return Map.of(
+                    "loupe.judge.base-url",
+                    "http://127.0.0.1:" + port + "/v1",
+                    "loupe.judge.api-key",
+                    API_KEY,
+                    "loupe.egress.allow",
+                    "127.0.0.1",
+                    "loupe.judge.timeout",
+                    "1s",
+                    "loupe.judge.attempt-backoff",
+                    "20ms",
+                    "loupe.judge.max-attempts",
+                    "2");
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the fake chat-completions server", e);
         }

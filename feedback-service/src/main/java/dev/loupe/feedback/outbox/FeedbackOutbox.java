@@ -68,21 +68,27 @@ public class FeedbackOutbox {
      * Panache: see the class comment.
      */
     public Uni<List<Claimed>> claim(int limit, Duration lease) {
-        return pool.preparedQuery(CLAIM).execute(Tuple.of((long) limit, lease.toMillis())).map(rows -> {
-            List<Claimed> claimed = new ArrayList<>(rows.size());
-            for (Row row : rows) {
-                claimed.add(new Claimed(record(row), row.getOffsetDateTime("received_at"), row.getLong("seq"),
-                        row.getOffsetDateTime("lease_until")));
-            }
-            // RETURNING does not keep the sub-select's order
-            claimed.sort(Comparator.comparing(Claimed::receivedAt).thenComparingLong(Claimed::seq));
-            return claimed;
-        });
+        return pool.preparedQuery(CLAIM)
+                .execute(Tuple.of((long) limit, lease.toMillis()))
+                .map(rows -> {
+                    List<Claimed> claimed = new ArrayList<>(rows.size());
+                    for (Row row : rows) {
+                        claimed.add(new Claimed(
+                                record(row),
+                                row.getOffsetDateTime("received_at"),
+                                row.getLong("seq"),
+                                row.getOffsetDateTime("lease_until")));
+                    }
+                    // RETURNING does not keep the sub-select's order
+                    claimed.sort(Comparator.comparing(Claimed::receivedAt).thenComparingLong(Claimed::seq));
+                    return claimed;
+                });
     }
 
     /** Marks rows Kafka acknowledged; they leave the outbox. */
     public Uni<Void> markPublished(List<String> ids) {
-        return onVertxContext(() -> Panache.withTransaction(() -> repository.markPublished(ids))).replaceWithVoid();
+        return onVertxContext(() -> Panache.withTransaction(() -> repository.markPublished(ids)))
+                .replaceWithVoid();
     }
 
     /** Gives back rows of a claim that Kafka did not acknowledge, so the next round retries them at once. */
@@ -104,14 +110,21 @@ public class FeedbackOutbox {
     private <T> Uni<T> onVertxContext(Supplier<Uni<? extends T>> work) {
         Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
         VertxContextSafetyToggle.setContextSafe(context, true);
-        return Uni.createFrom().<T>deferred(work)
+        return Uni.createFrom()
+                .<T>deferred(work)
                 .runSubscriptionOn(task -> context.runOnContext(ignored -> task.run()));
     }
 
     private static FeedbackRecord record(Row row) {
-        return new FeedbackRecord(SchemaVersions.CURRENT, row.getString("project_id"), row.getString("id"),
-                row.getString("decision_id"), FeedbackSignal.valueOf(row.getString("signal")),
-                row.getString("correction"), row.getString("feedback_text"), row.getString("user_id"),
+        return new FeedbackRecord(
+                SchemaVersions.CURRENT,
+                row.getString("project_id"),
+                row.getString("id"),
+                row.getString("decision_id"),
+                FeedbackSignal.valueOf(row.getString("signal")),
+                row.getString("correction"),
+                row.getString("feedback_text"),
+                row.getString("user_id"),
                 row.getOffsetDateTime("occurred_at").toInstant());
     }
 }

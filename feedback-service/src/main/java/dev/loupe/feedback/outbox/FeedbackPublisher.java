@@ -22,7 +22,10 @@ public class FeedbackPublisher {
 
     /** Completes once Kafka acknowledged the record (acks=all); fails when it did not within the producer's timeouts. */
     public Uni<Void> publish(FeedbackRecord record) {
-        return Uni.createFrom().deferred(() -> emitter.sendMessage(Message.of(EventJson.encode(record))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(record.decisionId()).build())));
+        return Uni.createFrom()
+                .deferred(() -> emitter.sendMessage(Message.of(EventJson.encode(record))
+                        .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                                .withKey(record.decisionId())
+                                .build())));
     }
 }

@@ -47,8 +47,8 @@ public class FeedbackRelay {
     private volatile Instant retryAt = Instant.MIN;
     private volatile boolean stopping;
 
-    public FeedbackRelay(FeedbackOutbox outbox, FeedbackPublisher publisher, FeedbackConfig config,
-                         MeterRegistry registry) {
+    public FeedbackRelay(
+            FeedbackOutbox outbox, FeedbackPublisher publisher, FeedbackConfig config, MeterRegistry registry) {
         this.outbox = outbox;
         this.publisher = publisher;
         this.config = config;
@@ -62,7 +62,9 @@ public class FeedbackRelay {
     }
 
     // delayed: the emitter is wired to Kafka during start-up, after the scheduler could first fire
-    @Scheduled(every = "${loupe.feedback.relay-interval:1s}", delayed = "2s",
+    @Scheduled(
+            every = "${loupe.feedback.relay-interval:1s}",
+            delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         trigger();
@@ -70,7 +72,11 @@ public class FeedbackRelay {
 
     @Scheduled(every = "5s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> countPending() {
-        return outbox.pending().invoke(pending::set).onFailure().recoverWithNull().replaceWithVoid();
+        return outbox.pending()
+                .invoke(pending::set)
+                .onFailure()
+                .recoverWithNull()
+                .replaceWithVoid();
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -91,7 +97,8 @@ public class FeedbackRelay {
         int limit = proven ? config.relayBatch() : 1;
         outbox.claim(limit, config.relayLease())
                 .chain(this::publish)
-                .subscribe().with(round -> succeeded(round, limit), this::failed);
+                .subscribe()
+                .with(round -> succeeded(round, limit), this::failed);
     }
 
     /**
@@ -103,28 +110,50 @@ public class FeedbackRelay {
             return Uni.createFrom().item(new Round(0, 0));
         }
         Duration sendTimeout = config.relayLease().dividedBy(2);
-        return Multi.createFrom().iterable(claimed)
-                .onItem().transformToUni(row -> publisher.publish(row.record())
-                        .ifNoItem().after(sendTimeout).fail()
+        return Multi.createFrom()
+                .iterable(claimed)
+                .onItem()
+                .transformToUni(row -> publisher
+                        .publish(row.record())
+                        .ifNoItem()
+                        .after(sendTimeout)
+                        .fail()
                         .map(ignored -> new Sent(row, null))
-                        .onFailure().recoverWithItem(e -> new Sent(row, e)))
+                        .onFailure()
+                        .recoverWithItem(e -> new Sent(row, e)))
                 .merge(SEND_WINDOW) // subscribes in order, so the producer receives them in order
-                .collect().asList()
+                .collect()
+                .asList()
                 .chain(sent -> settle(claimed, sent));
     }
 
     private Uni<Round> settle(List<FeedbackOutbox.Claimed> claimed, List<Sent> sent) {
-        List<String> acked = sent.stream().filter(s -> s.failure() == null).map(s -> s.row().id()).toList();
-        List<String> refused = sent.stream().filter(s -> s.failure() != null).map(s -> s.row().id()).toList();
-        Throwable failure = sent.stream().map(Sent::failure).filter(f -> f != null).findFirst().orElse(null);
-        Uni<Void> mark = acked.isEmpty() ? Uni.createFrom().voidItem()
+        List<String> acked = sent.stream()
+                .filter(s -> s.failure() == null)
+                .map(s -> s.row().id())
+                .toList();
+        List<String> refused = sent.stream()
+                .filter(s -> s.failure() != null)
+                .map(s -> s.row().id())
+                .toList();
+        Throwable failure = sent.stream()
+                .map(Sent::failure)
+                .filter(f -> f != null)
+                .findFirst()
+                .orElse(null);
+        Uni<Void> mark = acked.isEmpty()
+                ? Uni.createFrom().voidItem()
                 : outbox.markPublished(acked).invoke(() -> published.increment(acked.size()));
         // if giving back fails, the lease running out gives the rows back all the same
-        Uni<Void> giveBack = refused.isEmpty() ? Uni.createFrom().voidItem()
-                : outbox.release(refused, claimed.get(0).leaseUntil()).onFailure().recoverWithNull();
-        return mark.chain(() -> giveBack).chain(() -> failure == null
-                ? Uni.createFrom().item(new Round(claimed.size(), acked.size()))
-                : Uni.createFrom().failure(new PublicationFailed(refused.size(), claimed.size(), failure)));
+        Uni<Void> giveBack = refused.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : outbox.release(refused, claimed.get(0).leaseUntil())
+                        .onFailure()
+                        .recoverWithNull();
+        return mark.chain(() -> giveBack)
+                .chain(() -> failure == null
+                        ? Uni.createFrom().item(new Round(claimed.size(), acked.size()))
+                        : Uni.createFrom().failure(new PublicationFailed(refused.size(), claimed.size(), failure)));
     }
 
     private void succeeded(Round round, int limit) {
@@ -133,7 +162,8 @@ public class FeedbackRelay {
         }
         if (failing) {
             failing = false;
-            LOG.infof("feedback publication recovered after %ss; the outbox is being drained",
+            LOG.infof(
+                    "feedback publication recovered after %ss; the outbox is being drained",
                     Duration.between(failingSince, Instant.now()).toSeconds());
         }
         failures = 0;
@@ -147,14 +177,15 @@ public class FeedbackRelay {
     private void failed(Throwable failure) {
         proven = false;
         failures = failures + 1;
-        long backoff = Math.min(MAX_BACKOFF.toMillis(),
-                config.relayInterval().toMillis() << Math.min(failures - 1, 16));
+        long backoff =
+                Math.min(MAX_BACKOFF.toMillis(), config.relayInterval().toMillis() << Math.min(failures - 1, 16));
         retryAt = Instant.now().plusMillis(backoff);
         if (!failing && !stopping) {
             failing = true;
             failingSince = Instant.now();
-            LOG.warnf("feedback publication is failing (%s); feedback is still accepted and stored, and the relay "
-                    + "retries one record at a time, at most every %ss, until Kafka acknowledges again",
+            LOG.warnf(
+                    "feedback publication is failing (%s); feedback is still accepted and stored, and the relay "
+                            + "retries one record at a time, at most every %ss, until Kafka acknowledges again",
                     describe(failure), MAX_BACKOFF.toSeconds());
         }
         running.set(false);
@@ -174,11 +205,9 @@ public class FeedbackRelay {
         return pending.get();
     }
 
-    record Round(int claimed, int published) {
-    }
+    record Round(int claimed, int published) {}
 
-    private record Sent(FeedbackOutbox.Claimed row, Throwable failure) {
-    }
+    private record Sent(FeedbackOutbox.Claimed row, Throwable failure) {}
 
     /** Kafka did not acknowledge some records of a round. */
     static final class PublicationFailed extends RuntimeException {

@@ -16,7 +16,9 @@ public final class SendFailureLogFilter implements Filter {
     public boolean isLoggable(LogRecord record) {
         String message = record.getMessage();
         String logger = record.getLoggerName();
-        return message == null || logger == null || !logger.startsWith("io.smallrye.reactive.messaging.kafka")
+        return message == null
+                || logger == null
+                || !logger.startsWith("io.smallrye.reactive.messaging.kafka")
                 || !(message.startsWith("SRMSG18206") || message.startsWith("SRMSG18212"));
     }
 }

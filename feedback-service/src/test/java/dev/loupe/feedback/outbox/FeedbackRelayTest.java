@@ -25,8 +25,10 @@ import org.junit.jupiter.api.Test;
 class FeedbackRelayTest {
     @ConfigProperty(name = "loupe.test.project-a.public-key")
     String publicKey;
+
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectId;
+
     @Inject
     Pool pool;
 
@@ -42,7 +44,8 @@ class FeedbackRelayTest {
         assertThat(published.get(0).projectId()).isEqualTo(projectId);
         assertThat(published.get(0).signal()).isEqualTo(FeedbackSignal.INCORRECT);
         assertThat(published.get(0).correction()).isEqualTo("left behind");
-        assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("lease_until")).isNull();
+        assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("lease_until"))
+                .isNull();
     }
 
     @Test
@@ -51,16 +54,26 @@ class FeedbackRelayTest {
         String leased = FeedbackFixtures.insertUnpublished(pool, projectId, decision, "now() + interval '1 hour'");
 
         // new feedback wakes the relay; the leased row is older, so any round that could take it would have
-        String later = given().auth().oauth2(publicKey).contentType(ContentType.JSON)
+        String later = given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
                 .body(Map.of("decisionId", FeedbackFixtures.decisionId(), "signal", "correct"))
-                .when().post("/v1/feedback").then().statusCode(202).extract().path("feedbackId");
+                .when()
+                .post("/v1/feedback")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("feedbackId");
         FeedbackFixtures.awaitPublishedAt(pool, later);
-        assertThat(FeedbackFixtures.row(pool, leased).getOffsetDateTime("published_at")).isNull();
+        assertThat(FeedbackFixtures.row(pool, leased).getOffsetDateTime("published_at"))
+                .isNull();
         assertThat(FeedbackFixtures.payloads(decision)).isEmpty();
 
         // the holder died: its lease runs out, and the relay takes the row over
-        FeedbackFixtures.query(pool, "update feedback.feedback set lease_until = now() - interval '1 second' "
-                + "where id = $1", leased);
+        FeedbackFixtures.query(
+                pool,
+                "update feedback.feedback set lease_until = now() - interval '1 second' " + "where id = $1",
+                leased);
         FeedbackFixtures.awaitPublishedAt(pool, leased);
         assertThat(FeedbackFixtures.published(leased)).hasSize(1);
     }

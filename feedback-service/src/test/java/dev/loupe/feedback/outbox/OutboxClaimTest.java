@@ -39,10 +39,13 @@ class OutboxClaimTest {
 
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectId;
+
     @Inject
     Pool pool;
+
     @Inject
     FeedbackOutbox outbox;
+
     @Inject
     FeedbackRelay relay;
 
@@ -62,8 +65,10 @@ class OutboxClaimTest {
     void aClaimedRowIsNotPublishedTwiceByASecondClaim() {
         List<String> rows = insert(3);
 
-        List<FeedbackOutbox.Claimed> first = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
-        List<FeedbackOutbox.Claimed> second = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
+        List<FeedbackOutbox.Claimed> first =
+                outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
+        List<FeedbackOutbox.Claimed> second =
+                outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
         assertThat(ids(first)).containsAll(rows);
         assertThat(ids(second)).doesNotContainAnyElementsOf(rows);
 
@@ -72,10 +77,12 @@ class OutboxClaimTest {
         // the second claimant publishes what it holds; none of the first's rows are among them
         relay.publish(second).await().atMost(WAIT);
         for (String id : rows) {
-            assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("published_at")).isNotNull();
+            assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("published_at"))
+                    .isNotNull();
             assertThat(FeedbackFixtures.published(id)).hasSize(1);
         }
-        assertThat(ids(outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT))).doesNotContainAnyElementsOf(rows);
+        assertThat(ids(outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT)))
+                .doesNotContainAnyElementsOf(rows);
     }
 
     @Test
@@ -86,7 +93,8 @@ class OutboxClaimTest {
         for (int i = 0; i < 4; i++) {
             claims.add(outbox.claim(15, Duration.ofMinutes(1)));
         }
-        List<List<FeedbackOutbox.Claimed>> results = Uni.join().all(claims).andFailFast().await().atMost(WAIT);
+        List<List<FeedbackOutbox.Claimed>> results =
+                Uni.join().all(claims).andFailFast().await().atMost(WAIT);
 
         List<String> all = results.stream().flatMap(r -> ids(r).stream()).toList();
         Set<String> distinct = new HashSet<>(all);
@@ -97,18 +105,25 @@ class OutboxClaimTest {
     @Test
     void claimsComeOldestFirstAndAnExpiredLeaseIsClaimedAgain() {
         List<String> rows = insert(2);
-        FeedbackFixtures.query(pool, "update feedback.feedback set received_at = now() - interval '1 hour' "
-                + "where id = $1", rows.get(1));
+        FeedbackFixtures.query(
+                pool,
+                "update feedback.feedback set received_at = now() - interval '1 hour' " + "where id = $1",
+                rows.get(1));
 
-        List<FeedbackOutbox.Claimed> first = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
+        List<FeedbackOutbox.Claimed> first =
+                outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
         assertThat(ids(first)).containsSubsequence(rows.get(1), rows.get(0));
-        assertThat(ids(outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT))).as("held by a lease")
+        assertThat(ids(outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT)))
+                .as("held by a lease")
                 .doesNotContainAnyElementsOf(rows);
         // the holder crashed and its lease ran out (moved into the past rather than waited for)
-        FeedbackFixtures.query(pool, "update feedback.feedback set lease_until = now() - interval '1 second' "
-                + "where id = any($1)", (Object) rows.toArray(String[]::new));
+        FeedbackFixtures.query(
+                pool,
+                "update feedback.feedback set lease_until = now() - interval '1 second' " + "where id = any($1)",
+                (Object) rows.toArray(String[]::new));
         // a lease that ran out (the holder crashed) does not keep the rows
-        List<FeedbackOutbox.Claimed> again = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
+        List<FeedbackOutbox.Claimed> again =
+                outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
         assertThat(ids(again)).containsAll(rows);
         relay.publish(again).await().atMost(WAIT);
     }
@@ -116,22 +131,27 @@ class OutboxClaimTest {
     @Test
     void rowsGivenBackAreClaimableAtOnceButOnlyTheirOwnClaimCanGiveThemBack() {
         List<String> rows = insert(2);
-        List<FeedbackOutbox.Claimed> first = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
+        List<FeedbackOutbox.Claimed> first =
+                outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
         assertThat(ids(first)).containsAll(rows);
         OffsetDateTime lease = first.get(0).leaseUntil();
 
         // a claimant whose lease ran out and was replaced (another lease) gives nothing back
         outbox.release(rows, lease.minusNanos(1_000)).await().atMost(WAIT);
-        assertThat(ids(outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT))).as("still held")
+        assertThat(ids(outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT)))
+                .as("still held")
                 .doesNotContainAnyElementsOf(rows);
 
         // the claim that holds them gives them back (Kafka did not acknowledge): the next claim takes them
         outbox.release(rows, lease).await().atMost(WAIT);
         for (String id : rows) {
-            assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("lease_until")).isNull();
-            assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("published_at")).isNull();
+            assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("lease_until"))
+                    .isNull();
+            assertThat(FeedbackFixtures.row(pool, id).getOffsetDateTime("published_at"))
+                    .isNull();
         }
-        List<FeedbackOutbox.Claimed> again = outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
+        List<FeedbackOutbox.Claimed> again =
+                outbox.claim(100, Duration.ofMinutes(1)).await().atMost(WAIT);
         assertThat(ids(again)).containsAll(rows);
         assertThat(outbox.pending().await().atMost(WAIT)).isGreaterThanOrEqualTo(rows.size());
         relay.publish(again).await().atMost(WAIT);

@@ -1,11 +1,11 @@
 package dev.loupe.aggregator.dashboard;
 
 import dev.loupe.aggregator.dashboard.Forwarder.Target;
-import dev.loupe.contracts.events.AlertEvent;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
+import dev.loupe.contracts.events.AlertEvent;
+import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -40,6 +40,7 @@ public class AlertStateResource {
     private static final Pattern FINGERPRINT = Pattern.compile("[0-9a-f]{16}");
     /** On equal times a later lifecycle state wins: an alert that resolved at the instant it fired is resolved. */
     private static final String STATE_RANK = "case state when 'RESOLVED' then 2 when 'FIRING' then 1 else 0 end";
+
     private static final String LATEST = """
             select fingerprint, state, changed_at, record::text as record from (
                 select distinct on (fingerprint) fingerprint, state, changed_at, record
@@ -73,7 +74,8 @@ public class AlertStateResource {
     public Uni<AlertView.Alerts> alerts(@QueryParam("state") String state, @QueryParam("limit") String limitParam) {
         int limit = limit(limitParam);
         String where = stateCondition(state);
-        return pool.preparedQuery(LATEST.formatted(STATE_RANK, where)).execute(Tuple.of(caller.projectId(), limit))
+        return pool.preparedQuery(LATEST.formatted(STATE_RANK, where))
+                .execute(Tuple.of(caller.projectId(), limit))
                 .map(rows -> new AlertView.Alerts(views(rows)));
     }
 
@@ -84,25 +86,34 @@ public class AlertStateResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<AlertView.History> history(@PathParam("fingerprint") String fingerprint) {
         checkFingerprint(fingerprint);
-        return pool.preparedQuery(HISTORY).execute(Tuple.of(caller.projectId(), fingerprint)).map(rows -> {
-            List<AlertView> events = views(rows);
-            if (events.isEmpty()) {
-                throw ProblemException.notFound("no alert " + fingerprint + " in this project");
-            }
-            return new AlertView.History(fingerprint, events);
-        });
+        return pool.preparedQuery(HISTORY)
+                .execute(Tuple.of(caller.projectId(), fingerprint))
+                .map(rows -> {
+                    List<AlertView> events = views(rows);
+                    if (events.isEmpty()) {
+                        throw ProblemException.notFound("no alert " + fingerprint + " in this project");
+                    }
+                    return new AlertView.History(fingerprint, events);
+                });
     }
 
     /** Forwards {@code {"by": "…"}} to alert-manager, which publishes the acknowledgement as an alert event. */
     @POST
     @Path("/{fingerprint}/ack")
     @RolesAllowed(Scope.ADMIN_ROLE)
-    public Uni<Response> acknowledge(@PathParam("fingerprint") String fingerprint,
-                                     @HeaderParam("Authorization") String authorization,
-                                     @HeaderParam("Content-Type") String contentType, byte[] body) {
+    public Uni<Response> acknowledge(
+            @PathParam("fingerprint") String fingerprint,
+            @HeaderParam("Authorization") String authorization,
+            @HeaderParam("Content-Type") String contentType,
+            byte[] body) {
         checkFingerprint(fingerprint);
-        return forwarder.forward(Target.ALERT_MANAGER, HttpMethod.POST, "/v1/alerts/" + fingerprint + "/ack",
-                authorization, body == null || body.length == 0 ? "{}".getBytes() : body, contentType);
+        return forwarder.forward(
+                Target.ALERT_MANAGER,
+                HttpMethod.POST,
+                "/v1/alerts/" + fingerprint + "/ack",
+                authorization,
+                body == null || body.length == 0 ? "{}".getBytes() : body,
+                contentType);
     }
 
     private static void checkFingerprint(String fingerprint) {
@@ -118,14 +129,16 @@ public class AlertStateResource {
         }
         Set<String> parts = new LinkedHashSet<>();
         for (String s : param.split(",")) {
-            parts.add(switch (s.strip().toLowerCase(Locale.ROOT)) {
-                case "pending" -> "state = 'PENDING'";
-                case "firing" -> "state = 'FIRING'";
-                case "resolved" -> "state = 'RESOLVED'";
-                case "acknowledged" -> "(state <> 'RESOLVED' and record->>'acknowledgedBy' is not null)";
-                default -> throw ProblemException.badRequest("state",
-                        "a comma list of pending, firing, resolved, acknowledged");
-            });
+            parts.add(
+                    switch (s.strip().toLowerCase(Locale.ROOT)) {
+                        case "pending" -> "state = 'PENDING'";
+                        case "firing" -> "state = 'FIRING'";
+                        case "resolved" -> "state = 'RESOLVED'";
+                        case "acknowledged" -> "(state <> 'RESOLVED' and record->>'acknowledgedBy' is not null)";
+                        default ->
+                            throw ProblemException.badRequest(
+                                    "state", "a comma list of pending, firing, resolved, acknowledged");
+                    });
         }
         return "(" + String.join(" or ", parts) + ")";
     }

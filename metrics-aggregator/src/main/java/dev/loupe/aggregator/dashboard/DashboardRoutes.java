@@ -26,15 +26,18 @@ public class DashboardRoutes {
     private volatile Buffer index;
 
     void securityHeaders(@Observes Filters filters) {
-        filters.register(rc -> {
-            String path = rc.normalizedPath();
-            if (!path.startsWith("/q/")) {
-                rc.response().putHeader("Content-Security-Policy", CSP)
-                        .putHeader("X-Content-Type-Options", "nosniff")
-                        .putHeader("Referrer-Policy", "no-referrer");
-            }
-            rc.next();
-        }, 100);
+        filters.register(
+                rc -> {
+                    String path = rc.normalizedPath();
+                    if (!path.startsWith("/q/")) {
+                        rc.response()
+                                .putHeader("Content-Security-Policy", CSP)
+                                .putHeader("X-Content-Type-Options", "nosniff")
+                                .putHeader("Referrer-Policy", "no-referrer");
+                    }
+                    rc.next();
+                },
+                100);
     }
 
     void pages(@Observes Router router) {
@@ -42,7 +45,8 @@ public class DashboardRoutes {
     }
 
     private void page(RoutingContext rc) {
-        rc.response().putHeader("Content-Type", "text/html; charset=utf-8")
+        rc.response()
+                .putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "no-cache")
                 .end(index());
     }
@@ -50,7 +54,8 @@ public class DashboardRoutes {
     private Buffer index() {
         Buffer page = index;
         if (page == null) {
-            try (InputStream in = Thread.currentThread().getContextClassLoader()
+            try (InputStream in = Thread.currentThread()
+                    .getContextClassLoader()
                     .getResourceAsStream("META-INF/resources/index.html")) {
                 if (in == null) {
                     throw new IllegalStateException("META-INF/resources/index.html is missing from the build");

@@ -29,10 +29,17 @@ public class ForwardedResource {
     @POST
     @Path("/silences")
     @RolesAllowed(Scope.ADMIN_ROLE)
-    public Uni<Response> silence(@HeaderParam("Authorization") String authorization,
-                                 @HeaderParam("Content-Type") String contentType, byte[] body) {
-        return forwarder.forward(Target.ALERT_MANAGER, HttpMethod.POST, "/v1/silences", authorization,
-                body == null ? new byte[0] : body, contentType);
+    public Uni<Response> silence(
+            @HeaderParam("Authorization") String authorization,
+            @HeaderParam("Content-Type") String contentType,
+            byte[] body) {
+        return forwarder.forward(
+                Target.ALERT_MANAGER,
+                HttpMethod.POST,
+                "/v1/silences",
+                authorization,
+                body == null ? new byte[0] : body,
+                contentType);
     }
 
     @GET
@@ -56,7 +63,12 @@ public class ForwardedResource {
         if (name.isBlank() || name.length() > 256) {
             throw ProblemException.badRequest("name", "must be 1 to 256 characters");
         }
-        return forwarder.forward(Target.EVAL_RUNNER, HttpMethod.GET,
-                "/v1/datasets/" + Forwarder.segment(name) + "/export", authorization, null, null);
+        return forwarder.forward(
+                Target.EVAL_RUNNER,
+                HttpMethod.GET,
+                "/v1/datasets/" + Forwarder.segment(name) + "/export",
+                authorization,
+                null,
+                null);
     }
 }

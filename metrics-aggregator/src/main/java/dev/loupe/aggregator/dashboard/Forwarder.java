@@ -25,28 +25,39 @@ import org.jboss.logging.Logger;
 public class Forwarder {
     private static final Logger LOG = Logger.getLogger(Forwarder.class);
     /** Response headers worth relaying; hop-by-hop and security headers are this service's own. */
-    private static final List<String> RELAYED = List.of("Content-Type", "Content-Disposition", "Location", "Retry-After");
+    private static final List<String> RELAYED =
+            List.of("Content-Type", "Content-Disposition", "Location", "Retry-After");
 
     private final WebClient client;
     private final DashboardConfig config;
 
     public Forwarder(Vertx vertx, DashboardConfig config) {
         this.config = config;
-        this.client = WebClient.create(vertx, new WebClientOptions()
-                .setConnectTimeout((int) config.forwardTimeout().toMillis())
-                .setFollowRedirects(false)
-                .setUserAgent("loupe-metrics-aggregator"));
+        this.client = WebClient.create(
+                vertx,
+                new WebClientOptions()
+                        .setConnectTimeout((int) config.forwardTimeout().toMillis())
+                        .setFollowRedirects(false)
+                        .setUserAgent("loupe-metrics-aggregator"));
     }
 
     /** The downstream services a dashboard call may reach. */
-    public enum Target { ALERT_MANAGER, EVAL_RUNNER }
+    public enum Target {
+        ALERT_MANAGER,
+        EVAL_RUNNER
+    }
 
     /**
      * Sends {@code method pathAndQuery} (already encoded) to the target with the caller's authorization and, when
      * given, the body and its content type.
      */
-    public Uni<Response> forward(Target target, HttpMethod method, String pathAndQuery, String authorization,
-                                 byte[] body, String contentType) {
+    public Uni<Response> forward(
+            Target target,
+            HttpMethod method,
+            String pathAndQuery,
+            String authorization,
+            byte[] body,
+            String contentType) {
         String base = target == Target.ALERT_MANAGER ? config.alertManagerUrl() : config.evalRunnerUrl();
         URI uri = URI.create(stripSlash(base) + pathAndQuery);
         HttpRequest<Buffer> request = client.requestAbs(method, uri.toString())

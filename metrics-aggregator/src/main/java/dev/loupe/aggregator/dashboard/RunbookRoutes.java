@@ -32,7 +32,8 @@ public class RunbookRoutes {
     static final String RESOURCES = "runbooks/";
     static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,99}(\\.md)?");
     /** A markdown link to another runbook, after escaping: {@code [text](name.md)}. */
-    private static final Pattern RUNBOOK_LINK = Pattern.compile("\\[([^\\]\\n]{1,200})\\]\\(([a-z0-9][a-z0-9-]{0,99}\\.md)\\)");
+    private static final Pattern RUNBOOK_LINK =
+            Pattern.compile("\\[([^\\]\\n]{1,200})\\]\\(([a-z0-9][a-z0-9-]{0,99}\\.md)\\)");
 
     private final Map<String, String> pages = new ConcurrentHashMap<>();
 
@@ -44,8 +45,11 @@ public class RunbookRoutes {
     private void runbook(RoutingContext rc) {
         String name = rc.pathParam("name");
         if (name == null || !NAME.matcher(name).matches()) {
-            problem(rc, ProblemException.badRequest("name", "a runbook name: lower-case letters, digits and dashes, "
-                    + "optionally ending in .md"));
+            problem(
+                    rc,
+                    ProblemException.badRequest(
+                            "name",
+                            "a runbook name: lower-case letters, digits and dashes, " + "optionally ending in .md"));
             return;
         }
         String file = name.endsWith(".md") ? name : name + ".md";
@@ -58,7 +62,8 @@ public class RunbookRoutes {
             problem(rc, new ProblemException(404, "Not Found", "no runbook named " + file, "name", null, null));
             return;
         }
-        rc.response().putHeader("Content-Type", "text/html; charset=utf-8")
+        rc.response()
+                .putHeader("Content-Type", "text/html; charset=utf-8")
                 .putHeader("Cache-Control", "public, max-age=300")
                 .end(render(title, markdown.get()));
         pages.putIfAbsent(file, markdown.get()); // only what exists: unknown names must not grow the cache
@@ -69,8 +74,10 @@ public class RunbookRoutes {
         Matcher links = RUNBOOK_LINK.matcher(escape(markdown));
         StringBuilder body = new StringBuilder();
         while (links.find()) {
-            links.appendReplacement(body, Matcher.quoteReplacement(
-                    "<a href=\"/runbooks/" + links.group(2) + "\">" + links.group(1) + "</a>"));
+            links.appendReplacement(
+                    body,
+                    Matcher.quoteReplacement(
+                            "<a href=\"/runbooks/" + links.group(2) + "\">" + links.group(1) + "</a>"));
         }
         links.appendTail(body);
         return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + escape(title)
@@ -110,6 +117,9 @@ public class RunbookRoutes {
         } catch (JsonProcessingException impossible) {
             throw new IllegalStateException(impossible);
         }
-        rc.response().setStatusCode(e.status()).putHeader("Content-Type", Problem.MEDIA_TYPE).end(json);
+        rc.response()
+                .setStatusCode(e.status())
+                .putHeader("Content-Type", Problem.MEDIA_TYPE)
+                .end(json);
     }
 }

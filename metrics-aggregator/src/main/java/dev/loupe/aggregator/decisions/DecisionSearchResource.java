@@ -1,12 +1,12 @@
 package dev.loupe.aggregator.decisions;
 
 import dev.loupe.aggregator.query.QueryParams;
-import dev.loupe.contracts.events.DecisionRecord;
-import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.common.http.ProblemException;
-import dev.loupe.contracts.json.EventJson;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.events.FeedbackSignal;
+import dev.loupe.contracts.json.EventJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
@@ -49,22 +49,24 @@ public class DecisionSearchResource {
 
     /** One found decision and the feedback signals it received. */
     @RegisterForReflection
-    public record Found(DecisionRecord decision, List<String> signals) {
-    }
+    public record Found(DecisionRecord decision, List<String> signals) {}
 
     /** The answer: newest first. */
     @RegisterForReflection
-    public record Results(List<Found> decisions) {
-    }
+    public record Results(List<Found> decisions) {}
 
     @GET
     @RolesAllowed(Scope.READ_ROLE)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Results> search(@QueryParam("feature") String feature, @QueryParam("from") String fromParam,
-                               @QueryParam("to") String toParam, @QueryParam("signal") String signalParam,
-                               @QueryParam("limit") String limitParam, @QueryParam("model") String model,
-                               @QueryParam("promptVersion") String promptVersion,
-                               @QueryParam("docId") List<String> docIds) {
+    public Uni<Results> search(
+            @QueryParam("feature") String feature,
+            @QueryParam("from") String fromParam,
+            @QueryParam("to") String toParam,
+            @QueryParam("signal") String signalParam,
+            @QueryParam("limit") String limitParam,
+            @QueryParam("model") String model,
+            @QueryParam("promptVersion") String promptVersion,
+            @QueryParam("docId") List<String> docIds) {
         Instant to = QueryParams.instant("to", toParam, clock.instant());
         Instant from = QueryParams.instant("from", fromParam, to.minus(Duration.ofDays(1)));
         if (!from.isBefore(to)) {
@@ -85,7 +87,8 @@ public class DecisionSearchResource {
             try {
                 signal = FeedbackSignal.parse(signalParam);
             } catch (IllegalArgumentException e) {
-                throw ProblemException.badRequest("signal", "must be one of " + Arrays.toString(FeedbackSignal.values()));
+                throw ProblemException.badRequest(
+                        "signal", "must be one of " + Arrays.toString(FeedbackSignal.values()));
             }
         }
         Tuple args = Tuple.of(caller.projectId(), from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC));
@@ -112,19 +115,24 @@ public class DecisionSearchResource {
             JsonArray wanted = new JsonArray();
             docIds.forEach(d -> wanted.add(new JsonObject().put("docId", d)));
             args.addValue(wanted.encode());
-            sql.append(" and d.record->'retrievalResults' @> $").append(args.size()).append("::text::jsonb");
+            sql.append(" and d.record->'retrievalResults' @> $")
+                    .append(args.size())
+                    .append("::text::jsonb");
         }
         if (signal != null) {
             args.addValue(signal.name());
             sql.append(" and exists (select 1 from telemetry.feedback f where f.project_id = d.project_id")
-                    .append(" and f.decision_id = d.decision_id and f.signal = $").append(args.size()).append(')');
+                    .append(" and f.decision_id = d.decision_id and f.signal = $")
+                    .append(args.size())
+                    .append(')');
         }
         args.addValue(limit);
         sql.append(" order by d.occurred_at desc, d.decision_id limit $").append(args.size());
         return pool.preparedQuery(sql.toString()).execute(args).map(rows -> {
             List<Found> found = new ArrayList<>();
             for (Row r : rows) {
-                found.add(new Found(EventJson.decode(r.getString("record"), DecisionRecord.class),
+                found.add(new Found(
+                        EventJson.decode(r.getString("record"), DecisionRecord.class),
                         Arrays.asList(r.getArrayOfStrings("signals"))));
             }
             return new Results(found);

@@ -9,6 +9,5 @@ import java.util.List;
 
 /** {@code GET /v1/decisions/{id}}: why the model said X — the context, every span, the evaluations and feedback. */
 @RegisterForReflection
-public record DecisionView(DecisionRecord decision, List<SpanRecord> spans, List<EvalResult> evals,
-                           List<FeedbackRecord> feedback) {
-}
+public record DecisionView(
+        DecisionRecord decision, List<SpanRecord> spans, List<EvalResult> evals, List<FeedbackRecord> feedback) {}

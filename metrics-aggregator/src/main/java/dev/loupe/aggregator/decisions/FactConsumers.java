@@ -52,9 +52,15 @@ public class FactConsumers {
                 on conflict (project_id, decision_id, occurred_at) do nothing
                 returning project_id, occurred_at as t, coalesce(feature, '') as feature, coalesce(model, '') as model,
                           coalesce(status, '') as status, coalesce((record->>'costUsd')::numeric, 0) as cost_usd),
-            """ + rollup("decision", "feature, model, status", "decision_count, cost_usd",
-            "count(*), sum(cost_usd)", "decision_count = r.decision_count + excluded.decision_count, "
-                    + "cost_usd = r.cost_usd + excluded.cost_usd") + markWindows(-1) + "select count(*) from ins";
+            """
+            + rollup(
+                    "decision",
+                    "feature, model, status",
+                    "decision_count, cost_usd",
+                    "count(*), sum(cost_usd)",
+                    "decision_count = r.decision_count + excluded.decision_count, "
+                            + "cost_usd = r.cost_usd + excluded.cost_usd")
+            + markWindows(-1) + "select count(*) from ins";
 
     private static final String INSERT_EVALS = """
             with ins as (
@@ -67,9 +73,14 @@ public class FactConsumers {
                     as u(project_id, eval_id, evaluated_at, decision_id, feature, evaluator, score, passed, trigger, record)
                 on conflict (project_id, eval_id, evaluated_at) do nothing
                 returning project_id, evaluated_at as t, coalesce(feature, '') as feature, evaluator, trigger, score, passed),
-            """ + rollup("eval", "feature, evaluator, trigger", "eval_count, passed_count, score_sum",
-            "count(*), count(*) filter (where passed), sum(score)", "eval_count = r.eval_count + excluded.eval_count, "
-                    + "passed_count = r.passed_count + excluded.passed_count, score_sum = r.score_sum + excluded.score_sum")
+            """
+            + rollup(
+                    "eval",
+                    "feature, evaluator, trigger",
+                    "eval_count, passed_count, score_sum",
+                    "count(*), count(*) filter (where passed), sum(score)",
+                    "eval_count = r.eval_count + excluded.eval_count, "
+                            + "passed_count = r.passed_count + excluded.passed_count, score_sum = r.score_sum + excluded.score_sum")
             + markWindows(-2) + "select count(*) from ins";
 
     private static final String INSERT_FEEDBACK = """
@@ -102,66 +113,180 @@ public class FactConsumers {
     /** The three rollup upserts of one fact table, as CTEs reading the insert's returned rows. */
     private static String rollup(String prefix, String dimensions, String measures, String aggregates, String add) {
         StringBuilder sql = new StringBuilder();
-        for (String[] g : new String[][]{{"1m", "minute"}, {"1h", "hour"}, {"1d", "day"}}) {
-            sql.append("r").append(g[0]).append(" as (insert into telemetry.").append(prefix).append("_rollup_")
-                    .append(g[0]).append(" as r (project_id, bucket, ").append(dimensions).append(", ").append(measures)
-                    .append(") select project_id, date_trunc('").append(g[1]).append("', t, 'UTC'), ").append(dimensions)
-                    .append(", ").append(aggregates).append(" from ins group by 1, 2, ").append(dimensions)
-                    .append(" order by 1, 2, ").append(dimensions).append(" on conflict (project_id, bucket, ")
-                    .append(dimensions).append(") do update set ").append(add).append("),\n");
+        for (String[] g : new String[][] {{"1m", "minute"}, {"1h", "hour"}, {"1d", "day"}}) {
+            sql.append("r")
+                    .append(g[0])
+                    .append(" as (insert into telemetry.")
+                    .append(prefix)
+                    .append("_rollup_")
+                    .append(g[0])
+                    .append(" as r (project_id, bucket, ")
+                    .append(dimensions)
+                    .append(", ")
+                    .append(measures)
+                    .append(") select project_id, date_trunc('")
+                    .append(g[1])
+                    .append("', t, 'UTC'), ")
+                    .append(dimensions)
+                    .append(", ")
+                    .append(aggregates)
+                    .append(" from ins group by 1, 2, ")
+                    .append(dimensions)
+                    .append(" order by 1, 2, ")
+                    .append(dimensions)
+                    .append(" on conflict (project_id, bucket, ")
+                    .append(dimensions)
+                    .append(") do update set ")
+                    .append(add)
+                    .append("),\n");
         }
         return sql.toString();
     }
 
     @Incoming(DECISIONS)
     public Uni<Void> decisions(ConsumerRecords<String, String> batch) {
-        return intake.take(batch, DecisionRecord.class, r -> r.decisionId() != null && r.occurredAt() != null,
-                (decisions, partitions) -> store("decision", INSERT_DECISIONS, decisions.size(), columns(decisions,
-                        d -> new Object[]{d.projectId(), d.decisionId(), time(d.occurredAt()), d.traceId(), d.feature(),
-                                d.model(), d.status() == null ? null : d.status().name(), EventJson.encode(d)},
-                        String[]::new, String[]::new, OffsetDateTime[]::new, String[]::new, String[]::new,
-                        String[]::new, String[]::new, String[]::new))).replaceWithVoid();
+        return intake.take(
+                        batch,
+                        DecisionRecord.class,
+                        r -> r.decisionId() != null && r.occurredAt() != null,
+                        (decisions, partitions) -> store(
+                                "decision",
+                                INSERT_DECISIONS,
+                                decisions.size(),
+                                columns(
+                                        decisions,
+                                        d -> new Object[] {
+                                            d.projectId(),
+                                            d.decisionId(),
+                                            time(d.occurredAt()),
+                                            d.traceId(),
+                                            d.feature(),
+                                            d.model(),
+                                            d.status() == null
+                                                    ? null
+                                                    : d.status().name(),
+                                            EventJson.encode(d)
+                                        },
+                                        String[]::new,
+                                        String[]::new,
+                                        OffsetDateTime[]::new,
+                                        String[]::new,
+                                        String[]::new,
+                                        String[]::new,
+                                        String[]::new,
+                                        String[]::new)))
+                .replaceWithVoid();
     }
 
     @Incoming(EVALS)
     public Uni<Void> evals(ConsumerRecords<String, String> batch) {
-        return intake.take(batch, EvalResult.class, r -> r.evalId() != null && r.evaluatedAt() != null
-                        && r.decisionId() != null && r.evaluator() != null,
-                (evals, partitions) -> store("eval", INSERT_EVALS, evals.size(), columns(evals,
-                        e -> new Object[]{e.projectId(), e.evalId(), time(e.evaluatedAt()), e.decisionId(), e.feature(),
-                                e.evaluator(), e.score(), e.passed(),
-                                e.trigger() == null ? "SAMPLED" : e.trigger().name(), EventJson.encode(e)},
-                        String[]::new, String[]::new, OffsetDateTime[]::new, String[]::new, String[]::new,
-                        String[]::new, Double[]::new, Boolean[]::new, String[]::new, String[]::new)))
+        return intake.take(
+                        batch,
+                        EvalResult.class,
+                        r -> r.evalId() != null
+                                && r.evaluatedAt() != null
+                                && r.decisionId() != null
+                                && r.evaluator() != null,
+                        (evals, partitions) -> store(
+                                "eval",
+                                INSERT_EVALS,
+                                evals.size(),
+                                columns(
+                                        evals,
+                                        e -> new Object[] {
+                                            e.projectId(),
+                                            e.evalId(),
+                                            time(e.evaluatedAt()),
+                                            e.decisionId(),
+                                            e.feature(),
+                                            e.evaluator(),
+                                            e.score(),
+                                            e.passed(),
+                                            e.trigger() == null
+                                                    ? "SAMPLED"
+                                                    : e.trigger().name(),
+                                            EventJson.encode(e)
+                                        },
+                                        String[]::new,
+                                        String[]::new,
+                                        OffsetDateTime[]::new,
+                                        String[]::new,
+                                        String[]::new,
+                                        String[]::new,
+                                        Double[]::new,
+                                        Boolean[]::new,
+                                        String[]::new,
+                                        String[]::new)))
                 .replaceWithVoid();
     }
 
     @Incoming(FEEDBACK)
     public Uni<Void> feedback(ConsumerRecords<String, String> batch) {
-        return intake.take(batch, FeedbackRecord.class, r -> r.feedbackId() != null && r.occurredAt() != null
-                        && r.decisionId() != null && r.signal() != null,
-                (feedback, partitions) -> store("feedback", INSERT_FEEDBACK, feedback.size(), columns(feedback,
-                        f -> new Object[]{f.projectId(), f.feedbackId(), time(f.occurredAt()), f.decisionId(),
-                                f.signal().name(), EventJson.encode(f)},
-                        String[]::new, String[]::new, OffsetDateTime[]::new, String[]::new, String[]::new,
-                        String[]::new))).replaceWithVoid();
+        return intake.take(
+                        batch,
+                        FeedbackRecord.class,
+                        r -> r.feedbackId() != null
+                                && r.occurredAt() != null
+                                && r.decisionId() != null
+                                && r.signal() != null,
+                        (feedback, partitions) -> store(
+                                "feedback",
+                                INSERT_FEEDBACK,
+                                feedback.size(),
+                                columns(
+                                        feedback,
+                                        f -> new Object[] {
+                                            f.projectId(),
+                                            f.feedbackId(),
+                                            time(f.occurredAt()),
+                                            f.decisionId(),
+                                            f.signal().name(),
+                                            EventJson.encode(f)
+                                        },
+                                        String[]::new,
+                                        String[]::new,
+                                        OffsetDateTime[]::new,
+                                        String[]::new,
+                                        String[]::new,
+                                        String[]::new)))
+                .replaceWithVoid();
     }
 
     @Incoming(ALERTS)
     public Uni<Void> alerts(ConsumerRecords<String, String> batch) {
-        return intake.take(batch, AlertEvent.class, r -> r.fingerprint() != null && r.state() != null
-                        && changedAt(r) != null,
-                (alerts, partitions) -> store("alert", INSERT_ALERTS, alerts.size(), columns(alerts,
-                        a -> new Object[]{a.projectId(), a.fingerprint(), a.state().name(), time(changedAt(a)),
-                                a.ruleId(), a.severity(), EventJson.encode(a)},
-                        String[]::new, String[]::new, String[]::new, OffsetDateTime[]::new, String[]::new,
-                        String[]::new, String[]::new))).replaceWithVoid();
+        return intake.take(
+                        batch,
+                        AlertEvent.class,
+                        r -> r.fingerprint() != null && r.state() != null && changedAt(r) != null,
+                        (alerts, partitions) -> store(
+                                "alert",
+                                INSERT_ALERTS,
+                                alerts.size(),
+                                columns(
+                                        alerts,
+                                        a -> new Object[] {
+                                            a.projectId(),
+                                            a.fingerprint(),
+                                            a.state().name(),
+                                            time(changedAt(a)),
+                                            a.ruleId(),
+                                            a.severity(),
+                                            EventJson.encode(a)
+                                        },
+                                        String[]::new,
+                                        String[]::new,
+                                        String[]::new,
+                                        OffsetDateTime[]::new,
+                                        String[]::new,
+                                        String[]::new,
+                                        String[]::new)))
+                .replaceWithVoid();
     }
 
     /** When this state change happened: the latest of the event's own times. */
     static Instant changedAt(AlertEvent a) {
         Instant latest = null;
-        for (Instant t : new Instant[]{a.startsAt(), a.acknowledgedAt(), a.endsAt()}) {
+        for (Instant t : new Instant[] {a.startsAt(), a.acknowledgedAt(), a.endsAt()}) {
             if (t != null && (latest == null || t.isAfter(latest))) {
                 latest = t;
             }
@@ -171,8 +296,8 @@ public class FactConsumers {
 
     /** Turns records into one array per column, each array created by its factory. */
     @SafeVarargs
-    private static <T> Tuple columns(List<T> records, Function<T, Object[]> row,
-                                     java.util.function.IntFunction<Object[]>... arrays) {
+    private static <T> Tuple columns(
+            List<T> records, Function<T, Object[]> row, java.util.function.IntFunction<Object[]>... arrays) {
         Object[][] columns = new Object[arrays.length][];
         for (int c = 0; c < arrays.length; c++) {
             columns[c] = arrays[c].apply(records.size());
@@ -191,18 +316,18 @@ public class FactConsumers {
     }
 
     private Uni<Integer> store(String kind, String sql, int offered, Tuple columns) {
-        return pool.withTransaction(c -> c.preparedQuery(sql).execute(columns))
-                .map(rows -> {
-                    int inserted = sql.startsWith("with") ? rows.iterator().next().getLong(0).intValue() : rows.rowCount();
-                    registry.counter("loupe.aggregator.facts.stored", "kind", kind, "outcome", "new").increment(inserted);
-                    registry.counter("loupe.aggregator.facts.stored", "kind", kind, "outcome", "duplicate")
-                            .increment(offered - inserted);
-                    return inserted;
-                });
+        return pool.withTransaction(c -> c.preparedQuery(sql).execute(columns)).map(rows -> {
+            int inserted =
+                    sql.startsWith("with") ? rows.iterator().next().getLong(0).intValue() : rows.rowCount();
+            registry.counter("loupe.aggregator.facts.stored", "kind", kind, "outcome", "new")
+                    .increment(inserted);
+            registry.counter("loupe.aggregator.facts.stored", "kind", kind, "outcome", "duplicate")
+                    .increment(offered - inserted);
+            return inserted;
+        });
     }
 
     private static OffsetDateTime time(Instant instant) {
         return instant.atOffset(ZoneOffset.UTC);
     }
-
 }

@@ -4,8 +4,8 @@ import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.common.kafka.DeadLetters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import jakarta.inject.Singleton;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /** The aggregator's batch intake, dead-lettering through its {@code dead-letters-out} channel. */

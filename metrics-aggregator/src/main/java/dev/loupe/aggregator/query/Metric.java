@@ -31,7 +31,14 @@ public enum Metric {
     JUDGE_DISAGREEMENT_RATE("judge_disagreement_rate", Source.DISAGREEMENT, Set.of("feature", "evaluator"));
 
     /** Where the numbers come from. */
-    public enum Source { SPANS, SESSIONS, DECISIONS, EVALS, FEEDBACK, DISAGREEMENT }
+    public enum Source {
+        SPANS,
+        SESSIONS,
+        DECISIONS,
+        EVALS,
+        FEEDBACK,
+        DISAGREEMENT
+    }
 
     private final String label;
     private final Source source;
@@ -72,11 +79,10 @@ public enum Metric {
     /** Dimension sets shared by several metrics. */
     static final class Dimensions {
         static final Set<String> SPAN = Set.of("feature", "model", "kind", "status", "errorType", "tool");
-        static final Set<String> SPAN_AND_RAW = Set.of("feature", "model", "kind", "status", "errorType", "tool",
-                "user", "session");
+        static final Set<String> SPAN_AND_RAW =
+                Set.of("feature", "model", "kind", "status", "errorType", "tool", "user", "session");
         static final Set<String> EVAL = Set.of("feature", "evaluator", "trigger");
 
-        private Dimensions() {
-        }
+        private Dimensions() {}
     }
 }

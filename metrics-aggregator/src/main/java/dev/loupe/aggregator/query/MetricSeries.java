@@ -12,12 +12,10 @@ public record MetricSeries(String metric, List<String> groupBy, String bucket, L
 
     /** One group's points, in time order; absent dimension values are {@code null}. */
     @RegisterForReflection
-    public record Series(Map<String, String> group, List<Point> points) {
-    }
+    public record Series(Map<String, String> group, List<Point> points) {}
 
     /** One bucket (or the whole range): the value and the number of samples behind it. */
     @RegisterForReflection
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Point(Instant t, double value, long sampleSize, Map<String, Double> quantiles) {
-    }
+    public record Point(Instant t, double value, long sampleSize, Map<String, Double> quantiles) {}
 }

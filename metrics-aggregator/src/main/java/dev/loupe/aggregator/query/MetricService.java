@@ -25,10 +25,25 @@ import java.util.function.Function;
  */
 @ApplicationScoped
 public class MetricService {
-    static final Map<String, String> RAW_SPAN_COLUMNS = Map.of("feature", "coalesce(rollup_feature, feature, '')",
-            "model", "coalesce(model, '')", "kind", "kind", "status", "status", "errorType", "coalesce(error_type, '')",
-            "tool", "coalesce(tool_name, '')", "user", "coalesce(user_id, '')", "session", "coalesce(session_id, '')");
-    static final Map<String, String> DECISION_COLUMNS = Map.of("feature", "feature", "model", "model", "status", "status");
+    static final Map<String, String> RAW_SPAN_COLUMNS = Map.of(
+            "feature",
+            "coalesce(rollup_feature, feature, '')",
+            "model",
+            "coalesce(model, '')",
+            "kind",
+            "kind",
+            "status",
+            "status",
+            "errorType",
+            "coalesce(error_type, '')",
+            "tool",
+            "coalesce(tool_name, '')",
+            "user",
+            "coalesce(user_id, '')",
+            "session",
+            "coalesce(session_id, '')");
+    static final Map<String, String> DECISION_COLUMNS =
+            Map.of("feature", "feature", "model", "model", "status", "status");
     static final String CORRECTION_SIGNALS = "('INCORRECT', 'EDITED')";
 
     private final Pool pool;
@@ -42,11 +57,15 @@ public class MetricService {
     }
 
     public Uni<MetricSeries> query(MetricRequest request, int limit) {
-        Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> points = switch (request.metric().source()) {
-            case SPANS -> !usesRawSpans(request) ? spanRollups(request)
-                    : SessionRollupQuery.serves(request) ? sessionSums.fetch(request, limit) : rawSpans(request);
+        Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> points = switch (request.metric()
+                .source()) {
+            case SPANS ->
+                !usesRawSpans(request)
+                        ? spanRollups(request)
+                        : SessionRollupQuery.serves(request) ? sessionSums.fetch(request, limit) : rawSpans(request);
             case SESSIONS -> sessions(request);
-            case DECISIONS -> sums(request, decisionRollups(request, "sum(decision_count)"), m -> point(m[0], (long) m[0]));
+            case DECISIONS ->
+                sums(request, decisionRollups(request, "sum(decision_count)"), m -> point(m[0], (long) m[0]));
             case EVALS -> evals(request);
             case FEEDBACK -> feedback(request);
             case DISAGREEMENT -> disagreement(request);
@@ -55,7 +74,9 @@ public class MetricService {
     }
 
     private static boolean usesRawSpans(MetricRequest r) {
-        return r.groupBy().contains("user") || r.groupBy().contains("session") || r.filters().containsKey("user")
+        return r.groupBy().contains("user")
+                || r.groupBy().contains("session")
+                || r.filters().containsKey("user")
                 || r.filters().containsKey("session");
     }
 
@@ -67,35 +88,42 @@ public class MetricService {
             return dailySpend(request);
         }
         String kind = switch (metric) {
-            case REQUEST_COUNT, ERROR_RATE, TRUNCATION_RATE, LATENCY_P50_MS, LATENCY_P95_MS, LATENCY_P99_MS,
-                 LATENCY_SHIFT -> "LLM";
+            case REQUEST_COUNT,
+                    ERROR_RATE,
+                    TRUNCATION_RATE,
+                    LATENCY_P50_MS,
+                    LATENCY_P95_MS,
+                    LATENCY_P99_MS,
+                    LATENCY_SHIFT -> "LLM";
             case TOOL_ERROR_RATE -> "TOOL";
             default -> null;
         };
         return spans.fetch(request, kind).map(grouped -> {
             Map<List<String>, TreeMap<Instant, MetricSeries.Point>> out = new LinkedHashMap<>();
-            grouped.groups().forEach((t, groups) -> groups.forEach((values, acc) -> {
-                SpanRollupQuery.Acc denominator = acc;
-                if (!grouped.denominators().isEmpty()) {
-                    List<String> key = new ArrayList<>();
-                    for (int i = 0; i < request.groupBy().size(); i++) {
-                        String d = request.groupBy().get(i);
-                        if (!d.equals("errorType") && !d.equals("status")) {
-                            key.add(values.get(i));
+            grouped.groups()
+                    .forEach((t, groups) -> groups.forEach((values, acc) -> {
+                        SpanRollupQuery.Acc denominator = acc;
+                        if (!grouped.denominators().isEmpty()) {
+                            List<String> key = new ArrayList<>();
+                            for (int i = 0; i < request.groupBy().size(); i++) {
+                                String d = request.groupBy().get(i);
+                                if (!d.equals("errorType") && !d.equals("status")) {
+                                    key.add(values.get(i));
+                                }
+                            }
+                            denominator = grouped.denominators().get(t).get(key);
                         }
-                    }
-                    denominator = grouped.denominators().get(t).get(key);
-                }
-                MetricSeries.Point p = spanPoint(metric, t, acc, denominator);
-                if (p != null) {
-                    out.computeIfAbsent(values, k -> new TreeMap<>()).put(t, p);
-                }
-            }));
+                        MetricSeries.Point p = spanPoint(metric, t, acc, denominator);
+                        if (p != null) {
+                            out.computeIfAbsent(values, k -> new TreeMap<>()).put(t, p);
+                        }
+                    }));
             return out;
         });
     }
 
-    private static MetricSeries.Point spanPoint(Metric metric, Instant t, SpanRollupQuery.Acc a, SpanRollupQuery.Acc den) {
+    private static MetricSeries.Point spanPoint(
+            Metric metric, Instant t, SpanRollupQuery.Acc a, SpanRollupQuery.Acc den) {
         return switch (metric) {
             case REQUEST_COUNT -> new MetricSeries.Point(t, a.count, a.count, null);
             case ERROR_RATE, TOOL_ERROR_RATE -> ratio(t, a.errors, den.count);
@@ -130,9 +158,16 @@ public class MetricService {
 
     /** UTC day to date: per point, the spend from the start of its day to the end of the point. */
     private Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> dailySpend(MetricRequest request) {
-        Instant dayStart = Granularity.DAY.floor(request.bucket().isPresent() ? request.from() : request.to().minusNanos(1));
-        MetricRequest widened = new MetricRequest(request.projectId(), Metric.COST_USD, dayStart, request.to(),
-                request.groupBy(), request.bucket(), request.filters());
+        Instant dayStart = Granularity.DAY.floor(
+                request.bucket().isPresent() ? request.from() : request.to().minusNanos(1));
+        MetricRequest widened = new MetricRequest(
+                request.projectId(),
+                Metric.COST_USD,
+                dayStart,
+                request.to(),
+                request.groupBy(),
+                request.bucket(),
+                request.filters());
         return spanRollups(widened).map(series -> {
             series.values().forEach(points -> {
                 double running = 0;
@@ -147,7 +182,8 @@ public class MetricService {
                     }
                     running += e.getValue().value();
                     samples += e.getValue().sampleSize();
-                    if (request.bucket().isPresent() && e.getKey().isBefore(request.bucket().get().floor(request.from()))) {
+                    if (request.bucket().isPresent()
+                            && e.getKey().isBefore(request.bucket().get().floor(request.from()))) {
                         points.remove(e.getKey());
                     } else {
                         points.put(e.getKey(), new MetricSeries.Point(e.getKey(), running, samples, null));
@@ -163,9 +199,10 @@ public class MetricService {
         SqlAggregate sql = SqlAggregate.from("telemetry.spans")
                 .time("start_time", request.bucket().orElse(null), request.from())
                 .dimensions(request.groupBy(), RAW_SPAN_COLUMNS)
-                .measures("count(*) filter (where kind = 'LLM'), count(*) filter (where kind = 'LLM' and status = 'ERROR'), "
-                        + "count(*), coalesce(sum(cost_usd), 0), coalesce(sum(input_tokens), 0), "
-                        + "coalesce(sum(output_tokens), 0)")
+                .measures(
+                        "count(*) filter (where kind = 'LLM'), count(*) filter (where kind = 'LLM' and status = 'ERROR'), "
+                                + "count(*), coalesce(sum(cost_usd), 0), coalesce(sum(input_tokens), 0), "
+                                + "coalesce(sum(output_tokens), 0)")
                 .where("project_id = ?", request.projectId())
                 .range("start_time", rangeStart(request), rangeEnd(request))
                 .filters(request.filters(), RAW_SPAN_COLUMNS);
@@ -197,7 +234,10 @@ public class MetricService {
             group.append(", d").append(i);
         }
         outer.append(", count(*) as n, avg(tokens)::float8 as mean, percentile_cont(array[0.5, 0.9, 0.95, 0.99]) "
-                + "within group (order by tokens) as q from (").append(inner.sql()).append(") s").append(group);
+                        + "within group (order by tokens) as q from (")
+                .append(inner.sql())
+                .append(") s")
+                .append(group);
         return pool.preparedQuery(outer.toString()).execute(inner.args()).map(rows -> {
             Map<List<String>, TreeMap<Instant, MetricSeries.Point>> out = new LinkedHashMap<>();
             for (Row r : rows) {
@@ -226,14 +266,27 @@ public class MetricService {
                 || request.filters().keySet().stream().anyMatch(d -> d.startsWith("dimension."));
         Map<String, String> filters = new LinkedHashMap<>(request.filters());
         filters.putIfAbsent("trigger", "SAMPLED");
-        MetricRequest scoped = new MetricRequest(request.projectId(), request.metric(), request.from(), request.to(),
-                request.groupBy(), request.bucket(), filters);
+        MetricRequest scoped = new MetricRequest(
+                request.projectId(),
+                request.metric(),
+                request.from(),
+                request.to(),
+                request.groupBy(),
+                request.bucket(),
+                filters);
         Function<double[], MetricSeries.Point> value = request.metric() == Metric.EVAL_PASS_RATE
                 ? m -> m[0] == 0 ? null : point(m[1] / m[0], (long) m[0])
                 : m -> m[0] == 0 ? null : point(m[2] / m[0], (long) m[0]);
         if (!byDimension) {
-            return sums(scoped, rollupCover(scoped, "eval_rollup", evalColumns(scoped),
-                    "sum(eval_count), sum(passed_count), sum(score_sum)", null), value);
+            return sums(
+                    scoped,
+                    rollupCover(
+                            scoped,
+                            "eval_rollup",
+                            evalColumns(scoped),
+                            "sum(eval_count), sum(passed_count), sum(score_sum)",
+                            null),
+                    value);
         }
         SqlAggregate raw = SqlAggregate.from("telemetry.eval_results")
                 .time("evaluated_at", request.bucket().orElse(null), request.from())
@@ -247,21 +300,23 @@ public class MetricService {
 
     /** Evaluation dimensions: the rollup's columns, plus {@code dimension.<key>} read from the raw record. */
     static Map<String, String> evalColumns(MetricRequest request) {
-        Map<String, String> columns = new HashMap<>(Map.of("feature", "coalesce(feature, '')", "evaluator", "evaluator",
-                "trigger", "trigger"));
+        Map<String, String> columns = new HashMap<>(
+                Map.of("feature", "coalesce(feature, '')", "evaluator", "evaluator", "trigger", "trigger"));
         List<String> names = new ArrayList<>(request.groupBy());
         names.addAll(request.filters().keySet());
         for (String name : names) {
             if (name.startsWith("dimension.")) {
                 // the key was checked against MetricsResource.DIMENSION_KEY ([A-Za-z0-9_.-]), so quoting is safe
-                columns.put(name, "coalesce(record->'dimensions'->>'" + name.substring("dimension.".length()) + "', '')");
+                columns.put(
+                        name, "coalesce(record->'dimensions'->>'" + name.substring("dimension.".length()) + "', '')");
             }
         }
         return columns;
     }
 
     private Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> feedback(MetricRequest request) {
-        String signal = request.metric() == Metric.CORRECTION_RATE ? "f.signal in " + CORRECTION_SIGNALS
+        String signal = request.metric() == Metric.CORRECTION_RATE
+                ? "f.signal in " + CORRECTION_SIGNALS
                 : "f.signal = 'THUMBS_DOWN'";
         SqlAggregate flagged = SqlAggregate.from("telemetry.feedback f join telemetry.decisions d "
                         + "on d.project_id = f.project_id and d.decision_id = f.decision_id")
@@ -273,15 +328,15 @@ public class MetricService {
                 .range("f.occurred_at", rangeStart(request), rangeEnd(request))
                 .filters(request.filters(), Map.of("feature", "coalesce(d.feature, '')"));
         Uni<Map<Instant, Map<List<String>, double[]>>> numerators = sumRows(List.of(flagged));
-        Uni<Map<Instant, Map<List<String>, double[]>>> denominators = sumRows(decisionRollups(request,
-                "sum(decision_count)"));
+        Uni<Map<Instant, Map<List<String>, double[]>>> denominators =
+                sumRows(decisionRollups(request, "sum(decision_count)"));
         return numerators.chain(num -> denominators.map(den -> {
             Map<List<String>, TreeMap<Instant, MetricSeries.Point>> out = new LinkedHashMap<>();
             den.forEach((t, groups) -> groups.forEach((values, d) -> {
-                double flaggedCount = num.getOrDefault(t, Map.of()).getOrDefault(values, new double[]{0})[0];
+                double flaggedCount = num.getOrDefault(t, Map.of()).getOrDefault(values, new double[] {0})[0];
                 if (d[0] > 0) {
-                    out.computeIfAbsent(values, k -> new TreeMap<>()).put(t, new MetricSeries.Point(t,
-                            Math.min(1.0, flaggedCount / d[0]), (long) d[0], null));
+                    out.computeIfAbsent(values, k -> new TreeMap<>())
+                            .put(t, new MetricSeries.Point(t, Math.min(1.0, flaggedCount / d[0]), (long) d[0], null));
                 }
             }));
             return out;
@@ -307,8 +362,8 @@ public class MetricService {
     // ---- shared ----
 
     /** One aggregate per segment of the request's cover (or one over its buckets), all on one rollup family. */
-    private static List<SqlAggregate> rollupCover(MetricRequest request, String prefix, Map<String, String> columns,
-                                                  String measures, String extra) {
+    private static List<SqlAggregate> rollupCover(
+            MetricRequest request, String prefix, Map<String, String> columns, String measures, String extra) {
         List<TimeCover.Segment> segments = request.bucket()
                 .map(g -> List.of(new TimeCover.Segment(g, g.floor(request.from()), g.ceil(request.to()))))
                 .orElseGet(() -> TimeCover.of(request.from(), request.to()));
@@ -329,8 +384,8 @@ public class MetricService {
         return queries;
     }
 
-    private Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> sums(MetricRequest request,
-            List<SqlAggregate> queries, Function<double[], MetricSeries.Point> value) {
+    private Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> sums(
+            MetricRequest request, List<SqlAggregate> queries, Function<double[], MetricSeries.Point> value) {
         return sumRows(queries).map(sums -> {
             Map<List<String>, TreeMap<Instant, MetricSeries.Point>> out = new LinkedHashMap<>();
             sums.forEach((t, groups) -> groups.forEach((values, m) -> {
@@ -349,21 +404,25 @@ public class MetricService {
         Map<Instant, Map<List<String>, double[]>> sums = new TreeMap<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (SqlAggregate q : queries) {
-            chain = chain.chain(() -> pool.preparedQuery(q.sql()).execute(q.args()).invoke(rows -> {
-                for (Row r : rows) {
-                    int dims = 0;
-                    while (r.getColumnIndex("d" + dims) >= 0) {
-                        dims++;
-                    }
-                    int measures = r.size() - 1 - dims;
-                    double[] m = sums.computeIfAbsent(r.getOffsetDateTime("t").toInstant(), k -> new LinkedHashMap<>())
-                            .computeIfAbsent(groupValues(r, dims), k -> new double[measures]);
-                    for (int i = 0; i < measures; i++) {
-                        Object v = r.getValue(1 + dims + i);
-                        m[i] += v == null ? 0 : ((Number) v).doubleValue(); // Long, Double or Numeric
-                    }
-                }
-            }).replaceWithVoid());
+            chain = chain.chain(() -> pool.preparedQuery(q.sql())
+                    .execute(q.args())
+                    .invoke(rows -> {
+                        for (Row r : rows) {
+                            int dims = 0;
+                            while (r.getColumnIndex("d" + dims) >= 0) {
+                                dims++;
+                            }
+                            int measures = r.size() - 1 - dims;
+                            double[] m = sums.computeIfAbsent(
+                                            r.getOffsetDateTime("t").toInstant(), k -> new LinkedHashMap<>())
+                                    .computeIfAbsent(groupValues(r, dims), k -> new double[measures]);
+                            for (int i = 0; i < measures; i++) {
+                                Object v = r.getValue(1 + dims + i);
+                                m[i] += v == null ? 0 : ((Number) v).doubleValue(); // Long, Double or Numeric
+                            }
+                        }
+                    })
+                    .replaceWithVoid());
         }
         return chain.map(v -> sums);
     }
@@ -388,8 +447,8 @@ public class MetricService {
         return r.bucket().map(g -> g.ceil(r.to())).orElse(r.to());
     }
 
-    private static MetricSeries assemble(MetricRequest request, Map<List<String>, TreeMap<Instant, MetricSeries.Point>> points,
-                                         int limit) {
+    private static MetricSeries assemble(
+            MetricRequest request, Map<List<String>, TreeMap<Instant, MetricSeries.Point>> points, int limit) {
         List<MetricSeries.Series> series = new ArrayList<>();
         points.forEach((values, byTime) -> {
             Map<String, String> group = new LinkedHashMap<>();
@@ -403,7 +462,9 @@ public class MetricService {
         // session, tens of thousands of series: a stream and a map's toString per comparison took most of the call)
         List<Ranked> ranked = new ArrayList<>(series.size());
         for (MetricSeries.Series s : series) {
-            ranked.add(new Ranked(s, -s.points().stream().mapToDouble(MetricSeries.Point::value).sum(),
+            ranked.add(new Ranked(
+                    s,
+                    -s.points().stream().mapToDouble(MetricSeries.Point::value).sum(),
                     s.group().toString()));
         }
         ranked.sort(Comparator.comparingDouble(Ranked::key).thenComparing(Ranked::label));
@@ -411,10 +472,12 @@ public class MetricService {
         for (int i = 0; i < ranked.size() && i < limit; i++) {
             top.add(ranked.get(i).series());
         }
-        return new MetricSeries(request.metric().label(), request.groupBy(),
-                request.bucket().map(Granularity::label).orElse(null), top);
+        return new MetricSeries(
+                request.metric().label(),
+                request.groupBy(),
+                request.bucket().map(Granularity::label).orElse(null),
+                top);
     }
 
-    private record Ranked(MetricSeries.Series series, double key, String label) {
-    }
+    private record Ranked(MetricSeries.Series series, double key, String label) {}
 }

@@ -39,8 +39,13 @@ public class MetricsResource {
     static final Pattern DIMENSION_KEY = Pattern.compile("dimension\\.[A-Za-z0-9_.-]{1,64}");
     private static final Set<String> RESERVED = Set.of("from", "to", "groupBy", "bucket", "limit");
     private static final Duration DEFAULT_RANGE = Duration.ofHours(24);
-    private static final Map<Granularity, Duration> MAX_RANGE = Map.of(Granularity.MINUTE, Duration.ofDays(7),
-            Granularity.HOUR, Duration.ofDays(400), Granularity.DAY, Duration.ofDays(5 * 366));
+    private static final Map<Granularity, Duration> MAX_RANGE = Map.of(
+            Granularity.MINUTE,
+            Duration.ofDays(7),
+            Granularity.HOUR,
+            Duration.ofDays(400),
+            Granularity.DAY,
+            Duration.ofDays(5 * 366));
 
     private final MetricService metrics;
     private final Caller caller;
@@ -60,11 +65,17 @@ public class MetricsResource {
     public Uni<MetricSeries> metric(
             @PathParam("metric") @Parameter(description = "metric name, e.g. cost_usd, latency_p95_ms") String name,
             @Context UriInfo uri) {
-        Metric metric = Metric.ofLabel(name).orElseThrow(() -> ProblemException.badRequest("metric",
-                "unknown metric '" + name + "'; known: " + Arrays.stream(Metric.values()).map(Metric::label).toList()));
+        Metric metric = Metric.ofLabel(name)
+                .orElseThrow(() -> ProblemException.badRequest(
+                        "metric",
+                        "unknown metric '" + name + "'; known: "
+                                + Arrays.stream(Metric.values())
+                                        .map(Metric::label)
+                                        .toList()));
         MultivaluedMap<String, String> params = uri.getQueryParameters();
-        Optional<Granularity> bucket = Optional.ofNullable(single(params, "bucket")).map(b -> Granularity.ofLabel(b)
-                .orElseThrow(() -> ProblemException.badRequest("bucket", "must be 1m, 1h or 1d")));
+        Optional<Granularity> bucket = Optional.ofNullable(single(params, "bucket"))
+                .map(b -> Granularity.ofLabel(b)
+                        .orElseThrow(() -> ProblemException.badRequest("bucket", "must be 1m, 1h or 1d")));
         Instant to = instant(params, "to", clock.instant());
         Instant from = instant(params, "from", to.minus(DEFAULT_RANGE));
         if (!from.isBefore(to)) {
@@ -72,8 +83,10 @@ public class MetricsResource {
         }
         Duration max = MAX_RANGE.get(bucket.orElse(Granularity.DAY));
         if (Duration.between(from, to).compareTo(max) > 0) {
-            throw ProblemException.badRequest("to", "range longer than " + max.toDays() + " days"
-                    + bucket.map(b -> " for bucket " + b.label()).orElse(""));
+            throw ProblemException.badRequest(
+                    "to",
+                    "range longer than " + max.toDays() + " days"
+                            + bucket.map(b -> " for bucket " + b.label()).orElse(""));
         }
         List<String> groupBy = groupBy(metric, single(params, "groupBy"));
         Map<String, String> filters = new LinkedHashMap<>();
@@ -82,8 +95,9 @@ public class MetricsResource {
                 continue;
             }
             if (!accepts(metric, p.getKey())) {
-                throw ProblemException.badRequest(p.getKey(), "unknown parameter; " + metric.label()
-                        + " filters by " + new TreeSet<>(metric.dimensions()));
+                throw ProblemException.badRequest(
+                        p.getKey(),
+                        "unknown parameter; " + metric.label() + " filters by " + new TreeSet<>(metric.dimensions()));
             }
             filters.put(p.getKey(), single(params, p.getKey()));
         }
@@ -93,7 +107,8 @@ public class MetricsResource {
 
     private static boolean accepts(Metric metric, String dimension) {
         return metric.dimensions().contains(dimension)
-                || (metric.source() == Metric.Source.EVALS && DIMENSION_KEY.matcher(dimension).matches());
+                || (metric.source() == Metric.Source.EVALS
+                        && DIMENSION_KEY.matcher(dimension).matches());
     }
 
     private static List<String> groupBy(Metric metric, String value) {
@@ -104,8 +119,10 @@ public class MetricsResource {
         for (String d : value.split(",")) {
             String name = d.trim();
             if (!accepts(metric, name)) {
-                throw ProblemException.badRequest("groupBy", "'" + name + "' is not a dimension of " + metric.label()
-                        + "; use " + new TreeSet<>(metric.dimensions()));
+                throw ProblemException.badRequest(
+                        "groupBy",
+                        "'" + name + "' is not a dimension of " + metric.label() + "; use "
+                                + new TreeSet<>(metric.dimensions()));
             }
             if (groupBy.contains(name)) {
                 throw ProblemException.badRequest("groupBy", "'" + name + "' is named twice");

@@ -6,8 +6,7 @@ import java.time.format.DateTimeParseException;
 
 /** Query-parameter parsing shared by the read endpoints, with the same problem for the same mistake. */
 public final class QueryParams {
-    private QueryParams() {
-    }
+    private QueryParams() {}
 
     /** An ISO-8601 instant, {@code fallback} when absent, a 400 naming {@code name} when unreadable. */
     public static Instant instant(String name, String value, Instant fallback) {

@@ -26,8 +26,9 @@ import java.util.TreeMap;
 @ApplicationScoped
 public class SessionRollupQuery {
     /** Additive metrics: their value for a range is the sum over any split of it. */
-    static final Set<Metric> METRICS = EnumSet.of(Metric.REQUEST_COUNT, Metric.COST_USD, Metric.INPUT_TOKENS,
-            Metric.OUTPUT_TOKENS);
+    static final Set<Metric> METRICS =
+            EnumSet.of(Metric.REQUEST_COUNT, Metric.COST_USD, Metric.INPUT_TOKENS, Metric.OUTPUT_TOKENS);
+
     private static final String SUMS = "sum(span_count)::bigint as spans, sum(llm_count)::bigint as llm, "
             + "sum(input_tokens)::bigint as input, sum(output_tokens)::bigint as output, sum(cost_usd) as cost";
 
@@ -42,7 +43,9 @@ public class SessionRollupQuery {
         boolean onlySession = r.groupBy().stream().allMatch("session"::equals)
                 && r.filters().keySet().stream().allMatch("session"::equals);
         boolean usesSession = r.groupBy().contains("session") || r.filters().containsKey("session");
-        return METRICS.contains(r.metric()) && onlySession && usesSession
+        return METRICS.contains(r.metric())
+                && onlySession
+                && usesSession
                 && r.bucket().map(g -> g != Granularity.MINUTE).orElse(true);
     }
 
@@ -55,7 +58,8 @@ public class SessionRollupQuery {
                 if (r.getLong("spans") == null) {
                     continue; // an ungrouped sum over no rows
                 }
-                Instant t = request.bucket().isPresent() ? r.getOffsetDateTime("t").toInstant() : request.from();
+                Instant t =
+                        request.bucket().isPresent() ? r.getOffsetDateTime("t").toInstant() : request.from();
                 List<String> group = q.grouped ? List.of(r.getString("d0")) : List.of();
                 out.computeIfAbsent(group, k -> new TreeMap<>()).put(t, point(request.metric(), t, r));
             }
@@ -92,9 +96,10 @@ public class SessionRollupQuery {
             List<String> parts = new ArrayList<>();
             for (TimeCover.Segment s : TimeCover.of(request.from(), request.to())) {
                 // the edges come from raw spans, cut exactly at from and to (the cover rounds them out to minutes)
-                parts.add(s.granularity() == Granularity.MINUTE
-                        ? rawSpans(later(s.from(), request.from()), earlier(s.to(), request.to()))
-                        : rollup(s.granularity(), s.from(), s.to()));
+                parts.add(
+                        s.granularity() == Granularity.MINUTE
+                                ? rawSpans(later(s.from(), request.from()), earlier(s.to(), request.to()))
+                                : rollup(s.granularity(), s.from(), s.to()));
             }
             String from = " from (" + String.join(" union all ", parts) + ") u";
             if (!grouped) {
@@ -132,7 +137,8 @@ public class SessionRollupQuery {
                     + "input_tokens, coalesce(sum(output_tokens), 0)::bigint as output_tokens, coalesce(sum(cost_usd), 0) "
                     + "as cost_usd from telemetry.spans "
                     + "where project_id = " + project + " and start_time >= " + bind(from.atOffset(ZoneOffset.UTC))
-                    + " and start_time < " + bind(to.atOffset(ZoneOffset.UTC)) + sessionFilter("coalesce(session_id, '')")
+                    + " and start_time < " + bind(to.atOffset(ZoneOffset.UTC))
+                    + sessionFilter("coalesce(session_id, '')")
                     + " group by 1";
         }
 

@@ -12,11 +12,9 @@ import java.util.List;
  */
 public final class TimeCover {
     /** One part of the cover: rows of {@code granularity} with bucket in [from, to). */
-    public record Segment(Granularity granularity, Instant from, Instant to) {
-    }
+    public record Segment(Granularity granularity, Instant from, Instant to) {}
 
-    private TimeCover() {
-    }
+    private TimeCover() {}
 
     /** [from, to) rounded outward to whole minutes, then covered. */
     public static List<Segment> of(Instant from, Instant to) {

@@ -1,9 +1,9 @@
 package dev.loupe.aggregator.retention;
 
+import dev.loupe.common.sql.SlicedDelete;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import dev.loupe.common.sql.SlicedDelete;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,10 +26,14 @@ public class RetentionJob {
     private static final int SLICE = 10_000;
 
     /** A table, its time column and which retention applies. */
-    record Target(String table, String timeColumn, Kind kind, boolean hypertable) {
-    }
+    record Target(String table, String timeColumn, Kind kind, boolean hypertable) {}
 
-    enum Kind { RAW, MINUTE, HOUR, DAY }
+    enum Kind {
+        RAW,
+        MINUTE,
+        HOUR,
+        DAY
+    }
 
     static final List<Target> TARGETS = List.of(
             new Target("telemetry.spans", "start_time", Kind.RAW, true),
@@ -61,24 +65,33 @@ public class RetentionJob {
         this.clock = clock;
     }
 
-    @Scheduled(every = "${loupe.retention.interval:1h}", delayed = "1m",
+    @Scheduled(
+            every = "${loupe.retention.interval:1h}",
+            delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return run(clock.instant()).replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("retention failed, will retry at the next run: %s", e.toString()))
-                .onFailure().recoverWithNull();
+        return run(clock.instant())
+                .replaceWithVoid()
+                .onFailure()
+                .invoke(e -> LOG.warnf("retention failed, will retry at the next run: %s", e.toString()))
+                .onFailure()
+                .recoverWithNull();
     }
 
     /** Removes everything older than its retention at {@code now}; answers the number of rows removed. */
     public Uni<Long> run(Instant now) {
-        return pool.query("select exists (select 1 from pg_extension where extname = 'timescaledb') as ts").execute()
+        return pool.query("select exists (select 1 from pg_extension where extname = 'timescaledb') as ts")
+                .execute()
                 .map(rows -> rows.iterator().next().getBoolean("ts"))
-                .chain(timescale -> Multi.createFrom().iterable(TARGETS)
-                        .onItem().transformToUniAndConcatenate(t -> {
+                .chain(timescale -> Multi.createFrom()
+                        .iterable(TARGETS)
+                        .onItem()
+                        .transformToUniAndConcatenate(t -> {
                             Instant cutoff = now.minus(retention(t.kind()));
                             return timescale && t.hypertable() ? dropChunks(t, cutoff) : deleteRows(t, cutoff);
                         })
-                        .collect().with(java.util.stream.Collectors.summingLong(Long::longValue)))
+                        .collect()
+                        .with(java.util.stream.Collectors.summingLong(Long::longValue)))
                 .invoke(removed -> {
                     if (removed > 0) {
                         LOG.infof("retention removed %d rows older than their retention", removed);
@@ -102,7 +115,7 @@ public class RetentionJob {
     }
 
     private Uni<Long> deleteRows(Target t, Instant cutoff) {
-        return SlicedDelete.run(pool, t.table(), t.timeColumn() + " < $1", Tuple.of(cutoff.atOffset(ZoneOffset.UTC)),
-                SLICE);
+        return SlicedDelete.run(
+                pool, t.table(), t.timeColumn() + " < $1", Tuple.of(cutoff.atOffset(ZoneOffset.UTC)), SLICE);
     }
 }

@@ -20,8 +20,10 @@ import java.util.TreeMap;
 public final class SessionRollupDelta {
     /** One row; {@code sessionId} is '' for spans without a session. */
     public record Key(String projectId, Instant bucket, String sessionId, int shard) {
-        static final Comparator<Key> ORDER = Comparator.comparing(Key::projectId).thenComparing(Key::bucket)
-                .thenComparing(Key::sessionId).thenComparingInt(Key::shard);
+        static final Comparator<Key> ORDER = Comparator.comparing(Key::projectId)
+                .thenComparing(Key::bucket)
+                .thenComparing(Key::sessionId)
+                .thenComparingInt(Key::shard);
     }
 
     /** Sums for one row. */
@@ -45,6 +47,7 @@ public final class SessionRollupDelta {
 
     /** Sorted, so every transaction takes its row locks in the same order and two writers cannot deadlock. */
     private final Map<Key, Cell> cells = new TreeMap<>(Key.ORDER);
+
     private final Granularity granularity;
 
     public SessionRollupDelta(Granularity granularity) {
@@ -59,8 +62,9 @@ public final class SessionRollupDelta {
     }
 
     public void add(SpanFacts span) {
-        Cell c = cells.computeIfAbsent(new Key(span.projectId(), granularity.floor(span.startTime()), span.sessionId(),
-                span.shard()), k -> new Cell());
+        Cell c = cells.computeIfAbsent(
+                new Key(span.projectId(), granularity.floor(span.startTime()), span.sessionId(), span.shard()),
+                k -> new Cell());
         c.spanCount++;
         c.llmCount += "LLM".equals(span.kind()) ? 1 : 0;
         c.inputTokens += span.inputTokens();
@@ -102,9 +106,19 @@ public final class SessionRollupDelta {
             cost[i] = Numeric.create(c.costUsd);
             i++;
         }
-        Tuple args = Tuple.tuple().addValue(project).addValue(bucket).addValue(session).addValue(shard).addValue(spans)
-                .addValue(llm).addValue(input).addValue(output).addValue(cost);
-        return connection.preparedQuery(UPSERT.formatted(granularity.table("session_rollup"))).execute(args)
+        Tuple args = Tuple.tuple()
+                .addValue(project)
+                .addValue(bucket)
+                .addValue(session)
+                .addValue(shard)
+                .addValue(spans)
+                .addValue(llm)
+                .addValue(input)
+                .addValue(output)
+                .addValue(cost);
+        return connection
+                .preparedQuery(UPSERT.formatted(granularity.table("session_rollup")))
+                .execute(args)
                 .replaceWithVoid();
     }
 }

@@ -9,10 +9,25 @@ import java.time.Instant;
  * What a rollup needs from one stored span: the columns returned by the insert (or by a re-attribution),
  * with the feature it counts under and its session ('' when it has none).
  */
-public record SpanFacts(String projectId, Instant startTime, String kind, String feature, String model, String status,
-                        String errorType, String toolName, boolean structured, boolean parseFailed, long inputTokens,
-                        long outputTokens, long cachedInputTokens, long reasoningTokens, BigDecimal costUsd,
-                        Long latencyMs, int shard, String sessionId) {
+public record SpanFacts(
+        String projectId,
+        Instant startTime,
+        String kind,
+        String feature,
+        String model,
+        String status,
+        String errorType,
+        String toolName,
+        boolean structured,
+        boolean parseFailed,
+        long inputTokens,
+        long outputTokens,
+        long cachedInputTokens,
+        long reasoningTokens,
+        BigDecimal costUsd,
+        Long latencyMs,
+        int shard,
+        String sessionId) {
 
     /** The select list that {@link #fromRow} reads, for {@code returning} clauses. */
     public static final String COLUMNS = """
@@ -25,22 +40,48 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
             coalesce(session_id, '') as session_id""";
 
     public static SpanFacts fromRow(Row r) {
-        return new SpanFacts(r.getString("project_id"), r.getOffsetDateTime("start_time").toInstant(),
-                r.getString("kind"), r.getString("rollup_feature"), r.getString("model"), r.getString("status"),
-                r.getString("error_type"), r.getString("tool_name"), r.getBoolean("structured"),
-                r.getBoolean("parse_failed"), r.getLong("input_tokens"), r.getLong("output_tokens"),
-                r.getLong("cached_input_tokens"), r.getLong("reasoning_tokens"), r.getBigDecimal("cost_usd"),
-                r.getLong("latency_ms"), r.getInteger("rollup_shard"), r.getString("session_id"));
+        return new SpanFacts(
+                r.getString("project_id"),
+                r.getOffsetDateTime("start_time").toInstant(),
+                r.getString("kind"),
+                r.getString("rollup_feature"),
+                r.getString("model"),
+                r.getString("status"),
+                r.getString("error_type"),
+                r.getString("tool_name"),
+                r.getBoolean("structured"),
+                r.getBoolean("parse_failed"),
+                r.getLong("input_tokens"),
+                r.getLong("output_tokens"),
+                r.getLong("cached_input_tokens"),
+                r.getLong("reasoning_tokens"),
+                r.getBigDecimal("cost_usd"),
+                r.getLong("latency_ms"),
+                r.getInteger("rollup_shard"),
+                r.getString("session_id"));
     }
 
     /** The facts of a span as the insert stored it, {@code rollupFeature} being what the insert decided. */
     public static SpanFacts of(SpanRecord s, String rollupFeature, int shard) {
         boolean structured = (s.parsedOutput() != null && !s.parsedOutput().isNull()) || s.parseError() != null;
-        return new SpanFacts(s.projectId(), s.startTime(), s.kind().name(), rollupFeature,
-                s.model() == null ? "" : s.model(), s.status().name(), s.errorType() == null ? "" : s.errorType(),
-                s.toolName() == null ? "" : s.toolName(), structured, s.parseError() != null, orZero(s.inputTokens()),
-                orZero(s.outputTokens()), orZero(s.cachedInputTokens()), orZero(s.reasoningTokens()),
-                s.costUsd() == null ? BigDecimal.ZERO : s.costUsd(), s.latencyMs(), shard,
+        return new SpanFacts(
+                s.projectId(),
+                s.startTime(),
+                s.kind().name(),
+                rollupFeature,
+                s.model() == null ? "" : s.model(),
+                s.status().name(),
+                s.errorType() == null ? "" : s.errorType(),
+                s.toolName() == null ? "" : s.toolName(),
+                structured,
+                s.parseError() != null,
+                orZero(s.inputTokens()),
+                orZero(s.outputTokens()),
+                orZero(s.cachedInputTokens()),
+                orZero(s.reasoningTokens()),
+                s.costUsd() == null ? BigDecimal.ZERO : s.costUsd(),
+                s.latencyMs(),
+                shard,
                 s.sessionId() == null ? "" : s.sessionId());
     }
 
@@ -50,12 +91,29 @@ public record SpanFacts(String projectId, Instant startTime, String kind, String
 
     /** The same span counted under another feature. */
     public SpanFacts withFeature(String otherFeature) {
-        return new SpanFacts(projectId, startTime, kind, otherFeature, model, status, errorType, toolName, structured,
-                parseFailed, inputTokens, outputTokens, cachedInputTokens, reasoningTokens, costUsd, latencyMs, shard,
+        return new SpanFacts(
+                projectId,
+                startTime,
+                kind,
+                otherFeature,
+                model,
+                status,
+                errorType,
+                toolName,
+                structured,
+                parseFailed,
+                inputTokens,
+                outputTokens,
+                cachedInputTokens,
+                reasoningTokens,
+                costUsd,
+                latencyMs,
+                shard,
                 sessionId);
     }
 
     public SpanRollupKey key(Granularity g) {
-        return new SpanRollupKey(projectId, g.floor(startTime), kind, feature, model, status, errorType, toolName, shard);
+        return new SpanRollupKey(
+                projectId, g.floor(startTime), kind, feature, model, status, errorType, toolName, shard);
     }
 }

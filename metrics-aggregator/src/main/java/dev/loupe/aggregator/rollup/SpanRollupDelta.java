@@ -11,6 +11,7 @@ import java.util.TreeMap;
 public final class SpanRollupDelta {
     /** Sorted, so every transaction locks rollup rows in the same order and two writers cannot deadlock. */
     private final Map<SpanRollupKey, Cell> cells = new TreeMap<>();
+
     private final Granularity granularity;
 
     public SpanRollupDelta(Granularity granularity) {

@@ -3,8 +3,16 @@ package dev.loupe.aggregator.rollup;
 import java.time.Instant;
 
 /** One row of a span rollup table: project, bucket start, the dimensions ('' when absent) and the writer's shard. */
-public record SpanRollupKey(String projectId, Instant bucket, String kind, String feature, String model,
-                            String status, String errorType, String toolName, int shard)
+public record SpanRollupKey(
+        String projectId,
+        Instant bucket,
+        String kind,
+        String feature,
+        String model,
+        String status,
+        String errorType,
+        String toolName,
+        int shard)
         implements Comparable<SpanRollupKey> {
 
     @Override

@@ -30,8 +30,7 @@ public final class SpanRollupWriter {
             and t.model = u.model and t.status = u.status and t.error_type = u.error_type and t.tool_name = u.tool_name
             and t.shard = u.shard""";
 
-    private SpanRollupWriter() {
-    }
+    private SpanRollupWriter() {}
 
     public static Uni<Void> apply(SqlConnection connection, SpanRollupDelta delta) {
         if (delta.isEmpty()) {
@@ -40,7 +39,8 @@ public final class SpanRollupWriter {
         String table = delta.granularity().table("span_rollup");
         List<SpanRollupKey> keys = new ArrayList<>(delta.cells().keySet());
         Tuple keyTuple = keyTuple(keys);
-        String ensure = "insert into " + table + " (" + KEYS + ") select * from " + UNNEST_KEYS + " on conflict do nothing";
+        String ensure =
+                "insert into " + table + " (" + KEYS + ") select * from " + UNNEST_KEYS + " on conflict do nothing";
         String lock = "select t.project_id, t.bucket, t.kind, t.feature, t.model, t.status, t.error_type, t.tool_name, "
                 + "t.shard, t.latency_sketch from " + UNNEST_KEYS + " join " + table + " t on " + JOIN_KEYS
                 + " order by t.project_id, t.bucket, t.kind, t.feature, t.model, t.status, t.error_type, t.tool_name,"
@@ -59,15 +59,25 @@ public final class SpanRollupWriter {
                 + "error_type, tool_name, shard, span_count, structured_count, parse_failure_count, input_tokens, output_tokens, "
                 + "cached_input_tokens, reasoning_tokens, cost_usd, latency_count, latency_sum_ms, latency_sketch) where "
                 + JOIN_KEYS;
-        return connection.preparedQuery(ensure).execute(keyTuple)
+        return connection
+                .preparedQuery(ensure)
+                .execute(keyTuple)
                 .chain(() -> connection.preparedQuery(lock).execute(keyTuple))
                 .chain(rows -> {
                     Map<SpanRollupKey, byte[]> stored = new HashMap<>();
                     for (Row r : rows) {
                         var sketch = r.getBuffer("latency_sketch");
-                        stored.put(new SpanRollupKey(r.getString("project_id"), r.getOffsetDateTime("bucket").toInstant(),
-                                r.getString("kind"), r.getString("feature"), r.getString("model"), r.getString("status"),
-                                r.getString("error_type"), r.getString("tool_name"), r.getShort("shard")),
+                        stored.put(
+                                new SpanRollupKey(
+                                        r.getString("project_id"),
+                                        r.getOffsetDateTime("bucket").toInstant(),
+                                        r.getString("kind"),
+                                        r.getString("feature"),
+                                        r.getString("model"),
+                                        r.getString("status"),
+                                        r.getString("error_type"),
+                                        r.getString("tool_name"),
+                                        r.getShort("shard")),
                                 sketch == null ? null : sketch.getBytes());
                     }
                     return connection.preparedQuery(update).execute(updateTuple(keys, delta, stored));
@@ -99,12 +109,20 @@ public final class SpanRollupWriter {
             shard[i] = (short) k.shard();
         }
         Tuple t = Tuple.tuple();
-        t.addValue(project).addValue(bucket).addValue(kind).addValue(feature).addValue(model).addValue(status)
-                .addValue(errorType).addValue(tool).addValue(shard);
+        t.addValue(project)
+                .addValue(bucket)
+                .addValue(kind)
+                .addValue(feature)
+                .addValue(model)
+                .addValue(status)
+                .addValue(errorType)
+                .addValue(tool)
+                .addValue(shard);
         return t;
     }
 
-    private static Tuple updateTuple(List<SpanRollupKey> keys, SpanRollupDelta delta, Map<SpanRollupKey, byte[]> stored) {
+    private static Tuple updateTuple(
+            List<SpanRollupKey> keys, SpanRollupDelta delta, Map<SpanRollupKey, byte[]> stored) {
         int n = keys.size();
         Long[][] longs = new Long[7][n];
         Numeric[] cost = new Numeric[n];

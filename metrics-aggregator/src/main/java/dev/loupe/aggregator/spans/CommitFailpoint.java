@@ -14,12 +14,14 @@ import org.jboss.logging.Logger;
 public class CommitFailpoint {
     /** The exit status of a halt, so a test can tell the failpoint from a crash. */
     public static final int EXIT_STATUS = 86;
+
     private static final Logger LOG = Logger.getLogger(CommitFailpoint.class);
 
     private final int haltAfter;
     private final AtomicInteger committed = new AtomicInteger();
 
-    public CommitFailpoint(@ConfigProperty(name = "loupe.faults.halt-after-span-batches", defaultValue = "0") int haltAfter) {
+    public CommitFailpoint(
+            @ConfigProperty(name = "loupe.faults.halt-after-span-batches", defaultValue = "0") int haltAfter) {
         this.haltAfter = haltAfter;
         if (haltAfter > 0) {
             LOG.warnf("failpoint armed: the JVM halts after committing span batch %d, before its offsets", haltAfter);
@@ -29,8 +31,9 @@ public class CommitFailpoint {
     /** Called once a batch's transaction has committed and before the batch is acknowledged. */
     void batchCommitted(int records) {
         if (haltAfter > 0 && committed.incrementAndGet() == haltAfter) {
-            LOG.warnf("failpoint: halting after committing span batch %d (%d records), before its offsets", haltAfter,
-                    records);
+            LOG.warnf(
+                    "failpoint: halting after committing span batch %d (%d records), before its offsets",
+                    haltAfter, records);
             Runtime.getRuntime().halt(EXIT_STATUS);
         }
     }

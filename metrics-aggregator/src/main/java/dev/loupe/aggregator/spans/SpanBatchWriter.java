@@ -20,8 +20,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stores a batch of spans and updates the 1m/1h/1d span rollups and the 1h/1d session rollups in one
@@ -59,8 +59,7 @@ public class SpanBatchWriter {
     }
 
     /** What one batch changed. */
-    public record Outcome(int offered, List<SpanFacts> inserted, int moved) {
-    }
+    public record Outcome(int offered, List<SpanFacts> inserted, int moved) {}
 
     /** Stores {@code spans}, each counted in the rollup rows of its source partition ({@code shards}). */
     public Uni<Outcome> write(List<SpanRecord> spans, int[] shards) {
@@ -68,14 +67,18 @@ public class SpanBatchWriter {
     }
 
     private Uni<Outcome> write(SqlConnection connection, List<SpanRecord> spans, int[] shards) {
-        List<SpanRollupDelta> deltas = List.of(new SpanRollupDelta(Granularity.MINUTE),
-                new SpanRollupDelta(Granularity.HOUR), new SpanRollupDelta(Granularity.DAY));
-        List<SessionRollupDelta> sessions = List.of(new SessionRollupDelta(Granularity.HOUR),
-                new SessionRollupDelta(Granularity.DAY));
+        List<SpanRollupDelta> deltas = List.of(
+                new SpanRollupDelta(Granularity.MINUTE),
+                new SpanRollupDelta(Granularity.HOUR),
+                new SpanRollupDelta(Granularity.DAY));
+        List<SessionRollupDelta> sessions =
+                List.of(new SessionRollupDelta(Granularity.HOUR), new SessionRollupDelta(Granularity.DAY));
         WindowMarks marks = new WindowMarks();
         List<SpanFacts> inserted = new ArrayList<>();
         int[] moved = {0};
-        return connection.preparedQuery(ATTRIBUTE_TRACES).execute(traceTuple(spans))
+        return connection
+                .preparedQuery(ATTRIBUTE_TRACES)
+                .execute(traceTuple(spans))
                 .chain(attributed -> moveToFeature(connection, attributed))
                 .invoke(movedRows -> {
                     for (Row row : movedRows) {
@@ -88,20 +91,25 @@ public class SpanBatchWriter {
                         moved[0]++;
                     }
                 })
-                .chain(() -> connection.preparedQuery(SpanColumns.BATCH_INSERT).execute(SpanColumns.batchTuple(spans, shards)))
+                .chain(() -> connection
+                        .preparedQuery(SpanColumns.BATCH_INSERT)
+                        .execute(SpanColumns.batchTuple(spans, shards)))
                 .invoke(rows -> {
                     Map<String, SpanRecord> byKey = new HashMap<>(spans.size() * 2);
                     for (SpanRecord s : spans) {
                         byKey.put(key(s.projectId(), s.spanId(), s.startTime()), s);
                     }
                     for (Row row : rows) {
-                        SpanRecord span = byKey.get(key(row.getString("project_id"), row.getString("span_id"),
+                        SpanRecord span = byKey.get(key(
+                                row.getString("project_id"),
+                                row.getString("span_id"),
                                 row.getOffsetDateTime("start_time").toInstant()));
                         if (span == null) {
-                            throw new UnreadableRecordException("stored span " + row.getString("span_id")
-                                    + " matches no record of its batch");
+                            throw new UnreadableRecordException(
+                                    "stored span " + row.getString("span_id") + " matches no record of its batch");
                         }
-                        SpanFacts facts = SpanFacts.of(span, row.getString("rollup_feature"), row.getShort("rollup_shard"));
+                        SpanFacts facts =
+                                SpanFacts.of(span, row.getString("rollup_feature"), row.getShort("rollup_shard"));
                         inserted.add(facts);
                         deltas.forEach(d -> d.add(facts));
                         sessions.forEach(d -> d.add(facts));
@@ -119,7 +127,11 @@ public class SpanBatchWriter {
 
     /** The start time as stored (microseconds), so a record with nanoseconds finds its inserted row. */
     private static String key(String projectId, String spanId, Instant start) {
-        return projectId + '\u0000' + spanId + '\u0000' + SpanColumns.time(start).toInstant();
+        return projectId
+                + '\u0000'
+                + spanId
+                + '\u0000'
+                + SpanColumns.time(start).toInstant();
     }
 
     private static Uni<RowSet<Row>> moveToFeature(SqlConnection connection, RowSet<Row> attributed) {
@@ -134,8 +146,10 @@ public class SpanBatchWriter {
             trace.add(r.getString("trace_id"));
             feature.add(r.getString("feature"));
         }
-        return connection.preparedQuery(MOVE_TO_FEATURE).execute(Tuple.of(project.toArray(String[]::new),
-                trace.toArray(String[]::new), feature.toArray(String[]::new)));
+        return connection
+                .preparedQuery(MOVE_TO_FEATURE)
+                .execute(Tuple.of(
+                        project.toArray(String[]::new), trace.toArray(String[]::new), feature.toArray(String[]::new)));
     }
 
     private static Tuple traceTuple(List<SpanRecord> spans) {

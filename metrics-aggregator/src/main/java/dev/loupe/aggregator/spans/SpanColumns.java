@@ -13,8 +13,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.temporal.ChronoUnit;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /** The mapping between {@link SpanRecord} and table {@code telemetry.spans}, in one place. */
@@ -60,18 +60,47 @@ public final class SpanColumns {
                 attributes::text as attributes, received_at, schema_version
             from telemetry.spans""";
 
-    private SpanColumns() {
-    }
+    private SpanColumns() {}
 
     /** One span's values in insert order; JSON columns travel as text and are cast in SQL. */
     static Tuple toTuple(SpanRecord s) {
-        return Tuple.from(new Object[]{s.projectId(), s.traceId(), s.spanId(), s.parentSpanId(), s.kind().name(),
-                s.name(), s.provider(), s.model(), time(s.startTime()), time(s.endTime()), s.latencyMs(),
-                s.timeToFirstTokenMs(), s.inputTokens(), s.outputTokens(), s.cachedInputTokens(), s.reasoningTokens(),
-                s.costUsd() == null ? null : Numeric.create(s.costUsd()), s.prompt(), s.completion(), s.truncated(),
-                json(s.redactions()), json(s.parsedOutput()), s.parseError(), s.status().name(), s.errorType(),
-                s.errorMessage(), s.feature(), s.sessionId(), s.userId(), s.decisionId(), s.toolName(),
-                json(s.metadata()), json(s.attributes()), time(s.receivedAt()), s.schemaVersion()});
+        return Tuple.from(new Object[] {
+            s.projectId(),
+            s.traceId(),
+            s.spanId(),
+            s.parentSpanId(),
+            s.kind().name(),
+            s.name(),
+            s.provider(),
+            s.model(),
+            time(s.startTime()),
+            time(s.endTime()),
+            s.latencyMs(),
+            s.timeToFirstTokenMs(),
+            s.inputTokens(),
+            s.outputTokens(),
+            s.cachedInputTokens(),
+            s.reasoningTokens(),
+            s.costUsd() == null ? null : Numeric.create(s.costUsd()),
+            s.prompt(),
+            s.completion(),
+            s.truncated(),
+            json(s.redactions()),
+            json(s.parsedOutput()),
+            s.parseError(),
+            s.status().name(),
+            s.errorType(),
+            s.errorMessage(),
+            s.feature(),
+            s.sessionId(),
+            s.userId(),
+            s.decisionId(),
+            s.toolName(),
+            json(s.metadata()),
+            json(s.attributes()),
+            time(s.receivedAt()),
+            s.schemaVersion()
+        });
     }
 
     /** The batch as one array per column, in {@link #BATCH_INSERT}'s order. */
@@ -110,19 +139,41 @@ public final class SpanColumns {
     }
 
     public static SpanRecord fromRow(Row r) {
-        return new SpanRecord(r.getInteger("schema_version"), r.getString("project_id"), r.getString("trace_id"),
-                r.getString("span_id"), r.getString("parent_span_id"), SpanKind.valueOf(r.getString("kind")),
-                r.getString("name"), r.getString("provider"), r.getString("model"), instant(r, "start_time"),
-                instant(r, "end_time"), r.getLong("latency_ms"), r.getLong("time_to_first_token_ms"),
-                r.getLong("input_tokens"), r.getLong("output_tokens"), r.getLong("cached_input_tokens"),
-                r.getLong("reasoning_tokens"), r.getBigDecimal("cost_usd"), r.getString("prompt"),
-                r.getString("completion"), Boolean.TRUE.equals(r.getBoolean("truncated")),
-                read(r.getString("redactions"), new TypeReference<Map<String, Integer>>() { }),
-                read(r.getString("parsed_output"), new TypeReference<JsonNode>() { }), r.getString("parse_error"),
-                Outcome.valueOf(r.getString("status")), r.getString("error_type"), r.getString("error_message"),
-                r.getString("feature"), r.getString("session_id"), r.getString("user_id"), r.getString("decision_id"),
-                r.getString("tool_name"), read(r.getString("metadata"), new TypeReference<Map<String, String>>() { }),
-                read(r.getString("attributes"), new TypeReference<Map<String, Object>>() { }),
+        return new SpanRecord(
+                r.getInteger("schema_version"),
+                r.getString("project_id"),
+                r.getString("trace_id"),
+                r.getString("span_id"),
+                r.getString("parent_span_id"),
+                SpanKind.valueOf(r.getString("kind")),
+                r.getString("name"),
+                r.getString("provider"),
+                r.getString("model"),
+                instant(r, "start_time"),
+                instant(r, "end_time"),
+                r.getLong("latency_ms"),
+                r.getLong("time_to_first_token_ms"),
+                r.getLong("input_tokens"),
+                r.getLong("output_tokens"),
+                r.getLong("cached_input_tokens"),
+                r.getLong("reasoning_tokens"),
+                r.getBigDecimal("cost_usd"),
+                r.getString("prompt"),
+                r.getString("completion"),
+                Boolean.TRUE.equals(r.getBoolean("truncated")),
+                read(r.getString("redactions"), new TypeReference<Map<String, Integer>>() {}),
+                read(r.getString("parsed_output"), new TypeReference<JsonNode>() {}),
+                r.getString("parse_error"),
+                Outcome.valueOf(r.getString("status")),
+                r.getString("error_type"),
+                r.getString("error_message"),
+                r.getString("feature"),
+                r.getString("session_id"),
+                r.getString("user_id"),
+                r.getString("decision_id"),
+                r.getString("tool_name"),
+                read(r.getString("metadata"), new TypeReference<Map<String, String>>() {}),
+                read(r.getString("attributes"), new TypeReference<Map<String, Object>>() {}),
                 instant(r, "received_at"));
     }
 

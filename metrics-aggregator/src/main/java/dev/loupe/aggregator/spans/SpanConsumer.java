@@ -1,7 +1,7 @@
 package dev.loupe.aggregator.spans;
 
-import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.aggregator.telemetry.AiMetrics;
+import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.contracts.events.SpanRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -31,17 +31,25 @@ public class SpanConsumer {
     private final DistributionSummary batchSize;
     private final Timer writeTime;
 
-    public SpanConsumer(BatchIntake intake, SpanBatchWriter writer, AiMetrics aiMetrics, CommitFailpoint failpoint,
-                        MeterRegistry registry) {
+    public SpanConsumer(
+            BatchIntake intake,
+            SpanBatchWriter writer,
+            AiMetrics aiMetrics,
+            CommitFailpoint failpoint,
+            MeterRegistry registry) {
         this.failpoint = failpoint;
         this.intake = intake;
         this.writer = writer;
         this.aiMetrics = aiMetrics;
         this.stored = registry.counter("loupe.aggregator.spans.stored");
         this.duplicates = registry.counter("loupe.aggregator.spans.duplicates");
-        this.batchSize = DistributionSummary.builder("loupe.aggregator.batch.size").baseUnit("records")
-                .tag("topic", "loupe.spans.v1").register(registry);
-        this.writeTime = Timer.builder("loupe.aggregator.batch.write").tag("topic", "loupe.spans.v1").register(registry);
+        this.batchSize = DistributionSummary.builder("loupe.aggregator.batch.size")
+                .baseUnit("records")
+                .tag("topic", "loupe.spans.v1")
+                .register(registry);
+        this.writeTime = Timer.builder("loupe.aggregator.batch.write")
+                .tag("topic", "loupe.spans.v1")
+                .register(registry);
     }
 
     @Incoming(CHANNEL)

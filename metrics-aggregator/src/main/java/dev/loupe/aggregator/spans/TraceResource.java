@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 @Path("/v1/traces")
 public class TraceResource {
     private static final Pattern TRACE_ID = Pattern.compile("[0-9a-f]{32}");
-    private static final String BY_TRACE = SpanColumns.SELECT
-            + " where project_id = $1 and trace_id = $2 order by start_time, span_id";
+    private static final String BY_TRACE =
+            SpanColumns.SELECT + " where project_id = $1 and trace_id = $2 order by start_time, span_id";
 
     private final Pool pool;
     private final Caller caller;
@@ -40,15 +40,17 @@ public class TraceResource {
         if (!TRACE_ID.matcher(traceId).matches()) {
             throw ProblemException.badRequest("traceId", "must be 32 lowercase hex characters");
         }
-        return pool.preparedQuery(BY_TRACE).execute(Tuple.of(caller.projectId(), traceId)).map(rows -> {
-            List<dev.loupe.contracts.events.SpanRecord> spans = new ArrayList<>();
-            for (Row row : rows) {
-                spans.add(SpanColumns.fromRow(row));
-            }
-            if (spans.isEmpty()) {
-                throw ProblemException.notFound("no trace " + traceId + " in this project");
-            }
-            return new TraceView(traceId, spans);
-        });
+        return pool.preparedQuery(BY_TRACE)
+                .execute(Tuple.of(caller.projectId(), traceId))
+                .map(rows -> {
+                    List<dev.loupe.contracts.events.SpanRecord> spans = new ArrayList<>();
+                    for (Row row : rows) {
+                        spans.add(SpanColumns.fromRow(row));
+                    }
+                    if (spans.isEmpty()) {
+                        throw ProblemException.notFound("no trace " + traceId + " in this project");
+                    }
+                    return new TraceView(traceId, spans);
+                });
     }
 }

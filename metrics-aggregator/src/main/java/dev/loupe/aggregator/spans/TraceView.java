@@ -6,5 +6,4 @@ import java.util.List;
 
 /** {@code GET /v1/traces/{traceId}}: the spans of one trace, every stored field. */
 @RegisterForReflection
-public record TraceView(String traceId, List<SpanRecord> spans) {
-}
+public record TraceView(String traceId, List<SpanRecord> spans) {}

@@ -20,11 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class AiMetrics {
     /** {@code gen_ai.client.operation.duration} boundaries, seconds. */
-    static final double[] DURATION_BUCKETS = {0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24,
-            20.48, 40.96, 81.92};
+    static final double[] DURATION_BUCKETS = {
+        0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92
+    };
     /** {@code gen_ai.client.token.usage} boundaries, tokens. */
-    static final double[] TOKEN_BUCKETS = {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304,
-            16777216, 67108864};
+    static final double[] TOKEN_BUCKETS = {
+        1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864
+    };
 
     private final MeterRegistry registry;
     private final Map<String, Timer> durations = new ConcurrentHashMap<>();
@@ -41,15 +43,21 @@ public class AiMetrics {
             String feature = s.feature().isEmpty() ? "none" : s.feature();
             counter("loupe.ai.spans", "kind", s.kind(), "status", s.status()).increment();
             if (s.costUsd().signum() != 0) {
-                counter("loupe.ai.cost.usd", "model", model, "feature", feature).increment(s.costUsd().doubleValue());
+                counter("loupe.ai.cost.usd", "model", model, "feature", feature)
+                        .increment(s.costUsd().doubleValue());
             }
             if (!"LLM".equals(s.kind())) {
                 continue;
             }
             if (s.latencyMs() != null) {
-                durations.computeIfAbsent(model, m -> Timer.builder("loupe.ai.operation.duration")
-                        .description("Duration of model calls, GenAI bucket boundaries")
-                        .tag("model", m).serviceLevelObjectives(durationBuckets()).register(registry))
+                durations
+                        .computeIfAbsent(
+                                model,
+                                m -> Timer.builder("loupe.ai.operation.duration")
+                                        .description("Duration of model calls, GenAI bucket boundaries")
+                                        .tag("model", m)
+                                        .serviceLevelObjectives(durationBuckets())
+                                        .register(registry))
                         .record(Duration.ofMillis(s.latencyMs()));
             }
             tokens(model, "input").record(s.inputTokens());
@@ -60,9 +68,14 @@ public class AiMetrics {
     }
 
     private DistributionSummary tokens(String model, String type) {
-        return tokenUsage.computeIfAbsent(model + '\u0000' + type, k -> DistributionSummary.builder("loupe.ai.token.usage")
-                .description("Tokens per model call, GenAI bucket boundaries").baseUnit("tokens")
-                .tags("model", model, "type", type).serviceLevelObjectives(TOKEN_BUCKETS).register(registry));
+        return tokenUsage.computeIfAbsent(
+                model + '\u0000' + type,
+                k -> DistributionSummary.builder("loupe.ai.token.usage")
+                        .description("Tokens per model call, GenAI bucket boundaries")
+                        .baseUnit("tokens")
+                        .tags("model", model, "type", type)
+                        .serviceLevelObjectives(TOKEN_BUCKETS)
+                        .register(registry));
     }
 
     private Counter counter(String name, String... tags) {

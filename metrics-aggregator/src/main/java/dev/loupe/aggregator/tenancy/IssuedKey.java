@@ -5,5 +5,4 @@ import java.util.List;
 
 /** A key as handed out once: the secret {@code key} is never stored nor shown again. */
 @RegisterForReflection
-public record IssuedKey(String keyId, String name, List<String> scopes, String key) {
-}
+public record IssuedKey(String keyId, String name, List<String> scopes, String key) {}

@@ -47,7 +47,8 @@ public class ProjectAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> createProject(ProjectRequests.CreateProject body) {
         String name = validName(body == null ? null : body.name());
-        return repository.createProject(name)
+        return repository
+                .createProject(name)
                 .map(created -> Response.status(201).entity(created).build());
     }
 
@@ -62,7 +63,8 @@ public class ProjectAdminResource {
         }
         String name = validName(body == null ? null : body.name());
         Set<Scope> scopes = validScopes(body.scopes());
-        return repository.projectExists(projectId)
+        return repository
+                .projectExists(projectId)
                 .chain(exists -> {
                     if (!exists) {
                         return Uni.createFrom().failure(ProblemException.notFound("no project " + projectId));
@@ -77,7 +79,9 @@ public class ProjectAdminResource {
     @RolesAllowed({Scope.INGEST_ROLE, Scope.FEEDBACK_ROLE, Scope.READ_ROLE, Scope.ADMIN_ROLE})
     @Produces(MediaType.APPLICATION_JSON)
     public ProjectRequests.WhoAmI whoami() {
-        return new ProjectRequests.WhoAmI(caller.projectId(), caller.keyId(),
+        return new ProjectRequests.WhoAmI(
+                caller.projectId(),
+                caller.keyId(),
                 identity.getRoles().stream().sorted().toList());
     }
 
@@ -86,7 +90,8 @@ public class ProjectAdminResource {
             throw ProblemException.badRequest("name", "is required");
         }
         if (!NAME.matcher(name).matches()) {
-            throw ProblemException.badRequest("name", "1-64 letters, digits, space, '.', '_' or '-', starting with a letter or digit");
+            throw ProblemException.badRequest(
+                    "name", "1-64 letters, digits, space, '.', '_' or '-', starting with a letter or digit");
         }
         return name;
     }
@@ -100,8 +105,9 @@ public class ProjectAdminResource {
         for (int i = 0; i < names.size(); i++) {
             Scope scope = Scope.parse(names.get(i));
             if (scope == null) {
-                errors.add(new Problem.FieldError("scopes[" + i + "]", "unknown scope '" + names.get(i)
-                        + "'; one of ingest, feedback, read, admin"));
+                errors.add(new Problem.FieldError(
+                        "scopes[" + i + "]",
+                        "unknown scope '" + names.get(i) + "'; one of ingest, feedback, read, admin"));
             } else {
                 scopes.add(scope);
             }

@@ -29,12 +29,13 @@ public class TenancyRepository {
                 .chain(() -> insertKey(tx, projectId, "secret", Set.of(Scope.INGEST, Scope.READ)))
                 .chain(secret -> insertKey(tx, projectId, "public", Set.of(Scope.FEEDBACK))
                         .chain(pub -> insertKey(tx, projectId, "admin", Set.of(Scope.ADMIN, Scope.READ))
-                                .map(admin -> new ProjectRequests.CreatedProject(projectId, name,
-                                        List.of(secret, pub, admin))))));
+                                .map(admin -> new ProjectRequests.CreatedProject(
+                                        projectId, name, List.of(secret, pub, admin))))));
     }
 
     public Uni<Boolean> projectExists(String projectId) {
-        return pool.preparedQuery("select 1 from tenancy.projects where id = $1").execute(Tuple.of(projectId))
+        return pool.preparedQuery("select 1 from tenancy.projects where id = $1")
+                .execute(Tuple.of(projectId))
                 .map(rows -> rows.size() > 0);
     }
 
@@ -47,7 +48,11 @@ public class TenancyRepository {
         List<String> roles = scopes.stream().sorted().map(Scope::role).toList();
         return client.preparedQuery("insert into tenancy.api_keys (key_id, project_id, name, key_hash, scopes) "
                         + "values ($1, $2, $3, $4, $5)")
-                .execute(Tuple.of(key.keyId(), projectId, name, ApiKeys.hash(config.pepper(), key.key()),
+                .execute(Tuple.of(
+                        key.keyId(),
+                        projectId,
+                        name,
+                        ApiKeys.hash(config.pepper(), key.key()),
                         roles.toArray(new String[0])))
                 .map(ignored -> new IssuedKey(key.keyId(), name, roles, key.key()));
     }

@@ -52,21 +52,22 @@ public class WindowCloser {
     static final List<Query> QUERIES = plan();
 
     /** One query of a window close and the catalogue metrics its series are published as. */
-    record Query(Metric metric, List<String> dimensions, List<Metric> published) {
-    }
+    record Query(Metric metric, List<String> dimensions, List<Metric> published) {}
 
     static List<Query> plan() {
         Map<Metric, Map<List<String>, List<Metric>>> byQuery = new LinkedHashMap<>();
         for (MetricCatalogue.Series series : MetricCatalogue.series()) {
-            Metric published = Metric.ofLabel(series.metric()).orElseThrow(() -> new IllegalStateException(
-                    "the metric catalogue publishes " + series.metric() + ", which the aggregator cannot compute"));
+            Metric published = Metric.ofLabel(series.metric())
+                    .orElseThrow(() -> new IllegalStateException("the metric catalogue publishes " + series.metric()
+                            + ", which the aggregator cannot compute"));
             Metric query = published.isLatency() ? Metric.LATENCY_SHIFT : published;
             byQuery.computeIfAbsent(query, q -> new LinkedHashMap<>())
-                    .computeIfAbsent(List.copyOf(series.dimensions()), d -> new ArrayList<>()).add(published);
+                    .computeIfAbsent(List.copyOf(series.dimensions()), d -> new ArrayList<>())
+                    .add(published);
         }
         List<Query> queries = new ArrayList<>();
-        byQuery.forEach((query, sets) -> sets.forEach((dims, published) ->
-                queries.add(new Query(query, dims, List.copyOf(published)))));
+        byQuery.forEach((query, sets) ->
+                sets.forEach((dims, published) -> queries.add(new Query(query, dims, List.copyOf(published)))));
         return List.copyOf(queries);
     }
 
@@ -91,8 +92,13 @@ public class WindowCloser {
     private final Clock clock;
     private final MeterRegistry registry;
 
-    public WindowCloser(Pool pool, MetricService metrics, @Channel(CHANNEL) MutinyEmitter<String> emitter,
-                        WindowConfig config, Clock clock, MeterRegistry registry) {
+    public WindowCloser(
+            Pool pool,
+            MetricService metrics,
+            @Channel(CHANNEL) MutinyEmitter<String> emitter,
+            WindowConfig config,
+            Clock clock,
+            MeterRegistry registry) {
         this.pool = pool;
         this.metrics = metrics;
         this.emitter = emitter;
@@ -101,21 +107,30 @@ public class WindowCloser {
         this.registry = registry;
     }
 
-    @Scheduled(every = "${loupe.windows.interval:10s}", delayed = "5s",
+    @Scheduled(
+            every = "${loupe.windows.interval:10s}",
+            delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return closeDue(clock.instant()).replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("closing metric windows failed, will retry: %s", e.toString()))
-                .onFailure().recoverWithNull();
+        return closeDue(clock.instant())
+                .replaceWithVoid()
+                .onFailure()
+                .invoke(e -> LOG.warnf("closing metric windows failed, will retry: %s", e.toString()))
+                .onFailure()
+                .recoverWithNull();
     }
 
     /** Publishes every window due at {@code now}; answers how many windows were published. */
     public Uni<Integer> closeDue(Instant now) {
         Instant latestStart = now.minus(config.lateness()).minus(1, ChronoUnit.MINUTES);
-        return pool.preparedQuery(DUE).execute(Tuple.of(latestStart.atOffset(ZoneOffset.UTC), config.maxPerRun()))
-                .onItem().transformToMulti(rows -> Multi.createFrom().iterable(rows))
-                .onItem().transformToUniAndConcatenate(row -> close(row, now))
-                .collect().asList()
+        return pool.preparedQuery(DUE)
+                .execute(Tuple.of(latestStart.atOffset(ZoneOffset.UTC), config.maxPerRun()))
+                .onItem()
+                .transformToMulti(rows -> Multi.createFrom().iterable(rows))
+                .onItem()
+                .transformToUniAndConcatenate(row -> close(row, now))
+                .collect()
+                .asList()
                 .map(List::size);
     }
 
@@ -126,14 +141,25 @@ public class WindowCloser {
         Long[] changes = mark.getArrayOfLongs("changes");
         int revision = mark.getInteger("revision") + 1;
         return windows(projectId, start, revision)
-                .chain(windows -> Multi.createFrom().iterable(windows)
-                        .onItem().transformToUniAndMerge(this::publish)
-                        .collect().last()
-                        .chain(() -> pool.preparedQuery(SETTLE).execute(Tuple.of(projectId, start.atOffset(ZoneOffset.UTC),
-                                revision, now.atOffset(ZoneOffset.UTC), shards, changes)))
-                        .invoke(() -> registry.counter("loupe.aggregator.windows.published").increment(windows.size())))
-                .invoke(() -> registry.counter("loupe.aggregator.windows.closed", "revision",
-                        revision == 0 ? "first" : "later").increment())
+                .chain(windows -> Multi.createFrom()
+                        .iterable(windows)
+                        .onItem()
+                        .transformToUniAndMerge(this::publish)
+                        .collect()
+                        .last()
+                        .chain(() -> pool.preparedQuery(SETTLE)
+                                .execute(Tuple.of(
+                                        projectId,
+                                        start.atOffset(ZoneOffset.UTC),
+                                        revision,
+                                        now.atOffset(ZoneOffset.UTC),
+                                        shards,
+                                        changes)))
+                        .invoke(() -> registry.counter("loupe.aggregator.windows.published")
+                                .increment(windows.size())))
+                .invoke(() -> registry.counter(
+                                "loupe.aggregator.windows.closed", "revision", revision == 0 ? "first" : "later")
+                        .increment())
                 .replaceWithVoid();
     }
 
@@ -143,19 +169,22 @@ public class WindowCloser {
         List<MetricWindow> out = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (Query query : QUERIES) {
-            MetricRequest request = new MetricRequest(projectId, query.metric(), start, end, query.dimensions(),
-                    Optional.empty(), Map.of());
-            chain = chain.chain(() -> metrics.query(request, 10_000).invoke(series -> {
-                for (MetricSeries.Series s : series.series()) {
-                    if (s.group().containsValue(null) || s.points().isEmpty()) {
-                        continue;
-                    }
-                    MetricSeries.Point p = s.points().get(0);
-                    for (Metric metric : query.published()) {
-                        out.add(window(projectId, metric.label(), s, start, end, value(metric, p), p, revision));
-                    }
-                }
-            }).replaceWithVoid());
+            MetricRequest request = new MetricRequest(
+                    projectId, query.metric(), start, end, query.dimensions(), Optional.empty(), Map.of());
+            chain = chain.chain(() -> metrics.query(request, 10_000)
+                    .invoke(series -> {
+                        for (MetricSeries.Series s : series.series()) {
+                            if (s.group().containsValue(null) || s.points().isEmpty()) {
+                                continue;
+                            }
+                            MetricSeries.Point p = s.points().get(0);
+                            for (Metric metric : query.published()) {
+                                out.add(window(
+                                        projectId, metric.label(), s, start, end, value(metric, p), p, revision));
+                            }
+                        }
+                    })
+                    .replaceWithVoid());
         }
         return chain.map(v -> out);
     }
@@ -170,15 +199,33 @@ public class WindowCloser {
         };
     }
 
-    private static MetricWindow window(String projectId, String metric, MetricSeries.Series s, Instant start,
-                                       Instant end, double value, MetricSeries.Point p, int revision) {
-        return new MetricWindow(SchemaVersions.CURRENT, projectId, metric, s.group(), start, end, value, p.sampleSize(),
-                p.quantiles(), revision);
+    private static MetricWindow window(
+            String projectId,
+            String metric,
+            MetricSeries.Series s,
+            Instant start,
+            Instant end,
+            double value,
+            MetricSeries.Point p,
+            int revision) {
+        return new MetricWindow(
+                SchemaVersions.CURRENT,
+                projectId,
+                metric,
+                s.group(),
+                start,
+                end,
+                value,
+                p.sampleSize(),
+                p.quantiles(),
+                revision);
     }
 
     private Uni<Void> publish(MetricWindow w) {
         String key = w.projectId() + '|' + w.metric() + '|' + w.dimensions();
         return emitter.sendMessage(Message.of(EventJson.encode(w))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build()));
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .build()));
     }
 }

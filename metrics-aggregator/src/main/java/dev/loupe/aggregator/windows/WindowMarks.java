@@ -42,6 +42,9 @@ public final class WindowMarks {
             shards[i] = Short.parseShort(parts[2]);
             i++;
         }
-        return connection.preparedQuery(MARK).execute(Tuple.of(projects, starts, shards)).replaceWithVoid();
+        return connection
+                .preparedQuery(MARK)
+                .execute(Tuple.of(projects, starts, shards))
+                .replaceWithVoid();
     }
 }

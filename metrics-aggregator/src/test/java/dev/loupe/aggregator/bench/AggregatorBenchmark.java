@@ -88,43 +88,65 @@ class AggregatorBenchmark {
     static final int WARM_UP_SPANS = Integer.getInteger("loupe.bench.warm-up-spans", 200_000);
     /** The view-load part (headless Chromium over the query part's data set); -Dloupe.bench.views=false skips it. */
     static final boolean VIEWS = Boolean.parseBoolean(System.getProperty("loupe.bench.views", "true"));
+
     static final int VIEW_WARM_UPS = Integer.getInteger("loupe.bench.view-warm-ups", 3);
     static final int VIEW_RUNS = Integer.getInteger("loupe.bench.view-runs", 10);
     static final String[] VIEW_RANGES = {"24h", "7d", "30d"};
-    static final String[][] VIEWS_SHOWN = {{"overview", "/"}, {"cost", "/cost"}, {"latency", "/latency"},
-            {"errors", "/errors"}, {"quality", "/quality"}, {"feedback", "/feedback"}, {"alerts", "/alerts"},
-            {"decisions", "/decisions"}};
+    static final String[][] VIEWS_SHOWN = {
+        {"overview", "/"},
+        {"cost", "/cost"},
+        {"latency", "/latency"},
+        {"errors", "/errors"},
+        {"quality", "/quality"},
+        {"feedback", "/feedback"},
+        {"alerts", "/alerts"},
+        {"decisions", "/decisions"}
+    };
     static final String[] FEATURES = {"support-rag", "summarise", "classify", "agent", "search"};
     static final String[] MODELS = {"gpt-4o", "gpt-4o-mini", "claude-sonnet", "llama-3-70b"};
 
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
+
     @ConfigProperty(name = "quarkus.datasource.username")
     String dbUser;
+
     @ConfigProperty(name = "loupe.test.project-a.id")
     String historyProject;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String historyKey;
+
     @ConfigProperty(name = "loupe.test.project-b.id")
     String writeProject;
+
     @TestHTTPResource("/")
     URL base;
+
     @Inject
     KafkaClientService kafka;
+
     @Inject
     MeterRegistry registry;
 
     private final StringBuilder report = new StringBuilder();
     /** The history's 30 days, [historyStart, historyEnd). */
     private Instant historyStart;
+
     private Instant historyEnd;
 
     @Test
     void run() throws Exception {
         log("# metrics-aggregator benchmark, %s%n", Instant.now());
-        log("Machine: %d cores, %s %s, %s, %d GiB; JVM %s, max heap %d MiB; PostgreSQL: %s%n%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"), System.getProperty("os.version"),
-                cpuModel(), memoryGiB(), System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+        log(
+                "Machine: %d cores, %s %s, %s, %d GiB; JVM %s, max heap %d MiB; PostgreSQL: %s%n%n",
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("os.name"),
+                System.getProperty("os.version"),
+                cpuModel(),
+                memoryGiB(),
+                System.getProperty("java.version"),
+                Runtime.getRuntime().maxMemory() >> 20,
                 scalar("select version()"));
         writes();
         List<String> failedViews = List.of();
@@ -149,7 +171,10 @@ class AggregatorBenchmark {
         log("## Writes: %,d spans, topic → committed rows and rollups, against COPY%n%n", WRITE_SPANS);
         warmUp();
         // every partition must be assigned before pausing, or a consumer assigned later would start at once
-        while (spanConsumers().stream().mapToInt(c -> c.getAssignments().await().indefinitely().size()).sum() < 3) {
+        while (spanConsumers().stream()
+                        .mapToInt(c -> c.getAssignments().await().indefinitely().size())
+                        .sum()
+                < 3) {
             Thread.sleep(200);
         }
         spanConsumers().forEach(consumer -> consumer.pause().await().indefinitely());
@@ -165,13 +190,16 @@ class AggregatorBenchmark {
             }
             producer.flush();
         }
-        log("- produced to the topic (consumer paused): %.1f s, %,.0f records/s, mean record %d bytes%n",
+        log(
+                "- produced to the topic (consumer paused): %.1f s, %,.0f records/s, mean record %d bytes%n",
                 seconds(started), WRITE_SPANS / seconds(started), bytes / WRITE_SPANS);
 
         double copySeconds = copy(spans);
-        log("- raw `COPY telemetry.spans FROM STDIN (FORMAT csv)` of the same rows: %.1f s, **%,.0f rows/s**%n",
+        log(
+                "- raw `COPY telemetry.spans FROM STDIN (FORMAT csv)` of the same rows: %.1f s, **%,.0f rows/s**%n",
                 copySeconds, WRITE_SPANS / copySeconds);
-        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+        try (Connection c = jdbc();
+                Statement s = c.createStatement()) {
             s.execute("truncate telemetry.spans");
             s.execute("checkpoint");
         }
@@ -189,12 +217,15 @@ class AggregatorBenchmark {
             }
         }
         double pipelineSeconds = seconds(started);
-        log("- aggregator, topic → committed spans + 1m/1h/1d rollups + window marks: %.1f s, **%,.0f spans/s**%n",
+        log(
+                "- aggregator, topic → committed spans + 1m/1h/1d rollups + window marks: %.1f s, **%,.0f spans/s**%n",
                 pipelineSeconds, WRITE_SPANS / pipelineSeconds);
         log("- ratio aggregator / COPY: **%.2f** (goal ≥ 0.50)%n", copySeconds / pipelineSeconds);
-        log("- check: rows %s, spans counted in the 1d rollups %s, batches %s (mean %.0f records)%n%n",
+        log(
+                "- check: rows %s, spans counted in the 1d rollups %s, batches %s (mean %.0f records)%n%n",
                 scalar("select count(*) from telemetry.spans where project_id = '" + writeProject + "'"),
-                scalar("select sum(span_count) from telemetry.span_rollup_1d where project_id = '" + writeProject + "'"),
+                scalar("select sum(span_count) from telemetry.span_rollup_1d where project_id = '" + writeProject
+                        + "'"),
                 registry.get("loupe.aggregator.batch.size").summary().count(),
                 registry.get("loupe.aggregator.batch.size").summary().mean());
     }
@@ -212,7 +243,8 @@ class AggregatorBenchmark {
         while (stored() - before < count) {
             Thread.sleep(200);
         }
-        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+        try (Connection c = jdbc();
+                Statement s = c.createStatement()) {
             s.execute("truncate telemetry.spans, telemetry.trace_features, telemetry.span_rollup_1m, "
                     + "telemetry.span_rollup_1h, telemetry.span_rollup_1d, telemetry.window_marks");
         }
@@ -226,28 +258,61 @@ class AggregatorBenchmark {
         }
         long started = System.nanoTime();
         try (Connection c = jdbc()) {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy telemetry.spans (project_id, trace_id, span_id, "
-                    + "parent_span_id, kind, name, provider, model, start_time, end_time, latency_ms, input_tokens, "
-                    + "output_tokens, cost_usd, prompt, completion, truncated, redactions, status, error_type, feature, "
-                    + "session_id, user_id, tool_name, metadata, attributes, received_at, schema_version, rollup_feature, "
-                    + "rollup_shard) "
-                    + "from stdin (format csv)", new StringReader(csv.toString()));
+            c.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn(
+                            "copy telemetry.spans (project_id, trace_id, span_id, "
+                                    + "parent_span_id, kind, name, provider, model, start_time, end_time, latency_ms, input_tokens, "
+                                    + "output_tokens, cost_usd, prompt, completion, truncated, redactions, status, error_type, feature, "
+                                    + "session_id, user_id, tool_name, metadata, attributes, received_at, schema_version, rollup_feature, "
+                                    + "rollup_shard) "
+                                    + "from stdin (format csv)",
+                            new StringReader(csv.toString()));
         }
         return seconds(started);
     }
 
     private static void csvRow(StringBuilder csv, String project, SpanRecord s) {
-        Object[] values = {project, s.traceId(), s.spanId(), s.parentSpanId(), s.kind(), s.name(), s.provider(), s.model(),
-                s.startTime(), s.endTime(), s.latencyMs(), s.inputTokens(), s.outputTokens(), s.costUsd(), s.prompt(),
-                s.completion(), s.truncated(), EventJson.encode(s.redactions()), s.status(), s.errorType(), s.feature(),
-                s.sessionId(), s.userId(), s.toolName(), EventJson.encode(s.metadata()), EventJson.encode(s.attributes()),
-                s.receivedAt(), s.schemaVersion(), s.feature() == null ? "" : s.feature(), 0};
+        Object[] values = {
+            project,
+            s.traceId(),
+            s.spanId(),
+            s.parentSpanId(),
+            s.kind(),
+            s.name(),
+            s.provider(),
+            s.model(),
+            s.startTime(),
+            s.endTime(),
+            s.latencyMs(),
+            s.inputTokens(),
+            s.outputTokens(),
+            s.costUsd(),
+            s.prompt(),
+            s.completion(),
+            s.truncated(),
+            EventJson.encode(s.redactions()),
+            s.status(),
+            s.errorType(),
+            s.feature(),
+            s.sessionId(),
+            s.userId(),
+            s.toolName(),
+            EventJson.encode(s.metadata()),
+            EventJson.encode(s.attributes()),
+            s.receivedAt(),
+            s.schemaVersion(),
+            s.feature() == null ? "" : s.feature(),
+            0
+        };
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {
                 csv.append(',');
             }
             if (values[i] != null) {
-                csv.append('"').append(values[i].toString().replace("\"", "\"\"")).append('"');
+                csv.append('"')
+                        .append(values[i].toString().replace("\"", "\"\""))
+                        .append('"');
             }
         }
         csv.append('\n');
@@ -257,10 +322,11 @@ class AggregatorBenchmark {
     static List<SpanRecord> spans(String project, Instant base, int count, Random random) {
         List<SpanRecord> spans = new ArrayList<>(count);
         String prompt = "You are a support assistant for ACME. Answer from the retrieved documents only. ".repeat(7);
-        String completion = "Refunds are possible within 30 days of delivery; open the order page and choose Return. ".repeat(2);
+        String completion =
+                "Refunds are possible within 30 days of delivery; open the order page and choose Return. ".repeat(2);
         int trace = 0;
         while (spans.size() < count) {
-            String traceId = String.format("%032x", ((long) random.nextInt() << 32) ^ trace++) ;
+            String traceId = String.format("%032x", ((long) random.nextInt() << 32) ^ trace++);
             String feature = FEATURES[random.nextInt(FEATURES.length)];
             String model = MODELS[random.nextInt(MODELS.length)];
             Instant t = base.plusMillis((long) spans.size() * 3_600_000L / count);
@@ -271,33 +337,138 @@ class AggregatorBenchmark {
             Outcome status = roll < 0.03 ? Outcome.ERROR : roll < 0.05 ? Outcome.TRUNCATED : Outcome.SUCCESS;
             String root = String.format("%016x", random.nextLong());
             String session = "s-" + random.nextInt(5000);
-            String user = HexFormat.of().formatHex(new byte[]{(byte) random.nextInt(), (byte) random.nextInt()}).repeat(16);
-            spans.add(span(project, traceId, String.format("%016x", random.nextLong()), root, SpanKind.LLM, "chat " + model,
-                    null, model, t.plusMillis(3), latency, in, out,
+            String user = HexFormat.of()
+                    .formatHex(new byte[] {(byte) random.nextInt(), (byte) random.nextInt()})
+                    .repeat(16);
+            spans.add(span(
+                    project,
+                    traceId,
+                    String.format("%016x", random.nextLong()),
+                    root,
+                    SpanKind.LLM,
+                    "chat " + model,
+                    null,
+                    model,
+                    t.plusMillis(3),
+                    latency,
+                    in,
+                    out,
                     BigDecimal.valueOf(in * 25 + out * 100).movePointLeft(7).setScale(10, RoundingMode.UNNECESSARY),
-                    prompt, completion, status, status == Outcome.ERROR ? "rate_limit" : null, null, session, user));
+                    prompt,
+                    completion,
+                    status,
+                    status == Outcome.ERROR ? "rate_limit" : null,
+                    null,
+                    session,
+                    user));
             if (spans.size() < count && random.nextBoolean()) {
-                spans.add(span(project, traceId, String.format("%016x", random.nextLong()), root, SpanKind.TOOL,
-                        "tool search_docs", null, null, t.plusMillis(latency + 5), 40, null, null, null, null, null,
-                        Outcome.SUCCESS, null, "search_docs", session, user));
+                spans.add(span(
+                        project,
+                        traceId,
+                        String.format("%016x", random.nextLong()),
+                        root,
+                        SpanKind.TOOL,
+                        "tool search_docs",
+                        null,
+                        null,
+                        t.plusMillis(latency + 5),
+                        40,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Outcome.SUCCESS,
+                        null,
+                        "search_docs",
+                        session,
+                        user));
             }
             if (spans.size() < count) {
-                spans.add(span(project, traceId, root, null, SpanKind.CHAIN, feature, feature, null, t, latency + 80, null,
-                        null, null, null, null, Outcome.SUCCESS, null, null, session, user));
+                spans.add(span(
+                        project,
+                        traceId,
+                        root,
+                        null,
+                        SpanKind.CHAIN,
+                        feature,
+                        feature,
+                        null,
+                        t,
+                        latency + 80,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        Outcome.SUCCESS,
+                        null,
+                        null,
+                        session,
+                        user));
             }
         }
         return spans;
     }
 
-    private static SpanRecord span(String project, String traceId, String spanId, String parent, SpanKind kind, String name,
-                                   String feature, String model, Instant start, long latency, Long in, Long out,
-                                   BigDecimal cost, String prompt, String completion, Outcome status, String errorType,
-                                   String tool, String session, String user) {
-        return new SpanRecord(SchemaVersions.CURRENT, project, traceId, spanId, parent, kind, name,
-                model == null ? null : "openai", model, start, start.plusMillis(latency), latency, null, in, out, null, null,
-                cost, prompt, completion, status == Outcome.TRUNCATED, Map.of(), null, null, status, errorType, null, feature,
-                session, user, null, tool, Map.of("tier", "pro"),
-                model == null ? Map.of() : Map.of("gen_ai.request.temperature", 0.2, "server.address", "api.openai.com"),
+    private static SpanRecord span(
+            String project,
+            String traceId,
+            String spanId,
+            String parent,
+            SpanKind kind,
+            String name,
+            String feature,
+            String model,
+            Instant start,
+            long latency,
+            Long in,
+            Long out,
+            BigDecimal cost,
+            String prompt,
+            String completion,
+            Outcome status,
+            String errorType,
+            String tool,
+            String session,
+            String user) {
+        return new SpanRecord(
+                SchemaVersions.CURRENT,
+                project,
+                traceId,
+                spanId,
+                parent,
+                kind,
+                name,
+                model == null ? null : "openai",
+                model,
+                start,
+                start.plusMillis(latency),
+                latency,
+                null,
+                in,
+                out,
+                null,
+                null,
+                cost,
+                prompt,
+                completion,
+                status == Outcome.TRUNCATED,
+                Map.of(),
+                null,
+                null,
+                status,
+                errorType,
+                null,
+                feature,
+                session,
+                user,
+                null,
+                tool,
+                Map.of("tier", "pro"),
+                model == null
+                        ? Map.of()
+                        : Map.of("gen_ai.request.temperature", 0.2, "server.address", "api.openai.com"),
                 start.plusSeconds(2));
     }
 
@@ -342,16 +513,20 @@ class AggregatorBenchmark {
         log("- generated the spans in SQL (generate_series): %.0f s%n", seconds(started));
         started = System.nanoTime();
         long rollupRows = buildSpanRollups(start, end);
-        log("- built their rollups with the aggregator's rollup classes (%,d rows: spans at 1m/1h/1d, sessions at 1h/1d): "
-                + "%.0f s%n", rollupRows,
-                seconds(started));
+        log(
+                "- built their rollups with the aggregator's rollup classes (%,d rows: spans at 1m/1h/1d, sessions at 1h/1d): "
+                        + "%.0f s%n",
+                rollupRows, seconds(started));
         started = System.nanoTime();
         generateEvals(start, end);
         log("- generated %,d evaluation results and their rollups: %.0f s%n", HISTORY_SPANS / 10, seconds(started));
-        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+        try (Connection c = jdbc();
+                Statement s = c.createStatement()) {
             s.execute("vacuum analyze");
         }
-        log("- database size after generation: %s%n%n", scalar("select pg_size_pretty(pg_database_size(current_database()))"));
+        log(
+                "- database size after generation: %s%n%n",
+                scalar("select pg_size_pretty(pg_database_size(current_database()))"));
 
         // "now" is 7 minutes before a full hour, as on a live dashboard, so every answer mixes 1d, 1h and 1m rows
         Instant now = end.minus(Duration.ofMinutes(7));
@@ -359,24 +534,36 @@ class AggregatorBenchmark {
         String sevenDays = "from=" + now.minus(Duration.ofDays(7)) + "&to=" + now;
         log("| query | p50 ms | p95 ms | max ms | series × points |%n|---|---|---|---|---|%n");
         time("cost per feature, 30 days, one number each", "/v1/metrics/cost_usd?groupBy=feature&" + thirtyDays);
-        time("cost per feature, 30 days, per day (stacked chart)", "/v1/metrics/cost_usd?groupBy=feature&bucket=1d&" + thirtyDays);
-        time("p95 latency per model, 7 days, hourly", "/v1/metrics/latency_p95_ms?groupBy=model&bucket=1h&" + sevenDays);
+        time(
+                "cost per feature, 30 days, per day (stacked chart)",
+                "/v1/metrics/cost_usd?groupBy=feature&bucket=1d&" + thirtyDays);
+        time(
+                "p95 latency per model, 7 days, hourly",
+                "/v1/metrics/latency_p95_ms?groupBy=model&bucket=1h&" + sevenDays);
         time("p95 latency per model, 7 days, one number each", "/v1/metrics/latency_p95_ms?groupBy=model&" + sevenDays);
-        time("eval pass rate per feature, 30 days, daily", "/v1/metrics/eval_pass_rate?groupBy=feature&bucket=1d&" + thirtyDays);
-        time("top sessions by input tokens, 30 days (cost view)",
+        time(
+                "eval pass rate per feature, 30 days, daily",
+                "/v1/metrics/eval_pass_rate?groupBy=feature&bucket=1d&" + thirtyDays);
+        time(
+                "top sessions by input tokens, 30 days (cost view)",
                 "/v1/metrics/input_tokens?groupBy=session&limit=100&" + thirtyDays);
-        time("top sessions by input tokens, 7 days (cost view)",
+        time(
+                "top sessions by input tokens, 7 days (cost view)",
                 "/v1/metrics/input_tokens?groupBy=session&limit=100&" + sevenDays);
-        time("eval pass rate per feature and evaluator, 30 days, hourly",
+        time(
+                "eval pass rate per feature and evaluator, 30 days, hourly",
                 "/v1/metrics/eval_pass_rate?groupBy=feature,evaluator&bucket=1h&" + thirtyDays);
-        log("%nGoal: p95 < 150 ms at 10M spans. Each query ran %d times after 5 warm-up runs, one at a time, "
-                + "through HTTP with a read key.%n", QUERY_RUNS);
+        log(
+                "%nGoal: p95 < 150 ms at 10M spans. Each query ran %d times after 5 warm-up runs, one at a time, "
+                        + "through HTTP with a read key.%n",
+                QUERY_RUNS);
     }
 
     private void generateHistory(Instant start, Instant end) throws Exception {
         int slices = 10;
         long perSlice = HISTORY_SPANS / slices;
-        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+        try (Connection c = jdbc();
+                Statement s = c.createStatement()) {
             s.execute("select setseed(0.42)");
             for (int i = 0; i < slices; i++) {
                 long from = i * perSlice;
@@ -406,10 +593,14 @@ class AggregatorBenchmark {
         long rows = 0;
         try (Connection c = jdbc()) {
             c.setAutoCommit(false);
-            SpanRollupDelta[] deltas = {new SpanRollupDelta(Granularity.MINUTE), new SpanRollupDelta(Granularity.HOUR),
-                    new SpanRollupDelta(Granularity.DAY)};
-            SessionRollupDelta[] sessions = {new SessionRollupDelta(Granularity.HOUR),
-                    new SessionRollupDelta(Granularity.DAY)};
+            SpanRollupDelta[] deltas = {
+                new SpanRollupDelta(Granularity.MINUTE),
+                new SpanRollupDelta(Granularity.HOUR),
+                new SpanRollupDelta(Granularity.DAY)
+            };
+            SessionRollupDelta[] sessions = {
+                new SessionRollupDelta(Granularity.HOUR), new SessionRollupDelta(Granularity.DAY)
+            };
             Instant[] open = new Instant[3];
             try (PreparedStatement q = c.prepareStatement("""
                     select start_time, kind, rollup_feature, coalesce(model, '') as model, status, trace_id,
@@ -424,10 +615,25 @@ class AggregatorBenchmark {
                         Instant t = r.getObject(1, OffsetDateTime.class).toInstant();
                         // as the consumer does: rows per source partition (3, keyed by trace)
                         int shard = Math.floorMod(r.getString("trace_id").hashCode(), 3);
-                        SpanFacts facts = new SpanFacts(historyProject, t, r.getString("kind"), r.getString("rollup_feature"),
-                                r.getString("model"), r.getString("status"), r.getString("error_type"),
-                                r.getString("tool_name"), false, false, r.getLong("i"), r.getLong("o"), 0, 0,
-                                r.getBigDecimal("cost"), r.getLong("latency_ms"), shard, r.getString("session_id"));
+                        SpanFacts facts = new SpanFacts(
+                                historyProject,
+                                t,
+                                r.getString("kind"),
+                                r.getString("rollup_feature"),
+                                r.getString("model"),
+                                r.getString("status"),
+                                r.getString("error_type"),
+                                r.getString("tool_name"),
+                                false,
+                                false,
+                                r.getLong("i"),
+                                r.getLong("o"),
+                                0,
+                                0,
+                                r.getBigDecimal("cost"),
+                                r.getLong("latency_ms"),
+                                shard,
+                                r.getString("session_id"));
                         for (int g = 0; g < 3; g++) {
                             Instant bucket = deltas[g].granularity().floor(t);
                             if (open[g] != null && !open[g].equals(bucket)) {
@@ -463,34 +669,67 @@ class AggregatorBenchmark {
         for (Map.Entry<SpanRollupKey, SpanRollupDelta.Cell> e : delta.cells().entrySet()) {
             SpanRollupKey k = e.getKey();
             SpanRollupDelta.Cell cell = e.getValue();
-            csv.append(String.join(",", k.projectId(), k.bucket().toString(), k.kind(), quote(k.feature()),
-                    quote(k.model()), k.status(), quote(k.errorType()), quote(k.toolName()), Integer.toString(k.shard()),
-                    Long.toString(cell.spanCount),
-                    "0", "0", Long.toString(cell.inputTokens), Long.toString(cell.outputTokens), "0", "0",
-                    cell.costUsd.toPlainString(), Long.toString(cell.latencyCount), Long.toString(cell.latencySumMs),
-                    "\\x" + HexFormat.of().formatHex(cell.mergedSketch(null)))).append('\n');
+            csv.append(String.join(
+                            ",",
+                            k.projectId(),
+                            k.bucket().toString(),
+                            k.kind(),
+                            quote(k.feature()),
+                            quote(k.model()),
+                            k.status(),
+                            quote(k.errorType()),
+                            quote(k.toolName()),
+                            Integer.toString(k.shard()),
+                            Long.toString(cell.spanCount),
+                            "0",
+                            "0",
+                            Long.toString(cell.inputTokens),
+                            Long.toString(cell.outputTokens),
+                            "0",
+                            "0",
+                            cell.costUsd.toPlainString(),
+                            Long.toString(cell.latencyCount),
+                            Long.toString(cell.latencySumMs),
+                            "\\x" + HexFormat.of().formatHex(cell.mergedSketch(null))))
+                    .append('\n');
         }
-        c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + delta.granularity().table("span_rollup")
-                + " (project_id, bucket, kind, feature, model, status, error_type, tool_name, shard, span_count, "
-                + "structured_count, parse_failure_count, input_tokens, output_tokens, cached_input_tokens, "
-                + "reasoning_tokens, cost_usd, latency_count, latency_sum_ms, latency_sketch) from stdin (format csv)",
-                new StringReader(csv.toString()));
+        c.unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyIn(
+                        "copy " + delta.granularity().table("span_rollup")
+                                + " (project_id, bucket, kind, feature, model, status, error_type, tool_name, shard, span_count, "
+                                + "structured_count, parse_failure_count, input_tokens, output_tokens, cached_input_tokens, "
+                                + "reasoning_tokens, cost_usd, latency_count, latency_sum_ms, latency_sketch) from stdin (format csv)",
+                        new StringReader(csv.toString()));
         return delta.cells().size();
     }
 
     private static long flush(Connection c, SessionRollupDelta delta) throws Exception {
         StringBuilder csv = new StringBuilder();
-        for (Map.Entry<SessionRollupDelta.Key, SessionRollupDelta.Cell> e : delta.cells().entrySet()) {
+        for (Map.Entry<SessionRollupDelta.Key, SessionRollupDelta.Cell> e :
+                delta.cells().entrySet()) {
             SessionRollupDelta.Key k = e.getKey();
             SessionRollupDelta.Cell cell = e.getValue();
-            csv.append(String.join(",", k.projectId(), k.bucket().toString(), quote(k.sessionId()),
-                    Integer.toString(k.shard()), Long.toString(cell.spanCount), Long.toString(cell.llmCount),
-                    Long.toString(cell.inputTokens), Long.toString(cell.outputTokens), cell.costUsd.toPlainString()))
+            csv.append(String.join(
+                            ",",
+                            k.projectId(),
+                            k.bucket().toString(),
+                            quote(k.sessionId()),
+                            Integer.toString(k.shard()),
+                            Long.toString(cell.spanCount),
+                            Long.toString(cell.llmCount),
+                            Long.toString(cell.inputTokens),
+                            Long.toString(cell.outputTokens),
+                            cell.costUsd.toPlainString()))
                     .append('\n');
         }
-        c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy " + delta.granularity().table("session_rollup")
-                + " (project_id, bucket, session_id, shard, span_count, llm_count, input_tokens, output_tokens, cost_usd)"
-                + " from stdin (format csv)", new StringReader(csv.toString()));
+        c.unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyIn(
+                        "copy " + delta.granularity().table("session_rollup")
+                                + " (project_id, bucket, session_id, shard, span_count, llm_count, input_tokens, output_tokens, cost_usd)"
+                                + " from stdin (format csv)",
+                        new StringReader(csv.toString()));
         return delta.cells().size();
     }
 
@@ -499,7 +738,8 @@ class AggregatorBenchmark {
     }
 
     private void generateEvals(Instant start, Instant end) throws Exception {
-        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+        try (Connection c = jdbc();
+                Statement s = c.createStatement()) {
             s.execute(String.format("""
                     insert into telemetry.eval_results (project_id, eval_id, evaluated_at, decision_id, feature, evaluator,
                         score, passed, trigger, record)
@@ -509,7 +749,7 @@ class AggregatorBenchmark {
                         'SAMPLED', '{}'::jsonb
                     from generate_series(1, %3$d) g cross join lateral (select random() ^ 0.3 + g * 0 as score) sc
                     """, historyProject, start, HISTORY_SPANS / 10));
-            for (String[] g : new String[][]{{"1m", "minute"}, {"1h", "hour"}, {"1d", "day"}}) {
+            for (String[] g : new String[][] {{"1m", "minute"}, {"1h", "hour"}, {"1d", "day"}}) {
                 s.execute(String.format("""
                         insert into telemetry.eval_rollup_%1$s (project_id, bucket, feature, evaluator, trigger, eval_count,
                             passed_count, score_sum)
@@ -524,7 +764,8 @@ class AggregatorBenchmark {
     private void time(String name, String path) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(base.toURI().resolve(path))
-                .header("Authorization", "Bearer " + historyKey).build();
+                .header("Authorization", "Bearer " + historyKey)
+                .build();
         long[] micros = new long[QUERY_RUNS];
         String body = null;
         for (int i = -5; i < QUERY_RUNS; i++) {
@@ -545,9 +786,14 @@ class AggregatorBenchmark {
         for (var s : tree.get("series")) {
             points = Math.max(points, s.get("points").size());
         }
-        log("| %s | %.1f | %.1f | %.1f | %d × %d |%n", name, micros[QUERY_RUNS / 2] / 1000.0,
-                micros[(int) Math.ceil(QUERY_RUNS * 0.95) - 1] / 1000.0, micros[QUERY_RUNS - 1] / 1000.0,
-                tree.get("series").size(), points);
+        log(
+                "| %s | %.1f | %.1f | %.1f | %d × %d |%n",
+                name,
+                micros[QUERY_RUNS / 2] / 1000.0,
+                micros[(int) Math.ceil(QUERY_RUNS * 0.95) - 1] / 1000.0,
+                micros[QUERY_RUNS - 1] / 1000.0,
+                tree.get("series").size(),
+                points);
     }
 
     // ---------------------------------------------------------------- dashboard views
@@ -563,29 +809,37 @@ class AggregatorBenchmark {
         long feedback = generateFeedback(decisions);
         String decisionId = seedDecisionPage(decisions);
         int alerts = seedAlerts();
-        try (Connection c = jdbc(); Statement s = c.createStatement()) {
+        try (Connection c = jdbc();
+                Statement s = c.createStatement()) {
             s.execute("vacuum analyze telemetry.decisions, telemetry.feedback, telemetry.decision_rollup_1m, "
                     + "telemetry.decision_rollup_1h, telemetry.decision_rollup_1d, telemetry.alert_events, telemetry.spans, "
                     + "telemetry.eval_results");
         }
-        log("- generated %,d decisions (one per ten history spans, each on that span's trace, time, feature and model; "
-                + "ids match the evaluation results), %,d feedback signals on them (one decision in 50), the decision "
-                + "rollups and %d alert events: %.0f s. Decision `%s` got a trace of four spans and readable evaluation "
-                + "records for its page.%n", decisions, feedback, alerts, seconds(started), decisionId);
+        log(
+                "- generated %,d decisions (one per ten history spans, each on that span's trace, time, feature and model; "
+                        + "ids match the evaluation results), %,d feedback signals on them (one decision in 50), the decision "
+                        + "rollups and %d alert events: %.0f s. Decision `%s` got a trace of four spans and readable evaluation "
+                        + "records for its page.%n",
+                decisions, feedback, alerts, seconds(started), decisionId);
         log("- alert-manager and eval-runner (rules, datasets) are played by `BenchNeighbours`, which answers at once: "
                 + "their forwarding through the aggregator is measured, their own time is not%n");
         log("- data: %s to %s; the views ask for ranges ending at the real clock%n", historyStart, historyEnd);
         List<String> failed = new ArrayList<>();
         try (ViewLoads browser = new ViewLoads(base.toString(), historyKey)) {
-            log("- browser: %s (headless, window 1440×1000), on the same two cores as the aggregator and PostgreSQL; "
-                    + "load average before the first load: %s%n", browser.browserVersion(), loadAverage());
-            log("- each row: %d loads discarded, then %d measured, one at a time, each a full navigation; time from "
-                    + "navigation start (`performance.timeOrigin`) to `main#view[data-state=ready]`, taken in the page by "
-                    + "a MutationObserver (`performance.now()`). API calls: the page's resource timings under `/v1/`; "
-                    + "\"last API answer\": when the last of them had arrived (same clock). Drawn: charts / points / "
-                    + "table rows (chart legends aside) of the last load%n%n", VIEW_WARM_UPS, VIEW_RUNS);
-            log("| view | range | p50 ms | p95 ms | max ms | API calls | last API answer, p50 ms | slowest call (p50 ms) | drawn |%n"
-                    + "|---|---|---|---|---|---|---|---|---|%n");
+            log(
+                    "- browser: %s (headless, window 1440×1000), on the same two cores as the aggregator and PostgreSQL; "
+                            + "load average before the first load: %s%n",
+                    browser.browserVersion(), loadAverage());
+            log(
+                    "- each row: %d loads discarded, then %d measured, one at a time, each a full navigation; time from "
+                            + "navigation start (`performance.timeOrigin`) to `main#view[data-state=ready]`, taken in the page by "
+                            + "a MutationObserver (`performance.now()`). API calls: the page's resource timings under `/v1/`; "
+                            + "\"last API answer\": when the last of them had arrived (same clock). Drawn: charts / points / "
+                            + "table rows (chart legends aside) of the last load%n%n",
+                    VIEW_WARM_UPS, VIEW_RUNS);
+            log(
+                    "| view | range | p50 ms | p95 ms | max ms | API calls | last API answer, p50 ms | slowest call (p50 ms) | drawn |%n"
+                            + "|---|---|---|---|---|---|---|---|---|%n");
             for (String[] view : VIEWS_SHOWN) {
                 for (String range : VIEW_RANGES) {
                     viewRow(browser, view[0], view[1] + "?range=" + range, range, failed);
@@ -593,8 +847,10 @@ class AggregatorBenchmark {
             }
             viewRow(browser, "decision", "/decisions/" + decisionId, "24h (default)", failed);
         }
-        log("%nGoal (Dashboard issue): every view loads in under one second at 10M spans. With %d loads, p95 (nearest "
-                + "rank) is the slowest load when fewer than 20 are measured.%n", VIEW_RUNS);
+        log(
+                "%nGoal (Dashboard issue): every view loads in under one second at 10M spans. With %d loads, p95 (nearest "
+                        + "rank) is the slowest load when fewer than 20 are measured.%n",
+                VIEW_RUNS);
         return failed;
     }
 
@@ -604,31 +860,57 @@ class AggregatorBenchmark {
             loads = browser.measure(path, VIEW_WARM_UPS, VIEW_RUNS);
         } catch (RuntimeException e) {
             failed.add(path);
-            log("| %s | %s | failed: %s | | | | | | |%n", view, range, e.getMessage().lines().findFirst().orElse(""));
+            log(
+                    "| %s | %s | failed: %s | | | | | | |%n",
+                    view, range, e.getMessage().lines().findFirst().orElse(""));
             return;
         }
-        ViewLoads.Load bad = loads.stream().filter(l -> !"ready".equals(l.state()) || !view.equals(l.view()))
-                .findFirst().orElse(null);
+        ViewLoads.Load bad = loads.stream()
+                .filter(l -> !"ready".equals(l.state()) || !view.equals(l.view()))
+                .findFirst()
+                .orElse(null);
         if (bad != null) {
             failed.add(path);
             log("| %s | %s | %s: %s | | | | | | |%n", view, range, bad.state(), bad.banner());
             return;
         }
-        double[] ready = loads.stream().mapToDouble(ViewLoads.Load::readyMs).sorted().toArray();
-        double[] lastApi = loads.stream().mapToDouble(ViewLoads.Load::lastApiMs).sorted().toArray();
-        double[] slowestMs = loads.stream().mapToDouble(ViewLoads.Load::slowestCallMs).sorted().toArray();
+        double[] ready =
+                loads.stream().mapToDouble(ViewLoads.Load::readyMs).sorted().toArray();
+        double[] lastApi =
+                loads.stream().mapToDouble(ViewLoads.Load::lastApiMs).sorted().toArray();
+        double[] slowestMs = loads.stream()
+                .mapToDouble(ViewLoads.Load::slowestCallMs)
+                .sorted()
+                .toArray();
         // the call that was slowest most often (without its from/to, which move with the clock)
-        String slowest = loads.stream().map(l -> l.slowestCall().replaceAll("(?<=[?&])(from|to)=[^&]*&?", "")
+        String slowest = loads.stream()
+                .map(l -> l.slowestCall()
+                        .replaceAll("(?<=[?&])(from|to)=[^&]*&?", "")
                         .replaceAll("[?&]$", ""))
                 .collect(java.util.stream.Collectors.groupingBy(s -> s, java.util.stream.Collectors.counting()))
-                .entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("—");
-        int[] calls = loads.stream().mapToInt(ViewLoads.Load::apiCalls).distinct().toArray();
+                .entrySet()
+                .stream()
+                .max(Map.Entry.comparingByValue())
+                .map(Map.Entry::getKey)
+                .orElse("—");
+        int[] calls =
+                loads.stream().mapToInt(ViewLoads.Load::apiCalls).distinct().toArray();
         ViewLoads.Load last = loads.get(loads.size() - 1);
         int n = ready.length;
-        log("| %s | %s | %.0f | %.0f | %.0f | %s | %.0f | `%s` (%.0f) | %d / %,d / %d |%n", view, range, ready[n / 2],
-                ready[(int) Math.ceil(n * 0.95) - 1], ready[n - 1],
+        log(
+                "| %s | %s | %.0f | %.0f | %.0f | %s | %.0f | `%s` (%.0f) | %d / %,d / %d |%n",
+                view,
+                range,
+                ready[n / 2],
+                ready[(int) Math.ceil(n * 0.95) - 1],
+                ready[n - 1],
                 Arrays.stream(calls).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining("–")),
-                lastApi[n / 2], slowest, slowestMs[n / 2], last.charts(), last.points(), last.rows());
+                lastApi[n / 2],
+                slowest,
+                slowestMs[n / 2],
+                last.charts(),
+                last.points(),
+                last.rows());
     }
 
     /** The history span a generated decision answered: its index in the spans' generate_series. */
@@ -660,25 +942,55 @@ class AggregatorBenchmark {
                 boolean error = random.nextDouble() < 0.03;
                 long in = 300 + random.nextInt(2000);
                 long out = 50 + random.nextInt(500);
-                DecisionRecord d = new DecisionRecord(SchemaVersions.CURRENT, historyProject, "d-" + g, md5(span), feature,
-                        "Order " + g + ". " + input, md5(input + g),
-                        List.of(new RetrievalResult("policy-" + random.nextInt(200), 0.5 + random.nextDouble() / 2, md5("p" + g)),
-                                new RetrievalResult("faq-" + random.nextInt(500), random.nextDouble() / 2, md5("f" + g))),
-                        "support-answer", "v" + (1 + g % 4), model, error ? null : output, error ? null : md5(output),
-                        null, null, Map.of(), error ? Outcome.ERROR : Outcome.SUCCESS, error ? "rate_limit" : null,
-                        BigDecimal.valueOf(in * 25 + out * 100).movePointLeft(7), Math.round(Math.exp(6.3 + random.nextGaussian() * 0.5)),
-                        at, Map.of("tier", "pro"));
-                csvLine(csv, historyProject, d.decisionId(), at, d.traceId(), feature, model, d.status().name(),
+                DecisionRecord d = new DecisionRecord(
+                        SchemaVersions.CURRENT,
+                        historyProject,
+                        "d-" + g,
+                        md5(span),
+                        feature,
+                        "Order " + g + ". " + input,
+                        md5(input + g),
+                        List.of(
+                                new RetrievalResult(
+                                        "policy-" + random.nextInt(200), 0.5 + random.nextDouble() / 2, md5("p" + g)),
+                                new RetrievalResult(
+                                        "faq-" + random.nextInt(500), random.nextDouble() / 2, md5("f" + g))),
+                        "support-answer",
+                        "v" + (1 + g % 4),
+                        model,
+                        error ? null : output,
+                        error ? null : md5(output),
+                        null,
+                        null,
+                        Map.of(),
+                        error ? Outcome.ERROR : Outcome.SUCCESS,
+                        error ? "rate_limit" : null,
+                        BigDecimal.valueOf(in * 25 + out * 100).movePointLeft(7),
+                        Math.round(Math.exp(6.3 + random.nextGaussian() * 0.5)),
+                        at,
+                        Map.of("tier", "pro"));
+                csvLine(
+                        csv,
+                        historyProject,
+                        d.decisionId(),
+                        at,
+                        d.traceId(),
+                        feature,
+                        model,
+                        d.status().name(),
                         EventJson.encode(d));
                 if (g % 50_000 == 0 || g == count) {
-                    c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy telemetry.decisions (project_id, decision_id, "
-                            + "occurred_at, trace_id, feature, model, status, record) from stdin (format csv)",
-                            new StringReader(csv.toString()));
+                    c.unwrap(PGConnection.class)
+                            .getCopyAPI()
+                            .copyIn(
+                                    "copy telemetry.decisions (project_id, decision_id, "
+                                            + "occurred_at, trace_id, feature, model, status, record) from stdin (format csv)",
+                                    new StringReader(csv.toString()));
                     csv.setLength(0);
                 }
             }
             try (Statement s = c.createStatement()) {
-                for (String[] g : new String[][]{{"1m", "minute"}, {"1h", "hour"}, {"1d", "day"}}) {
+                for (String[] g : new String[][] {{"1m", "minute"}, {"1h", "hour"}, {"1d", "day"}}) {
                     s.execute(String.format("""
                             insert into telemetry.decision_rollup_%1$s (project_id, bucket, feature, model, status,
                                 decision_count, cost_usd)
@@ -694,22 +1006,40 @@ class AggregatorBenchmark {
 
     /** Feedback on one decision in 50, five minutes after it: corrections, thumbs and confirmations in turn. */
     private long generateFeedback(int decisions) throws Exception {
-        FeedbackSignal[] signals = {FeedbackSignal.EDITED, FeedbackSignal.THUMBS_DOWN, FeedbackSignal.INCORRECT,
-                FeedbackSignal.THUMBS_UP, FeedbackSignal.CORRECT};
+        FeedbackSignal[] signals = {
+            FeedbackSignal.EDITED,
+            FeedbackSignal.THUMBS_DOWN,
+            FeedbackSignal.INCORRECT,
+            FeedbackSignal.THUMBS_UP,
+            FeedbackSignal.CORRECT
+        };
         long count = 0;
         StringBuilder csv = new StringBuilder();
         for (int g = 50; g <= decisions; g += 50) {
             FeedbackSignal signal = signals[(g / 50) % signals.length];
             Instant at = spanTime(decisionSpan(g)).plus(Duration.ofMinutes(5));
-            FeedbackRecord f = new FeedbackRecord(SchemaVersions.CURRENT, historyProject, "f-" + g, "d-" + g, signal,
-                    signal == FeedbackSignal.EDITED ? "Within 30 days; return shipping is free for damaged items." : null,
-                    signal == FeedbackSignal.INCORRECT ? "The policy changed last month." : null, "u-" + (g % 997), at);
+            FeedbackRecord f = new FeedbackRecord(
+                    SchemaVersions.CURRENT,
+                    historyProject,
+                    "f-" + g,
+                    "d-" + g,
+                    signal,
+                    signal == FeedbackSignal.EDITED
+                            ? "Within 30 days; return shipping is free for damaged items."
+                            : null,
+                    signal == FeedbackSignal.INCORRECT ? "The policy changed last month." : null,
+                    "u-" + (g % 997),
+                    at);
             csvLine(csv, historyProject, f.feedbackId(), at, f.decisionId(), signal.name(), EventJson.encode(f));
             count++;
         }
         try (Connection c = jdbc()) {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn("copy telemetry.feedback (project_id, feedback_id, occurred_at, "
-                    + "decision_id, signal, record) from stdin (format csv)", new StringReader(csv.toString()));
+            c.unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn(
+                            "copy telemetry.feedback (project_id, feedback_id, occurred_at, "
+                                    + "decision_id, signal, record) from stdin (format csv)",
+                            new StringReader(csv.toString()));
         }
         return count;
     }
@@ -733,9 +1063,18 @@ class AggregatorBenchmark {
                         schema_version, received_at)
                     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'SUCCESS', ?, ?, ?, false, 1, ?)""")) {
                 Object[][] spans = {
-                        {root, null, "CHAIN", feature, null, -250, 1900},
-                        {String.format("%016x", 0xbf_0000_0000L + g), root, "RETRIEVAL", "vector search", null, -240, 140},
-                        {String.format("%016x", 0xc0_0000_0000L + g), root, "TOOL", "tool lookup_order", "lookup_order", 1400, 120}};
+                    {root, null, "CHAIN", feature, null, -250, 1900},
+                    {String.format("%016x", 0xbf_0000_0000L + g), root, "RETRIEVAL", "vector search", null, -240, 140},
+                    {
+                        String.format("%016x", 0xc0_0000_0000L + g),
+                        root,
+                        "TOOL",
+                        "tool lookup_order",
+                        "lookup_order",
+                        1400,
+                        120
+                    }
+                };
                 for (Object[] s : spans) {
                     Instant from = at.plusMillis((int) s[5]);
                     p.setString(1, historyProject);
@@ -757,20 +1096,32 @@ class AggregatorBenchmark {
                 p.executeBatch();
             }
             List<EvalResult> evals = new ArrayList<>();
-            try (PreparedStatement q = c.prepareStatement("select eval_id, evaluated_at, feature, evaluator, score, passed "
-                    + "from telemetry.eval_results where project_id = ? and decision_id = ?")) {
+            try (PreparedStatement q =
+                    c.prepareStatement("select eval_id, evaluated_at, feature, evaluator, score, passed "
+                            + "from telemetry.eval_results where project_id = ? and decision_id = ?")) {
                 q.setString(1, historyProject);
                 q.setString(2, id);
                 try (ResultSet r = q.executeQuery()) {
                     while (r.next()) {
-                        evals.add(new EvalResult(SchemaVersions.CURRENT, historyProject, r.getString(1), id, r.getString(3),
-                                r.getString(4), "1", r.getDouble(5), r.getBoolean(6), "generated for the benchmark",
-                                EvalTrigger.SAMPLED, Map.of(), r.getObject(2, OffsetDateTime.class).toInstant()));
+                        evals.add(new EvalResult(
+                                SchemaVersions.CURRENT,
+                                historyProject,
+                                r.getString(1),
+                                id,
+                                r.getString(3),
+                                r.getString(4),
+                                "1",
+                                r.getDouble(5),
+                                r.getBoolean(6),
+                                "generated for the benchmark",
+                                EvalTrigger.SAMPLED,
+                                Map.of(),
+                                r.getObject(2, OffsetDateTime.class).toInstant()));
                     }
                 }
             }
-            try (PreparedStatement u = c.prepareStatement("update telemetry.eval_results set record = ?::jsonb "
-                    + "where project_id = ? and eval_id = ?")) {
+            try (PreparedStatement u = c.prepareStatement(
+                    "update telemetry.eval_results set record = ?::jsonb " + "where project_id = ? and eval_id = ?")) {
                 for (EvalResult e : evals) {
                     u.setString(1, EventJson.encode(e));
                     u.setString(2, historyProject);
@@ -787,7 +1138,8 @@ class AggregatorBenchmark {
     private int seedAlerts() throws Exception {
         Instant now = Instant.now();
         int events = 0;
-        try (Connection c = jdbc(); PreparedStatement p = c.prepareStatement("""
+        try (Connection c = jdbc();
+                PreparedStatement p = c.prepareStatement("""
                 insert into telemetry.alert_events (project_id, fingerprint, state, changed_at, rule_id, severity, record)
                 values (?, ?, ?, ?, ?, ?, ?::jsonb)""")) {
             for (int i = 0; i < 40; i++) {
@@ -795,7 +1147,8 @@ class AggregatorBenchmark {
                 String feature = FEATURES[i % FEATURES.length];
                 String rule = i % 2 == 0 ? "errors" : "quality-drift";
                 String severity = i % 3 == 0 ? "critical" : "warning";
-                Instant starts = i < 6 ? now.minus(Duration.ofMinutes(10L + 17L * i)) : now.minus(Duration.ofHours(4L * i));
+                Instant starts =
+                        i < 6 ? now.minus(Duration.ofMinutes(10L + 17L * i)) : now.minus(Duration.ofHours(4L * i));
                 List<AlertState> states = new ArrayList<>(List.of(AlertState.PENDING));
                 if (i < 4 || i >= 6) {
                     states.add(AlertState.FIRING);
@@ -805,12 +1158,29 @@ class AggregatorBenchmark {
                 }
                 for (AlertState state : states) {
                     Instant ends = state == AlertState.RESOLVED ? starts.plus(Duration.ofMinutes(45)) : null;
-                    Instant changed = ends != null ? ends : state == AlertState.FIRING ? starts.plus(Duration.ofMinutes(2)) : starts;
-                    AlertEvent e = new AlertEvent(SchemaVersions.CURRENT, historyProject, fingerprint, rule, state, null, null,
-                            severity, i % 2 == 0 ? "team-platform" : "team-ml-quality", "https://runbooks.example/" + rule + ".md",
-                            (i % 2 == 0 ? "Error rate of " : "Eval score of ") + feature + (i % 2 == 0 ? " above 10 %" : " drifted"),
-                            Map.of("alertname", rule, "feature", feature), 0.12 + i / 100.0, 0.1, i % 2 == 0 ? null : 0.8,
-                            starts, ends);
+                    Instant changed = ends != null
+                            ? ends
+                            : state == AlertState.FIRING ? starts.plus(Duration.ofMinutes(2)) : starts;
+                    AlertEvent e = new AlertEvent(
+                            SchemaVersions.CURRENT,
+                            historyProject,
+                            fingerprint,
+                            rule,
+                            state,
+                            null,
+                            null,
+                            severity,
+                            i % 2 == 0 ? "team-platform" : "team-ml-quality",
+                            "https://runbooks.example/" + rule + ".md",
+                            (i % 2 == 0 ? "Error rate of " : "Eval score of ")
+                                    + feature
+                                    + (i % 2 == 0 ? " above 10 %" : " drifted"),
+                            Map.of("alertname", rule, "feature", feature),
+                            0.12 + i / 100.0,
+                            0.1,
+                            i % 2 == 0 ? null : 0.8,
+                            starts,
+                            ends);
                     p.setString(1, historyProject);
                     p.setString(2, fingerprint);
                     p.setString(3, state.name());
@@ -833,7 +1203,9 @@ class AggregatorBenchmark {
                 csv.append(',');
             }
             if (values[i] != null) {
-                csv.append('"').append(values[i].toString().replace("\"", "\"\"")).append('"');
+                csv.append('"')
+                        .append(values[i].toString().replace("\"", "\"\""))
+                        .append('"');
             }
         }
         csv.append('\n');
@@ -841,8 +1213,9 @@ class AggregatorBenchmark {
 
     private static String md5(Object value) {
         try {
-            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
-                    .digest(value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("MD5")
+                            .digest(value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -863,7 +1236,9 @@ class AggregatorBenchmark {
     }
 
     private String scalar(String sql) throws Exception {
-        try (Connection c = jdbc(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Connection c = jdbc();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getString(1);
         }
@@ -881,8 +1256,11 @@ class AggregatorBenchmark {
 
     private static String cpuModel() {
         try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown CPU");
+            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 2))
+                    .orElse("unknown CPU");
         } catch (IOException e) {
             return "unknown CPU";
         }
@@ -890,8 +1268,11 @@ class AggregatorBenchmark {
 
     private static long memoryGiB() {
         try {
-            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
-                    .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", "")) >> 20).orElse(0L);
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal"))
+                    .findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) >> 20)
+                    .orElse(0L);
         } catch (IOException e) {
             return 0;
         }

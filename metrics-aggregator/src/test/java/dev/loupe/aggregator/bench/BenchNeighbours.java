@@ -57,8 +57,10 @@ public class BenchNeighbours implements QuarkusTestResourceLifecycleManager {
                 case "/v1/datasets" -> DATASETS;
                 default -> null;
             };
-            byte[] answer = (body == null ? "{\"status\":404,\"title\":\"Not Found\"}" : body).getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", body == null ? "application/problem+json" : "application/json");
+            byte[] answer =
+                    (body == null ? "{\"status\":404,\"title\":\"Not Found\"}" : body).getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders()
+                    .add("Content-Type", body == null ? "application/problem+json" : "application/json");
             exchange.sendResponseHeaders(body == null ? 404 : 200, answer.length);
             exchange.getResponseBody().write(answer);
             exchange.close();

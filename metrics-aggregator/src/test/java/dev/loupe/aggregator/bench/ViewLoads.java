@@ -56,9 +56,18 @@ final class ViewLoads implements AutoCloseable {
             });""";
 
     /** One measured load. */
-    record Load(String state, String view, double readyMs, int apiCalls, double lastApiMs, String slowestCall,
-                double slowestCallMs, int charts, int points, int rows, String banner) {
-    }
+    record Load(
+            String state,
+            String view,
+            double readyMs,
+            int apiCalls,
+            double lastApiMs,
+            String slowestCall,
+            double slowestCallMs,
+            int charts,
+            int points,
+            int rows,
+            String banner) {}
 
     private final ChromeDriver driver;
     private final String base;
@@ -67,8 +76,13 @@ final class ViewLoads implements AutoCloseable {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("loupe.chromium", "/usr/bin/chromium"));
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1440,1000", "--lang=en-US");
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--window-size=1440,1000",
+                "--lang=en-US");
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(new File(System.getProperty("loupe.chromedriver", "/usr/bin/chromedriver")))
                 .build();
@@ -82,7 +96,8 @@ final class ViewLoads implements AutoCloseable {
     }
 
     String browserVersion() {
-        return driver.getCapabilities().getBrowserName() + " " + driver.getCapabilities().getBrowserVersion();
+        return driver.getCapabilities().getBrowserName() + " "
+                + driver.getCapabilities().getBrowserVersion();
     }
 
     /** Loads {@code path} (a full navigation, as opening a link or reloading) and measures it. */
@@ -90,10 +105,18 @@ final class ViewLoads implements AutoCloseable {
     Load load(String path) {
         driver.get(base + path);
         Map<String, Object> r = (Map<String, Object>) driver.executeAsyncScript(RESULT);
-        return new Load((String) r.get("state"), (String) r.get("view"), number(r.get("at")),
-                (int) number(r.get("apiCalls")), number(r.get("lastApi")), (String) r.get("slowestPath"),
-                number(r.get("slowestMs")), (int) number(r.get("charts")), (int) number(r.get("points")),
-                (int) number(r.get("rows")), (String) r.get("banner"));
+        return new Load(
+                (String) r.get("state"),
+                (String) r.get("view"),
+                number(r.get("at")),
+                (int) number(r.get("apiCalls")),
+                number(r.get("lastApi")),
+                (String) r.get("slowestPath"),
+                number(r.get("slowestMs")),
+                (int) number(r.get("charts")),
+                (int) number(r.get("points")),
+                (int) number(r.get("rows")),
+                (String) r.get("banner"));
     }
 
     /** {@code warmUps} discarded loads, then {@code runs} measured ones. */

@@ -36,12 +36,16 @@ class AlertStateResourceTest {
 
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectA;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String readKeyA;
+
     @ConfigProperty(name = "loupe.test.project-a.admin-key")
     String adminKeyA;
+
     @ConfigProperty(name = "loupe.test.project-b.id")
     String projectB;
+
     @ConfigProperty(name = "loupe.test.project-b.secret-key")
     String readKeyB;
 
@@ -61,11 +65,15 @@ class AlertStateResourceTest {
         send(event(projectB, otherProjects, AlertState.FIRING, T0, null, null, null));
 
         List<String> mine = List.of(pendingThenFiring, resolved, acknowledged);
-        List<AlertView> all = await().atMost(Duration.ofSeconds(20)).until(() -> only(mine, alerts(readKeyA, null)),
-                a -> a.size() == 3 && a.stream().anyMatch(v -> v.acknowledgedBy() != null)
-                        && a.stream().anyMatch(v -> v.state().equals("RESOLVED"))
-                        && a.stream().noneMatch(v -> v.state().equals("PENDING")));
-        assertThat(all).extracting(AlertView::fingerprint)
+        List<AlertView> all = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> only(mine, alerts(readKeyA, null)),
+                        a -> a.size() == 3
+                                && a.stream().anyMatch(v -> v.acknowledgedBy() != null)
+                                && a.stream().anyMatch(v -> v.state().equals("RESOLVED"))
+                                && a.stream().noneMatch(v -> v.state().equals("PENDING")));
+        assertThat(all)
+                .extracting(AlertView::fingerprint)
                 .containsExactly(acknowledged, pendingThenFiring, resolved); // firing first, newest change first
         AlertView ack = all.get(0);
         assertThat(ack.acknowledgedBy()).isEqualTo("alice");
@@ -75,19 +83,34 @@ class AlertStateResourceTest {
         assertThat(ack.threshold()).isEqualTo(0.8);
         assertThat(ack.labels()).containsEntry("feature", "support-rag");
 
-        assertThat(only(mine, alerts(readKeyA, "firing"))).extracting(AlertView::fingerprint)
+        assertThat(only(mine, alerts(readKeyA, "firing")))
+                .extracting(AlertView::fingerprint)
                 .containsExactly(acknowledged, pendingThenFiring);
-        assertThat(only(mine, alerts(readKeyA, "resolved"))).extracting(AlertView::fingerprint).containsExactly(resolved);
-        assertThat(only(mine, alerts(readKeyA, "acknowledged"))).extracting(AlertView::fingerprint)
+        assertThat(only(mine, alerts(readKeyA, "resolved")))
+                .extracting(AlertView::fingerprint)
+                .containsExactly(resolved);
+        assertThat(only(mine, alerts(readKeyA, "acknowledged")))
+                .extracting(AlertView::fingerprint)
                 .containsExactly(acknowledged);
         assertThat(only(mine, alerts(readKeyA, "pending"))).isEmpty();
-        assertThat(only(mine, alerts(readKeyA, "PENDING,resolved"))).extracting(AlertView::fingerprint)
+        assertThat(only(mine, alerts(readKeyA, "PENDING,resolved")))
+                .extracting(AlertView::fingerprint)
                 .containsExactly(resolved);
-        assertThat(alerts(readKeyA, null).alerts()).extracting(AlertView::fingerprint).doesNotContain(otherProjects);
-        assertThat(await().atMost(Duration.ofSeconds(20)).until(() -> alerts(readKeyB, null).alerts(), a -> !a.isEmpty()))
-                .extracting(AlertView::fingerprint).containsExactly(otherProjects);
-        given().auth().oauth2(readKeyA).queryParam("state", "burning").get("/v1/alerts")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("state"));
+        assertThat(alerts(readKeyA, null).alerts())
+                .extracting(AlertView::fingerprint)
+                .doesNotContain(otherProjects);
+        assertThat(await().atMost(Duration.ofSeconds(20))
+                        .until(() -> alerts(readKeyB, null).alerts(), a -> !a.isEmpty()))
+                .extracting(AlertView::fingerprint)
+                .containsExactly(otherProjects);
+        given().auth()
+                .oauth2(readKeyA)
+                .queryParam("state", "burning")
+                .get("/v1/alerts")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("state"));
         given().get("/v1/alerts").then().statusCode(401);
     }
 
@@ -99,37 +122,86 @@ class AlertStateResourceTest {
         send(event(projectA, fingerprint, AlertState.FIRING, T0.plusSeconds(120), null, null, null)); // redelivered
         send(event(projectA, fingerprint, AlertState.RESOLVED, T0.plusSeconds(120), T0.plusSeconds(900), null, null));
 
-        AlertView.History history = await().atMost(Duration.ofSeconds(20)).until(() -> {
-            var r = given().auth().oauth2(readKeyA).get("/v1/alerts/" + fingerprint + "/history");
-            return r.statusCode() == 200 ? r.as(AlertView.History.class) : null;
-        }, h -> h != null && h.events().size() == 3);
+        AlertView.History history = await().atMost(Duration.ofSeconds(20))
+                .until(
+                        () -> {
+                            var r = given().auth().oauth2(readKeyA).get("/v1/alerts/" + fingerprint + "/history");
+                            return r.statusCode() == 200 ? r.as(AlertView.History.class) : null;
+                        },
+                        h -> h != null && h.events().size() == 3);
         assertThat(history.events()).extracting(AlertView::state).containsExactly("PENDING", "FIRING", "RESOLVED");
-        given().auth().oauth2(readKeyB).get("/v1/alerts/" + fingerprint + "/history")
-                .then().statusCode(404).contentType("application/problem+json");
-        given().auth().oauth2(readKeyA).get("/v1/alerts/not-a-fingerprint/history")
-                .then().statusCode(400).body("field", equalTo("fingerprint"));
+        given().auth()
+                .oauth2(readKeyB)
+                .get("/v1/alerts/" + fingerprint + "/history")
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
+        given().auth()
+                .oauth2(readKeyA)
+                .get("/v1/alerts/not-a-fingerprint/history")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("fingerprint"));
     }
 
     @Test
     void actionsNeedAnAdminKeyAndAnswer503WhenAlertManagerIsDown() {
         String fingerprint = TestSpans.randomHex(16);
-        String silence = "{\"matchers\": [{\"name\": \"alertname\", \"value\": \"x\"}], \"endsAt\": \"2030-01-01T00:00:00Z\"}";
-        given().auth().oauth2(readKeyA).contentType("application/json").body("{}")
-                .post("/v1/alerts/" + fingerprint + "/ack").then().statusCode(403).contentType("application/problem+json");
-        given().auth().oauth2(readKeyA).contentType("application/json").body(silence)
-                .post("/v1/silences").then().statusCode(403).contentType("application/problem+json");
-        given().contentType("application/json").body(silence).post("/v1/silences").then().statusCode(401);
+        String silence =
+                "{\"matchers\": [{\"name\": \"alertname\", \"value\": \"x\"}], \"endsAt\": \"2030-01-01T00:00:00Z\"}";
+        given().auth()
+                .oauth2(readKeyA)
+                .contentType("application/json")
+                .body("{}")
+                .post("/v1/alerts/" + fingerprint + "/ack")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
+        given().auth()
+                .oauth2(readKeyA)
+                .contentType("application/json")
+                .body(silence)
+                .post("/v1/silences")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
+        given().contentType("application/json")
+                .body(silence)
+                .post("/v1/silences")
+                .then()
+                .statusCode(401);
 
-        given().auth().oauth2(adminKeyA).contentType("application/json").body("{\"by\": \"alice\"}")
-                .post("/v1/alerts/" + fingerprint + "/ack").then().statusCode(503).contentType("application/problem+json")
+        given().auth()
+                .oauth2(adminKeyA)
+                .contentType("application/json")
+                .body("{\"by\": \"alice\"}")
+                .post("/v1/alerts/" + fingerprint + "/ack")
+                .then()
+                .statusCode(503)
+                .contentType("application/problem+json")
                 .header("Retry-After", "5");
-        given().auth().oauth2(adminKeyA).contentType("application/json").body(silence)
-                .post("/v1/silences").then().statusCode(503).contentType("application/problem+json");
+        given().auth()
+                .oauth2(adminKeyA)
+                .contentType("application/json")
+                .body(silence)
+                .post("/v1/silences")
+                .then()
+                .statusCode(503)
+                .contentType("application/problem+json");
         given().auth().oauth2(readKeyA).get("/v1/rules").then().statusCode(503).contentType("application/problem+json");
-        given().auth().oauth2(readKeyA).get("/v1/datasets").then().statusCode(503).contentType("application/problem+json");
+        given().auth()
+                .oauth2(readKeyA)
+                .get("/v1/datasets")
+                .then()
+                .statusCode(503)
+                .contentType("application/problem+json");
         // a path that is not a fingerprint never reaches alert-manager (that would be 503 here)
-        given().auth().oauth2(adminKeyA).urlEncodingEnabled(false).post("/v1/alerts/..%2F..%2Fsilences/ack")
-                .then().statusCode(anyOf(is(400), is(404)));
+        given().auth()
+                .oauth2(adminKeyA)
+                .urlEncodingEnabled(false)
+                .post("/v1/alerts/..%2F..%2Fsilences/ack")
+                .then()
+                .statusCode(anyOf(is(400), is(404)));
     }
 
     private static AlertView.Alerts alerts(String key, String state) {
@@ -140,23 +212,46 @@ class AlertStateResourceTest {
         return request.get("/v1/alerts").then().statusCode(200).extract().as(AlertView.Alerts.class);
     }
 
-    private static AlertEvent event(String project, String fingerprint, AlertState state, Instant startsAt, Instant endsAt,
-                                    String acknowledgedBy, Instant acknowledgedAt) {
-        return new AlertEvent(SchemaVersions.CURRENT, project, fingerprint, "eval-pass-rate-drop", state, acknowledgedBy,
-                acknowledgedAt, "critical", "team-ml-quality", "https://runbooks.example/eval-pass-rate-drop.md",
-                "Eval pass rate for support-rag fell", Map.of("feature", "support-rag", "alertname", "eval-pass-rate-drop"),
-                0.71, 0.8, 0.87, startsAt, endsAt);
+    private static AlertEvent event(
+            String project,
+            String fingerprint,
+            AlertState state,
+            Instant startsAt,
+            Instant endsAt,
+            String acknowledgedBy,
+            Instant acknowledgedAt) {
+        return new AlertEvent(
+                SchemaVersions.CURRENT,
+                project,
+                fingerprint,
+                "eval-pass-rate-drop",
+                state,
+                acknowledgedBy,
+                acknowledgedAt,
+                "critical",
+                "team-ml-quality",
+                "https://runbooks.example/eval-pass-rate-drop.md",
+                "Eval pass rate for support-rag fell",
+                Map.of("feature", "support-rag", "alertname", "eval-pass-rate-drop"),
+                0.71,
+                0.8,
+                0.87,
+                startsAt,
+                endsAt);
     }
 
     private static void send(AlertEvent event) {
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.ALERTS, event.fingerprint(),
-                    EventJson.encode(event))).awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(new ProducerRecord<>(Topics.ALERTS, event.fingerprint(), EventJson.encode(event)))
+                    .awaitCompletion();
         }
     }
 
     /** This test's alerts, in the answer's order (other tests add alerts to the same project). */
     static List<AlertView> only(List<String> fingerprints, AlertView.Alerts alerts) {
-        return alerts.alerts().stream().filter(a -> fingerprints.contains(a.fingerprint())).toList();
+        return alerts.alerts().stream()
+                .filter(a -> fingerprints.contains(a.fingerprint()))
+                .toList();
     }
 }

@@ -28,9 +28,21 @@ class DashboardPagesTest {
 
     @Test
     void everyViewUrlAnswersThePageWithStrictHeaders() {
-        for (String path : List.of("/", "/cost", "/latency", "/errors", "/quality", "/feedback", "/alerts", "/decisions",
-                "/decisions/x", "/decisions/d-42/", "/cost?range=7d&refresh=30s")) {
-            given().get(path).then().statusCode(200)
+        for (String path : List.of(
+                "/",
+                "/cost",
+                "/latency",
+                "/errors",
+                "/quality",
+                "/feedback",
+                "/alerts",
+                "/decisions",
+                "/decisions/x",
+                "/decisions/d-42/",
+                "/cost?range=7d&refresh=30s")) {
+            given().get(path)
+                    .then()
+                    .statusCode(200)
                     .contentType(startsWith("text/html"))
                     .header("Content-Security-Policy", equalTo(CSP))
                     .header("X-Content-Type-Options", "nosniff")
@@ -60,7 +72,8 @@ class DashboardPagesTest {
     @Test
     void thePageHasNoInlineScriptOrStyleAndLoadsOnlyItsOwnAssets() throws IOException {
         String html = resource("META-INF/resources/index.html");
-        Matcher scripts = Pattern.compile("<script([^>]*)>(.*?)</script>", Pattern.DOTALL).matcher(html);
+        Matcher scripts =
+                Pattern.compile("<script([^>]*)>(.*?)</script>", Pattern.DOTALL).matcher(html);
         int count = 0;
         while (scripts.find()) {
             count++;
@@ -68,10 +81,16 @@ class DashboardPagesTest {
             assertThat(scripts.group(2)).as("inline script content").isBlank();
         }
         assertThat(count).isEqualTo(2);
-        assertThat(html).doesNotContain("style=").doesNotContain("<style").doesNotContain("javascript:")
-                .doesNotContainPattern("\\son[a-z]+=").doesNotContain("http://").doesNotContain("https://");
+        assertThat(html)
+                .doesNotContain("style=")
+                .doesNotContain("<style")
+                .doesNotContain("javascript:")
+                .doesNotContainPattern("\\son[a-z]+=")
+                .doesNotContain("http://")
+                .doesNotContain("https://");
         // every asset the page names is served
-        Matcher refs = Pattern.compile("(?:src|href)=\"(/[^\"]+\\.(?:js|css))\"").matcher(html);
+        Matcher refs =
+                Pattern.compile("(?:src|href)=\"(/[^\"]+\\.(?:js|css))\"").matcher(html);
         while (refs.find()) {
             given().get(refs.group(1)).then().statusCode(200);
         }
@@ -79,13 +98,32 @@ class DashboardPagesTest {
 
     @Test
     void theScriptsNeverParseApiStringsAsHtml() throws IOException {
-        for (String file : List.of("main.js", "api.js", "dom.js", "charts.js", "time.js", "views/common.js",
-                "views/overview.js", "views/cost.js", "views/latency.js", "views/errors.js", "views/quality.js",
-                "views/feedback.js", "views/alerts.js", "views/decisions.js", "views/decision.js")) {
+        for (String file : List.of(
+                "main.js",
+                "api.js",
+                "dom.js",
+                "charts.js",
+                "time.js",
+                "views/common.js",
+                "views/overview.js",
+                "views/cost.js",
+                "views/latency.js",
+                "views/errors.js",
+                "views/quality.js",
+                "views/feedback.js",
+                "views/alerts.js",
+                "views/decisions.js",
+                "views/decision.js")) {
             String js = resource("META-INF/resources/app/" + file);
-            assertThat(js).as(file).doesNotContain("innerHTML").doesNotContain("outerHTML")
-                    .doesNotContain("insertAdjacentHTML").doesNotContain("eval(").doesNotContain("new Function")
-                    .doesNotContain("document.write").doesNotContain("setAttribute('style'");
+            assertThat(js)
+                    .as(file)
+                    .doesNotContain("innerHTML")
+                    .doesNotContain("outerHTML")
+                    .doesNotContain("insertAdjacentHTML")
+                    .doesNotContain("eval(")
+                    .doesNotContain("new Function")
+                    .doesNotContain("document.write")
+                    .doesNotContain("setAttribute('style'");
         }
     }
 

@@ -41,9 +41,12 @@ public class FakeDownstream implements QuarkusTestResourceLifecycleManager {
                 status = 201;
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
                 answer = ("{\"method\":" + quote(exchange.getRequestMethod()) + ",\"path\":" + quote(path)
-                        + ",\"authorization\":" + quote(exchange.getRequestHeaders().getFirst("Authorization"))
-                        + ",\"contentType\":" + quote(exchange.getRequestHeaders().getFirst("Content-Type"))
-                        + ",\"body\":" + quote(body) + "}").getBytes(StandardCharsets.UTF_8);
+                                + ",\"authorization\":"
+                                + quote(exchange.getRequestHeaders().getFirst("Authorization"))
+                                + ",\"contentType\":"
+                                + quote(exchange.getRequestHeaders().getFirst("Content-Type"))
+                                + ",\"body\":" + quote(body) + "}")
+                        .getBytes(StandardCharsets.UTF_8);
             }
             exchange.sendResponseHeaders(status, answer.length);
             exchange.getResponseBody().write(answer);

@@ -19,14 +19,20 @@ import org.junit.jupiter.api.Test;
 class ForwardingTest {
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String readKey;
+
     @ConfigProperty(name = "loupe.test.project-a.admin-key")
     String adminKey;
 
     @Test
     void acknowledgementGoesToAlertManagerWithTheCallersKeyAndBody() {
-        given().auth().oauth2(adminKey).contentType("application/json").body("{\"by\": \"alice\"}")
+        given().auth()
+                .oauth2(adminKey)
+                .contentType("application/json")
+                .body("{\"by\": \"alice\"}")
                 .post("/v1/alerts/0123456789abcdef/ack")
-                .then().statusCode(201).contentType("application/json")
+                .then()
+                .statusCode(201)
+                .contentType("application/json")
                 .body("method", equalTo("POST"))
                 .body("path", equalTo("/v1/alerts/0123456789abcdef/ack"))
                 .body("authorization", equalTo("Bearer " + adminKey))
@@ -36,23 +42,40 @@ class ForwardingTest {
 
     @Test
     void silenceIsForwardedAsSent() {
-        String silence = "{\"matchers\":[{\"name\":\"alertname\",\"value\":\"eval-pass-rate-drop\"}],\"endsAt\":\"2030-01-01T00:00:00Z\"}";
-        given().auth().oauth2(adminKey).contentType("application/json").body(silence).post("/v1/silences")
-                .then().statusCode(201).body("path", equalTo("/v1/silences")).body("body", equalTo(silence))
+        String silence =
+                "{\"matchers\":[{\"name\":\"alertname\",\"value\":\"eval-pass-rate-drop\"}],\"endsAt\":\"2030-01-01T00:00:00Z\"}";
+        given().auth()
+                .oauth2(adminKey)
+                .contentType("application/json")
+                .body(silence)
+                .post("/v1/silences")
+                .then()
+                .statusCode(201)
+                .body("path", equalTo("/v1/silences"))
+                .body("body", equalTo(silence))
                 .body("authorization", equalTo("Bearer " + adminKey));
     }
 
     @Test
     void theOtherServicesAnswerIsRelayedStatusAndAll() {
         given().auth().oauth2(readKey).get("/v1/rules").then().statusCode(403).contentType("application/problem+json");
-        given().auth().oauth2(readKey).get("/v1/datasets").then().statusCode(201).body("path", equalTo("/v1/datasets"))
+        given().auth()
+                .oauth2(readKey)
+                .get("/v1/datasets")
+                .then()
+                .statusCode(201)
+                .body("path", equalTo("/v1/datasets"))
                 .body("authorization", equalTo("Bearer " + readKey));
     }
 
     @Test
     void datasetExportKeepsItsTypeAndAttachmentAndEncodesTheName() {
-        given().auth().oauth2(readKey).get("/v1/datasets/support-rag/export")
-                .then().statusCode(200).contentType("application/x-ndjson")
+        given().auth()
+                .oauth2(readKey)
+                .get("/v1/datasets/support-rag/export")
+                .then()
+                .statusCode(200)
+                .contentType("application/x-ndjson")
                 .header("Content-Disposition", containsString("support-rag.jsonl"))
                 .body(equalTo("{\"caseId\":\"c1\"}\n{\"caseId\":\"c2\"}\n"));
     }

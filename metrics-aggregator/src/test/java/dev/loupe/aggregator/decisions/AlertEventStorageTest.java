@@ -40,33 +40,56 @@ class AlertEventStorageTest {
         Instant start = Instant.parse("2026-11-27T10:00:00Z");
         AlertEvent pending = event(project, fingerprint, AlertState.PENDING, start, null);
         AlertEvent firing = event(project, fingerprint, AlertState.FIRING, start.plusSeconds(120), null);
-        AlertEvent resolved = event(project, fingerprint, AlertState.RESOLVED, start.plusSeconds(120),
-                start.plusSeconds(900));
+        AlertEvent resolved =
+                event(project, fingerprint, AlertState.RESOLVED, start.plusSeconds(120), start.plusSeconds(900));
         for (AlertEvent e : List.of(pending, firing, firing, resolved)) {
             send(fingerprint, EventJson.encode(e));
         }
 
-        List<String> states = await().atMost(Duration.ofSeconds(15)).until(() -> {
-            List<String> found = new ArrayList<>();
-            pool.preparedQuery("select state from telemetry.alert_events where project_id = $1 order by changed_at, state")
-                    .execute(Tuple.of(project)).await().atMost(Duration.ofSeconds(5))
-                    .forEach(row -> found.add(row.getString("state")));
-            return found;
-        }, found -> found.size() >= 3);
+        List<String> states = await().atMost(Duration.ofSeconds(15))
+                .until(
+                        () -> {
+                            List<String> found = new ArrayList<>();
+                            pool.preparedQuery(
+                                            "select state from telemetry.alert_events where project_id = $1 order by changed_at, state")
+                                    .execute(Tuple.of(project))
+                                    .await()
+                                    .atMost(Duration.ofSeconds(5))
+                                    .forEach(row -> found.add(row.getString("state")));
+                            return found;
+                        },
+                        found -> found.size() >= 3);
         assertThat(states).containsExactly("PENDING", "FIRING", "RESOLVED");
         assertThat(FactConsumers.changedAt(resolved)).isEqualTo(start.plusSeconds(900));
     }
 
-    private static AlertEvent event(String project, String fingerprint, AlertState state, Instant startsAt,
-                                    Instant endsAt) {
-        return new AlertEvent(SchemaVersions.CURRENT, project, fingerprint, "eval-pass-rate-drop", state, null, null,
-                "critical", "team-ml-quality", "https://runbooks.example/eval-pass-rate-drop.md",
-                "Eval pass rate for support-rag fell", Map.of("feature", "support-rag"), 0.71, 0.8, 0.87, startsAt, endsAt);
+    private static AlertEvent event(
+            String project, String fingerprint, AlertState state, Instant startsAt, Instant endsAt) {
+        return new AlertEvent(
+                SchemaVersions.CURRENT,
+                project,
+                fingerprint,
+                "eval-pass-rate-drop",
+                state,
+                null,
+                null,
+                "critical",
+                "team-ml-quality",
+                "https://runbooks.example/eval-pass-rate-drop.md",
+                "Eval pass rate for support-rag fell",
+                Map.of("feature", "support-rag"),
+                0.71,
+                0.8,
+                0.87,
+                startsAt,
+                endsAt);
     }
 
     private static void send(String key, String value) {
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.ALERTS, key, value)).awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(new ProducerRecord<>(Topics.ALERTS, key, value))
+                    .awaitCompletion();
         }
     }
 }

@@ -37,8 +37,10 @@ class DecisionSearchFiltersTest {
 
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectA;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String keyA;
+
     @ConfigProperty(name = "loupe.test.project-b.secret-key")
     String keyB;
 
@@ -51,27 +53,43 @@ class DecisionSearchFiltersTest {
         send(decision(d1, feature, "gpt-4o", "v7", List.of("kb-1", "kb-2"), T0));
         send(decision(d2, feature, "claude-sonnet", "v7", List.of("kb-2"), T0.plusSeconds(10)));
         send(decision(d3, feature, "gpt-4o", "v8", List.of("kb-3"), T0.plusSeconds(20)));
-        await().atMost(Duration.ofSeconds(20)).until(() -> ids(keyA, Map.of("feature", feature)).size() == 3);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> ids(keyA, Map.of("feature", feature)).size() == 3);
 
         assertThat(ids(keyA, Map.of("feature", feature, "model", "gpt-4o"))).containsExactly(d3, d1);
         assertThat(ids(keyA, Map.of("feature", feature, "promptVersion", "v7"))).containsExactly(d2, d1);
-        assertThat(ids(keyA, Map.of("feature", feature, "promptVersion", "v7", "model", "gpt-4o"))).containsExactly(d1);
+        assertThat(ids(keyA, Map.of("feature", feature, "promptVersion", "v7", "model", "gpt-4o")))
+                .containsExactly(d1);
         assertThat(ids(keyA, Map.of("feature", feature, "docId", "kb-2"))).containsExactly(d2, d1);
-        assertThat(ids(keyA, Map.of("feature", feature, "docId", List.of("kb-1", "kb-2")))).containsExactly(d1);
+        assertThat(ids(keyA, Map.of("feature", feature, "docId", List.of("kb-1", "kb-2"))))
+                .containsExactly(d1);
         assertThat(ids(keyA, Map.of("feature", feature, "docId", "kb-9"))).isEmpty();
         // a docId filter matches a document id, not any text of the record
         assertThat(ids(keyA, Map.of("feature", feature, "docId", "gpt-4o"))).isEmpty();
         assertThat(ids(keyB, Map.of("docId", "kb-2"))).isEmpty();
 
-        given().auth().oauth2(keyA).queryParam("model", "m".repeat(300)).get("/v1/decisions")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("model"));
-        given().auth().oauth2(keyA).queryParam("promptVersion", " ").get("/v1/decisions")
-                .then().statusCode(400).body("field", equalTo("promptVersion"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("model", "m".repeat(300))
+                .get("/v1/decisions")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("model"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("promptVersion", " ")
+                .get("/v1/decisions")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("promptVersion"));
     }
 
     private static List<String> ids(String key, Map<String, Object> params) {
-        RequestSpecification request = given().auth().oauth2(key)
-                .queryParam("from", T0.minusSeconds(3600).toString()).queryParam("to", T0.plusSeconds(3600).toString());
+        RequestSpecification request = given().auth()
+                .oauth2(key)
+                .queryParam("from", T0.minusSeconds(3600).toString())
+                .queryParam("to", T0.plusSeconds(3600).toString());
         params.forEach((k, v) -> {
             if (v instanceof List<?> list) {
                 request.queryParam(k, list);
@@ -79,22 +97,49 @@ class DecisionSearchFiltersTest {
                 request.queryParam(k, v);
             }
         });
-        return request.get("/v1/decisions").then().statusCode(200).extract()
-                .as(DecisionSearchResource.Results.class).decisions().stream()
-                .map(f -> f.decision().decisionId()).toList();
+        return request
+                .get("/v1/decisions")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(DecisionSearchResource.Results.class)
+                .decisions()
+                .stream()
+                .map(f -> f.decision().decisionId())
+                .toList();
     }
 
-    private DecisionRecord decision(String id, String feature, String model, String promptVersion, List<String> docs,
-                                    Instant at) {
-        return new DecisionRecord(SchemaVersions.CURRENT, projectA, id, TestSpans.randomHex(32), feature, "question",
-                "h-in", docs.stream().map(d -> new RetrievalResult(d, 0.8, "h-" + d)).toList(), "support-answer",
-                promptVersion, model, "answer", "h-out", null, null, Map.of(), Outcome.SUCCESS, null,
-                new BigDecimal("0.001"), 900L, at, Map.of());
+    private DecisionRecord decision(
+            String id, String feature, String model, String promptVersion, List<String> docs, Instant at) {
+        return new DecisionRecord(
+                SchemaVersions.CURRENT,
+                projectA,
+                id,
+                TestSpans.randomHex(32),
+                feature,
+                "question",
+                "h-in",
+                docs.stream().map(d -> new RetrievalResult(d, 0.8, "h-" + d)).toList(),
+                "support-answer",
+                promptVersion,
+                model,
+                "answer",
+                "h-out",
+                null,
+                null,
+                Map.of(),
+                Outcome.SUCCESS,
+                null,
+                new BigDecimal("0.001"),
+                900L,
+                at,
+                Map.of());
     }
 
     private static void send(DecisionRecord d) {
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.DECISIONS, d.decisionId(), EventJson.encode(d)))
+            kafka.produceStrings()
+                    .fromRecords(new ProducerRecord<>(Topics.DECISIONS, d.decisionId(), EventJson.encode(d)))
                     .awaitCompletion();
         }
     }

@@ -27,8 +27,7 @@ final class MetricFixture {
     static final String[] TOOLS = {"search_docs", "lookup_order"};
 
     /** One trace: its spans in the order they should be sent (children first for some traces). */
-    record Trace(String feature, List<SpanRecord> spans) {
-    }
+    record Trace(String feature, List<SpanRecord> spans) {}
 
     static List<Trace> traces(String projectId, Instant start, Duration spread, int count, long seed) {
         Random random = new Random(seed);
@@ -46,23 +45,73 @@ final class MetricFixture {
             String errorType = status == Outcome.ERROR ? (random.nextBoolean() ? "rate_limit" : "timeout") : null;
             long in = 200 + random.nextInt(1500);
             long out = 20 + random.nextInt(400);
-            BigDecimal cost = BigDecimal.valueOf(in * 25 + out * 100).movePointLeft(7).setScale(10, RoundingMode.UNNECESSARY);
+            BigDecimal cost =
+                    BigDecimal.valueOf(in * 25 + out * 100).movePointLeft(7).setScale(10, RoundingMode.UNNECESSARY);
             boolean structured = feature.equals("classify");
             boolean parseFailed = structured && random.nextDouble() < 0.2;
-            children.add(span(projectId, traceId, TestSpans.randomHex(16), rootId, SpanKind.LLM, null, model, t.plusMillis(5),
-                    latency, in, out, cost, status, errorType, null,
-                    structured && !parseFailed ? JsonNodeFactory.instance.objectNode().put("label", "spam") : null,
-                    parseFailed ? "expected JSON" : null, "s-" + (i % 17)));
+            children.add(span(
+                    projectId,
+                    traceId,
+                    TestSpans.randomHex(16),
+                    rootId,
+                    SpanKind.LLM,
+                    null,
+                    model,
+                    t.plusMillis(5),
+                    latency,
+                    in,
+                    out,
+                    cost,
+                    status,
+                    errorType,
+                    null,
+                    structured && !parseFailed
+                            ? JsonNodeFactory.instance.objectNode().put("label", "spam")
+                            : null,
+                    parseFailed ? "expected JSON" : null,
+                    "s-" + (i % 17)));
             if (random.nextDouble() < 0.5) {
                 String tool = TOOLS[random.nextInt(TOOLS.length)];
                 boolean toolFailed = random.nextDouble() < 0.25;
-                children.add(span(projectId, traceId, TestSpans.randomHex(16), rootId, SpanKind.TOOL, null, null,
-                        t.plusMillis(latency + 10), 40 + random.nextInt(100), null, null, null,
-                        toolFailed ? Outcome.ERROR : Outcome.SUCCESS, toolFailed ? "tool_error" : null, tool, null,
-                        null, "s-" + (i % 17)));
+                children.add(span(
+                        projectId,
+                        traceId,
+                        TestSpans.randomHex(16),
+                        rootId,
+                        SpanKind.TOOL,
+                        null,
+                        null,
+                        t.plusMillis(latency + 10),
+                        40 + random.nextInt(100),
+                        null,
+                        null,
+                        null,
+                        toolFailed ? Outcome.ERROR : Outcome.SUCCESS,
+                        toolFailed ? "tool_error" : null,
+                        tool,
+                        null,
+                        null,
+                        "s-" + (i % 17)));
             }
-            SpanRecord root = span(projectId, traceId, rootId, null, SpanKind.CHAIN, feature, null, t, latency + 200,
-                    null, null, null, Outcome.SUCCESS, null, null, null, null, "s-" + (i % 17));
+            SpanRecord root = span(
+                    projectId,
+                    traceId,
+                    rootId,
+                    null,
+                    SpanKind.CHAIN,
+                    feature,
+                    null,
+                    t,
+                    latency + 200,
+                    null,
+                    null,
+                    null,
+                    Outcome.SUCCESS,
+                    null,
+                    null,
+                    null,
+                    null,
+                    "s-" + (i % 17));
             List<SpanRecord> ordered = new ArrayList<>();
             if (i % 2 == 0) {
                 ordered.addAll(children);
@@ -76,13 +125,60 @@ final class MetricFixture {
         return traces;
     }
 
-    private static SpanRecord span(String projectId, String traceId, String spanId, String parent, SpanKind kind,
-                                   String feature, String model, Instant start, long latencyMs, Long in, Long out,
-                                   BigDecimal cost, Outcome status, String errorType, String tool,
-                                   com.fasterxml.jackson.databind.JsonNode parsed, String parseError, String session) {
-        return new SpanRecord(SchemaVersions.CURRENT, projectId, traceId, spanId, parent, kind, kind + " span",
-                model == null ? null : "openai", model, start, start.plusMillis(latencyMs), latencyMs, null, in, out,
-                null, null, cost, null, null, status == Outcome.TRUNCATED, Map.of(), parsed, parseError, status,
-                errorType, null, feature, session, null, null, tool, Map.of(), Map.of(), start.plusSeconds(1));
+    private static SpanRecord span(
+            String projectId,
+            String traceId,
+            String spanId,
+            String parent,
+            SpanKind kind,
+            String feature,
+            String model,
+            Instant start,
+            long latencyMs,
+            Long in,
+            Long out,
+            BigDecimal cost,
+            Outcome status,
+            String errorType,
+            String tool,
+            com.fasterxml.jackson.databind.JsonNode parsed,
+            String parseError,
+            String session) {
+        return new SpanRecord(
+                SchemaVersions.CURRENT,
+                projectId,
+                traceId,
+                spanId,
+                parent,
+                kind,
+                kind + " span",
+                model == null ? null : "openai",
+                model,
+                start,
+                start.plusMillis(latencyMs),
+                latencyMs,
+                null,
+                in,
+                out,
+                null,
+                null,
+                cost,
+                null,
+                null,
+                status == Outcome.TRUNCATED,
+                Map.of(),
+                parsed,
+                parseError,
+                status,
+                errorType,
+                null,
+                feature,
+                session,
+                null,
+                null,
+                tool,
+                Map.of(),
+                Map.of(),
+                start.plusSeconds(1));
     }
 }

@@ -59,10 +59,13 @@ class QualityMetricsTest {
 
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectA;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String keyA;
+
     @ConfigProperty(name = "loupe.test.project-b.secret-key")
     String keyB;
+
     @Inject
     WindowCloser closer;
 
@@ -79,13 +82,45 @@ class QualityMetricsTest {
             String feature = i < 25 ? "support-rag" : "summarise";
             Instant at = Q0.plusSeconds(i * 3L);
             String id = "qd-" + i;
-            decisions.add(new DecisionRecord(SchemaVersions.CURRENT, projectA, id, null, feature, null, null, List.of(),
-                    "t", "v1", "gpt-4o", "answer " + i, null, null, null, Map.of(), Outcome.SUCCESS, null,
-                    new BigDecimal("0.001"), 900L, at, Map.of()));
-            evals.add(eval(id, feature, "faithfulness", random.nextDouble() < 0.7, EvalTrigger.SAMPLED, at.plusSeconds(10),
+            decisions.add(new DecisionRecord(
+                    SchemaVersions.CURRENT,
+                    projectA,
+                    id,
+                    null,
+                    feature,
+                    null,
+                    null,
+                    List.of(),
+                    "t",
+                    "v1",
+                    "gpt-4o",
+                    "answer " + i,
+                    null,
+                    null,
+                    null,
+                    Map.of(),
+                    Outcome.SUCCESS,
+                    null,
+                    new BigDecimal("0.001"),
+                    900L,
+                    at,
+                    Map.of()));
+            evals.add(eval(
+                    id,
+                    feature,
+                    "faithfulness",
+                    random.nextDouble() < 0.7,
+                    EvalTrigger.SAMPLED,
+                    at.plusSeconds(10),
                     random.nextBoolean() ? "pro" : "free"));
             if (feature.equals("support-rag")) {
-                evals.add(eval(id, feature, "json_valid", random.nextDouble() < 0.9, EvalTrigger.SAMPLED, at.plusSeconds(10),
+                evals.add(eval(
+                        id,
+                        feature,
+                        "json_valid",
+                        random.nextDouble() < 0.9,
+                        EvalTrigger.SAMPLED,
+                        at.plusSeconds(10),
                         "pro"));
             }
             FeedbackSignal signal = switch (i % 8) {
@@ -96,26 +131,50 @@ class QualityMetricsTest {
                 default -> null;
             };
             if (signal != null) {
-                feedback.add(new FeedbackRecord(SchemaVersions.CURRENT, projectA, "qf-" + i, id, signal,
-                        signal == FeedbackSignal.EDITED ? "better answer" : null, null, null, at.plusSeconds(20)));
+                feedback.add(new FeedbackRecord(
+                        SchemaVersions.CURRENT,
+                        projectA,
+                        "qf-" + i,
+                        id,
+                        signal,
+                        signal == FeedbackSignal.EDITED ? "better answer" : null,
+                        null,
+                        null,
+                        at.plusSeconds(20)));
             }
         }
         // a re-evaluation triggered by feedback is not production quality: it must not move the sampled pass rate
         evals.add(eval("qd-0", "support-rag", "faithfulness", false, EvalTrigger.FEEDBACK, Q0.plusSeconds(30), "pro"));
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
             // the first feedback arrives before its decision
-            kafka.produceStrings().fromRecords(record(Topics.FEEDBACK, feedback.get(0).decisionId(), feedback.get(0)))
+            kafka.produceStrings()
+                    .fromRecords(record(Topics.FEEDBACK, feedback.get(0).decisionId(), feedback.get(0)))
                     .awaitCompletion();
-            kafka.produceStrings().fromRecords(decisions.stream().map(d -> record(Topics.DECISIONS, d.decisionId(), d))
-                    .toList()).awaitCompletion();
-            kafka.produceStrings().fromRecords(evals.stream().map(e -> record(Topics.EVALS, e.decisionId(), e))
-                    .toList()).awaitCompletion();
-            kafka.produceStrings().fromRecords(feedback.stream().skip(1).map(f -> record(Topics.FEEDBACK, f.decisionId(), f))
-                    .toList()).awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(decisions.stream()
+                            .map(d -> record(Topics.DECISIONS, d.decisionId(), d))
+                            .toList())
+                    .awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(evals.stream()
+                            .map(e -> record(Topics.EVALS, e.decisionId(), e))
+                            .toList())
+                    .awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(feedback.stream()
+                            .skip(1)
+                            .map(f -> record(Topics.FEEDBACK, f.decisionId(), f))
+                            .toList())
+                    .awaitCompletion();
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> sample("eval_pass_rate", "trigger=FEEDBACK") == 1
-                && sample("eval_pass_rate", null) == evals.size() - 1 && sample("decision_count", null) == decisions.size()
-                && search(keyA, "", null).decisions().stream().mapToInt(f -> f.signals().size()).sum() == feedback.size());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> sample("eval_pass_rate", "trigger=FEEDBACK") == 1
+                        && sample("eval_pass_rate", null) == evals.size() - 1
+                        && sample("decision_count", null) == decisions.size()
+                        && search(keyA, "", null).decisions().stream()
+                                        .mapToInt(f -> f.signals().size())
+                                        .sum()
+                                == feedback.size());
     }
 
     @Test
@@ -180,20 +239,30 @@ class QualityMetricsTest {
                 thumbsDown.computeIfAbsent(feature, k -> new HashSet<>()).add(f.decisionId());
             }
         }
-        for (MetricSeries.Series s : query(keyA, "correction_rate", "feature", null).series()) {
+        for (MetricSeries.Series s :
+                query(keyA, "correction_rate", "feature", null).series()) {
             String feature = s.group().get("feature");
-            assertThat(s.points().get(0).value()).isCloseTo(
-                    (double) corrected.getOrDefault(feature, Set.of()).size() / decisionsPerFeature.get(feature), within(1e-12));
-            assertThat(s.points().get(0).sampleSize()).isEqualTo(decisionsPerFeature.get(feature).longValue());
+            assertThat(s.points().get(0).value())
+                    .isCloseTo(
+                            (double) corrected.getOrDefault(feature, Set.of()).size()
+                                    / decisionsPerFeature.get(feature),
+                            within(1e-12));
+            assertThat(s.points().get(0).sampleSize())
+                    .isEqualTo(decisionsPerFeature.get(feature).longValue());
         }
-        for (MetricSeries.Series s : query(keyA, "thumbs_down_rate", "feature", null).series()) {
+        for (MetricSeries.Series s :
+                query(keyA, "thumbs_down_rate", "feature", null).series()) {
             String feature = s.group().get("feature");
-            assertThat(s.points().get(0).value()).isCloseTo(
-                    (double) thumbsDown.getOrDefault(feature, Set.of()).size() / decisionsPerFeature.get(feature), within(1e-12));
+            assertThat(s.points().get(0).value())
+                    .isCloseTo(
+                            (double) thumbsDown.getOrDefault(feature, Set.of()).size()
+                                    / decisionsPerFeature.get(feature),
+                            within(1e-12));
         }
         Map<String, double[]> disagreement = new HashMap<>();
         for (EvalResult e : evals) {
-            if (e.trigger() == EvalTrigger.SAMPLED && corrected.getOrDefault(e.feature(), Set.of()).contains(e.decisionId())) {
+            if (e.trigger() == EvalTrigger.SAMPLED
+                    && corrected.getOrDefault(e.feature(), Set.of()).contains(e.decisionId())) {
                 double[] c = disagreement.computeIfAbsent(e.feature() + "/" + e.evaluator(), k -> new double[2]);
                 c[0]++;
                 c[1] += e.passed() ? 1 : 0;
@@ -202,7 +271,8 @@ class QualityMetricsTest {
         var judged = query(keyA, "judge_disagreement_rate", "feature,evaluator", null);
         assertThat(judged.series()).hasSize(disagreement.size());
         for (MetricSeries.Series s : judged.series()) {
-            double[] c = disagreement.get(s.group().get("feature") + "/" + s.group().get("evaluator"));
+            double[] c =
+                    disagreement.get(s.group().get("feature") + "/" + s.group().get("evaluator"));
             assertThat(s.points().get(0).value()).isCloseTo(c[1] / c[0], within(1e-12));
             assertThat(s.points().get(0).sampleSize()).isEqualTo((long) c[0]);
         }
@@ -212,19 +282,41 @@ class QualityMetricsTest {
     void decisionSearchFiltersByFeatureAndSignal() {
         Set<String> expected = new HashSet<>();
         for (FeedbackRecord f : feedback) {
-            if (f.signal() == FeedbackSignal.EDITED && Integer.parseInt(f.decisionId().substring(3)) < 25) {
+            if (f.signal() == FeedbackSignal.EDITED
+                    && Integer.parseInt(f.decisionId().substring(3)) < 25) {
                 expected.add(f.decisionId());
             }
         }
         var found = search(keyA, "&feature=support-rag", "edited");
-        assertThat(found.decisions()).extracting(f -> f.decision().decisionId()).containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(found.decisions())
+                .extracting(f -> f.decision().decisionId())
+                .containsExactlyInAnyOrderElementsOf(expected);
         assertThat(found.decisions()).allSatisfy(f -> assertThat(f.signals()).contains("EDITED"));
         assertThat(search(keyB, "", null).decisions()).isEmpty();
-        given().auth().oauth2(keyA).queryParam("signal", "meh").when().get("/v1/decisions").then().statusCode(400)
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("signal", "meh")
+                .when()
+                .get("/v1/decisions")
+                .then()
+                .statusCode(400)
                 .body("field", equalTo("signal"));
-        given().auth().oauth2(keyA).queryParam("limit", "abc").when().get("/v1/decisions").then().statusCode(400)
-                .contentType("application/problem+json").body("field", equalTo("limit"));
-        given().auth().oauth2(keyA).queryParam("from", "yesterday").when().get("/v1/decisions").then().statusCode(400)
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("limit", "abc")
+                .when()
+                .get("/v1/decisions")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("limit"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("from", "yesterday")
+                .when()
+                .get("/v1/decisions")
+                .then()
+                .statusCode(400)
                 .body("field", equalTo("from"));
     }
 
@@ -232,11 +324,12 @@ class QualityMetricsTest {
     void windowsCloseAfterTheLatenessAllowanceAndLateDataRepublishesThemWithTheNextRevision() {
         Instant window = Q0; // 12:00–12:01: decisions qd-0..qd-19, their evals at +10 s fall in it up to qd-16
         closer.closeDue(Q0.plusSeconds(90)).await().indefinitely();
-        assertThat(windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag"))).isEmpty();
+        assertThat(windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag")))
+                .isEmpty();
 
         closer.closeDue(Q0.plus(Duration.ofMinutes(5))).await().indefinitely();
-        List<MetricWindow> first = await().atMost(Duration.ofSeconds(15)).until(
-                () -> windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag")), w -> !w.isEmpty());
+        List<MetricWindow> first = await().atMost(Duration.ofSeconds(15))
+                .until(() -> windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag")), w -> !w.isEmpty());
         double[] c = passCounts(window);
         assertThat(first).singleElement().satisfies(w -> {
             assertThat(w.revision()).isZero();
@@ -244,19 +337,26 @@ class QualityMetricsTest {
             assertThat(w.sampleSize()).isEqualTo((long) c[0]);
         });
         assertThat(windowsFor(window, "request_count", Map.of())).isEmpty(); // no spans in this window
-        assertThat(windowsFor(window, "correction_rate", Map.of("feature", "support-rag"))).hasSize(1);
+        assertThat(windowsFor(window, "correction_rate", Map.of("feature", "support-rag")))
+                .hasSize(1);
 
-        EvalResult late = eval("qd-1", "support-rag", "json_valid", false, EvalTrigger.SAMPLED, Q0.plusSeconds(45), "pro");
+        EvalResult late =
+                eval("qd-1", "support-rag", "json_valid", false, EvalTrigger.SAMPLED, Q0.plusSeconds(45), "pro");
         evals.add(late);
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(record(Topics.EVALS, late.decisionId(), late)).awaitCompletion();
+            kafka.produceStrings()
+                    .fromRecords(record(Topics.EVALS, late.decisionId(), late))
+                    .awaitCompletion();
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             closer.closeDue(Q0.plus(Duration.ofHours(3))).await().indefinitely();
-            return windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag")).size() == 2;
+            return windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag"))
+                            .size()
+                    == 2;
         });
         double[] after = passCounts(window);
-        MetricWindow second = windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag")).get(1);
+        MetricWindow second = windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag"))
+                .get(1);
         assertThat(second.revision()).isEqualTo(1);
         assertThat(second.sampleSize()).isEqualTo((long) c[0] + 1);
         assertThat(second.value()).isCloseTo(after[1] / after[0], within(1e-12));
@@ -272,18 +372,25 @@ class QualityMetricsTest {
     void aWindowIsPublishedForExactlyTheCatalogueSeries() {
         Instant window = Q0.plus(Duration.ofMinutes(1));
         try (KafkaCompanion kafka = new KafkaCompanion(SharedKafka.bootstrapServers())) {
-            kafka.produceStrings().fromRecords(MetricFixture.traces(projectA, window.plusSeconds(5), Duration.ofSeconds(40),
-                    120, 19).stream().flatMap(t -> t.spans().stream())
-                    .map(span -> new ProducerRecord<>(Topics.SPANS, span.traceId(), EventJson.encode(span))).toList())
+            kafka.produceStrings()
+                    .fromRecords(
+                            MetricFixture.traces(projectA, window.plusSeconds(5), Duration.ofSeconds(40), 120, 19)
+                                    .stream()
+                                    .flatMap(t -> t.spans().stream())
+                                    .map(span ->
+                                            new ProducerRecord<>(Topics.SPANS, span.traceId(), EventJson.encode(span)))
+                                    .toList())
                     .awaitCompletion();
         }
         Set<MetricCatalogue.Series> expected = new HashSet<>(MetricCatalogue.series());
         assertThat(expected).isNotEmpty();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            List<MetricWindow> windows = closer.windows(projectA, window, 0).await().indefinitely();
+            List<MetricWindow> windows =
+                    closer.windows(projectA, window, 0).await().indefinitely();
             Set<MetricCatalogue.Series> published = new HashSet<>();
             for (MetricWindow w : windows) {
-                published.add(new MetricCatalogue.Series(w.metric(), w.dimensions().keySet()));
+                published.add(
+                        new MetricCatalogue.Series(w.metric(), w.dimensions().keySet()));
             }
             assertThat(published).containsExactlyInAnyOrderElementsOf(expected);
         });
@@ -292,8 +399,10 @@ class QualityMetricsTest {
     private double[] passCounts(Instant window) {
         double[] c = new double[2];
         for (EvalResult e : evals) {
-            if (e.trigger() == EvalTrigger.SAMPLED && e.feature().equals("support-rag")
-                    && !e.evaluatedAt().isBefore(window) && e.evaluatedAt().isBefore(window.plusSeconds(60))) {
+            if (e.trigger() == EvalTrigger.SAMPLED
+                    && e.feature().equals("support-rag")
+                    && !e.evaluatedAt().isBefore(window)
+                    && e.evaluatedAt().isBefore(window.plusSeconds(60))) {
                 c[0]++;
                 c[1] += e.passed() ? 1 : 0;
             }
@@ -305,7 +414,9 @@ class QualityMetricsTest {
         List<MetricWindow> found = new ArrayList<>();
         for (ConsumerRecord<String, String> r : TopicReader.readAll(Topics.METRIC_WINDOWS)) {
             MetricWindow w = EventJson.decode(r.value(), MetricWindow.class);
-            if (w.projectId().equals(projectA) && w.windowStart().equals(start) && w.metric().equals(metric)
+            if (w.projectId().equals(projectA)
+                    && w.windowStart().equals(start)
+                    && w.metric().equals(metric)
                     && w.dimensions().equals(dimensions)) {
                 found.add(w);
             }
@@ -313,11 +424,28 @@ class QualityMetricsTest {
         return found;
     }
 
-    private static EvalResult eval(String decisionId, String feature, String evaluator, boolean passed,
-                                   EvalTrigger trigger, Instant at, String tier) {
-        return new EvalResult(SchemaVersions.CURRENT, null, "qe-" + evaluator + "-" + decisionId + "-" + trigger + at.getEpochSecond(),
-                decisionId, feature, evaluator, "1", passed ? 0.8 + (at.getEpochSecond() % 5) / 25.0 : 0.2, passed,
-                passed ? "ok" : "failed", trigger, Map.of("tier", tier), at);
+    private static EvalResult eval(
+            String decisionId,
+            String feature,
+            String evaluator,
+            boolean passed,
+            EvalTrigger trigger,
+            Instant at,
+            String tier) {
+        return new EvalResult(
+                SchemaVersions.CURRENT,
+                null,
+                "qe-" + evaluator + "-" + decisionId + "-" + trigger + at.getEpochSecond(),
+                decisionId,
+                feature,
+                evaluator,
+                "1",
+                passed ? 0.8 + (at.getEpochSecond() % 5) / 25.0 : 0.2,
+                passed,
+                passed ? "ok" : "failed",
+                trigger,
+                Map.of("tier", tier),
+                at);
     }
 
     private ProducerRecord<String, String> record(String topic, String key, Object event) {
@@ -329,14 +457,20 @@ class QualityMetricsTest {
     }
 
     private MetricSeries query(String key, String metric, String groupBy, String filter) {
-        var request = given().auth().oauth2(key).queryParam("from", Q0.toString()).queryParam("to", RANGE_END.toString());
+        var request =
+                given().auth().oauth2(key).queryParam("from", Q0.toString()).queryParam("to", RANGE_END.toString());
         if (groupBy != null) {
             request.queryParam("groupBy", groupBy);
         }
         if (filter != null) {
             request.queryParam(filter.substring(0, filter.indexOf('=')), filter.substring(filter.indexOf('=') + 1));
         }
-        return request.when().get("/v1/metrics/" + metric).then().statusCode(200).extract().as(MetricSeries.class);
+        return request.when()
+                .get("/v1/metrics/" + metric)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(MetricSeries.class);
     }
 
     private long sample(String metric, String filter) {
@@ -345,14 +479,22 @@ class QualityMetricsTest {
     }
 
     private static DecisionSearchResource.Results search(String key, String extra, String signal) {
-        var request = given().auth().oauth2(key).queryParam("from", Q0.toString())
-                .queryParam("to", RANGE_END.toString()).queryParam("limit", 500);
+        var request = given().auth()
+                .oauth2(key)
+                .queryParam("from", Q0.toString())
+                .queryParam("to", RANGE_END.toString())
+                .queryParam("limit", 500);
         if (extra.startsWith("&feature=")) {
             request.queryParam("feature", extra.substring("&feature=".length()));
         }
         if (signal != null) {
             request.queryParam("signal", signal);
         }
-        return request.when().get("/v1/decisions").then().statusCode(200).extract().as(DecisionSearchResource.Results.class);
+        return request.when()
+                .get("/v1/decisions")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(DecisionSearchResource.Results.class);
     }
 }

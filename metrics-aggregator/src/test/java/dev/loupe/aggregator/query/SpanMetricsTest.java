@@ -45,15 +45,19 @@ class SpanMetricsTest {
     static final Instant START = Instant.parse("2026-10-01T00:00:00Z");
     /** Not aligned to hours or days, so the answer is assembled from minute, hour and day rollups. */
     static final Instant FROM = Instant.parse("2026-10-01T00:37:00Z");
+
     static final Instant TO = Instant.parse("2026-10-02T22:13:00Z");
     static List<MetricFixture.Trace> traces;
 
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectA;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String keyA;
+
     @ConfigProperty(name = "loupe.test.project-b.secret-key")
     String keyB;
+
     @Inject
     Pool pool;
 
@@ -64,9 +68,10 @@ class SpanMetricsTest {
         }
         traces = MetricFixture.traces(projectA, START, Duration.ofHours(48), 600, 42);
         send(allSpans());
-        long llmSpans = allSpans().stream().filter(s -> s.kind() == SpanKind.LLM).count();
-        await().atMost(Duration.ofSeconds(60)).until(() -> total("request_count", START, START.plus(Duration.ofDays(3)))
-                == llmSpans);
+        long llmSpans =
+                allSpans().stream().filter(s -> s.kind() == SpanKind.LLM).count();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> total("request_count", START, START.plus(Duration.ofDays(3))) == llmSpans);
     }
 
     @Test
@@ -82,23 +87,35 @@ class SpanMetricsTest {
         Map<String, Double> actual = byGroup("cost_usd", "feature", FROM, TO);
 
         assertThat(actual.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
-        expected.forEach((feature, cost) -> assertThat(actual.get(feature)).as(feature)
-                .isCloseTo(cost.doubleValue(), within(1e-9)));
+        expected.forEach((feature, cost) ->
+                assertThat(actual.get(feature)).as(feature).isCloseTo(cost.doubleValue(), within(1e-9)));
     }
 
     @Test
     void hourlyPointsAddUpToTheWholeRange() {
-        var series = given().auth().oauth2(keyA).queryParam("from", "2026-10-01T00:00:00Z")
-                .queryParam("to", "2026-10-03T00:00:00Z").queryParam("bucket", "1h").queryParam("groupBy", "model")
-                .when().get("/v1/metrics/cost_usd").then().statusCode(200).extract().as(MetricSeries.class);
-        Map<String, Double> whole = byGroup("cost_usd", "model", Instant.parse("2026-10-01T00:00:00Z"),
-                Instant.parse("2026-10-03T00:00:00Z"));
+        var series = given().auth()
+                .oauth2(keyA)
+                .queryParam("from", "2026-10-01T00:00:00Z")
+                .queryParam("to", "2026-10-03T00:00:00Z")
+                .queryParam("bucket", "1h")
+                .queryParam("groupBy", "model")
+                .when()
+                .get("/v1/metrics/cost_usd")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(MetricSeries.class);
+        Map<String, Double> whole = byGroup(
+                "cost_usd", "model", Instant.parse("2026-10-01T00:00:00Z"), Instant.parse("2026-10-03T00:00:00Z"));
 
         assertThat(series.bucket()).isEqualTo("1h");
         for (MetricSeries.Series s : series.series()) {
-            double sum = s.points().stream().mapToDouble(MetricSeries.Point::value).sum();
+            double sum =
+                    s.points().stream().mapToDouble(MetricSeries.Point::value).sum();
             assertThat(sum).isCloseTo(whole.get(s.group().get("model")), within(1e-9));
-            assertThat(s.points()).allSatisfy(p -> assertThat(p.t().atOffset(ZoneOffset.UTC).getMinute()).isZero());
+            assertThat(s.points())
+                    .allSatisfy(p -> assertThat(p.t().atOffset(ZoneOffset.UTC).getMinute())
+                            .isZero());
         }
     }
 
@@ -110,9 +127,10 @@ class SpanMetricsTest {
                         from telemetry.spans where project_id = $1 and kind = 'LLM' and start_time >= $2 and start_time < $3
                         group by model""")
                 .execute(Tuple.of(projectA, FROM.atOffset(ZoneOffset.UTC), TO.atOffset(ZoneOffset.UTC)))
-                .await().indefinitely()) {
+                .await()
+                .indefinitely()) {
             Double[] q = r.getArrayOfDoubles("q");
-            exact.put(r.getString("model"), new double[]{q[0], q[1], q[2]});
+            exact.put(r.getString("model"), new double[] {q[0], q[1], q[2]});
         }
         String[] metrics = {"latency_p50_ms", "latency_p95_ms", "latency_p99_ms"};
         assertThat(exact).hasSize(MetricFixture.MODELS.length);
@@ -174,7 +192,8 @@ class SpanMetricsTest {
             }
         }
         Map<String, Double> toolRates = byGroup("tool_error_rate", "tool", FROM, TO);
-        tools.forEach((tool, c) -> assertThat(toolRates.get(tool)).as(tool).isCloseTo((double) c[1] / c[0], within(1e-12)));
+        tools.forEach(
+                (tool, c) -> assertThat(toolRates.get(tool)).as(tool).isCloseTo((double) c[1] / c[0], within(1e-12)));
         Map<String, Double> parse = byGroup("parse_failure_rate", "feature", FROM, TO);
         assertThat(parse).containsOnlyKeys("classify");
         assertThat(parse.get("classify")).isCloseTo((double) failed / structured, within(1e-12));
@@ -183,16 +202,26 @@ class SpanMetricsTest {
     @Test
     void dailySpendAccumulatesThroughEachUtcDay() {
         Instant day = Instant.parse("2026-10-02T00:00:00Z");
-        var series = given().auth().oauth2(keyA).queryParam("from", day.plusSeconds(6 * 3600).toString())
-                .queryParam("to", day.plusSeconds(12 * 3600).toString()).queryParam("bucket", "1h")
-                .when().get("/v1/metrics/daily_spend_usd").then().statusCode(200).extract().as(MetricSeries.class);
+        var series = given().auth()
+                .oauth2(keyA)
+                .queryParam("from", day.plusSeconds(6 * 3600).toString())
+                .queryParam("to", day.plusSeconds(12 * 3600).toString())
+                .queryParam("bucket", "1h")
+                .when()
+                .get("/v1/metrics/daily_spend_usd")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(MetricSeries.class);
 
         List<MetricSeries.Point> points = series.series().get(0).points();
         assertThat(points).isNotEmpty();
         for (MetricSeries.Point p : points) {
             BigDecimal expected = BigDecimal.ZERO;
             for (SpanRecord s : allSpans()) {
-                if (s.costUsd() != null && !s.startTime().isBefore(day) && s.startTime().isBefore(p.t().plusSeconds(3600))) {
+                if (s.costUsd() != null
+                        && !s.startTime().isBefore(day)
+                        && s.startTime().isBefore(p.t().plusSeconds(3600))) {
                     expected = expected.add(s.costUsd());
                 }
             }
@@ -214,24 +243,44 @@ class SpanMetricsTest {
             }
             input += s.inputTokens() == null ? 0 : s.inputTokens();
             output += s.outputTokens() == null ? 0 : s.outputTokens();
-            perSession.merge(s.sessionId(), (s.inputTokens() == null ? 0 : s.inputTokens())
-                    + (s.outputTokens() == null ? 0 : s.outputTokens()), Long::sum);
+            perSession.merge(
+                    s.sessionId(),
+                    (s.inputTokens() == null ? 0 : s.inputTokens()) + (s.outputTokens() == null ? 0 : s.outputTokens()),
+                    Long::sum);
             if (s.kind() == SpanKind.LLM) {
                 llm++;
                 truncated += s.status() == Outcome.TRUNCATED ? 1 : 0;
             }
         }
-        assertThat(query("input_tokens", "", FROM, TO).series().get(0).points().get(0).value()).isEqualTo(input);
-        assertThat(query("output_tokens", "", FROM, TO).series().get(0).points().get(0).value()).isEqualTo(output);
-        MetricSeries.Point truncation = query("truncation_rate", "", FROM, TO).series().get(0).points().get(0);
+        assertThat(query("input_tokens", "", FROM, TO)
+                        .series()
+                        .get(0)
+                        .points()
+                        .get(0)
+                        .value())
+                .isEqualTo(input);
+        assertThat(query("output_tokens", "", FROM, TO)
+                        .series()
+                        .get(0)
+                        .points()
+                        .get(0)
+                        .value())
+                .isEqualTo(output);
+        MetricSeries.Point truncation =
+                query("truncation_rate", "", FROM, TO).series().get(0).points().get(0);
         assertThat(truncation.value()).isCloseTo((double) truncated / llm, within(1e-12));
 
-        MetricSeries.Point sessions = query("tokens_per_session", "", FROM, TO).series().get(0).points().get(0);
+        MetricSeries.Point sessions = query("tokens_per_session", "", FROM, TO)
+                .series()
+                .get(0)
+                .points()
+                .get(0);
         List<Long> totals = perSession.values().stream().sorted().toList();
         double mean = totals.stream().mapToLong(Long::longValue).average().orElseThrow();
         double position = 0.5 * (totals.size() - 1);
         int lower = (int) Math.floor(position);
-        double median = totals.get(lower) + (position - lower) * (totals.get((int) Math.ceil(position)) - totals.get(lower));
+        double median =
+                totals.get(lower) + (position - lower) * (totals.get((int) Math.ceil(position)) - totals.get(lower));
         assertThat(sessions.sampleSize()).isEqualTo(perSession.size());
         assertThat(sessions.value()).isCloseTo(mean, within(1e-6));
         assertThat(sessions.quantiles().get("p50")).isCloseTo(median, within(1e-6));
@@ -248,34 +297,61 @@ class SpanMetricsTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> duplicates() >= duplicatesBefore + spans.size());
 
         assertThat(rollupTotals()).isEqualTo(before);
-        assertThat(EventJson.encode(query("cost_usd", "feature,model", FROM, TO))).isEqualTo(EventJson.encode(answerBefore));
+        assertThat(EventJson.encode(query("cost_usd", "feature,model", FROM, TO)))
+                .isEqualTo(EventJson.encode(answerBefore));
     }
 
     @Test
     void hoursLateSpanLandsInItsOwnBucket() {
         Instant late = Instant.parse("2026-10-05T03:17:42Z");
         SpanRecord span = MetricFixture.traces(projectA, late, Duration.ofMillis(1), 1, 7).get(0).spans().stream()
-                .filter(s -> s.kind() == SpanKind.LLM).findFirst().orElseThrow();
+                .filter(s -> s.kind() == SpanKind.LLM)
+                .findFirst()
+                .orElseThrow();
         send(List.of(span));
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> total("request_count", late.minusSeconds(3600),
-                late.plusSeconds(3600)) == 1);
-        var series = given().auth().oauth2(keyA).queryParam("from", "2026-10-05T00:00:00Z")
-                .queryParam("to", "2026-10-05T06:00:00Z").queryParam("bucket", "1h")
-                .when().get("/v1/metrics/request_count").then().statusCode(200).extract().as(MetricSeries.class);
-        assertThat(series.series().get(0).points()).singleElement()
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> total("request_count", late.minusSeconds(3600), late.plusSeconds(3600)) == 1);
+        var series = given().auth()
+                .oauth2(keyA)
+                .queryParam("from", "2026-10-05T00:00:00Z")
+                .queryParam("to", "2026-10-05T06:00:00Z")
+                .queryParam("bucket", "1h")
+                .when()
+                .get("/v1/metrics/request_count")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(MetricSeries.class);
+        assertThat(series.series().get(0).points())
+                .singleElement()
                 .satisfies(p -> assertThat(p.t()).isEqualTo(Instant.parse("2026-10-05T03:00:00Z")));
     }
 
     @Test
     void anotherProjectsKeySeesNoneOfIt() {
-        for (String metric : List.of("cost_usd", "request_count", "latency_p95_ms", "error_rate", "tokens_per_session")) {
-            given().auth().oauth2(keyB).queryParam("from", START.toString())
-                    .queryParam("to", START.plus(Duration.ofDays(3)).toString()).queryParam("groupBy", "feature")
-                    .when().get("/v1/metrics/" + metric).then().statusCode(200).body("series.size()", equalTo(0));
+        for (String metric :
+                List.of("cost_usd", "request_count", "latency_p95_ms", "error_rate", "tokens_per_session")) {
+            given().auth()
+                    .oauth2(keyB)
+                    .queryParam("from", START.toString())
+                    .queryParam("to", START.plus(Duration.ofDays(3)).toString())
+                    .queryParam("groupBy", "feature")
+                    .when()
+                    .get("/v1/metrics/" + metric)
+                    .then()
+                    .statusCode(200)
+                    .body("series.size()", equalTo(0));
         }
-        given().auth().oauth2(keyB).queryParam("from", START.toString()).queryParam("to", START.plus(Duration.ofDays(3)).toString())
-                .queryParam("groupBy", "user").when().get("/v1/metrics/cost_usd").then().statusCode(200)
+        given().auth()
+                .oauth2(keyB)
+                .queryParam("from", START.toString())
+                .queryParam("to", START.plus(Duration.ofDays(3)).toString())
+                .queryParam("groupBy", "user")
+                .when()
+                .get("/v1/metrics/cost_usd")
+                .then()
+                .statusCode(200)
                 .body("series.size()", equalTo(0));
     }
 
@@ -286,33 +362,50 @@ class SpanMetricsTest {
             Map<String, Double> expected = perSession(metric, FROM, TO);
             Map<String, Double> actual = byGroup(metric, "session", FROM, TO);
             assertThat(actual.keySet()).as(metric).containsExactlyInAnyOrderElementsOf(expected.keySet());
-            expected.forEach((session, value) -> assertThat(actual.get(session)).as(metric + " " + session)
-                    .isCloseTo(value, within(1e-9)));
+            expected.forEach((session, value) ->
+                    assertThat(actual.get(session)).as(metric + " " + session).isCloseTo(value, within(1e-9)));
         }
     }
 
     @Test
     void sumsPerSessionCutTheRangeAtItsSecondsLikeTheRawPath() {
         // from just after one LLM call and to exactly at another: rounding either edge to its minute would count them
-        List<Instant> calls = allSpans().stream().filter(x -> x.kind() == SpanKind.LLM).map(SpanRecord::startTime)
-                .sorted().toList();
+        List<Instant> calls = allSpans().stream()
+                .filter(x -> x.kind() == SpanKind.LLM)
+                .map(SpanRecord::startTime)
+                .sorted()
+                .toList();
         Instant from = calls.get(10).plusMillis(1);
         Instant to = calls.get(calls.size() - 10);
         Map<String, Double> expected = perSession("input_tokens", from, to);
         Map<String, Double> actual = byGroup("input_tokens", "session", from, to);
         assertThat(actual).containsOnlyKeys(expected.keySet());
-        expected.forEach((session, value) -> assertThat(actual.get(session)).as(session).isEqualTo(value));
+        expected.forEach(
+                (session, value) -> assertThat(actual.get(session)).as(session).isEqualTo(value));
     }
 
     @Test
     void topSessionsByTokensAreRankedBeforeTheLimit() {
         Map<String, Double> expected = perSession("input_tokens", FROM, TO);
-        List<String> top5 = expected.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .limit(5).map(Map.Entry::getKey).toList();
+        List<String> top5 = expected.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(5)
+                .map(Map.Entry::getKey)
+                .toList();
 
-        var series = given().auth().oauth2(keyA).queryParam("from", FROM.toString()).queryParam("to", TO.toString())
-                .queryParam("groupBy", "session").queryParam("limit", 5).when().get("/v1/metrics/input_tokens")
-                .then().statusCode(200).extract().as(MetricSeries.class).series();
+        var series = given().auth()
+                .oauth2(keyA)
+                .queryParam("from", FROM.toString())
+                .queryParam("to", TO.toString())
+                .queryParam("groupBy", "session")
+                .queryParam("limit", 5)
+                .when()
+                .get("/v1/metrics/input_tokens")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(MetricSeries.class)
+                .series();
 
         assertThat(series).extracting(s -> s.group().get("session")).containsExactlyElementsOf(top5);
         assertThat(series.get(0).points().get(0).value()).isEqualTo(expected.get(top5.get(0)));
@@ -322,41 +415,88 @@ class SpanMetricsTest {
     void hourlyPointsPerSessionAndASessionFilterFollowTheFixture() {
         Instant from = Instant.parse("2026-10-01T20:00:00Z");
         Instant to = Instant.parse("2026-10-02T04:00:00Z");
-        var series = given().auth().oauth2(keyA).queryParam("from", from.toString()).queryParam("to", to.toString())
-                .queryParam("groupBy", "session").queryParam("bucket", "1h").queryParam("limit", 1000)
-                .when().get("/v1/metrics/cost_usd").then().statusCode(200).extract().as(MetricSeries.class).series();
+        var series = given().auth()
+                .oauth2(keyA)
+                .queryParam("from", from.toString())
+                .queryParam("to", to.toString())
+                .queryParam("groupBy", "session")
+                .queryParam("bucket", "1h")
+                .queryParam("limit", 1000)
+                .when()
+                .get("/v1/metrics/cost_usd")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(MetricSeries.class)
+                .series();
         Map<String, Double> expected = perSession("cost_usd", from, to);
         assertThat(series).hasSize(expected.size());
         assertThat(series.stream().mapToInt(s -> s.points().size()).sum()).isGreaterThan(series.size());
         for (MetricSeries.Series s : series) {
             String session = s.group().get("session");
-            assertThat(s.points()).allSatisfy(p -> assertThat(p.t().atOffset(ZoneOffset.UTC).getMinute()).isZero());
+            assertThat(s.points())
+                    .allSatisfy(p -> assertThat(p.t().atOffset(ZoneOffset.UTC).getMinute())
+                            .isZero());
             MetricSeries.Point first = s.points().get(0);
-            assertThat(first.value()).as(session + " at " + first.t())
-                    .isCloseTo(perSession("cost_usd", first.t(), first.t().plusSeconds(3600)).get(session), within(1e-9));
-            assertThat(s.points().stream().mapToDouble(MetricSeries.Point::value).sum()).as(session)
+            assertThat(first.value())
+                    .as(session + " at " + first.t())
+                    .isCloseTo(
+                            perSession("cost_usd", first.t(), first.t().plusSeconds(3600))
+                                    .get(session),
+                            within(1e-9));
+            assertThat(s.points().stream()
+                            .mapToDouble(MetricSeries.Point::value)
+                            .sum())
+                    .as(session)
                     .isCloseTo(expected.get(session), within(1e-9));
         }
 
-        var filtered = given().auth().oauth2(keyA).queryParam("from", FROM.toString()).queryParam("to", TO.toString())
-                .queryParam("session", "s-3").when().get("/v1/metrics/output_tokens")
-                .then().statusCode(200).extract().as(MetricSeries.class).series();
-        assertThat(filtered).singleElement().satisfies(s -> assertThat(s.points().get(0).value())
-                .isEqualTo(perSession("output_tokens", FROM, TO).get("s-3")));
-        given().auth().oauth2(keyA).queryParam("from", FROM.toString()).queryParam("to", TO.toString())
-                .queryParam("session", "no-such-session").when().get("/v1/metrics/output_tokens")
-                .then().statusCode(200).body("series.size()", equalTo(0));
+        var filtered = given().auth()
+                .oauth2(keyA)
+                .queryParam("from", FROM.toString())
+                .queryParam("to", TO.toString())
+                .queryParam("session", "s-3")
+                .when()
+                .get("/v1/metrics/output_tokens")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(MetricSeries.class)
+                .series();
+        assertThat(filtered)
+                .singleElement()
+                .satisfies(s -> assertThat(s.points().get(0).value())
+                        .isEqualTo(perSession("output_tokens", FROM, TO).get("s-3")));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("from", FROM.toString())
+                .queryParam("to", TO.toString())
+                .queryParam("session", "no-such-session")
+                .when()
+                .get("/v1/metrics/output_tokens")
+                .then()
+                .statusCode(200)
+                .body("series.size()", equalTo(0));
     }
 
     @Test
     void sessionRollupsHoldEveryStoredSpanOnce() {
         Row raw = pool.preparedQuery("select count(*) as n, sum(cost_usd) as cost, sum(input_tokens) as tokens "
-                + "from telemetry.spans where project_id = $1").execute(Tuple.of(projectA)).await().indefinitely()
-                .iterator().next();
+                        + "from telemetry.spans where project_id = $1")
+                .execute(Tuple.of(projectA))
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
         for (String g : List.of("1h", "1d")) {
-            Row r = pool.preparedQuery("select sum(span_count) as n, sum(cost_usd) as cost, sum(input_tokens) as tokens "
-                    + "from telemetry.session_rollup_" + g + " where project_id = $1").execute(Tuple.of(projectA))
-                    .await().indefinitely().iterator().next();
+            Row r = pool.preparedQuery(
+                            "select sum(span_count) as n, sum(cost_usd) as cost, sum(input_tokens) as tokens "
+                                    + "from telemetry.session_rollup_" + g + " where project_id = $1")
+                    .execute(Tuple.of(projectA))
+                    .await()
+                    .indefinitely()
+                    .iterator()
+                    .next();
             assertThat(r.getLong("n")).as(g).isEqualTo(raw.getLong("n"));
             assertThat(r.getBigDecimal("cost")).as(g).isEqualByComparingTo(raw.getBigDecimal("cost"));
             assertThat(r.getLong("tokens")).as(g).isEqualTo(raw.getLong("tokens"));
@@ -371,16 +511,19 @@ class SpanMetricsTest {
             migration = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         }
         List<String> inserts = java.util.Arrays.stream(migration.split(";"))
-                .map(statement -> statement.substring(statement.indexOf("insert into") < 0 ? 0 : statement.indexOf("insert into")))
+                .map(statement -> statement.substring(
+                        statement.indexOf("insert into") < 0 ? 0 : statement.indexOf("insert into")))
                 .filter(statement -> statement.startsWith("insert into telemetry.session_rollup_"))
-                .map(statement -> statement.replace("telemetry.session_rollup_", "pg_temp.backfill_")).toList();
+                .map(statement -> statement.replace("telemetry.session_rollup_", "pg_temp.backfill_"))
+                .toList();
         assertThat(inserts).hasSize(2);
-        long differences = pool.withConnection(c -> c.query("create temp table backfill_1h (like telemetry.session_rollup_1h "
-                        + "including all); create temp table backfill_1d (like telemetry.session_rollup_1d including all)")
-                .execute()
-                .chain(() -> c.query(inserts.get(0)).execute())
-                .chain(() -> c.query(inserts.get(1)).execute())
-                .chain(() -> c.preparedQuery("""
+        long differences = pool.withConnection(c -> c.query(
+                                "create temp table backfill_1h (like telemetry.session_rollup_1h "
+                                        + "including all); create temp table backfill_1d (like telemetry.session_rollup_1d including all)")
+                        .execute()
+                        .chain(() -> c.query(inserts.get(0)).execute())
+                        .chain(() -> c.query(inserts.get(1)).execute())
+                        .chain(() -> c.preparedQuery("""
                         select (select count(*) from ((select * from backfill_1h where project_id = $1
                                     except select * from telemetry.session_rollup_1h where project_id = $1)
                                 union all (select * from telemetry.session_rollup_1h where project_id = $1
@@ -388,14 +531,21 @@ class SpanMetricsTest {
                              + (select count(*) from ((select * from backfill_1d where project_id = $1
                                     except select * from telemetry.session_rollup_1d where project_id = $1)
                                 union all (select * from telemetry.session_rollup_1d where project_id = $1
-                                    except select * from backfill_1d where project_id = $1)) y) as n""")
-                        .execute(Tuple.of(projectA)))
-                .map(rows -> rows.iterator().next().getLong("n"))
-                .call(() -> c.query("drop table backfill_1h, backfill_1d").execute()))
-                .await().indefinitely();
+                                    except select * from backfill_1d where project_id = $1)) y) as n""").execute(Tuple.of(projectA)))
+                        .map(rows -> rows.iterator().next().getLong("n"))
+                        .call(() ->
+                                c.query("drop table backfill_1h, backfill_1d").execute()))
+                .await()
+                .indefinitely();
         assertThat(differences).isZero();
         assertThat(pool.preparedQuery("select count(*) as n from telemetry.session_rollup_1h where project_id = $1")
-                .execute(Tuple.of(projectA)).await().indefinitely().iterator().next().getLong("n")).isPositive();
+                        .execute(Tuple.of(projectA))
+                        .await()
+                        .indefinitely()
+                        .iterator()
+                        .next()
+                        .getLong("n"))
+                .isPositive();
     }
 
     /** The metric per session over [from, to), computed from the fixture. */
@@ -421,30 +571,79 @@ class SpanMetricsTest {
 
     @Test
     void mistakesAreProblemsNamingTheParameter() {
-        given().auth().oauth2(keyA).when().get("/v1/metrics/nonsense").then().statusCode(400)
-                .contentType("application/problem+json").body("field", equalTo("metric"));
-        given().auth().oauth2(keyA).queryParam("groupBy", "colour").when().get("/v1/metrics/cost_usd").then()
-                .statusCode(400).body("field", equalTo("groupBy"));
-        given().auth().oauth2(keyA).queryParam("from", "yesterday").when().get("/v1/metrics/cost_usd").then()
-                .statusCode(400).body("field", equalTo("from"));
-        given().auth().oauth2(keyA).queryParam("bucket", "5m").when().get("/v1/metrics/cost_usd").then()
-                .statusCode(400).body("field", equalTo("bucket"));
-        given().auth().oauth2(keyA).queryParam("from", "2026-01-01T00:00:00Z").queryParam("to", "2026-03-01T00:00:00Z")
-                .queryParam("bucket", "1m").when().get("/v1/metrics/cost_usd").then()
-                .statusCode(400).body("field", equalTo("to"));
-        given().auth().oauth2(keyA).queryParam("colour", "red").when().get("/v1/metrics/cost_usd").then()
-                .statusCode(400).body("field", equalTo("colour"));
-        given().auth().oauth2(keyA).queryParam("groupBy", "user").when().get("/v1/metrics/latency_p95_ms").then()
-                .statusCode(400).body("field", equalTo("groupBy"));
+        given().auth()
+                .oauth2(keyA)
+                .when()
+                .get("/v1/metrics/nonsense")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("metric"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("groupBy", "colour")
+                .when()
+                .get("/v1/metrics/cost_usd")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("groupBy"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("from", "yesterday")
+                .when()
+                .get("/v1/metrics/cost_usd")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("from"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("bucket", "5m")
+                .when()
+                .get("/v1/metrics/cost_usd")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("bucket"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("from", "2026-01-01T00:00:00Z")
+                .queryParam("to", "2026-03-01T00:00:00Z")
+                .queryParam("bucket", "1m")
+                .when()
+                .get("/v1/metrics/cost_usd")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("to"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("colour", "red")
+                .when()
+                .get("/v1/metrics/cost_usd")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("colour"));
+        given().auth()
+                .oauth2(keyA)
+                .queryParam("groupBy", "user")
+                .when()
+                .get("/v1/metrics/latency_p95_ms")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("groupBy"));
         given().when().get("/v1/metrics/cost_usd").then().statusCode(401);
     }
 
     @Test
     void prometheusShowsTheAiMetricsAndOwnHealthWithoutHighCardinalityLabels() throws java.io.IOException {
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         java.nio.file.Files.writeString(java.nio.file.Path.of("target/metrics-sample.txt"), metrics);
 
-        assertThat(metrics).contains("loupe_ai_cost_usd_total{feature=\"support-rag\",model=\"gpt-4o\"}")
+        assertThat(metrics)
+                .contains("loupe_ai_cost_usd_total{feature=\"support-rag\",model=\"gpt-4o\"}")
                 .contains("loupe_ai_operation_duration_seconds_bucket{model=\"gpt-4o\",le=\"0.16\"}")
                 .contains("loupe_ai_token_usage_tokens_bucket{model=\"gpt-4o\",type=\"input\",le=\"1024.0\"}")
                 .contains("loupe_aggregator_batch_size_records_count{topic=\"loupe.spans.v1\"}")
@@ -452,20 +651,32 @@ class SpanMetricsTest {
                 .contains("kafka_consumer_fetch_manager_records_lag");
         for (String line : metrics.split("\n")) {
             if (line.startsWith("loupe_")) {
-                assertThat(line).doesNotContain("trace").doesNotContain("session").doesNotContain("user_id");
+                assertThat(line)
+                        .doesNotContain("trace")
+                        .doesNotContain("session")
+                        .doesNotContain("user_id");
             }
         }
     }
 
     @Test
     void everyStatementIsPlannedWithCurrentStatistics() {
-        assertThat(pool.query("show plan_cache_mode").execute().await().indefinitely().iterator().next().getString(0))
+        assertThat(pool.query("show plan_cache_mode")
+                        .execute()
+                        .await()
+                        .indefinitely()
+                        .iterator()
+                        .next()
+                        .getString(0))
                 .isEqualTo("force_custom_plan");
     }
 
     @Test
     void openApiDocumentsTheQueryEndpoints() {
-        given().when().get("/q/openapi?format=json").then().statusCode(200)
+        given().when()
+                .get("/q/openapi?format=json")
+                .then()
+                .statusCode(200)
                 .body("paths.'/v1/metrics/{metric}'.get.summary", org.hamcrest.Matchers.notNullValue())
                 .body("paths.'/v1/decisions'.get", org.hamcrest.Matchers.notNullValue())
                 .body("paths.'/v1/traces/{traceId}'.get", org.hamcrest.Matchers.notNullValue());
@@ -482,9 +693,17 @@ class SpanMetricsTest {
     }
 
     private MetricSeries query(String metric, String groupBy, Instant from, Instant to) {
-        return given().auth().oauth2(keyA).queryParam("from", from.toString()).queryParam("to", to.toString())
-                .queryParam("groupBy", groupBy).when().get("/v1/metrics/" + metric)
-                .then().statusCode(200).extract().as(MetricSeries.class);
+        return given().auth()
+                .oauth2(keyA)
+                .queryParam("from", from.toString())
+                .queryParam("to", to.toString())
+                .queryParam("groupBy", groupBy)
+                .when()
+                .get("/v1/metrics/" + metric)
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(MetricSeries.class);
     }
 
     private Map<String, Double> byGroup(String metric, String dimension, Instant from, Instant to) {
@@ -507,19 +726,48 @@ class SpanMetricsTest {
                             + "sum(latency_count) as latencies, sum(input_tokens) as tokens, string_agg(md5(latency_sketch), ',' "
                             + "order by bucket, kind, feature, model, status, error_type, tool_name) as sketches "
                             + "from telemetry.span_rollup_" + g + " where project_id = $1")
-                    .execute(Tuple.of(projectA)).await().indefinitely().iterator().next();
-            totals.append(g).append(':').append(r.getLong("n")).append('/').append(r.getLong("spans")).append('/')
-                    .append(r.getBigDecimal("cost")).append('/').append(r.getLong("latencies")).append('/')
-                    .append(r.getLong("tokens")).append('/').append(r.getString("sketches").hashCode()).append(' ');
+                    .execute(Tuple.of(projectA))
+                    .await()
+                    .indefinitely()
+                    .iterator()
+                    .next();
+            totals.append(g)
+                    .append(':')
+                    .append(r.getLong("n"))
+                    .append('/')
+                    .append(r.getLong("spans"))
+                    .append('/')
+                    .append(r.getBigDecimal("cost"))
+                    .append('/')
+                    .append(r.getLong("latencies"))
+                    .append('/')
+                    .append(r.getLong("tokens"))
+                    .append('/')
+                    .append(r.getString("sketches").hashCode())
+                    .append(' ');
         }
         for (String g : List.of("1h", "1d")) {
             Row r = pool.preparedQuery("select count(*) as n, sum(span_count) as spans, sum(llm_count) as llm, "
                             + "sum(cost_usd) as cost, sum(input_tokens) + sum(output_tokens) as tokens "
                             + "from telemetry.session_rollup_" + g + " where project_id = $1")
-                    .execute(Tuple.of(projectA)).await().indefinitely().iterator().next();
-            totals.append("sessions ").append(g).append(':').append(r.getLong("n")).append('/').append(r.getLong("spans"))
-                    .append('/').append(r.getLong("llm")).append('/').append(r.getBigDecimal("cost")).append('/')
-                    .append(r.getLong("tokens")).append(' ');
+                    .execute(Tuple.of(projectA))
+                    .await()
+                    .indefinitely()
+                    .iterator()
+                    .next();
+            totals.append("sessions ")
+                    .append(g)
+                    .append(':')
+                    .append(r.getLong("n"))
+                    .append('/')
+                    .append(r.getLong("spans"))
+                    .append('/')
+                    .append(r.getLong("llm"))
+                    .append('/')
+                    .append(r.getBigDecimal("cost"))
+                    .append('/')
+                    .append(r.getLong("tokens"))
+                    .append(' ');
         }
         return totals.toString();
     }

@@ -23,6 +23,7 @@ class RetentionJobTest {
 
     @Inject
     RetentionJob retention;
+
     @Inject
     Pool pool;
 
@@ -47,18 +48,31 @@ class RetentionJobTest {
     }
 
     private void insertSpan(String id, Instant start) {
-        pool.preparedQuery("insert into telemetry.spans (project_id, trace_id, span_id, kind, start_time, status, "
-                        + "schema_version) values ('retention', 'ffffffffffffffffffffffffffffffff', $1, 'LLM', $2, 'SUCCESS', 1)")
-                .execute(Tuple.of(id, start.atOffset(ZoneOffset.UTC))).await().indefinitely();
+        pool.preparedQuery(
+                        "insert into telemetry.spans (project_id, trace_id, span_id, kind, start_time, status, "
+                                + "schema_version) values ('retention', 'ffffffffffffffffffffffffffffffff', $1, 'LLM', $2, 'SUCCESS', 1)")
+                .execute(Tuple.of(id, start.atOffset(ZoneOffset.UTC)))
+                .await()
+                .indefinitely();
     }
 
     private void insertRollup(String granularity, Instant bucket) {
-        pool.preparedQuery("insert into telemetry.span_rollup_" + granularity + " (project_id, bucket, kind, feature, model, "
-                        + "status, error_type, tool_name, span_count) values ('retention', $1, 'LLM', '', '', 'SUCCESS', '', '', 1)")
-                .execute(Tuple.of(bucket.atOffset(ZoneOffset.UTC))).await().indefinitely();
+        pool.preparedQuery(
+                        "insert into telemetry.span_rollup_" + granularity
+                                + " (project_id, bucket, kind, feature, model, "
+                                + "status, error_type, tool_name, span_count) values ('retention', $1, 'LLM', '', '', 'SUCCESS', '', '', 1)")
+                .execute(Tuple.of(bucket.atOffset(ZoneOffset.UTC)))
+                .await()
+                .indefinitely();
     }
 
     private String count(String sql) {
-        return pool.query(sql).execute().await().indefinitely().iterator().next().getString("v");
+        return pool.query(sql)
+                .execute()
+                .await()
+                .indefinitely()
+                .iterator()
+                .next()
+                .getString("v");
     }
 }

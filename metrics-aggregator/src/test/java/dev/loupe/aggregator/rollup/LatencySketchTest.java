@@ -20,7 +20,7 @@ class LatencySketchTest {
 
         assertThat(back.count()).isEqualTo(5_000);
         assertThat(back.encode()).isEqualTo(sketch.encode());
-        for (double q : new double[]{0, 0.5, 0.9, 0.99, 1}) {
+        for (double q : new double[] {0, 0.5, 0.9, 0.99, 1}) {
             assertThat(back.quantile(q)).isEqualTo(sketch.quantile(q));
         }
     }
@@ -40,7 +40,7 @@ class LatencySketchTest {
             merged.addEncoded(piece.encode());
         }
         Arrays.sort(all);
-        for (double q : new double[]{0.5, 0.95, 0.99}) {
+        for (double q : new double[] {0.5, 0.95, 0.99}) {
             double position = q * (all.length - 1);
             int lower = (int) Math.floor(position);
             double exact = all[lower] + (position - lower) * (all[(int) Math.ceil(position)] - all[lower]);

@@ -37,10 +37,13 @@ import org.junit.jupiter.api.Test;
 class SpanPipelineTest {
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectA;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String readKeyA;
+
     @ConfigProperty(name = "loupe.test.project-b.secret-key")
     String readKeyB;
+
     @ConfigProperty(name = "loupe.test.project-a.public-key")
     String feedbackKeyA;
 
@@ -63,22 +66,24 @@ class SpanPipelineTest {
 
         SpanRecord stored = awaitTrace(readKeyA, span.traceId()).get(0);
 
-        assertThat(stored).usingRecursiveComparison().withComparatorForType(BigDecimal::compareTo, BigDecimal.class)
+        assertThat(stored)
+                .usingRecursiveComparison()
+                .withComparatorForType(BigDecimal::compareTo, BigDecimal.class)
                 .isEqualTo(span);
     }
 
     @Test
     void aSpanTimedToTheNanosecondIsStoredToTheMicrosecondAndThePartitionKeepsFlowing() {
         // OTLP and Instant.now() carry nanoseconds, PostgreSQL keeps microseconds
-        SpanRecord fine = withStart(fullSpan(projectA, TestSpans.randomHex(32)),
-                Instant.parse("2026-11-27T10:15:30.123456789Z"));
+        SpanRecord fine =
+                withStart(fullSpan(projectA, TestSpans.randomHex(32)), Instant.parse("2026-11-27T10:15:30.123456789Z"));
         SpanRecord next = fullSpan(projectA, fine.traceId());
         next = withSpanId(next, TestSpans.randomHex(16));
         send(fine.traceId(), EventJson.encode(fine));
         send(next.traceId(), EventJson.encode(next));
 
-        List<SpanRecord> stored = await().atMost(Duration.ofSeconds(15)).until(() -> awaitTrace(readKeyA, fine.traceId()),
-                spans -> spans.size() == 2);
+        List<SpanRecord> stored = await().atMost(Duration.ofSeconds(15))
+                .until(() -> awaitTrace(readKeyA, fine.traceId()), spans -> spans.size() == 2);
         assertThat(stored).extracting(SpanRecord::startTime).contains(Instant.parse("2026-11-27T10:15:30.123456Z"));
     }
 
@@ -90,8 +95,9 @@ class SpanPipelineTest {
         SpanRecord second = withSpanId(fullSpan(projectA, span.traceId()), TestSpans.randomHex(16));
         send(span.traceId(), EventJson.encode(second));
 
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
-                assertThat(awaitTrace(readKeyA, span.traceId())).hasSize(2));
+        await().atMost(Duration.ofSeconds(15))
+                .untilAsserted(
+                        () -> assertThat(awaitTrace(readKeyA, span.traceId())).hasSize(2));
     }
 
     @Test
@@ -104,7 +110,8 @@ class SpanPipelineTest {
         assertThat(awaitTrace(readKeyA, traceId)).hasSize(1);
         var dead = TopicReader.awaitKey(Topics.deadLetter(Topics.SPANS), traceId, Duration.ofSeconds(15));
         assertThat(dead.value()).isEqualTo("{this is not json");
-        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value())).contains("SpanRecord");
+        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value()))
+                .contains("SpanRecord");
     }
 
     @Test
@@ -119,7 +126,8 @@ class SpanPipelineTest {
 
         assertThat(awaitTrace(readKeyA, traceId)).extracting(SpanRecord::spanId).containsExactly(next.spanId());
         var dead = TopicReader.awaitKey(Topics.deadLetter(Topics.SPANS), traceId, Duration.ofSeconds(15));
-        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value())).contains("database refused");
+        assertThat(new String(dead.headers().lastHeader("dead-letter-reason").value()))
+                .contains("database refused");
     }
 
     @Test
@@ -128,58 +136,171 @@ class SpanPipelineTest {
         send(span.traceId(), EventJson.encode(span));
         awaitTrace(readKeyA, span.traceId());
 
-        given().auth().oauth2(readKeyB).when().get("/v1/traces/" + span.traceId())
-                .then().statusCode(404).contentType("application/problem+json");
+        given().auth()
+                .oauth2(readKeyB)
+                .when()
+                .get("/v1/traces/" + span.traceId())
+                .then()
+                .statusCode(404)
+                .contentType("application/problem+json");
     }
 
     @Test
     void malformedTraceIdIsAProblemNamingIt() {
-        given().auth().oauth2(readKeyA).when().get("/v1/traces/XYZ")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("traceId"));
+        given().auth()
+                .oauth2(readKeyA)
+                .when()
+                .get("/v1/traces/XYZ")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("traceId"));
     }
 
     @Test
     void feedbackKeyCannotReadTraces() {
-        given().auth().oauth2(feedbackKeyA).when().get("/v1/traces/" + TestSpans.randomHex(32))
-                .then().statusCode(403).contentType("application/problem+json");
+        given().auth()
+                .oauth2(feedbackKeyA)
+                .when()
+                .get("/v1/traces/" + TestSpans.randomHex(32))
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json");
     }
 
     private void send(String key, String value) {
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(Topics.SPANS, key, value)).awaitCompletion();
+        kafka.produceStrings()
+                .fromRecords(new ProducerRecord<>(Topics.SPANS, key, value))
+                .awaitCompletion();
     }
 
     private static List<SpanRecord> awaitTrace(String key, String traceId) {
-        return await().atMost(Duration.ofSeconds(15)).until(() -> {
-            var response = given().auth().oauth2(key).when().get("/v1/traces/" + traceId);
-            return response.statusCode() == 200 ? response.as(TraceView.class).spans() : null;
-        }, spans -> spans != null);
+        return await().atMost(Duration.ofSeconds(15))
+                .until(
+                        () -> {
+                            var response = given().auth().oauth2(key).when().get("/v1/traces/" + traceId);
+                            return response.statusCode() == 200
+                                    ? response.as(TraceView.class).spans()
+                                    : null;
+                        },
+                        spans -> spans != null);
     }
 
     static SpanRecord fullSpan(String projectId, String traceId) {
         Instant start = Instant.parse("2026-11-27T10:00:00.123456Z");
-        return new SpanRecord(SchemaVersions.CURRENT, projectId, traceId, TestSpans.randomHex(16), TestSpans.randomHex(16),
-                SpanKind.LLM, "chat gpt-4o", "openai", "gpt-4o", start, start.plusMillis(1250), 1250L, 180L, 812L, 143L,
-                100L, 12L, new BigDecimal("0.0034600000"), "prompt [EMAIL]", "completion", true, Map.of("email", 1),
-                JsonNodeFactory.instance.objectNode().put("answer", 42), "expected an array", Outcome.ERROR,
-                "rate_limit", "429 from provider", "support-chat", "s-1", "a".repeat(64), "d-1", "search_docs",
-                Map.of("tier", "pro"), Map.of("http.status", 429), start.plusSeconds(2));
+        return new SpanRecord(
+                SchemaVersions.CURRENT,
+                projectId,
+                traceId,
+                TestSpans.randomHex(16),
+                TestSpans.randomHex(16),
+                SpanKind.LLM,
+                "chat gpt-4o",
+                "openai",
+                "gpt-4o",
+                start,
+                start.plusMillis(1250),
+                1250L,
+                180L,
+                812L,
+                143L,
+                100L,
+                12L,
+                new BigDecimal("0.0034600000"),
+                "prompt [EMAIL]",
+                "completion",
+                true,
+                Map.of("email", 1),
+                JsonNodeFactory.instance.objectNode().put("answer", 42),
+                "expected an array",
+                Outcome.ERROR,
+                "rate_limit",
+                "429 from provider",
+                "support-chat",
+                "s-1",
+                "a".repeat(64),
+                "d-1",
+                "search_docs",
+                Map.of("tier", "pro"),
+                Map.of("http.status", 429),
+                start.plusSeconds(2));
     }
 
     static SpanRecord withStart(SpanRecord s, Instant start) {
-        return new SpanRecord(s.schemaVersion(), s.projectId(), s.traceId(), s.spanId(), s.parentSpanId(), s.kind(),
-                s.name(), s.provider(), s.model(), start, start.plusMillis(s.latencyMs()), s.latencyMs(),
-                s.timeToFirstTokenMs(), s.inputTokens(), s.outputTokens(), s.cachedInputTokens(), s.reasoningTokens(),
-                s.costUsd(), s.prompt(), s.completion(), s.truncated(), s.redactions(), s.parsedOutput(), s.parseError(),
-                s.status(), s.errorType(), s.errorMessage(), s.feature(), s.sessionId(), s.userId(), s.decisionId(),
-                s.toolName(), s.metadata(), s.attributes(), start.plusSeconds(2));
+        return new SpanRecord(
+                s.schemaVersion(),
+                s.projectId(),
+                s.traceId(),
+                s.spanId(),
+                s.parentSpanId(),
+                s.kind(),
+                s.name(),
+                s.provider(),
+                s.model(),
+                start,
+                start.plusMillis(s.latencyMs()),
+                s.latencyMs(),
+                s.timeToFirstTokenMs(),
+                s.inputTokens(),
+                s.outputTokens(),
+                s.cachedInputTokens(),
+                s.reasoningTokens(),
+                s.costUsd(),
+                s.prompt(),
+                s.completion(),
+                s.truncated(),
+                s.redactions(),
+                s.parsedOutput(),
+                s.parseError(),
+                s.status(),
+                s.errorType(),
+                s.errorMessage(),
+                s.feature(),
+                s.sessionId(),
+                s.userId(),
+                s.decisionId(),
+                s.toolName(),
+                s.metadata(),
+                s.attributes(),
+                start.plusSeconds(2));
     }
 
     static SpanRecord withSpanId(SpanRecord s, String spanId) {
-        return new SpanRecord(s.schemaVersion(), s.projectId(), s.traceId(), spanId, s.parentSpanId(), s.kind(), s.name(),
-                s.provider(), s.model(), s.startTime(), s.endTime(), s.latencyMs(), s.timeToFirstTokenMs(),
-                s.inputTokens(), s.outputTokens(), s.cachedInputTokens(), s.reasoningTokens(), s.costUsd(), s.prompt(),
-                s.completion(), s.truncated(), s.redactions(), s.parsedOutput(), s.parseError(), s.status(),
-                s.errorType(), s.errorMessage(), s.feature(), s.sessionId(), s.userId(), s.decisionId(), s.toolName(),
-                s.metadata(), s.attributes(), s.receivedAt());
+        return new SpanRecord(
+                s.schemaVersion(),
+                s.projectId(),
+                s.traceId(),
+                spanId,
+                s.parentSpanId(),
+                s.kind(),
+                s.name(),
+                s.provider(),
+                s.model(),
+                s.startTime(),
+                s.endTime(),
+                s.latencyMs(),
+                s.timeToFirstTokenMs(),
+                s.inputTokens(),
+                s.outputTokens(),
+                s.cachedInputTokens(),
+                s.reasoningTokens(),
+                s.costUsd(),
+                s.prompt(),
+                s.completion(),
+                s.truncated(),
+                s.redactions(),
+                s.parsedOutput(),
+                s.parseError(),
+                s.status(),
+                s.errorType(),
+                s.errorMessage(),
+                s.feature(),
+                s.sessionId(),
+                s.userId(),
+                s.decisionId(),
+                s.toolName(),
+                s.metadata(),
+                s.attributes(),
+                s.receivedAt());
     }
 }

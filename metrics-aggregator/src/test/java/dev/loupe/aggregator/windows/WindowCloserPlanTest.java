@@ -39,8 +39,11 @@ class WindowCloserPlanTest {
                 assertThat(query.published()).containsExactly(query.metric());
             }
         }
-        long latencyQueries = WindowCloser.QUERIES.stream().filter(q -> q.metric() == Metric.LATENCY_SHIFT).count();
-        assertThat(latencyQueries).isEqualTo(MetricCatalogue.dimensionSets("latency_shift").size());
+        long latencyQueries = WindowCloser.QUERIES.stream()
+                .filter(q -> q.metric() == Metric.LATENCY_SHIFT)
+                .count();
+        assertThat(latencyQueries)
+                .isEqualTo(MetricCatalogue.dimensionSets("latency_shift").size());
     }
 
     @Test

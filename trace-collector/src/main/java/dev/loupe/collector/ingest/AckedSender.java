@@ -1,7 +1,7 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.contracts.events.LoupeEvent;
 import dev.loupe.common.http.ProblemException;
+import dev.loupe.contracts.events.LoupeEvent;
 import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -29,8 +29,12 @@ final class AckedSender<T extends LoupeEvent> {
     private final int retryAfterSeconds;
     private final AtomicInteger inFlight = new AtomicInteger();
 
-    AckedSender(MutinyEmitter<byte[]> emitter, Function<T, String> key, Duration ackTimeout, int maxInFlight,
-                int retryAfterSeconds) {
+    AckedSender(
+            MutinyEmitter<byte[]> emitter,
+            Function<T, String> key,
+            Duration ackTimeout,
+            int maxInFlight,
+            int retryAfterSeconds) {
         this.emitter = emitter;
         this.key = key;
         this.ackTimeout = ackTimeout;
@@ -44,26 +48,36 @@ final class AckedSender<T extends LoupeEvent> {
         }
         if (inFlight.addAndGet(records.size()) > maxInFlight) {
             inFlight.addAndGet(-records.size());
-            return Uni.createFrom().failure(ProblemException.unavailable(
-                    "too many records waiting for Kafka's acknowledgement; retry later", retryAfterSeconds));
+            return Uni.createFrom()
+                    .failure(ProblemException.unavailable(
+                            "too many records waiting for Kafka's acknowledgement; retry later", retryAfterSeconds));
         }
         List<Uni<Void>> sends = records.stream().map(this::sendOne).toList();
-        return Uni.join().all(sends).andCollectFailures()
-                .ifNoItem().after(ackTimeout).failWith(TimeoutException::new)
-                .onFailure().transform(this::unavailable)
-                .onTermination().invoke(() -> inFlight.addAndGet(-records.size()))
+        return Uni.join()
+                .all(sends)
+                .andCollectFailures()
+                .ifNoItem()
+                .after(ackTimeout)
+                .failWith(TimeoutException::new)
+                .onFailure()
+                .transform(this::unavailable)
+                .onTermination()
+                .invoke(() -> inFlight.addAndGet(-records.size()))
                 .replaceWithVoid();
     }
 
     private Uni<Void> sendOne(T record) {
         Message<byte[]> message = Message.of(EventJson.encodeBytes(record))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key.apply(record)).build());
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key.apply(record))
+                        .build());
         return Uni.createFrom().deferred(() -> emitter.sendMessage(message));
     }
 
     private Throwable unavailable(Throwable cause) {
         LOG.warnf("Kafka did not acknowledge a batch: %s", cause.toString());
-        return ProblemException.unavailable("Kafka did not acknowledge the batch within " + ackTimeout.toSeconds()
-                + " s; retry later", retryAfterSeconds);
+        return ProblemException.unavailable(
+                "Kafka did not acknowledge the batch within " + ackTimeout.toSeconds() + " s; retry later",
+                retryAfterSeconds);
     }
 }

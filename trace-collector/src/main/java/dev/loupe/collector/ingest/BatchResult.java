@@ -6,5 +6,4 @@ import java.util.List;
 
 /** The answer to a batch: how many items Kafka acknowledged, and which were rejected and why. */
 @RegisterForReflection
-public record BatchResult(int accepted, List<ItemRejection> rejected) {
-}
+public record BatchResult(int accepted, List<ItemRejection> rejected) {}

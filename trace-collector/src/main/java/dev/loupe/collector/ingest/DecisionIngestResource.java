@@ -1,8 +1,8 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.contracts.wire.DecisionInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.common.tenancy.Scope;
+import dev.loupe.contracts.wire.DecisionInput;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -18,7 +18,8 @@ public class DecisionIngestResource {
     private final DecisionNormalizer normalizer;
     private final DecisionPublisher publisher;
 
-    public DecisionIngestResource(NativeBatchIngest ingest, DecisionNormalizer normalizer, DecisionPublisher publisher) {
+    public DecisionIngestResource(
+            NativeBatchIngest ingest, DecisionNormalizer normalizer, DecisionPublisher publisher) {
         this.ingest = ingest;
         this.normalizer = normalizer;
         this.publisher = publisher;
@@ -29,7 +30,12 @@ public class DecisionIngestResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<BatchResult> ingest(JsonNode body) {
-        return ingest.ingest(body, "decisions", DecisionInput.class, DecisionValidator::firstProblem,
-                normalizer::normalize, publisher::publish);
+        return ingest.ingest(
+                body,
+                "decisions",
+                DecisionInput.class,
+                DecisionValidator::firstProblem,
+                normalizer::normalize,
+                publisher::publish);
     }
 }

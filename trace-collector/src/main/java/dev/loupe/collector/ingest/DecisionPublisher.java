@@ -16,9 +16,15 @@ public class DecisionPublisher {
 
     private final AckedSender<DecisionRecord> sender;
 
-    public DecisionPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65_536)
-                             MutinyEmitter<byte[]> emitter, CollectorConfig config) {
-        this.sender = new AckedSender<>(emitter, DecisionRecord::decisionId, config.ackTimeout(), config.maxInFlight(),
+    public DecisionPublisher(
+            @Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65_536)
+                    MutinyEmitter<byte[]> emitter,
+            CollectorConfig config) {
+        this.sender = new AckedSender<>(
+                emitter,
+                DecisionRecord::decisionId,
+                config.ackTimeout(),
+                config.maxInFlight(),
                 config.retryAfterSeconds());
     }
 

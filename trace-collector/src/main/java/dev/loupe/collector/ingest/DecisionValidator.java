@@ -1,14 +1,13 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.contracts.wire.DecisionInput;
 import dev.loupe.common.http.FieldProblem;
+import dev.loupe.contracts.wire.DecisionInput;
 import java.util.Optional;
 
 /** Checks the fields of one decision that Jackson's types cannot. */
 final class DecisionValidator {
 
-    private DecisionValidator() {
-    }
+    private DecisionValidator() {}
 
     static Optional<FieldProblem> firstProblem(DecisionInput d) {
         if (d.decisionId() == null || d.decisionId().isBlank()) {
@@ -26,8 +25,13 @@ final class DecisionValidator {
         if (d.costUsd() != null && d.costUsd().signum() < 0) {
             return problem("costUsd", "must not be negative");
         }
-        for (String[] field : new String[][]{{"decisionId", d.decisionId()}, {"feature", d.feature()},
-                {"model", d.model()}, {"promptTemplate", d.promptTemplate()}, {"promptVersion", d.promptVersion()}}) {
+        for (String[] field : new String[][] {
+            {"decisionId", d.decisionId()},
+            {"feature", d.feature()},
+            {"model", d.model()},
+            {"promptTemplate", d.promptTemplate()},
+            {"promptVersion", d.promptVersion()}
+        }) {
             Optional<FieldProblem> problem = SpanValidator.textId(field[0], field[1]);
             if (problem.isPresent()) {
                 return problem;

@@ -40,12 +40,15 @@ public class IngestMemoryGuard {
     public IngestMemoryGuard(CollectorConfig config, MeterRegistry registry) {
         this.config = config;
         long configured = config.memoryBudget();
-        this.budget = new MemoryBudget(configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4);
+        this.budget = new MemoryBudget(
+                configured > 0 ? configured : Runtime.getRuntime().maxMemory() / 4);
         this.refused = registry.counter("loupe.collector.memory.refused");
-        Gauge.builder("loupe.collector.memory.reserved", budget, MemoryBudget::reserved).baseUnit("bytes")
+        Gauge.builder("loupe.collector.memory.reserved", budget, MemoryBudget::reserved)
+                .baseUnit("bytes")
                 .register(registry);
-        LOG.infof("ingest memory budget: %d MiB of a %d MiB heap", budget.budget() >> 20,
-                Runtime.getRuntime().maxMemory() >> 20);
+        LOG.infof(
+                "ingest memory budget: %d MiB of a %d MiB heap",
+                budget.budget() >> 20, Runtime.getRuntime().maxMemory() >> 20);
     }
 
     void register(@Observes Filters filters) {
@@ -58,7 +61,8 @@ public class IngestMemoryGuard {
             rc.next();
             return;
         }
-        long footprint = footprint(rc.request().getHeader("Content-Length"), rc.request().getHeader("Content-Encoding"));
+        long footprint =
+                footprint(rc.request().getHeader("Content-Length"), rc.request().getHeader("Content-Encoding"));
         if (!budget.tryReserve(footprint)) {
             refused.increment();
             // read the body to its end without keeping it, then answer: a client still writing its body into a
@@ -68,7 +72,7 @@ public class IngestMemoryGuard {
                 refuse(rc);
                 return;
             }
-            request.handler(discarded -> { });
+            request.handler(discarded -> {});
             request.endHandler(end -> refuse(rc));
             request.resume();
             return;
@@ -98,11 +102,13 @@ public class IngestMemoryGuard {
         if (rc.normalizedPath().equals("/v1/traces")) {
             String type = rc.request().getHeader("Content-Type");
             boolean json = type != null && type.toLowerCase(Locale.ROOT).startsWith(OtlpCodec.JSON);
-            rc.response().putHeader("Content-Type", json ? OtlpCodec.JSON : OtlpCodec.PROTOBUF)
+            rc.response()
+                    .putHeader("Content-Type", json ? OtlpCodec.JSON : OtlpCodec.PROTOBUF)
                     .end(io.vertx.core.buffer.Buffer.buffer(OtlpCodec.status(14, detail, json)));
             return;
         }
-        Problem problem = ProblemException.unavailable(detail, retryAfter).toProblem().withInstance(rc.normalizedPath());
+        Problem problem =
+                ProblemException.unavailable(detail, retryAfter).toProblem().withInstance(rc.normalizedPath());
         rc.response().putHeader("Content-Type", Problem.MEDIA_TYPE).end(EventJson.encode(problem));
     }
 }

@@ -12,8 +12,10 @@ import java.time.Duration;
 public class KeyRateLimiter {
     private final double perSecond;
     private final int burst;
-    private final Cache<String, Bucket> buckets = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10))
-            .maximumSize(100_000).build();
+    private final Cache<String, Bucket> buckets = Caffeine.newBuilder()
+            .expireAfterAccess(Duration.ofMinutes(10))
+            .maximumSize(100_000)
+            .build();
 
     public KeyRateLimiter(CollectorConfig config) {
         this.perSecond = config.rateLimitPerSecond();
@@ -29,8 +31,13 @@ public class KeyRateLimiter {
         long waitNanos = bucket.take(perSecond, burst, System.nanoTime());
         if (waitNanos > 0) {
             int seconds = (int) Math.max(1, Math.ceil(waitNanos / 1e9));
-            throw new ProblemException(429, "Too Many Requests", "rate limit of " + perSecond
-                    + " requests/s for this key exceeded", "Authorization", null, seconds);
+            throw new ProblemException(
+                    429,
+                    "Too Many Requests",
+                    "rate limit of " + perSecond + " requests/s for this key exceeded",
+                    "Authorization",
+                    null,
+                    seconds);
         }
     }
 

@@ -23,8 +23,12 @@ public class NativeBatchIngest {
     private final Caller caller;
     private final MeterRegistry registry;
 
-    public NativeBatchIngest(ObjectMapper mapper, CollectorConfig config, KeyRateLimiter rateLimiter, Caller caller,
-                             MeterRegistry registry) {
+    public NativeBatchIngest(
+            ObjectMapper mapper,
+            CollectorConfig config,
+            KeyRateLimiter rateLimiter,
+            Caller caller,
+            MeterRegistry registry) {
         this.mapper = mapper;
         this.config = config;
         this.rateLimiter = rateLimiter;
@@ -42,18 +46,24 @@ public class NativeBatchIngest {
      * Handles {@code {"<field>": [...]}}: items Jackson or {@code validator} refuse are rejected with their
      * path; the rest are normalised and published, and the answer comes once Kafka acknowledged them.
      */
-    public <I, R> Uni<BatchResult> ingest(JsonNode body, String field, Class<I> type,
-                                          Function<I, Optional<FieldProblem>> validator, Normalizer<I, R> normalizer,
-                                          Function<List<R>, Uni<Void>> publisher) {
+    public <I, R> Uni<BatchResult> ingest(
+            JsonNode body,
+            String field,
+            Class<I> type,
+            Function<I, Optional<FieldProblem>> validator,
+            Normalizer<I, R> normalizer,
+            Function<List<R>, Uni<Void>> publisher) {
         rateLimiter.acquire(caller.keyId());
         String projectId = caller.projectId();
         BatchReader.Batch<I> batch = BatchReader.read(mapper, body, field, config.maxBatchItems(), type, validator);
         Instant receivedAt = Instant.now();
         List<R> records = batch.items().stream()
-                .map(item -> normalizer.normalize(projectId, item.value(), receivedAt)).toList();
+                .map(item -> normalizer.normalize(projectId, item.value(), receivedAt))
+                .toList();
         return publisher.apply(records).map(ignored -> {
             registry.counter("loupe.collector." + field + ".accepted").increment(records.size());
-            registry.counter("loupe.collector." + field + ".rejected").increment(batch.rejected().size());
+            registry.counter("loupe.collector." + field + ".rejected")
+                    .increment(batch.rejected().size());
             return new BatchResult(records.size(), batch.rejected());
         });
     }

@@ -51,9 +51,14 @@ public class ProducerSettingsCheck {
         if (!setting.apply("enable.idempotence").orElse("true").trim().equalsIgnoreCase("true")) {
             problems.add("mp.messaging.outgoing." + channel + ".enable.idempotence must be true");
         }
-        setting.apply("retries").map(String::trim).filter(r -> r.equals("0"))
-                .ifPresent(r -> problems.add("mp.messaging.outgoing." + channel + ".retries=0 (idempotence needs retries)"));
-        setting.apply("max.in.flight.requests.per.connection").map(String::trim).map(Integer::parseInt)
+        setting.apply("retries")
+                .map(String::trim)
+                .filter(r -> r.equals("0"))
+                .ifPresent(r ->
+                        problems.add("mp.messaging.outgoing." + channel + ".retries=0 (idempotence needs retries)"));
+        setting.apply("max.in.flight.requests.per.connection")
+                .map(String::trim)
+                .map(Integer::parseInt)
                 .filter(n -> n > 5)
                 .ifPresent(n -> problems.add("mp.messaging.outgoing." + channel
                         + ".max.in.flight.requests.per.connection=" + n + " (at most 5 with idempotence)"));

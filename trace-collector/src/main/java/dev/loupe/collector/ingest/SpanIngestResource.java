@@ -1,8 +1,8 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.contracts.wire.SpanInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.common.tenancy.Scope;
+import dev.loupe.contracts.wire.SpanInput;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -29,7 +29,7 @@ public class SpanIngestResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<BatchResult> ingest(JsonNode body) {
-        return ingest.ingest(body, "spans", SpanInput.class, SpanValidator::firstProblem, normalizer::normalize,
-                publisher::publish);
+        return ingest.ingest(
+                body, "spans", SpanInput.class, SpanValidator::firstProblem, normalizer::normalize, publisher::publish);
     }
 }

@@ -1,17 +1,17 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.contracts.wire.SpanInput;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.collector.pricing.CostCalculator;
 import dev.loupe.collector.redaction.TextLimiter;
 import dev.loupe.common.crypto.IdentifierHasher;
+import dev.loupe.common.pii.RedactionCounts;
+import dev.loupe.common.pii.Redactor;
 import dev.loupe.contracts.events.Outcome;
 import dev.loupe.contracts.events.SchemaVersions;
 import dev.loupe.contracts.events.SpanKind;
 import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.contracts.json.EventJson;
-import dev.loupe.common.pii.RedactionCounts;
-import dev.loupe.common.pii.Redactor;
+import dev.loupe.contracts.wire.SpanInput;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -49,20 +49,57 @@ public class SpanNormalizer {
         String prompt = redactor.redact(limiter.limit(in.prompt()), redactions);
         String completion = redactor.redact(limiter.limit(in.completion()), redactions);
         String errorMessage = redactor.redact(limiter.limit(in.errorMessage()), redactions);
-        JsonNode parsed = redactor.redact(in.parsedOutput() == null ? null : in.parsedOutput().deepCopy(), redactions);
+        JsonNode parsed = redactor.redact(
+                in.parsedOutput() == null ? null : in.parsedOutput().deepCopy(), redactions);
         Map<String, String> metadata = redactValues(in.metadata(), redactions);
         Map<String, Object> attributes = redactAttributes(in.attributes(), redactions);
-        BigDecimal cost = in.costUsd() != null ? in.costUsd() : costs.cost(projectId, in.model(), in.startTime(),
-                in.inputTokens(), in.outputTokens(), in.cachedInputTokens(), in.reasoningTokens());
+        BigDecimal cost = in.costUsd() != null
+                ? in.costUsd()
+                : costs.cost(
+                        projectId,
+                        in.model(),
+                        in.startTime(),
+                        in.inputTokens(),
+                        in.outputTokens(),
+                        in.cachedInputTokens(),
+                        in.reasoningTokens());
         Outcome status = in.status() == null ? Outcome.SUCCESS : in.status();
-        return new SpanRecord(SchemaVersions.CURRENT, projectId, in.traceId(), in.spanId(), in.parentSpanId(), kind,
-                in.name() == null ? kind.name().toLowerCase(Locale.ROOT) : in.name(), in.provider(), in.model(),
-                in.startTime(), in.endTime(), latency, in.timeToFirstTokenMs(), in.inputTokens(), in.outputTokens(),
-                in.cachedInputTokens(), in.reasoningTokens(), cost, prompt, completion, truncated,
-                redactions.asMap(), parsed, redactor.redact(limiter.limit(in.parseError()), redactions), status,
-                redactor.redact(in.errorType(), redactions), errorMessage, in.feature(),
-                in.sessionId(), identifiers.hash(projectId, in.userId()), in.decisionId(), in.toolName(), metadata,
-                attributes, receivedAt);
+        return new SpanRecord(
+                SchemaVersions.CURRENT,
+                projectId,
+                in.traceId(),
+                in.spanId(),
+                in.parentSpanId(),
+                kind,
+                in.name() == null ? kind.name().toLowerCase(Locale.ROOT) : in.name(),
+                in.provider(),
+                in.model(),
+                in.startTime(),
+                in.endTime(),
+                latency,
+                in.timeToFirstTokenMs(),
+                in.inputTokens(),
+                in.outputTokens(),
+                in.cachedInputTokens(),
+                in.reasoningTokens(),
+                cost,
+                prompt,
+                completion,
+                truncated,
+                redactions.asMap(),
+                parsed,
+                redactor.redact(limiter.limit(in.parseError()), redactions),
+                status,
+                redactor.redact(in.errorType(), redactions),
+                errorMessage,
+                in.feature(),
+                in.sessionId(),
+                identifiers.hash(projectId, in.userId()),
+                in.decisionId(),
+                in.toolName(),
+                metadata,
+                attributes,
+                receivedAt);
     }
 
     private Map<String, String> redactValues(Map<String, String> values, RedactionCounts counts) {

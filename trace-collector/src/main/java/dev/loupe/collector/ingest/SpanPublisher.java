@@ -16,10 +16,12 @@ public class SpanPublisher {
 
     private final AckedSender<SpanRecord> sender;
 
-    public SpanPublisher(@Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65_536)
-                         MutinyEmitter<byte[]> emitter, CollectorConfig config) {
-        this.sender = new AckedSender<>(emitter, SpanRecord::traceId, config.ackTimeout(), config.maxInFlight(),
-                config.retryAfterSeconds());
+    public SpanPublisher(
+            @Channel(CHANNEL) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 65_536)
+                    MutinyEmitter<byte[]> emitter,
+            CollectorConfig config) {
+        this.sender = new AckedSender<>(
+                emitter, SpanRecord::traceId, config.ackTimeout(), config.maxInFlight(), config.retryAfterSeconds());
     }
 
     public Uni<Void> publish(List<SpanRecord> spans) {

@@ -1,7 +1,7 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.contracts.wire.SpanInput;
 import dev.loupe.common.http.FieldProblem;
+import dev.loupe.contracts.wire.SpanInput;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -10,13 +10,14 @@ public final class SpanValidator {
     private static final int MAX_TEXT_ID = 256;
     /** No single LLM call costs a million dollars; far below what the rollups' numeric(24, 10) can sum. */
     private static final java.math.BigDecimal MAX_COST_USD = java.math.BigDecimal.valueOf(1_000_000);
+
     private static final int MAX_COST_SCALE = 20;
     /** Times four-digit ISO years can write and PostgreSQL can store; latency in ms between them fits a long. */
     static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+
     static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
-    private SpanValidator() {
-    }
+    private SpanValidator() {}
 
     /** The first problem of the span, its field relative to the span. Hot path: plain loops, no regex. */
     public static Optional<FieldProblem> firstProblem(SpanInput span) {
@@ -70,10 +71,12 @@ public final class SpanValidator {
         }
         // numeric(24, 10) downstream: a cost it cannot hold would only reach the dead-letter topic (scale first:
         // it is cheap, and 1E-999999999 must not be rounded)
-        if (span.costUsd() != null && (span.costUsd().scale() > MAX_COST_SCALE
-                || span.costUsd().compareTo(MAX_COST_USD) > 0)) {
-            return problem("costUsd", "must be at most " + MAX_COST_USD.toPlainString() + " (USD for one span) with at most "
-                    + MAX_COST_SCALE + " decimal places");
+        if (span.costUsd() != null
+                && (span.costUsd().scale() > MAX_COST_SCALE || span.costUsd().compareTo(MAX_COST_USD) > 0)) {
+            return problem(
+                    "costUsd",
+                    "must be at most " + MAX_COST_USD.toPlainString() + " (USD for one span) with at most "
+                            + MAX_COST_SCALE + " decimal places");
         }
         Optional<FieldProblem> text = textId("feature", span.feature());
         text = text.isPresent() ? text : textId("sessionId", span.sessionId());

@@ -75,7 +75,8 @@ final class GenAiAttributes {
             return null;
         }
         // at most 9 digits, so the index always fits an int; a longer one is no message index and stays an attribute
-        Pattern pattern = INDEXED.computeIfAbsent(prefix, p -> Pattern.compile(Pattern.quote(p) + "\\.(\\d{1,9})\\.(.+)"));
+        Pattern pattern =
+                INDEXED.computeIfAbsent(prefix, p -> Pattern.compile(Pattern.quote(p) + "\\.(\\d{1,9})\\.(.+)"));
         TreeMap<Integer, Map<String, Object>> byIndex = new TreeMap<>();
         Iterator<Map.Entry<String, Object>> it = remaining.entrySet().iterator();
         while (it.hasNext()) {

@@ -30,8 +30,7 @@ public final class OtlpCodec {
     public static final String PROTOBUF = "application/x-protobuf";
     public static final String JSON = "application/json";
 
-    private OtlpCodec() {
-    }
+    private OtlpCodec() {}
 
     /** The body as sent, decompressed when gzip; over {@code limit} bytes after decompression → 413. */
     static byte[] decompress(byte[] body, String contentEncoding, int limit) {
@@ -42,7 +41,8 @@ public final class OtlpCodec {
             return body;
         }
         if (!contentEncoding.trim().equalsIgnoreCase("gzip")) {
-            throw new OtlpException(415, "unsupported Content-Encoding " + contentEncoding + "; use gzip or none", null);
+            throw new OtlpException(
+                    415, "unsupported Content-Encoding " + contentEncoding + "; use gzip or none", null);
         }
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, body.length * 4));
@@ -97,7 +97,8 @@ public final class OtlpCodec {
     /** A {@code google.rpc.Status} body (code = 1, message = 2), written by hand to avoid another dependency. */
     public static byte[] status(int code, String message, boolean json) {
         if (json) {
-            ObjectNode node = EventJson.mapper().createObjectNode().put("code", code).put("message", message);
+            ObjectNode node =
+                    EventJson.mapper().createObjectNode().put("code", code).put("message", message);
             return node.toString().getBytes(StandardCharsets.UTF_8);
         }
         try {
@@ -116,7 +117,14 @@ public final class OtlpCodec {
         for (JsonNode resourceSpans : iterable(request, "resourceSpans", "resource_spans")) {
             for (JsonNode scopeSpans : iterable(resourceSpans, "scopeSpans", "scope_spans")) {
                 for (JsonNode span : iterable(scopeSpans, "spans", "spans")) {
-                    convert((ObjectNode) span, "traceId", "trace_id", "spanId", "span_id", "parentSpanId", "parent_span_id");
+                    convert(
+                            (ObjectNode) span,
+                            "traceId",
+                            "trace_id",
+                            "spanId",
+                            "span_id",
+                            "parentSpanId",
+                            "parent_span_id");
                     for (JsonNode link : iterable(span, "links", "links")) {
                         convert((ObjectNode) link, "traceId", "trace_id", "spanId", "span_id");
                     }

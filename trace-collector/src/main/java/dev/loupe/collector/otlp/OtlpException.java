@@ -26,14 +26,14 @@ class OtlpException extends RuntimeException {
     /** The gRPC code that matches the HTTP status (google.rpc.Code). */
     int grpcCode() {
         return switch (httpStatus) {
-            case 400 -> 3;  // INVALID_ARGUMENT
+            case 400 -> 3; // INVALID_ARGUMENT
             case 401 -> 16; // UNAUTHENTICATED
-            case 403 -> 7;  // PERMISSION_DENIED
-            case 413 -> 8;  // RESOURCE_EXHAUSTED
+            case 403 -> 7; // PERMISSION_DENIED
+            case 413 -> 8; // RESOURCE_EXHAUSTED
             case 415 -> 3;
             case 429 -> 8;
             case 503 -> 14; // UNAVAILABLE
-            default -> 13;  // INTERNAL
+            default -> 13; // INTERNAL
         };
     }
 }

@@ -1,13 +1,13 @@
 package dev.loupe.collector.otlp;
 
-import dev.loupe.contracts.wire.DecisionInput;
 import dev.loupe.collector.ingest.DecisionNormalizer;
-import dev.loupe.contracts.wire.SpanInput;
 import dev.loupe.collector.ingest.SpanNormalizer;
 import dev.loupe.collector.ingest.SpanValidator;
+import dev.loupe.common.http.FieldProblem;
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.SpanRecord;
-import dev.loupe.common.http.FieldProblem;
+import dev.loupe.contracts.wire.DecisionInput;
+import dev.loupe.contracts.wire.SpanInput;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
@@ -53,30 +53,34 @@ final class OtlpRequestMapper {
 
     /** @throws OtlpException 413 when the request holds more than {@code maxSpans} spans */
     Mapping map(ExportTraceServiceRequest request, String projectId, Instant receivedAt) {
-        int total = request.getResourceSpansList().stream().flatMap(r -> r.getScopeSpansList().stream())
-                .mapToInt(ScopeSpans::getSpansCount).sum();
+        int total = request.getResourceSpansList().stream()
+                .flatMap(r -> r.getScopeSpansList().stream())
+                .mapToInt(ScopeSpans::getSpansCount)
+                .sum();
         if (total > maxSpans) {
-            throw new OtlpException(413, "a request holds at most " + maxSpans + " spans; this one has " + total,
-                    null);
+            throw new OtlpException(413, "a request holds at most " + maxSpans + " spans; this one has " + total, null);
         }
         List<OtlpSpanMapper.Mapped> mapped = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
-            Map<String, Object> resource = OtlpValues.toMap(resourceSpans.getResource().getAttributesList());
+            Map<String, Object> resource =
+                    OtlpValues.toMap(resourceSpans.getResource().getAttributesList());
             for (ScopeSpans scopeSpans : resourceSpans.getScopeSpansList()) {
                 for (Span span : scopeSpans.getSpansList()) {
                     OtlpSpanMapper.Mapped m = OtlpSpanMapper.map(span, resource);
                     Optional<FieldProblem> problem = SpanValidator.firstProblem(m.span());
                     if (problem.isPresent()) {
-                        problems.add("span '" + span.getName() + "': " + problem.get().field() + " "
-                                + problem.get().reason());
+                        problems.add("span '" + span.getName() + "': "
+                                + problem.get().field() + " " + problem.get().reason());
                     } else {
                         mapped.add(m);
                     }
                 }
             }
         }
-        List<SpanRecord> records = mapped.stream().map(m -> spans.normalize(projectId, m.span(), receivedAt)).toList();
+        List<SpanRecord> records = mapped.stream()
+                .map(m -> spans.normalize(projectId, m.span(), receivedAt))
+                .toList();
         return new Mapping(records, decisionsOf(projectId, mapped, receivedAt), problems);
     }
 
@@ -84,7 +88,9 @@ final class OtlpRequestMapper {
     private List<DecisionRecord> decisionsOf(String projectId, List<OtlpSpanMapper.Mapped> mapped, Instant receivedAt) {
         Map<String, List<DecisionInput.Retrieved>> documentsByTrace = new HashMap<>();
         for (OtlpSpanMapper.Mapped m : mapped) {
-            documentsByTrace.computeIfAbsent(m.span().traceId(), t -> new ArrayList<>()).addAll(m.documents());
+            documentsByTrace
+                    .computeIfAbsent(m.span().traceId(), t -> new ArrayList<>())
+                    .addAll(m.documents());
         }
         List<DecisionRecord> out = new ArrayList<>();
         for (OtlpSpanMapper.Mapped m : mapped) {
@@ -93,10 +99,26 @@ final class OtlpRequestMapper {
                 continue;
             }
             String decisionId = m.decisionId() != null ? m.decisionId() : s.traceId();
-            Long latency = s.endTime() == null ? null : s.endTime().toEpochMilli() - s.startTime().toEpochMilli();
-            DecisionInput decision = new DecisionInput(decisionId, s.traceId(), s.feature(), s.prompt(),
-                    documentsByTrace.getOrDefault(s.traceId(), List.of()), m.promptTemplate(), m.promptVersion(),
-                    s.model(), s.completion(), null, null, s.status(), s.errorType(), null, latency, s.startTime(),
+            Long latency = s.endTime() == null
+                    ? null
+                    : s.endTime().toEpochMilli() - s.startTime().toEpochMilli();
+            DecisionInput decision = new DecisionInput(
+                    decisionId,
+                    s.traceId(),
+                    s.feature(),
+                    s.prompt(),
+                    documentsByTrace.getOrDefault(s.traceId(), List.of()),
+                    m.promptTemplate(),
+                    m.promptVersion(),
+                    s.model(),
+                    s.completion(),
+                    null,
+                    null,
+                    s.status(),
+                    s.errorType(),
+                    null,
+                    latency,
+                    s.startTime(),
                     s.metadata());
             out.add(decisions.normalize(projectId, decision, receivedAt));
         }

@@ -3,11 +3,11 @@ package dev.loupe.collector.otlp;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.loupe.contracts.wire.DecisionInput;
-import dev.loupe.contracts.wire.SpanInput;
 import dev.loupe.contracts.events.Outcome;
 import dev.loupe.contracts.events.SpanKind;
 import dev.loupe.contracts.json.EventJson;
+import dev.loupe.contracts.wire.DecisionInput;
+import dev.loupe.contracts.wire.SpanInput;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.io.IOException;
@@ -25,13 +25,16 @@ import java.util.Map;
  * README lists every mapping.
  */
 final class OtlpSpanMapper {
-    private OtlpSpanMapper() {
-    }
+    private OtlpSpanMapper() {}
 
     /** A mapped span and what a decision built from its trace needs. */
-    record Mapped(SpanInput span, boolean root, String decisionId, String promptTemplate, String promptVersion,
-                  List<DecisionInput.Retrieved> documents) {
-    }
+    record Mapped(
+            SpanInput span,
+            boolean root,
+            String decisionId,
+            String promptTemplate,
+            String promptVersion,
+            List<DecisionInput.Retrieved> documents) {}
 
     static Mapped map(Span span, Map<String, Object> resource) {
         GenAiAttributes a = new GenAiAttributes(OtlpValues.toMap(span.getAttributesList()));
@@ -44,12 +47,14 @@ final class OtlpSpanMapper {
         SpanKind kind = kind(operation, openInferenceKind, model);
         String provider = a.string("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system");
         Long input = a.number("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt");
-        Long output = a.number("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens",
-                "llm.token_count.completion");
-        Long cached = a.number("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+        Long output =
+                a.number("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion");
+        Long cached = a.number(
+                "gen_ai.usage.cache_read.input_tokens",
+                "gen_ai.usage.cache_read_input_tokens",
                 "llm.token_count.prompt_details.cache_read");
-        Long reasoning = a.number("gen_ai.usage.reasoning.output_tokens",
-                "llm.token_count.completion_details.reasoning");
+        Long reasoning =
+                a.number("gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning");
         a.number("llm.token_count.total", "gen_ai.usage.total_tokens");
         String prompt = prompt(a);
         String completion = completion(a);
@@ -60,9 +65,13 @@ final class OtlpSpanMapper {
         if (span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR) {
             status = Outcome.ERROR;
             errorType = errorType == null ? "error" : errorType;
-            errorMessage = span.getStatus().getMessage().isEmpty() ? errorMessage : span.getStatus().getMessage();
-        } else if (finishReasons.stream().anyMatch(r -> r.equalsIgnoreCase("length")
-                || r.equalsIgnoreCase("max_tokens") || r.equalsIgnoreCase("max_output_tokens"))) {
+            errorMessage = span.getStatus().getMessage().isEmpty()
+                    ? errorMessage
+                    : span.getStatus().getMessage();
+        } else if (finishReasons.stream()
+                .anyMatch(r -> r.equalsIgnoreCase("length")
+                        || r.equalsIgnoreCase("max_tokens")
+                        || r.equalsIgnoreCase("max_output_tokens"))) {
             status = Outcome.TRUNCATED;
         }
         String session = a.string("gen_ai.conversation.id", "session.id");
@@ -86,11 +95,37 @@ final class OtlpSpanMapper {
         Map<String, Object> attributes = new LinkedHashMap<>(a.remaining());
         resource.forEach((k, v) -> attributes.put("resource." + k, v));
         String parent = OtlpValues.hex(span.getParentSpanId());
-        SpanInput mapped = new SpanInput(OtlpValues.hex(span.getTraceId()), OtlpValues.hex(span.getSpanId()), parent,
-                kind, span.getName().isEmpty() ? null : span.getName(), provider, model,
-                time(span.getStartTimeUnixNano()), time(span.getEndTimeUnixNano()), null, null, input, output,
-                cached, reasoning, null, prompt, completion, null, null, status, errorType, errorMessage, feature,
-                session, user, decisionId, tool, metadata, attributes);
+        SpanInput mapped = new SpanInput(
+                OtlpValues.hex(span.getTraceId()),
+                OtlpValues.hex(span.getSpanId()),
+                parent,
+                kind,
+                span.getName().isEmpty() ? null : span.getName(),
+                provider,
+                model,
+                time(span.getStartTimeUnixNano()),
+                time(span.getEndTimeUnixNano()),
+                null,
+                null,
+                input,
+                output,
+                cached,
+                reasoning,
+                null,
+                prompt,
+                completion,
+                null,
+                null,
+                status,
+                errorType,
+                errorMessage,
+                feature,
+                session,
+                user,
+                decisionId,
+                tool,
+                metadata,
+                attributes);
         return new Mapped(mapped, parent == null, decisionId, template, version, documents);
     }
 
@@ -185,9 +220,16 @@ final class OtlpSpanMapper {
             JsonNode parts = EventJson.mapper().readTree(system);
             if (parsed.isArray()) {
                 ObjectNode systemMessage = EventJson.mapper().createObjectNode().put("role", "system");
-                systemMessage.set("parts", parts.isArray() ? parts
-                        : EventJson.mapper().createArrayNode().add(EventJson.mapper().createObjectNode()
-                        .put("type", "text").put("content", system)));
+                systemMessage.set(
+                        "parts",
+                        parts.isArray()
+                                ? parts
+                                : EventJson.mapper()
+                                        .createArrayNode()
+                                        .add(EventJson.mapper()
+                                                .createObjectNode()
+                                                .put("type", "text")
+                                                .put("content", system)));
                 ((ArrayNode) parsed).insert(0, systemMessage);
                 return parsed.toString();
             }
@@ -204,8 +246,8 @@ final class OtlpSpanMapper {
             try {
                 JsonNode array = EventJson.mapper().readTree(genAi);
                 if (array.isArray()) {
-                    array.forEach(d -> docs.add(new DecisionInput.Retrieved(text(d, "id"), number(d, "score"),
-                            text(d, "content"), null)));
+                    array.forEach(d -> docs.add(
+                            new DecisionInput.Retrieved(text(d, "id"), number(d, "score"), text(d, "content"), null)));
                 }
             } catch (IOException e) {
                 a.remaining().put("gen_ai.retrieval.documents", genAi);
@@ -215,8 +257,11 @@ final class OtlpSpanMapper {
         if (openInference != null) {
             for (Map<String, Object> d : openInference) {
                 Object score = d.get("document.score");
-                docs.add(new DecisionInput.Retrieved(str(d.get("document.id")),
-                        score instanceof Number n ? n.doubleValue() : null, str(d.get("document.content")), null));
+                docs.add(new DecisionInput.Retrieved(
+                        str(d.get("document.id")),
+                        score instanceof Number n ? n.doubleValue() : null,
+                        str(d.get("document.content")),
+                        null));
             }
         }
         return docs;
@@ -233,8 +278,7 @@ final class OtlpSpanMapper {
                     putIfAbsent(a, "exception.type", attrs.get("exception.type"));
                     putIfAbsent(a, "exception.message", attrs.get("exception.message"));
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
     }

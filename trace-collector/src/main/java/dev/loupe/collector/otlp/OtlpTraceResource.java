@@ -41,9 +41,15 @@ public class OtlpTraceResource {
     private final Counter accepted;
     private final Counter rejected;
 
-    public OtlpTraceResource(SpanNormalizer spans, DecisionNormalizer decisions, SpanPublisher spanPublisher,
-                             DecisionPublisher decisionPublisher, KeyRateLimiter rateLimiter, CollectorConfig config,
-                             Caller caller, MeterRegistry registry) {
+    public OtlpTraceResource(
+            SpanNormalizer spans,
+            DecisionNormalizer decisions,
+            SpanPublisher spanPublisher,
+            DecisionPublisher decisionPublisher,
+            KeyRateLimiter rateLimiter,
+            CollectorConfig config,
+            Caller caller,
+            MeterRegistry registry) {
         this.mapper = new OtlpRequestMapper(spans, decisions, config.maxBatchItems());
         this.spanPublisher = spanPublisher;
         this.decisionPublisher = decisionPublisher;
@@ -57,21 +63,26 @@ public class OtlpTraceResource {
     @POST
     @RolesAllowed(Scope.INGEST_ROLE)
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> export(byte[] body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                                @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding) {
+    public Uni<Response> export(
+            byte[] body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam(HttpHeaders.CONTENT_ENCODING) String contentEncoding) {
         boolean json = isJson(contentType);
         rateLimiter.acquire(caller.keyId());
         String projectId = caller.projectId();
-        ExportTraceServiceRequest request = OtlpCodec.parse(
-                OtlpCodec.decompress(body, contentEncoding, config.maxBodyBytes()), json);
+        ExportTraceServiceRequest request =
+                OtlpCodec.parse(OtlpCodec.decompress(body, contentEncoding, config.maxBodyBytes()), json);
         OtlpRequestMapper.Mapping mapping = mapper.map(request, projectId, Instant.now());
-        return spanPublisher.publish(mapping.spans())
+        return spanPublisher
+                .publish(mapping.spans())
                 .chain(() -> decisionPublisher.publish(mapping.decisions()))
                 .map(ignored -> {
                     accepted.increment(mapping.spans().size());
                     rejected.increment(mapping.problems().size());
-                    return Response.ok(OtlpCodec.encode(mapping.response(), json),
-                            json ? OtlpCodec.JSON : OtlpCodec.PROTOBUF).build();
+                    return Response.ok(
+                                    OtlpCodec.encode(mapping.response(), json),
+                                    json ? OtlpCodec.JSON : OtlpCodec.PROTOBUF)
+                            .build();
                 });
     }
 
@@ -86,8 +97,8 @@ public class OtlpTraceResource {
         if (type.equals(OtlpCodec.PROTOBUF)) {
             return false;
         }
-        throw new OtlpException(415, "Content-Type must be application/x-protobuf or application/json, not "
-                + contentType, null);
+        throw new OtlpException(
+                415, "Content-Type must be application/x-protobuf or application/json, not " + contentType, null);
     }
 
     @ServerExceptionMapper
@@ -103,7 +114,8 @@ public class OtlpTraceResource {
 
     private static Response status(int http, int grpcCode, String message, Integer retryAfter, HttpHeaders headers) {
         String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
-        boolean json = contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(OtlpCodec.JSON);
+        boolean json = contentType != null
+                && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(OtlpCodec.JSON);
         Response.ResponseBuilder builder = Response.status(http)
                 .entity(OtlpCodec.status(grpcCode, message, json))
                 .type(json ? OtlpCodec.JSON : OtlpCodec.PROTOBUF);

@@ -12,8 +12,7 @@ import java.util.Map;
 
 /** OTLP attribute values as plain Java values (strings, booleans, longs, doubles, lists, maps). */
 final class OtlpValues {
-    private OtlpValues() {
-    }
+    private OtlpValues() {}
 
     static Map<String, Object> toMap(List<KeyValue> attributes) {
         Map<String, Object> map = new LinkedHashMap<>();
@@ -29,7 +28,8 @@ final class OtlpValues {
             case BOOL_VALUE -> v.getBoolValue();
             case INT_VALUE -> v.getIntValue();
             case DOUBLE_VALUE -> v.getDoubleValue();
-            case BYTES_VALUE -> Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
+            case BYTES_VALUE ->
+                Base64.getEncoder().encodeToString(v.getBytesValue().toByteArray());
             case ARRAY_VALUE -> {
                 List<Object> list = new ArrayList<>();
                 v.getArrayValue().getValuesList().forEach(item -> list.add(value(item)));

@@ -33,15 +33,18 @@ public class CostCalculator {
     private final Counter unknownModel;
 
     public CostCalculator(PricingConfig config, MeterRegistry registry) {
-        this.shared = new PriceTable(config.file().map(f -> readPrices(Path.of(f))).orElseGet(CostCalculator::shipped));
-        this.perProject = config.projectOverridesFile().map(f -> readOverrides(Path.of(f))).orElse(Map.of());
+        this.shared =
+                new PriceTable(config.file().map(f -> readPrices(Path.of(f))).orElseGet(CostCalculator::shipped));
+        this.perProject = config.projectOverridesFile()
+                .map(f -> readOverrides(Path.of(f)))
+                .orElse(Map.of());
         this.unknownModel = registry.counter("loupe.collector.cost.unknown.model");
         LOG.infof("price table: %d entries, overrides for %d projects", shared.size(), perProject.size());
     }
 
     /** The cost, or {@code null} when nothing is known about the model or no tokens were reported. */
-    public BigDecimal cost(String projectId, String model, Instant at, Long input, Long output, Long cached,
-                           Long reasoning) {
+    public BigDecimal cost(
+            String projectId, String model, Instant at, Long input, Long output, Long cached, Long reasoning) {
         if (model == null || (input == null && output == null)) {
             return null;
         }
@@ -75,19 +78,21 @@ public class CostCalculator {
     }
 
     private static List<ModelPrice> parsePrices(JsonNode root) throws IOException {
-        return EventJson.mapper().readerFor(new TypeReference<List<ModelPrice>>() { }).readValue(root.get("prices"));
+        return EventJson.mapper()
+                .readerFor(new TypeReference<List<ModelPrice>>() {})
+                .readValue(root.get("prices"));
     }
 
     private static Map<String, PriceTable> readOverrides(Path file) {
         try {
-            Map<String, List<ModelPrice>> raw = EventJson.mapper().readValue(Files.readAllBytes(file),
-                    new TypeReference<Map<String, List<ModelPrice>>>() { });
+            Map<String, List<ModelPrice>> raw = EventJson.mapper()
+                    .readValue(Files.readAllBytes(file), new TypeReference<Map<String, List<ModelPrice>>>() {});
             Map<String, PriceTable> tables = new HashMap<>();
             raw.forEach((project, prices) -> tables.put(project, new PriceTable(prices)));
             return tables;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read loupe.pricing.project-overrides-file " + file + ": "
-                    + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot read loupe.pricing.project-overrides-file " + file + ": " + e.getMessage(), e);
         }
     }
 }

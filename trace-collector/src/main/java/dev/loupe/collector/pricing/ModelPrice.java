@@ -13,8 +13,14 @@ import java.util.regex.Pattern;
  * {@code cachedInput} and {@code reasoning} default to the input and output prices.
  */
 @RegisterForReflection
-public record ModelPrice(String model, String match, LocalDate startDate, BigDecimal input, BigDecimal output,
-                         BigDecimal cachedInput, BigDecimal reasoning) {
+public record ModelPrice(
+        String model,
+        String match,
+        LocalDate startDate,
+        BigDecimal input,
+        BigDecimal output,
+        BigDecimal cachedInput,
+        BigDecimal reasoning) {
 
     @JsonIgnore
     public Pattern pattern() {

@@ -16,14 +16,17 @@ import java.util.regex.Pattern;
 public final class PriceTable {
     private final List<Compiled> entries;
     /** Model names repeat endlessly: remember each (model, day) answer instead of running every pattern again. */
-    private final Cache<String, Optional<ModelPrice>> lookups = Caffeine.newBuilder().maximumSize(10_000).build();
+    private final Cache<String, Optional<ModelPrice>> lookups =
+            Caffeine.newBuilder().maximumSize(10_000).build();
 
-    private record Compiled(ModelPrice price, Pattern pattern) {
-    }
+    private record Compiled(ModelPrice price, Pattern pattern) {}
 
     public PriceTable(List<ModelPrice> prices) {
-        this.entries = prices.stream().map(p -> new Compiled(p, p.pattern()))
-                .sorted(Comparator.comparing((Compiled c) -> c.price().startDate()).reversed()).toList();
+        this.entries = prices.stream()
+                .map(p -> new Compiled(p, p.pattern()))
+                .sorted(Comparator.comparing((Compiled c) -> c.price().startDate())
+                        .reversed())
+                .toList();
     }
 
     public Optional<ModelPrice> priceFor(String model, Instant at) {
@@ -32,10 +35,13 @@ public final class PriceTable {
         }
         LocalDate day = (at == null ? Instant.now() : at).atZone(ZoneOffset.UTC).toLocalDate();
         String name = model.trim();
-        return lookups.get(name + '\n' + day, k -> entries.stream()
-                .filter(c -> !c.price().startDate().isAfter(day) && c.pattern().matcher(name).matches())
-                .map(Compiled::price)
-                .findFirst());
+        return lookups.get(
+                name + '\n' + day,
+                k -> entries.stream()
+                        .filter(c -> !c.price().startDate().isAfter(day)
+                                && c.pattern().matcher(name).matches())
+                        .map(Compiled::price)
+                        .findFirst());
     }
 
     public int size() {
@@ -46,13 +52,14 @@ public final class PriceTable {
      * The cost of one call. Input tokens include cached ones and output tokens include reasoning ones
      * (OTel GenAI conventions), so each part is priced once.
      */
-    public static BigDecimal cost(ModelPrice price, Long inputTokens, Long outputTokens, Long cachedInputTokens,
-                                  Long reasoningTokens) {
+    public static BigDecimal cost(
+            ModelPrice price, Long inputTokens, Long outputTokens, Long cachedInputTokens, Long reasoningTokens) {
         long input = nz(inputTokens);
         long cached = Math.min(nz(cachedInputTokens), input);
         long output = nz(outputTokens);
         long reasoning = Math.min(nz(reasoningTokens), output);
-        BigDecimal total = price.input().multiply(BigDecimal.valueOf(input - cached))
+        BigDecimal total = price.input()
+                .multiply(BigDecimal.valueOf(input - cached))
                 .add(price.cachedInputOrInput().multiply(BigDecimal.valueOf(cached)))
                 .add(price.output().multiply(BigDecimal.valueOf(output - reasoning)))
                 .add(price.reasoningOrOutput().multiply(BigDecimal.valueOf(reasoning)));

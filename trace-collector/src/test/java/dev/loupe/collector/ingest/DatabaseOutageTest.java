@@ -32,8 +32,10 @@ import org.junit.jupiter.api.Test;
 class DatabaseOutageTest {
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String knownKey;
+
     @ConfigProperty(name = "loupe.test.project-b.secret-key")
     String unseenKey;
+
     @Inject
     AdjustableTenancyClock clock;
 
@@ -55,19 +57,25 @@ class DatabaseOutageTest {
 
     @Test
     void knownKeysKeepIngestingUnseenKeysAreToldToRetryNeverA500() {
-        post(knownKey).statusCode(200);                      // warm: the first request also waits for Kafka
-        clock.advance(Duration.ofSeconds(31));               // past cache-ttl
-        post(knownKey).statusCode(200);                      // looked up again: cached, and remembered
+        post(knownKey).statusCode(200); // warm: the first request also waits for Kafka
+        clock.advance(Duration.ofSeconds(31)); // past cache-ttl
+        post(knownKey).statusCode(200); // looked up again: cached, and remembered
         ProxiedPostgresTestResource.proxy().cut();
         try {
-            clock.advance(Duration.ofSeconds(31));           // past cache-ttl: the next request looks it up again
+            clock.advance(Duration.ofSeconds(31)); // past cache-ttl: the next request looks it up again
             post(knownKey).statusCode(200).body("accepted", equalTo(1));
             given().get("/q/health/ready").then().statusCode(503);
-            post(unseenKey).statusCode(503).contentType("application/problem+json")
-                    .header("Retry-After", "5").body("detail", containsString("database is unavailable"));
+            post(unseenKey)
+                    .statusCode(503)
+                    .contentType("application/problem+json")
+                    .header("Retry-After", "5")
+                    .body("detail", containsString("database is unavailable"));
 
-            clock.advance(Duration.ofSeconds(90));           // 121 s after the last lookup: past stale-if-error
-            post(knownKey).statusCode(503).contentType("application/problem+json").header("Retry-After", "5");
+            clock.advance(Duration.ofSeconds(90)); // 121 s after the last lookup: past stale-if-error
+            post(knownKey)
+                    .statusCode(503)
+                    .contentType("application/problem+json")
+                    .header("Retry-After", "5");
         } finally {
             ProxiedPostgresTestResource.proxy().restore();
         }
@@ -76,7 +84,12 @@ class DatabaseOutageTest {
     }
 
     private static ValidatableResponse post(String key) {
-        return given().auth().oauth2(key).contentType(ContentType.JSON).body(TestSpans.batch(TestSpans.llm()))
-                .when().post("/v1/spans").then();
+        return given().auth()
+                .oauth2(key)
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(TestSpans.llm()))
+                .when()
+                .post("/v1/spans")
+                .then();
     }
 }

@@ -12,14 +12,37 @@ import org.junit.jupiter.api.Test;
 class KeyRateLimiterTest {
     private static CollectorConfig config(double perSecond, int burst) {
         return new CollectorConfig() {
-            public int maxBatchItems() { return 1000; }
-            public int maxBodyBytes() { return 1 << 20; }
-            public Duration ackTimeout() { return Duration.ofSeconds(5); }
-            public int maxInFlight() { return 1000; }
-            public long memoryBudget() { return 0; }
-            public double rateLimitPerSecond() { return perSecond; }
-            public int rateLimitBurst() { return burst; }
-            public int retryAfterSeconds() { return 5; }
+            public int maxBatchItems() {
+                return 1000;
+            }
+
+            public int maxBodyBytes() {
+                return 1 << 20;
+            }
+
+            public Duration ackTimeout() {
+                return Duration.ofSeconds(5);
+            }
+
+            public int maxInFlight() {
+                return 1000;
+            }
+
+            public long memoryBudget() {
+                return 0;
+            }
+
+            public double rateLimitPerSecond() {
+                return perSecond;
+            }
+
+            public int rateLimitBurst() {
+                return burst;
+            }
+
+            public int retryAfterSeconds() {
+                return 5;
+            }
         };
     }
 
@@ -47,11 +70,14 @@ class KeyRateLimiterTest {
                 refused++;
             }
         }
-        assertThat(refused).as("requests refused with the rate at 0, far over the burst of 1").isZero();
+        assertThat(refused)
+                .as("requests refused with the rate at 0, far over the burst of 1")
+                .isZero();
         // the same burst with any positive rate refuses the second request at once: 0 is "off", not "very slow"
         KeyRateLimiter slow = new KeyRateLimiter(config(0.001, 1));
         slow.acquire("key-a");
-        assertThatThrownBy(() -> slow.acquire("key-a")).isInstanceOfSatisfying(ProblemException.class,
-                e -> assertThat(e.status()).isEqualTo(429));
+        assertThatThrownBy(() -> slow.acquire("key-a"))
+                .isInstanceOfSatisfying(
+                        ProblemException.class, e -> assertThat(e.status()).isEqualTo(429));
     }
 }

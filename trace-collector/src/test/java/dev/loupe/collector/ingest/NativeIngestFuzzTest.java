@@ -1,7 +1,5 @@
 package dev.loupe.collector.ingest;
 
-import dev.loupe.contracts.wire.DecisionInput;
-import dev.loupe.contracts.wire.SpanInput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
@@ -12,6 +10,8 @@ import dev.loupe.common.http.BatchReader;
 import dev.loupe.common.http.FieldProblem;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.contracts.json.EventJson;
+import dev.loupe.contracts.wire.DecisionInput;
+import dev.loupe.contracts.wire.SpanInput;
 import dev.loupe.testing.AllocationBudget;
 import java.io.CharConversionException;
 import java.io.IOException;
@@ -40,20 +40,27 @@ class NativeIngestFuzzTest {
     static {
         // class loading, the price table and regex compilation are one-off costs, not an input's
         ingest(seed("spans/valid-full"), "spans", SpanInput.class, SpanValidator::firstProblem, SPANS::normalize);
-        ingest(seed("decisions/valid"), "decisions", DecisionInput.class, DecisionValidator::firstProblem,
+        ingest(
+                seed("decisions/valid"),
+                "decisions",
+                DecisionInput.class,
+                DecisionValidator::firstProblem,
                 DECISIONS::normalize);
     }
 
     @FuzzTest
     void spans(byte[] body) {
-        AllocationBudget.run(body.length, () -> ingest(body, "spans", SpanInput.class, SpanValidator::firstProblem,
-                SPANS::normalize));
+        AllocationBudget.run(
+                body.length,
+                () -> ingest(body, "spans", SpanInput.class, SpanValidator::firstProblem, SPANS::normalize));
     }
 
     @FuzzTest
     void decisions(byte[] body) {
-        AllocationBudget.run(body.length, () -> ingest(body, "decisions", DecisionInput.class,
-                DecisionValidator::firstProblem, DECISIONS::normalize));
+        AllocationBudget.run(
+                body.length,
+                () -> ingest(
+                        body, "decisions", DecisionInput.class, DecisionValidator::firstProblem, DECISIONS::normalize));
     }
 
     static byte[] seed(String name) {
@@ -64,8 +71,12 @@ class NativeIngestFuzzTest {
         }
     }
 
-    static <I, R> void ingest(byte[] body, String field, Class<I> type, Function<I, Optional<FieldProblem>> validator,
-                              NativeBatchIngest.Normalizer<I, R> normalizer) {
+    static <I, R> void ingest(
+            byte[] body,
+            String field,
+            Class<I> type,
+            Function<I, Optional<FieldProblem>> validator,
+            NativeBatchIngest.Normalizer<I, R> normalizer) {
         JsonNode tree;
         try {
             tree = body.length == 0 ? null : MAPPER.readTree(body); // an empty body reaches the resource as null
@@ -77,7 +88,8 @@ class NativeIngestFuzzTest {
         try {
             BatchReader.Batch<I> batch = BatchReader.read(MAPPER, tree, field, MAX_ITEMS, type, validator);
             List<R> records = batch.items().stream()
-                    .map(item -> normalizer.normalize("p-fuzz", item.value(), RECEIVED_AT)).toList();
+                    .map(item -> normalizer.normalize("p-fuzz", item.value(), RECEIVED_AT))
+                    .toList();
             records.forEach(EventJson::encodeBytes);
             EventJson.encodeBytes(new BatchResult(records.size(), batch.rejected()));
         } catch (ProblemException e) {

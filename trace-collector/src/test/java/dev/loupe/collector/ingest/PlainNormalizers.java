@@ -16,25 +16,49 @@ import java.util.Optional;
  */
 public final class PlainNormalizers {
     private static final RedactionConfig REDACTION = new RedactionConfig() {
-        public int maxTextLength() { return 32_000; }
-        public boolean emails() { return true; }
-        public boolean phones() { return true; }
-        public boolean cards() { return true; }
-        public boolean ibans() { return true; }
-        public Map<String, String> patterns() { return Map.of("employee-id", "EMP-\\d{6}"); }
-        public Optional<String> canary() { return Optional.of("CANARY-7f3a9c-DO-NOT-LEAK"); }
+        public int maxTextLength() {
+            return 32_000;
+        }
+
+        public boolean emails() {
+            return true;
+        }
+
+        public boolean phones() {
+            return true;
+        }
+
+        public boolean cards() {
+            return true;
+        }
+
+        public boolean ibans() {
+            return true;
+        }
+
+        public Map<String, String> patterns() {
+            return Map.of("employee-id", "EMP-\\d{6}");
+        }
+
+        public Optional<String> canary() {
+            return Optional.of("CANARY-7f3a9c-DO-NOT-LEAK");
+        }
     };
     private static final PricingConfig PRICING = new PricingConfig() {
-        public Optional<String> file() { return Optional.empty(); }
-        public Optional<String> projectOverridesFile() { return Optional.empty(); }
+        public Optional<String> file() {
+            return Optional.empty();
+        }
+
+        public Optional<String> projectOverridesFile() {
+            return Optional.empty();
+        }
     };
 
     private static final IdentifierHasher HASHER = new IdentifierHasher(() -> Optional.of("fuzz-identifier-secret"));
     private static final Redactor REDACTOR = new Redactor(REDACTION);
     private static final TextLimiter LIMITER = new TextLimiter(REDACTION);
 
-    private PlainNormalizers() {
-    }
+    private PlainNormalizers() {}
 
     public static SpanNormalizer spans() {
         return new SpanNormalizer(HASHER, REDACTOR, LIMITER, new CostCalculator(PRICING, new SimpleMeterRegistry()));

@@ -12,8 +12,8 @@ import dev.loupe.contracts.events.Topics;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
-import dev.loupe.testing.TopicReader;
 import dev.loupe.testing.TestSpans;
+import dev.loupe.testing.TopicReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -30,19 +30,30 @@ import org.junit.jupiter.api.Test;
 class SpanIngestResourceTest {
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String secretKey;
+
     @ConfigProperty(name = "loupe.test.project-a.public-key")
     String publicKey;
+
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectId;
 
     @Test
     void acceptedSpanIsOnKafkaKeyedByTraceWithTheKeysProject() {
-        TestSpans span = TestSpans.llm().with("projectId", "someone-elses-project").without("latencyMs");
-        given().auth().oauth2(secretKey).contentType(ContentType.JSON).body(TestSpans.batch(span))
-                .when().post("/v1/spans")
-                .then().statusCode(200).body("accepted", equalTo(1)).body("rejected", hasSize(0));
+        TestSpans span =
+                TestSpans.llm().with("projectId", "someone-elses-project").without("latencyMs");
+        given().auth()
+                .oauth2(secretKey)
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(span))
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(200)
+                .body("accepted", equalTo(1))
+                .body("rejected", hasSize(0));
 
-        ConsumerRecord<String, String> published = TopicReader.awaitKey(Topics.SPANS, span.traceId(), Duration.ofSeconds(10));
+        ConsumerRecord<String, String> published =
+                TopicReader.awaitKey(Topics.SPANS, span.traceId(), Duration.ofSeconds(10));
         SpanRecord record = EventJson.decode(published.value(), SpanRecord.class);
         assertThat(record.projectId()).isEqualTo(projectId);
         assertThat(record.spanId()).isEqualTo(span.spanId());
@@ -58,9 +69,14 @@ class SpanIngestResourceTest {
         TestSpans badId = TestSpans.llm().with("traceId", "not-hex");
         TestSpans badTime = TestSpans.llm().with("startTime", "yesterday");
 
-        given().auth().oauth2(secretKey).contentType(ContentType.JSON).body(TestSpans.batch(good, badId, badTime))
-                .when().post("/v1/spans")
-                .then().statusCode(200)
+        given().auth()
+                .oauth2(secretKey)
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(good, badId, badTime))
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(200)
                 .body("accepted", equalTo(1))
                 .body("rejected.field", equalTo(List.of("spans[1].traceId", "spans[2].startTime")))
                 .body("rejected.index", equalTo(List.of(1, 2)));
@@ -68,58 +84,102 @@ class SpanIngestResourceTest {
 
     @Test
     void costsTheDatabaseCannotHoldAreRefusedPerItem() {
-        String body = "{\"spans\": [" + String.join(",",
-                EventJson.encode(TestSpans.llm().build()),
-                EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 1e999999999,"),
-                EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 1E-999999999,"),
-                EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 0.0000123456789,")) + "]}";
-        given().auth().oauth2(secretKey).contentType(ContentType.JSON).body(body)
-                .when().post("/v1/spans")
-                .then().statusCode(200)
+        String body = "{\"spans\": ["
+                + String.join(
+                        ",",
+                        EventJson.encode(TestSpans.llm().build()),
+                        EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 1e999999999,"),
+                        EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 1E-999999999,"),
+                        EventJson.encode(TestSpans.llm().build()).replaceFirst("\\{", "{\"costUsd\": 0.0000123456789,"))
+                + "]}";
+        given().auth()
+                .oauth2(secretKey)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(200)
                 .body("accepted", equalTo(2))
                 .body("rejected.field", equalTo(List.of("spans[1].costUsd", "spans[2].costUsd")));
     }
 
     @Test
     void malformedJsonIsAProblemNamingTheBody() {
-        given().auth().oauth2(secretKey).contentType(ContentType.JSON).body("{\"spans\": [ {\"traceId\": ")
-                .when().post("/v1/spans")
-                .then().statusCode(400).contentType("application/problem+json")
-                .body("status", equalTo(400)).body("field", equalTo("body"));
+        given().auth()
+                .oauth2(secretKey)
+                .contentType(ContentType.JSON)
+                .body("{\"spans\": [ {\"traceId\": ")
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("status", equalTo(400))
+                .body("field", equalTo("body"));
     }
 
     @Test
     void missingSpansArrayIsAProblemNamingTheField() {
-        given().auth().oauth2(secretKey).contentType(ContentType.JSON).body(Map.of("spans", "nope"))
-                .when().post("/v1/spans")
-                .then().statusCode(400).contentType("application/problem+json").body("field", equalTo("spans"));
+        given().auth()
+                .oauth2(secretKey)
+                .contentType(ContentType.JSON)
+                .body(Map.of("spans", "nope"))
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("spans"));
     }
 
     @Test
     void unknownKeyIsUnauthorized() {
-        given().auth().oauth2("lk_0123456789abcdef_" + "ab".repeat(24)).contentType(ContentType.JSON)
+        given().auth()
+                .oauth2("lk_0123456789abcdef_" + "ab".repeat(24))
+                .contentType(ContentType.JSON)
                 .body(TestSpans.batch(TestSpans.llm()))
-                .when().post("/v1/spans")
-                .then().statusCode(401).contentType("application/problem+json").body("field", equalTo("Authorization"));
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json")
+                .body("field", equalTo("Authorization"));
     }
 
     @Test
     void missingKeyIsUnauthorized() {
-        given().contentType(ContentType.JSON).body(TestSpans.batch(TestSpans.llm()))
-                .when().post("/v1/spans")
-                .then().statusCode(401).contentType("application/problem+json");
+        given().contentType(ContentType.JSON)
+                .body(TestSpans.batch(TestSpans.llm()))
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(401)
+                .contentType("application/problem+json");
     }
 
     @Test
     void feedbackKeyMayNotIngest() {
-        given().auth().oauth2(publicKey).contentType(ContentType.JSON).body(TestSpans.batch(TestSpans.llm()))
-                .when().post("/v1/spans")
-                .then().statusCode(403).contentType("application/problem+json").body("detail", containsString("scope"));
+        given().auth()
+                .oauth2(publicKey)
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(TestSpans.llm()))
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("detail", containsString("scope"));
     }
 
     @Test
     void healthIsUpWithDatabaseAndKafka() {
-        JsonNode health = given().when().get("/q/health/ready").then().statusCode(200).extract().as(JsonNode.class);
+        JsonNode health = given().when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .extract()
+                .as(JsonNode.class);
         assertThat(health.toString()).contains("Reactive PostgreSQL").containsIgnoringCase("kafka");
     }
 }

@@ -44,17 +44,29 @@ class OtlpBadInputTest {
 
     @Test
     void truncatedProtobufIsAFinal400() {
-        byte[] good = request(span(TestSpans.randomHex(32), TestSpans.randomHex(16), 10)).toByteArray();
-        given().auth().oauth2(key).contentType(PROTOBUF).body(Arrays.copyOf(good, good.length - 7))
-                .when().post("/v1/traces")
-                .then().statusCode(400).contentType(PROTOBUF);
+        byte[] good = request(span(TestSpans.randomHex(32), TestSpans.randomHex(16), 10))
+                .toByteArray();
+        given().auth()
+                .oauth2(key)
+                .contentType(PROTOBUF)
+                .body(Arrays.copyOf(good, good.length - 7))
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(400)
+                .contentType(PROTOBUF);
     }
 
     @Test
     void wrongContentTypeIs415() {
-        given().auth().oauth2(key).contentType("text/plain").body("hello")
-                .when().post("/v1/traces")
-                .then().statusCode(415);
+        given().auth()
+                .oauth2(key)
+                .contentType("text/plain")
+                .body("hello")
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(415);
     }
 
     @Test
@@ -64,18 +76,32 @@ class OtlpBadInputTest {
             gzip.write(new byte[16 * 1024 * 1024]);
         }
         assertThat(compressed.size()).isLessThan(32 * 1024);
-        given().auth().oauth2(key).contentType(PROTOBUF).header("Content-Encoding", "gzip").body(compressed.toByteArray())
-                .when().post("/v1/traces")
-                .then().statusCode(413);
+        given().auth()
+                .oauth2(key)
+                .contentType(PROTOBUF)
+                .header("Content-Encoding", "gzip")
+                .body(compressed.toByteArray())
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(413);
     }
 
     @Test
     void invalidHexIdInJsonIs400WithAStatusBody() {
-        String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"zz\",\"spanId\":\"00f067aa0ba902b7\","
-                + "\"name\":\"x\",\"startTimeUnixNano\":\"1764237600000000000\"}]}]}]}";
-        given().auth().oauth2(key).contentType("application/json").body(json)
-                .when().post("/v1/traces")
-                .then().statusCode(400).contentType(startsWith("application/json")).body("code", equalTo(3));
+        String json =
+                "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"zz\",\"spanId\":\"00f067aa0ba902b7\","
+                        + "\"name\":\"x\",\"startTimeUnixNano\":\"1764237600000000000\"}]}]}]}";
+        given().auth()
+                .oauth2(key)
+                .contentType("application/json")
+                .body(json)
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(400)
+                .contentType(startsWith("application/json"))
+                .body("code", equalTo(3));
     }
 
     @Test
@@ -83,9 +109,17 @@ class OtlpBadInputTest {
         String traceId = TestSpans.randomHex(32);
         Span good = span(traceId, TestSpans.randomHex(16), 10);
         Span bad = span(traceId, TestSpans.randomHex(16), -5);
-        byte[] answer = given().auth().oauth2(key).contentType(PROTOBUF).body(request(good, bad).toByteArray())
-                .when().post("/v1/traces")
-                .then().statusCode(200).contentType(PROTOBUF).extract().asByteArray();
+        byte[] answer = given().auth()
+                .oauth2(key)
+                .contentType(PROTOBUF)
+                .body(request(good, bad).toByteArray())
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(200)
+                .contentType(PROTOBUF)
+                .extract()
+                .asByteArray();
 
         ExportTraceServiceResponse response = ExportTraceServiceResponse.parseFrom(answer);
         assertThat(response.getPartialSuccess().getRejectedSpans()).isEqualTo(1);
@@ -99,9 +133,14 @@ class OtlpBadInputTest {
         for (int i = 0; i < spans.length; i++) {
             spans[i] = span(traceId, TestSpans.randomHex(16), 1);
         }
-        given().auth().oauth2(key).contentType(PROTOBUF).body(request(spans).toByteArray())
-                .when().post("/v1/traces")
-                .then().statusCode(413);
+        given().auth()
+                .oauth2(key)
+                .contentType(PROTOBUF)
+                .body(request(spans).toByteArray())
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(413);
     }
 
     @Test
@@ -109,11 +148,20 @@ class OtlpBadInputTest {
         String traceId = TestSpans.randomHex(32);
         String spanId = TestSpans.randomHex(16);
         Span span = span(traceId, spanId, 3).toBuilder()
-                .addAttributes(attr("gen_ai.prompt", "héllo 日本語 🙂 tab\there bell\u0007 nul\u0000 end")).build();
-        given().auth().oauth2(key).contentType(PROTOBUF).body(request(span).toByteArray())
-                .when().post("/v1/traces").then().statusCode(200);
+                .addAttributes(attr("gen_ai.prompt", "héllo 日本語 🙂 tab\there bell\u0007 nul\u0000 end"))
+                .build();
+        given().auth()
+                .oauth2(key)
+                .contentType(PROTOBUF)
+                .body(request(span).toByteArray())
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(200);
 
-        SpanRecord record = EventJson.decode(TopicReader.awaitKey(Topics.SPANS, traceId, Duration.ofSeconds(10)).value(),
+        SpanRecord record = EventJson.decode(
+                TopicReader.awaitKey(Topics.SPANS, traceId, Duration.ofSeconds(10))
+                        .value(),
                 SpanRecord.class);
         assertThat(record.prompt()).isEqualTo("héllo 日本語 🙂 tab\there bell\u0007 nul\uFFFD end");
     }
@@ -137,11 +185,19 @@ class OtlpBadInputTest {
                    {"key":"retrieval.documents.0.document.id","value":{"stringValue":"doc-1"}},
                    {"key":"retrieval.documents.0.document.score","value":{"doubleValue":0.9}}]}]}]}]}
                 """.formatted(traceId);
-        given().auth().oauth2(key).contentType("application/json").body(json)
-                .when().post("/v1/traces")
-                .then().statusCode(200).contentType(startsWith("application/json"));
+        given().auth()
+                .oauth2(key)
+                .contentType("application/json")
+                .body(json)
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(200)
+                .contentType(startsWith("application/json"));
 
-        SpanRecord record = EventJson.decode(TopicReader.awaitKey(Topics.SPANS, traceId, Duration.ofSeconds(10)).value(),
+        SpanRecord record = EventJson.decode(
+                TopicReader.awaitKey(Topics.SPANS, traceId, Duration.ofSeconds(10))
+                        .value(),
                 SpanRecord.class);
         assertThat(record.kind()).isEqualTo(SpanKind.RETRIEVAL);
         assertThat(record.model()).isEqualTo("gpt-4o-mini");
@@ -151,38 +207,60 @@ class OtlpBadInputTest {
         assertThat(record.completion()).isEqualTo("it ships today");
         assertThat(record.sessionId()).isEqualTo("sess-1");
         assertThat(record.latencyMs()).isEqualTo(250L);
-        assertThat(record.attributes()).containsEntry("resource.service.name", "rag")
+        assertThat(record.attributes())
+                .containsEntry("resource.service.name", "rag")
                 .doesNotContainKey("retrieval.documents.0.document.id");
     }
 
     @Test
     void emptyRequestIsASuccess() {
-        given().auth().oauth2(key).contentType(PROTOBUF).body(new byte[0])
-                .when().post("/v1/traces").then().statusCode(200).contentType(PROTOBUF);
+        given().auth()
+                .oauth2(key)
+                .contentType(PROTOBUF)
+                .body(new byte[0])
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(200)
+                .contentType(PROTOBUF);
     }
 
     @Test
     void missingKeyIs401() {
-        given().contentType(PROTOBUF).body(request().toByteArray())
-                .when().post("/v1/traces").then().statusCode(401);
+        given().contentType(PROTOBUF)
+                .body(request().toByteArray())
+                .when()
+                .post("/v1/traces")
+                .then()
+                .statusCode(401);
     }
 
     private static ExportTraceServiceRequest request(Span... spans) {
-        return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
-                .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(Arrays.asList(spans)))).build();
+        return ExportTraceServiceRequest.newBuilder()
+                .addResourceSpans(ResourceSpans.newBuilder()
+                        .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(Arrays.asList(spans))))
+                .build();
     }
 
     private static Span span(String traceId, String spanId, long inputTokens) {
         long start = 1_764_237_600_000_000_000L;
-        return Span.newBuilder().setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(traceId)))
-                .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(spanId))).setName("chat gpt-4o")
-                .setStartTimeUnixNano(start).setEndTimeUnixNano(start + 1_000_000_000L)
+        return Span.newBuilder()
+                .setTraceId(ByteString.copyFrom(HexFormat.of().parseHex(traceId)))
+                .setSpanId(ByteString.copyFrom(HexFormat.of().parseHex(spanId)))
+                .setName("chat gpt-4o")
+                .setStartTimeUnixNano(start)
+                .setEndTimeUnixNano(start + 1_000_000_000L)
                 .addAttributes(attr("gen_ai.operation.name", "chat"))
-                .addAttributes(KeyValue.newBuilder().setKey("gen_ai.usage.input_tokens")
-                        .setValue(AnyValue.newBuilder().setIntValue(inputTokens))).build();
+                .addAttributes(KeyValue.newBuilder()
+                        .setKey("gen_ai.usage.input_tokens")
+                        .setValue(AnyValue.newBuilder().setIntValue(inputTokens)))
+                .build();
     }
 
     private static KeyValue attr(String key, String value) {
-        return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+        return KeyValue.newBuilder()
+                .setKey(key)
+                .setValue(AnyValue.newBuilder().setStringValue(value))
+                .build();
     }
 }

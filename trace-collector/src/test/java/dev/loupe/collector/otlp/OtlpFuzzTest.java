@@ -24,6 +24,7 @@ import java.time.Instant;
 class OtlpFuzzTest {
     /** The collector's defaults ({@code CollectorConfig}): body limit after decompression, spans per request. */
     static final int MAX_BODY_BYTES = 5 * 1024 * 1024;
+
     static final int MAX_SPANS = 1000;
     static final Instant RECEIVED_AT = Instant.parse("2026-11-27T10:00:00Z");
 
@@ -63,8 +64,8 @@ class OtlpFuzzTest {
     /** Everything {@code OtlpTraceResource.export} does with a body, short of the rate limit and Kafka. */
     static void export(byte[] body, String contentEncoding, boolean json) {
         try {
-            ExportTraceServiceRequest request = OtlpCodec.parse(
-                    OtlpCodec.decompress(body, contentEncoding, MAX_BODY_BYTES), json);
+            ExportTraceServiceRequest request =
+                    OtlpCodec.parse(OtlpCodec.decompress(body, contentEncoding, MAX_BODY_BYTES), json);
             OtlpRequestMapper.Mapping mapping = MAPPER.map(request, "p-fuzz", RECEIVED_AT);
             mapping.spans().forEach(EventJson::encodeBytes);
             mapping.decisions().forEach(EventJson::encodeBytes);

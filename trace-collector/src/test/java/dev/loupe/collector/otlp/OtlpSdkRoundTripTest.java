@@ -30,7 +30,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,15 +50,20 @@ import org.junit.jupiter.api.Test;
 class OtlpSdkRoundTripTest {
     @TestHTTPResource("/v1/traces")
     URL endpoint;
+
     @ConfigProperty(name = "loupe.test.project-a.secret-key")
     String key;
+
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectId;
 
     @Test
     void currentGenAiConventionsOverProtobufWithGzip() {
-        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder().setEndpoint(endpoint.toString())
-                .addHeader("Authorization", "Bearer " + key).setCompression("gzip").build();
+        OtlpHttpSpanExporter exporter = OtlpHttpSpanExporter.builder()
+                .setEndpoint(endpoint.toString())
+                .addHeader("Authorization", "Bearer " + key)
+                .setCompression("gzip")
+                .build();
         String[] ids = emitCurrentConventions(exporter);
 
         SpanRecord llm = span(ids[0], ids[2]);
@@ -75,7 +79,10 @@ class OtlpSdkRoundTripTest {
         assertThat(llm.reasoningTokens()).isEqualTo(50L);
         // 1000 * 2.5e-6 + 200 * 1.25e-6 + 300 * 1e-5
         assertThat(llm.costUsd()).isEqualByComparingTo("0.00575");
-        assertThat(llm.prompt()).contains("\"role\":\"system\"").contains("Be brief.").contains("[EMAIL]")
+        assertThat(llm.prompt())
+                .contains("\"role\":\"system\"")
+                .contains("Be brief.")
+                .contains("[EMAIL]")
                 .doesNotContain("ann@example.com");
         assertThat(llm.completion()).contains("30 days");
         assertThat(llm.status()).isEqualTo(Outcome.TRUNCATED);
@@ -83,8 +90,10 @@ class OtlpSdkRoundTripTest {
         assertThat(llm.feature()).isEqualTo("support-rag");
         assertThat(llm.redactions()).containsEntry("email", 1);
         assertThat(llm.metadata()).containsEntry("tier", "pro").containsEntry("finishReasons", "length");
-        assertThat(((Number) llm.attributes().get("gen_ai.request.temperature")).doubleValue()).isEqualTo(0.2);
-        assertThat(llm.attributes()).containsEntry("resource.service.name", "shop-assistant")
+        assertThat(((Number) llm.attributes().get("gen_ai.request.temperature")).doubleValue())
+                .isEqualTo(0.2);
+        assertThat(llm.attributes())
+                .containsEntry("resource.service.name", "shop-assistant")
                 .doesNotContainKeys("gen_ai.usage.input_tokens", "gen_ai.input.messages", "loupe.feature");
         assertThat(llm.latencyMs()).isNotNull();
 
@@ -97,8 +106,10 @@ class OtlpSdkRoundTripTest {
 
         SpanRecord root = span(ids[0], ids[1]);
         assertThat(root.userId()).hasSize(64).isNotEqualTo("user-17");
-        DecisionRecord decision = EventJson.decode(TopicReader.awaitKey(Topics.DECISIONS, "dec-" + ids[0],
-                Duration.ofSeconds(10)).value(), DecisionRecord.class);
+        DecisionRecord decision = EventJson.decode(
+                TopicReader.awaitKey(Topics.DECISIONS, "dec-" + ids[0], Duration.ofSeconds(10))
+                        .value(),
+                DecisionRecord.class);
         assertThat(decision.traceId()).isEqualTo(ids[0]);
         assertThat(decision.feature()).isEqualTo("support-rag");
         assertThat(decision.promptTemplate()).isEqualTo("support-answer");
@@ -111,7 +122,8 @@ class OtlpSdkRoundTripTest {
     void deprecatedGenAiNamesOverJsonAsTheSdkEncodesIt() throws Exception {
         List<SpanData> captured = new ArrayList<>();
         SdkTracerProvider provider = SdkTracerProvider.builder()
-                .addSpanProcessor(SimpleSpanProcessor.create(new Capturing(captured))).build();
+                .addSpanProcessor(SimpleSpanProcessor.create(new Capturing(captured)))
+                .build();
         Tracer tracer = provider.get("legacy-instrumentation");
         Span span = tracer.spanBuilder("openai.chat").startSpan();
         span.setAttribute("gen_ai.system", "openai");
@@ -127,11 +139,17 @@ class OtlpSdkRoundTripTest {
         ByteArrayOutputStream json = new ByteArrayOutputStream();
         TraceRequestMarshaler.create(captured).writeJsonTo(json);
 
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(endpoint.toURI())
-                .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(json.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(endpoint.toURI())
+                                .header("Authorization", "Bearer " + key)
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(json.toByteArray()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
 
         String traceId = span.getSpanContext().getTraceId();
         SpanRecord record = span(traceId, span.getSpanContext().getSpanId());
@@ -151,7 +169,8 @@ class OtlpSdkRoundTripTest {
     private String[] emitCurrentConventions(SpanExporter exporter) {
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(Resource.create(Attributes.of(AttributeKey.stringKey("service.name"), "shop-assistant")))
-                .addSpanProcessor(BatchSpanProcessor.builder(exporter).build()).build(); // one request per trace here
+                .addSpanProcessor(BatchSpanProcessor.builder(exporter).build())
+                .build(); // one request per trace here
         Tracer tracer = provider.get("genai-test");
         Span root = tracer.spanBuilder("POST /ask").startSpan();
         String llmId;
@@ -161,10 +180,12 @@ class OtlpSdkRoundTripTest {
             root.setAttribute("loupe.prompt.template", "support-answer");
             root.setAttribute("loupe.prompt.version", "v7");
             root.setAttribute("user.id", "user-17");
-            root.setAttribute("loupe.decision.id", "dec-" + root.getSpanContext().getTraceId());
+            root.setAttribute(
+                    "loupe.decision.id", "dec-" + root.getSpanContext().getTraceId());
             Span retrieval = tracer.spanBuilder("retrieval kb").startSpan();
             retrieval.setAttribute("gen_ai.operation.name", "retrieval");
-            retrieval.setAttribute("gen_ai.retrieval.documents",
+            retrieval.setAttribute(
+                    "gen_ai.retrieval.documents",
                     "[{\"id\":\"kb-12\",\"score\":0.82,\"content\":\"Refunds within 30 days\"},{\"id\":\"kb-40\",\"score\":0.4}]");
             retrieval.end();
             Span llm = tracer.spanBuilder("chat gpt-4o").startSpan();
@@ -181,9 +202,11 @@ class OtlpSdkRoundTripTest {
             llm.setAttribute("loupe.feature", "support-rag");
             llm.setAttribute("loupe.metadata.tier", "pro");
             llm.setAttribute("gen_ai.system_instructions", "[{\"type\":\"text\",\"content\":\"Be brief.\"}]");
-            llm.setAttribute("gen_ai.input.messages",
+            llm.setAttribute(
+                    "gen_ai.input.messages",
                     "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"I am ann@example.com. Refunds?\"}]}]");
-            llm.setAttribute("gen_ai.output.messages",
+            llm.setAttribute(
+                    "gen_ai.output.messages",
                     "[{\"role\":\"assistant\",\"parts\":[{\"type\":\"text\",\"content\":\"Within 30 days\"}],\"finish_reason\":\"length\"}]");
             llm.setAttribute(AttributeKey.stringArrayKey("gen_ai.response.finish_reasons"), List.of("length"));
             llmId = llm.getSpanContext().getSpanId();
@@ -201,13 +224,18 @@ class OtlpSdkRoundTripTest {
         CompletableResultCode flushed = provider.forceFlush().join(10, TimeUnit.SECONDS);
         assertThat(flushed.isSuccess()).as("the SDK's export succeeded").isTrue();
         provider.close();
-        return new String[]{root.getSpanContext().getTraceId(), root.getSpanContext().getSpanId(), llmId, toolId};
+        return new String[] {
+            root.getSpanContext().getTraceId(), root.getSpanContext().getSpanId(), llmId, toolId
+        };
     }
 
     private static SpanRecord span(String traceId, String spanId) {
-        ConsumerRecord<String, String> record = TopicReader.await(Topics.SPANS,
-                r -> traceId.equals(r.key()) && r.value().contains("\"spanId\":\"" + spanId + "\""), 1,
-                Duration.ofSeconds(10)).get(0);
+        ConsumerRecord<String, String> record = TopicReader.await(
+                        Topics.SPANS,
+                        r -> traceId.equals(r.key()) && r.value().contains("\"spanId\":\"" + spanId + "\""),
+                        1,
+                        Duration.ofSeconds(10))
+                .get(0);
         return EventJson.decode(record.value(), SpanRecord.class);
     }
 

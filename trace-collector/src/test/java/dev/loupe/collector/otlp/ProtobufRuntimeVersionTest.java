@@ -22,29 +22,41 @@ class ProtobufRuntimeVersionTest {
 
     @Test
     void everyOtlpDescriptorAcceptsTheProtobufRuntime() throws Exception {
-        Path jarPath = Path.of(TracesData.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path jarPath = Path.of(TracesData.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         List<String> initialised = new ArrayList<>();
         try (JarFile jar = new JarFile(jarPath.toFile())) {
             for (JarEntry entry : jar.stream().toList()) {
                 String name = entry.getName();
                 if (name.endsWith("Proto.class") && !name.contains("$")) {
-                    String className = name.substring(0, name.length() - ".class".length()).replace('/', '.');
+                    String className =
+                            name.substring(0, name.length() - ".class".length()).replace('/', '.');
                     // throws ExceptionInInitializerError (ProtobufRuntimeVersionException) on an older runtime
                     Class.forName(className, true, TracesData.class.getClassLoader());
                     initialised.add(className);
                 }
             }
         }
-        assertThat(initialised).contains("io.opentelemetry.proto.trace.v1.TraceProto",
-                "io.opentelemetry.proto.collector.trace.v1.TraceServiceProto");
+        assertThat(initialised)
+                .contains(
+                        "io.opentelemetry.proto.trace.v1.TraceProto",
+                        "io.opentelemetry.proto.collector.trace.v1.TraceServiceProto");
     }
 
     @Test
     void protobufJavaUtilIsTheSameReleaseAsTheRuntime() throws Exception {
         String runtime = RuntimeVersion.MAJOR + "." + RuntimeVersion.MINOR + "." + RuntimeVersion.PATCH;
-        Path utilJar = Path.of(JsonFormat.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path utilJar = Path.of(JsonFormat.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         try (JarFile jar = new JarFile(utilJar.toFile())) {
-            assertThat(jar.getManifest().getMainAttributes().getValue("Bundle-Version")).isEqualTo(runtime);
+            assertThat(jar.getManifest().getMainAttributes().getValue("Bundle-Version"))
+                    .isEqualTo(runtime);
         }
     }
 }

@@ -25,8 +25,10 @@ class CostCalculatorTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CostCalculator calculator = new CostCalculator(config(null, overrides.toString()), registry);
 
-        assertThat(calculator.cost("p-negotiated", "gpt-4o", DAY, 1000L, 100L, null, null)).isEqualByComparingTo("0.0015");
-        assertThat(calculator.cost("p-other", "gpt-4o", DAY, 1000L, 100L, null, null)).isEqualByComparingTo("0.0035");
+        assertThat(calculator.cost("p-negotiated", "gpt-4o", DAY, 1000L, 100L, null, null))
+                .isEqualByComparingTo("0.0015");
+        assertThat(calculator.cost("p-other", "gpt-4o", DAY, 1000L, 100L, null, null))
+                .isEqualByComparingTo("0.0035");
         assertThat(calculator.cost("p-negotiated", "in-house-7b", DAY, 1000L, 1000L, null, null))
                 .isEqualByComparingTo("0.0002");
         assertThat(calculator.cost("p-negotiated", "gpt-4o-mini", DAY, 1000L, 0L, null, null))
@@ -37,15 +39,22 @@ class CostCalculatorTest {
     void unknownModelHasNoCostAndIsCounted() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CostCalculator calculator = new CostCalculator(config(null, null), registry);
-        assertThat(calculator.cost("p", "mystery-model", DAY, 10L, 10L, null, null)).isNull();
+        assertThat(calculator.cost("p", "mystery-model", DAY, 10L, 10L, null, null))
+                .isNull();
         assertThat(calculator.cost("p", "gpt-4o", DAY, null, null, null, null)).isNull();
-        assertThat(registry.counter("loupe.collector.cost.unknown.model").count()).isEqualTo(1.0);
+        assertThat(registry.counter("loupe.collector.cost.unknown.model").count())
+                .isEqualTo(1.0);
     }
 
     private static PricingConfig config(String file, String overrides) {
         return new PricingConfig() {
-            public Optional<String> file() { return Optional.ofNullable(file); }
-            public Optional<String> projectOverridesFile() { return Optional.ofNullable(overrides); }
+            public Optional<String> file() {
+                return Optional.ofNullable(file);
+            }
+
+            public Optional<String> projectOverridesFile() {
+                return Optional.ofNullable(overrides);
+            }
         };
     }
 }

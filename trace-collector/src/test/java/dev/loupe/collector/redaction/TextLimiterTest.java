@@ -9,13 +9,33 @@ import org.junit.jupiter.api.Test;
 
 class TextLimiterTest {
     private final TextLimiter limiter = new TextLimiter(new RedactionConfig() {
-        public int maxTextLength() { return 50; }
-        public boolean emails() { return true; }
-        public boolean phones() { return true; }
-        public boolean cards() { return true; }
-        public boolean ibans() { return true; }
-        public Map<String, String> patterns() { return Map.of(); }
-        public Optional<String> canary() { return Optional.empty(); }
+        public int maxTextLength() {
+            return 50;
+        }
+
+        public boolean emails() {
+            return true;
+        }
+
+        public boolean phones() {
+            return true;
+        }
+
+        public boolean cards() {
+            return true;
+        }
+
+        public boolean ibans() {
+            return true;
+        }
+
+        public Map<String, String> patterns() {
+            return Map.of();
+        }
+
+        public Optional<String> canary() {
+            return Optional.empty();
+        }
     });
 
     @Test
