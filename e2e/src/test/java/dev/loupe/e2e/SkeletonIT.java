@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 
+import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -51,6 +52,30 @@ class SkeletonIT {
         assertThat(trace.getInt("spans[0].inputTokens")).isEqualTo(812);
         assertThat(trace.getString("spans[0].metadata.tier")).isEqualTo("pro");
         assertThat(trace.getString("spans[0].status")).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void everyShippedRulesRunbookLinkOpensOnTheStacksOwnDashboard() {
+        TestProject project = stack.newProject("e2e-runbooks");
+        List<String> links = given().auth()
+                .oauth2(project.secretKey())
+                .get(stack.url(LoupeStack.ALERTS) + "/v1/rules")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath()
+                .getList("rules.runbookUrl", String.class);
+
+        assertThat(links).isNotEmpty().doesNotContainNull();
+        String base = stack.url(LoupeStack.AGGREGATOR) + "/runbooks/";
+        for (String link : links) {
+            assertThat(link).as("runbook link").startsWith(base);
+            String name = link.substring(base.length()).replaceFirst("\\.md$", "");
+            Response page = given().get(link); // public: no key, as a notification's reader has none
+            assertThat(page.statusCode()).as(link).isEqualTo(200);
+            assertThat(page.contentType()).as(link).startsWith("text/html");
+            assertThat(page.asString()).as(link).contains(name);
+        }
     }
 
     @Test
