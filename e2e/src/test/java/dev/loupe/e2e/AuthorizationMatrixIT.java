@@ -247,7 +247,7 @@ class AuthorizationMatrixIT {
 
     private static void print(List<Caller> callers, Map<String, List<String>> matrix, int calls) {
         StringBuilder out = new StringBuilder(String.format(
-                "%nAuthorization matrix: %d endpoints x %d callers = %d " + "requests%n%-58s",
+                "%nAuthorization matrix: %d endpoints x %d callers = %d requests%n%-58s",
                 matrix.size(), callers.size() + 1, calls, "endpoint"));
         callers.forEach(c -> out.append(String.format(" %9s", c.name())));
         out.append(String.format(" %9s%n", "other-prj"));

@@ -65,7 +65,7 @@ class BrokerOutageIT {
                         () -> StoredSpans.of(stack.database(), project.id()),
                         s -> s.copiesBySpanId().keySet().containsAll(load.acknowledged()));
         System.out.printf(
-                "FAULT broker kill -9: sent=%d acknowledged=%d on-kafka=%d stored=%d duplicates=%d" + " statuses=%s%n",
+                "FAULT broker kill -9: sent=%d acknowledged=%d on-kafka=%d stored=%d duplicates=%d statuses=%s%n",
                 load.sent(),
                 load.acknowledgedCount(),
                 onKafka.size(),

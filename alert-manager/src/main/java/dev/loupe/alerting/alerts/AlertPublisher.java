@@ -51,7 +51,7 @@ public class AlertPublisher {
                 .after(ACK_TIMEOUT)
                 .fail()
                 .chain(() -> pool.preparedQuery(
-                                "update alerting.alert_transitions set published_at = now() " + "where seq = any($1)")
+                                "update alerting.alert_transitions set published_at = now() where seq = any($1)")
                         .execute(Tuple.of(
                                 pending.stream().map(RuleEngine.Pending::seq).toArray(Long[]::new))))
                 .replaceWithVoid()

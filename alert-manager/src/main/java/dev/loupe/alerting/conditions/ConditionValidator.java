@@ -104,7 +104,7 @@ final class ConditionValidator {
         if (c.direction() != null && !ABOVE.equals(c.direction())) {
             error(
                     "direction",
-                    "must be above or unset for a shift condition (its statistic grows with any shift), " + "was '"
+                    "must be above or unset for a shift condition (its statistic grows with any shift), was '"
                             + c.direction() + "'");
         }
         boolean ratio = Conditions.P95_RATIO.equals(c.statistic());

@@ -78,7 +78,7 @@ public final class ShiftJudge extends SampledJudge {
         if (worst == null) {
             return Judgement.skip(
                     current.value(),
-                    (ratio ? "p95 is not" : "no quantile is") + " in both the window " + "and at least "
+                    (ratio ? "p95 is not" : "no quantile is") + " in both the window and at least "
                             + Reasons.windows(c.minBaselineWindows()) + " of its baseline");
         }
 

@@ -213,7 +213,7 @@ class RuleEngineTest {
         window(feature, 6, 5);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> count(
-                                "select count(*) from alerting.metric_windows " + "where dimensions_key = $1",
+                                "select count(*) from alerting.metric_windows where dimensions_key = $1",
                                 "feature=" + feature)
                         == 7);
         assertThat(count("select count(*) from alerting.alert_transitions where fingerprint = $1", fingerprint))

@@ -126,7 +126,7 @@ class RobustJudgeTest {
         int judged = judgements.size() - counts.get(Verdict.SKIP);
         double rate = (double) counts.get(Verdict.BREACH) / judged;
         System.out.printf(
-                "robust false positives (log-normal latency, k %s): %d BREACH of %d judged windows " + "(%.2f%%), %s%n",
+                "robust false positives (log-normal latency, k %s): %d BREACH of %d judged windows (%.2f%%), %s%n",
                 Reasons.num(k), counts.get(Verdict.BREACH), judged, 100 * rate, counts);
         return rate;
     }

@@ -18,7 +18,7 @@ public final class EgressPolicy {
     private static final Pattern AMBIGUOUS_IPV4 = Pattern.compile("[0-9.]+");
     /** The one unambiguous spelling: four decimal parts without leading zeros. */
     private static final Pattern DOTTED_QUAD = Pattern.compile(
-            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}" + "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+            "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
 
     private final List<String> allowedHosts;
     private final List<Cidr> allowedBlocks;

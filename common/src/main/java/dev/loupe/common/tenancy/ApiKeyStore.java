@@ -26,7 +26,7 @@ import java.util.Set;
 public class ApiKeyStore {
     private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(ApiKeyStore.class);
     private static final String LOOKUP =
-            "select project_id, key_hash, scopes from tenancy.api_keys " + "where key_id = $1 and revoked_at is null";
+            "select project_id, key_hash, scopes from tenancy.api_keys where key_id = $1 and revoked_at is null";
 
     private final Pool pool;
     private final TenancyConfig config;

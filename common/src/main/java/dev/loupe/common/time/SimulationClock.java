@@ -54,7 +54,7 @@ public final class SimulationClock extends Clock {
             throw e;
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(
-                    "loupe.clock.accelerate-from must be an ISO-8601 instant such as " + "2026-11-27T10:15:30Z, was "
+                    "loupe.clock.accelerate-from must be an ISO-8601 instant such as 2026-11-27T10:15:30Z, was "
                             + accelerateFrom.orElse(""),
                     e);
         }

@@ -164,7 +164,7 @@ class EndToEndBenchmark {
             }
             boolean jsonBest = json.endToEnd() >= otlp.endToEnd();
             report.append(String.format(
-                    "%nEnd-to-end: %.0f spans/s%n%n(the better of the two formats: %s; the other: " + "%.0f spans/s)%n",
+                    "%nEnd-to-end: %.0f spans/s%n%n(the better of the two formats: %s; the other: %.0f spans/s)%n",
                     Math.max(json.endToEnd(), otlp.endToEnd()),
                     jsonBest ? "native JSON" : "OTLP protobuf",
                     Math.min(json.endToEnd(), otlp.endToEnd())));

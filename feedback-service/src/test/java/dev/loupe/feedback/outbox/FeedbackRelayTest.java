@@ -71,9 +71,7 @@ class FeedbackRelayTest {
 
         // the holder died: its lease runs out, and the relay takes the row over
         FeedbackFixtures.query(
-                pool,
-                "update feedback.feedback set lease_until = now() - interval '1 second' " + "where id = $1",
-                leased);
+                pool, "update feedback.feedback set lease_until = now() - interval '1 second' where id = $1", leased);
         FeedbackFixtures.awaitPublishedAt(pool, leased);
         assertThat(FeedbackFixtures.published(leased)).hasSize(1);
     }

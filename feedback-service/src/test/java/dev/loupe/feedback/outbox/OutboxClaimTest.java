@@ -107,7 +107,7 @@ class OutboxClaimTest {
         List<String> rows = insert(2);
         FeedbackFixtures.query(
                 pool,
-                "update feedback.feedback set received_at = now() - interval '1 hour' " + "where id = $1",
+                "update feedback.feedback set received_at = now() - interval '1 hour' where id = $1",
                 rows.get(1));
 
         List<FeedbackOutbox.Claimed> first =
@@ -119,7 +119,7 @@ class OutboxClaimTest {
         // the holder crashed and its lease ran out (moved into the past rather than waited for)
         FeedbackFixtures.query(
                 pool,
-                "update feedback.feedback set lease_until = now() - interval '1 second' " + "where id = any($1)",
+                "update feedback.feedback set lease_until = now() - interval '1 second' where id = any($1)",
                 (Object) rows.toArray(String[]::new));
         // a lease that ran out (the holder crashed) does not keep the rows
         List<FeedbackOutbox.Claimed> again =

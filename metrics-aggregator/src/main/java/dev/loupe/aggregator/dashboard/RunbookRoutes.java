@@ -1,6 +1,5 @@
 package dev.loupe.aggregator.dashboard;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.loupe.common.http.Problem;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.contracts.json.EventJson;
@@ -48,8 +47,7 @@ public class RunbookRoutes {
             problem(
                     rc,
                     ProblemException.badRequest(
-                            "name",
-                            "a runbook name: lower-case letters, digits and dashes, " + "optionally ending in .md"));
+                            "name", "a runbook name: lower-case letters, digits and dashes, optionally ending in .md"));
             return;
         }
         String file = name.endsWith(".md") ? name : name + ".md";
@@ -111,15 +109,9 @@ public class RunbookRoutes {
 
     private static void problem(RoutingContext rc, ProblemException e) {
         Problem problem = e.toProblem().withInstance(rc.request().path());
-        String json;
-        try {
-            json = EventJson.mapper().writeValueAsString(problem);
-        } catch (JsonProcessingException impossible) {
-            throw new IllegalStateException(impossible);
-        }
         rc.response()
                 .setStatusCode(e.status())
                 .putHeader("Content-Type", Problem.MEDIA_TYPE)
-                .end(json);
+                .end(EventJson.encode(problem));
     }
 }

@@ -34,7 +34,7 @@ public class DecisionResource {
     private static final String DECISION = "select record::text as record from telemetry.decisions "
             + "where project_id = $1 and decision_id = $2 order by occurred_at desc limit 1";
     private static final String SPANS = SpanColumns.SELECT
-            + " where project_id = $1 and (trace_id = $2 or decision_id = $3)" + " order by start_time, span_id";
+            + " where project_id = $1 and (trace_id = $2 or decision_id = $3) order by start_time, span_id";
     private static final String EVALS = "select record::text as record from telemetry.eval_results "
             + "where project_id = $1 and decision_id = $2 order by evaluated_at, eval_id";
     private static final String FEEDBACK = "select record::text as record from telemetry.feedback "

@@ -1121,7 +1121,7 @@ class AggregatorBenchmark {
                 }
             }
             try (PreparedStatement u = c.prepareStatement(
-                    "update telemetry.eval_results set record = ?::jsonb " + "where project_id = ? and eval_id = ?")) {
+                    "update telemetry.eval_results set record = ?::jsonb where project_id = ? and eval_id = ?")) {
                 for (EvalResult e : evals) {
                     u.setString(1, EventJson.encode(e));
                     u.setString(2, historyProject);
