@@ -1,0 +1,23 @@
+package dev.loupe.collector.packaged;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+
+/**
+ * What an operator sets for the trace-collector in production, beyond the database and Kafka that
+ * {@code PostgresTestResource} and {@code KafkaTestResource} give: the packaged artifact runs the {@code prod}
+ * profile, where no {@code %test.} default applies. The canary proves redaction runs in the artifact.
+ */
+public class PackagedCollectorSettings implements QuarkusTestResourceLifecycleManager {
+    public static final String CANARY = "CANARY-packaged-3b1d-DO-NOT-LEAK";
+
+    @Override
+    public Map<String, String> start() {
+        return Map.of("loupe.identifiers.secret", "packaged-test-identifier-secret", "loupe.redaction.canary", CANARY);
+    }
+
+    @Override
+    public void stop() {
+        // nothing was started
+    }
+}
