@@ -1,0 +1,28 @@
+package dev.loupe.common.kafka;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+
+/** How a consumer held by a fault ({@link ConsumerFaults}) retries and when it says so. */
+@ConfigMapping(prefix = "loupe.consumers")
+public interface ConsumerFaultsConfig {
+    /**
+     * How long a consumer may be held by a fault before readiness turns DOWN. Short enough that an operator
+     * (and a load balancer) sees a stuck consumer; long enough that a blip (a database failover) does not flap.
+     */
+    @WithName("fault-readiness-after")
+    @WithDefault("PT30S")
+    Duration faultReadinessAfter();
+
+    /** The longest pause between two retries of a held record (the back-off starts at 200 ms and doubles). */
+    @WithName("fault-max-backoff")
+    @WithDefault("PT10S")
+    Duration faultMaxBackoff();
+
+    /** While a consumer stays held, a one-line summary is logged this often (the cause is logged once). */
+    @WithName("fault-log-every")
+    @WithDefault("PT5M")
+    Duration faultLogEvery();
+}
