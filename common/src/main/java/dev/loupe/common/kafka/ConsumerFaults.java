@@ -53,7 +53,12 @@ public class ConsumerFaults implements HealthCheck {
 
     @Inject
     public ConsumerFaults(ConsumerFaultsConfig config, MeterRegistry registry) {
-        this(config.faultReadinessAfter(), config.faultMaxBackoff(), config.faultLogEvery(), registry, Clock.systemUTC());
+        this(
+                config.faultReadinessAfter(),
+                config.faultMaxBackoff(),
+                config.faultLogEvery(),
+                registry,
+                Clock.systemUTC());
     }
 
     public ConsumerFaults(
@@ -193,10 +198,7 @@ public class ConsumerFaults implements HealthCheck {
                     Instant oldest = channel.since();
                     LOG.warnf(
                             "consumer %s still held by a fault since %s (%d failed attempts of this record); last: %s",
-                            channel.name,
-                            oldest,
-                            attempts,
-                            failure.getClass().getName());
+                            channel.name, oldest, attempts, failure.getClass().getName());
                 }
             }
         }
@@ -209,9 +211,7 @@ public class ConsumerFaults implements HealthCheck {
                 if (channel.holds.isEmpty()) {
                     LOG.infof(
                             "consumer %s: the fault is lifted after %s and %d failed attempts; processing resumes",
-                            channel.name,
-                            Duration.between(since, clock.instant()),
-                            attempts);
+                            channel.name, Duration.between(since, clock.instant()), attempts);
                 }
             }
         }

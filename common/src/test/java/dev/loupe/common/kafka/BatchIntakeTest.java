@@ -40,11 +40,7 @@ class BatchIntakeTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final BatchIntake intake = new BatchIntake(new DeadLetters(emitter(sent), registry, TOPIC));
     private final ConsumerFaults faults = new ConsumerFaults(
-            Duration.ofSeconds(30),
-            Duration.ofMillis(200),
-            Duration.ofMinutes(5),
-            registry,
-            Clock.systemUTC());
+            Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofMinutes(5), registry, Clock.systemUTC());
 
     @Test
     void aFaultInTheStoreDeadLettersNothingAndStoresEverythingOnceLifted() {
@@ -53,16 +49,21 @@ class BatchIntakeTest {
         AtomicInteger attempts = new AtomicInteger();
         List<String> stored = new CopyOnWriteArrayList<>();
         AtomicReference<List<Integer>> done = new AtomicReference<>();
-        faults.hold(CHANNEL, () -> intake.take(batch, FeedbackRecord.class, f -> f.feedbackId() != null, (rows, p) -> {
-                    attempts.incrementAndGet();
-                    if (broken.get()) {
-                        return Uni.createFrom()
-                                .failure(new PgException(
-                                        "relation \"evals.feedback_received\" does not exist", "ERROR", "42P01", ""));
-                    }
-                    rows.forEach(r -> stored.add(r.feedbackId()));
-                    return Uni.createFrom().item(rows.size());
-                }))
+        faults.hold(
+                        CHANNEL,
+                        () -> intake.take(batch, FeedbackRecord.class, f -> f.feedbackId() != null, (rows, p) -> {
+                            attempts.incrementAndGet();
+                            if (broken.get()) {
+                                return Uni.createFrom()
+                                        .failure(new PgException(
+                                                "relation \"evals.feedback_received\" does not exist",
+                                                "ERROR",
+                                                "42P01",
+                                                ""));
+                            }
+                            rows.forEach(r -> stored.add(r.feedbackId()));
+                            return Uni.createFrom().item(rows.size());
+                        }))
                 .subscribe()
                 .with(done::set);
 
@@ -86,8 +87,11 @@ class BatchIntakeTest {
         AtomicInteger attempts = new AtomicInteger();
         faults.hold(CHANNEL, () -> {
                     attempts.incrementAndGet();
-                    return intake.take(batch, Unbuildable.class, u -> true, (rows, p) -> Uni.createFrom()
-                            .item(rows.size()));
+                    return intake.take(
+                            batch,
+                            Unbuildable.class,
+                            u -> true,
+                            (rows, p) -> Uni.createFrom().item(rows.size()));
                 })
                 .subscribe()
                 .with(x -> {});
@@ -105,17 +109,13 @@ class BatchIntakeTest {
         List<String> stored = new CopyOnWriteArrayList<>();
         List<Integer> result = faults.hold(
                         CHANNEL,
-                        () -> intake.take(
-                                batch,
-                                FeedbackRecord.class,
-                                f -> f.feedbackId() != null,
-                                (rows, p) -> {
-                                    if (attempts.incrementAndGet() <= 2) {
-                                        return Uni.createFrom().failure(new IllegalStateException("SSMS"));
-                                    }
-                                    rows.forEach(r -> stored.add(r.feedbackId()));
-                                    return Uni.createFrom().item(rows.size());
-                                }))
+                        () -> intake.take(batch, FeedbackRecord.class, f -> f.feedbackId() != null, (rows, p) -> {
+                            if (attempts.incrementAndGet() <= 2) {
+                                return Uni.createFrom().failure(new IllegalStateException("SSMS"));
+                            }
+                            rows.forEach(r -> stored.add(r.feedbackId()));
+                            return Uni.createFrom().item(rows.size());
+                        }))
                 .await()
                 .atMost(Duration.ofSeconds(10));
 
@@ -148,7 +148,9 @@ class BatchIntakeTest {
         assertThat(stored).containsExactly("f-1", "f-3");
         assertThat(sent).hasSize(1);
         assertThat(header(sent.get(0), "dead-letter-offset")).isEqualTo("1");
-        assertThat(header(sent.get(0), "dead-letter-reason")).contains("the database refused").contains("22001");
+        assertThat(header(sent.get(0), "dead-letter-reason"))
+                .contains("the database refused")
+                .contains("22001");
     }
 
     private double deadLettersCounted() {

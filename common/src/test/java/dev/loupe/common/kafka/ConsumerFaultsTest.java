@@ -97,7 +97,8 @@ class ConsumerFaultsTest {
                 .subscribe()
                 .with(done::set);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> faults.heldSince(CHANNEL).isPresent());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> faults.heldSince(CHANNEL).isPresent());
         Instant since = faults.heldSince(CHANNEL).orElseThrow();
         assertThat(since).isEqualTo(clock.instant());
         assertThat(heldSinceGauge()).isEqualTo(since.getEpochSecond());
@@ -116,7 +117,9 @@ class ConsumerFaultsTest {
                 .containsEntry(CHANNEL + " cause", NullPointerException.class.getName());
         int before = attempts.get();
         await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() >= before + 2);
-        assertThat(done.get()).as("held: nothing completed, so nothing is acknowledged").isNull();
+        assertThat(done.get())
+                .as("held: nothing completed, so nothing is acknowledged")
+                .isNull();
 
         broken.set(false);
         await().atMost(Duration.ofSeconds(5)).untilAtomic(done, org.hamcrest.Matchers.equalTo("stored"));
@@ -131,7 +134,8 @@ class ConsumerFaultsTest {
         AtomicBoolean first = new AtomicBoolean(true);
         AtomicBoolean second = new AtomicBoolean(true);
         faults.hold(CHANNEL, () -> fails(first)).subscribe().with(x -> {});
-        await().atMost(Duration.ofSeconds(5)).until(() -> faults.heldSince(CHANNEL).isPresent());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> faults.heldSince(CHANNEL).isPresent());
         Instant since = clock.instant();
         clock.advance(Duration.ofSeconds(10));
         AtomicReference<String> secondDone = new AtomicReference<>();
@@ -141,7 +145,8 @@ class ConsumerFaultsTest {
         first.set(false);
         clock.advance(BOUND);
         await().atMost(Duration.ofSeconds(5))
-                .until(() -> faults.heldSince(CHANNEL).filter(s -> s.isAfter(since)).isPresent());
+                .until(() ->
+                        faults.heldSince(CHANNEL).filter(s -> s.isAfter(since)).isPresent());
         assertThat(faults.call().getStatus())
                 .as("the other consumer is still held, for the bound by now")
                 .isEqualTo(HealthCheckResponse.Status.DOWN);
@@ -157,7 +162,8 @@ class ConsumerFaultsTest {
     }
 
     private double faultsCounted() {
-        var counter = registry.find("loupe.consumer.faults").tag("channel", CHANNEL).counter();
+        var counter =
+                registry.find("loupe.consumer.faults").tag("channel", CHANNEL).counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -20,7 +20,10 @@ class FailureKindTest {
     static Stream<Arguments> table() {
         return Stream.of(
                 // the record itself
-                Arguments.of("not JSON / wrong shape", new UnreadableRecordException("not a readable X"), FailureKind.POISON),
+                Arguments.of(
+                        "not JSON / wrong shape",
+                        new UnreadableRecordException("not a readable X"),
+                        FailureKind.POISON),
                 Arguments.of(
                         "unreadable, wrapped",
                         new CompletionException(new UnreadableRecordException("no projectId")),
@@ -46,15 +49,10 @@ class FailureKindTest {
                         new ExceptionInInitializerError(new IllegalArgumentException("config")),
                         FailureKind.FAULT),
                 Arguments.of("configuration error", new IllegalArgumentException("no such setting"), FailureKind.FAULT),
-                Arguments.of(
-                        "Jackson cannot build the type",
-                        noCreator(),
-                        FailureKind.FAULT),
+                Arguments.of("Jackson cannot build the type", noCreator(), FailureKind.FAULT),
                 Arguments.of(
                         "a fault inside an unreadable marker stays a fault",
-                        new UnreadableRecordException(
-                                "not readable",
-                                noCreator()),
+                        new UnreadableRecordException("not readable", noCreator()),
                         FailureKind.FAULT),
                 Arguments.of(
                         "a class missing under an unreadable marker stays a fault",
