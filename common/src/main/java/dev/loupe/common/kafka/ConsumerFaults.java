@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -47,6 +48,7 @@ public class ConsumerFaults implements HealthCheck {
     private final Duration readinessAfter;
     private final Duration maxBackoff;
     private final Duration logEvery;
+    private final Duration attemptTimeout;
     private final MeterRegistry registry;
     private final Clock clock;
     private final Map<String, Channel> channels = new ConcurrentHashMap<>();
@@ -57,27 +59,39 @@ public class ConsumerFaults implements HealthCheck {
                 config.faultReadinessAfter(),
                 config.faultMaxBackoff(),
                 config.faultLogEvery(),
+                config.attemptTimeout(),
                 registry,
                 Clock.systemUTC());
     }
 
     public ConsumerFaults(
-            Duration readinessAfter, Duration maxBackoff, Duration logEvery, MeterRegistry registry, Clock clock) {
+            Duration readinessAfter,
+            Duration maxBackoff,
+            Duration logEvery,
+            Duration attemptTimeout,
+            MeterRegistry registry,
+            Clock clock) {
         this.readinessAfter = readinessAfter;
         this.maxBackoff = maxBackoff.compareTo(FIRST_BACKOFF) < 0 ? FIRST_BACKOFF : maxBackoff;
         this.logEvery = logEvery;
+        this.attemptTimeout = attemptTimeout;
         this.registry = registry;
         this.clock = clock;
     }
 
     /**
      * Runs {@code work} (called again for each attempt, so a synchronous throw counts as a failure too) until it
-     * succeeds or fails with a poison failure, retrying every fault with back-off.
+     * succeeds or fails with a poison failure, retrying every fault with back-off. An attempt that neither
+     * succeeds nor fails within {@code loupe.consumers.attempt-timeout} is a fault too.
      */
     public <T> Uni<T> hold(String channel, Supplier<Uni<T>> work) {
         Hold hold = new Hold(channel(channel));
         return Uni.createFrom()
                 .deferred(() -> work.get())
+                .ifNoItem()
+                .after(attemptTimeout)
+                .failWith(() ->
+                        new TimeoutException("consumer " + channel + ": an attempt took longer than " + attemptTimeout))
                 .onFailure(FailureKind::isFault)
                 .invoke(hold::failed)
                 .onFailure(FailureKind::isFault)

@@ -21,6 +21,15 @@ public interface ConsumerFaultsConfig {
     @WithDefault("PT10S")
     Duration faultMaxBackoff();
 
+    /**
+     * How long one attempt may take before it counts as a fault (a hung connection, a lost reply): it is then
+     * retried like any other fault. This replaces SmallRye's {@code throttled.unprocessed-record-max-age.ms}, which
+     * Loupe turns off because it fails the whole channel, and so liveness, on a record that is merely held.
+     */
+    @WithName("attempt-timeout")
+    @WithDefault("PT5M")
+    Duration attemptTimeout();
+
     /** While a consumer stays held, a one-line summary is logged this often (the cause is logged once). */
     @WithName("fault-log-every")
     @WithDefault("PT5M")

@@ -40,7 +40,12 @@ class BatchIntakeTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final BatchIntake intake = new BatchIntake(new DeadLetters(emitter(sent), registry, TOPIC));
     private final ConsumerFaults faults = new ConsumerFaults(
-            Duration.ofSeconds(30), Duration.ofMillis(200), Duration.ofMinutes(5), registry, Clock.systemUTC());
+            Duration.ofSeconds(30),
+            Duration.ofMillis(200),
+            Duration.ofMinutes(5),
+            Duration.ofMinutes(1),
+            registry,
+            Clock.systemUTC());
 
     @Test
     void aFaultInTheStoreDeadLettersNothingAndStoresEverythingOnceLifted() {

@@ -24,8 +24,8 @@ class ConsumerFaultsTest {
 
     private final ManualClock clock = new ManualClock(Instant.parse("2026-12-06T09:00:00Z"));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final ConsumerFaults faults =
-            new ConsumerFaults(BOUND, Duration.ofMillis(200), Duration.ofMinutes(5), registry, clock);
+    private final ConsumerFaults faults = new ConsumerFaults(
+            BOUND, Duration.ofMillis(200), Duration.ofMinutes(5), Duration.ofMinutes(1), registry, clock);
 
     @Test
     void aFaultIsRetriedUntilItIsLiftedAndTheWorkThenCompletes() {
@@ -60,6 +60,25 @@ class ConsumerFaultsTest {
                 .atMost(Duration.ofSeconds(10));
 
         assertThat(result).isEqualTo("ok");
+        assertThat(attempts).hasValue(2);
+        assertThat(faultsCounted()).isEqualTo(1);
+    }
+
+    @Test
+    void anAttemptThatHangsIsAFaultAndIsRetried() {
+        ConsumerFaults impatient = new ConsumerFaults(
+                BOUND, Duration.ofMillis(200), Duration.ofMinutes(5), Duration.ofMillis(300), registry, clock);
+        AtomicInteger attempts = new AtomicInteger();
+        String result = impatient
+                .hold(
+                        CHANNEL,
+                        () -> attempts.incrementAndGet() == 1
+                                ? Uni.createFrom().nothing()
+                                : Uni.createFrom().item("stored"))
+                .await()
+                .atMost(Duration.ofSeconds(10));
+
+        assertThat(result).isEqualTo("stored");
         assertThat(attempts).hasValue(2);
         assertThat(faultsCounted()).isEqualTo(1);
     }
