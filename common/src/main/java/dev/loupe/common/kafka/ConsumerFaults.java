@@ -16,10 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
-import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,14 +31,13 @@ import org.jboss.logging.Logger;
  * <p>An operator sees it: the first fault of a channel is logged once at ERROR with its cause (then a one-line
  * summary every {@code loupe.consumers.fault-log-every} while it lasts, and one line when it is lifted);
  * {@code loupe_consumer_faults_total{channel}} counts failed attempts; {@code loupe_consumer_held_since_seconds
- * {channel}} is the Unix time since which the channel has been held (0 when it flows); and this readiness check
- * turns DOWN once a channel has been held for {@code loupe.consumers.fault-readiness-after}, and UP again when the
+ * {channel}} is the Unix time since which the channel has been held (0 when it flows); and its readiness check
+ * ({@link ConsumerFaultsCheck}) turns DOWN once a channel has been held for {@code loupe.consumers.fault-readiness-after}, and UP again when the
  * fault is lifted. Readiness only: restarting the process would not lift a fault of the code or its platform,
  * and liveness stays UP so the pod is not killed while it waits.
  */
-@Readiness
 @ApplicationScoped
-public class ConsumerFaults implements HealthCheck {
+public class ConsumerFaults {
     static final String CHECK = "Kafka consumers not held by a fault";
     private static final Logger LOG = Logger.getLogger(ConsumerFaults.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
@@ -108,8 +105,8 @@ public class ConsumerFaults implements HealthCheck {
         return c == null ? Optional.empty() : Optional.ofNullable(c.since());
     }
 
-    @Override
-    public HealthCheckResponse call() {
+    /** The readiness answer ({@link ConsumerFaultsCheck}): DOWN while a channel has been held for the bound. */
+    public HealthCheckResponse readiness() {
         HealthCheckResponseBuilder response = HealthCheckResponse.named(CHECK).up();
         Instant now = clock.instant();
         Map<String, Channel> sorted = new TreeMap<>(channels);

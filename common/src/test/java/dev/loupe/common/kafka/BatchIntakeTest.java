@@ -82,7 +82,7 @@ class BatchIntakeTest {
         assertThat(stored).containsExactly("f-1", "f-2", "f-3");
         assertThat(sent).isEmpty();
         assertThat(deadLettersCounted()).isZero();
-        assertThat(faults.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(faults.readiness().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
     }
 
     @Test

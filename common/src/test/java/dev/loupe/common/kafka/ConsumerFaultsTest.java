@@ -44,7 +44,7 @@ class ConsumerFaultsTest {
         assertThat(faultsCounted()).isEqualTo(3);
         assertThat(faults.heldSince(CHANNEL)).isEmpty();
         assertThat(heldSinceGauge()).isZero();
-        assertThat(faults.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(faults.readiness().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
     }
 
     @Test
@@ -99,7 +99,7 @@ class ConsumerFaultsTest {
         assertThat(attempts).hasValue(1);
         assertThat(faultsCounted()).isZero();
         assertThat(faults.heldSince(CHANNEL)).isEmpty();
-        assertThat(faults.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(faults.readiness().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
     }
 
     @Test
@@ -121,16 +121,16 @@ class ConsumerFaultsTest {
         Instant since = faults.heldSince(CHANNEL).orElseThrow();
         assertThat(since).isEqualTo(clock.instant());
         assertThat(heldSinceGauge()).isEqualTo(since.getEpochSecond());
-        HealthCheckResponse early = faults.call();
+        HealthCheckResponse early = faults.readiness();
         assertThat(early.getStatus())
                 .as("held for less than the bound: still ready")
                 .isEqualTo(HealthCheckResponse.Status.UP);
         assertThat(early.getData().orElseThrow()).containsEntry(CHANNEL + " held since", since.toString());
 
         clock.advance(BOUND.minusSeconds(1));
-        assertThat(faults.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(faults.readiness().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
         clock.advance(Duration.ofSeconds(1));
-        HealthCheckResponse down = faults.call();
+        HealthCheckResponse down = faults.readiness();
         assertThat(down.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
         assertThat(down.getData().orElseThrow())
                 .containsEntry(CHANNEL + " cause", NullPointerException.class.getName());
@@ -142,7 +142,7 @@ class ConsumerFaultsTest {
 
         broken.set(false);
         await().atMost(Duration.ofSeconds(5)).untilAtomic(done, org.hamcrest.Matchers.equalTo("stored"));
-        assertThat(faults.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(faults.readiness().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
         assertThat(faults.heldSince(CHANNEL)).isEmpty();
         assertThat(heldSinceGauge()).isZero();
         assertThat(faultsCounted()).isEqualTo(attempts.get() - 1);
@@ -166,12 +166,12 @@ class ConsumerFaultsTest {
         await().atMost(Duration.ofSeconds(5))
                 .until(() ->
                         faults.heldSince(CHANNEL).filter(s -> s.isAfter(since)).isPresent());
-        assertThat(faults.call().getStatus())
+        assertThat(faults.readiness().getStatus())
                 .as("the other consumer is still held, for the bound by now")
                 .isEqualTo(HealthCheckResponse.Status.DOWN);
         second.set(false);
         await().atMost(Duration.ofSeconds(5)).untilAtomic(secondDone, org.hamcrest.Matchers.equalTo("ok"));
-        assertThat(faults.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(faults.readiness().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
     }
 
     private static Uni<String> fails(AtomicBoolean broken) {
