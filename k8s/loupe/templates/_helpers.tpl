@@ -91,3 +91,14 @@ alertManager: {jdbc: true, secrets: [LOUPE_TENANCY_PEPPER, QUARKUS_MAILER_PASSWO
 {{- printf "%s/%s:%s" .root.Values.image.group .component $tag }}
 {{- end }}
 {{- end }}
+
+{{/* Where runbook links point: alerting.runbookBaseUrl, else externalUrl + /runbooks, else the dashboard's Service */}}
+{{- define "loupe.runbookBaseUrl" -}}
+{{- if .Values.alerting.runbookBaseUrl }}
+{{- trimSuffix "/" .Values.alerting.runbookBaseUrl }}
+{{- else if .Values.alerting.externalUrl }}
+{{- printf "%s/runbooks" (trimSuffix "/" .Values.alerting.externalUrl) }}
+{{- else }}
+{{- printf "http://%s:%v/runbooks" (include "loupe.componentName" (dict "root" . "component" "metrics-aggregator")) .Values.services.metricsAggregator.port }}
+{{- end }}
+{{- end }}

@@ -126,6 +126,8 @@ public final class LoupeStack implements AutoCloseable {
         // a planted value the collector and feedback-service must never let through (SecurityCanaryIT)
         env.put("LOUPE_REDACTION_CANARY", "loupe-canary-" + TestSpans.randomHex(16));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        // a consumer held by a fault turns readiness DOWN after 5 s here, not 30 s (ConsumerFaultIT waits for it)
+        env.put("LOUPE_CONSUMERS_FAULT_READINESS_AFTER", "PT5S");
         env.putAll(extraEnv);
         List<String> order = StackSettings.services();
         String first = order.get(0);

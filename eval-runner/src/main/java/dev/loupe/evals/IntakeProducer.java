@@ -2,6 +2,7 @@ package dev.loupe.evals;
 
 import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.common.kafka.DeadLetters;
+import dev.loupe.contracts.events.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.inject.Produces;
@@ -13,6 +14,6 @@ public class IntakeProducer {
     @Produces
     @Singleton
     BatchIntake batchIntake(@Channel(DeadLetters.CHANNEL) MutinyEmitter<String> emitter, MeterRegistry registry) {
-        return new BatchIntake(new DeadLetters(emitter, registry, "loupe.evals.dead.letters"));
+        return new BatchIntake(new DeadLetters(emitter, registry, Topics.DECISIONS, Topics.FEEDBACK));
     }
 }

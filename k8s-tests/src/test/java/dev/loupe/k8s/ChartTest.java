@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class ChartTest {
     static final KubernetesSerialization K8S = new KubernetesSerialization();
-    static final Set<String> CRD_KINDS = Set.of("KafkaTopic", "ServiceMonitor");
+    static final Set<String> CRD_KINDS = Set.of("KafkaTopic", "ServiceMonitor", "PrometheusRule");
 
     static final Map<String, Integer> PORTS = Map.of(
             "trace-collector",
@@ -67,7 +67,8 @@ class ChartTest {
                       metricsAggregator: {ingress: {enabled: true}}
                       feedbackService: {ingress: {enabled: true}}
                     """,
-            "networkPolicyOff", "networkPolicy: {enabled: false}");
+            "networkPolicyOff", "networkPolicy: {enabled: false}",
+            "monitoringForced", "serviceMonitor: {force: true}\nprometheusRule: {force: true}");
 
     static Rendered defaults;
     static Rendered withSecrets;
@@ -88,7 +89,8 @@ class ChartTest {
                 "existingSecret",
                 "secrets",
                 "ingressOn",
-                "networkPolicyOff"
+                "networkPolicyOff",
+                "monitoringForced"
             })
     void lintStrictPassesAndEveryDocumentIsWellFormed(String variation) {
         LintResult lint = ChartFixture.lint(VARIATIONS.get(variation));
@@ -496,6 +498,74 @@ class ChartTest {
                     .contains(endpoint.path("port").asText());
         }
         assertThat(render("serviceMonitor: {enabled: false, force: true}").ofKind("ServiceMonitor"))
+                .isEmpty();
+    }
+
+    @Test
+    void operationalAlertsEachWithAnOwnerAndARunbookOnlyWithTheCrdOrWhenForced() throws IOException {
+        assertThat(defaults.ofKind("PrometheusRule")).isEmpty();
+        assertThat(readString(ChartFixture.CHART.resolve("templates/prometheusrule.yaml")))
+                .contains(".Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\"");
+
+        Rendered forced = render("""
+                prometheusRule: {force: true, labels: {release: prometheus}}
+                alerting: {externalUrl: https://loupe.example.com}
+                """);
+        List<JsonNode> prometheusRules = forced.ofKind("PrometheusRule");
+        assertThat(prometheusRules).hasSize(1);
+        JsonNode prometheusRule = prometheusRules.get(0);
+        assertThat(prometheusRule.path("apiVersion").asText()).isEqualTo("monitoring.coreos.com/v1");
+        assertThat(prometheusRule
+                        .path("metadata")
+                        .path("labels")
+                        .path("release")
+                        .asText())
+                .isEqualTo("prometheus");
+        Map<String, JsonNode> alerts = new HashMap<>();
+        for (JsonNode group : prometheusRule.path("spec").path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                alerts.put(rule.path("alert").asText(), rule);
+            }
+        }
+        assertThat(alerts).containsOnlyKeys("LoupeDeadLetters", "LoupeConsumerHeldByFault");
+        assertThat(alerts.get("LoupeDeadLetters").path("expr").asText())
+                .contains("loupe_dead_letters_total{namespace=\"observability\"}")
+                .contains("by (namespace, job, topic)");
+        assertThat(alerts.get("LoupeConsumerHeldByFault").path("expr").asText())
+                .contains("loupe_consumer_held_since_seconds{namespace=\"observability\"}")
+                .contains("> 300");
+        Set<String> linked = new TreeSet<>();
+        for (JsonNode rule : alerts.values()) {
+            String alert = rule.path("alert").asText();
+            assertThat(rule.path("labels").path("owner").asText()).as(alert).isEqualTo("team-platform");
+            assertThat(rule.path("labels").path("severity").asText()).as(alert).isIn("warning", "critical");
+            // Prometheus' own templating survives Helm's
+            assertThat(rule.path("annotations").path("summary").asText())
+                    .as(alert)
+                    .contains("{{ $labels.job }}");
+            String runbook = rule.path("annotations").path("runbook_url").asText();
+            assertThat(runbook).as(alert).startsWith("https://loupe.example.com/runbooks/");
+            String file = runbook.substring("https://loupe.example.com/runbooks/".length());
+            assertThat(REPO.resolve("docs/runbooks").resolve(file))
+                    .as(alert + " links " + file)
+                    .isRegularFile();
+            linked.add(file);
+        }
+        try (var files = Files.list(REPO.resolve("docs/runbooks"))) {
+            Set<String> operational = files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.startsWith("loupe-") && f.endsWith(".md"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertThat(operational)
+                    .as("one runbook per operational alert (docs/runbooks/loupe-*.md), and no orphan")
+                    .isEqualTo(linked);
+        }
+
+        // without a public URL, the runbooks the dashboard serves, as for the shipped rules
+        JsonNode internal =
+                render("prometheusRule: {force: true}").ofKind("PrometheusRule").get(0);
+        assertThat(internal.findValuesAsText("runbook_url"))
+                .allMatch(url -> url.startsWith("http://loupe-metrics-aggregator:8082/runbooks/loupe-"));
+        assertThat(render("prometheusRule: {enabled: false, force: true}").ofKind("PrometheusRule"))
                 .isEmpty();
     }
 

@@ -2,7 +2,9 @@ package dev.loupe.alerting.windows;
 
 import dev.loupe.alerting.alerts.AlertPublisher;
 import dev.loupe.alerting.alerts.RuleEngine;
-import dev.loupe.common.kafka.StoreRetry;
+import dev.loupe.common.kafka.ConsumerFaults;
+import dev.loupe.common.kafka.DeadLetters;
+import dev.loupe.common.kafka.FailureKind;
 import dev.loupe.contracts.events.MetricWindow;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.contracts.json.UnreadableRecordException;
@@ -15,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -22,6 +25,8 @@ import org.jboss.logging.Logger;
  * Keeps the closed windows of {@code loupe.metric-windows.v1} in {@code alerting.metric_windows}, one row per
  * window and dimension set, where a later revision replaces an earlier one and a stale one is ignored, then
  * judges each stored window against the project's rules ({@link RuleEngine}) and publishes the state changes.
+ * A window it cannot read (or that the database refuses for its data) goes to {@code loupe.metric-windows.v1.dlq};
+ * anything else that fails holds the record, and with it the channel, until it is lifted ({@link ConsumerFaults}).
  */
 @ApplicationScoped
 public class MetricWindowConsumer {
@@ -41,16 +46,33 @@ public class MetricWindowConsumer {
     private final RuleEngine engine;
     private final AlertPublisher publisher;
     private final MeterRegistry registry;
+    private final ConsumerFaults faults;
+    private final DeadLetters deadLetters;
 
-    public MetricWindowConsumer(Pool pool, RuleEngine engine, AlertPublisher publisher, MeterRegistry registry) {
+    public MetricWindowConsumer(
+            Pool pool,
+            RuleEngine engine,
+            AlertPublisher publisher,
+            MeterRegistry registry,
+            ConsumerFaults faults,
+            DeadLetters deadLetters) {
         this.pool = pool;
+        this.faults = faults;
+        this.deadLetters = deadLetters;
         this.engine = engine;
         this.publisher = publisher;
         this.registry = registry;
     }
 
     @Incoming(CHANNEL)
-    public Uni<Void> consume(String payload) {
+    public Uni<Void> consume(ConsumerRecord<String, String> record) {
+        return faults.hold(CHANNEL, () -> consume(record.value()))
+                .onFailure(FailureKind::isPoison)
+                .recoverWithUni(e -> deadLetters.send(record, e.getMessage()));
+    }
+
+    /** Stores, judges and publishes one window; fails with a poison failure when the window is the problem. */
+    Uni<Void> consume(String payload) {
         MetricWindow window = EventJson.decode(payload, MetricWindow.class);
         if (window.metric() == null || window.windowStart() == null || window.windowEnd() == null) {
             throw new UnreadableRecordException("MetricWindow without metric, windowStart or windowEnd");
@@ -69,7 +91,8 @@ public class MetricWindowConsumer {
             window.quantiles() == null ? null : EventJson.encode(window.quantiles()),
             window.revision()
         });
-        return StoreRetry.untilStored(pool.preparedQuery(UPSERT).execute(row), "window of " + window.metric())
+        return pool.preparedQuery(UPSERT)
+                .execute(row)
                 .invoke(() -> {
                     registry.counter("loupe.alerting.windows.received").increment();
                     LOG.debugf(
@@ -77,9 +100,8 @@ public class MetricWindowConsumer {
                 })
                 // judged even when the row was already there: a crash between storing and judging redelivers it
                 // (the engine judges a series' newest window only, and an alert never twice for one window)
-                .chain(stored -> StoreRetry.untilStored(
-                                Uni.createFrom().deferred(() -> engine.judge(window, key)),
-                                "rules on " + window.metric())
+                .chain(stored -> Uni.createFrom()
+                        .deferred(() -> engine.judge(window, key))
                         .chain(publisher::publish));
     }
 

@@ -44,6 +44,8 @@ class DefaultRulesRunbooksTest {
         try (Stream<Path> files = Files.list(RUNBOOKS)) {
             Set<String> shipped = files.map(f -> f.getFileName().toString())
                     .filter(f -> f.endsWith(".md") && !f.equals("README.md"))
+                    // the chart's operational alerts (PrometheusRule) own loupe-*.md; k8s-tests' ChartTest checks them
+                    .filter(f -> !f.startsWith("loupe-"))
                     .collect(Collectors.toSet());
             assertThat(linked)
                     .as("one runbook per shipped rule, and no orphan runbook")

@@ -13,12 +13,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 
 /**
- * The shared path of every batch consumer: decode, dead-letter what cannot be read, store the rest in one
- * transaction, and complete only when that transaction has committed (the batch's offsets are committed
- * after that). A database outage is retried until it ends. When the database refuses the batch because of
- * one record's data, the batch is stored again one record at a time, so only the guilty record is
- * dead-lettered and the partition keeps flowing. Not a bean: each service produces one around its own
- * {@link DeadLetters}.
+ * The shared path of every batch consumer: decode, store the readable records in one transaction, dead-letter
+ * what cannot be read, and complete only when both are done (the batch's offsets are committed after that). When
+ * the database refuses the batch because of one record's data ({@link FailureKind#POISON}), the batch is stored
+ * again one record at a time, so only the guilty record is dead-lettered and the partition keeps flowing.
+ *
+ * <p>Any other failure (a fault: the database away, a bug, a class missing from a native image) fails the returned
+ * Uni untouched; the consumer runs {@code take} inside {@link ConsumerFaults#hold}, which runs it again until the
+ * fault is lifted. Dead letters are sent last, after every store succeeded, so such a rerun does not send them
+ * twice. Not a bean: each service produces one around its own {@link DeadLetters}.
  */
 public class BatchIntake {
     private final DeadLetters deadLetters;
@@ -27,9 +30,12 @@ public class BatchIntake {
         this.deadLetters = deadLetters;
     }
 
+    private record Letter(ConsumerRecord<String, String> record, String reason) {}
+
     /**
      * {@code store} gets the readable records and, for each, the partition it came from (the span writer
-     * keeps rollup rows per partition).
+     * keeps rollup rows per partition). A decoding fault (not the record's: see {@link EventJson#decode}) is
+     * thrown from here, which {@link ConsumerFaults#hold} counts as a failed attempt like any other.
      */
     public <T extends LoupeEvent, R> Uni<List<R>> take(
             ConsumerRecords<String, String> batch,
@@ -38,7 +44,7 @@ public class BatchIntake {
             BiFunction<List<T>, int[], Uni<R>> store) {
         List<T> good = new ArrayList<>(batch.count());
         List<ConsumerRecord<String, String>> sources = new ArrayList<>(batch.count());
-        List<Uni<Void>> dead = new ArrayList<>();
+        List<Letter> letters = new ArrayList<>();
         for (ConsumerRecord<String, String> record : batch) {
             try {
                 T event = EventJson.decode(record.value(), type);
@@ -49,29 +55,25 @@ public class BatchIntake {
                 good.add(event);
                 sources.add(record);
             } catch (UnreadableRecordException e) {
-                dead.add(deadLetters.send(record, e.getMessage()));
+                letters.add(new Letter(record, e.getMessage()));
             }
         }
-        Uni<Void> deadLettered = dead.isEmpty()
-                ? Uni.createFrom().voidItem()
-                : Uni.join().all(dead).andFailFast().replaceWithVoid();
-        if (good.isEmpty()) {
-            return deadLettered.map(v -> List.of());
-        }
-        String what = batch.count() + " records of " + type.getSimpleName();
-        return deadLettered
-                .chain(() -> StoreRetry.untilStored(
-                        Uni.createFrom().deferred(() -> store.apply(good, partitions(sources))), what))
-                .map(List::of)
-                .onFailure(UnreadableRecordException.class)
-                .recoverWithUni(e -> oneByOne(good, sources, store, type));
+        Uni<List<R>> stored = good.isEmpty()
+                ? Uni.createFrom().item(List.of())
+                : Uni.createFrom()
+                        .deferred(() -> store.apply(good, partitions(sources)))
+                        .map(List::of)
+                        .onFailure(FailureKind::isPoison)
+                        .recoverWithUni(e -> oneByOne(good, sources, store, type, letters));
+        return stored.call(() -> deadLetter(letters));
     }
 
     private <T extends LoupeEvent, R> Uni<List<R>> oneByOne(
             List<T> good,
             List<ConsumerRecord<String, String>> sources,
             BiFunction<List<T>, int[], Uni<R>> store,
-            Class<T> type) {
+            Class<T> type,
+            List<Letter> letters) {
         List<Integer> indexes = new ArrayList<>();
         for (int i = 0; i < good.size(); i++) {
             indexes.add(i);
@@ -80,20 +82,34 @@ public class BatchIntake {
         return Multi.createFrom()
                 .iterable(indexes)
                 .onItem()
-                .transformToUniAndConcatenate(i -> StoreRetry.untilStored(
-                                Uni.createFrom()
-                                        .deferred(() -> store.apply(
-                                                List.of(good.get(i)),
-                                                new int[] {sources.get(i).partition()})),
-                                type.getSimpleName() + " at offset "
-                                        + sources.get(i).offset())
+                .transformToUniAndConcatenate(i -> Uni.createFrom()
+                        .deferred(() -> store.apply(
+                                List.of(good.get(i)), new int[] {sources.get(i).partition()}))
                         .invoke(results::add)
                         .replaceWithVoid()
-                        .onFailure(UnreadableRecordException.class)
-                        .recoverWithUni(e -> deadLetters.send(sources.get(i), e.getMessage())))
+                        .onFailure(FailureKind::isPoison)
+                        .recoverWithItem(e -> {
+                            letters.add(new Letter(
+                                    sources.get(i),
+                                    "the database refused " + type.getSimpleName() + " at offset "
+                                            + sources.get(i).offset() + ": " + e.getMessage()));
+                            return null;
+                        }))
                 .collect()
                 .last()
                 .map(v -> results);
+    }
+
+    private Uni<Void> deadLetter(List<Letter> letters) {
+        if (letters.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Uni.join()
+                .all(letters.stream()
+                        .map(l -> deadLetters.send(l.record(), l.reason()))
+                        .toList())
+                .andFailFast()
+                .replaceWithVoid();
     }
 
     private static int[] partitions(List<ConsumerRecord<String, String>> sources) {

@@ -1,5 +1,6 @@
 package dev.loupe.common.kafka;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -14,8 +15,10 @@ import org.jboss.logging.Logger;
  * Sends a record that cannot be stored to {@code <topic>.dlq}, keeping its key and value, with the same
  * headers SmallRye's own dead-letter strategy writes ({@code dead-letter-reason}, {@code -topic},
  * {@code -partition}, {@code -offset}), so every Loupe DLQ reads alike. The batch consumers need it
- * because a batch is acknowledged as a whole: one poison record must not take its neighbours along. Not a
- * bean: each service produces one around an emitter on its {@code dead-letters-out} channel.
+ * because a batch is acknowledged as a whole: one poison record must not take its neighbours along, and every
+ * consumer uses it (not SmallRye's channel-level strategy) so that only a {@link FailureKind#POISON} record is ever
+ * dead-lettered. Counts {@code loupe_dead_letters_total{topic}} (the source topic), the same name in every service.
+ * Not a bean: each service produces one around an emitter on its {@code dead-letters-out} channel.
  */
 public class DeadLetters {
     /** The outgoing channel each service configures for dead letters (the topic is set per record). */
@@ -23,21 +26,41 @@ public class DeadLetters {
 
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
+    /** The counter of dead letters, tagged by source topic: {@code loupe_dead_letters_total{topic}}. */
+    public static final String COUNTER = "loupe.dead.letters";
+
     private final MutinyEmitter<String> emitter;
     private final MeterRegistry registry;
-    private final String counterName;
 
-    /** {@code counterName}: the service's counter of dead letters, tagged by source topic. */
-    public DeadLetters(MutinyEmitter<String> emitter, MeterRegistry registry, String counterName) {
+    /**
+     * {@code sourceTopics}: the topics this service consumes; their counters start at 0, so a rate over them
+     * sees the first dead letter too.
+     */
+    public DeadLetters(MutinyEmitter<String> emitter, MeterRegistry registry, String... sourceTopics) {
         this.emitter = emitter;
         this.registry = registry;
-        this.counterName = counterName;
+        for (String topic : sourceTopics) {
+            counter(topic);
+        }
     }
 
-    /** Completes once the broker has acknowledged the dead letter. */
+    /** Sends on subscription; completes once the broker has acknowledged the dead letter. */
     public Uni<Void> send(ConsumerRecord<String, String> record, String reason) {
-        LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), reason);
-        registry.counter(counterName, "topic", record.topic()).increment();
+        return Uni.createFrom().deferred(() -> {
+            LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), reason);
+            return emitter.sendMessage(message(record, reason))
+                    .invoke(() -> counter(record.topic()).increment());
+        });
+    }
+
+    private Counter counter(String topic) {
+        return Counter.builder(COUNTER)
+                .description("records sent to <topic>.dlq, by source topic")
+                .tag("topic", topic)
+                .register(registry);
+    }
+
+    private static Message<String> message(ConsumerRecord<String, String> record, String reason) {
         RecordHeaders headers = new RecordHeaders();
         headers.add("dead-letter-reason", bytes(reason));
         headers.add("dead-letter-topic", bytes(record.topic()));
@@ -48,7 +71,7 @@ public class DeadLetters {
                 .withKey(record.key())
                 .withHeaders(headers)
                 .build();
-        return emitter.sendMessage(Message.of(record.value()).addMetadata(metadata));
+        return Message.of(record.value()).addMetadata(metadata);
     }
 
     private static byte[] bytes(String value) {

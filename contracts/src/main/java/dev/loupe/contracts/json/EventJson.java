@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
@@ -75,6 +76,11 @@ public final class EventJson {
      *
      * @throws UnreadableRecordException when the payload is not JSON, does not fit the record, or
      *                                   carries a schema version this build does not know
+     * @throws IllegalStateException     when Jackson cannot build the type at all (an
+     *                                   {@link InvalidDefinitionException}: a bug in the type or a missing
+     *                                   reflection registration in a native image). That is this build's fault, not
+     *                                   the record's: the consumer must hold the record and retry, never dead-letter
+     *                                   it.
      */
     public static <T extends LoupeEvent> T decode(String payload, Class<T> type) {
         if (payload == null || payload.isBlank()) {
@@ -83,6 +89,11 @@ public final class EventJson {
         T record;
         try {
             record = MAPPER.readValue(payload, type);
+        } catch (InvalidDefinitionException e) {
+            throw new IllegalStateException(
+                    "cannot build " + type.getSimpleName() + " from JSON (a fault of this build, not of the record): "
+                            + e.getOriginalMessage(),
+                    e);
         } catch (JsonProcessingException e) {
             throw new UnreadableRecordException(
                     "not a readable " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);

@@ -53,4 +53,32 @@ class EventJsonTest {
                 .hasMessageContaining("without projectId");
         assertThatThrownBy(() -> EventJson.decode("", FeedbackRecord.class)).hasMessageContaining("empty");
     }
+
+    /** A type Jackson cannot build: no creator, as a record class whose reflection data a native image lacks. */
+    static final class Unbuildable implements dev.loupe.contracts.events.LoupeEvent {
+        private final String projectId;
+
+        private Unbuildable(String projectId, int ignored) {
+            this.projectId = projectId + ignored;
+        }
+
+        @Override
+        public int schemaVersion() {
+            return 1;
+        }
+
+        @Override
+        public String projectId() {
+            return projectId;
+        }
+    }
+
+    @Test
+    void aTypeJacksonCannotBuildIsAFaultOfTheBuildNotAnUnreadableRecord() {
+        assertThatThrownBy(() -> EventJson.decode("{\"schemaVersion\":1,\"projectId\":\"p\"}", Unbuildable.class))
+                .isInstanceOf(IllegalStateException.class)
+                .isNotInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("Unbuildable")
+                .hasCauseInstanceOf(com.fasterxml.jackson.databind.exc.InvalidDefinitionException.class);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.loupe.evals.intake;
 
 import dev.loupe.common.kafka.BatchIntake;
+import dev.loupe.common.kafka.ConsumerFaults;
 import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.contracts.events.FeedbackRecord;
 import dev.loupe.evals.feedback.FeedbackLinks;
@@ -38,6 +39,7 @@ public class FeedbackConsumer {
                  as u(project_id, feedback_id, decision_id, signal, occurred_at, record)
             on conflict (project_id, feedback_id) do nothing""";
 
+    private final ConsumerFaults faults;
     private final BatchIntake intake;
     private final Pool pool;
     private final FeedbackLinks links;
@@ -47,6 +49,7 @@ public class FeedbackConsumer {
     private final MeterRegistry registry;
 
     public FeedbackConsumer(
+            ConsumerFaults faults,
             BatchIntake intake,
             Pool pool,
             FeedbackLinks links,
@@ -54,6 +57,7 @@ public class FeedbackConsumer {
             EvalPublisher publisher,
             Clock clock,
             MeterRegistry registry) {
+        this.faults = faults;
         this.intake = intake;
         this.pool = pool;
         this.links = links;
@@ -65,17 +69,20 @@ public class FeedbackConsumer {
 
     @Incoming(CHANNEL)
     public Uni<Void> consume(ConsumerRecords<String, String> batch) {
-        return intake.take(
-                        batch,
-                        FeedbackRecord.class,
-                        f -> f.projectId() != null
-                                && f.feedbackId() != null
-                                && f.decisionId() != null
-                                && f.signal() != null
-                                && f.occurredAt() != null,
-                        (feedback, partitions) -> process(feedback))
-                .chain(stored -> publisher.publishUntilAcknowledged(
-                        stored.stream().flatMap(List<EvalResult>::stream).toList()));
+        return faults.hold(
+                CHANNEL,
+                () -> intake.take(
+                                batch,
+                                FeedbackRecord.class,
+                                f -> f.projectId() != null
+                                        && f.feedbackId() != null
+                                        && f.decisionId() != null
+                                        && f.signal() != null
+                                        && f.occurredAt() != null,
+                                (feedback, partitions) -> process(feedback))
+                        .chain(stored -> publisher.publishUntilAcknowledged(stored.stream()
+                                .flatMap(List<EvalResult>::stream)
+                                .toList())));
     }
 
     /** Records, links and acts on one poll's feedback; returns the results to publish. */

@@ -1,6 +1,7 @@
 package dev.loupe.aggregator.decisions;
 
 import dev.loupe.common.kafka.BatchIntake;
+import dev.loupe.common.kafka.ConsumerFaults;
 import dev.loupe.contracts.events.AlertEvent;
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.EvalResult;
@@ -24,7 +25,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * {@code telemetry}, a poll's batch per statement, idempotently on (id, time). Decision and evaluation
  * rollups (1m/1h/1d) and the window marks are updated by the same statement, from the rows its insert
  * returned, so a redelivered record counts once. Unreadable records (or ones missing their id or time) go
- * to the topic's dead-letter topic.
+ * to the topic's dead-letter topic; anything else that fails holds the batch until it is lifted
+ * ({@link ConsumerFaults}).
  */
 @ApplicationScoped
 public class FactConsumers {
@@ -101,11 +103,13 @@ public class FactConsumers {
             on conflict (project_id, fingerprint, state, changed_at) do nothing""";
 
     private final Pool pool;
+    private final ConsumerFaults faults;
     private final BatchIntake intake;
     private final MeterRegistry registry;
 
-    public FactConsumers(Pool pool, BatchIntake intake, MeterRegistry registry) {
+    public FactConsumers(Pool pool, ConsumerFaults faults, BatchIntake intake, MeterRegistry registry) {
         this.pool = pool;
+        this.faults = faults;
         this.intake = intake;
         this.registry = registry;
     }
@@ -145,141 +149,149 @@ public class FactConsumers {
 
     @Incoming(DECISIONS)
     public Uni<Void> decisions(ConsumerRecords<String, String> batch) {
-        return intake.take(
-                        batch,
-                        DecisionRecord.class,
-                        r -> r.decisionId() != null && r.occurredAt() != null,
-                        (decisions, partitions) -> store(
-                                "decision",
-                                INSERT_DECISIONS,
-                                decisions.size(),
-                                columns(
-                                        decisions,
-                                        d -> new Object[] {
-                                            d.projectId(),
-                                            d.decisionId(),
-                                            time(d.occurredAt()),
-                                            d.traceId(),
-                                            d.feature(),
-                                            d.model(),
-                                            d.status() == null
-                                                    ? null
-                                                    : d.status().name(),
-                                            EventJson.encode(d)
-                                        },
-                                        String[]::new,
-                                        String[]::new,
-                                        OffsetDateTime[]::new,
-                                        String[]::new,
-                                        String[]::new,
-                                        String[]::new,
-                                        String[]::new,
-                                        String[]::new)))
+        return faults.hold(
+                        DECISIONS,
+                        () -> intake.take(
+                                batch,
+                                DecisionRecord.class,
+                                r -> r.decisionId() != null && r.occurredAt() != null,
+                                (decisions, partitions) -> store(
+                                        "decision",
+                                        INSERT_DECISIONS,
+                                        decisions.size(),
+                                        columns(
+                                                decisions,
+                                                d -> new Object[] {
+                                                    d.projectId(),
+                                                    d.decisionId(),
+                                                    time(d.occurredAt()),
+                                                    d.traceId(),
+                                                    d.feature(),
+                                                    d.model(),
+                                                    d.status() == null
+                                                            ? null
+                                                            : d.status().name(),
+                                                    EventJson.encode(d)
+                                                },
+                                                String[]::new,
+                                                String[]::new,
+                                                OffsetDateTime[]::new,
+                                                String[]::new,
+                                                String[]::new,
+                                                String[]::new,
+                                                String[]::new,
+                                                String[]::new))))
                 .replaceWithVoid();
     }
 
     @Incoming(EVALS)
     public Uni<Void> evals(ConsumerRecords<String, String> batch) {
-        return intake.take(
-                        batch,
-                        EvalResult.class,
-                        r -> r.evalId() != null
-                                && r.evaluatedAt() != null
-                                && r.decisionId() != null
-                                && r.evaluator() != null,
-                        (evals, partitions) -> store(
-                                "eval",
-                                INSERT_EVALS,
-                                evals.size(),
-                                columns(
-                                        evals,
-                                        e -> new Object[] {
-                                            e.projectId(),
-                                            e.evalId(),
-                                            time(e.evaluatedAt()),
-                                            e.decisionId(),
-                                            e.feature(),
-                                            e.evaluator(),
-                                            e.score(),
-                                            e.passed(),
-                                            e.trigger() == null
-                                                    ? "SAMPLED"
-                                                    : e.trigger().name(),
-                                            EventJson.encode(e)
-                                        },
-                                        String[]::new,
-                                        String[]::new,
-                                        OffsetDateTime[]::new,
-                                        String[]::new,
-                                        String[]::new,
-                                        String[]::new,
-                                        Double[]::new,
-                                        Boolean[]::new,
-                                        String[]::new,
-                                        String[]::new)))
+        return faults.hold(
+                        EVALS,
+                        () -> intake.take(
+                                batch,
+                                EvalResult.class,
+                                r -> r.evalId() != null
+                                        && r.evaluatedAt() != null
+                                        && r.decisionId() != null
+                                        && r.evaluator() != null,
+                                (evals, partitions) -> store(
+                                        "eval",
+                                        INSERT_EVALS,
+                                        evals.size(),
+                                        columns(
+                                                evals,
+                                                e -> new Object[] {
+                                                    e.projectId(),
+                                                    e.evalId(),
+                                                    time(e.evaluatedAt()),
+                                                    e.decisionId(),
+                                                    e.feature(),
+                                                    e.evaluator(),
+                                                    e.score(),
+                                                    e.passed(),
+                                                    e.trigger() == null
+                                                            ? "SAMPLED"
+                                                            : e.trigger().name(),
+                                                    EventJson.encode(e)
+                                                },
+                                                String[]::new,
+                                                String[]::new,
+                                                OffsetDateTime[]::new,
+                                                String[]::new,
+                                                String[]::new,
+                                                String[]::new,
+                                                Double[]::new,
+                                                Boolean[]::new,
+                                                String[]::new,
+                                                String[]::new))))
                 .replaceWithVoid();
     }
 
     @Incoming(FEEDBACK)
     public Uni<Void> feedback(ConsumerRecords<String, String> batch) {
-        return intake.take(
-                        batch,
-                        FeedbackRecord.class,
-                        r -> r.feedbackId() != null
-                                && r.occurredAt() != null
-                                && r.decisionId() != null
-                                && r.signal() != null,
-                        (feedback, partitions) -> store(
-                                "feedback",
-                                INSERT_FEEDBACK,
-                                feedback.size(),
-                                columns(
-                                        feedback,
-                                        f -> new Object[] {
-                                            f.projectId(),
-                                            f.feedbackId(),
-                                            time(f.occurredAt()),
-                                            f.decisionId(),
-                                            f.signal().name(),
-                                            EventJson.encode(f)
-                                        },
-                                        String[]::new,
-                                        String[]::new,
-                                        OffsetDateTime[]::new,
-                                        String[]::new,
-                                        String[]::new,
-                                        String[]::new)))
+        return faults.hold(
+                        FEEDBACK,
+                        () -> intake.take(
+                                batch,
+                                FeedbackRecord.class,
+                                r -> r.feedbackId() != null
+                                        && r.occurredAt() != null
+                                        && r.decisionId() != null
+                                        && r.signal() != null,
+                                (feedback, partitions) -> store(
+                                        "feedback",
+                                        INSERT_FEEDBACK,
+                                        feedback.size(),
+                                        columns(
+                                                feedback,
+                                                f -> new Object[] {
+                                                    f.projectId(),
+                                                    f.feedbackId(),
+                                                    time(f.occurredAt()),
+                                                    f.decisionId(),
+                                                    f.signal().name(),
+                                                    EventJson.encode(f)
+                                                },
+                                                String[]::new,
+                                                String[]::new,
+                                                OffsetDateTime[]::new,
+                                                String[]::new,
+                                                String[]::new,
+                                                String[]::new))))
                 .replaceWithVoid();
     }
 
     @Incoming(ALERTS)
     public Uni<Void> alerts(ConsumerRecords<String, String> batch) {
-        return intake.take(
-                        batch,
-                        AlertEvent.class,
-                        r -> r.fingerprint() != null && r.state() != null && changedAt(r) != null,
-                        (alerts, partitions) -> store(
-                                "alert",
-                                INSERT_ALERTS,
-                                alerts.size(),
-                                columns(
-                                        alerts,
-                                        a -> new Object[] {
-                                            a.projectId(),
-                                            a.fingerprint(),
-                                            a.state().name(),
-                                            time(changedAt(a)),
-                                            a.ruleId(),
-                                            a.severity(),
-                                            EventJson.encode(a)
-                                        },
-                                        String[]::new,
-                                        String[]::new,
-                                        String[]::new,
-                                        OffsetDateTime[]::new,
-                                        String[]::new,
-                                        String[]::new,
-                                        String[]::new)))
+        return faults.hold(
+                        ALERTS,
+                        () -> intake.take(
+                                batch,
+                                AlertEvent.class,
+                                r -> r.fingerprint() != null && r.state() != null && changedAt(r) != null,
+                                (alerts, partitions) -> store(
+                                        "alert",
+                                        INSERT_ALERTS,
+                                        alerts.size(),
+                                        columns(
+                                                alerts,
+                                                a -> new Object[] {
+                                                    a.projectId(),
+                                                    a.fingerprint(),
+                                                    a.state().name(),
+                                                    time(changedAt(a)),
+                                                    a.ruleId(),
+                                                    a.severity(),
+                                                    EventJson.encode(a)
+                                                },
+                                                String[]::new,
+                                                String[]::new,
+                                                String[]::new,
+                                                OffsetDateTime[]::new,
+                                                String[]::new,
+                                                String[]::new,
+                                                String[]::new))))
                 .replaceWithVoid();
     }
 

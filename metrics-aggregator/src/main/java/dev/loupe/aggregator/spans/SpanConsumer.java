@@ -2,6 +2,7 @@ package dev.loupe.aggregator.spans;
 
 import dev.loupe.aggregator.telemetry.AiMetrics;
 import dev.loupe.common.kafka.BatchIntake;
+import dev.loupe.common.kafka.ConsumerFaults;
 import dev.loupe.contracts.events.SpanRecord;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -16,12 +17,14 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 /**
  * Consumes {@code loupe.spans.v1} in batches (one poll at a time) into {@code telemetry.spans} and the span
  * rollups. The batch's offsets are committed only after its transaction has committed; unreadable records
- * go to {@code loupe.spans.v1.dlq}.
+ * go to {@code loupe.spans.v1.dlq}; anything else that fails holds the batch until it is lifted
+ * ({@link ConsumerFaults}).
  */
 @ApplicationScoped
 public class SpanConsumer {
     public static final String CHANNEL = "spans-in";
 
+    private final ConsumerFaults faults;
     private final BatchIntake intake;
     private final SpanBatchWriter writer;
     private final AiMetrics aiMetrics;
@@ -32,12 +35,14 @@ public class SpanConsumer {
     private final Timer writeTime;
 
     public SpanConsumer(
+            ConsumerFaults faults,
             BatchIntake intake,
             SpanBatchWriter writer,
             AiMetrics aiMetrics,
             CommitFailpoint failpoint,
             MeterRegistry registry) {
         this.failpoint = failpoint;
+        this.faults = faults;
         this.intake = intake;
         this.writer = writer;
         this.aiMetrics = aiMetrics;
@@ -56,7 +61,13 @@ public class SpanConsumer {
     public Uni<Void> consume(ConsumerRecords<String, String> batch) {
         batchSize.record(batch.count());
         long started = System.nanoTime();
-        return intake.take(batch, SpanRecord.class, s -> s.spanId() != null && s.startTime() != null, writer::write)
+        return faults.hold(
+                        CHANNEL,
+                        () -> intake.take(
+                                batch,
+                                SpanRecord.class,
+                                s -> s.spanId() != null && s.startTime() != null,
+                                writer::write))
                 .invoke(outcomes -> {
                     writeTime.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                     for (SpanBatchWriter.Outcome o : outcomes) {

@@ -1,0 +1,37 @@
+package dev.loupe.common.kafka;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.time.Duration;
+
+/** How a consumer held by a fault ({@link ConsumerFaults}) retries and when it says so. */
+@ConfigMapping(prefix = "loupe.consumers")
+public interface ConsumerFaultsConfig {
+    /**
+     * How long a consumer may be held by a fault before readiness turns DOWN. Short enough that an operator
+     * (and a load balancer) sees a stuck consumer; long enough that a blip (a database failover) does not flap.
+     */
+    @WithName("fault-readiness-after")
+    @WithDefault("PT30S")
+    Duration faultReadinessAfter();
+
+    /** The longest pause between two retries of a held record (the back-off starts at 200 ms and doubles). */
+    @WithName("fault-max-backoff")
+    @WithDefault("PT10S")
+    Duration faultMaxBackoff();
+
+    /**
+     * How long one attempt may take before it counts as a fault (a hung connection, a lost reply): it is then
+     * retried like any other fault. This replaces SmallRye's {@code throttled.unprocessed-record-max-age.ms}, which
+     * Loupe turns off because it fails the whole channel, and so liveness, on a record that is merely held.
+     */
+    @WithName("attempt-timeout")
+    @WithDefault("PT5M")
+    Duration attemptTimeout();
+
+    /** While a consumer stays held, a one-line summary is logged this often (the cause is logged once). */
+    @WithName("fault-log-every")
+    @WithDefault("PT5M")
+    Duration faultLogEvery();
+}
