@@ -174,6 +174,59 @@ class ConsumerFaultsTest {
         assertThat(faults.readiness().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
     }
 
+    /** One ERROR with the cause while it lasts (no line per retry), a summary per period, one line when lifted. */
+    @Test
+    void aFaultIsLoggedOnceWithItsCauseAndOnceWhenLifted() {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(ConsumerFaults.class.getName());
+        java.util.List<java.util.logging.LogRecord> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        logger.addHandler(capture);
+        try {
+            AtomicInteger attempts = new AtomicInteger();
+            AtomicBoolean broken = new AtomicBoolean(true);
+            AtomicReference<String> done = new AtomicReference<>();
+            faults.hold(CHANNEL, () -> {
+                        attempts.incrementAndGet();
+                        return fails(broken);
+                    })
+                    .subscribe()
+                    .with(done::set);
+            await().atMost(Duration.ofSeconds(10)).until(() -> attempts.get() >= 4);
+            assertThat(lines)
+                    .as("four failed attempts, one line")
+                    .hasSize(1)
+                    .first()
+                    .satisfies(line -> {
+                        assertThat(line.getLevel().intValue())
+                                .isGreaterThanOrEqualTo(java.util.logging.Level.SEVERE.intValue());
+                        assertThat(line.getThrown()).hasMessage("SSMS");
+                    });
+
+            clock.advance(Duration.ofMinutes(5));
+            int seen = attempts.get();
+            await().atMost(Duration.ofSeconds(15)).until(() -> attempts.get() > seen);
+            assertThat(lines).as("a period later: one summary").hasSize(2);
+
+            broken.set(false);
+            await().atMost(Duration.ofSeconds(15)).untilAtomic(done, org.hamcrest.Matchers.equalTo("ok"));
+            assertThat(lines).hasSize(3);
+            assertThat(lines.get(2).getMessage()).contains("lifted");
+        } finally {
+            logger.removeHandler(capture);
+        }
+    }
+
     private static Uni<String> fails(AtomicBoolean broken) {
         return broken.get()
                 ? Uni.createFrom().failure(new IllegalStateException("SSMS"))
