@@ -91,7 +91,9 @@ begin
         return d.reason;
     end if;
     ts := d.use_schema;
-    execute format('create extension if not exists timescaledb with schema %I', ts);
+    if not exists (select 1 from pg_extension where extname = 'timescaledb') then
+        execute format('create extension timescaledb with schema %I', ts);
+    end if;
 
     -- Chunks: raw 1 day (7 for feedback and alert events, which are sparse), rollups 7/30/365 days for 1m/1h/1d,
     -- as before V7. The BRIN indexes of the plain path go: a hypertable has its own index on the time column.
