@@ -37,7 +37,7 @@ create function telemetry.timescaledb_decision(available boolean, preload_librar
                                                installed_version text, available_version text, superuser boolean,
                                                role_name text)
     returns table (use_schema text, reason text)
-    language sql immutable as $$
+    language sql stable as $$
     with p as (
         select preload_libraries is not null
                    and exists (select 1 from unnest(string_to_array(preload_libraries, ',')) as lib(name)
@@ -144,8 +144,5 @@ begin
 end
 $$;
 
-do $$
-begin
-    raise notice 'V7: %', telemetry.timescaledb_setup();
-end
-$$;
+-- The path and its reason are logged once at every start-up by the application (TimescaleDb), not here.
+select telemetry.timescaledb_setup();
