@@ -41,15 +41,6 @@ create table telemetry.spans (
 
 create index spans_trace_idx on telemetry.spans (project_id, trace_id);
 
--- TimescaleDB when installed (the hypertable brings its own time index); plain PostgreSQL: BRIN on time.
-do $$
-begin
-    if exists (select 1 from pg_available_extensions where name = 'timescaledb') then
-        create extension if not exists timescaledb;
-        perform create_hypertable('telemetry.spans', 'start_time', chunk_time_interval => interval '1 day',
-                                  migrate_data => true);
-    else
-        create index spans_start_brin on telemetry.spans using brin (start_time);
-    end if;
-end
-$$;
+-- Plain PostgreSQL: BRIN on time. TimescaleDB, when usable, is set up by V7 alone (it drops this index when it makes
+-- the table a hypertable, which brings its own time index); V1–V6 no longer touch it (README, "Two database paths").
+create index spans_start_brin on telemetry.spans using brin (start_time);

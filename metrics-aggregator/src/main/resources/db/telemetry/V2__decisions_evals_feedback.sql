@@ -41,16 +41,7 @@ create table telemetry.feedback (
 );
 create index feedback_decision_idx on telemetry.feedback (project_id, decision_id);
 
-do $$
-begin
-    if exists (select 1 from pg_extension where extname = 'timescaledb') then
-        perform create_hypertable('telemetry.decisions', 'occurred_at', chunk_time_interval => interval '1 day', migrate_data => true);
-        perform create_hypertable('telemetry.eval_results', 'evaluated_at', chunk_time_interval => interval '1 day', migrate_data => true);
-        perform create_hypertable('telemetry.feedback', 'occurred_at', chunk_time_interval => interval '7 days', migrate_data => true);
-    else
-        create index decisions_time_brin on telemetry.decisions using brin (occurred_at);
-        create index eval_results_time_brin on telemetry.eval_results using brin (evaluated_at);
-        create index feedback_time_brin on telemetry.feedback using brin (occurred_at);
-    end if;
-end
-$$;
+-- Plain PostgreSQL: BRIN on time (V7 makes hypertables of these tables when TimescaleDB is usable).
+create index decisions_time_brin on telemetry.decisions using brin (occurred_at);
+create index eval_results_time_brin on telemetry.eval_results using brin (evaluated_at);
+create index feedback_time_brin on telemetry.feedback using brin (occurred_at);

@@ -13,12 +13,5 @@ create table telemetry.alert_events (
 );
 create index alert_events_recent_idx on telemetry.alert_events (project_id, changed_at desc);
 
-do $$
-begin
-    if exists (select 1 from pg_extension where extname = 'timescaledb') then
-        perform create_hypertable('telemetry.alert_events', 'changed_at', chunk_time_interval => interval '7 days', migrate_data => true);
-    else
-        create index alert_events_time_brin on telemetry.alert_events using brin (changed_at);
-    end if;
-end
-$$;
+-- Plain PostgreSQL: BRIN on time (V7 makes a hypertable of it when TimescaleDB is usable).
+create index alert_events_time_brin on telemetry.alert_events using brin (changed_at);

@@ -97,24 +97,4 @@ create table telemetry.window_marks (
 );
 create index window_marks_open_idx on telemetry.window_marks (window_start) where changes > closed_changes;
 
-do $$
-begin
-    if exists (select 1 from pg_extension where extname = 'timescaledb') then
-        perform create_hypertable('telemetry.span_rollup_1m', 'bucket', chunk_time_interval => interval '7 days');
-        perform create_hypertable('telemetry.span_rollup_1h', 'bucket', chunk_time_interval => interval '30 days');
-        perform create_hypertable('telemetry.span_rollup_1d', 'bucket', chunk_time_interval => interval '365 days');
-        perform create_hypertable('telemetry.decision_rollup_1m', 'bucket', chunk_time_interval => interval '7 days');
-        perform create_hypertable('telemetry.decision_rollup_1h', 'bucket', chunk_time_interval => interval '30 days');
-        perform create_hypertable('telemetry.decision_rollup_1d', 'bucket', chunk_time_interval => interval '365 days');
-        perform create_hypertable('telemetry.eval_rollup_1m', 'bucket', chunk_time_interval => interval '7 days');
-        perform create_hypertable('telemetry.eval_rollup_1h', 'bucket', chunk_time_interval => interval '30 days');
-        perform create_hypertable('telemetry.eval_rollup_1d', 'bucket', chunk_time_interval => interval '365 days');
-        -- Compression is a Timescale-License (community) feature: only where that licence is installed.
-        if current_setting('timescaledb.license', true) = 'timescale' then
-            alter table telemetry.spans set (timescaledb.compress, timescaledb.compress_segmentby = 'project_id',
-                                             timescaledb.compress_orderby = 'start_time desc');
-            perform add_compression_policy('telemetry.spans', interval '3 days');
-        end if;
-    end if;
-end
-$$;
+-- The rollup tables become hypertables in V7 when TimescaleDB is usable; compression is set up there too.

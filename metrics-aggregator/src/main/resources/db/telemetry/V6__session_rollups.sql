@@ -20,16 +20,6 @@ create table telemetry.session_rollup_1h (
 );
 create table telemetry.session_rollup_1d (like telemetry.session_rollup_1h including all);
 
--- Hypertables before the backfill, so the backfilled rows go straight into chunks (no migrate_data copy).
-do $$
-begin
-    if exists (select 1 from pg_extension where extname = 'timescaledb') then
-        perform create_hypertable('telemetry.session_rollup_1h', 'bucket', chunk_time_interval => interval '30 days');
-        perform create_hypertable('telemetry.session_rollup_1d', 'bucket', chunk_time_interval => interval '365 days');
-    end if;
-end
-$$;
-
 -- Spans stored before this version: counted once here, before any consumer of this version starts; the time this
 -- takes grows with telemetry.spans (and decompresses compressed chunks). During a rolling upgrade, spans that an
 -- older replica stores after this ran are not in these tables (README, "Upgrading").

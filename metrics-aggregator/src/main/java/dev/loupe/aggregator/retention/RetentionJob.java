@@ -1,5 +1,6 @@
 package dev.loupe.aggregator.retention;
 
+import dev.loupe.aggregator.timescale.TimescaleDb;
 import dev.loupe.common.sql.SlicedDelete;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -11,14 +12,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Drops what is older than its retention. On TimescaleDB the hypertables lose whole chunks with
- * {@code drop_chunks} (Apache-2 edition, so it works on every licence; the scheduled policy API
- * {@code add_retention_policy} is community-only, hence this job). On plain PostgreSQL rows are deleted in
- * slices of 10,000 so no statement holds locks for long.
+ * Drops what is older than its retention. On the TimescaleDB path ({@link TimescaleDb}) the tables that are
+ * hypertables lose whole chunks with {@code <schema>.drop_chunks} (Apache-2 edition, so it works on every licence; the
+ * scheduled policy API {@code add_retention_policy} is community-only, hence this job), which removes only chunks
+ * entirely older than the cut-off; these are counted as chunks, not rows. Everything else (plain PostgreSQL, and the
+ * tables that are never hypertables) loses rows in slices of 10,000 so no statement holds locks for long.
  */
 @ApplicationScoped
 public class RetentionJob {
@@ -26,7 +30,16 @@ public class RetentionJob {
     private static final int SLICE = 10_000;
 
     /** A table, its time column and which retention applies. */
-    record Target(String table, String timeColumn, Kind kind, boolean hypertable) {}
+    record Target(String table, String timeColumn, Kind kind) {}
+
+    /** What one run removed: rows deleted, and chunks dropped whole (TimescaleDB path only; their rows are not counted). */
+    public record Removed(long rows, long chunks) {
+        static final Removed NONE = new Removed(0, 0);
+
+        Removed plus(Removed other) {
+            return new Removed(rows + other.rows, chunks + other.chunks);
+        }
+    }
 
     enum Kind {
         RAW,
@@ -36,33 +49,35 @@ public class RetentionJob {
     }
 
     static final List<Target> TARGETS = List.of(
-            new Target("telemetry.spans", "start_time", Kind.RAW, true),
-            new Target("telemetry.decisions", "occurred_at", Kind.RAW, true),
-            new Target("telemetry.eval_results", "evaluated_at", Kind.RAW, true),
-            new Target("telemetry.feedback", "occurred_at", Kind.RAW, true),
-            new Target("telemetry.alert_events", "changed_at", Kind.RAW, true),
-            new Target("telemetry.trace_features", "trace_time", Kind.RAW, false),
-            new Target("telemetry.span_rollup_1m", "bucket", Kind.MINUTE, true),
-            new Target("telemetry.decision_rollup_1m", "bucket", Kind.MINUTE, true),
-            new Target("telemetry.eval_rollup_1m", "bucket", Kind.MINUTE, true),
-            new Target("telemetry.window_marks", "window_start", Kind.MINUTE, false),
-            new Target("telemetry.span_rollup_1h", "bucket", Kind.HOUR, true),
-            new Target("telemetry.decision_rollup_1h", "bucket", Kind.HOUR, true),
-            new Target("telemetry.eval_rollup_1h", "bucket", Kind.HOUR, true),
-            new Target("telemetry.session_rollup_1h", "bucket", Kind.HOUR, true),
-            new Target("telemetry.span_rollup_1d", "bucket", Kind.DAY, true),
-            new Target("telemetry.decision_rollup_1d", "bucket", Kind.DAY, true),
-            new Target("telemetry.eval_rollup_1d", "bucket", Kind.DAY, true),
-            new Target("telemetry.session_rollup_1d", "bucket", Kind.DAY, true));
+            new Target("telemetry.spans", "start_time", Kind.RAW),
+            new Target("telemetry.decisions", "occurred_at", Kind.RAW),
+            new Target("telemetry.eval_results", "evaluated_at", Kind.RAW),
+            new Target("telemetry.feedback", "occurred_at", Kind.RAW),
+            new Target("telemetry.alert_events", "changed_at", Kind.RAW),
+            new Target("telemetry.trace_features", "trace_time", Kind.RAW),
+            new Target("telemetry.span_rollup_1m", "bucket", Kind.MINUTE),
+            new Target("telemetry.decision_rollup_1m", "bucket", Kind.MINUTE),
+            new Target("telemetry.eval_rollup_1m", "bucket", Kind.MINUTE),
+            new Target("telemetry.window_marks", "window_start", Kind.MINUTE),
+            new Target("telemetry.span_rollup_1h", "bucket", Kind.HOUR),
+            new Target("telemetry.decision_rollup_1h", "bucket", Kind.HOUR),
+            new Target("telemetry.eval_rollup_1h", "bucket", Kind.HOUR),
+            new Target("telemetry.session_rollup_1h", "bucket", Kind.HOUR),
+            new Target("telemetry.span_rollup_1d", "bucket", Kind.DAY),
+            new Target("telemetry.decision_rollup_1d", "bucket", Kind.DAY),
+            new Target("telemetry.eval_rollup_1d", "bucket", Kind.DAY),
+            new Target("telemetry.session_rollup_1d", "bucket", Kind.DAY));
 
     private final Pool pool;
     private final RetentionConfig config;
     private final Clock clock;
+    private final TimescaleDb timescale;
 
-    public RetentionJob(Pool pool, RetentionConfig config, Clock clock) {
+    public RetentionJob(Pool pool, RetentionConfig config, Clock clock, TimescaleDb timescale) {
         this.pool = pool;
         this.config = config;
         this.clock = clock;
+        this.timescale = timescale;
     }
 
     @Scheduled(
@@ -78,24 +93,40 @@ public class RetentionJob {
                 .recoverWithNull();
     }
 
-    /** Removes everything older than its retention at {@code now}; answers the number of rows removed. */
-    public Uni<Long> run(Instant now) {
-        return pool.query("select exists (select 1 from pg_extension where extname = 'timescaledb') as ts")
-                .execute()
-                .map(rows -> rows.iterator().next().getBoolean("ts"))
-                .chain(timescale -> Multi.createFrom()
+    /** Removes everything older than its retention at {@code now}; answers what it removed. */
+    public Uni<Removed> run(Instant now) {
+        return hypertables()
+                .chain(hypertables -> Multi.createFrom()
                         .iterable(TARGETS)
                         .onItem()
                         .transformToUniAndConcatenate(t -> {
                             Instant cutoff = now.minus(retention(t.kind()));
-                            return timescale && t.hypertable() ? dropChunks(t, cutoff) : deleteRows(t, cutoff);
+                            return hypertables.contains(t.table()) ? dropChunks(t, cutoff) : deleteRows(t, cutoff);
                         })
                         .collect()
-                        .with(java.util.stream.Collectors.summingLong(Long::longValue)))
+                        .asList()
+                        .map(each -> each.stream().reduce(Removed.NONE, Removed::plus)))
                 .invoke(removed -> {
-                    if (removed > 0) {
-                        LOG.infof("retention removed %d rows older than their retention", removed);
+                    if (removed.rows() > 0 || removed.chunks() > 0) {
+                        LOG.infof(
+                                "retention removed %d rows and %d chunks older than their retention",
+                                removed.rows(), removed.chunks());
                     }
+                });
+    }
+
+    /** The telemetry tables that are hypertables: none unless telemetry runs on TimescaleDB. */
+    private Uni<Set<String>> hypertables() {
+        if (timescale.path().schema().isEmpty()) {
+            return Uni.createFrom().item(Set.of());
+        }
+        return pool.query("select 'telemetry.' || hypertable_name as t from timescaledb_information.hypertables "
+                        + "where hypertable_schema = 'telemetry'")
+                .execute()
+                .map(rows -> {
+                    Set<String> names = new HashSet<>();
+                    rows.forEach(r -> names.add(r.getString("t")));
+                    return names;
                 });
     }
 
@@ -108,14 +139,16 @@ public class RetentionJob {
         };
     }
 
-    private Uni<Long> dropChunks(Target t, Instant cutoff) {
-        return pool.preparedQuery("select count(*) as n from drop_chunks($1::regclass, older_than => $2::timestamptz)")
+    private Uni<Removed> dropChunks(Target t, Instant cutoff) {
+        return pool.preparedQuery("select count(*) as n from " + timescale.function("drop_chunks")
+                        + "($1::regclass, older_than => $2::timestamptz)")
                 .execute(Tuple.of(t.table(), cutoff.atOffset(ZoneOffset.UTC)))
-                .map(rows -> 0L);
+                .map(rows -> new Removed(0, rows.iterator().next().getLong("n")));
     }
 
-    private Uni<Long> deleteRows(Target t, Instant cutoff) {
+    private Uni<Removed> deleteRows(Target t, Instant cutoff) {
         return SlicedDelete.run(
-                pool, t.table(), t.timeColumn() + " < $1", Tuple.of(cutoff.atOffset(ZoneOffset.UTC)), SLICE);
+                        pool, t.table(), t.timeColumn() + " < $1", Tuple.of(cutoff.atOffset(ZoneOffset.UTC)), SLICE)
+                .map(rows -> new Removed(rows, 0));
     }
 }
