@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 /**
  * What a native build of this service needs and no JVM test shows (README.md, "Native images"): each library with a
  * Quarkus extension comes with it, no static state is made on the build machine, and every type Jackson reads or
- * writes is registered for reflection. Plain JUnit over the compiled classes and the runtime class path.
+ * writes is registered for reflection, every class-path resource read at run time is included. Plain JUnit over the compiled classes and the runtime class path.
  */
 class NativeDisciplineTest {
     private final LoupeImage image = LoupeImage.ofThisModule();
@@ -33,5 +33,10 @@ class NativeDisciplineTest {
         assertThat(image.jacksonBoundTypes())
                 .contains("dev.loupe.common.http.Problem", "dev.loupe.common.http.Problem$FieldError");
         assertThat(image.unregisteredJacksonTypes()).isEmpty();
+    }
+
+    @Test
+    void everyResourceReadAtRunTimeIsInTheImage() {
+        assertThat(image.unregisteredResources()).isEmpty();
     }
 }

@@ -58,6 +58,15 @@ public final class LoupeImage {
                 loupeCode, "dev.loupe", Thread.currentThread().getContextClassLoader());
     }
 
+    /** Class-path resources the code reads by a constant name that the native image would not hold. */
+    public Set<String> unregisteredResources() {
+        return NativeResources.unregistered(
+                loupeCode,
+                "dev.loupe",
+                Path.of("src", "main", "resources", "application.properties"),
+                Thread.currentThread().getContextClassLoader());
+    }
+
     /** Every Jackson-bound Loupe type, so a test can show the scan found the ones it must. */
     public Set<String> jacksonBoundTypes() {
         return JacksonReach.boundTypes(
