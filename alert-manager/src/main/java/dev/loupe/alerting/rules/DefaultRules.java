@@ -16,9 +16,11 @@ import java.util.List;
 /**
  * The shipped inventory ({@code alerting/default-rules.yaml}), each rule validated at start-up so a broken
  * default fails the deployment, not the first project. {@code {{runbookBase}}} in a runbook URL becomes
- * {@code loupe.alerting.runbook-base-url}.
+ * {@code loupe.alerting.runbook-base-url}. The file is registered for native images, which hold only registered
+ * class-path resources.
  */
 @Singleton
+@io.quarkus.runtime.annotations.RegisterResources(globs = DefaultRules.RESOURCE)
 public class DefaultRules {
     static final String RESOURCE = "alerting/default-rules.yaml";
     private static final TypeReference<List<Rule>> RULES = new TypeReference<>() {};

@@ -13,7 +13,6 @@ public final class ApiKeys {
     public static final String PREFIX = "lk_";
     private static final int ID_HEX = 16;
     private static final int SECRET_HEX = 48;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private ApiKeys() {}
 
@@ -45,9 +44,15 @@ public final class ApiKeys {
         return "p-" + randomHex(12);
     }
 
+    /**
+     * A new {@link SecureRandom} per call, never one in a static field: Quarkus initialises classes while building a
+     * native image, so a static generator would be seeded at build time and frozen into the executable (GraalVM
+     * refuses that image). Keys and project ids are made a handful of times a day; the instance is cheap, as every
+     * instance draws from the operating system's one entropy source.
+     */
     static String randomHex(int chars) {
         byte[] bytes = new byte[chars / 2];
-        RANDOM.nextBytes(bytes);
+        new SecureRandom().nextBytes(bytes);
         return HexFormat.of().formatHex(bytes);
     }
 

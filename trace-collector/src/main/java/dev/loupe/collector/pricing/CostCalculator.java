@@ -21,9 +21,11 @@ import org.jboss.logging.Logger;
 
 /**
  * Computes {@code costUsd} at ingest, so every consumer sees the same cost. An unknown model gets no cost
- * (null, not zero) and is counted in {@code loupe_collector_cost_unknown_model_total}.
+ * (null, not zero) and is counted in {@code loupe_collector_cost_unknown_model_total}. The shipped price table is
+ * registered for native images, which hold only registered class-path resources.
  */
 @ApplicationScoped
+@io.quarkus.runtime.annotations.RegisterResources(globs = CostCalculator.DEFAULT_TABLE)
 public class CostCalculator {
     static final String DEFAULT_TABLE = "pricing/default-prices.json";
     private static final Logger LOG = Logger.getLogger(CostCalculator.class);
