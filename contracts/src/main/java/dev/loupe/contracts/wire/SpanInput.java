@@ -19,6 +19,7 @@ public record SpanInput(
         String name,
         String provider,
         String model,
+        String requestModel,
         Instant startTime,
         Instant endTime,
         Long latencyMs,
@@ -26,6 +27,7 @@ public record SpanInput(
         Long inputTokens,
         Long outputTokens,
         Long cachedInputTokens,
+        Long cacheWriteInputTokens,
         Long reasoningTokens,
         BigDecimal costUsd,
         String prompt,
@@ -40,5 +42,7 @@ public record SpanInput(
         String userId,
         String decisionId,
         String toolName,
+        String toolArguments,
+        String toolResult,
         Map<String, String> metadata,
         Map<String, Object> attributes) {}

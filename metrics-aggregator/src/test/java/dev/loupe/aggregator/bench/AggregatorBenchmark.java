@@ -442,12 +442,14 @@ class AggregatorBenchmark {
                 name,
                 model == null ? null : "openai",
                 model,
+                null,
                 start,
                 start.plusMillis(latency),
                 latency,
                 null,
                 in,
                 out,
+                null,
                 null,
                 null,
                 cost,
@@ -465,6 +467,8 @@ class AggregatorBenchmark {
                 user,
                 null,
                 tool,
+                null,
+                null,
                 Map.of("tier", "pro"),
                 model == null
                         ? Map.of()

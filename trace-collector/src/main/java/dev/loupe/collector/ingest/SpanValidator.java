@@ -63,6 +63,9 @@ public final class SpanValidator {
         if (negative(span.cachedInputTokens())) {
             return problem("cachedInputTokens", "must not be negative");
         }
+        if (negative(span.cacheWriteInputTokens())) {
+            return problem("cacheWriteInputTokens", "must not be negative");
+        }
         if (negative(span.reasoningTokens())) {
             return problem("reasoningTokens", "must not be negative");
         }
@@ -83,6 +86,7 @@ public final class SpanValidator {
         text = text.isPresent() ? text : textId("userId", span.userId());
         text = text.isPresent() ? text : textId("decisionId", span.decisionId());
         text = text.isPresent() ? text : textId("model", span.model());
+        text = text.isPresent() ? text : textId("requestModel", span.requestModel());
         text = text.isPresent() ? text : textId("provider", span.provider());
         text = text.isPresent() ? text : textId("toolName", span.toolName());
         return text.isPresent() ? text : textId("name", span.name());

@@ -103,6 +103,7 @@ final class OtlpSpanMapper {
                 span.getName().isEmpty() ? null : span.getName(),
                 provider,
                 model,
+                null,
                 time(span.getStartTimeUnixNano()),
                 time(span.getEndTimeUnixNano()),
                 null,
@@ -110,6 +111,7 @@ final class OtlpSpanMapper {
                 input,
                 output,
                 cached,
+                null,
                 reasoning,
                 null,
                 prompt,
@@ -124,6 +126,8 @@ final class OtlpSpanMapper {
                 user,
                 decisionId,
                 tool,
+                null,
+                null,
                 metadata,
                 attributes);
         return new Mapped(mapped, parent == null, decisionId, template, version, documents);
