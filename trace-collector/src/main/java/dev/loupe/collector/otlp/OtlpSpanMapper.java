@@ -25,9 +25,10 @@ import java.util.regex.Pattern;
 
 /**
  * Maps one OTLP span to Loupe's {@link SpanInput}: OTel GenAI semantic conventions (current and deprecated
- * names), OpenInference names, and Loupe's own {@code loupe.*} attributes. What it does not map stays in
- * {@code attributes}; resource attributes are kept there under {@code resource.}. The table in the module
- * README lists every mapping.
+ * names, span events included), OpenInference names, OpenLLMetry's {@code traceloop.*} names, and Loupe's own
+ * {@code loupe.*} attributes. What it does not map stays in {@code attributes} (embedding vectors are dropped and
+ * counted); resource attributes are kept there under {@code resource.}. The table in the module README lists
+ * every mapping.
  */
 final class OtlpSpanMapper {
     private OtlpSpanMapper() {}
