@@ -49,10 +49,17 @@ public class SpanNormalizer {
         String prompt = redactor.redact(limiter.limit(in.prompt()), redactions);
         String completion = redactor.redact(limiter.limit(in.completion()), redactions);
         String errorMessage = redactor.redact(limiter.limit(in.errorMessage()), redactions);
+        String parseError = redactor.redact(limiter.limit(in.parseError()), redactions);
+        String errorType = redactor.redact(in.errorType(), redactions);
+        // redacted before the record is built: its redaction counts are a copy taken there
+        String toolArguments = redactor.redact(limiter.limit(in.toolArguments()), redactions);
+        String toolResult = redactor.redact(limiter.limit(in.toolResult()), redactions);
         JsonNode parsed = redactor.redact(
                 in.parsedOutput() == null ? null : in.parsedOutput().deepCopy(), redactions);
         Map<String, String> metadata = redactValues(in.metadata(), redactions);
         Map<String, Object> attributes = redactAttributes(in.attributes(), redactions);
+        // cacheWriteInputTokens are part of inputTokens and priced as plain input here until the cost
+        // calculation takes them apart (the cache-write price): pass in.cacheWriteInputTokens() then
         BigDecimal cost = in.costUsd() != null
                 ? in.costUsd()
                 : costs.cost(
@@ -90,17 +97,17 @@ public class SpanNormalizer {
                 truncated,
                 redactions.asMap(),
                 parsed,
-                redactor.redact(limiter.limit(in.parseError()), redactions),
+                parseError,
                 status,
-                redactor.redact(in.errorType(), redactions),
+                errorType,
                 errorMessage,
                 in.feature(),
                 in.sessionId(),
                 identifiers.hash(projectId, in.userId()),
                 in.decisionId(),
                 in.toolName(),
-                redactor.redact(limiter.limit(in.toolArguments()), redactions),
-                redactor.redact(limiter.limit(in.toolResult()), redactions),
+                toolArguments,
+                toolResult,
                 metadata,
                 attributes,
                 receivedAt);

@@ -118,6 +118,29 @@ final class GenAiAttributes {
         return out;
     }
 
+    /** The first present key's value as it came (string, number, list, map…); all the keys are consumed. */
+    Object raw(String... keys) {
+        return take(keys);
+    }
+
+    /** A value without consuming it. */
+    Object peek(String key) {
+        return remaining.get(key);
+    }
+
+    /** Removes every attribute whose key the filter accepts; returns how many there were. */
+    int removeIf(java.util.function.Predicate<String> filter) {
+        int removed = 0;
+        Iterator<Map.Entry<String, Object>> it = remaining.entrySet().iterator();
+        while (it.hasNext()) {
+            if (filter.test(it.next().getKey())) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
     boolean has(String key) {
         return remaining.containsKey(key);
     }

@@ -14,18 +14,29 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Maps one OTLP span to Loupe's {@link SpanInput}: OTel GenAI semantic conventions (current and deprecated
- * names), OpenInference names, and Loupe's own {@code loupe.*} attributes. What it does not map stays in
- * {@code attributes}; resource attributes are kept there under {@code resource.}. The table in the module
- * README lists every mapping.
+ * names, span events included), OpenInference names, OpenLLMetry's {@code traceloop.*} names, and Loupe's own
+ * {@code loupe.*} attributes. What it does not map stays in {@code attributes} (embedding vectors are dropped and
+ * counted); resource attributes are kept there under {@code resource.}. The table in the module README lists
+ * every mapping.
  */
 final class OtlpSpanMapper {
     private OtlpSpanMapper() {}
+
+    /** OpenLLMetry-JS's Anthropic instrumentation reports Anthropic's own {@code input_tokens}, without the cache. */
+    static final String OPENLLMETRY_JS_ANTHROPIC = "@traceloop/instrumentation-anthropic";
+
+    private static final String ASSOCIATION = "traceloop.association.properties";
 
     /** A mapped span and what a decision built from its trace needs. */
     record Mapped(
@@ -34,17 +45,33 @@ final class OtlpSpanMapper {
             String decisionId,
             String promptTemplate,
             String promptVersion,
-            List<DecisionInput.Retrieved> documents) {}
+            List<DecisionInput.Retrieved> documents,
+            int embeddingVectorsDropped) {
+        Mapped withSpan(SpanInput replacement) {
+            return new Mapped(
+                    replacement, root, decisionId, promptTemplate, promptVersion, documents, embeddingVectorsDropped);
+        }
+    }
 
     static Mapped map(Span span, Map<String, Object> resource) {
+        return map(span, resource, "");
+    }
+
+    /**
+     * @param scope the name of the span's instrumentation scope (empty when unknown): it tells which library
+     *     sent the span where the attributes alone do not (see {@link #inputWithCache})
+     */
+    static Mapped map(Span span, Map<String, Object> resource, String scope) {
         GenAiAttributes a = new GenAiAttributes(OtlpValues.toMap(span.getAttributesList()));
-        eventsToAttributes(span, a);
+        EventMessages events = eventsToAttributes(span, a);
+        int vectorsDropped = a.removeIf(OtlpSpanMapper::isEmbeddingVector);
         String operation = a.string("gen_ai.operation.name");
         String openInferenceKind = a.string("openinference.span.kind");
-        String requestModel = a.string("gen_ai.request.model");
+        String traceloopKind = a.string("traceloop.span.kind");
+        String requestModel = firstNonNull(a.string("gen_ai.request.model"), invocationModel(a));
         String responseModel = a.string("gen_ai.response.model");
-        String model = firstNonNull(responseModel, requestModel, a.string("llm.model_name", "embedding.model_name"));
-        SpanKind kind = kind(operation, openInferenceKind, model);
+        String model = firstNonNull(responseModel, a.string("llm.model_name", "embedding.model_name"), requestModel);
+        SpanKind kind = kind(operation, openInferenceKind, traceloopKind, model);
         String provider = a.string("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system");
         Long input = a.number("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt");
         Long output =
@@ -52,13 +79,31 @@ final class OtlpSpanMapper {
         Long cached = a.number(
                 "gen_ai.usage.cache_read.input_tokens",
                 "gen_ai.usage.cache_read_input_tokens",
+                "cache_read_input_tokens",
                 "llm.token_count.prompt_details.cache_read");
+        Long cacheWrite = a.number(
+                "gen_ai.usage.cache_creation.input_tokens",
+                "gen_ai.usage.cache_creation_input_tokens",
+                "cache_creation_input_tokens",
+                "llm.token_count.prompt_details.cache_write");
+        input = inputWithCache(input, cached, cacheWrite, scope);
         Long reasoning =
                 a.number("gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning");
-        a.number("llm.token_count.total", "gen_ai.usage.total_tokens");
-        String prompt = prompt(a);
-        String completion = completion(a);
-        List<String> finishReasons = a.strings("gen_ai.response.finish_reasons");
+        a.number("llm.token_count.total", "gen_ai.usage.total_tokens", "llm.usage.total_tokens");
+        Set<String> finishReasons = new LinkedHashSet<>(a.strings("gen_ai.response.finish_reasons"));
+        String openInferenceFinish = a.string("llm.finish_reason");
+        if (openInferenceFinish != null) {
+            finishReasons.add(openInferenceFinish);
+        }
+        Tool tool = tool(a, kind, traceloopKind);
+        List<String> embeddingTexts = embeddingTexts(a);
+        String prompt = prompt(a, events);
+        if (embeddingTexts != null) {
+            prompt = GenAiAttributes.json(embeddingTexts); // the same text as input.value, one entry per input
+        }
+        String completion = completion(a, events, finishReasons);
+        finishReasons.addAll(events.finishReasons());
+        finishReasons.remove("");
         String errorType = a.string("error.type", "exception.type");
         String errorMessage = a.string("exception.message");
         Outcome status = Outcome.SUCCESS;
@@ -68,21 +113,24 @@ final class OtlpSpanMapper {
             errorMessage = span.getStatus().getMessage().isEmpty()
                     ? errorMessage
                     : span.getStatus().getMessage();
-        } else if (finishReasons.stream()
-                .anyMatch(r -> r.equalsIgnoreCase("length")
-                        || r.equalsIgnoreCase("max_tokens")
-                        || r.equalsIgnoreCase("max_output_tokens"))) {
+        } else if (finishReasons.stream().anyMatch(OtlpSpanMapper::isCut)) {
             status = Outcome.TRUNCATED;
         }
-        String session = a.string("gen_ai.conversation.id", "session.id");
-        String user = a.string("user.id", "enduser.id");
-        String tool = a.string("gen_ai.tool.name", "tool.name");
+        Map<String, String> association = a.prefixed(ASSOCIATION);
+        String session =
+                firstNonNull(a.string("gen_ai.conversation.id", "session.id"), association.remove("session_id"));
+        String user = firstNonNull(a.string("user.id", "enduser.id"), association.remove("user_id"));
+        String workflow = a.string("traceloop.workflow.name");
         String feature = firstNonNull(a.string("loupe.feature"), str(resource.get("loupe.feature")));
         String decisionId = a.string("loupe.decision.id");
         String template = a.string("loupe.prompt.template", "llm.prompt_template.template");
         String version = a.string("loupe.prompt.version", "llm.prompt_template.version");
         List<DecisionInput.Retrieved> documents = documents(a);
-        Map<String, String> metadata = new LinkedHashMap<>(a.prefixed("loupe.metadata"));
+        Map<String, String> metadata = new LinkedHashMap<>(association);
+        metadata.putAll(a.prefixed("loupe.metadata")); // the app's own tags win over OpenLLMetry's
+        if (workflow != null) {
+            metadata.put("workflowName", workflow);
+        }
         if (template != null) {
             metadata.put("promptTemplate", template);
         }
@@ -91,6 +139,12 @@ final class OtlpSpanMapper {
         }
         if (!finishReasons.isEmpty()) {
             metadata.put("finishReasons", String.join(",", finishReasons));
+        }
+        if (tool.callId() != null) {
+            metadata.put("toolCallId", tool.callId());
+        }
+        if (vectorsDropped > 0) {
+            metadata.put("embeddingVectorsDropped", Integer.toString(vectorsDropped));
         }
         Map<String, Object> attributes = new LinkedHashMap<>(a.remaining());
         resource.forEach((k, v) -> attributes.put("resource." + k, v));
@@ -103,7 +157,7 @@ final class OtlpSpanMapper {
                 span.getName().isEmpty() ? null : span.getName(),
                 provider,
                 model,
-                null,
+                requestModel,
                 time(span.getStartTimeUnixNano()),
                 time(span.getEndTimeUnixNano()),
                 null,
@@ -111,7 +165,7 @@ final class OtlpSpanMapper {
                 input,
                 output,
                 cached,
-                null,
+                cacheWrite,
                 reasoning,
                 null,
                 prompt,
@@ -125,15 +179,121 @@ final class OtlpSpanMapper {
                 session,
                 user,
                 decisionId,
-                tool,
-                null,
-                null,
+                tool.name(),
+                tool.arguments(),
+                tool.result(),
                 metadata,
                 attributes);
-        return new Mapped(mapped, parent == null, decisionId, template, version, documents);
+        return new Mapped(mapped, parent == null, decisionId, template, version, documents, vectorsDropped);
+    }
+
+    /** A finish reason that means the output was cut by a token limit. */
+    private static boolean isCut(String reason) {
+        return reason.equalsIgnoreCase("length")
+                || reason.equalsIgnoreCase("max_tokens")
+                || reason.equalsIgnoreCase("max_output_tokens");
+    }
+
+    /**
+     * Loupe's {@code inputTokens} include the cached and the cache-write tokens. The OTel GenAI conventions
+     * and OpenInference say the same of theirs, and OpenAI's {@code prompt_tokens} include its cached tokens.
+     * Anthropic's own {@code input_tokens} exclude both, and OpenLLMetry-JS's Anthropic instrumentation passes
+     * them on as they are (its Python twin adds them): for that scope the cache counts are added. Whatever the
+     * source, an input count smaller than its own cache counts cannot have included them, so they are added
+     * too.
+     */
+    static Long inputWithCache(Long input, Long cached, Long cacheWrite, String scope) {
+        long read = cached == null ? 0 : cached;
+        long write = cacheWrite == null ? 0 : cacheWrite;
+        if (input == null || input < 0 || read < 0 || write < 0 || read + write < 0) {
+            return input; // nothing to add to, or the validator rejects the span anyway
+        }
+        boolean excludes = OPENLLMETRY_JS_ANTHROPIC.equals(scope) || input < read + write;
+        if (!excludes || input > Long.MAX_VALUE - read - write) {
+            return input;
+        }
+        return input + read + write;
+    }
+
+    /** OpenInference's request model: {@code "model"} inside the JSON of {@code llm.invocation_parameters}. */
+    private static String invocationModel(GenAiAttributes a) {
+        if (!(a.peek("llm.invocation_parameters") instanceof String json)) {
+            return null;
+        }
+        try {
+            JsonNode parameters = EventJson.mapper().readTree(json);
+            JsonNode model = parameters == null ? null : parameters.get("model");
+            return model != null && model.isTextual() ? model.asText() : null;
+        } catch (IOException e) {
+            return null; // not JSON: it stays an attribute like the rest of the parameters
+        }
+    }
+
+    /** Embedding vectors: OpenInference's {@code embedding.embeddings.N.embedding.vector} and the like. */
+    static boolean isEmbeddingVector(String key) {
+        return key.endsWith("embedding.vector") || key.endsWith("embeddings.vector");
+    }
+
+    /** OpenInference's {@code embedding.embeddings.N.embedding.text}, in order, or null when there are none. */
+    private static List<String> embeddingTexts(GenAiAttributes a) {
+        List<Map<String, Object>> embeddings = a.indexed("embedding.embeddings");
+        if (embeddings == null) {
+            return null;
+        }
+        List<String> texts = new ArrayList<>();
+        for (Map<String, Object> e : embeddings) {
+            Object text = e.get("embedding.text");
+            if (text != null) {
+                texts.add(String.valueOf(text));
+            }
+        }
+        return texts.isEmpty() ? null : texts;
+    }
+
+    private record Tool(String name, String arguments, String result, String callId) {}
+
+    /**
+     * A tool call's name, arguments and result: the GenAI conventions' {@code gen_ai.tool.*}, OpenInference's
+     * {@code tool.*} / {@code tool_call.*} and, on TOOL spans, its {@code input.value} / {@code output.value};
+     * OpenLLMetry's {@code traceloop.entity.*} on its tool spans. What loses stays an attribute.
+     */
+    private static Tool tool(GenAiAttributes a, SpanKind kind, String traceloopKind) {
+        String name = a.string("gen_ai.tool.name", "tool.name", "tool_call.function.name");
+        String arguments = a.string("gen_ai.tool.call.arguments");
+        String result = a.string("gen_ai.tool.call.result");
+        String callId = a.string("gen_ai.tool.call.id", "tool_call.id", "tool.id");
+        boolean traceloopTool = "tool".equalsIgnoreCase(traceloopKind);
+        if (kind == SpanKind.TOOL && arguments == null && a.has("input.value")) {
+            arguments = a.string("input.value");
+        }
+        if (kind == SpanKind.TOOL && result == null && a.has("output.value")) {
+            result = a.string("output.value");
+        }
+        if (arguments == null && a.has("tool_call.function.arguments")) {
+            arguments = a.string("tool_call.function.arguments");
+        }
+        if (arguments == null && a.has("tool.parameters")) {
+            arguments = a.string("tool.parameters");
+        }
+        if (traceloopTool) {
+            if (name == null && a.has("traceloop.entity.name")) {
+                name = a.string("traceloop.entity.name");
+            }
+            if (arguments == null && a.has("traceloop.entity.input")) {
+                arguments = a.string("traceloop.entity.input");
+            }
+            if (result == null && a.has("traceloop.entity.output")) {
+                result = a.string("traceloop.entity.output");
+            }
+        }
+        return new Tool(name, arguments, result, callId);
     }
 
     static SpanKind kind(String operation, String openInferenceKind, String model) {
+        return kind(operation, openInferenceKind, null, model);
+    }
+
+    static SpanKind kind(String operation, String openInferenceKind, String traceloopKind, String model) {
         if (operation != null) {
             switch (operation.toLowerCase(Locale.ROOT)) {
                 case "chat", "text_completion", "generate_content":
@@ -170,48 +330,158 @@ final class OtlpSpanMapper {
                     return SpanKind.OTHER;
             }
         }
+        if (model == null && traceloopKind != null) {
+            switch (traceloopKind.toLowerCase(Locale.ROOT)) {
+                case "workflow", "task":
+                    return SpanKind.CHAIN;
+                case "agent":
+                    return SpanKind.AGENT;
+                case "tool":
+                    return SpanKind.TOOL;
+                default:
+                    break;
+            }
+        }
         return model != null ? SpanKind.LLM : SpanKind.OTHER;
     }
 
-    private static String prompt(GenAiAttributes a) {
+    private static String prompt(GenAiAttributes a, EventMessages events) {
         String system = a.string("gen_ai.system_instructions");
         String current = a.string("gen_ai.input.messages");
-        String older = olderMessages(a, "gen_ai.prompt", "llm.input_messages", "input.value");
+        Older older = olderMessages(a, "gen_ai.prompt", "llm.input_messages", "input.value");
         if (current != null) {
             return withSystem(current, system);
         }
-        if (older != null && system != null) {
+        String olderText = older == null ? null : older.text();
+        if (olderText == null && !events.input().isEmpty()) {
+            olderText = GenAiAttributes.json(events.input());
+        }
+        if (olderText != null && system != null) {
             a.remaining().put("gen_ai.system_instructions", system); // not part of the older prompt: keep it
         }
-        return older != null ? older : system;
+        return olderText != null ? olderText : system;
     }
 
-    private static String completion(GenAiAttributes a) {
+    private static String completion(GenAiAttributes a, EventMessages events, Set<String> finishReasons) {
         String current = a.string("gen_ai.output.messages");
-        String older = olderMessages(a, "gen_ai.completion", "llm.output_messages", "output.value");
-        return current != null ? current : older;
+        Older older = olderMessages(a, "gen_ai.completion", "llm.output_messages", "output.value");
+        if (current != null) {
+            finishReasons.addAll(finishReasonsOf(current));
+            return current;
+        }
+        if (older != null) {
+            if (older.messages() != null) {
+                for (Map<String, Object> message : older.messages()) {
+                    Object reason = message.get("finish_reason");
+                    if (reason != null) {
+                        finishReasons.add(String.valueOf(reason));
+                    }
+                }
+            }
+            return older.text();
+        }
+        return events.output().isEmpty() ? null : GenAiAttributes.json(events.output());
+    }
+
+    /** The {@code finish_reason} of each message in the conventions' {@code gen_ai.output.messages} JSON. */
+    private static List<String> finishReasonsOf(String outputMessages) {
+        List<String> reasons = new ArrayList<>();
+        try {
+            JsonNode messages = EventJson.mapper().readTree(outputMessages);
+            if (messages != null && messages.isArray()) {
+                for (JsonNode message : messages) {
+                    JsonNode reason = message.get("finish_reason");
+                    if (reason != null && reason.isTextual()) {
+                        reasons.add(reason.asText());
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: no finish reasons in it
+        }
+        return reasons;
+    }
+
+    /** What an older convention held: one plain text, or messages (indexed attributes), never both. */
+    private record Older(String plain, List<Map<String, Object>> messages) {
+        String text() {
+            return plain != null ? plain : GenAiAttributes.json(messages);
+        }
     }
 
     /**
-     * Message text from older conventions, in order of preference: the legacy plain attribute, the legacy
-     * indexed {@code legacy.N.role/content}, OpenInference's indexed messages, then its plain value. All
-     * candidates are consumed, whichever wins.
+     * Messages from older conventions, in order of preference: the legacy plain attribute, the legacy indexed
+     * {@code legacy.N.role/content}, OpenInference's indexed messages (tool calls and content parts nested),
+     * then its plain value. All candidates are consumed, whichever wins; null when there is none.
      */
-    private static String olderMessages(GenAiAttributes a, String legacy, String openInference, String value) {
+    private static Older olderMessages(GenAiAttributes a, String legacy, String openInference, String value) {
         String plain = a.string(legacy);
         List<Map<String, Object>> indexed = a.indexed(legacy);
         List<Map<String, Object>> inferenceMessages = a.indexed(openInference);
         String inferenceValue = a.string(value);
         if (plain != null) {
-            return plain;
+            return new Older(plain, null);
         }
         if (indexed != null) {
-            return GenAiAttributes.json(indexed);
+            return new Older(null, indexed);
         }
         if (inferenceMessages != null) {
-            return GenAiAttributes.json(unprefix(inferenceMessages, "message."));
+            List<Map<String, Object>> nested = new ArrayList<>();
+            unprefix(inferenceMessages, "message.").forEach(m -> nested.add(nest(m)));
+            return new Older(null, nested);
         }
-        return inferenceValue;
+        return inferenceValue == null ? null : new Older(inferenceValue, null);
+    }
+
+    /** {@code tool_calls.M.tool_call.function.name} / {@code contents.M.message_content.text} inside a message. */
+    private static final Pattern NESTED_LIST = Pattern.compile("(tool_calls|contents)\\.(\\d{1,9})\\.(.+)");
+
+    /**
+     * Turns OpenInference's flattened lists inside one message into JSON lists of objects:
+     * {@code tool_calls.0.tool_call.function.arguments} becomes {@code tool_calls: [{function: {arguments}}]}.
+     */
+    static Map<String, Object> nest(Map<String, Object> message) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, TreeMap<Integer, Map<String, Object>>> lists = new LinkedHashMap<>();
+        message.forEach((key, value) -> {
+            Matcher m = NESTED_LIST.matcher(key);
+            if (!m.matches()) {
+                out.put(key, value);
+                return;
+            }
+            String rest = m.group(3);
+            String elementPrefix = m.group(1).equals("tool_calls") ? "tool_call." : "message_content.";
+            if (rest.startsWith(elementPrefix)) {
+                rest = rest.substring(elementPrefix.length());
+            }
+            Map<String, Object> element = lists.computeIfAbsent(m.group(1), l -> new TreeMap<>())
+                    .computeIfAbsent(Integer.parseInt(m.group(2)), i -> new LinkedHashMap<>());
+            putDotted(element, rest, value);
+        });
+        lists.forEach((name, elements) -> out.put(name, new ArrayList<>(elements.values())));
+        return out;
+    }
+
+    /** How deep a dotted key inside a list element is nested ({@code function.name}: 2); the rest stays flat. */
+    private static final int MAX_NESTING = 4;
+
+    @SuppressWarnings("unchecked")
+    private static void putDotted(Map<String, Object> element, String key, Object value) {
+        Map<String, Object> target = element;
+        String rest = key;
+        for (int depth = 1; depth < MAX_NESTING; depth++) {
+            int dot = rest.indexOf('.');
+            if (dot <= 0 || dot == rest.length() - 1) {
+                break;
+            }
+            Object child = target.computeIfAbsent(rest.substring(0, dot), k -> new LinkedHashMap<String, Object>());
+            if (!(child instanceof Map<?, ?> map)) {
+                break; // a plain value already sits there: keep the rest of the key flat
+            }
+            target = (Map<String, Object>) map;
+            rest = rest.substring(dot + 1);
+        }
+        target.putIfAbsent(rest, value);
     }
 
     /** Puts system instructions in front of the input messages as a {@code system} message. */
@@ -271,8 +541,22 @@ final class OtlpSpanMapper {
         return docs;
     }
 
-    /** Older instrumentations put prompts and exceptions on span events; fold them into the attributes. */
-    private static void eventsToAttributes(Span span, GenAiAttributes a) {
+    /** Messages and finish reasons read from GenAI span events; empty when the span carries none. */
+    private record EventMessages(
+            List<Map<String, Object>> input, List<Map<String, Object>> output, List<String> finishReasons) {}
+
+    /**
+     * Folds span events into the attributes: the prompt and completion events of older instrumentations,
+     * exceptions, and the GenAI events. {@code gen_ai.client.inference.operation.details} (conventions 1.37 and
+     * later) carries the span's own attributes, {@code gen_ai.input.messages} and {@code gen_ai.output.messages}
+     * among them: each one the span lacks is taken. The older per-message events ({@code gen_ai.system.message},
+     * {@code gen_ai.user.message}, {@code gen_ai.assistant.message}, {@code gen_ai.tool.message} and
+     * {@code gen_ai.choice}) become message lists, used when no attribute holds the prompt or completion.
+     */
+    private static EventMessages eventsToAttributes(Span span, GenAiAttributes a) {
+        List<Map<String, Object>> input = new ArrayList<>();
+        TreeMap<Long, Map<String, Object>> choices = new TreeMap<>();
+        List<String> finishReasons = new ArrayList<>();
         for (Span.Event event : span.getEventsList()) {
             Map<String, Object> attrs = OtlpValues.toMap(event.getAttributesList());
             switch (event.getName()) {
@@ -282,8 +566,59 @@ final class OtlpSpanMapper {
                     putIfAbsent(a, "exception.type", attrs.get("exception.type"));
                     putIfAbsent(a, "exception.message", attrs.get("exception.message"));
                 }
+                case "gen_ai.client.inference.operation.details" -> attrs.forEach((k, v) -> putIfAbsent(a, k, v));
+                case "gen_ai.system.message" -> input.add(eventMessage("system", attrs));
+                case "gen_ai.user.message" -> input.add(eventMessage("user", attrs));
+                case "gen_ai.assistant.message" -> input.add(eventMessage("assistant", attrs));
+                case "gen_ai.tool.message" -> input.add(eventMessage("tool", attrs));
+                case "gen_ai.choice" -> {
+                    Map<String, Object> choice = choice(attrs);
+                    Object reason = choice.get("finish_reason");
+                    if (reason != null) {
+                        finishReasons.add(String.valueOf(reason));
+                    }
+                    long index = attrs.get("index") instanceof Number n ? n.longValue() : choices.size();
+                    while (choices.containsKey(index)) {
+                        index++;
+                    }
+                    choices.put(index, choice);
+                }
                 default -> {}
             }
+        }
+        return new EventMessages(input, new ArrayList<>(choices.values()), finishReasons);
+    }
+
+    /** {@code {role, content, tool_calls, id}} of a per-message event; the role defaults to the event's. */
+    private static Map<String, Object> eventMessage(String role, Map<String, Object> attrs) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("role", attrs.get("role") == null ? role : attrs.get("role"));
+        copyIfPresent(attrs, message, "content");
+        copyIfPresent(attrs, message, "tool_calls");
+        copyIfPresent(attrs, message, "id");
+        return message;
+    }
+
+    /** A {@code gen_ai.choice} event as an output message: its {@code message} plus {@code finish_reason}. */
+    private static Map<String, Object> choice(Map<String, Object> attrs) {
+        Map<String, Object> body = attrs.get("message") instanceof Map<?, ?> m ? stringKeys(m) : Map.of();
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("role", body.get("role") == null ? "assistant" : body.get("role"));
+        copyIfPresent(body, message, "content");
+        copyIfPresent(body, message, "tool_calls");
+        copyIfPresent(attrs, message, "finish_reason");
+        return message;
+    }
+
+    private static Map<String, Object> stringKeys(Map<?, ?> map) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        map.forEach((k, v) -> out.put(String.valueOf(k), v));
+        return out;
+    }
+
+    private static void copyIfPresent(Map<String, Object> from, Map<String, Object> to, String key) {
+        if (from.get(key) != null) {
+            to.put(key, from.get(key));
         }
     }
 

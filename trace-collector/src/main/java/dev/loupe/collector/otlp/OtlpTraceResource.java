@@ -50,7 +50,7 @@ public class OtlpTraceResource {
             CollectorConfig config,
             Caller caller,
             MeterRegistry registry) {
-        this.mapper = new OtlpRequestMapper(spans, decisions, config.maxBatchItems());
+        this.mapper = new OtlpRequestMapper(spans, decisions, config.maxBatchItems(), registry);
         this.spanPublisher = spanPublisher;
         this.decisionPublisher = decisionPublisher;
         this.rateLimiter = rateLimiter;

@@ -83,6 +83,42 @@ class SpanIngestResourceTest {
     }
 
     @Test
+    void requestModelCacheWritesAndToolTextsTravelCheckedAndRedacted() {
+        TestSpans tool = TestSpans.llm()
+                .with("model", "gpt-4o-mini-2024-07-18")
+                .with("requestModel", "gpt-4o-mini")
+                .with("inputTokens", 3000)
+                .with("cacheWriteInputTokens", 1200)
+                .with("toolName", "send_mail")
+                .with("toolArguments", "{\"to\": \"ann@example.com\"}")
+                .with("toolResult", "sent to ann@example.com");
+        TestSpans negative = TestSpans.llm().with("cacheWriteInputTokens", -1);
+        TestSpans badModel = TestSpans.llm().with("requestModel", "gpt-4o\nmini");
+
+        given().auth()
+                .oauth2(secretKey)
+                .contentType(ContentType.JSON)
+                .body(TestSpans.batch(tool, negative, badModel))
+                .when()
+                .post("/v1/spans")
+                .then()
+                .statusCode(200)
+                .body("accepted", equalTo(1))
+                .body("rejected.field", equalTo(List.of("spans[1].cacheWriteInputTokens", "spans[2].requestModel")));
+
+        SpanRecord record = EventJson.decode(
+                TopicReader.awaitKey(Topics.SPANS, tool.traceId(), Duration.ofSeconds(10))
+                        .value(),
+                SpanRecord.class);
+        assertThat(record.requestModel()).isEqualTo("gpt-4o-mini");
+        assertThat(record.model()).isEqualTo("gpt-4o-mini-2024-07-18");
+        assertThat(record.cacheWriteInputTokens()).isEqualTo(1200L);
+        assertThat(record.toolArguments()).isEqualTo("{\"to\": \"[EMAIL]\"}");
+        assertThat(record.toolResult()).isEqualTo("sent to [EMAIL]");
+        assertThat(record.redactions()).containsEntry("email", 2);
+    }
+
+    @Test
     void costsTheDatabaseCannotHoldAreRefusedPerItem() {
         String body = "{\"spans\": ["
                 + String.join(

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.loupe.collector.ingest.PlainNormalizers;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.testing.AllocationBudget;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,8 +29,8 @@ class OtlpFuzzTest {
     static final int MAX_SPANS = 1000;
     static final Instant RECEIVED_AT = Instant.parse("2026-11-27T10:00:00Z");
 
-    private static final OtlpRequestMapper MAPPER =
-            new OtlpRequestMapper(PlainNormalizers.spans(), PlainNormalizers.decisions(), MAX_SPANS);
+    private static final OtlpRequestMapper MAPPER = new OtlpRequestMapper(
+            PlainNormalizers.spans(), PlainNormalizers.decisions(), MAX_SPANS, new SimpleMeterRegistry());
 
     static {
         // class loading, the price table and regex compilation are one-off costs, not an input's

@@ -106,6 +106,8 @@ class OtlpSdkRoundTripTest {
 
         SpanRecord root = span(ids[0], ids[1]);
         assertThat(root.userId()).hasSize(64).isNotEqualTo("user-17");
+        assertThat(llm.userId()).isEqualTo(root.userId()); // set on the app's span only, inherited below it
+        assertThat(tool.userId()).isEqualTo(root.userId());
         DecisionRecord decision = EventJson.decode(
                 TopicReader.awaitKey(Topics.DECISIONS, "dec-" + ids[0], Duration.ofSeconds(10))
                         .value(),
@@ -162,6 +164,82 @@ class OtlpSdkRoundTripTest {
         assertThat(record.completion()).contains("ünïcødé ✓");
         assertThat(record.attributes()).doesNotContainKeys("gen_ai.prompt.0.content", "gen_ai.system");
         provider.close();
+    }
+
+    @Test
+    @SuppressWarnings("try") // the Scope resource only makes the root current; the body never names it
+    void openInferenceEmbeddingsAndPerMessageEventsFromTheSdk() {
+        double before = droppedVectors();
+        SdkTracerProvider provider = SdkTracerProvider.builder()
+                .addSpanProcessor(BatchSpanProcessor.builder(OtlpHttpSpanExporter.builder()
+                                .setEndpoint(endpoint.toString())
+                                .addHeader("Authorization", "Bearer " + key)
+                                .build())
+                        .build())
+                .build();
+        Tracer tracer = provider.get("@arizeai/openinference-instrumentation-openai");
+        Span root = tracer.spanBuilder("answer").startSpan();
+        Span embedding;
+        Span llm;
+        try (Scope ignored = root.makeCurrent()) {
+            root.setAttribute("enduser.id", "user-23");
+            root.setAttribute("session.id", "sess-5");
+            embedding = tracer.spanBuilder("OpenAI Embeddings").startSpan();
+            embedding.setAttribute("openinference.span.kind", "EMBEDDING");
+            embedding.setAttribute("embedding.model_name", "text-embedding-3-small");
+            embedding.setAttribute("input.value", "refund policy");
+            embedding.setAttribute("embedding.embeddings.0.embedding.text", "refund policy");
+            List<Double> vector = new ArrayList<>();
+            for (int i = 0; i < 1536; i++) {
+                vector.add(i / 1536.0);
+            }
+            embedding.setAttribute(AttributeKey.doubleArrayKey("embedding.embeddings.0.embedding.vector"), vector);
+            embedding.end();
+            llm = tracer.spanBuilder("chat gpt-4o").startSpan();
+            llm.setAttribute("gen_ai.system", "openai");
+            llm.setAttribute("gen_ai.request.model", "gpt-4o");
+            llm.addEvent(
+                    "gen_ai.user.message",
+                    Attributes.of(AttributeKey.stringKey("content"), "Refunds, write to bo@example.org?"));
+            llm.addEvent(
+                    "gen_ai.choice",
+                    Attributes.of(
+                            AttributeKey.longKey("index"), 0L, AttributeKey.stringKey("finish_reason"), "length"));
+            llm.end();
+        } finally {
+            root.end();
+        }
+        assertThat(provider.forceFlush().join(10, TimeUnit.SECONDS).isSuccess()).isTrue();
+        provider.close();
+
+        String traceId = root.getSpanContext().getTraceId();
+        SpanRecord embedded = span(traceId, embedding.getSpanContext().getSpanId());
+        assertThat(embedded.kind()).isEqualTo(SpanKind.EMBEDDING);
+        assertThat(embedded.model()).isEqualTo("text-embedding-3-small");
+        assertThat(embedded.prompt()).isEqualTo("[\"refund policy\"]");
+        assertThat(embedded.metadata()).containsEntry("embeddingVectorsDropped", "1");
+        assertThat(embedded.attributes()).doesNotContainKey("embedding.embeddings.0.embedding.vector");
+        assertThat(embedded.sessionId()).isEqualTo("sess-5");
+        SpanRecord chat = span(traceId, llm.getSpanContext().getSpanId());
+        assertThat(chat.prompt()).isEqualTo("[{\"role\":\"user\",\"content\":\"Refunds, write to [EMAIL]?\"}]");
+        assertThat(chat.status()).isEqualTo(Outcome.TRUNCATED);
+        assertThat(chat.userId())
+                .isEqualTo(span(traceId, root.getSpanContext().getSpanId()).userId())
+                .isNotNull();
+        assertThat(droppedVectors()).isEqualTo(before + 1);
+    }
+
+    private static double droppedVectors() {
+        String metrics = io.restassured.RestAssured.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("loupe_collector_embedding_vectors_dropped_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     /** Builds root (feature, decision, template) → retrieval → llm (GenAI current names) → tool (error). */
