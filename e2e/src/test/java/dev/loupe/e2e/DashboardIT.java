@@ -151,7 +151,10 @@ class DashboardIT {
         TestSpans root = llm(RAG, "gpt-4o", "s-rag", at.plusMillis(200), 800)
                 .with("traceId", traceId)
                 .with("decisionId", decisionId)
-                .with("name", "answer " + XSS);
+                .with("name", "answer " + XSS)
+                // the model that answered (dated) and the one asked for: one model key, both shown
+                .with("model", "gpt-4o-2024-08-06")
+                .with("requestModel", "gpt-4o");
         spans.add(TestSpans.llm()
                 .with("traceId", traceId)
                 .with("parentSpanId", root.spanId())
@@ -170,7 +173,9 @@ class DashboardIT {
         spans.add(tool("lookup_policy", at.plusMillis(1100), "SUCCESS")
                 .with("traceId", traceId)
                 .with("parentSpanId", root.spanId())
-                .with("decisionId", decisionId));
+                .with("decisionId", decisionId)
+                .with("toolArguments", "{\"policy\": \"<img src=x onerror=window.__xss=3>\"}")
+                .with("toolResult", "<script>window.__xss=4</script>Returns are accepted within 30 days."));
         given().auth()
                 .oauth2(project.secretKey())
                 .contentType(ContentType.JSON)
@@ -413,6 +418,24 @@ class DashboardIT {
                 .hasSize(1);
         assertThat(browser.findElements(By.cssSelector("#waterfall .span.kind-tool")))
                 .hasSize(1);
+        // the tool call's arguments and result, as text, below its bar
+        List<WebElement> calls = browser.findElements(By.cssSelector("#waterfall .tool-call[data-span-id]"));
+        assertThat(calls).hasSize(1);
+        calls.get(0).findElement(By.tagName("summary")).click();
+        assertThat(calls.get(0).findElement(By.cssSelector(".tool-name")).getText())
+                .isEqualTo("lookup_policy");
+        assertThat(calls.get(0)
+                        .findElement(By.cssSelector("pre.tool-arguments"))
+                        .getText())
+                .contains("\"policy\": \"<img src=x onerror=window.__xss=3>\"");
+        assertThat(calls.get(0).findElement(By.cssSelector("pre.tool-result")).getText())
+                .isEqualTo("<script>window.__xss=4</script>Returns are accepted within 30 days.");
+        // the request model beside the model that answered, where they differ
+        assertThat(browser.findElements(By.cssSelector("[data-table='spans'] .request-model")))
+                .singleElement()
+                .extracting(WebElement::getText)
+                .asString()
+                .contains("gpt-4o");
         assertThat(browser.findElement(By.id("decision-model")).getText()).isEqualTo("gpt-4o");
         assertThat(browser.findElement(By.id("decision-prompt-template")).getText())
                 .isEqualTo("support-answer");

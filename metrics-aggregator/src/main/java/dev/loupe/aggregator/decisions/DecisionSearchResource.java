@@ -104,7 +104,10 @@ public class DecisionSearchResource {
         }
         if (model != null) {
             args.addValue(model);
-            sql.append(" and d.model = $").append(args.size());
+            // by model key (docs/architecture.md#model-key): gpt-4o finds gpt-4o-2024-08-06 too, like the metrics
+            sql.append(" and telemetry.model_key(d.model) = telemetry.model_key($")
+                    .append(args.size())
+                    .append(')');
         }
         if (promptVersion != null) {
             args.addValue(promptVersion);

@@ -52,7 +52,8 @@ public class FactConsumers {
                 from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
                             $8::text[]) as u(project_id, decision_id, occurred_at, trace_id, feature, model, status, record)
                 on conflict (project_id, decision_id, occurred_at) do nothing
-                returning project_id, occurred_at as t, coalesce(feature, '') as feature, coalesce(model, '') as model,
+                returning project_id, occurred_at as t, coalesce(feature, '') as feature,
+                          telemetry.model_key(model) as model, -- the model key (docs/architecture.md#model-key)
                           coalesce(status, '') as status, coalesce((record->>'costUsd')::numeric, 0) as cost_usd),
             """
             + rollup(

@@ -2,6 +2,7 @@ package dev.loupe.aggregator.query;
 
 import dev.loupe.aggregator.rollup.Granularity;
 import dev.loupe.aggregator.rollup.LatencySketch;
+import dev.loupe.contracts.events.ModelKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -29,7 +30,7 @@ public class MetricService {
             "feature",
             "coalesce(rollup_feature, feature, '')",
             "model",
-            "coalesce(model, '')",
+            "telemetry.span_model_key(request_model, model)",
             "kind",
             "kind",
             "status",
@@ -39,11 +40,11 @@ public class MetricService {
             "tool",
             "coalesce(tool_name, '')",
             "user",
-            "coalesce(user_id, '')",
+            "coalesce(rollup_user, user_id, '')",
             "session",
-            "coalesce(session_id, '')");
+            "coalesce(rollup_session, session_id, '')");
     static final Map<String, String> DECISION_COLUMNS =
-            Map.of("feature", "feature", "model", "model", "status", "status");
+            Map.of("feature", "feature", "model", "telemetry.model_key(model)", "status", "status");
     static final String CORRECTION_SIGNALS = "('INCORRECT', 'EDITED')";
 
     private final Pool pool;
@@ -56,7 +57,8 @@ public class MetricService {
         this.sessionSums = sessionSums;
     }
 
-    public Uni<MetricSeries> query(MetricRequest request, int limit) {
+    public Uni<MetricSeries> query(MetricRequest unkeyed, int limit) {
+        MetricRequest request = withModelKey(unkeyed);
         Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> points = switch (request.metric()
                 .source()) {
             case SPANS ->
@@ -71,6 +73,20 @@ public class MetricService {
             case DISAGREEMENT -> disagreement(request);
         };
         return points.map(p -> assemble(request, p, limit));
+    }
+
+    /**
+     * A {@code model} filter names a model key (docs/architecture.md#model-key); a dated name asks for its key, so
+     * {@code model=gpt-4o-mini-2024-07-18} finds the calls counted under {@code gpt-4o-mini}.
+     */
+    static MetricRequest withModelKey(MetricRequest r) {
+        String model = r.filters().get("model");
+        if (model == null || model.equals(ModelKey.normalise(model))) {
+            return r;
+        }
+        Map<String, String> filters = new LinkedHashMap<>(r.filters());
+        filters.put("model", ModelKey.normalise(model));
+        return new MetricRequest(r.projectId(), r.metric(), r.from(), r.to(), r.groupBy(), r.bucket(), filters);
     }
 
     private static boolean usesRawSpans(MetricRequest r) {
@@ -221,10 +237,10 @@ public class MetricService {
         SqlAggregate inner = SqlAggregate.from("telemetry.spans")
                 .time("start_time", request.bucket().orElse(null), request.from())
                 .dimensions(request.groupBy(), RAW_SPAN_COLUMNS)
-                .alsoGroupBy("session_id")
+                .alsoGroupBy(RAW_SPAN_COLUMNS.get("session"))
                 .measures("sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) as tokens")
                 .where("project_id = ?", request.projectId())
-                .where("session_id is not null")
+                .where(RAW_SPAN_COLUMNS.get("session") + " <> ''")
                 .range("start_time", rangeStart(request), rangeEnd(request))
                 .filters(request.filters(), RAW_SPAN_COLUMNS);
         StringBuilder outer = new StringBuilder("select t");

@@ -132,13 +132,13 @@ public class SessionRollupQuery {
         }
 
         private String rawSpans(Instant from, Instant to) {
-            return "select coalesce(session_id, '') as session_id, count(*) as span_count, "
+            return "select coalesce(rollup_session, session_id, '') as session_id, count(*) as span_count, "
                     + "count(*) filter (where kind = 'LLM') as llm_count, coalesce(sum(input_tokens), 0)::bigint as "
                     + "input_tokens, coalesce(sum(output_tokens), 0)::bigint as output_tokens, coalesce(sum(cost_usd), 0) "
                     + "as cost_usd from telemetry.spans "
                     + "where project_id = " + project + " and start_time >= " + bind(from.atOffset(ZoneOffset.UTC))
                     + " and start_time < " + bind(to.atOffset(ZoneOffset.UTC))
-                    + sessionFilter("coalesce(session_id, '')")
+                    + sessionFilter("coalesce(rollup_session, session_id, '')")
                     + " group by 1";
         }
 

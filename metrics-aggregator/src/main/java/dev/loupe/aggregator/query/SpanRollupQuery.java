@@ -26,7 +26,7 @@ public class SpanRollupQuery {
             "feature",
             "feature",
             "model",
-            "model",
+            "telemetry.model_key(model)", // rows written before V8 hold the name the span carried
             "kind",
             "kind",
             "status",

@@ -14,8 +14,8 @@ import java.util.TreeMap;
 
 /**
  * What one span batch adds to a session rollup table ({@code session_rollup_1h} or {@code _1d}): per project,
- * bucket, session and shard, the spans, LLM calls, tokens and cost. Only ever added to: a session does not
- * depend on the trace's feature, so the re-attribution that moves span rollup rows leaves these alone.
+ * bucket, session and shard, the spans, LLM calls, tokens and cost. A span counts under its own session, else its
+ * trace's first seen one; when that arrives after the span, the span's sums move from '' to it (a signed delta).
  */
 public final class SessionRollupDelta {
     /** One row; {@code sessionId} is '' for spans without a session. */
@@ -62,14 +62,23 @@ public final class SessionRollupDelta {
     }
 
     public void add(SpanFacts span) {
+        apply(span, 1);
+    }
+
+    /** Takes a span away from the session it counted under, when it moves to its trace's session. */
+    public void remove(SpanFacts span) {
+        apply(span, -1);
+    }
+
+    private void apply(SpanFacts span, int sign) {
         Cell c = cells.computeIfAbsent(
                 new Key(span.projectId(), granularity.floor(span.startTime()), span.sessionId(), span.shard()),
                 k -> new Cell());
-        c.spanCount++;
-        c.llmCount += "LLM".equals(span.kind()) ? 1 : 0;
-        c.inputTokens += span.inputTokens();
-        c.outputTokens += span.outputTokens();
-        c.costUsd = c.costUsd.add(span.costUsd());
+        c.spanCount += sign;
+        c.llmCount += "LLM".equals(span.kind()) ? sign : 0;
+        c.inputTokens += sign * span.inputTokens();
+        c.outputTokens += sign * span.outputTokens();
+        c.costUsd = sign > 0 ? c.costUsd.add(span.costUsd()) : c.costUsd.subtract(span.costUsd());
     }
 
     public Map<Key, Cell> cells() {

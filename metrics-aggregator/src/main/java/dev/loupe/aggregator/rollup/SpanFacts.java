@@ -1,5 +1,6 @@
 package dev.loupe.aggregator.rollup;
 
+import dev.loupe.contracts.events.ModelKey;
 import dev.loupe.contracts.events.SpanRecord;
 import io.vertx.mutiny.sqlclient.Row;
 import java.math.BigDecimal;
@@ -7,7 +8,8 @@ import java.time.Instant;
 
 /**
  * What a rollup needs from one stored span: the columns returned by the insert (or by a re-attribution),
- * with the feature it counts under and its session ('' when it has none).
+ * with the feature and session it counts under (its own or its trace's; '' when none) and its model key
+ * ({@link ModelKey}: request model first, date suffix removed).
  */
 public record SpanFacts(
         String projectId,
@@ -23,6 +25,7 @@ public record SpanFacts(
         long inputTokens,
         long outputTokens,
         long cachedInputTokens,
+        long cacheWriteInputTokens,
         long reasoningTokens,
         BigDecimal costUsd,
         Long latencyMs,
@@ -31,13 +34,15 @@ public record SpanFacts(
 
     /** The select list that {@link #fromRow} reads, for {@code returning} clauses. */
     public static final String COLUMNS = """
-            project_id, start_time, kind, coalesce(rollup_feature, '') as rollup_feature, coalesce(model, '') as model,
+            project_id, start_time, kind, coalesce(rollup_feature, '') as rollup_feature,
+            telemetry.span_model_key(request_model, model) as model,
             status, coalesce(error_type, '') as error_type, coalesce(tool_name, '') as tool_name,
             (parsed_output is not null or parse_error is not null) as structured, (parse_error is not null) as parse_failed,
             coalesce(input_tokens, 0) as input_tokens, coalesce(output_tokens, 0) as output_tokens,
-            coalesce(cached_input_tokens, 0) as cached_input_tokens, coalesce(reasoning_tokens, 0) as reasoning_tokens,
+            coalesce(cached_input_tokens, 0) as cached_input_tokens,
+            coalesce(cache_write_input_tokens, 0) as cache_write_input_tokens, coalesce(reasoning_tokens, 0) as reasoning_tokens,
             coalesce(cost_usd, 0) as cost_usd, latency_ms, coalesce(rollup_shard, 0) as rollup_shard,
-            coalesce(session_id, '') as session_id""";
+            coalesce(rollup_session, session_id, '') as session_id""";
 
     public static SpanFacts fromRow(Row r) {
         return new SpanFacts(
@@ -54,6 +59,7 @@ public record SpanFacts(
                 r.getLong("input_tokens"),
                 r.getLong("output_tokens"),
                 r.getLong("cached_input_tokens"),
+                r.getLong("cache_write_input_tokens"),
                 r.getLong("reasoning_tokens"),
                 r.getBigDecimal("cost_usd"),
                 r.getLong("latency_ms"),
@@ -61,15 +67,15 @@ public record SpanFacts(
                 r.getString("session_id"));
     }
 
-    /** The facts of a span as the insert stored it, {@code rollupFeature} being what the insert decided. */
-    public static SpanFacts of(SpanRecord s, String rollupFeature, int shard) {
+    /** The facts of a span as the insert stored it, {@code rollupFeature} and {@code rollupSession} as it decided. */
+    public static SpanFacts of(SpanRecord s, String rollupFeature, String rollupSession, int shard) {
         boolean structured = (s.parsedOutput() != null && !s.parsedOutput().isNull()) || s.parseError() != null;
         return new SpanFacts(
                 s.projectId(),
                 s.startTime(),
                 s.kind().name(),
                 rollupFeature,
-                s.model() == null ? "" : s.model(),
+                ModelKey.of(s.requestModel(), s.model()),
                 s.status().name(),
                 s.errorType() == null ? "" : s.errorType(),
                 s.toolName() == null ? "" : s.toolName(),
@@ -78,11 +84,12 @@ public record SpanFacts(
                 orZero(s.inputTokens()),
                 orZero(s.outputTokens()),
                 orZero(s.cachedInputTokens()),
+                orZero(s.cacheWriteInputTokens()),
                 orZero(s.reasoningTokens()),
                 s.costUsd() == null ? BigDecimal.ZERO : s.costUsd(),
                 s.latencyMs(),
                 shard,
-                s.sessionId() == null ? "" : s.sessionId());
+                rollupSession == null ? "" : rollupSession);
     }
 
     private static long orZero(Long value) {
@@ -91,6 +98,15 @@ public record SpanFacts(
 
     /** The same span counted under another feature. */
     public SpanFacts withFeature(String otherFeature) {
+        return with(otherFeature, sessionId);
+    }
+
+    /** The same span counted under another session. */
+    public SpanFacts withSession(String otherSession) {
+        return with(feature, otherSession);
+    }
+
+    private SpanFacts with(String otherFeature, String otherSession) {
         return new SpanFacts(
                 projectId,
                 startTime,
@@ -105,11 +121,12 @@ public record SpanFacts(
                 inputTokens,
                 outputTokens,
                 cachedInputTokens,
+                cacheWriteInputTokens,
                 reasoningTokens,
                 costUsd,
                 latencyMs,
                 shard,
-                sessionId);
+                otherSession);
     }
 
     public SpanRollupKey key(Granularity g) {

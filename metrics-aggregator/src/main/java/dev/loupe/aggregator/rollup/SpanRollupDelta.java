@@ -46,6 +46,7 @@ public final class SpanRollupDelta {
         public long inputTokens;
         public long outputTokens;
         public long cachedInputTokens;
+        public long cacheWriteInputTokens;
         public long reasoningTokens;
         public BigDecimal costUsd = BigDecimal.ZERO;
         public long latencyCount;
@@ -60,6 +61,7 @@ public final class SpanRollupDelta {
             inputTokens += sign * s.inputTokens();
             outputTokens += sign * s.outputTokens();
             cachedInputTokens += sign * s.cachedInputTokens();
+            cacheWriteInputTokens += sign * s.cacheWriteInputTokens();
             reasoningTokens += sign * s.reasoningTokens();
             costUsd = sign > 0 ? costUsd.add(s.costUsd()) : costUsd.subtract(s.costUsd());
             if (s.latencyMs() != null) {

@@ -50,14 +50,16 @@ public final class SpanRollupWriter {
                 + "parse_failure_count = t.parse_failure_count + u.parse_failure_count, "
                 + "input_tokens = t.input_tokens + u.input_tokens, output_tokens = t.output_tokens + u.output_tokens, "
                 + "cached_input_tokens = t.cached_input_tokens + u.cached_input_tokens, "
+                + "cache_write_input_tokens = t.cache_write_input_tokens + u.cache_write_input_tokens, "
                 + "reasoning_tokens = t.reasoning_tokens + u.reasoning_tokens, cost_usd = t.cost_usd + u.cost_usd, "
                 + "latency_count = t.latency_count + u.latency_count, latency_sum_ms = t.latency_sum_ms + u.latency_sum_ms, "
                 + "latency_sketch = u.latency_sketch from unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[], "
                 + "$5::text[], $6::text[], $7::text[], $8::text[], $9::smallint[], $10::bigint[], $11::bigint[], "
                 + "$12::bigint[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[], $17::numeric[], "
-                + "$18::bigint[], $19::bigint[], $20::bytea[]) as u(project_id, bucket, kind, feature, model, status, "
-                + "error_type, tool_name, shard, span_count, structured_count, parse_failure_count, input_tokens, output_tokens, "
-                + "cached_input_tokens, reasoning_tokens, cost_usd, latency_count, latency_sum_ms, latency_sketch) where "
+                + "$18::bigint[], $19::bigint[], $20::bytea[], $21::bigint[]) as u(project_id, bucket, kind, feature, model, "
+                + "status, error_type, tool_name, shard, span_count, structured_count, parse_failure_count, input_tokens, "
+                + "output_tokens, cached_input_tokens, reasoning_tokens, cost_usd, latency_count, latency_sum_ms, "
+                + "latency_sketch, cache_write_input_tokens) where "
                 + JOIN_KEYS;
         return connection
                 .preparedQuery(ensure)
@@ -129,6 +131,7 @@ public final class SpanRollupWriter {
         Long[] latencyCount = new Long[n];
         Long[] latencySum = new Long[n];
         Buffer[] sketch = new Buffer[n];
+        Long[] cacheWrite = new Long[n];
         for (int i = 0; i < n; i++) {
             SpanRollupKey k = keys.get(i);
             SpanRollupDelta.Cell c = delta.cells().get(k);
@@ -144,12 +147,17 @@ public final class SpanRollupWriter {
             latencySum[i] = c.latencySumMs;
             byte[] merged = c.mergedSketch(stored.get(k));
             sketch[i] = merged == null ? null : Buffer.buffer(merged);
+            cacheWrite[i] = c.cacheWriteInputTokens;
         }
         Tuple t = keyTuple(keys);
         for (int j = 0; j < 7; j++) {
             t.addValue(longs[j]);
         }
-        t.addValue(cost).addValue(latencyCount).addValue(latencySum).addValue(sketch);
+        t.addValue(cost)
+                .addValue(latencyCount)
+                .addValue(latencySum)
+                .addValue(sketch)
+                .addValue(cacheWrite);
         return t;
     }
 }

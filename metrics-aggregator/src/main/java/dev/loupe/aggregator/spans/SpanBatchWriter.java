@@ -26,31 +26,77 @@ import java.util.Map;
 /**
  * Stores a batch of spans and updates the 1m/1h/1d span rollups and the 1h/1d session rollups in one
  * transaction, from the rows the insert actually returned: a redelivered span inserts nothing and so adds
- * nothing. Feature attribution
- * (docs/architecture.md#feature-attribution): a span without a feature counts under the first feature seen on its trace; when that
- * feature arrives after the span (the root usually ends, and is exported, last), the stored span and its
- * rollup contribution move from "no feature" to it, in the same transaction.
+ * nothing. Feature, user and session attribution (docs/architecture.md#feature-attribution): a span without a
+ * feature, user or session counts under the first one seen on its trace; when that arrives after the span (the root
+ * usually ends, and is exported, last), the stored span and its rollup contribution (span rollups for a feature,
+ * session rollups for a session; per-user metrics read the span's rollup_user) move from '' to it, in the same
+ * transaction.
  */
 @ApplicationScoped
 public class SpanBatchWriter {
-    private static final String ATTRIBUTE_TRACES = """
-            insert into telemetry.trace_features (project_id, trace_id, feature, trace_time)
-            select distinct on (project_id, trace_id) project_id, trace_id, feature, start_time
-            from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) as u(project_id, trace_id, feature, start_time)
-            where feature is not null
-            order by project_id, trace_id, start_time
-            on conflict do nothing
-            returning project_id, trace_id, feature, trace_time""";
     /**
-     * Finds a trace's spans by the trace index only. A time-range condition here let the planner, whose
-     * statistics always lag behind the newest data, pick the (project, time) index for "recent" spans and
-     * scan a whole day of them per trace.
+     * Records the first feature, user and session seen on each trace of the batch (per trace, the earliest span's
+     * among those that carry one) where the trace has none yet, and returns, per trace, only what this statement
+     * newly set: what stored spans may have to move to. {@code known} sees the rows as they were before the
+     * upsert (one snapshot for the whole statement).
      */
-    private static final String MOVE_TO_FEATURE = """
-            update telemetry.spans s set rollup_feature = u.feature
-            from unnest($1::text[], $2::text[], $3::text[]) as u(project_id, trace_id, feature)
-            where s.project_id = u.project_id and s.trace_id = u.trace_id and s.rollup_feature = ''
-            returning\s""" + SpanFacts.COLUMNS.replace("project_id", "s.project_id");
+    private static final String ATTRIBUTE_TRACES = """
+            with u as (
+                select project_id, trace_id,
+                       (array_agg(feature order by start_time) filter (where feature is not null))[1] as feature,
+                       (array_agg(user_id order by start_time) filter (where user_id is not null))[1] as user_id,
+                       (array_agg(session_id order by start_time) filter (where session_id is not null))[1] as session_id,
+                       min(start_time) as trace_time
+                from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+                    as s(project_id, trace_id, feature, user_id, session_id, start_time)
+                where feature is not null or user_id is not null or session_id is not null
+                group by project_id, trace_id),
+            known as (
+                select tf.project_id, tf.trace_id, tf.feature, tf.user_id, tf.session_id
+                from telemetry.trace_features tf join u on tf.project_id = u.project_id and tf.trace_id = u.trace_id),
+            changed as (
+                insert into telemetry.trace_features as t (project_id, trace_id, feature, user_id, session_id, trace_time)
+                select project_id, trace_id, feature, user_id, session_id, trace_time from u
+                on conflict (project_id, trace_id) do update set
+                    feature = coalesce(t.feature, excluded.feature),
+                    user_id = coalesce(t.user_id, excluded.user_id),
+                    session_id = coalesce(t.session_id, excluded.session_id)
+                where (t.feature is null and excluded.feature is not null)
+                   or (t.user_id is null and excluded.user_id is not null)
+                   or (t.session_id is null and excluded.session_id is not null)
+                returning t.project_id, t.trace_id, t.feature, t.user_id, t.session_id)
+            select c.project_id, c.trace_id,
+                   case when k.feature is null then c.feature end as feature,
+                   case when k.user_id is null then c.user_id end as user_id,
+                   case when k.session_id is null then c.session_id end as session_id
+            from changed c left join known k on k.project_id = c.project_id and k.trace_id = c.trace_id""";
+    /**
+     * Moves a trace's stored spans from '' to the feature, user and session just learnt. Finds a trace's spans by the
+     * trace index only: a time-range condition here let the planner, whose statistics always lag behind the newest
+     * data, pick the (project, time) index for "recent" spans and scan a whole day of them per trace. A span whose
+     * rollup column is null (stored before V4 / V8) is not moved: it never counted under ''. Returns each moved span's
+     * facts and which of its rollup contributions moved: a span had '' exactly when it had no value of its own and
+     * its trace none when it was stored, and the trace had none until now.
+     */
+    private static final String MOVE_TO_TRACE = """
+            update telemetry.spans s set
+                rollup_feature = case when s.rollup_feature = '' and u.new_feature is not null
+                                      then u.new_feature else s.rollup_feature end,
+                rollup_user = case when s.rollup_user = '' and u.new_user is not null
+                                   then u.new_user else s.rollup_user end,
+                rollup_session = case when s.rollup_session = '' and u.new_session is not null
+                                      then u.new_session else s.rollup_session end
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+                as u(project_id, trace_id, new_feature, new_user, new_session)
+            where s.project_id = u.project_id and s.trace_id = u.trace_id
+              and ((u.new_feature is not null and s.rollup_feature = '')
+                   or (u.new_user is not null and s.rollup_user = '')
+                   or (u.new_session is not null and s.rollup_session = ''))
+            returning (u.new_feature is not null and nullif(s.feature, '') is null
+                       and s.rollup_feature = u.new_feature) as feature_moved,
+                      (u.new_session is not null and nullif(s.session_id, '') is null
+                       and s.rollup_session = u.new_session) as session_moved,
+            """ + SpanFacts.COLUMNS.replace("project_id", "s.project_id");
 
     private final Pool pool;
 
@@ -79,13 +125,21 @@ public class SpanBatchWriter {
         return connection
                 .preparedQuery(ATTRIBUTE_TRACES)
                 .execute(traceTuple(spans))
-                .chain(attributed -> moveToFeature(connection, attributed))
+                .chain(attributed -> moveToTrace(connection, attributed))
                 .invoke(movedRows -> {
                     for (Row row : movedRows) {
                         SpanFacts now = SpanFacts.fromRow(row);
-                        for (SpanRollupDelta d : deltas) {
-                            d.remove(now.withFeature(""));
-                            d.add(now);
+                        if (row.getBoolean("feature_moved")) {
+                            for (SpanRollupDelta d : deltas) {
+                                d.remove(now.withFeature(""));
+                                d.add(now);
+                            }
+                        }
+                        if (row.getBoolean("session_moved")) {
+                            for (SessionRollupDelta d : sessions) {
+                                d.remove(now.withSession(""));
+                                d.add(now);
+                            }
                         }
                         marks.mark(now.projectId(), now.startTime(), now.shard());
                         moved[0]++;
@@ -108,8 +162,11 @@ public class SpanBatchWriter {
                             throw new UnreadableRecordException(
                                     "stored span " + row.getString("span_id") + " matches no record of its batch");
                         }
-                        SpanFacts facts =
-                                SpanFacts.of(span, row.getString("rollup_feature"), row.getShort("rollup_shard"));
+                        SpanFacts facts = SpanFacts.of(
+                                span,
+                                row.getString("rollup_feature"),
+                                row.getString("rollup_session"),
+                                row.getShort("rollup_shard"));
                         inserted.add(facts);
                         deltas.forEach(d -> d.add(facts));
                         sessions.forEach(d -> d.add(facts));
@@ -134,22 +191,30 @@ public class SpanBatchWriter {
                 + SpanColumns.time(start).toInstant();
     }
 
-    private static Uni<RowSet<Row>> moveToFeature(SqlConnection connection, RowSet<Row> attributed) {
+    private static Uni<RowSet<Row>> moveToTrace(SqlConnection connection, RowSet<Row> attributed) {
         if (attributed.rowCount() == 0) {
             return Uni.createFrom().item(attributed);
         }
         List<String> project = new ArrayList<>();
         List<String> trace = new ArrayList<>();
         List<String> feature = new ArrayList<>();
+        List<String> user = new ArrayList<>();
+        List<String> session = new ArrayList<>();
         for (Row r : attributed) {
             project.add(r.getString("project_id"));
             trace.add(r.getString("trace_id"));
             feature.add(r.getString("feature"));
+            user.add(r.getString("user_id"));
+            session.add(r.getString("session_id"));
         }
         return connection
-                .preparedQuery(MOVE_TO_FEATURE)
+                .preparedQuery(MOVE_TO_TRACE)
                 .execute(Tuple.of(
-                        project.toArray(String[]::new), trace.toArray(String[]::new), feature.toArray(String[]::new)));
+                        project.toArray(String[]::new),
+                        trace.toArray(String[]::new),
+                        feature.toArray(String[]::new),
+                        user.toArray(String[]::new),
+                        session.toArray(String[]::new)));
     }
 
     private static Tuple traceTuple(List<SpanRecord> spans) {
@@ -157,14 +222,28 @@ public class SpanBatchWriter {
         String[] project = new String[n];
         String[] trace = new String[n];
         String[] feature = new String[n];
+        String[] user = new String[n];
+        String[] session = new String[n];
         OffsetDateTime[] start = new OffsetDateTime[n];
         for (int i = 0; i < n; i++) {
             SpanRecord s = spans.get(i);
             project[i] = s.projectId();
             trace[i] = s.traceId();
-            feature[i] = s.feature() == null || s.feature().isEmpty() ? null : s.feature();
+            feature[i] = blankToNull(s.feature());
+            user[i] = blankToNull(s.userId());
+            session[i] = blankToNull(s.sessionId());
             start[i] = s.startTime().atOffset(ZoneOffset.UTC);
         }
-        return Tuple.of(project, trace, feature, start);
+        return Tuple.tuple()
+                .addValue(project)
+                .addValue(trace)
+                .addValue(feature)
+                .addValue(user)
+                .addValue(session)
+                .addValue(start);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isEmpty() ? null : value;
     }
 }

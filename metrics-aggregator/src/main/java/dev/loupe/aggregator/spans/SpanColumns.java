@@ -20,36 +20,45 @@ import java.util.Map;
 /** The mapping between {@link SpanRecord} and table {@code telemetry.spans}, in one place. */
 public final class SpanColumns {
     /**
-     * Inserts a whole batch from column arrays (one round trip, no per-row statement); the rollup feature
-     * is the span's own or its trace's (looked up by primary key, and only for spans without one). Returns the key and rollup feature of the rows actually inserted.
+     * Inserts a whole batch from column arrays (one round trip, no per-row statement); the rollup feature,
+     * user and session are the span's own or its trace's first seen (trace_features, looked up by primary key). Returns
+     * the key, rollup feature and rollup session of the rows actually inserted.
      */
     static final String BATCH_INSERT = """
             insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, provider, model,
                 start_time, end_time, latency_ms, time_to_first_token_ms, input_tokens, output_tokens,
                 cached_input_tokens, reasoning_tokens, cost_usd, prompt, completion, truncated, redactions,
                 parsed_output, parse_error, status, error_type, error_message, feature, session_id, user_id,
-                decision_id, tool_name, metadata, attributes, received_at, schema_version, rollup_feature, rollup_shard)
+                decision_id, tool_name, metadata, attributes, received_at, schema_version, request_model,
+                cache_write_input_tokens, tool_arguments, tool_result, rollup_feature, rollup_user, rollup_session,
+                rollup_shard)
             select u.project_id, u.trace_id, u.span_id, u.parent_span_id, u.kind, u.name, u.provider, u.model,
                 u.start_time, u.end_time, u.latency_ms, u.time_to_first_token_ms, u.input_tokens, u.output_tokens,
                 u.cached_input_tokens, u.reasoning_tokens, u.cost_usd, u.prompt, u.completion, u.truncated,
                 u.redactions::jsonb, u.parsed_output::jsonb, u.parse_error, u.status, u.error_type, u.error_message,
                 u.feature, u.session_id, u.user_id, u.decision_id, u.tool_name, u.metadata::jsonb, u.attributes::jsonb,
-                u.received_at, u.schema_version,
-                coalesce(nullif(u.feature, ''), (select tf.feature from telemetry.trace_features tf
-                                                 where tf.project_id = u.project_id and tf.trace_id = u.trace_id), ''),
+                u.received_at, u.schema_version, u.request_model, u.cache_write_input_tokens, u.tool_arguments,
+                u.tool_result,
+                coalesce(nullif(u.feature, ''), tf.feature, ''),
+                coalesce(nullif(u.user_id, ''), tf.user_id, ''),
+                coalesce(nullif(u.session_id, ''), tf.session_id, ''),
                 u.rollup_shard
             from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                 $9::timestamptz[], $10::timestamptz[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[],
                 $15::bigint[], $16::bigint[], $17::numeric[], $18::text[], $19::text[], $20::boolean[], $21::text[],
                 $22::text[], $23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::text[], $29::text[],
-                $30::text[], $31::text[], $32::text[], $33::text[], $34::timestamptz[], $35::int[], $36::smallint[])
+                $30::text[], $31::text[], $32::text[], $33::text[], $34::timestamptz[], $35::int[], $36::text[],
+                $37::bigint[], $38::text[], $39::text[], $40::smallint[])
                 as u(project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
                      latency_ms, time_to_first_token_ms, input_tokens, output_tokens, cached_input_tokens,
                      reasoning_tokens, cost_usd, prompt, completion, truncated, redactions, parsed_output, parse_error,
                      status, error_type, error_message, feature, session_id, user_id, decision_id, tool_name, metadata,
-                     attributes, received_at, schema_version, rollup_shard)
+                     attributes, received_at, schema_version, request_model, cache_write_input_tokens, tool_arguments,
+                     tool_result, rollup_shard)
+            -- the trace's first seen feature, user and session: one primary-key lookup per span
+            left join telemetry.trace_features tf on tf.project_id = u.project_id and tf.trace_id = u.trace_id
             on conflict (project_id, span_id, start_time) do nothing
-            returning project_id, span_id, start_time, rollup_feature, rollup_shard""";
+            returning project_id, span_id, start_time, rollup_feature, rollup_session, rollup_shard""";
 
     public static final String SELECT = """
             select project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, start_time, end_time,
@@ -57,8 +66,12 @@ public final class SpanColumns {
                 reasoning_tokens, cost_usd, prompt, completion, truncated, redactions::text as redactions,
                 parsed_output::text as parsed_output, parse_error, status, error_type, error_message, feature,
                 session_id, user_id, decision_id, tool_name, metadata::text as metadata,
-                attributes::text as attributes, received_at, schema_version
+                attributes::text as attributes, received_at, schema_version, request_model, cache_write_input_tokens,
+                tool_arguments, tool_result
             from telemetry.spans""";
+
+    /** Values per span in {@link #toTuple}, each one array of {@link #batchTuple}; the shard array follows. */
+    private static final int COLUMNS = 39;
 
     private SpanColumns() {}
 
@@ -99,17 +112,21 @@ public final class SpanColumns {
             json(s.metadata()),
             json(s.attributes()),
             time(s.receivedAt()),
-            s.schemaVersion()
+            s.schemaVersion(),
+            s.requestModel(),
+            s.cacheWriteInputTokens(),
+            s.toolArguments(),
+            s.toolResult()
         });
     }
 
     /** The batch as one array per column, in {@link #BATCH_INSERT}'s order. */
     static Tuple batchTuple(java.util.List<SpanRecord> spans, int[] shards) {
         int n = spans.size();
-        Object[][] columns = new Object[35][];
+        Object[][] columns = new Object[COLUMNS][];
         for (int i = 0; i < n; i++) {
             Tuple row = toTuple(spans.get(i));
-            for (int c = 0; c < 35; c++) {
+            for (int c = 0; c < COLUMNS; c++) {
                 if (columns[c] == null) {
                     columns[c] = newArray(c, n);
                 }
@@ -134,6 +151,7 @@ public final class SpanColumns {
             case 16 -> new Numeric[n];
             case 19 -> new Boolean[n];
             case 34 -> new Integer[n];
+            case 36 -> new Long[n];
             default -> new String[n];
         };
     }
@@ -149,7 +167,7 @@ public final class SpanColumns {
                 r.getString("name"),
                 r.getString("provider"),
                 r.getString("model"),
-                null,
+                r.getString("request_model"),
                 instant(r, "start_time"),
                 instant(r, "end_time"),
                 r.getLong("latency_ms"),
@@ -157,7 +175,7 @@ public final class SpanColumns {
                 r.getLong("input_tokens"),
                 r.getLong("output_tokens"),
                 r.getLong("cached_input_tokens"),
-                null,
+                r.getLong("cache_write_input_tokens"),
                 r.getLong("reasoning_tokens"),
                 r.getBigDecimal("cost_usd"),
                 r.getString("prompt"),
@@ -174,8 +192,8 @@ public final class SpanColumns {
                 r.getString("user_id"),
                 r.getString("decision_id"),
                 r.getString("tool_name"),
-                null,
-                null,
+                r.getString("tool_arguments"),
+                r.getString("tool_result"),
                 read(r.getString("metadata"), new TypeReference<Map<String, String>>() {}),
                 read(r.getString("attributes"), new TypeReference<Map<String, Object>>() {}),
                 instant(r, "received_at"));

@@ -1,5 +1,5 @@
-// One decision: why the model said what it said — its context, the trace as a span waterfall, evaluations,
-// feedback, and links to similar decisions.
+// One decision: why the model said what it said — its context, the trace as a span waterfall (each tool call with
+// its arguments and result), evaluations, feedback, and links to similar decisions.
 
 import {get} from '../api.js';
 import {el, fmtMs, fmtNumber, fmtTime, fmtUsd, section, table, wideSection} from '../dom.js';
@@ -51,7 +51,7 @@ export default async function decision(ctx) {
       wideSection('Trace', waterfall(view.spans), table('spans', ['Span', 'Kind', 'Model / tool', 'Latency', 'Tokens in / out', 'Cost', 'Status'],
         view.spans, s => el('tr', {dataset: {spanId: s.spanId}},
           el('td', {text: s.name ?? s.spanId}), el('td', {text: s.kind ?? '—'}),
-          el('td', {text: s.model ?? s.toolName ?? '—'}), el('td', {class: 'num', text: fmtMs(s.latencyMs)}),
+          el('td', {}, modelOrTool(s)), el('td', {class: 'num', text: fmtMs(s.latencyMs)}),
           el('td', {class: 'num', text: `${fmtNumber(s.inputTokens, 0)} / ${fmtNumber(s.outputTokens, 0)}`}),
           el('td', {class: 'num', text: fmtUsd(s.costUsd)}),
           el('td', {text: [s.status, s.errorType].filter(Boolean).join(' · ') || '—'})), 'No span of this trace is stored.')),
@@ -64,6 +64,35 @@ export default async function decision(ctx) {
         f => el('tr', {}, el('td', {text: f.signal}), el('td', {class: 'text'}, el('pre', {class: 'text', text: f.correction ?? ''})),
           el('td', {class: 'text', text: f.feedbackText ?? ''}), el('td', {text: fmtTime(f.occurredAt)})), 'No feedback.'))),
   };
+}
+
+/** The model (and the request model beside it where they differ), else the tool's name. */
+function modelOrTool(s) {
+  if (s.model == null && s.requestModel == null) return s.toolName ?? '—';
+  const asked = s.requestModel != null && s.requestModel !== s.model
+    ? el('span', {class: 'request-model muted', title: 'the model the app asked for', text: ` (asked for ${s.requestModel})`})
+    : null;
+  return [el('span', {class: 'model', text: s.model ?? s.requestModel}), asked];
+}
+
+/** A tool call's name, arguments and result, as text (arguments pretty-printed when they are JSON). */
+function toolCall(s) {
+  const pretty = v => {
+    if (v == null) return null;
+    try {
+      return JSON.stringify(JSON.parse(v), null, 2);
+    } catch {
+      return v;
+    }
+  };
+  const args = pretty(s.toolArguments);
+  return el('details', {class: 'tool-call', dataset: {spanId: s.spanId}},
+    el('summary', {}, 'Tool ', el('code', {class: 'tool-name', text: s.toolName ?? '—'}),
+      s.status === 'ERROR' ? el('span', {class: 'muted', text: ' · ' + [s.status, s.errorType].filter(Boolean).join(' · ')}) : null),
+    el('h4', {text: 'Arguments'}),
+    el('pre', {class: 'text tool-arguments', text: args ?? '—'}),
+    el('h4', {text: 'Result'}),
+    el('pre', {class: 'text tool-result' + (s.status === 'ERROR' ? ' error' : ''), text: s.toolResult ?? s.errorMessage ?? '—'}));
 }
 
 function fact(label, value) {
@@ -93,12 +122,19 @@ export function waterfall(spans) {
     bar.style.left = (100 * begin / total) + '%';
     bar.style.width = Math.max(0.3, 100 * length / total) + '%';
     const label = el('div', {class: 'span-label'}, el('span', {class: 'span-name', text: s.name ?? s.spanId}),
-      el('span', {class: 'muted', text: ' ' + [fmtMs(s.latencyMs),
+      el('span', {class: 'muted', text: ' ' + [s.model, s.requestModel != null && s.requestModel !== s.model ? `asked ${s.requestModel}` : null,
+        s.kind === 'TOOL' ? s.toolName : null, fmtMs(s.latencyMs),
         s.inputTokens != null || s.outputTokens != null ? `${s.inputTokens ?? 0}+${s.outputTokens ?? 0} tok` : null,
         s.costUsd != null ? fmtUsd(s.costUsd) : null].filter(Boolean).join(' · ')}));
     label.style.paddingLeft = (depth(s) * 1.1) + 'em';
     box.appendChild(el('div', {class: `span kind-${kind}` + (s.status === 'ERROR' ? ' error' : ''), dataset: {spanId: s.spanId},
       title: `${s.kind ?? ''} ${s.name ?? ''}`}, label, el('div', {class: 'track'}, bar)));
+    // a tool call's arguments and result, right below its bar
+    if (s.kind === 'TOOL') {
+      const call = toolCall(s);
+      call.firstChild.style.paddingLeft = (depth(s) * 1.1) + 'em';
+      box.appendChild(call);
+    }
   }
   return box;
 }

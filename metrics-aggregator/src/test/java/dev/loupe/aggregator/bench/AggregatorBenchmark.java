@@ -634,6 +634,7 @@ class AggregatorBenchmark {
                                 r.getLong("o"),
                                 0,
                                 0,
+                                0,
                                 r.getBigDecimal("cost"),
                                 r.getLong("latency_ms"),
                                 shard,

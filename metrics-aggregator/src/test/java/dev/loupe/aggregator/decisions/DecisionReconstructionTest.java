@@ -112,6 +112,8 @@ class DecisionReconstructionTest {
         // compared as JSON: a JSON null parsedOutput reads back as NullNode, which encodes the same
         assertThat(EventJson.encode(view.decision())).isEqualTo(EventJson.encode(decision));
         assertThat(view.spans()).extracting(SpanRecord::name).containsExactly("root", "chat gpt-4o");
+        // every stored field comes back, request model, cache-write tokens and tool texts included (as JSON, as above)
+        assertThat(EventJson.encode(view.spans().get(1))).isEqualTo(EventJson.encode(llm));
         assertThat(view.evals()).extracting(EvalResult::evaluator).containsExactly("json_valid", "faithfulness");
         assertThat(view.feedback())
                 .singleElement()
@@ -156,8 +158,8 @@ class DecisionReconstructionTest {
                 SpanKind.LLM,
                 name,
                 "openai",
+                "gpt-4o-2024-08-06",
                 "gpt-4o",
-                null,
                 start,
                 start.plusMillis(500),
                 500L,
@@ -165,7 +167,7 @@ class DecisionReconstructionTest {
                 10L,
                 5L,
                 null,
-                null,
+                4L,
                 null,
                 null,
                 null,
@@ -182,8 +184,8 @@ class DecisionReconstructionTest {
                 null,
                 null,
                 null,
-                null,
-                null,
+                "{\"query\": \"refund\"}",
+                "2 documents",
                 Map.of(),
                 Map.of(),
                 start);

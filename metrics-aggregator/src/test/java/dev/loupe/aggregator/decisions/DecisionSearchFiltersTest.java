@@ -52,11 +52,14 @@ class DecisionSearchFiltersTest {
         String d3 = "d3-" + feature;
         send(decision(d1, feature, "gpt-4o", "v7", List.of("kb-1", "kb-2"), T0));
         send(decision(d2, feature, "claude-sonnet", "v7", List.of("kb-2"), T0.plusSeconds(10)));
-        send(decision(d3, feature, "gpt-4o", "v8", List.of("kb-3"), T0.plusSeconds(20)));
+        send(decision(d3, feature, "gpt-4o-2024-08-06", "v8", List.of("kb-3"), T0.plusSeconds(20)));
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> ids(keyA, Map.of("feature", feature)).size() == 3);
 
+        // by model key: the dated name and the undated one find each other
         assertThat(ids(keyA, Map.of("feature", feature, "model", "gpt-4o"))).containsExactly(d3, d1);
+        assertThat(ids(keyA, Map.of("feature", feature, "model", "gpt-4o-2024-08-06")))
+                .containsExactly(d3, d1);
         assertThat(ids(keyA, Map.of("feature", feature, "promptVersion", "v7"))).containsExactly(d2, d1);
         assertThat(ids(keyA, Map.of("feature", feature, "promptVersion", "v7", "model", "gpt-4o")))
                 .containsExactly(d1);

@@ -93,7 +93,7 @@ class QualityMetricsTest {
                     List.of(),
                     "t",
                     "v1",
-                    "gpt-4o",
+                    i % 2 == 0 ? "gpt-4o" : "gpt-4o-2024-08-06", // one model key
                     "answer " + i,
                     null,
                     null,
@@ -175,6 +175,16 @@ class QualityMetricsTest {
                                         .mapToInt(f -> f.signals().size())
                                         .sum()
                                 == feedback.size());
+    }
+
+    @Test
+    void decisionsOfADatedAndAnUndatedModelNameCountUnderOneModelKey() {
+        MetricSeries byModel = query(keyA, "decision_count", "model", null);
+        assertThat(byModel.series()).hasSize(1);
+        assertThat(byModel.series().get(0).group()).containsEntry("model", "gpt-4o");
+        assertThat(byModel.series().get(0).points().get(0).value()).isEqualTo(decisions.size());
+        MetricSeries dated = query(keyA, "decision_count", "model", "model=gpt-4o-2024-08-06");
+        assertThat(dated.series().get(0).points().get(0).value()).isEqualTo(decisions.size());
     }
 
     @Test

@@ -50,8 +50,8 @@ class TimescaleDbMigrationTest {
 
             MigrateResult result = flyway(upgraded, "db/telemetry").migrate();
 
-            assertThat(result.migrationsExecuted).isEqualTo(1);
-            assertThat(result.targetSchemaVersion).isEqualTo("7");
+            assertThat(result.migrationsExecuted).isEqualTo(2);
+            assertThat(result.targetSchemaVersion).isEqualTo("8");
             Map<String, Integer> after = checksums(upgraded);
             assertThat(after).isEqualTo(checksums(fresh));
             assertThat(after.get("5")).isEqualTo(before.get("5"));
@@ -60,6 +60,12 @@ class TimescaleDbMigrationTest {
             }
             assertThat(query(upgraded, "select count(*)::text from telemetry.spans"))
                     .isEqualTo("1");
+            // V8's columns arrive empty on the span stored before it: it counts under its own session and user
+            assertThat(query(
+                            upgraded,
+                            "select (request_model is null and cache_write_input_tokens is null and rollup_session is null"
+                                    + " and rollup_user is null)::text from telemetry.spans"))
+                    .isEqualTo("true");
             flyway(upgraded, "db/telemetry").validate();
         }
     }
