@@ -34,7 +34,7 @@ final class NodeScripts {
                 .resolve("conformance");
         if (!Files.isDirectory(dir.resolve("node_modules"))) {
             throw new IllegalStateException("conformance/node_modules is missing: run `npm ci` in " + dir
-                    + " first (bin/loupe test does; it needs Node.js 20 and npm)");
+                    + " first (bin/loupe test does; it needs Node.js 18.19+ or 20.6+ and npm)");
         }
         return dir;
     }
@@ -63,7 +63,8 @@ final class NodeScripts {
         try {
             return builder.start();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot start `node` (Node.js 20 must be on PATH): " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start `node` (Node.js 18.19+ or 20.6+ must be on PATH): " + e.getMessage(), e);
         }
     }
 
