@@ -1,4 +1,4 @@
-// ESLint for the dashboard's JavaScript (bin/loupe test runs `npx eslint`; `npx eslint --fix` fixes what it can).
+// ESLint for the dashboard's and the conformance suite's JavaScript (bin/loupe test runs `npx eslint`; `npx eslint --fix` fixes what it can).
 // The dashboard is plain ES modules served as they are, no bundler: metrics-aggregator serves
 // src/main/resources/META-INF/resources/app/ and index.html loads app/main.js with <script type="module">.
 import js from '@eslint/js';
@@ -18,6 +18,11 @@ export default [
         uPlot: 'readonly',
       },
     },
+  },
+  {
+    // the conformance suite's scenario scripts and fake provider (Node.js 20, ES modules)
+    files: ['conformance/**/*.mjs'],
+    languageOptions: {ecmaVersion: 'latest', sourceType: 'module', globals: globals.node},
   },
   {
     files: ['eslint.config.js'],
