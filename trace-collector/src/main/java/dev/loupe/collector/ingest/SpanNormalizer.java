@@ -57,11 +57,13 @@ public class SpanNormalizer {
                 ? in.costUsd()
                 : costs.cost(
                         projectId,
+                        in.provider(),
                         in.model(),
                         in.startTime(),
                         in.inputTokens(),
                         in.outputTokens(),
                         in.cachedInputTokens(),
+                        in.cacheWriteInputTokens(),
                         in.reasoningTokens());
         Outcome status = in.status() == null ? Outcome.SUCCESS : in.status();
         return new SpanRecord(
