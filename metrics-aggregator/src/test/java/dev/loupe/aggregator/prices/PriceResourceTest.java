@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
 class PriceResourceTest {
+    /** A day no other test of this application writes spans on (they share its database). */
+    static final String DAY = "2019-06-15";
+
     @ConfigProperty(name = "loupe.test.project-a.admin-key")
     String adminA;
 
@@ -174,7 +177,7 @@ class PriceResourceTest {
                 span(projectA, "gpt-4o", "openai", 1000L, 100L, "0.0035"),
                 span(projectA, "no-usage-model", "openai", null, null, null),
                 span(projectB, "their-finetune", "vllm", 10L, 10L, null)));
-        String range = "?from=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z";
+        String range = "?from=" + DAY + "T00:00:00Z&to=" + DAY + "T23:59:59Z";
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonPath unpriced = given().auth()
                     .oauth2(readA)
@@ -212,13 +215,13 @@ class PriceResourceTest {
         span.put("name", "chat " + model);
         span.put("provider", provider);
         span.put("model", model);
-        span.put("startTime", "2026-11-27T10:00:00Z");
+        span.put("startTime", DAY + "T10:00:00Z");
         span.put("latencyMs", 900);
         span.put("inputTokens", in);
         span.put("outputTokens", out);
         span.put("costUsd", cost);
         span.put("status", "SUCCESS");
-        span.put("receivedAt", "2026-11-27T10:00:01Z");
+        span.put("receivedAt", DAY + "T10:00:01Z");
         return span;
     }
 

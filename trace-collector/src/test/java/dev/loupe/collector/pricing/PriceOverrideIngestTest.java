@@ -22,8 +22,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -99,6 +101,21 @@ class PriceOverrideIngestTest {
         assertThat(published.get(atEffective.spanId()).costUsd()).isEqualByComparingTo("0.0012");
         assertThat(published.get(startedBefore.spanId()).costUsd()).isEqualByComparingTo("0.0035");
 
+        // OTLP/HTTP is priced the same way
+        String otlpTrace = TestSpans.randomHex(32);
+        given().auth()
+                .oauth2(keyA)
+                .contentType(ContentType.JSON)
+                .body(otlpChat(otlpTrace, AFTER))
+                .post("/v1/traces")
+                .then()
+                .statusCode(200);
+        SpanRecord otlp = EventJson.decode(
+                TopicReader.awaitKey(Topics.SPANS, otlpTrace, Duration.ofSeconds(10))
+                        .value(),
+                SpanRecord.class);
+        assertThat(otlp.costUsd()).isEqualByComparingTo("0.0012");
+
         // another project is not affected
         TestSpans otherProject = gpt4o(AFTER);
         assertThat(ingest(keyB, otherProject).get(otherProject.spanId()).costUsd())
@@ -109,6 +126,37 @@ class PriceOverrideIngestTest {
         // a cost the client sent is kept as sent
         TestSpans sentCost = gpt4o(AFTER).with("costUsd", new BigDecimal("0.5"));
         assertThat(ingest(keyA, sentCost).get(sentCost.spanId()).costUsd()).isEqualByComparingTo("0.5");
+    }
+
+    /** One OTLP/JSON GenAI chat span: openai gpt-4o, 1,000 input and 100 output tokens. */
+    private static Map<String, Object> otlpChat(String traceId, String start) {
+        long nanos = Instant.parse(start).getEpochSecond() * 1_000_000_000L;
+        List<Map<String, Object>> attributes = List.of(
+                attribute("gen_ai.operation.name", Map.of("stringValue", "chat")),
+                attribute("gen_ai.provider.name", Map.of("stringValue", "openai")),
+                attribute("gen_ai.request.model", Map.of("stringValue", "gpt-4o")),
+                attribute("gen_ai.usage.input_tokens", Map.of("intValue", "1000")),
+                attribute("gen_ai.usage.output_tokens", Map.of("intValue", "100")));
+        Map<String, Object> span = Map.of(
+                "traceId",
+                traceId,
+                "spanId",
+                TestSpans.randomHex(16),
+                "name",
+                "chat gpt-4o",
+                "kind",
+                3,
+                "startTimeUnixNano",
+                String.valueOf(nanos),
+                "endTimeUnixNano",
+                String.valueOf(nanos + 900_000_000L),
+                "attributes",
+                attributes);
+        return Map.of("resourceSpans", List.of(Map.of("scopeSpans", List.of(Map.of("spans", List.of(span))))));
+    }
+
+    private static Map<String, Object> attribute(String key, Map<String, Object> value) {
+        return Map.of("key", key, "value", value);
     }
 
     private static TestSpans gpt4o(String start) {
