@@ -30,8 +30,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
 class PriceResourceTest {
-    /** A day no other test of this application writes spans on (they share its database). */
-    static final String DAY = "2019-06-15";
+    static final String DAY = "2026-11-27";
 
     @ConfigProperty(name = "loupe.test.project-a.admin-key")
     String adminA;
@@ -171,16 +170,28 @@ class PriceResourceTest {
 
     @Test
     void unpricedModelsAreCountedPerModelForTheCallersProjectOnly() {
+        // a project of its own: other tests of this application write spans into project A
+        JsonPath created = given().auth()
+                .oauth2("test-bootstrap-token")
+                .contentType(ContentType.JSON)
+                .body(Map.of("name", "unpriced"))
+                .post("/v1/projects")
+                .then()
+                .statusCode(201)
+                .extract()
+                .jsonPath();
+        String project = created.getString("id");
+        String readKey = created.getString("keys[0].key");
         send(List.of(
-                span(projectA, "my-finetune", "vllm", 1000L, 50L, null),
-                span(projectA, "my-finetune", "vllm", 2000L, 70L, null),
-                span(projectA, "gpt-4o", "openai", 1000L, 100L, "0.0035"),
-                span(projectA, "no-usage-model", "openai", null, null, null),
+                span(project, "my-finetune", "vllm", 1000L, 50L, null),
+                span(project, "my-finetune", "vllm", 2000L, 70L, null),
+                span(project, "gpt-4o", "openai", 1000L, 100L, "0.0035"),
+                span(project, "no-usage-model", "openai", null, null, null),
                 span(projectB, "their-finetune", "vllm", 10L, 10L, null)));
         String range = "?from=" + DAY + "T00:00:00Z&to=" + DAY + "T23:59:59Z";
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             JsonPath unpriced = given().auth()
-                    .oauth2(readA)
+                    .oauth2(readKey)
                     .get("/v1/prices/unpriced" + range)
                     .then()
                     .statusCode(200)
