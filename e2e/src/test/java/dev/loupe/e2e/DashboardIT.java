@@ -362,6 +362,10 @@ class DashboardIT {
                 .count();
         assertThat(chart("cost-per-day")).containsEntry("series", 2).containsEntry("points", (int) days);
         assertThat(rows("top-sessions")).hasSize(2);
+        // every seeded model has a price: the unpriced-models table is drawn, empty
+        assertThat(browser.findElements(By.cssSelector("table[data-table='unpriced-models']")))
+                .hasSize(1);
+        assertThat(rows("unpriced-models")).isEmpty();
         screenshot("cost");
 
         open("/latency?range=1h", "latency");

@@ -190,6 +190,26 @@ final class EndpointTable {
                         Map.of("name", "matrix", "scopes", List.of("read")))));
         e.add(new Endpoint(
                 AGGREGATOR, "GET", "/v1/whoami", ANY_KEY, 200, Cross.OWN_PROJECT, () -> Request.of("/v1/whoami")));
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "PUT",
+                "/v1/prices/{provider}/{model}",
+                admin,
+                201,
+                Cross.OWN_PROJECT,
+                () -> Request.json(
+                        "/v1/prices/openai/matrix-" + TestSpans.randomHex(6),
+                        Map.of("inputPerMillion", 1, "outputPerMillion", 2))));
+        e.add(new Endpoint(
+                AGGREGATOR, "GET", "/v1/prices", read, 200, Cross.OWN_PROJECT, () -> Request.of("/v1/prices")));
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "GET",
+                "/v1/prices/unpriced",
+                read,
+                200,
+                Cross.OWN_PROJECT,
+                () -> Request.of("/v1/prices/unpriced?from=" + from + "&to=" + to)));
         // eval-runner
         String plan = "/v1/features/" + f.feature + "/evaluation";
         Map<String, Object> planBody = Map.of("samplingRate", 1.0, "evaluators", List.of(Map.of("name", "json_valid")));

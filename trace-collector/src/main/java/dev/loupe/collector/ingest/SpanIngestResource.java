@@ -1,6 +1,8 @@
 package dev.loupe.collector.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.loupe.collector.pricing.PriceOverrides;
+import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import dev.loupe.contracts.wire.SpanInput;
 import io.smallrye.mutiny.Uni;
@@ -17,11 +19,20 @@ public class SpanIngestResource {
     private final NativeBatchIngest ingest;
     private final SpanNormalizer normalizer;
     private final SpanPublisher publisher;
+    private final PriceOverrides prices;
+    private final Caller caller;
 
-    public SpanIngestResource(NativeBatchIngest ingest, SpanNormalizer normalizer, SpanPublisher publisher) {
+    public SpanIngestResource(
+            NativeBatchIngest ingest,
+            SpanNormalizer normalizer,
+            SpanPublisher publisher,
+            PriceOverrides prices,
+            Caller caller) {
         this.ingest = ingest;
         this.normalizer = normalizer;
         this.publisher = publisher;
+        this.prices = prices;
+        this.caller = caller;
     }
 
     @POST
@@ -29,7 +40,14 @@ public class SpanIngestResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<BatchResult> ingest(JsonNode body) {
-        return ingest.ingest(
-                body, "spans", SpanInput.class, SpanValidator::firstProblem, normalizer::normalize, publisher::publish);
+        // the project's price overrides are loaded (or known fresh) before its spans are priced
+        return prices.load(caller.projectId())
+                .chain(() -> ingest.ingest(
+                        body,
+                        "spans",
+                        SpanInput.class,
+                        SpanValidator::firstProblem,
+                        normalizer::normalize,
+                        publisher::publish));
     }
 }

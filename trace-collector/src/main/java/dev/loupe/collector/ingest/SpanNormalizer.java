@@ -58,17 +58,17 @@ public class SpanNormalizer {
                 in.parsedOutput() == null ? null : in.parsedOutput().deepCopy(), redactions);
         Map<String, String> metadata = redactValues(in.metadata(), redactions);
         Map<String, Object> attributes = redactAttributes(in.attributes(), redactions);
-        // cacheWriteInputTokens are part of inputTokens and priced as plain input here until the cost
-        // calculation takes them apart (the cache-write price): pass in.cacheWriteInputTokens() then
         BigDecimal cost = in.costUsd() != null
                 ? in.costUsd()
                 : costs.cost(
                         projectId,
+                        in.provider(),
                         in.model(),
                         in.startTime(),
                         in.inputTokens(),
                         in.outputTokens(),
                         in.cachedInputTokens(),
+                        in.cacheWriteInputTokens(),
                         in.reasoningTokens());
         Outcome status = in.status() == null ? Outcome.SUCCESS : in.status();
         return new SpanRecord(

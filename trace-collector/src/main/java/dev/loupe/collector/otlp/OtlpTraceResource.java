@@ -6,6 +6,7 @@ import dev.loupe.collector.ingest.DecisionPublisher;
 import dev.loupe.collector.ingest.KeyRateLimiter;
 import dev.loupe.collector.ingest.SpanNormalizer;
 import dev.loupe.collector.ingest.SpanPublisher;
+import dev.loupe.collector.pricing.PriceOverrides;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
@@ -38,6 +39,7 @@ public class OtlpTraceResource {
     private final KeyRateLimiter rateLimiter;
     private final CollectorConfig config;
     private final Caller caller;
+    private final PriceOverrides prices;
     private final Counter accepted;
     private final Counter rejected;
 
@@ -49,6 +51,7 @@ public class OtlpTraceResource {
             KeyRateLimiter rateLimiter,
             CollectorConfig config,
             Caller caller,
+            PriceOverrides prices,
             MeterRegistry registry) {
         this.mapper = new OtlpRequestMapper(spans, decisions, config.maxBatchItems(), registry);
         this.spanPublisher = spanPublisher;
@@ -56,6 +59,7 @@ public class OtlpTraceResource {
         this.rateLimiter = rateLimiter;
         this.config = config;
         this.caller = caller;
+        this.prices = prices;
         this.accepted = registry.counter("loupe.collector.otlp.spans.accepted");
         this.rejected = registry.counter("loupe.collector.otlp.spans.rejected");
     }
@@ -72,7 +76,11 @@ public class OtlpTraceResource {
         String projectId = caller.projectId();
         ExportTraceServiceRequest request =
                 OtlpCodec.parse(OtlpCodec.decompress(body, contentEncoding, config.maxBodyBytes()), json);
-        OtlpRequestMapper.Mapping mapping = mapper.map(request, projectId, Instant.now());
+        // the project's price overrides are loaded (or known fresh) before its spans are priced
+        return prices.load(projectId).chain(() -> exportMapped(mapper.map(request, projectId, Instant.now()), json));
+    }
+
+    private Uni<Response> exportMapped(OtlpRequestMapper.Mapping mapping, boolean json) {
         return spanPublisher
                 .publish(mapping.spans())
                 .chain(() -> decisionPublisher.publish(mapping.decisions()))

@@ -1,6 +1,7 @@
 package dev.loupe.collector.pricing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
@@ -14,36 +15,47 @@ class CostCalculatorTest {
     static final Instant DAY = Instant.parse("2026-11-27T10:00:00Z");
 
     @Test
-    void projectOverridesWinForTheirModelsOnly(@TempDir Path dir) throws Exception {
-        Path overrides = dir.resolve("overrides.json");
-        Files.writeString(overrides, """
-                {"p-negotiated": [{"model": "gpt-4o", "match": "(openai/)?gpt-4o", "startDate": "2025-01-01",
-                                   "input": 1.0e-6, "output": 5.0e-6},
-                                  {"model": "in-house", "match": "in-house-.*", "startDate": "2025-01-01",
-                                   "input": 1.0e-7, "output": 1.0e-7}]}
-                """);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        CostCalculator calculator = new CostCalculator(config(null, overrides.toString()), registry);
-
-        assertThat(calculator.cost("p-negotiated", "gpt-4o", DAY, 1000L, 100L, null, null))
-                .isEqualByComparingTo("0.0015");
-        assertThat(calculator.cost("p-other", "gpt-4o", DAY, 1000L, 100L, null, null))
-                .isEqualByComparingTo("0.0035");
-        assertThat(calculator.cost("p-negotiated", "in-house-7b", DAY, 1000L, 1000L, null, null))
-                .isEqualByComparingTo("0.0002");
-        assertThat(calculator.cost("p-negotiated", "gpt-4o-mini", DAY, 1000L, 0L, null, null))
-                .isEqualByComparingTo("0.00015");
-    }
-
-    @Test
     void unknownModelHasNoCostAndIsCounted() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         CostCalculator calculator = new CostCalculator(config(null, null), registry);
-        assertThat(calculator.cost("p", "mystery-model", DAY, 10L, 10L, null, null))
+        assertThat(calculator.cost("p", null, "mystery-model", DAY, 10L, 10L, null, null, null))
                 .isNull();
-        assertThat(calculator.cost("p", "gpt-4o", DAY, null, null, null, null)).isNull();
+        assertThat(calculator.cost("p", "openai", "gpt-4o", DAY, null, null, null, null, null))
+                .isNull();
         assertThat(registry.counter("loupe.collector.cost.unknown.model").count())
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void cacheWriteTokensArePricedAtTheCacheWritePrice() {
+        CostCalculator calculator = new CostCalculator(config(null, null), new SimpleMeterRegistry());
+        // claude-3-5-haiku: $0.80 input, $1.00 cache write, $4 output: 1,000 × 0.80 + 4,000 × 1.00 + 100 × 4
+        assertThat(calculator.cost(
+                        "p", "anthropic", "claude-3-5-haiku-20241022", DAY, 5_000L, 100L, null, 4_000L, null))
+                .isEqualByComparingTo("0.0052");
+    }
+
+    @Test
+    void aConfiguredTableReplacesTheBuiltInOne(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("prices.json");
+        Files.writeString(file, """
+                {"prices": [{"model": "in-house", "match": "in-house-.*", "startDate": "2025-01-01",
+                             "perMillion": {"input": 0.1, "output": 0.1}}]}
+                """);
+        CostCalculator calculator = new CostCalculator(config(file.toString(), null), new SimpleMeterRegistry());
+        assertThat(calculator.cost("p", null, "in-house-7b", DAY, 1000L, 1000L, null, null, null))
+                .isEqualByComparingTo("0.0002");
+        assertThat(calculator.cost("p", "openai", "gpt-4o", DAY, 1000L, 1000L, null, null, null))
+                .isNull();
+    }
+
+    @Test
+    void theRetiredOverridesFileStopsStartUpSayingWhatReplacedIt() {
+        assertThatThrownBy(
+                        () -> new CostCalculator(config(null, "/etc/loupe/overrides.json"), new SimpleMeterRegistry()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("loupe.pricing.project-overrides-file")
+                .hasMessageContaining("PUT /v1/prices/{provider}/{model}");
     }
 
     private static PricingConfig config(String file, String overrides) {

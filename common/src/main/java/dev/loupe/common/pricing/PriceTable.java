@@ -1,9 +1,7 @@
-package dev.loupe.collector.pricing;
+package dev.loupe.common.pricing;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -44,29 +42,12 @@ public final class PriceTable {
                         .findFirst());
     }
 
+    /** Every entry, newest start date first. */
+    public List<ModelPrice> entries() {
+        return entries.stream().map(Compiled::price).toList();
+    }
+
     public int size() {
         return entries.size();
-    }
-
-    /**
-     * The cost of one call. Input tokens include cached ones and output tokens include reasoning ones
-     * (OTel GenAI conventions), so each part is priced once.
-     */
-    public static BigDecimal cost(
-            ModelPrice price, Long inputTokens, Long outputTokens, Long cachedInputTokens, Long reasoningTokens) {
-        long input = nz(inputTokens);
-        long cached = Math.min(nz(cachedInputTokens), input);
-        long output = nz(outputTokens);
-        long reasoning = Math.min(nz(reasoningTokens), output);
-        BigDecimal total = price.input()
-                .multiply(BigDecimal.valueOf(input - cached))
-                .add(price.cachedInputOrInput().multiply(BigDecimal.valueOf(cached)))
-                .add(price.output().multiply(BigDecimal.valueOf(output - reasoning)))
-                .add(price.reasoningOrOutput().multiply(BigDecimal.valueOf(reasoning)));
-        return total.setScale(10, RoundingMode.HALF_UP).stripTrailingZeros();
-    }
-
-    private static long nz(Long value) {
-        return value == null ? 0 : value;
     }
 }
