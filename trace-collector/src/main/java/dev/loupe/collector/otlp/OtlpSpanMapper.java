@@ -599,15 +599,36 @@ final class OtlpSpanMapper {
         return message;
     }
 
-    /** A {@code gen_ai.choice} event as an output message: its {@code message} plus {@code finish_reason}. */
+    /**
+     * A {@code gen_ai.choice} event as an output message: its {@code message} plus {@code finish_reason}. The
+     * message is a map where the SDK can send one (an OTLP kvlist) or, since span event attributes of the
+     * OpenTelemetry JS and Python SDKs cannot hold maps, a JSON object in a string.
+     */
     private static Map<String, Object> choice(Map<String, Object> attrs) {
-        Map<String, Object> body = attrs.get("message") instanceof Map<?, ?> m ? stringKeys(m) : Map.of();
+        Map<String, Object> body = messageBody(attrs.get("message"));
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", body.get("role") == null ? "assistant" : body.get("role"));
         copyIfPresent(body, message, "content");
         copyIfPresent(body, message, "tool_calls");
         copyIfPresent(attrs, message, "finish_reason");
         return message;
+    }
+
+    private static Map<String, Object> messageBody(Object message) {
+        if (message instanceof Map<?, ?> m) {
+            return stringKeys(m);
+        }
+        if (message instanceof String text && text.stripLeading().startsWith("{")) {
+            try {
+                JsonNode node = EventJson.mapper().readTree(text);
+                if (node != null && node.isObject()) {
+                    return stringKeys(EventJson.mapper().convertValue(node, Map.class));
+                }
+            } catch (IOException notJson) {
+                // not a JSON object: no message content to take
+            }
+        }
+        return Map.of();
     }
 
     private static Map<String, Object> stringKeys(Map<?, ?> map) {

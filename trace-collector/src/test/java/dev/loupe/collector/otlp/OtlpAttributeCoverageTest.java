@@ -397,6 +397,27 @@ class OtlpAttributeCoverageTest {
     }
 
     @Test
+    void choiceEventWithItsMessageAsJsonText() {
+        // OpenTelemetry JS and Python cannot put a map in a span event attribute: the message arrives as JSON text
+        SpanRecord span = one(span("chat gpt-4o", "b7ad6b7169203331", null)
+                .addAllAttributes(List.of(kv("gen_ai.system", "openai"), kv("gen_ai.request.model", "gpt-4o")))
+                .addEvents(event("gen_ai.user.message", kv("content", "Capital of Spain?")))
+                .addEvents(event(
+                        "gen_ai.choice",
+                        kv("index", 0L),
+                        kv("finish_reason", "length"),
+                        kv("message", "{\"role\":\"assistant\",\"content\":\"Madrid is\"}")))
+                .addEvents(event("gen_ai.choice", kv("index", 1L), kv("message", "not json"))));
+
+        JsonNode completion = json(span.completion());
+        assertThat(completion).hasSize(2);
+        assertThat(completion.get(0).get("content").asText()).isEqualTo("Madrid is");
+        assertThat(completion.get(0).get("finish_reason").asText()).isEqualTo("length");
+        assertThat(completion.get(1).has("content")).isFalse();
+        assertThat(span.status()).isEqualTo(Outcome.TRUNCATED);
+    }
+
+    @Test
     void attributesWinOverEvents() {
         SpanRecord span = one(span("chat", "b7ad6b7169203331", null)
                 .addAllAttributes(List.of(
