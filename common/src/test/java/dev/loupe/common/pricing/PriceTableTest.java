@@ -77,6 +77,19 @@ class PriceTableTest {
     }
 
     @Test
+    void bedrockRegionalEndpointsOfThe45ModelsCostTenPercentMore() {
+        // Sonnet 4.5 on a us. profile: $3.30 input, $16.50 output → 3,300 + 16,500 = $0.0198 (list: $0.018)
+        assertThat(cost("us.anthropic.claude-sonnet-4-5-20250929-v1:0", NOW, 1_000L, 1_000L, null, null, null))
+                .isEqualByComparingTo("0.0198");
+        // the global profile is at list price: 3,000 + 15,000 = $0.018
+        assertThat(cost("global.anthropic.claude-sonnet-4-5-20250929-v1:0", NOW, 1_000L, 1_000L, null, null, null))
+                .isEqualByComparingTo("0.018");
+        // Haiku 4.5 in-region: $1.375 cache write, $5.50 output → 13,750 + 2,750 = $0.0165
+        assertThat(cost("anthropic.claude-haiku-4-5-20251001-v1:0", NOW, 10_000L, 500L, null, 10_000L, null))
+                .isEqualByComparingTo("0.0165");
+    }
+
+    @Test
     void anthropicLongContextTierAppliesToTheWholeCall() {
         // Sonnet 4.5 over 200k input: $6 input, $0.60 cache read, $22.50 output
         // 50,000 × 6 + 200,000 × 0.60 + 2,000 × 22.50 = 300,000 + 120,000 + 45,000 = $0.465
@@ -131,7 +144,6 @@ class PriceTableTest {
         assertThat(family("mistral-small-latest")).isEqualTo("mistral-small");
         assertThat(family("codestral-2501")).isEqualTo("codestral");
         // left out on purpose: unknown figures stay unpriced rather than guessed
-        assertThat(family("us.anthropic.claude-sonnet-4-5-20250929-v1:0")).isNull();
         assertThat(family("gemini-2.5-flash-preview-04-17")).isNull();
         assertThat(family("my-finetune")).isNull();
     }
