@@ -17,6 +17,7 @@ import io.quarkus.security.identity.IdentityProviderManager;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.request.TokenAuthenticationRequest;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 
 /**
  * OTLP/gRPC trace receiver ({@code opentelemetry.proto.collector.trace.v1.TraceService/Export}) on the gRPC server's
@@ -50,6 +51,9 @@ public class OtlpGrpcService extends TraceServiceGrpc.TraceServiceImplBase {
     public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> responses) {
         String authorization = OtlpGrpcAuthorization.VALUE.get();
         authenticate(authorization)
+                // mapping, redaction and pricing off the event loop: an exporter sends all its calls over one
+                // HTTP/2 connection, which Vert.x serves on one event-loop thread; the worker pool uses every core
+                .emitOn(Infrastructure.getDefaultWorkerPool())
                 .chain(identity -> ingest(request, identity))
                 .subscribe()
                 .with(
