@@ -91,6 +91,9 @@ class BinLoupeIT {
                         .containsPattern("(?m)^" + service + "\\s+\\d+\\s+running\\s+ready \\("
                                 + Pattern.quote(url(env, service)) + "\\)$");
             }
+            assertThat(status.output())
+                    .containsPattern("(?m)^trace-collector-grpc\\s+\\d+\\s+running\\s+ready \\(port "
+                            + port(env, "trace-collector-grpc") + " open\\)$");
 
             // the broker bin/loupe runs has the settings of the one table, with this stack's ports filled in
             Properties written = new Properties();
@@ -236,7 +239,7 @@ class BinLoupeIT {
         env.put("LOUPE_PG_USER", pg.user());
         env.put("LOUPE_PG_PASSWORD", pg.password());
         env.put("LOUPE_PG_DATABASE", database.name());
-        List<String> components = new ArrayList<>(List.of("kafka", "kafka-controller"));
+        List<String> components = new ArrayList<>(List.of("kafka", "kafka-controller", "trace-collector-grpc"));
         components.addAll(StackSettings.services());
         for (String component : components) {
             env.put(portVariable(component), Integer.toString(freePort()));

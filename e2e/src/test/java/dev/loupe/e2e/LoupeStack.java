@@ -126,6 +126,9 @@ public final class LoupeStack implements AutoCloseable {
         // a planted value the collector and feedback-service must never let through (SecurityCanaryIT)
         env.put("LOUPE_REDACTION_CANARY", "loupe-canary-" + TestSpans.randomHex(16));
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        // the collector's OTLP/gRPC server on a free port too (its default, 4317, may be another stack's)
+        env.put("QUARKUS_GRPC_SERVER_HOST", "127.0.0.1");
+        env.put("QUARKUS_GRPC_SERVER_PORT", Integer.toString(freePort()));
         // a consumer held by a fault turns readiness DOWN after 5 s here, not 30 s (ConsumerFaultIT waits for it)
         env.put("LOUPE_CONSUMERS_FAULT_READINESS_AFTER", "PT5S");
         env.putAll(extraEnv);
@@ -182,6 +185,11 @@ public final class LoupeStack implements AutoCloseable {
                 keys.get(0).get("key").asText(),
                 keys.get(1).get("key").asText(),
                 keys.get(2).get("key").asText());
+    }
+
+    /** The trace-collector's OTLP/gRPC endpoint ({@code http://127.0.0.1:<port>}, plaintext HTTP/2). */
+    public String collectorGrpcUrl() {
+        return "http://127.0.0.1:" + env.get("QUARKUS_GRPC_SERVER_PORT");
     }
 
     public String url(String service) {

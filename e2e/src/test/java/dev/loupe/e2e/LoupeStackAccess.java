@@ -27,6 +27,11 @@ public final class LoupeStackAccess implements AutoCloseable {
                 LoupeStack.AGGREGATOR, LoupeStack.COLLECTOR, LoupeStack.EVALS, LoupeStack.FEEDBACK, LoupeStack.ALERTS);
     }
 
+    /** The collector's OTLP/gRPC endpoint, {@code http://127.0.0.1:<port>}. */
+    public String collectorGrpcUrl() {
+        return stack.collectorGrpcUrl();
+    }
+
     public String url(String service) {
         return stack.url(service);
     }

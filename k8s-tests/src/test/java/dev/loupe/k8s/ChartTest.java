@@ -49,6 +49,9 @@ class ChartTest {
             "alert-manager",
             8085);
 
+    /** The collector's OTLP/gRPC port (values.yaml {@code services.traceCollector.grpcPort}). */
+    static final int GRPC_PORT = 4317;
+
     static final Map<String, String> VARIATIONS = Map.of(
             "default", "",
             "timescaledb", "timescaledb: {enabled: true}",
@@ -348,6 +351,38 @@ class ChartTest {
     }
 
     @Test
+    void theCollectorServesOtlpGrpcOnItsOwnNamedPortAndProbesStayOnHttp() {
+        JsonNode service = defaults.get("Service", "loupe-trace-collector");
+        JsonNode grpc = null;
+        for (JsonNode p : service.path("spec").path("ports")) {
+            if (p.path("name").asText().equals("otlp-grpc")) {
+                grpc = p;
+            }
+        }
+        assertThat(grpc).as("Service port otlp-grpc").isNotNull();
+        assertThat(grpc.path("port").asInt()).isEqualTo(GRPC_PORT);
+        assertThat(grpc.path("appProtocol").asText()).isEqualTo("grpc");
+        JsonNode deployment = defaults.get("Deployment", "loupe-trace-collector");
+        JsonNode c = container(deployment);
+        assertThat(resolvePort(c, grpc.path("targetPort"))).isEqualTo(GRPC_PORT);
+        assertThat(defaults.get("ConfigMap", "loupe-trace-collector")
+                        .path("data")
+                        .path("QUARKUS_GRPC_SERVER_PORT")
+                        .asText())
+                .isEqualTo(Integer.toString(GRPC_PORT));
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(c.path(probe).path("httpGet").path("port").asText())
+                    .as(probe)
+                    .isEqualTo("http");
+        }
+        for (JsonNode s : defaults.ofKind("Service")) {
+            if (!Rendered.component(s).equals("trace-collector")) {
+                assertThat(s.path("spec").path("ports")).as(Rendered.name(s)).hasSize(1);
+            }
+        }
+    }
+
+    @Test
     void hpasTargetTheScalableDeploymentsAndCanBeSwitchedOff() {
         Map<String, JsonNode> hpas =
                 defaults.ofKind("HorizontalPodAutoscaler").stream().collect(Collectors.toMap(Rendered::name, h -> h));
@@ -441,12 +476,18 @@ class ChartTest {
             JsonNode d = defaults.get("Deployment", Rendered.name(np));
             assertSelects(np.path("spec").path("podSelector").path("matchLabels"), d);
             assertThat(texts(np.path("spec").path("policyTypes"))).containsExactlyInAnyOrder("Ingress", "Egress");
-            // ingress only to the http port
+            // ingress only to the http port, and the collector's OTLP/gRPC port
+            Set<Integer> ingressPorts = new HashSet<>();
             for (JsonNode rule : np.path("spec").path("ingress")) {
                 assertThat(rule.path("ports")).hasSize(1);
-                assertThat(resolvePort(container(d), rule.path("ports").get(0).path("port")))
-                        .isEqualTo(PORTS.get(Rendered.component(np)));
+                ingressPorts.add(
+                        resolvePort(container(d), rule.path("ports").get(0).path("port")));
             }
+            assertThat(ingressPorts)
+                    .containsExactlyInAnyOrderElementsOf(
+                            Rendered.component(np).equals("trace-collector")
+                                    ? Set.of(PORTS.get("trace-collector"), GRPC_PORT)
+                                    : Set.of(PORTS.get(Rendered.component(np))));
             Set<Integer> egressPorts = new HashSet<>();
             for (JsonNode rule : np.path("spec").path("egress")) {
                 assertThat(rule.has("ports") || rule.has("to"))

@@ -1,5 +1,8 @@
 package dev.loupe.e2e.bench;
 
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.protobuf.ByteString;
 import dev.loupe.contracts.events.Outcome;
 import dev.loupe.contracts.events.SchemaVersions;
@@ -9,7 +12,13 @@ import dev.loupe.contracts.events.Topics;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.e2e.LoupeStackAccess;
 import dev.loupe.testing.TestSpans;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -35,6 +44,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -46,8 +56,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Ingest benchmark (not a test: it asserts nothing and runs only with {@code -Pbenchmark}). Starts Kafka,
  * the aggregator (to create a project, then stopped) and the packaged collector as separate processes, and
- * measures accepted spans/s and accept latency for native JSON and OTLP protobuf with ~1 KB spans, beside
- * a raw Kafka producer sending the same records to the same broker. Writes e2e/target/benchmarks/ingest.md.
+ * measures accepted spans/s and accept latency for native JSON, OTLP/HTTP protobuf and OTLP/gRPC (the same protobuf
+ * requests, grpc-java's Netty transport on one channel) with ~1 KB spans, beside a raw Kafka producer sending the same
+ * records to the same broker. Writes e2e/target/benchmarks/ingest.md.
  */
 class IngestBenchmark {
     static final int SPANS_PER_REQUEST = 500;
@@ -84,6 +95,18 @@ class IngestBenchmark {
             Result otlpMax = closedLoop(url + "/v1/traces", "application/x-protobuf", key, otlp);
             report.append(
                     row("OTLP protobuf, closed loop, " + CONCURRENCY + " in flight × " + SPANS_PER_REQUEST, otlpMax));
+            Result grpcMax;
+            ManagedChannel channel = grpcChannel(stack.collectorGrpcUrl());
+            try {
+                Function<byte[], CompletableFuture<Integer>> grpc = grpcSender(channel, key);
+                run(grpc, otlp, WARMUP, null); // warm-up, discarded
+                grpcMax = run(grpc, otlp, MEASURE, null);
+            } finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+            report.append(row(
+                    "OTLP/gRPC (same requests), closed loop, " + CONCURRENCY + " in flight × " + SPANS_PER_REQUEST,
+                    grpcMax));
             List<byte[]> otlp50 = bodies(64, () -> otlpBodyOf(50));
             Result otlpPaced = openLoop(url + "/v1/traces", "application/x-protobuf", key, otlp50, 100);
             report.append(row("OTLP protobuf, open loop 5,000 spans/s (100 req/s × 50)", otlpPaced));
@@ -97,8 +120,8 @@ class IngestBenchmark {
                     .append(String.format("%,.0f records/s", raw))
                     .append('\n');
             report.append(String.format(
-                    "Ratio OTLP protobuf accepted / raw producer: %.2f; native JSON / raw: %.2f%n",
-                    otlpMax.spansPerSecond() / raw, jsonMax.spansPerSecond() / raw));
+                    "Ratio OTLP protobuf accepted / raw producer: %.2f; OTLP/gRPC / raw: %.2f; native JSON / raw: %.2f%n",
+                    otlpMax.spansPerSecond() / raw, grpcMax.spansPerSecond() / raw, jsonMax.spansPerSecond() / raw));
             report.append(String.format(
                     "%nMachine: %d cores, %s %s, %s; JVM %s; service JVM args: %s%n",
                     Runtime.getRuntime().availableProcessors(),
@@ -126,8 +149,20 @@ class IngestBenchmark {
         return run(url, type, key, bodies, MEASURE, perSecond);
     }
 
-    /** Closed loop (perSecond null): CONCURRENCY requests always in flight. Open loop: requests on a fixed schedule. */
     private Result run(String url, String type, String key, List<byte[]> bodies, Duration duration, Integer perSecond)
+            throws Exception {
+        return run(body -> send(url, type, key, body), bodies, duration, perSecond);
+    }
+
+    /**
+     * Closed loop (perSecond null): CONCURRENCY requests always in flight. Open loop: requests on a fixed schedule.
+     * {@code send} answers the request's status, 200 for success (an OK gRPC call included).
+     */
+    private Result run(
+            Function<byte[], CompletableFuture<Integer>> send,
+            List<byte[]> bodies,
+            Duration duration,
+            Integer perSecond)
             throws Exception {
         Histogram latency = new Histogram(60_000_000_000L, 3);
         AtomicLong accepted = new AtomicLong();
@@ -143,7 +178,7 @@ class IngestBenchmark {
                 slots.acquire();
                 long sent = System.nanoTime();
                 byte[] body = bodies.get(i++ % bodies.size());
-                pending.add(send(url, type, key, body).whenComplete((status, e) -> {
+                pending.add(send.apply(body).whenComplete((status, e) -> {
                     record(status, e, sent, latency, accepted, requests, failures, count(bodies, body));
                     slots.release();
                 }));
@@ -157,7 +192,7 @@ class IngestBenchmark {
                 byte[] body = bodies.get((int) (i % bodies.size()));
                 CompletableFuture<Integer> done = new CompletableFuture<>();
                 ticker.schedule(
-                        () -> send(url, type, key, body).whenComplete((status, e) -> {
+                        () -> send.apply(body).whenComplete((status, e) -> {
                             // latency from the scheduled time, so a stall cannot hide behind fewer requests
                             record(status, e, scheduled, latency, accepted, requests, failures, count(bodies, body));
                             done.complete(0);
@@ -212,6 +247,47 @@ class IngestBenchmark {
                                 .build(),
                         HttpResponse.BodyHandlers.discarding())
                 .thenApply(HttpResponse::statusCode);
+    }
+
+    private static ManagedChannel grpcChannel(String url) {
+        URI uri = URI.create(url);
+        return NettyChannelBuilder.forAddress(uri.getHost(), uri.getPort())
+                .usePlaintext()
+                .build();
+    }
+
+    /** Sends a body (an ExportTraceServiceRequest) over OTLP/gRPC; 200 when the call ends OK, else 500. */
+    private static Function<byte[], CompletableFuture<Integer>> grpcSender(ManagedChannel channel, String key) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
+        TraceServiceGrpc.TraceServiceFutureStub stub = TraceServiceGrpc.newFutureStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        Map<byte[], ExportTraceServiceRequest> parsed = new java.util.concurrent.ConcurrentHashMap<>();
+        return body -> {
+            ExportTraceServiceRequest request = parsed.computeIfAbsent(body, b -> {
+                try {
+                    return ExportTraceServiceRequest.parseFrom(b);
+                } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            CompletableFuture<Integer> done = new CompletableFuture<>();
+            Futures.addCallback(
+                    stub.withDeadlineAfter(30, TimeUnit.SECONDS).export(request),
+                    new FutureCallback<ExportTraceServiceResponse>() {
+                        @Override
+                        public void onSuccess(ExportTraceServiceResponse response) {
+                            done.complete(200);
+                        }
+
+                        @Override
+                        public void onFailure(Throwable t) {
+                            done.complete(500);
+                        }
+                    },
+                    MoreExecutors.directExecutor());
+            return done;
+        };
     }
 
     private double rawProducer(String bootstrap) throws Exception {

@@ -81,6 +81,40 @@ public class IngestMemoryGuard {
         rc.next();
     }
 
+    /**
+     * Admission for a message already decoded by another transport (OTLP/gRPC): reserves {@value #EXPANSION} times
+     * its encoded size, or refuses with a 503 problem (Retry-After) past the budget. The caller releases the
+     * returned reservation when its answer has gone out.
+     */
+    public Reservation reserve(long encodedBytes) {
+        long footprint = Math.min(encodedBytes, config.maxBodyBytes()) * EXPANSION;
+        if (!budget.tryReserve(footprint)) {
+            refused.increment();
+            throw ProblemException.unavailable(
+                    "the collector holds as many requests as its memory allows; retry later",
+                    config.retryAfterSeconds());
+        }
+        return new Reservation(budget, footprint);
+    }
+
+    /** Bytes reserved for one request; {@link #release()} returns them once. */
+    public static final class Reservation {
+        private final MemoryBudget budget;
+        private final java.util.concurrent.atomic.AtomicLong bytes;
+
+        Reservation(MemoryBudget budget, long bytes) {
+            this.budget = budget;
+            this.bytes = new java.util.concurrent.atomic.AtomicLong(bytes);
+        }
+
+        public void release() {
+            long held = bytes.getAndSet(0);
+            if (held > 0) {
+                budget.release(held);
+            }
+        }
+    }
+
     /** Expected heap footprint of a body; an unknown length counts as the largest body accepted. */
     long footprint(String contentLength, String contentEncoding) {
         long length;

@@ -58,7 +58,7 @@ final class OtlpRequestMapper {
     }
 
     /** @throws OtlpException 413 when the request holds more than {@code maxSpans} spans */
-    Mapping map(ExportTraceServiceRequest request, String projectId, Instant receivedAt) {
+    void checkSize(ExportTraceServiceRequest request) {
         int total = request.getResourceSpansList().stream()
                 .flatMap(r -> r.getScopeSpansList().stream())
                 .mapToInt(ScopeSpans::getSpansCount)
@@ -66,6 +66,11 @@ final class OtlpRequestMapper {
         if (total > maxSpans) {
             throw new OtlpException(413, "a request holds at most " + maxSpans + " spans; this one has " + total, null);
         }
+    }
+
+    /** @throws OtlpException 413 when the request holds more than {@code maxSpans} spans */
+    Mapping map(ExportTraceServiceRequest request, String projectId, Instant receivedAt) {
+        checkSize(request);
         List<OtlpSpanMapper.Mapped> all = new ArrayList<>();
         for (ResourceSpans resourceSpans : request.getResourceSpansList()) {
             Map<String, Object> resource =

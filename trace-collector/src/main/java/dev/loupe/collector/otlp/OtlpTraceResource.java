@@ -1,17 +1,10 @@
 package dev.loupe.collector.otlp;
 
 import dev.loupe.collector.CollectorConfig;
-import dev.loupe.collector.ingest.DecisionNormalizer;
-import dev.loupe.collector.ingest.DecisionPublisher;
 import dev.loupe.collector.ingest.KeyRateLimiter;
-import dev.loupe.collector.ingest.SpanNormalizer;
-import dev.loupe.collector.ingest.SpanPublisher;
-import dev.loupe.collector.pricing.PriceOverrides;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
@@ -22,7 +15,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.time.Instant;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -33,35 +25,16 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
  */
 @Path("/v1/traces")
 public class OtlpTraceResource {
-    private final OtlpRequestMapper mapper;
-    private final SpanPublisher spanPublisher;
-    private final DecisionPublisher decisionPublisher;
+    private final OtlpExport export;
     private final KeyRateLimiter rateLimiter;
     private final CollectorConfig config;
     private final Caller caller;
-    private final PriceOverrides prices;
-    private final Counter accepted;
-    private final Counter rejected;
 
-    public OtlpTraceResource(
-            SpanNormalizer spans,
-            DecisionNormalizer decisions,
-            SpanPublisher spanPublisher,
-            DecisionPublisher decisionPublisher,
-            KeyRateLimiter rateLimiter,
-            CollectorConfig config,
-            Caller caller,
-            PriceOverrides prices,
-            MeterRegistry registry) {
-        this.mapper = new OtlpRequestMapper(spans, decisions, config.maxBatchItems(), registry);
-        this.spanPublisher = spanPublisher;
-        this.decisionPublisher = decisionPublisher;
+    public OtlpTraceResource(OtlpExport export, KeyRateLimiter rateLimiter, CollectorConfig config, Caller caller) {
+        this.export = export;
         this.rateLimiter = rateLimiter;
         this.config = config;
         this.caller = caller;
-        this.prices = prices;
-        this.accepted = registry.counter("loupe.collector.otlp.spans.accepted");
-        this.rejected = registry.counter("loupe.collector.otlp.spans.rejected");
     }
 
     @POST
@@ -76,22 +49,10 @@ public class OtlpTraceResource {
         String projectId = caller.projectId();
         ExportTraceServiceRequest request =
                 OtlpCodec.parse(OtlpCodec.decompress(body, contentEncoding, config.maxBodyBytes()), json);
-        // the project's price overrides are loaded (or known fresh) before its spans are priced
-        return prices.load(projectId).chain(() -> exportMapped(mapper.map(request, projectId, Instant.now()), json));
-    }
-
-    private Uni<Response> exportMapped(OtlpRequestMapper.Mapping mapping, boolean json) {
-        return spanPublisher
-                .publish(mapping.spans())
-                .chain(() -> decisionPublisher.publish(mapping.decisions()))
-                .map(ignored -> {
-                    accepted.increment(mapping.spans().size());
-                    rejected.increment(mapping.problems().size());
-                    return Response.ok(
-                                    OtlpCodec.encode(mapping.response(), json),
-                                    json ? OtlpCodec.JSON : OtlpCodec.PROTOBUF)
-                            .build();
-                });
+        return export.export(request, projectId, OtlpExport.Transport.HTTP)
+                .map(response -> Response.ok(
+                                OtlpCodec.encode(response, json), json ? OtlpCodec.JSON : OtlpCodec.PROTOBUF)
+                        .build());
     }
 
     private static boolean isJson(String contentType) {

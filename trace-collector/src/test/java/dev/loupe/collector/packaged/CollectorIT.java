@@ -19,8 +19,15 @@ import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.TestProject;
 import dev.loupe.testing.TestSpans;
 import dev.loupe.testing.TopicReader;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
@@ -34,6 +41,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,6 +167,47 @@ class CollectorIT {
                 TopicReader.awaitKey(Topics.DECISIONS, traceId, KAFKA).value(), DecisionRecord.class);
         assertThat(decision.projectId()).isEqualTo(project.id());
         assertThat(decision.feature()).isEqualTo("support-chat");
+    }
+
+    @Test
+    void otlpGrpcOnItsOwnPortPublishesLikeOtlpHttpAndRefusesAnUnknownKey() throws Exception {
+        int port = Integer.parseInt(LaunchedArtifact.config("quarkus.grpc.server.port"));
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
+        try {
+            String traceId = TestSpans.randomHex(32);
+            Span root = span(traceId, TestSpans.randomHex(16), 12).toBuilder()
+                    .addAttributes(attr("loupe.feature", "grpc-chat"))
+                    .addAttributes(attr("gen_ai.request.model", "gpt-4o-mini"))
+                    .build();
+            ExportTraceServiceResponse answer =
+                    grpc(channel, "Bearer " + project.secretKey()).export(request(root));
+            assertThat(answer.hasPartialSuccess()).isFalse();
+            SpanRecord span = EventJson.decode(
+                    TopicReader.awaitKey(Topics.SPANS, traceId, KAFKA).value(), SpanRecord.class);
+            assertThat(span.projectId()).isEqualTo(project.id());
+            assertThat(span.model()).isEqualTo("gpt-4o-mini");
+            assertThat(span.inputTokens()).isEqualTo(12L);
+            DecisionRecord decision = EventJson.decode(
+                    TopicReader.awaitKey(Topics.DECISIONS, traceId, KAFKA).value(), DecisionRecord.class);
+            assertThat(decision.feature()).isEqualTo("grpc-chat");
+
+            StatusRuntimeException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    StatusRuntimeException.class,
+                    () -> grpc(channel, "Bearer lp_sk_unknown").export(request(root)));
+            assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static TraceServiceGrpc.TraceServiceBlockingStub grpc(ManagedChannel channel, String authorization) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+        return TraceServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .withDeadlineAfter(30, TimeUnit.SECONDS);
     }
 
     @Test

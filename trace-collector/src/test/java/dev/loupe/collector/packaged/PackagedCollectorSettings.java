@@ -13,11 +13,26 @@ public class PackagedCollectorSettings implements QuarkusTestResourceLifecycleMa
 
     @Override
     public Map<String, String> start() {
-        return Map.of("loupe.identifiers.secret", "packaged-test-identifier-secret", "loupe.redaction.canary", CANARY);
+        // the packaged jar runs in the prod profile: its gRPC server would take 4317, which another stack may hold
+        return Map.of(
+                "loupe.identifiers.secret",
+                "packaged-test-identifier-secret",
+                "loupe.redaction.canary",
+                CANARY,
+                "quarkus.grpc.server.port",
+                Integer.toString(freePort()));
     }
 
     @Override
     public void stop() {
         // nothing was started
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
