@@ -30,11 +30,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * semantic-convention spans to the shared stack's collector; what the aggregator stored comes back from {@code GET
  * /v1/traces/{id}}.
  *
- * <p>Asserted: on the LLM span the response model, input/output and cache-read tokens, a cost, status TRUNCATED (finish
- * reason {@code length}), prompt and completion; on the root span its feature, session and hashed user. Not asserted
- * yet, because the stored spans do not carry them in this version: the root's user and session on the LLM span
- * (inheritance along the trace), cache-write tokens ({@code gen_ai.usage.cache_creation.input_tokens}) and the
- * request model beside the response model.
+ * <p>Asserted: on the LLM span the response and the request model, input/output, cache-read and cache-write tokens,
+ * the cost at Claude Sonnet 4.5's list prices (cache writes at the cache-write price), status TRUNCATED (finish reason
+ * {@code length}), prompt and completion, and the feature, session and hashed user it inherits from the app's root
+ * span; on the root span its own feature, session and hashed user.
  */
 @ExtendWith(LoupeStack.Extension.class)
 class OtelJavaGrpcIT {
@@ -63,14 +62,15 @@ class OtelJavaGrpcIT {
             root.setAttribute("loupe.feature", "otel-java-grpc");
             root.setAttribute("user.id", "user-77");
             root.setAttribute("session.id", "session-otel-1");
-            llm = tracer.spanBuilder("chat gpt-4o").startSpan();
+            llm = tracer.spanBuilder("chat claude-sonnet-4-5").startSpan();
             llm.setAttribute("gen_ai.operation.name", "chat");
-            llm.setAttribute("gen_ai.provider.name", "openai");
-            llm.setAttribute("gen_ai.request.model", "gpt-4o");
-            llm.setAttribute("gen_ai.response.model", "gpt-4o-2024-08-06");
+            llm.setAttribute("gen_ai.provider.name", "anthropic");
+            llm.setAttribute("gen_ai.request.model", "claude-sonnet-4-5");
+            llm.setAttribute("gen_ai.response.model", "claude-sonnet-4-5-20250929");
             llm.setAttribute("gen_ai.usage.input_tokens", 900L);
             llm.setAttribute("gen_ai.usage.output_tokens", 64L);
             llm.setAttribute("gen_ai.usage.cache_read.input_tokens", 300L);
+            llm.setAttribute("gen_ai.usage.cache_creation.input_tokens", 200L);
             llm.setAttribute(
                     "gen_ai.input.messages",
                     "[{\"role\":\"user\",\"parts\":[{\"type\":\"text\",\"content\":\"Summarise the refund policy\"}]}]");
@@ -92,11 +92,16 @@ class OtelJavaGrpcIT {
         String traceId = root.getSpanContext().getTraceId();
         JsonPath trace = awaitSpans(traceId, 2);
         Map<String, Object> stored = span(trace, llm.getSpanContext().getSpanId());
-        assertThat(stored.get("model")).isEqualTo("gpt-4o-2024-08-06");
+        assertThat(stored.get("model")).isEqualTo("claude-sonnet-4-5-20250929");
+        assertThat(stored.get("requestModel")).isEqualTo("claude-sonnet-4-5");
         assertThat(((Number) stored.get("inputTokens")).longValue()).isEqualTo(900L);
         assertThat(((Number) stored.get("outputTokens")).longValue()).isEqualTo(64L);
         assertThat(((Number) stored.get("cachedInputTokens")).longValue()).isEqualTo(300L);
-        assertThat(stored.get("costUsd")).isNotNull();
+        assertThat(((Number) stored.get("cacheWriteInputTokens")).longValue()).isEqualTo(200L);
+        // Sonnet 4.5 per million: $3 input, $0.30 cache read, $3.75 cache write, $15 output
+        // 400 uncached × 3 + 300 × 0.30 + 200 × 3.75 + 64 × 15 = 1,200 + 90 + 750 + 960 = $0.003
+        assertThat(new java.math.BigDecimal(String.valueOf(stored.get("costUsd"))))
+                .isEqualByComparingTo("0.003");
         assertThat(stored.get("status")).isEqualTo("TRUNCATED");
         assertThat((String) stored.get("prompt")).contains("Summarise the refund policy");
         assertThat((String) stored.get("completion")).contains("Refunds within 30");
@@ -106,6 +111,10 @@ class OtelJavaGrpcIT {
         assertThat(storedRoot.get("sessionId")).isEqualTo("session-otel-1");
         // user ids are stored as keyed hashes, never as sent
         assertThat((String) storedRoot.get("userId")).hasSize(64).isNotEqualTo("user-77");
+        // the LLM span carries none of its own: it inherits the app's feature, session and user
+        assertThat(stored.get("feature")).isEqualTo("otel-java-grpc");
+        assertThat(stored.get("sessionId")).isEqualTo("session-otel-1");
+        assertThat(stored.get("userId")).isEqualTo(storedRoot.get("userId"));
     }
 
     private static Map<String, Object> span(JsonPath trace, String spanId) {
