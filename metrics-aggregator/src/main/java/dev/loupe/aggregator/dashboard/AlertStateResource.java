@@ -1,6 +1,7 @@
 package dev.loupe.aggregator.dashboard;
 
 import dev.loupe.aggregator.dashboard.Forwarder.Target;
+import dev.loupe.aggregator.query.QueryParams;
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
@@ -72,7 +73,7 @@ public class AlertStateResource {
     @RolesAllowed(Scope.READ_ROLE)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<AlertView.Alerts> alerts(@QueryParam("state") String state, @QueryParam("limit") String limitParam) {
-        int limit = limit(limitParam);
+        int limit = QueryParams.limit(limitParam, 100, MAX_LIMIT);
         String where = stateCondition(state);
         return pool.preparedQuery(LATEST.formatted(STATE_RANK, where))
                 .execute(Tuple.of(caller.projectId(), limit))
@@ -141,21 +142,6 @@ public class AlertStateResource {
                     });
         }
         return "(" + String.join(" or ", parts) + ")";
-    }
-
-    private static int limit(String value) {
-        if (value == null) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ProblemException.badRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT);
     }
 
     private static List<AlertView> views(RowSet<Row> rows) {

@@ -72,7 +72,7 @@ public class DecisionSearchResource {
         if (!from.isBefore(to)) {
             throw ProblemException.badRequest("from", "must be before 'to'");
         }
-        int limit = limit(limitParam);
+        int limit = QueryParams.limit(limitParam, 50, MAX_LIMIT);
         checkText("feature", feature);
         checkText("model", model);
         checkText("promptVersion", promptVersion);
@@ -146,21 +146,5 @@ public class DecisionSearchResource {
         if (value != null && (value.isBlank() || value.length() > 256)) {
             throw ProblemException.badRequest(field, "must be 1 to 256 characters");
         }
-    }
-
-    /** Parsed here rather than bound as an Integer: a failed JAX-RS conversion would answer 404, not 400. */
-    private static int limit(String value) {
-        if (value == null) {
-            return 50;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ProblemException.badRequest("limit", "must be a whole number from 1 to " + MAX_LIMIT);
     }
 }

@@ -134,7 +134,7 @@ public class PriceResource {
         if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
             throw ProblemException.badRequest("to", "at most 31 days after 'from'");
         }
-        int limit = limit(limitParam);
+        int limit = QueryParams.limit(limitParam, 100, 1000);
         return repository
                 .unpriced(caller.projectId(), from, to, limit)
                 .map(models -> new PriceViews.UnpricedModels(from, to, models));
@@ -185,20 +185,5 @@ public class PriceResource {
             return null;
         }
         return rate;
-    }
-
-    private static int limit(String value) {
-        if (value == null) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw ProblemException.badRequest("limit", "must be a whole number from 1 to 1000");
     }
 }

@@ -101,7 +101,7 @@ public class MetricsResource {
             }
             filters.put(p.getKey(), single(params, p.getKey()));
         }
-        int limit = limit(single(params, "limit"));
+        int limit = QueryParams.limit(single(params, "limit"), 100, 1000);
         return metrics.query(new MetricRequest(caller.projectId(), metric, from, to, groupBy, bucket, filters), limit);
     }
 
@@ -130,21 +130,6 @@ public class MetricsResource {
             groupBy.add(name);
         }
         return groupBy;
-    }
-
-    private static int limit(String value) {
-        if (value == null) {
-            return 100;
-        }
-        try {
-            int limit = Integer.parseInt(value);
-            if (limit >= 1 && limit <= 1000) {
-                return limit;
-            }
-        } catch (NumberFormatException ignored) {
-            // answered below
-        }
-        throw ProblemException.badRequest("limit", "must be a whole number from 1 to 1000");
     }
 
     private static Instant instant(MultivaluedMap<String, String> params, String name, Instant fallback) {

@@ -19,4 +19,24 @@ public final class QueryParams {
             throw ProblemException.badRequest(name, "must be an ISO-8601 UTC instant such as 2026-11-27T10:00:00Z");
         }
     }
+
+    /**
+     * A {@code limit} parameter: {@code fallback} when absent, a 400 naming {@code limit} unless it is a whole number
+     * from 1 to {@code max}. Parsed here rather than bound as an Integer: a failed JAX-RS conversion would answer 404,
+     * not 400.
+     */
+    public static int limit(String value, int fallback, int max) {
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= max) {
+                return limit;
+            }
+        } catch (NumberFormatException ignored) {
+            // answered below
+        }
+        throw ProblemException.badRequest("limit", "must be a whole number from 1 to " + max);
+    }
 }
