@@ -129,6 +129,16 @@ public final class Span implements Telemetry {
             return this;
         }
 
+        /**
+         * The model the app asked for ({@code gpt-4o}) when the provider answered with another name
+         * ({@code gpt-4o-2024-08-06}): metrics group a call under its request model, so failed and successful calls of
+         * one model share a series.
+         */
+        public Builder requestModel(String requestModel) {
+            Json.put(json, "requestModel", requestModel);
+            return this;
+        }
+
         public Builder startTime(Instant startTime) {
             Json.put(json, "startTime", Objects.requireNonNull(startTime, "startTime is required"));
             return this;
@@ -172,6 +182,12 @@ public final class Span implements Telemetry {
         /** Of the input tokens, how many were read from the provider's prompt cache. */
         public Builder cachedInputTokens(Long cachedInputTokens) {
             Json.put(json, "cachedInputTokens", cachedInputTokens);
+            return this;
+        }
+
+        /** Of the input tokens, how many were written to the provider's prompt cache (priced at its cache-write price). */
+        public Builder cacheWriteInputTokens(Long cacheWriteInputTokens) {
+            Json.put(json, "cacheWriteInputTokens", cacheWriteInputTokens);
             return this;
         }
 
@@ -252,6 +268,18 @@ public final class Span implements Telemetry {
 
         public Builder toolName(String toolName) {
             Json.put(json, "toolName", toolName);
+            return this;
+        }
+
+        /** A tool call's arguments (usually JSON); truncated and redacted by the collector like the prompt. */
+        public Builder toolArguments(String toolArguments) {
+            Json.put(json, "toolArguments", toolArguments);
+            return this;
+        }
+
+        /** A tool call's result; truncated and redacted by the collector like the completion. */
+        public Builder toolResult(String toolResult) {
+            Json.put(json, "toolResult", toolResult);
             return this;
         }
 

@@ -42,13 +42,15 @@ class WireContractTest {
                 .parentSpanId("00f067aa0ba902b7")
                 .name("search")
                 .provider("openai")
-                .model("gpt-4o")
+                .model("gpt-4o-2024-08-06")
+                .requestModel("gpt-4o")
                 .startTime(START)
                 .endTime(START.plusMillis(900))
                 .latency(Duration.ofMillis(900))
                 .timeToFirstToken(Duration.ofMillis(120))
                 .tokens(1200, 300)
                 .cachedInputTokens(800L)
+                .cacheWriteInputTokens(200L)
                 .reasoningTokens(40L)
                 .costUsd(new BigDecimal("0.0042"))
                 .prompt("where is my order?")
@@ -61,6 +63,8 @@ class WireContractTest {
                 .userId("u-1")
                 .decisionId("d-1")
                 .toolName("search_docs")
+                .toolArguments("{\"query\":\"order 42\"}")
+                .toolResult("shipped")
                 .promptTemplate("support-answer")
                 .attribute("retries", 2)
                 .build();
@@ -73,6 +77,10 @@ class WireContractTest {
         assertThat(input.status()).isEqualTo(Outcome.ERROR);
         assertThat(input.startTime()).isEqualTo(START);
         assertThat(input.latencyMs()).isEqualTo(900L);
+        assertThat(input.requestModel()).isEqualTo("gpt-4o");
+        assertThat(input.cacheWriteInputTokens()).isEqualTo(200L);
+        assertThat(input.toolArguments()).isEqualTo("{\"query\":\"order 42\"}");
+        assertThat(input.toolResult()).isEqualTo("shipped");
         assertThat(input.costUsd()).isEqualByComparingTo("0.0042");
         assertThat(input.parsedOutput().get("label").asText()).isEqualTo("order");
         assertThat(input.metadata()).containsEntry("promptTemplate", "support-answer");
