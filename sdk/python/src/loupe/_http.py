@@ -1,0 +1,139 @@
+"""HTTP with the standard library: one kept-alive connection per sender, Retry-After, backoff, problem+json."""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import http.client
+import json
+import random
+import ssl
+import time
+from typing import Any, Dict, Mapping, Optional, Tuple
+from urllib.parse import urlsplit
+
+from ._version import __version__
+
+USER_AGENT = f"loupe-sdk-python/{__version__}"
+GZIP_THRESHOLD = 1024
+
+
+class Answer:
+    __slots__ = ("status", "headers", "body")
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body.decode("utf-8")) if self.body else None
+        except (UnicodeDecodeError, ValueError):
+            return None
+
+    def problem(self) -> Tuple[Optional[str], str, Optional[str]]:
+        """(field, detail, title) of a problem+json answer, with what there is otherwise."""
+        body = self.json()
+        if isinstance(body, dict):
+            detail = body.get("detail") or body.get("title") or ""
+            field = body.get("field")
+            errors = body.get("errors")
+            if not field and isinstance(errors, list) and errors and isinstance(errors[0], dict):
+                field = errors[0].get("field")
+                detail = detail or errors[0].get("message") or ""
+            return field, str(detail), body.get("title")
+        text = self.body[:200].decode("utf-8", "replace").strip()
+        return None, text or f"HTTP {self.status}", None
+
+
+class Connection:
+    """A kept-alive connection to one base URL; reopened after any error. Not thread-safe: one per thread."""
+
+    def __init__(self, base_url: str, timeout: float) -> None:
+        parts = urlsplit(base_url)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname or "127.0.0.1"
+        self._port = parts.port
+        self._prefix = parts.path.rstrip("/")
+        self._timeout = timeout
+        self._conn: Optional[http.client.HTTPConnection] = None
+
+    def _open(self) -> http.client.HTTPConnection:
+        if self._conn is None:
+            if self._https:
+                self._conn = http.client.HTTPSConnection(
+                    self._host, self._port, timeout=self._timeout, context=ssl.create_default_context()
+                )
+            else:
+                self._conn = http.client.HTTPConnection(self._host, self._port, timeout=self._timeout)
+        return self._conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+
+    def post(self, path: str, body: bytes, headers: Dict[str, str], compress: bool) -> Answer:
+        """POSTs ``body``; raises OSError (http.client's errors included) when no answer came."""
+        headers = dict(headers)
+        headers.setdefault("Content-Type", "application/json")
+        headers["User-Agent"] = USER_AGENT
+        if compress and len(body) >= GZIP_THRESHOLD:
+            body = gzip.compress(body, compresslevel=1)
+            headers["Content-Encoding"] = "gzip"
+        for attempt in (1, 2):
+            conn = self._open()
+            try:
+                conn.request("POST", self._prefix + path, body=body, headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+                answer = Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+                if response.will_close:
+                    self.close()
+                return answer
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # a kept-alive connection the server closed meanwhile: one fresh attempt, then it is an error
+                self.close()
+                if attempt == 2:
+                    raise
+            except (OSError, http.client.HTTPException) as e:
+                self.close()
+                if isinstance(e, OSError):
+                    raise
+                raise OSError(f"{type(e).__name__}: {e}") from e
+        raise OSError("unreachable")  # pragma: no cover
+
+
+def retry_after(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
+    """Seconds to wait from a ``Retry-After`` header: delay-seconds, or an HTTP-date in any of RFC 9110's forms."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(int(value))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def backoff(attempt: int, initial: float, maximum: float, rand: "random.Random") -> float:
+    """The wait before attempt ``attempt + 1`` (attempt counts from 1): between half and all of
+    min(maximum, initial * 2^(attempt-1))."""
+    ceiling = min(maximum, initial * (2 ** min(attempt - 1, 30)))
+    return ceiling / 2 + rand.random() * ceiling / 2
+
+
+RETRYABLE_STATUSES = frozenset((429, 502, 503, 504))
+
+
+def is_retryable(status: int) -> bool:
+    return status in RETRYABLE_STATUSES or status >= 500
+
+

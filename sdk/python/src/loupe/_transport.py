@@ -1,0 +1,321 @@
+"""The background sender: a bounded queue, one daemon thread, batches by size and time, retries with a budget.
+
+The app's threads only append to a deque (and drop, counting, when it is full); everything else — JSON, gzip,
+HTTP, waiting — happens on the sender thread. After ``os.fork`` the child starts with an empty queue and starts
+its own thread when it first sends; at interpreter exit, every live sender is flushed for ``close_timeout``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import random
+import re
+import threading
+import time
+import weakref
+from collections import deque
+from typing import Any, Deque, Dict, List, Optional, Set, Tuple
+
+from . import _http, _wire
+from ._config import Config
+
+LOG = logging.getLogger("loupe")
+
+SPANS = "spans"
+DECISIONS = "decisions"
+_PATHS = {SPANS: "/v1/spans", DECISIONS: "/v1/decisions"}
+
+
+class _Flush:
+    """A marker in the queue: set once every item before it was sent, rejected or given up."""
+
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class Stats:
+    """Counters (plain ints, written by the sender thread, except ``dropped`` under a lock)."""
+
+    __slots__ = ("taken", "sent", "rejected", "failed", "retries", "requests", "dropped", "sampled_out")
+
+    def __init__(self) -> None:
+        self.taken = self.sent = self.rejected = self.failed = 0
+        self.retries = self.requests = self.dropped = self.sampled_out = 0
+
+
+class Transport:
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._rand = random.Random()
+        self._fresh()
+        _LIVE.add(self)
+
+    def _fresh(self) -> None:
+        """The state a process starts with (at creation, and in a forked child)."""
+        self._queue: Deque[Tuple[str, Any]] = deque()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: Optional[threading.Thread] = None
+        self._closed = False
+        self._abandon_at: Optional[float] = None
+        self.stats = Stats()
+        self._logged: Set[str] = set()
+        self._conns: Dict[str, _http.Connection] = {}
+
+    # -- the app's side: never blocks, never raises ----------------------------------------------------------
+
+    def offer(self, endpoint: str, item: Any) -> bool:
+        queue = self._queue
+        if self._closed or len(queue) >= self._config.queue_size:
+            with self._lock:
+                self.stats.dropped += 1
+            if not self._closed:
+                self._log_once("queue-full", logging.WARNING,
+                               "loupe: the send queue is full (%d items); dropping until it drains "
+                               "(loupe.stats()['dropped'] counts them)", self._config.queue_size)
+            return False
+        queue.append((endpoint, item))
+        if self._thread is None:
+            self._start()
+        if len(queue) >= self._config.batch_size and not self._wake.is_set():
+            self._wake.set()
+        return True
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is None and not self._closed:
+                thread = threading.Thread(target=self._run, name="loupe-sender", daemon=True)
+                thread.start()
+                self._thread = thread
+
+    def queued(self) -> int:
+        return sum(1 for endpoint, _ in list(self._queue) if endpoint != "flush")
+
+    def flush(self, timeout: Optional[float]) -> bool:
+        """True once everything queued before the call was sent, rejected or given up; False on timeout."""
+        if self._thread is None or not self._thread.is_alive():
+            return not self._queue
+        marker = _Flush()
+        self._queue.append(("flush", marker))
+        self._wake.set()
+        return marker.done.wait(timeout)
+
+    def close(self, timeout: Optional[float]) -> bool:
+        """Refuses new items, sends what is queued within ``timeout``, stops the thread. True when all went."""
+        if self._closed:
+            return not self._queue
+        deadline = time.monotonic() + (self._config.close_timeout if timeout is None else timeout)
+        flushed = self.flush(max(0.0, deadline - time.monotonic()))
+        self._closed = True
+        self._abandon_at = deadline
+        self._stop.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(max(0.05, deadline - time.monotonic()) + 0.5)
+        left = self._count_left()
+        if left:
+            self.stats.failed += left
+            LOG.warning("loupe: closed with %d items unsent (counted as failed)", left)
+        for conn in list(self._conns.values()):
+            conn.close()
+        return flushed and not left
+
+    def _count_left(self) -> int:
+        left = 0
+        while self._queue:
+            endpoint, item = self._queue.popleft()
+            if endpoint == "flush":
+                item.done.set()
+            else:
+                left += 1
+        return left
+
+    # -- the sender thread -------------------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        config = self._config
+        queue = self._queue
+        try:
+            while True:
+                if self._abandoned():
+                    return
+                if not queue:
+                    if self._stop.is_set():
+                        return
+                    self._wake.wait(config.flush_interval)
+                    self._wake.clear()
+                    if not queue:
+                        continue
+                elif len(queue) < config.batch_size and not self._stop.is_set() and not self._has_marker():
+                    # items but not a full batch: wait out the interval unless a batch fills or a flush asks
+                    self._wake.wait(config.flush_interval)
+                    self._wake.clear()
+                self._drain()
+        except Exception:  # noqa: BLE001 - a bug here must not take the app down; say so once
+            LOG.exception("loupe: the sender thread stopped on an unexpected error; telemetry is no longer sent")
+
+    def _abandoned(self) -> bool:
+        return self._abandon_at is not None and time.monotonic() >= self._abandon_at
+
+    def _has_marker(self) -> bool:
+        try:
+            return any(endpoint == "flush" for endpoint, _ in list(self._queue))
+        except RuntimeError:  # pragma: no cover - deque mutated while copied
+            return True
+
+    def _drain(self) -> None:
+        """Sends everything queued now, in batches; markers are released after the items before them."""
+        config = self._config
+        queue = self._queue
+        while queue and not self._abandoned():
+            batch: Dict[str, List[Any]] = {SPANS: [], DECISIONS: []}
+            markers: List[_Flush] = []
+            taken = 0
+            while queue and taken < config.batch_size:
+                endpoint, item = queue.popleft()
+                if endpoint == "flush":
+                    markers.append(item)
+                    break
+                batch[endpoint].append(item)
+                taken += 1
+            self.stats.taken += taken
+            # spans of a batch before its decisions: a decision's trace is then already on its way
+            for endpoint in (SPANS, DECISIONS):
+                if batch[endpoint]:
+                    self._send_items(endpoint, batch[endpoint])
+            for marker in markers:
+                marker.done.set()
+
+    def _encode(self, endpoint: str, items: List[Any]) -> List[str]:
+        encoded = []
+        for item in items:
+            try:
+                encoded.append(_wire.dumps(_wire.span_json(item) if endpoint == SPANS else item))
+            except Exception:  # noqa: BLE001 - one unencodable item (a bug, or a strange attribute) is dropped
+                self.stats.failed += 1
+                self._log_once("encode", logging.WARNING, "loupe: could not encode a %s item; dropped",
+                               endpoint[:-1], exc_info=True)
+        return encoded
+
+    def _send_items(self, endpoint: str, items: List[Any]) -> None:
+        parts = self._encode(endpoint, items)
+        # split by bytes: the collector takes at most 5 MiB per request
+        start = 0
+        size = 0
+        for i, part in enumerate(parts):
+            length = len(part.encode("utf-8")) + 1
+            if i > start and size + length > self._config.max_batch_bytes:
+                self._send(endpoint, parts[start:i])
+                start, size = i, 0
+            size += length
+        if start < len(parts):
+            self._send(endpoint, parts[start:])
+
+    def _connection(self, base: str) -> _http.Connection:
+        conn = self._conns.get(base)
+        if conn is None:
+            conn = self._conns[base] = _http.Connection(base, self._config.timeout)
+        return conn
+
+    def _send(self, endpoint: str, parts: List[str]) -> None:
+        config = self._config
+        body = ('{"' + endpoint + '":[' + ",".join(parts) + "]}").encode("utf-8")
+        headers = {"Authorization": f"Bearer {config.api_key}", "Accept": "application/json"}
+        conn = self._connection(config.collector_url)
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.stats.requests += 1
+            status: Optional[int] = None
+            wait: Optional[float] = None
+            try:
+                answer = conn.post(_PATHS[endpoint], body, headers, config.compression == "gzip")
+                status = answer.status
+            except OSError as e:
+                reason = f"{type(e).__name__}: {e}"
+            else:
+                if 200 <= status < 300:
+                    self._accepted(endpoint, len(parts), answer)
+                    return
+                field, detail, _ = answer.problem()
+                reason = f"HTTP {status}: {detail}"
+                if not _http.is_retryable(status):
+                    self.stats.failed += len(parts)
+                    self._log_once(f"status-{endpoint}-{status}", logging.WARNING,
+                                   "loupe: the collector refused %d %s (HTTP %d%s: %s); not retried",
+                                   len(parts), endpoint, status, f", {field}" if field else "", detail)
+                    return
+                if status in (429, 503):
+                    wait = _http.retry_after(answer.headers.get("retry-after"))
+            if wait is None:
+                wait = _http.backoff(attempt, config.backoff_initial, config.backoff_max, self._rand)
+            elapsed = time.monotonic() - started
+            abandon = self._abandon_at is not None and time.monotonic() + wait > self._abandon_at
+            if attempt >= config.max_attempts or elapsed + wait > config.retry_budget or abandon:
+                self.stats.failed += len(parts)
+                LOG.warning("loupe: gave up %d %s after %d attempts in %.1f s (%s)",
+                            len(parts), endpoint, attempt, elapsed, reason)
+                return
+            self.stats.retries += 1
+            self._log_once(f"retry-{endpoint}", logging.INFO,
+                           "loupe: sending %s failed (%s); retrying in %.1f s (later failures are logged at DEBUG)",
+                           endpoint, reason, wait)
+            LOG.debug("loupe: %s attempt %d failed (%s); retrying in %.1f s", endpoint, attempt, reason, wait)
+            if self._stop.wait(wait) and self._abandon_at is not None and time.monotonic() >= self._abandon_at:
+                self.stats.failed += len(parts)
+                return
+
+    def _accepted(self, endpoint: str, count: int, answer: _http.Answer) -> None:
+        body = answer.json()
+        rejected = body.get("rejected") if isinstance(body, dict) else None
+        rejected = rejected if isinstance(rejected, list) else []
+        self.stats.rejected += len(rejected)
+        self.stats.sent += count - len(rejected)
+        for item in rejected:
+            if not isinstance(item, dict):
+                continue
+            field = str(item.get("field") or "?")
+            shape = _INDEX.sub("[]", field)
+            # once per field shape: a systematic mistake is one line in the log, not one per span
+            self._log_once(f"rejected-{endpoint}-{shape}", logging.WARNING,
+                           "loupe: the collector rejected %s item %s, field %s: %s (logged once per field)",
+                           endpoint, item.get("index"), field, item.get("reason"))
+
+    def _log_once(self, key: str, level: int, message: str, *args: Any, exc_info: bool = False) -> None:
+        if key in self._logged:
+            LOG.debug(message, *args, exc_info=exc_info)
+            return
+        self._logged.add(key)
+        LOG.log(level, message, *args, exc_info=exc_info)
+
+    def after_fork_in_child(self) -> None:
+        self._fresh()
+
+
+_INDEX = re.compile(r"\[\d+\]")
+_LIVE: "weakref.WeakSet[Transport]" = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    for transport in list(_LIVE):
+        transport.after_fork_in_child()
+
+
+def _at_exit() -> None:
+    for transport in list(_LIVE):
+        try:
+            transport.close(None)
+        except Exception:  # noqa: BLE001 - never fail the interpreter's exit
+            LOG.debug("loupe: close at exit failed", exc_info=True)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+atexit.register(_at_exit)
