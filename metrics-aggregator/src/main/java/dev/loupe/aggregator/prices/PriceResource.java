@@ -147,13 +147,23 @@ public class PriceResource {
         }
     }
 
+    static final int MAX_DECIMALS = 8;
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
     private Instant effectiveFrom(JsonNode value, List<Problem.FieldError> errors) {
         if (value == null || value.isNull()) {
             return clock.instant();
         }
         if (value.isTextual()) {
             try {
-                return Instant.parse(value.asText());
+                Instant parsed = Instant.parse(value.asText());
+                if (parsed.isBefore(EARLIEST) || parsed.isAfter(LATEST)) {
+                    // PostgreSQL stores years 4713 BC to 294276 AD; the span checks' range keeps them comparable
+                    errors.add(new Problem.FieldError("effectiveFrom", "must be between years 0001 and 9999"));
+                    return null;
+                }
+                return parsed;
             } catch (DateTimeParseException e) {
                 // reported below
             }
@@ -182,6 +192,13 @@ public class PriceResource {
         }
         if (rate.compareTo(BigDecimal.valueOf(1_000_000)) > 0) {
             errors.add(new Problem.FieldError(field, "must be at most 1000000 (USD per million tokens)"));
+            return null;
+        }
+        // 1e-999999 is a valid JSON number whose scale PostgreSQL's numeric cannot hold (and whose arithmetic is
+        // slow): no price needs more than a millionth of a cent per million tokens
+        if (rate.signum() != 0 && rate.stripTrailingZeros().scale() > MAX_DECIMALS) {
+            errors.add(new Problem.FieldError(
+                    field, "must have at most " + MAX_DECIMALS + " decimal places (USD per million tokens)"));
             return null;
         }
         return rate;

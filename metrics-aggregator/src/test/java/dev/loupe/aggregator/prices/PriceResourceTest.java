@@ -3,6 +3,7 @@ package dev.loupe.aggregator.prices;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
@@ -148,6 +149,25 @@ class PriceResourceTest {
                 .then()
                 .statusCode(400)
                 .body("field", equalTo("provider"));
+        // valid JSON numbers and instants that PostgreSQL could not store: the field is named, never a 500
+        given().auth()
+                .oauth2(adminA)
+                .contentType(ContentType.JSON)
+                .body("{\"inputPerMillion\": 1e-999999, \"outputPerMillion\": 0.000000001}")
+                .put("/v1/prices/openai/gpt-4o")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", hasItems("inputPerMillion", "outputPerMillion"));
+        given().auth()
+                .oauth2(adminA)
+                .contentType(ContentType.JSON)
+                .body(Map.of("effectiveFrom", "+10000-01-01T00:00:00Z", "inputPerMillion", 1, "outputPerMillion", 2))
+                .put("/v1/prices/openai/gpt-4o")
+                .then()
+                .statusCode(400)
+                .body("field", equalTo("effectiveFrom"))
+                .body("detail", containsString("0001 and 9999"));
         given().auth()
                 .oauth2(adminA)
                 .when()
