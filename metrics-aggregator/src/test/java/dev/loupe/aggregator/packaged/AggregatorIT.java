@@ -371,6 +371,41 @@ class AggregatorIT {
     }
 
     @Test
+    void anAdminSetsAPriceTheProjectReadsItBackAndBadRatesAreNamed() {
+        String model = "packaged-model-" + Long.toHexString(System.nanoTime());
+        given().auth()
+                .oauth2(a.adminKey())
+                .contentType(ContentType.JSON)
+                .body(Map.of("inputPerMillion", 1.25, "outputPerMillion", 5))
+                .put("/v1/prices/openai/" + model)
+                .then()
+                .statusCode(201)
+                .body("model", equalTo(model));
+        Response prices = given().auth().oauth2(a.secretKey()).get("/v1/prices");
+        assertThat(prices.statusCode()).isEqualTo(200);
+        assertThat(prices.jsonPath().getList("overrides.model")).contains(model);
+        // another project does not see it; a read key cannot set one; a rate PostgreSQL cannot store is named
+        assertThat(given().auth().oauth2(b.secretKey()).get("/v1/prices").jsonPath().getList("overrides.model"))
+                .doesNotContain(model);
+        given().auth()
+                .oauth2(a.secretKey())
+                .contentType(ContentType.JSON)
+                .body(Map.of("inputPerMillion", 1, "outputPerMillion", 2))
+                .put("/v1/prices/openai/" + model)
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2(a.adminKey())
+                .contentType(ContentType.JSON)
+                .body("{\"inputPerMillion\": 1e-999999, \"outputPerMillion\": 2}")
+                .put("/v1/prices/openai/" + model)
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("inputPerMillion"));
+    }
+
+    @Test
     void theDashboardItsChartsAndTheRunbooksAreServedFromTheArtifact() {
         for (String path : List.of("/", "/cost", "/decisions/d-1")) {
             given().get(path)
