@@ -8,7 +8,8 @@ Three measurements against a running collector (the stack's, or ``fake_collector
    them), then ``flush()``; spans per second delivered (``stats()['sent']``) from the first span to the end of
    the flush. Goal: 10,000/s.
 3. **Collector down**: the same loop against a dead port for a while, with the default queue: the loop's speed,
-   and what ``stats()`` counts (``dropped`` once the queue is full, ``retries``).
+   and what ``stats()`` counts (``dropped`` once the queue is full, ``retries``). ``--down-mode hang``: a port
+   that takes connections and never answers, so each request waits for the SDK's timeout.
 
     set -a; . .loupe/stack.env; set +a
     python3 sdk/python/bench/bench.py                       # LOUPE_COLLECTOR_URL, LOUPE_SECRET_KEY
@@ -120,7 +121,15 @@ def dead_port() -> int:
 
 
 def collector_down(args: argparse.Namespace) -> Dict[str, Any]:
-    url = f"http://127.0.0.1:{dead_port()}"
+    hung = None
+    if args.down_mode == "hang":
+        # a port that listens but never accepts: connections open, requests wait for an answer until the timeout
+        hung = socket.socket()
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(16)
+        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+    else:
+        url = f"http://127.0.0.1:{dead_port()}"
     loupe.configure(args.key, collector_url=url, close_timeout=1.0)  # the default queue (10,000)
     calls = 0
     samples: List[int] = []
@@ -144,8 +153,10 @@ def collector_down(args: argparse.Namespace) -> Dict[str, Any]:
     t_close = time.perf_counter()
     closed = loupe.close(1.0)
     close_s = time.perf_counter() - t_close
+    if hung is not None:
+        hung.close()
     result = percentiles(samples)
-    result.update(collector=url, seconds=elapsed, calls=calls, calls_per_s=calls / elapsed, stats=stats,
+    result.update(collector=url, mode=args.down_mode, seconds=elapsed, calls=calls, calls_per_s=calls / elapsed, stats=stats,
                   close_s=close_s, closed_clean=closed, stats_after_close=loupe.get_client().stats())
     return result
 
@@ -186,7 +197,7 @@ def report(args: argparse.Namespace, results: Dict[str, Any]) -> str:
     if d:
         s = d["stats"]
         lines += [
-            f"3. collector down ({d['collector']}, refused) for {d['seconds']:.1f} s:",
+            f"3. collector down ({d['collector']}, {d['mode']}) for {d['seconds']:.1f} s:",
             f"   the loop ran {d['calls']:,} calls ({d['calls_per_s']:,.0f}/s); per call p50 {d['p50']:.1f} µs "
             f"p99 {d['p99']:.1f} µs max {d['max']:.0f} µs",
             f"   stats: queued {s['queued']:,}, dropped {s['dropped']:,}, retries {s['retries']}, "
@@ -206,6 +217,8 @@ def main(argv: List[str]) -> int:
     parser.add_argument("--warmup", type=int, default=20_000, help="warm-up calls of part 1 (20,000)")
     parser.add_argument("--spans", type=int, default=200_000, help="spans of part 2 (200,000)")
     parser.add_argument("--down-seconds", type=float, default=10.0, help="length of part 3 (10 s)")
+    parser.add_argument("--down-mode", choices=("refused", "hang"), default="refused",
+                        help="part 3's dead collector: connections refused (default), or accepted and never answered")
     parser.add_argument("--down-rate", type=float, default=0.0,
                         help="calls per second in part 3 (default 0: as fast as possible)")
     parser.add_argument("--only", choices=("cost", "throughput", "down"), action="append",
