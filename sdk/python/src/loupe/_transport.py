@@ -120,6 +120,9 @@ class Transport:
             thread.join(max(0.05, deadline - time.monotonic()) + 0.5)
         left = self._count_left()
         if left:
+            # taken off the queue here rather than by the sender: counted in both, so that once idle
+            # enqueued (taken + queued) == sent + rejected + failed still holds
+            self.stats.taken += left
             self.stats.failed += left
             LOG.warning("loupe: closed with %d items unsent (counted as failed)", left)
         for conn in list(self._conns.values()):
