@@ -177,7 +177,7 @@ class Span:
             docs = []
             for item in results or ():
                 get = item.get if isinstance(item, Mapping) else (lambda k, o=item: getattr(o, k, None))
-                doc_id = get("doc_id") or get("docId") or get("id")
+                doc_id = next((v for v in (get("doc_id"), get("docId"), get("id")) if v is not None), None)
                 entry = {"docId": None if doc_id is None else str(doc_id)}
                 if get("score") is not None:
                     entry["score"] = float(get("score"))
