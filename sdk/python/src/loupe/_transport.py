@@ -299,7 +299,9 @@ class Transport:
         LOG.log(level, message, *args, exc_info=exc_info)
 
     def after_fork_in_child(self) -> None:
+        closed = self._closed
         self._fresh()
+        self._closed = closed  # a client closed before the fork stays closed in the child
 
 
 _INDEX = re.compile(r"\[\d+\]")
