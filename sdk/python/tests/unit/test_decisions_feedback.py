@@ -139,3 +139,16 @@ def test_feedback_without_a_public_key_raises_config_error(collector, client):
         client.capture_feedback("dec-1", "CORRECT")
     assert raised.value.setting == "public_key"
     assert collector.requests == []
+
+
+def test_falsy_document_ids_and_scores_are_kept(collector, client):
+    with client.retrieval("search", query="q") as step:
+        step.documents([{"doc_id": 0, "score": 0.0}, {"id": "", "score": 1}])
+    client.log_ai_decision("d-0", retrieval_results=[{"doc_id": 0, "score": 0, "text": ""}])
+    client.flush(3)
+    decision, = collector.items("/v1/decisions")
+    assert decision["retrievalResults"] == [{"docId": "0", "score": 0.0, "text": ""}]
+    span, = collector.items()
+    assert span["kind"] == "RETRIEVAL" and span["prompt"] == "q"
+    assert span["completion"] == '[{"docId": "0", "score": 0.0}, {"docId": "", "score": 1.0}]'
+    assert span["attributes"] == {"retrievedDocuments": 2}

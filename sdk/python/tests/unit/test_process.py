@@ -53,6 +53,25 @@ def test_a_forked_child_sends_its_own_spans_and_not_the_parents(collector, make_
     assert client.stats()["sent"] == 3
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+def test_a_client_closed_before_fork_stays_closed_in_the_child(collector, make_client):
+    client = make_client()
+    client.close(1)
+    pid = os.fork()
+    if pid == 0:
+        code = 10
+        try:
+            with client.span("OTHER", "from-closed-child"):
+                pass
+            client.flush(1)
+            code = 0 if client.stats()["dropped"] == 1 else 11
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert collector.requests == []
+
+
 def run_python(code: str, timeout: float = 20.0) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=SRC)
     for name in list(env):

@@ -305,3 +305,28 @@ def test_module_level_functions_use_the_configured_client(collector):
     assert collector.requests[0].headers["authorization"] == "Bearer sk-mod"
     assert loupe.stats()["sent"] == 1
     assert loupe.close(1)
+
+
+def test_a_batch_larger_than_max_batch_bytes_is_split(collector, make_client):
+    client = make_client(max_batch_bytes=3000, batch_size=100, flush_interval=0.2)
+    for i in range(6):
+        with client.span("OTHER", f"s{i}") as span:
+            span.input("z" * 1000)
+    assert client.flush(3)
+    requests = collector.of("/v1/spans")
+    assert len(requests) >= 3
+    assert all(len(gzip_free) <= 3000 for gzip_free in (json_bytes(r) for r in requests))
+    assert sorted(s["name"] for s in collector.items()) == [f"s{i}" for i in range(6)]
+    assert client.stats()["sent"] == 6
+
+
+def json_bytes(request):
+    import json
+
+    return json.dumps(request.body, separators=(",", ":")).encode("utf-8")
+
+
+def test_the_user_agent_names_the_sdk(collector, client):
+    spans(client, 1)
+    client.flush(3)
+    assert collector.requests[0].headers["user-agent"] == f"loupe-sdk-python/{loupe.__version__}"
