@@ -214,11 +214,19 @@ class Transport:
         for i, part in enumerate(parts):
             length = len(part.encode("utf-8")) + 1
             if i > start and size + length > self._config.max_batch_bytes:
-                self._send(endpoint, parts[start:i])
+                self._send_safely(endpoint, parts[start:i])
                 start, size = i, 0
             size += length
         if start < len(parts):
-            self._send(endpoint, parts[start:])
+            self._send_safely(endpoint, parts[start:])
+
+    def _send_safely(self, endpoint: str, parts: List[str]) -> None:
+        try:
+            self._send(endpoint, parts)
+        except Exception:  # noqa: BLE001 - a bug fails its batch; the sender goes on and flush() still returns
+            self.stats.failed += len(parts)
+            self._log_once("send-error", logging.ERROR, "loupe: could not send %d %s; dropped", len(parts),
+                           endpoint, exc_info=True)
 
     def _connection(self, base: str) -> _http.Connection:
         conn = self._conns.get(base)

@@ -330,3 +330,22 @@ def test_the_user_agent_names_the_sdk(collector, client):
     spans(client, 1)
     client.flush(3)
     assert collector.requests[0].headers["user-agent"] == f"loupe-sdk-python/{loupe.__version__}"
+
+
+def test_an_unexpected_error_while_sending_fails_the_batch_not_the_sender(collector, client, monkeypatch, caplog):
+    from loupe import _http
+
+    def broken(value, now=None):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(_http, "retry_after", broken)
+    collector.answer(503)
+    spans(client, 2)
+    assert client.flush(3) is True  # the marker is released, not left to time out
+    monkeypatch.undo()
+    spans(client, 1)
+    assert client.flush(3) is True
+    stats = client.stats()
+    assert stats["failed"] == 2 and stats["sent"] == 1
+    assert stats["enqueued"] == stats["sent"] + stats["rejected"] + stats["failed"]
+    assert any("a bug" in (r.exc_text or "") or r.exc_info for r in caplog.records if r.levelno >= logging.WARNING)
