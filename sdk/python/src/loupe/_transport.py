@@ -57,6 +57,7 @@ class Transport:
     def _fresh(self) -> None:
         """The state a process starts with (at creation, and in a forked child)."""
         self._queue: Deque[Tuple[str, Any]] = deque()
+        self._markers = 0  # flush markers in the queue: they do not count against queue_size
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -71,7 +72,7 @@ class Transport:
 
     def offer(self, endpoint: str, item: Any) -> bool:
         queue = self._queue
-        if self._closed or len(queue) >= self._config.queue_size:
+        if self._closed or len(queue) - self._markers >= self._config.queue_size:
             with self._lock:
                 self.stats.dropped += 1
             if not self._closed:
@@ -100,8 +101,17 @@ class Transport:
         """True once everything queued before the call was sent, rejected or given up; False on timeout."""
         if self._thread is None or not self._thread.is_alive():
             return not self._queue
-        marker = _Flush()
-        self._queue.append(("flush", marker))
+        with self._lock:
+            try:
+                endpoint, tail = self._queue[-1]
+            except IndexError:
+                endpoint, tail = "", None
+            if endpoint == "flush":
+                marker = tail  # nothing queued since the last flush: wait for the same marker
+            else:
+                marker = _Flush()
+                self._queue.append(("flush", marker))
+                self._markers += 1
         self._wake.set()
         return marker.done.wait(timeout)
 
@@ -134,6 +144,8 @@ class Transport:
         while self._queue:
             endpoint, item = self._queue.popleft()
             if endpoint == "flush":
+                with self._lock:
+                    self._markers -= 1
                 item.done.set()
             else:
                 left += 1
@@ -183,6 +195,8 @@ class Transport:
             while queue and taken < config.batch_size:
                 endpoint, item = queue.popleft()
                 if endpoint == "flush":
+                    with self._lock:
+                        self._markers -= 1
                     markers.append(item)
                     break
                 batch[endpoint].append(item)

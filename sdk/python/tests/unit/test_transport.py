@@ -349,3 +349,21 @@ def test_an_unexpected_error_while_sending_fails_the_batch_not_the_sender(collec
     assert stats["failed"] == 2 and stats["sent"] == 1
     assert stats["enqueued"] == stats["sent"] + stats["rejected"] + stats["failed"]
     assert any("a bug" in (r.exc_text or "") or r.exc_info for r in caplog.records if r.levelno >= logging.WARNING)
+
+
+def test_flushes_while_the_collector_is_stuck_do_not_fill_the_queue(collector, make_client):
+    collector.hold.clear()
+    client = make_client(queue_size=5, batch_size=1, timeout=5.0)
+    spans(client, 1)
+    assert collector.wait_for(lambda: len(collector.requests) == 1, 3)  # in flight, unanswered
+    for _ in range(20):
+        assert client.flush(0.01) is False
+    spans(client, 5)
+    for _ in range(20):
+        client.flush(0.001)
+    stats = client.stats()
+    assert stats["dropped"] == 0 and stats["queued"] == 5
+    assert len(client._transport._queue) == 7  # 5 spans, one marker before them, one after
+    collector.hold.set()
+    assert client.flush(5)
+    assert client.stats()["sent"] == 6
