@@ -128,6 +128,8 @@ class Span:
         cache_write_input_tokens: Optional[int] = None,
     ) -> "Span":
         """Token counts. ``input_tokens`` includes the cached and cache-write tokens (as OpenAI counts them)."""
+        if self.ended:
+            return self
         if input_tokens is not None:
             self.input_tokens = _count("input_tokens", input_tokens)
         if output_tokens is not None:
@@ -142,11 +144,15 @@ class Span:
 
     def input(self, prompt: Any) -> "Span":
         """The prompt: text, or a message list (``[{"role": "user", "content": "…"}]``) kept as JSON."""
+        if self.ended:
+            return self
         self.prompt = _text(prompt)
         return self
 
     def output(self, completion: Any, parsed_output: Any = None) -> "Span":
         """The completion (text or messages), and optionally what the app parsed out of it (any JSON value)."""
+        if self.ended:
+            return self
         self.completion = _text(completion)
         if parsed_output is not None:
             self.parsed_output = parsed_output
@@ -154,6 +160,8 @@ class Span:
 
     def parsed(self, value: Any = None, error: Optional[str] = None) -> "Span":
         """The structured output the app parsed, or why parsing failed."""
+        if self.ended:
+            return self
         if value is not None:
             self.parsed_output = value
         if error is not None:
@@ -163,11 +171,13 @@ class Span:
     def documents(self, results: Any) -> "Span":
         """What a retrieval returned (``[{"doc_id", "score", "text"}]``): ids and scores are kept as the span's
         completion; texts are left out here (a decision's retrieved texts are only hashed)."""
+        if self.ended:
+            return self
         try:
             docs = []
             for item in results or ():
                 get = item.get if isinstance(item, Mapping) else (lambda k, o=item: getattr(o, k, None))
-                doc_id = get("doc_id") or get("docId") or get("id")
+                doc_id = next((v for v in (get("doc_id"), get("docId"), get("id")) if v is not None), None)
                 entry = {"docId": None if doc_id is None else str(doc_id)}
                 if get("score") is not None:
                     entry["score"] = float(get("score"))
@@ -180,15 +190,21 @@ class Span:
 
     def truncated(self) -> "Span":
         """The model stopped at its token limit (finish reason ``length`` / ``max_tokens``)."""
+        if self.ended:
+            return self
         self.status = "TRUNCATED"
         return self
 
     def success(self) -> "Span":
+        if self.ended:
+            return self
         self.status = "SUCCESS"
         return self
 
     def error(self, error: Union[BaseException, str], message: Optional[str] = None) -> "Span":
         """Marks the span failed: an exception (its type and message), or a type name and a message."""
+        if self.ended:
+            return self
         self.status = "ERROR"
         if isinstance(error, BaseException):
             self.error_type = type(error).__name__
@@ -200,6 +216,8 @@ class Span:
 
     def first_token(self) -> "Span":
         """Call when the first streamed token arrives: records the time to first token."""
+        if self.ended:
+            return self
         if self.ttft_ns is None:
             self.ttft_ns = time.perf_counter_ns() - self._t0
         return self
@@ -207,6 +225,8 @@ class Span:
     def set(self, **fields: Any) -> "Span":
         """Sets fields by name: model, provider, request_model, name, feature, user_id, session_id, decision_id,
         cost_usd, tool_name, tool_arguments, tool_result. Unknown names are ignored (with a debug log)."""
+        if self.ended:
+            return self
         for name, value in fields.items():
             if name in _SETTABLE:
                 setattr(self, name, _text(value) if name in ("tool_arguments", "tool_result") else value)
@@ -216,6 +236,8 @@ class Span:
 
     def tag(self, key: str, value: Any) -> "Span":
         """A metadata entry (text); tags are searchable and shown with the span."""
+        if self.ended:
+            return self
         if self.metadata is None:
             self.metadata = {}
         self.metadata[str(key)] = value if isinstance(value, str) else _text(value)
@@ -223,6 +245,8 @@ class Span:
 
     def attribute(self, key: str, value: Any) -> "Span":
         """A free attribute (any JSON value), kept with the span as given."""
+        if self.ended:
+            return self
         if self.attributes is None:
             self.attributes = {}
         self.attributes[str(key)] = value

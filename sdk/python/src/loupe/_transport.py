@@ -57,6 +57,7 @@ class Transport:
     def _fresh(self) -> None:
         """The state a process starts with (at creation, and in a forked child)."""
         self._queue: Deque[Tuple[str, Any]] = deque()
+        self._markers = 0  # flush markers in the queue: they do not count against queue_size
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -71,7 +72,7 @@ class Transport:
 
     def offer(self, endpoint: str, item: Any) -> bool:
         queue = self._queue
-        if self._closed or len(queue) >= self._config.queue_size:
+        if self._closed or len(queue) - self._markers >= self._config.queue_size:
             with self._lock:
                 self.stats.dropped += 1
             if not self._closed:
@@ -100,8 +101,17 @@ class Transport:
         """True once everything queued before the call was sent, rejected or given up; False on timeout."""
         if self._thread is None or not self._thread.is_alive():
             return not self._queue
-        marker = _Flush()
-        self._queue.append(("flush", marker))
+        with self._lock:
+            try:
+                endpoint, tail = self._queue[-1]
+            except IndexError:
+                endpoint, tail = "", None
+            if endpoint == "flush":
+                marker = tail  # nothing queued since the last flush: wait for the same marker
+            else:
+                marker = _Flush()
+                self._queue.append(("flush", marker))
+                self._markers += 1
         self._wake.set()
         return marker.done.wait(timeout)
 
@@ -120,6 +130,9 @@ class Transport:
             thread.join(max(0.05, deadline - time.monotonic()) + 0.5)
         left = self._count_left()
         if left:
+            # taken off the queue here rather than by the sender: counted in both, so that once idle
+            # enqueued (taken + queued) == sent + rejected + failed still holds
+            self.stats.taken += left
             self.stats.failed += left
             LOG.warning("loupe: closed with %d items unsent (counted as failed)", left)
         for conn in list(self._conns.values()):
@@ -131,6 +144,8 @@ class Transport:
         while self._queue:
             endpoint, item = self._queue.popleft()
             if endpoint == "flush":
+                with self._lock:
+                    self._markers -= 1
                 item.done.set()
             else:
                 left += 1
@@ -180,6 +195,8 @@ class Transport:
             while queue and taken < config.batch_size:
                 endpoint, item = queue.popleft()
                 if endpoint == "flush":
+                    with self._lock:
+                        self._markers -= 1
                     markers.append(item)
                     break
                 batch[endpoint].append(item)
@@ -211,11 +228,19 @@ class Transport:
         for i, part in enumerate(parts):
             length = len(part.encode("utf-8")) + 1
             if i > start and size + length > self._config.max_batch_bytes:
-                self._send(endpoint, parts[start:i])
+                self._send_safely(endpoint, parts[start:i])
                 start, size = i, 0
             size += length
         if start < len(parts):
-            self._send(endpoint, parts[start:])
+            self._send_safely(endpoint, parts[start:])
+
+    def _send_safely(self, endpoint: str, parts: List[str]) -> None:
+        try:
+            self._send(endpoint, parts)
+        except Exception:  # noqa: BLE001 - a bug fails its batch; the sender goes on and flush() still returns
+            self.stats.failed += len(parts)
+            self._log_once("send-error", logging.ERROR, "loupe: could not send %d %s; dropped", len(parts),
+                           endpoint, exc_info=True)
 
     def _connection(self, base: str) -> _http.Connection:
         conn = self._conns.get(base)
@@ -296,7 +321,9 @@ class Transport:
         LOG.log(level, message, *args, exc_info=exc_info)
 
     def after_fork_in_child(self) -> None:
+        closed = self._closed
         self._fresh()
+        self._closed = closed  # a client closed before the fork stays closed in the child
 
 
 _INDEX = re.compile(r"\[\d+\]")

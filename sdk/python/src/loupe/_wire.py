@@ -105,7 +105,7 @@ def retrieval_results(results: Optional[Iterable[Any]]) -> Optional[List[Dict[st
     out = []
     for item in results:
         get = item.get if isinstance(item, Mapping) else (lambda k, d=None, o=item: getattr(o, k, d))
-        doc_id = get("doc_id") or get("docId") or get("id")
+        doc_id = first(get, "doc_id", "docId", "id")
         entry: Dict[str, Any] = {"docId": None if doc_id is None else str(doc_id)}
         score = get("score")
         if score is not None:
@@ -113,11 +113,20 @@ def retrieval_results(results: Optional[Iterable[Any]]) -> Optional[List[Dict[st
         text = get("text")
         if text is not None:
             entry["text"] = str(text)
-        text_hash = get("text_hash") or get("textHash")
+        text_hash = first(get, "text_hash", "textHash")
         if text_hash is not None:
             entry["textHash"] = str(text_hash)
         out.append(entry)
     return out
+
+
+def first(get: Any, *names: str) -> Any:
+    """The first of ``names`` that is present (not None): an id of 0 or "" is an id."""
+    for name in names:
+        value = get(name)
+        if value is not None:
+            return value
+    return None
 
 
 def metadata(values: Optional[Mapping[str, Any]]) -> Optional[Dict[str, str]]:

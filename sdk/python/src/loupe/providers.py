@@ -70,7 +70,7 @@ def record_openai(response: Any, call: Optional[Span] = None) -> Optional[Span]:
     ``call`` defaults to the current span. Returns the span filled, or None when there was none.
     """
     span = _target(call)
-    if span is None or response is None:
+    if span is None or response is None or span.ended:  # an ended span is already on its way
         return span
     try:
         _model(span, response)
@@ -134,7 +134,7 @@ def record_anthropic(response: Any, call: Optional[Span] = None) -> Optional[Spa
     """An Anthropic Messages API result. Its ``input_tokens`` leaves the cache out; Loupe's input count includes
     cache reads and writes (as OpenAI counts), so they are added."""
     span = _target(call)
-    if span is None or response is None:
+    if span is None or response is None or span.ended:  # an ended span is already on its way
         return span
     try:
         _model(span, response)
