@@ -59,6 +59,8 @@ class Connection:
         self._prefix = parts.path.rstrip("/")
         self._timeout = timeout
         self._conn: Optional[http.client.HTTPConnection] = None
+        self._request: Tuple[str, bytes, Dict[str, str]] = ("", b"", {})
+        self._error: Optional[BaseException] = None
 
     def _open(self) -> http.client.HTTPConnection:
         if self._conn is None:
@@ -79,32 +81,69 @@ class Connection:
 
     def post(self, path: str, body: bytes, headers: Dict[str, str], compress: bool) -> Answer:
         """POSTs ``body``; raises OSError (http.client's errors included) when no answer came."""
+        self.begin(path, body, headers, compress)
+        return self.finish()
+
+    def begin(self, path: str, body: bytes, headers: Dict[str, str], compress: bool) -> None:
+        """Sends a POST without waiting for its answer (:meth:`finish` reads it), so the caller can prepare the
+        next request meanwhile. An error here is raised by :meth:`finish`."""
         headers = dict(headers)
         headers.setdefault("Content-Type", "application/json")
         headers["User-Agent"] = USER_AGENT
         if compress and len(body) >= GZIP_THRESHOLD:
             body = gzip.compress(body, compresslevel=1)
             headers["Content-Encoding"] = "gzip"
+        self._request = (self._prefix + path, body, headers)
+        self._error = None
+        try:
+            self._send()
+        except (OSError, http.client.HTTPException) as e:
+            self._error = e
+
+    def _send(self) -> None:
+        path, body, headers = self._request
         for attempt in (1, 2):
-            conn = self._open()
             try:
-                conn.request("POST", self._prefix + path, body=body, headers=headers)
-                response = conn.getresponse()
-                data = response.read()
-                answer = Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
-                if response.will_close:
-                    self.close()
-                return answer
+                self._open().request("POST", path, body=body, headers=headers)
+                return
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 # a kept-alive connection the server closed meanwhile: one fresh attempt, then it is an error
                 self.close()
                 if attempt == 2:
                     raise
-            except (OSError, http.client.HTTPException) as e:
+            except (OSError, http.client.HTTPException):
                 self.close()
-                if isinstance(e, OSError):
-                    raise
-                raise OSError(f"{type(e).__name__}: {e}") from e
+                raise
+
+    def finish(self) -> Answer:
+        """The answer to the request :meth:`begin` sent; raises OSError when none came."""
+        for attempt in (1, 2):
+            error = self._error
+            if error is None:
+                try:
+                    response = self._open().getresponse()
+                    data = response.read()
+                    answer = Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+                    if response.will_close:
+                        self.close()
+                    return answer
+                except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError) as e:
+                    self.close()
+                    error = e
+                    if attempt == 1:
+                        # the server closed the kept-alive connection as the request went out: send it once more
+                        try:
+                            self._send()
+                            continue
+                        except (OSError, http.client.HTTPException) as again:
+                            error = again
+                except (OSError, http.client.HTTPException) as e:
+                    self.close()
+                    error = e
+            self._error = None
+            if isinstance(error, OSError):
+                raise error
+            raise OSError(f"{type(error).__name__}: {error}") from error
         raise OSError("unreachable")  # pragma: no cover
 
 

@@ -37,6 +37,18 @@ class _Flush:
         self.done = threading.Event()
 
 
+class _Pending:
+    """A request sent whose answer is not read yet."""
+
+    __slots__ = ("endpoint", "parts", "body", "error")
+
+    def __init__(self, endpoint: str, parts: List[str], body: bytes) -> None:
+        self.endpoint = endpoint
+        self.parts = parts
+        self.body = body
+        self.error: Optional[BaseException] = None
+
+
 class Stats:
     """Counters (plain ints, written by the sender thread, except ``dropped`` under a lock)."""
 
@@ -64,6 +76,7 @@ class Transport:
         self._thread: Optional[threading.Thread] = None
         self._closed = False
         self._abandon_at: Optional[float] = None
+        self._given_up_at_close = 0
         self.stats = Stats()
         self._logged: Set[str] = set()
         self._conns: Dict[str, _http.Connection] = {}
@@ -129,15 +142,17 @@ class Transport:
         if thread is not None and thread is not threading.current_thread():
             thread.join(max(0.05, deadline - time.monotonic()) + 0.5)
         left = self._count_left()
+        unsent = left + self._given_up_at_close
+        if unsent:
+            LOG.warning("loupe: closed with %d items unsent (counted as failed)", unsent)
         if left:
             # taken off the queue here rather than by the sender: counted in both, so that once idle
             # enqueued (taken + queued) == sent + rejected + failed still holds
             self.stats.taken += left
             self.stats.failed += left
-            LOG.warning("loupe: closed with %d items unsent (counted as failed)", left)
         for conn in list(self._conns.values()):
             conn.close()
-        return flushed and not left
+        return flushed and not unsent
 
     def _count_left(self) -> int:
         left = 0
@@ -185,62 +200,87 @@ class Transport:
             return True
 
     def _drain(self) -> None:
-        """Sends everything queued now, in batches; markers are released after the items before them."""
+        """Sends everything queued now, in batches; markers are released after the items before them.
+
+        Pipelined: a request is sent, then the next batch is encoded while the collector works on it, and only
+        then is its answer read (and, when it failed, retried before anything newer goes out)."""
         config = self._config
         queue = self._queue
-        while queue and not self._abandoned():
-            batch: Dict[str, List[Any]] = {SPANS: [], DECISIONS: []}
-            markers: List[_Flush] = []
-            taken = 0
-            while queue and taken < config.batch_size:
-                endpoint, item = queue.popleft()
-                if endpoint == "flush":
-                    with self._lock:
-                        self._markers -= 1
-                    markers.append(item)
-                    break
-                batch[endpoint].append(item)
-                taken += 1
-            self.stats.taken += taken
-            # spans of a batch before its decisions: a decision's trace is then already on its way
-            for endpoint in (SPANS, DECISIONS):
-                if batch[endpoint]:
-                    self._send_items(endpoint, batch[endpoint])
-            for marker in markers:
-                marker.done.set()
+        pending: Optional[_Pending] = None
+        try:
+            while queue and not self._abandoned():
+                batch: Dict[str, List[Any]] = {SPANS: [], DECISIONS: []}
+                markers: List[_Flush] = []
+                taken = 0
+                while queue and taken < config.batch_size:
+                    endpoint, item = queue.popleft()
+                    if endpoint == "flush":
+                        with self._lock:
+                            self._markers -= 1
+                        markers.append(item)
+                        break
+                    batch[endpoint].append(item)
+                    taken += 1
+                self.stats.taken += taken
+                # spans of a batch before its decisions: a decision's trace is then already on its way
+                for endpoint in (SPANS, DECISIONS):
+                    if batch[endpoint]:
+                        for parts in self._split(self._encode(endpoint, batch[endpoint])):
+                            if pending is not None:
+                                self._complete(pending)
+                                pending = None
+                            if self._abandoned():
+                                self._give_up_at_close(endpoint, parts)
+                            else:
+                                pending = self._begin(endpoint, parts)
+                if markers:
+                    if pending is not None:
+                        self._complete(pending)
+                        pending = None
+                    for marker in markers:
+                        marker.done.set()
+        finally:
+            if pending is not None:
+                if self._abandoned():
+                    # close() is out of time: do not wait for the answer
+                    self._connection(config.collector_url).close()
+                    self._give_up_at_close(pending.endpoint, pending.parts)
+                else:
+                    self._complete(pending)
+
+    def _give_up_at_close(self, endpoint: str, parts: List[str]) -> None:
+        self.stats.failed += len(parts)
+        self._given_up_at_close += len(parts)
+        LOG.debug("loupe: close() gave up %d %s", len(parts), endpoint)
 
     def _encode(self, endpoint: str, items: List[Any]) -> List[str]:
         encoded = []
+        encode = _wire.dumps
+        span_json = _wire.span_json
         for item in items:
             try:
-                encoded.append(_wire.dumps(_wire.span_json(item) if endpoint == SPANS else item))
+                encoded.append(encode(span_json(item) if endpoint == SPANS else item))
             except Exception:  # noqa: BLE001 - one unencodable item (a bug, or a strange attribute) is dropped
                 self.stats.failed += 1
                 self._log_once("encode", logging.WARNING, "loupe: could not encode a %s item; dropped",
                                endpoint[:-1], exc_info=True)
         return encoded
 
-    def _send_items(self, endpoint: str, items: List[Any]) -> None:
-        parts = self._encode(endpoint, items)
-        # split by bytes: the collector takes at most 5 MiB per request
+    def _split(self, parts: List[str]) -> List[List[str]]:
+        """Requests of at most ``max_batch_bytes`` (the collector takes at most 5 MiB per request)."""
+        limit = self._config.max_batch_bytes
+        chunks = []
         start = 0
         size = 0
         for i, part in enumerate(parts):
-            length = len(part.encode("utf-8")) + 1
-            if i > start and size + length > self._config.max_batch_bytes:
-                self._send_safely(endpoint, parts[start:i])
+            length = len(part) + 1 if part.isascii() else len(part.encode("utf-8")) + 1
+            if i > start and size + length > limit:
+                chunks.append(parts[start:i])
                 start, size = i, 0
             size += length
         if start < len(parts):
-            self._send_safely(endpoint, parts[start:])
-
-    def _send_safely(self, endpoint: str, parts: List[str]) -> None:
-        try:
-            self._send(endpoint, parts)
-        except Exception:  # noqa: BLE001 - a bug fails its batch; the sender goes on and flush() still returns
-            self.stats.failed += len(parts)
-            self._log_once("send-error", logging.ERROR, "loupe: could not send %d %s; dropped", len(parts),
-                           endpoint, exc_info=True)
+            chunks.append(parts[start:])
+        return chunks
 
     def _connection(self, base: str) -> _http.Connection:
         conn = self._conns.get(base)
@@ -248,24 +288,65 @@ class Transport:
             conn = self._conns[base] = _http.Connection(base, self._config.timeout)
         return conn
 
-    def _send(self, endpoint: str, parts: List[str]) -> None:
+    def _begin(self, endpoint: str, parts: List[str]) -> "_Pending":
         config = self._config
         body = ('{"' + endpoint + '":[' + ",".join(parts) + "]}").encode("utf-8")
-        headers = {"Authorization": f"Bearer {config.api_key}", "Accept": "application/json"}
+        pending = _Pending(endpoint, parts, body)
+        try:
+            self.stats.requests += 1
+            self._connection(config.collector_url).begin(
+                _PATHS[endpoint], body, self._headers(), config.compression == "gzip")
+        except Exception as e:  # noqa: BLE001 - read back by _complete, which fails the batch
+            pending.error = e
+        return pending
+
+    def _complete(self, pending: "_Pending") -> None:
+        try:
+            if pending.error is not None:
+                raise pending.error
+            conn = self._connection(self._config.collector_url)
+            try:
+                first: Any = conn.finish()
+            except OSError as e:
+                first = e
+            self._send(pending.endpoint, pending.parts, pending.body, first)
+        except Exception:  # noqa: BLE001 - a bug fails its batch; the sender goes on and flush() still returns
+            self.stats.failed += len(pending.parts)
+            self._log_once("send-error", logging.ERROR, "loupe: could not send %d %s; dropped",
+                           len(pending.parts), pending.endpoint, exc_info=True)
+
+    def _send_safely(self, endpoint: str, parts: List[str]) -> None:
+        self._complete(self._begin(endpoint, parts))
+
+    def _headers(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self._config.api_key}", "Accept": "application/json"}
+
+    def _send(self, endpoint: str, parts: List[str], body: Optional[bytes] = None, first: Any = None) -> None:
+        """Delivers one request's items: ``first`` is the outcome of an attempt already made (an Answer or an
+        OSError); then retries within the budget."""
+        config = self._config
+        if body is None:
+            body = ('{"' + endpoint + '":[' + ",".join(parts) + "]}").encode("utf-8")
+        headers = self._headers()
         conn = self._connection(config.collector_url)
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
-            self.stats.requests += 1
             status: Optional[int] = None
             wait: Optional[float] = None
-            try:
-                answer = conn.post(_PATHS[endpoint], body, headers, config.compression == "gzip")
-                status = answer.status
-            except OSError as e:
-                reason = f"{type(e).__name__}: {e}"
+            outcome: Any = first if attempt == 1 and first is not None else None
+            if outcome is None:
+                self.stats.requests += 1
+                try:
+                    outcome = conn.post(_PATHS[endpoint], body, headers, config.compression == "gzip")
+                except OSError as e:
+                    outcome = e
+            if isinstance(outcome, BaseException):
+                reason = f"{type(outcome).__name__}: {outcome}"
             else:
+                answer = outcome
+                status = answer.status
                 if 200 <= status < 300:
                     self._accepted(endpoint, len(parts), answer)
                     return
@@ -283,7 +364,13 @@ class Transport:
                 wait = _http.backoff(attempt, config.backoff_initial, config.backoff_max, self._rand)
             elapsed = time.monotonic() - started
             abandon = self._abandon_at is not None and time.monotonic() + wait > self._abandon_at
-            if attempt >= config.max_attempts or elapsed + wait > config.retry_budget or abandon:
+            if abandon:
+                # close() is out of time: counted here, reported once by close()
+                self.stats.failed += len(parts)
+                self._given_up_at_close += len(parts)
+                LOG.debug("loupe: close() gave up %d %s (%s)", len(parts), endpoint, reason)
+                return
+            if attempt >= config.max_attempts or elapsed + wait > config.retry_budget:
                 self.stats.failed += len(parts)
                 LOG.warning("loupe: gave up %d %s after %d attempts in %.1f s (%s)",
                             len(parts), endpoint, attempt, elapsed, reason)
@@ -295,6 +382,7 @@ class Transport:
             LOG.debug("loupe: %s attempt %d failed (%s); retrying in %.1f s", endpoint, attempt, reason, wait)
             if self._stop.wait(wait) and self._abandon_at is not None and time.monotonic() >= self._abandon_at:
                 self.stats.failed += len(parts)
+                self._given_up_at_close += len(parts)
                 return
 
     def _accepted(self, endpoint: str, count: int, answer: _http.Answer) -> None:
