@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Dict, Iterable, Mapping, Optional, Union
 
-from . import _ids, _span
+from . import _client, _ids, _span
 from ._client import FeedbackSignal, Loupe
 from ._config import Config
 from ._span import Span, SpanScope, run_in_context
@@ -77,27 +77,31 @@ def get_client() -> Loupe:
 def llm_call(feature: Optional[str] = None, model: Optional[str] = None, provider: Optional[str] = None,
              **options: Any) -> SpanScope:
     """See :meth:`Loupe.llm_call`."""
-    return get_client().llm_call(feature, model, provider, **options)
+    name = options.pop("name", None)
+    return _client.llm_scope(None, feature, model, provider, name, options)
 
 
 def trace(name: str, feature: Optional[str] = None, **options: Any) -> SpanScope:
     """See :meth:`Loupe.trace`."""
-    return get_client().trace(name, feature, **options)
+    kind = options.pop("kind", "CHAIN")
+    return _client.trace_scope(None, name, feature, kind, options)
 
 
 def retrieval(name: str = "retrieve", **options: Any) -> SpanScope:
     """See :meth:`Loupe.retrieval`."""
-    return get_client().retrieval(name, **options)
+    query = options.pop("query", None)
+    return _client.retrieval_scope(None, name, query, options)
 
 
 def tool(name: str, **options: Any) -> SpanScope:
     """See :meth:`Loupe.tool`."""
-    return get_client().tool(name, **options)
+    arguments = options.pop("arguments", None)
+    return _client.tool_scope(None, name, arguments, options)
 
 
 def span(kind: str, name: str, **options: Any) -> SpanScope:
     """See :meth:`Loupe.span`."""
-    return get_client().span(kind, name, **options)
+    return SpanScope(None, _client._kind(kind), name, options)
 
 
 def log_ai_decision(decision_id: Optional[str] = None, feature: Optional[str] = None, input: Any = None,  # noqa: A002

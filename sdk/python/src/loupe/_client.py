@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import random
 import threading
 import time
 import uuid
+import weakref
 from enum import Enum
 from typing import Any, Dict, Iterable, Mapping, Optional, Union
 
@@ -56,6 +58,7 @@ class Loupe:
         disabled = self.config.disabled
         self._sending = not disabled and bool(self.config.api_key)
         self._transport: Optional[Transport] = Transport(self.config) if self._sending else None
+        _CLIENTS.add(self)
         threshold = self.config.sample_rate * _TWO_64
         self._threshold = threshold
         if not disabled and not self.config.api_key:
@@ -71,38 +74,23 @@ class Loupe:
         ``prompt_template``, ``prompt_version``, ``metadata``/``tags`` (a dict), ``traceparent`` or
         ``trace_id``/``parent_span_id`` (join an existing trace). The name defaults to ``"<provider> <model>"``.
         """
-        if feature is not None:
-            options["feature"] = feature
-        if model is not None:
-            options["model"] = model
-        if provider is not None:
-            options["provider"] = provider
-        if name is None and model is not None:
-            name = f"{provider} {model}" if provider else model
-        return SpanScope(self, "LLM", name, options)
+        return llm_scope(self, feature, model, provider, name, options)
 
     def trace(self, name: str, feature: Optional[str] = None, *, kind: str = "CHAIN", **options: Any) -> SpanScope:
         """A parent span (kind CHAIN, or AGENT…): every span started inside it is its child, in the same trace.
 
         Takes the options of :meth:`llm_call`; ``user_id``, ``session_id`` and ``feature`` pass to the children.
         """
-        if feature is not None:
-            options["feature"] = feature
-        return SpanScope(self, _kind(kind), name, options)
+        return trace_scope(self, name, feature, kind, options)
 
     def retrieval(self, name: str = "retrieve", *, query: Any = None, **options: Any) -> SpanScope:
         """A retrieval step; record what came back with ``span.documents([...])`` or ``span.output(...)``."""
-        if query is not None:
-            options["prompt"] = query
-        return SpanScope(self, "RETRIEVAL", name, options)
+        return retrieval_scope(self, name, query, options)
 
     def tool(self, name: str, *, arguments: Any = None, **options: Any) -> SpanScope:
         """A tool call: its name, arguments and result (``span.set(tool_result=…)``; the decorator records the
         function's arguments and return value)."""
-        options["tool_name"] = name
-        if arguments is not None:
-            options["tool_arguments"] = arguments
-        return SpanScope(self, "TOOL", name, options)
+        return tool_scope(self, name, arguments, options)
 
     def span(self, kind: str, name: str, **options: Any) -> SpanScope:
         """A span of any kind: LLM, RETRIEVAL, TOOL, EMBEDDING, AGENT, CHAIN, OTHER."""
@@ -393,6 +381,55 @@ class Loupe:
     def __repr__(self) -> str:
         state = "sending" if self._sending else ("disabled" if self.config.disabled else "no ingest key")
         return f"Loupe(collector_url={self.config.collector_url!r}, {state})"
+
+
+_CLIENTS: "weakref.WeakSet[Loupe]" = weakref.WeakSet()
+
+
+def _after_fork() -> None:
+    # a lock another thread of the parent held at the fork would stay held in the child forever
+    for client in list(_CLIENTS):
+        client._lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
+# The scopes, built for a client, or for None: the default client when the scope is entered (so a module-level
+# decorator applied at import follows a later loupe.configure()).
+
+def llm_scope(client: Optional[Loupe], feature: Optional[str], model: Optional[str], provider: Optional[str],
+              name: Optional[str], options: Dict[str, Any]) -> SpanScope:
+    if feature is not None:
+        options["feature"] = feature
+    if model is not None:
+        options["model"] = model
+    if provider is not None:
+        options["provider"] = provider
+    if name is None and model is not None:
+        name = f"{provider} {model}" if provider else model
+    return SpanScope(client, "LLM", name, options)
+
+
+def trace_scope(client: Optional[Loupe], name: str, feature: Optional[str], kind: str,
+                options: Dict[str, Any]) -> SpanScope:
+    if feature is not None:
+        options["feature"] = feature
+    return SpanScope(client, _kind(kind), name, options)
+
+
+def retrieval_scope(client: Optional[Loupe], name: str, query: Any, options: Dict[str, Any]) -> SpanScope:
+    if query is not None:
+        options["prompt"] = query
+    return SpanScope(client, "RETRIEVAL", name, options)
+
+
+def tool_scope(client: Optional[Loupe], name: str, arguments: Any, options: Dict[str, Any]) -> SpanScope:
+    options["tool_name"] = name
+    if arguments is not None:
+        options["tool_arguments"] = arguments
+    return SpanScope(client, "TOOL", name, options)
 
 
 def _kind(kind: str) -> str:

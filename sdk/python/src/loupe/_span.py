@@ -173,19 +173,15 @@ class Span:
         completion; texts are left out here (a decision's retrieved texts are only hashed)."""
         if self.ended:
             return self
+        from . import _wire  # imports this module
+
         try:
-            docs = []
-            for item in results or ():
-                get = item.get if isinstance(item, Mapping) else (lambda k, o=item: getattr(o, k, None))
-                doc_id = next((v for v in (get("doc_id"), get("docId"), get("id")) if v is not None), None)
-                entry = {"docId": None if doc_id is None else str(doc_id)}
-                if get("score") is not None:
-                    entry["score"] = float(get("score"))
-                docs.append(entry)
-            self.completion = _text(docs)
-            self.attribute("retrievedDocuments", len(docs))
-        except (TypeError, ValueError):
-            pass
+            docs = [{k: v for k, v in entry.items() if k in ("docId", "score")}
+                    for entry in _wire.retrieval_results(results or ()) or ()]
+        except TypeError:  # not iterable
+            return self
+        self.completion = _text(docs)
+        self.attribute("retrievedDocuments", len(docs))
         return self
 
     def truncated(self) -> "Span":
@@ -294,14 +290,27 @@ _OPTIONS = frozenset(
 )
 
 
+_get_client: "Optional[Callable[[], Loupe]]" = None
+
+
+def default_client() -> "Loupe":
+    """The module-level default client (``loupe.get_client()``)."""
+    global _get_client
+    if _get_client is None:
+        from . import get_client
+
+        _get_client = get_client
+    return _get_client()
+
+
 class SpanScope:
     """What ``llm_call``, ``trace``, ``retrieval`` and ``tool`` return: a context manager (``with``, ``async with``)
     that yields the started :class:`Span`, and a decorator for plain and ``async`` functions (one span per call)."""
 
     __slots__ = ("_client", "_kind", "_name", "_options", "_span", "_token")
 
-    def __init__(self, client: "Loupe", kind: str, name: Optional[str], options: Dict[str, Any]) -> None:
-        self._client = client
+    def __init__(self, client: "Optional[Loupe]", kind: str, name: Optional[str], options: Dict[str, Any]) -> None:
+        self._client = client  # None: the default client, looked up when the scope is entered
         self._kind = kind
         self._name = name
         self._options = options
@@ -312,7 +321,8 @@ class SpanScope:
         return SpanScope(self._client, self._kind, self._name, self._options)
 
     def __enter__(self) -> Span:
-        span = self._client._start(self._kind, self._name, self._options)
+        client = self._client if self._client is not None else default_client()
+        span = client._start(self._kind, self._name, self._options)
         self._span = span
         self._token = _CURRENT.set(span)
         return span

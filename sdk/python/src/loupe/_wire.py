@@ -8,14 +8,22 @@ import json
 import math
 import time
 from decimal import Decimal
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from ._span import _UNSET, Span
 
+# (epoch second, its "YYYY-mm-ddTHH:MM:SS" text), replaced as one tuple so threads never see a mixed pair
+_second: Tuple[int, str] = (-1, "")
+
+
 def iso_from_ns(ns: int) -> str:
     """ISO-8601 UTC to the microsecond, the precision PostgreSQL stores."""
+    global _second
     seconds, rest = divmod(ns, 1_000_000_000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + ".%06dZ" % (rest // 1000)
+    cached = _second
+    if cached[0] != seconds:
+        cached = _second = (seconds, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)))
+    return cached[1] + ".%06dZ" % (rest // 1000)
 
 
 def iso(value: Any) -> Optional[str]:
@@ -98,6 +106,17 @@ def span_json(span: Span, prompt_template_key: str = "promptTemplate") -> Dict[s
     return out
 
 
+def _score(value: Any) -> Optional[float]:
+    """A finite score, or None (left out) for anything else: one odd score never costs the whole decision."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def retrieval_results(results: Optional[Iterable[Any]]) -> Optional[List[Dict[str, Any]]]:
     """``[{"doc_id", "score", "text"}]`` (or ``docId``/``id``, ``text_hash``; dicts or objects) as the wire's."""
     if results is None:
@@ -107,9 +126,9 @@ def retrieval_results(results: Optional[Iterable[Any]]) -> Optional[List[Dict[st
         get = item.get if isinstance(item, Mapping) else (lambda k, d=None, o=item: getattr(o, k, d))
         doc_id = first(get, "doc_id", "docId", "id")
         entry: Dict[str, Any] = {"docId": None if doc_id is None else str(doc_id)}
-        score = get("score")
+        score = _score(get("score"))
         if score is not None:
-            entry["score"] = float(score)
+            entry["score"] = score
         text = get("text")
         if text is not None:
             entry["text"] = str(text)
@@ -139,6 +158,10 @@ def metadata(values: Optional[Mapping[str, Any]]) -> Optional[Dict[str, str]]:
     }
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def dumps(value: Any) -> str:
-    """Compact JSON, non-ASCII kept (UTF-8 on the wire), anything unknown as its text."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    """Compact JSON, non-ASCII kept (UTF-8 on the wire), anything unknown as its text. One encoder for all:
+    json.dumps with options builds a new one per call."""
+    return _ENCODER.encode(value)

@@ -136,3 +136,23 @@ def test_get_client_with_a_malformed_environment_is_disabled_and_logs(monkeypatc
         pass
     assert loupe.log_ai_decision(input="x")
     assert loupe.flush() is True
+
+
+def test_a_module_level_decorator_applied_before_configure_uses_the_configured_client(collector):
+    # applied at import time, as apps do, before the app configures Loupe
+    @loupe.tool("lookup_order")
+    def lookup_order(order_id):
+        return {"status": "shipped"}
+
+    @loupe.llm_call(feature="support", model="gpt-4o", provider="openai")
+    def answer(question):
+        return "It shipped."
+
+    loupe.configure("sk-late", environ={}, collector_url=collector.url, flush_interval=0.05)
+    assert lookup_order("42") == {"status": "shipped"}
+    assert answer("where is it?") == "It shipped."
+    assert loupe.flush(3)
+    spans = {s["kind"]: s for s in collector.items()}
+    assert collector.requests[0].headers["authorization"] == "Bearer sk-late"
+    assert spans["TOOL"]["toolArguments"] == '{"order_id": "42"}'
+    assert spans["LLM"]["completion"] == "It shipped." and spans["LLM"]["feature"] == "support"
