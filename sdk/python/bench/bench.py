@@ -10,6 +10,9 @@ Three measurements against a running collector (the stack's, or ``fake_collector
 3. **Collector down**: the same loop against a dead port for a while, with the default queue: the loop's speed,
    and what ``stats()`` counts (``dropped`` once the queue is full, ``retries``). ``--down-mode hang``: a port
    that takes connections and never answers, so each request waits for the SDK's timeout.
+4. **Collector down, then back**: the loop runs while nothing listens on the SDK's port (a relay that opens
+   after ``--down-seconds``, then pipes to the collector); afterwards, what the queue held must all arrive and
+   the rest be counted as dropped. ``--down-seconds 30`` is the acceptance case.
 
     set -a; . .loupe/stack.env; set +a
     python3 sdk/python/bench/bench.py                       # LOUPE_COLLECTOR_URL, LOUPE_SECRET_KEY
@@ -28,8 +31,10 @@ import platform
 import shlex
 import socket
 import sys
+import threading
 import time
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
+from urllib.parse import urlsplit
 
 try:
     import loupe
@@ -161,6 +166,95 @@ def collector_down(args: argparse.Namespace) -> Dict[str, Any]:
     return result
 
 
+class Relay:
+    """A TCP relay from a local port to the collector, opened late: until ``open()`` nothing listens on the port
+    (connections are refused, as when the collector is down); then every connection is piped to the collector."""
+
+    def __init__(self, target: str) -> None:
+        parts = urlsplit(target)
+        self.target = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.port = dead_port()
+        self.server: Optional[socket.socket] = None
+
+    def open(self) -> None:
+        server = socket.socket()
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", self.port))
+        server.listen(64)
+        self.server = server
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while self.server is not None:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        server, self.server = self.server, None
+        if server is not None:
+            server.close()
+
+
+def collector_recovers(args: argparse.Namespace) -> Dict[str, Any]:
+    """The app runs while the collector is unreachable for ``--down-seconds``, then the collector comes back:
+    what the default queue held arrives, the rest is counted as dropped, nothing is raised."""
+    relay = Relay(args.collector)
+    loupe.configure(args.key, collector_url=f"http://127.0.0.1:{relay.port}", retry_budget=300.0)
+    calls = 0
+    samples: List[int] = []
+    clock = time.perf_counter_ns
+    end = time.monotonic() + args.down_seconds
+    t0 = time.perf_counter()
+    while time.monotonic() < end:
+        for _ in range(1000):
+            s = clock()
+            with loupe.llm_call(feature=FEATURE, model="gpt-4o-mini", provider="openai") as c:
+                c.usage(input_tokens=120, output_tokens=40)
+            samples.append(clock() - s)
+        calls += 1000
+        if args.down_rate:
+            ahead = calls / args.down_rate - (time.perf_counter() - t0)
+            if ahead > 0:
+                time.sleep(ahead)
+    elapsed = time.perf_counter() - t0
+    during = loupe.stats()
+    relay.open()
+    t_back = time.perf_counter()
+    flushed = loupe.flush(120.0)
+    delivered_s = time.perf_counter() - t_back
+    after = loupe.stats()
+    loupe.close(5.0)
+    relay.close()
+    result = percentiles(samples)
+    result.update(seconds=elapsed, calls=calls, calls_per_s=calls / elapsed, during=during, after=after,
+                  flushed=flushed, delivered_s=delivered_s,
+                  held_all=after["sent"] == after["enqueued"] and after["failed"] == 0,
+                  accounted=after["sent"] + after["dropped"] + after["failed"] + after["rejected"] == calls)
+    return result
+
+
 def machine() -> Dict[str, Any]:
     return {"cpus": os.cpu_count(), "python": platform.python_version(), "implementation":
             platform.python_implementation(), "platform": platform.platform(), "sdk": loupe.__version__}
@@ -204,6 +298,18 @@ def report(args: argparse.Namespace, results: Dict[str, Any]) -> str:
             f"requests {s['requests']}, failed {s['failed']}; close(1 s) took {d['close_s']:.2f} s, "
             f"then failed {d['stats_after_close']['failed']:,}",
         ]
+    r = results.get("collector_recovers")
+    if r:
+        during, after = r["during"], r["after"]
+        lines += [
+            f"4. collector unreachable for {r['seconds']:.1f} s, then back:",
+            f"   the loop ran {r['calls']:,} calls ({r['calls_per_s']:,.0f}/s); per call p50 {r['p50']:.1f} µs "
+            f"p99 {r['p99']:.1f} µs max {r['max']:.0f} µs; during the outage: queued {during['queued']:,}, "
+            f"dropped {during['dropped']:,}, retries {during['retries']}",
+            f"   after it: sent {after['sent']:,} in {r['delivered_s']:.1f} s (flushed {r['flushed']}), "
+            f"dropped {after['dropped']:,}, failed {after['failed']}; queued spans all delivered: "
+            f"{'yes' if r['held_all'] else 'NO'}; every call accounted for: {'yes' if r['accounted'] else 'NO'}",
+        ]
     return "\n".join(lines)
 
 
@@ -221,14 +327,14 @@ def main(argv: List[str]) -> int:
                         help="part 3's dead collector: connections refused (default), or accepted and never answered")
     parser.add_argument("--down-rate", type=float, default=0.0,
                         help="calls per second in part 3 (default 0: as fast as possible)")
-    parser.add_argument("--only", choices=("cost", "throughput", "down"), action="append",
+    parser.add_argument("--only", choices=("cost", "throughput", "down", "recover"), action="append",
                         help="run only these parts (repeatable)")
     parser.add_argument("--no-gc", action="store_true", help="part 1 with the garbage collector off")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     if not args.key:
         parser.error("no ingest key: --key, LOUPE_API_KEY or LOUPE_SECRET_KEY")
-    parts = args.only or ["cost", "throughput", "down"]
+    parts = args.only or ["cost", "throughput", "down", "recover"]
     results: Dict[str, Any] = {
         "machine": machine(),
         "command": " ".join(shlex.quote(a) for a in [sys.executable, sys.argv[0], *argv]),
@@ -239,6 +345,8 @@ def main(argv: List[str]) -> int:
         results["throughput"] = throughput(args)
     if "down" in parts:
         results["collector_down"] = collector_down(args)
+    if "recover" in parts:
+        results["collector_recovers"] = collector_recovers(args)
     print(report(args, results))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
