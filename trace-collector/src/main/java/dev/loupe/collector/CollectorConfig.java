@@ -11,7 +11,7 @@ public interface CollectorConfig {
     @WithDefault("1000")
     int maxBatchItems();
 
-    /** Largest request body accepted, measured after gzip decompression (OTLP); larger → 413. */
+    /** Largest request body accepted, measured after gzip decompression (OTLP and native JSON); larger → 413. */
     @WithDefault("5242880")
     int maxBodyBytes();
 

@@ -11,8 +11,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** {@code POST /v1/decisions}: a JSON batch of decision contexts, judged item by item like spans. */
+/**
+ * {@code POST /v1/decisions}: a JSON batch of decision contexts (optionally {@code Content-Encoding: gzip},
+ * {@link ContentEncoded}), judged item by item like spans.
+ */
 @Path("/v1/decisions")
+@ContentEncoded
 public class DecisionIngestResource {
     private final NativeBatchIngest ingest;
     private final DecisionNormalizer normalizer;

@@ -13,8 +13,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** {@code POST /v1/spans}: a JSON batch of spans, judged item by item, answered after Kafka acknowledged. */
+/**
+ * {@code POST /v1/spans}: a JSON batch of spans (optionally {@code Content-Encoding: gzip}, {@link ContentEncoded}),
+ * judged item by item, answered after Kafka acknowledged.
+ */
 @Path("/v1/spans")
+@ContentEncoded
 public class SpanIngestResource {
     private final NativeBatchIngest ingest;
     private final SpanNormalizer normalizer;

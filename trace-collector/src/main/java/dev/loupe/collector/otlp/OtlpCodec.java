@@ -6,20 +6,18 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.loupe.collector.ingest.RequestBodies;
 import dev.loupe.contracts.json.EventJson;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
 
 /**
  * OTLP/HTTP bodies in and out: gzip with the size limit applied after decompression, binary protobuf, and
@@ -32,31 +30,15 @@ public final class OtlpCodec {
 
     private OtlpCodec() {}
 
-    /** The body as sent, decompressed when gzip; over {@code limit} bytes after decompression → 413. */
+    /**
+     * The body as sent, decompressed when gzip ({@link RequestBodies}, shared with the native endpoints); over
+     * {@code limit} bytes after decompression → 413, not gzip → 400, another encoding → 415.
+     */
     static byte[] decompress(byte[] body, String contentEncoding, int limit) {
-        if (contentEncoding == null || contentEncoding.isBlank() || contentEncoding.equalsIgnoreCase("identity")) {
-            if (body.length > limit) {
-                throw new OtlpException(413, "request body is larger than " + limit + " bytes", null);
-            }
-            return body;
-        }
-        if (!contentEncoding.trim().equalsIgnoreCase("gzip")) {
-            throw new OtlpException(
-                    415, "unsupported Content-Encoding " + contentEncoding + "; use gzip or none", null);
-        }
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(limit, body.length * 4));
-            byte[] buffer = new byte[8192];
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                if (out.size() + n > limit) {
-                    throw new OtlpException(413, "request body expands past " + limit + " bytes", null);
-                }
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        } catch (IOException e) {
-            throw OtlpException.badRequest("body is not valid gzip: " + e.getMessage());
+        try {
+            return RequestBodies.decode(body, contentEncoding, limit);
+        } catch (RequestBodies.UndecodableBody e) {
+            throw new OtlpException(e.reason().status(), e.getMessage(), null);
         }
     }
 

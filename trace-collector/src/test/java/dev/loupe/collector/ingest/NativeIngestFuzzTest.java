@@ -27,10 +27,14 @@ import java.util.function.Function;
  * the body with the service's conventions, {@link BatchReader} reads and validates item by item, each accepted item
  * is normalised (redaction, hashing, cost) and encoded for Kafka, and the answer is encoded. The only ways out are
  * success, a {@link JsonProcessingException} (the problem mapper's 400 naming the body or the path) and a 4xx
- * {@link ProblemException}; anything else, or an allocation past {@link AllocationBudget}, is a finding.
+ * {@link ProblemException} (for {@code gzipSpans}, also the 400 or 413 of {@link ContentEncodingInterceptor});
+ * anything else, or an allocation past {@link AllocationBudget}, is a finding.
  */
 class NativeIngestFuzzTest {
     static final int MAX_ITEMS = 1000;
+    /** {@code loupe.collector.max-body-bytes}' default: the limit after decompression. */
+    static final int MAX_BODY_BYTES = 5 * 1024 * 1024;
+
     static final Instant RECEIVED_AT = Instant.parse("2026-11-27T10:00:00Z");
 
     private static final ObjectMapper MAPPER = EventJson.mapper();
@@ -46,6 +50,7 @@ class NativeIngestFuzzTest {
                 DecisionInput.class,
                 DecisionValidator::firstProblem,
                 DECISIONS::normalize);
+        ingestGzip(seed("gzipSpans/valid"));
     }
 
     @FuzzTest
@@ -61,6 +66,26 @@ class NativeIngestFuzzTest {
                 body.length,
                 () -> ingest(
                         body, "decisions", DecisionInput.class, DecisionValidator::firstProblem, DECISIONS::normalize));
+    }
+
+    /** {@code POST /v1/spans} with {@code Content-Encoding: gzip}: inflated within the limit, then as {@link #spans}. */
+    @FuzzTest
+    void gzipSpans(byte[] body) {
+        AllocationBudget.run(body.length, () -> ingestGzip(body));
+    }
+
+    static void ingestGzip(byte[] body) {
+        byte[] json;
+        try {
+            json = RequestBodies.decode(body, "gzip", MAX_BODY_BYTES);
+        } catch (RequestBodies.UndecodableBody e) {
+            // ContentEncodingInterceptor: 400 or 413 naming body
+            assertThat(ContentEncodingInterceptor.problem(e).status())
+                    .as(e.getMessage())
+                    .isIn(400, 413);
+            return;
+        }
+        ingest(json, "spans", SpanInput.class, SpanValidator::firstProblem, SPANS::normalize);
     }
 
     static byte[] seed(String name) {
