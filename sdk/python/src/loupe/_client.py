@@ -203,7 +203,14 @@ class Loupe:
         decision_id = str(decision_id) if decision_id else str(uuid.uuid4())
         try:
             current = _span._CURRENT.get()
-            if trace_id is None and current is not None:
+            if trace_id is not None:
+                trace_id = str(trace_id).lower()
+                if not _ids.valid_trace_id(trace_id):
+                    # the decision is worth keeping without its trace link; the collector would refuse it whole
+                    self._warn_once("decision-trace_id", f"loupe: log_ai_decision: ignoring trace_id "
+                                    f"{trace_id[:80]!r} (32 hex characters); the decision is sent without it")
+                    trace_id = None
+            elif current is not None:
                 trace_id = current.trace_id
             if feature is None and current is not None:
                 feature = current.feature

@@ -207,7 +207,9 @@ def test_a_rejected_item_is_counted_and_the_rest_of_its_batch_is_stored() -> Non
             with client.tool("ok_tool") as ok:
                 ok.set(tool_result="fine")
         client.log_ai_decision(good_decision, feature=FEATURE + "-rejects", trace_id=root.trace_id, output="ok")
-        client.log_ai_decision(bad_decision, feature=FEATURE + "-rejects", trace_id="not-a-trace-id", output="ok")
+        # the collector refuses a negative latency (the SDK leaves judging values to it)
+        client.log_ai_decision(bad_decision, feature=FEATURE + "-rejects", trace_id=root.trace_id, output="ok",
+                               latency_ms=-5)
         assert client.flush(30), client.stats()
         stats = client.stats()
     finally:

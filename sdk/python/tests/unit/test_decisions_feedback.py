@@ -29,6 +29,19 @@ def test_log_ai_decision_generates_an_id_and_joins_the_trace(collector, client):
     assert spans["call"]["decisionId"] == decision_id
 
 
+def test_a_malformed_trace_id_is_dropped_and_the_decision_kept(collector, client, caplog):
+    given = "4BF92F3577B34DA6A3CE929D0E0E4736"  # upper case is read as the same id
+    client.log_ai_decision("d-upper", trace_id=given, output="a")
+    client.log_ai_decision("d-bad", trace_id="not-a-trace-id", output="b")
+    client.log_ai_decision("d-bad-2", trace_id="0" * 32, output="c")
+    assert client.flush(3)
+    decisions = {d["decisionId"]: d for d in collector.items("/v1/decisions")}
+    assert decisions["d-upper"]["traceId"] == given.lower()
+    assert "traceId" not in decisions["d-bad"] and "traceId" not in decisions["d-bad-2"]
+    warnings = [r for r in caplog.records if "ignoring trace_id" in r.getMessage()]
+    assert len(warnings) == 1  # once, then at DEBUG
+
+
 def test_log_ai_decision_keeps_a_given_id_and_maps_fields(collector, client):
     docs = [
         {"doc_id": "d1", "score": 0.9, "text": "the text"},
