@@ -33,7 +33,7 @@ import socket
 import sys
 import threading
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
 try:
@@ -125,17 +125,8 @@ def dead_port() -> int:
         return s.getsockname()[1]
 
 
-def collector_down(args: argparse.Namespace) -> Dict[str, Any]:
-    hung = None
-    if args.down_mode == "hang":
-        # a port that listens but never accepts: connections open, requests wait for an answer until the timeout
-        hung = socket.socket()
-        hung.bind(("127.0.0.1", 0))
-        hung.listen(16)
-        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
-    else:
-        url = f"http://127.0.0.1:{dead_port()}"
-    loupe.configure(args.key, collector_url=url, close_timeout=1.0)  # the default queue (10,000)
+def outage_loop(args: argparse.Namespace) -> Tuple[int, List[int], float]:
+    """Traced calls for ``--down-seconds`` (flat out, or ``--down-rate`` per second): calls, per-call ns, seconds."""
     calls = 0
     samples: List[int] = []
     clock = time.perf_counter_ns
@@ -153,7 +144,21 @@ def collector_down(args: argparse.Namespace) -> Dict[str, Any]:
             ahead = calls / args.down_rate - (time.perf_counter() - t0)
             if ahead > 0:
                 time.sleep(ahead)
-    elapsed = time.perf_counter() - t0
+    return calls, samples, time.perf_counter() - t0
+
+
+def collector_down(args: argparse.Namespace) -> Dict[str, Any]:
+    hung = None
+    if args.down_mode == "hang":
+        # a port that listens but never accepts: connections open, requests wait for an answer until the timeout
+        hung = socket.socket()
+        hung.bind(("127.0.0.1", 0))
+        hung.listen(16)
+        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+    else:
+        url = f"http://127.0.0.1:{dead_port()}"
+    loupe.configure(args.key, collector_url=url, close_timeout=1.0)  # the default queue (10,000)
+    calls, samples, elapsed = outage_loop(args)
     stats = loupe.stats()
     t_close = time.perf_counter()
     closed = loupe.close(1.0)
@@ -222,23 +227,7 @@ def collector_recovers(args: argparse.Namespace) -> Dict[str, Any]:
     what the default queue held arrives, the rest is counted as dropped, nothing is raised."""
     relay = Relay(args.collector)
     loupe.configure(args.key, collector_url=f"http://127.0.0.1:{relay.port}", retry_budget=300.0)
-    calls = 0
-    samples: List[int] = []
-    clock = time.perf_counter_ns
-    end = time.monotonic() + args.down_seconds
-    t0 = time.perf_counter()
-    while time.monotonic() < end:
-        for _ in range(1000):
-            s = clock()
-            with loupe.llm_call(feature=FEATURE, model="gpt-4o-mini", provider="openai") as c:
-                c.usage(input_tokens=120, output_tokens=40)
-            samples.append(clock() - s)
-        calls += 1000
-        if args.down_rate:
-            ahead = calls / args.down_rate - (time.perf_counter() - t0)
-            if ahead > 0:
-                time.sleep(ahead)
-    elapsed = time.perf_counter() - t0
+    calls, samples, elapsed = outage_loop(args)
     during = loupe.stats()
     relay.open()
     t_back = time.perf_counter()
