@@ -89,6 +89,9 @@ const NUMBERS: Array<[keyof Config, string, number, boolean]> = [
   ['feedbackAttempts', 'LOUPE_FEEDBACK_ATTEMPTS', 3, true],
 ];
 
+const INTEGER = /^\+?[0-9]+$/;
+const DECIMAL = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
+
 function processEnv(): Record<string, string | undefined> {
   const p = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   return p?.env ?? {};
@@ -133,7 +136,9 @@ export function buildConfig(options: LoupeOptions = {}): Config {
     if (given !== undefined) {
       value = Number(given);
     } else if (text(env[variable]) !== undefined) {
-      value = Number(text(env[variable]));
+      // decimal text only: Number() would also read "0x10", "1e3" or "Infinity" as a number
+      const raw = text(env[variable])!;
+      value = (integer ? INTEGER : DECIMAL).test(raw) ? Number(raw) : NaN;
       source = variable;
     } else {
       value = fallback;
@@ -149,7 +154,7 @@ export function buildConfig(options: LoupeOptions = {}): Config {
   }
   const compression = options.compression ?? (text(env.LOUPE_COMPRESSION)?.toLowerCase() as Config['compression'] | undefined) ?? 'gzip';
   if (compression !== 'gzip' && compression !== 'none') {
-    throw new LoupeConfigError(options.compression ? 'compression' : 'LOUPE_COMPRESSION', `must be gzip or none, was ${compression}`);
+    throw new LoupeConfigError(options.compression !== undefined ? 'compression' : 'LOUPE_COMPRESSION', `must be gzip or none, was ${compression}`);
   }
   config.compression = compression;
   const flag = (v: string | undefined) => ['1', 'true', 'yes', 'on'].includes((v ?? '').trim().toLowerCase());
