@@ -74,6 +74,7 @@ export class Transport {
   private givenUpAtClose = 0;
   private exitDeadline: number | undefined;
   private readonly logged = new Set<string>();
+  private readonly inflight = new Set<AbortController>();
 
   constructor(private readonly config: Config, private readonly fetchImpl: typeof fetch = globalThis.fetch) {
     if (config.flushOnExit) {
@@ -180,7 +181,15 @@ export class Transport {
     const now = Date.now();
     this.exitDeadline ??= now + this.config.closeTimeoutMs;
     if (now >= this.exitDeadline) return;
-    void this.flush(this.exitDeadline - now);
+    // at the deadline, a request the collector has not answered is abandoned: the exit waits closeTimeoutMs, not
+    // timeoutMs, for a collector that accepts connections and never answers
+    void this.flush(this.exitDeadline - now).then((done) => {
+      if (!done) this.abortInflight('the process is exiting (closeTimeoutMs passed)');
+    });
+  }
+
+  private abortInflight(why: string): void {
+    for (const controller of this.inflight) controller.abort(new DOMException(why, 'AbortError'));
   }
 
   private abandoned(): boolean {
@@ -310,17 +319,26 @@ export class Transport {
       Accept: 'application/json',
     };
     if (typeof body !== 'string') headers['Content-Encoding'] = 'gzip';
+    // AbortSignal.timeout's behaviour, plus an abort of our own (see onBeforeExit); the timer keeps no process alive
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
+      this.config.timeoutMs);
+    timer.unref?.();
+    this.inflight.add(controller);
     try {
       const response = await this.fetchImpl(this.config.collectorUrl + PATHS[endpoint], {
         method: 'POST',
         headers,
         body: body as unknown as BodyInit,
-        signal: AbortSignal.timeout(this.config.timeoutMs),
+        signal: controller.signal,
       });
       const text = await response.text();
       return { status: response.status, retryAfter: response.headers.get('retry-after'), text };
     } catch (error) {
       return { error };
+    } finally {
+      clearTimeout(timer);
+      this.inflight.delete(controller);
     }
   }
 

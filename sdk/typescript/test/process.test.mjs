@@ -56,6 +56,22 @@ test('with the collector down, a process that ends waits at most closeTimeoutMs'
   assert.ok(took < 700 + 2500, `the child took ${took} ms`);
 });
 
+test('with the collector stuck (never answering), a process that ends waits closeTimeoutMs, not timeoutMs', async () => {
+  const collector = await startCollector();
+  collector.hold();
+  try {
+    const started = performance.now();
+    await child(QUEUE_AND_END, {
+      LOUPE_API_KEY: 'sk', LOUPE_COLLECTOR_URL: collector.url, LOUPE_CLOSE_TIMEOUT_MS: '500', LOUPE_TIMEOUT_MS: '8000',
+    });
+    const took = performance.now() - started;
+    assert.equal(collector.requests.length, 1, 'the spans went out, unanswered');
+    assert.ok(took < 500 + 2500, `the child took ${took} ms`);
+  } finally {
+    await collector.stop();
+  }
+});
+
 test('the CommonJS build loads with require() and exposes the same functions', async () => {
   const { stdout } = await run(process.execPath, ['-e', `
     const loupe = require(${JSON.stringify(join(root, 'dist/cjs/index.js'))});
