@@ -77,8 +77,14 @@ export async function sendFeedback(settings: FeedbackSettings, decisionId: strin
       status = response.status;
       const text = await response.text();
       if (response.ok) {
-        const json = JSON.parse(text || '{}') as { feedbackId?: unknown };
-        return String(json.feedbackId ?? '');
+        // stored: an answer that is not the expected JSON must not turn into retries and LoupeUnavailable
+        let json: { feedbackId?: unknown } | null = null;
+        try {
+          json = JSON.parse(text || '{}') as { feedbackId?: unknown } | null;
+        } catch {
+          // no id to give
+        }
+        return String(json?.feedbackId ?? '');
       }
       const problem = problemOf(status, text);
       if (!isRetryable(status)) throw new LoupeRejected(status, problem.field, problem.detail, problem.title);

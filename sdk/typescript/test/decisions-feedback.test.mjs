@@ -142,6 +142,13 @@ test('captureFeedback: 503 then 500 then 202 retries with the same key', async (
   assert.equal(new Set(keys).size, 1);
 });
 
+test('captureFeedback: a 2xx whose body is not JSON is a success, not retried', async () => {
+  const c = clients.make(collector, { publicKey: 'pk' });
+  collector.answer({ ...answer(202, undefined, { 'Content-Type': 'text/html' }), raw: '<html>Accepted</html>' });
+  assert.equal(await c.captureFeedback('dec-1', 'CORRECT'), '');
+  assert.equal(collector.requests.length, 1);
+});
+
 test('captureFeedback: still 503 after the attempts → LoupeUnavailable with the status', async () => {
   const c = clients.make(collector, { publicKey: 'pk' });
   collector.answer(503, 503, 503);

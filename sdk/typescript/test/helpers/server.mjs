@@ -26,7 +26,8 @@ export class Request {
   }
 }
 
-/** An answer: a status, a JSON body (undefined: none), headers, and optionally a promise to wait for first. */
+/** An answer: a status, a JSON body (undefined: none), headers, and optionally a promise to wait for first.
+ * `{...answer(200), raw: 'text'}` sends that text as the body instead. */
 export function answer(status, body, headers = {}, hold = undefined) {
   return { status, body, headers, hold };
 }
@@ -130,7 +131,7 @@ export class Collector {
         for (const waiter of [...this.#waiters]) waiter();
         if (reply.hold) await reply.hold;
         if (this.#held) await this.#held.promise;
-        const payload = reply.body === undefined ? '' : JSON.stringify(reply.body);
+        const payload = reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body));
         try {
           res.writeHead(reply.status, {
             'Content-Type': reply.status >= 400 ? 'application/problem+json' : 'application/json',
