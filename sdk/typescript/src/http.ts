@@ -1,12 +1,21 @@
 /** HTTP helpers that run in Node.js and in browsers alike (fetch only): Retry-After, backoff, problem+json. */
 
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const MONTH = '(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const TIME = '\\d\\d:\\d\\d:\\d\\d';
+const IMF_FIXDATE = new RegExp(`^${DAY}, \\d\\d ${MONTH} \\d{4} ${TIME} GMT$`, 'i');
+const RFC_850 = new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d\\d-${MONTH}-\\d\\d ${TIME} GMT$`, 'i');
+const ASCTIME = new RegExp(`^${DAY} ${MONTH} [ \\d]\\d ${TIME} \\d{4}$`, 'i');
+
 /** Milliseconds to wait from a `Retry-After` header: delay-seconds or an HTTP-date (RFC 9110); undefined otherwise. */
 export function retryAfterMs(value: string | null | undefined, now: number = Date.now()): number | undefined {
   if (value == null) return undefined;
   const text = value.trim();
   if (/^[0-9]+$/.test(text)) return Number(text) * 1000;
-  // IMF-fixdate, RFC 850 and asctime; Date.parse reads all three (asctime has no zone: it is GMT)
-  const asctime = /^[A-Za-z]{3} [A-Za-z]{3} [ 0-9]\d \d\d:\d\d:\d\d \d{4}$/.test(text);
+  // IMF-fixdate, RFC 850 and asctime, and nothing else: Date.parse alone also reads "1.5", "-1" or "2026" as dates
+  // (a past one: no wait at all). Date.parse reads the three; asctime has no zone: it is GMT.
+  const asctime = ASCTIME.test(text);
+  if (!asctime && !IMF_FIXDATE.test(text) && !RFC_850.test(text)) return undefined;
   const when = Date.parse(asctime ? `${text} GMT` : text);
   if (Number.isNaN(when)) return undefined;
   return Math.max(0, when - now);
