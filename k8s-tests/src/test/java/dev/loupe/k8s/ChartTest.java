@@ -229,6 +229,42 @@ class ChartTest {
         }
     }
 
+    /**
+     * Browsers call feedback-service only (pages send feedback with the public key); the collector's ingest key is
+     * secret, so no other service may turn Quarkus' CORS filter on, nor does the chart configure it for them.
+     */
+    @Test
+    void onlyFeedbackServiceAnswersBrowsers() throws IOException {
+        for (String component : SERVICES.values()) {
+            boolean enabled =
+                    Files.readAllLines(REPO.resolve(component + "/src/main/resources/application.properties")).stream()
+                            .map(String::strip)
+                            .anyMatch(line -> line.replace(" ", "")
+                                    .matches("(%[a-z-]+\\.)?quarkus\\.http\\.cors(\\.enabled)?=true"));
+            assertThat(enabled).as("%s enables CORS", component).isEqualTo(component.equals("feedback-service"));
+            Set<String> corsEnv = new TreeSet<>();
+            defaults.get("ConfigMap", "loupe-" + component)
+                    .path("data")
+                    .fieldNames()
+                    .forEachRemaining(k -> {
+                        if (k.startsWith("QUARKUS_HTTP_CORS")) {
+                            corsEnv.add(k);
+                        }
+                    });
+            if (component.equals("feedback-service")) {
+                assertThat(corsEnv).containsExactly("QUARKUS_HTTP_CORS_ORIGINS");
+            } else {
+                assertThat(corsEnv).as(component).isEmpty();
+            }
+        }
+        assertThat(render("services: {feedbackService: {env: {QUARKUS_HTTP_CORS_ORIGINS: 'https://app.example.com'}}}")
+                        .get("ConfigMap", "loupe-feedback-service")
+                        .path("data")
+                        .path("QUARKUS_HTTP_CORS_ORIGINS")
+                        .asText())
+                .isEqualTo("https://app.example.com");
+    }
+
     @Test
     void noSecretValueReachesAConfigMap() {
         List<String> secretValues = new ArrayList<>();
