@@ -1,11 +1,12 @@
-// ESLint for the dashboard's and the conformance suite's JavaScript (bin/loupe test runs `npx eslint`; `npx eslint --fix` fixes what it can).
+// ESLint for the dashboard's, the conformance suite's and the TypeScript SDK's scripts' JavaScript (bin/loupe test runs `npx eslint`; `npx eslint --fix` fixes what it can).
 // The dashboard is plain ES modules served as they are, no bundler: metrics-aggregator serves
 // src/main/resources/META-INF/resources/app/ and index.html loads app/main.js with <script type="module">.
 import js from '@eslint/js';
 import globals from 'globals';
 
 export default [
-  {ignores: ['**/target/**', '**/node_modules/**', '.loupe/**']},
+  // sdk/typescript/dist is tsc's output (linted as TypeScript source by tsc's strict settings, not here)
+  {ignores: ['**/target/**', '**/node_modules/**', '.loupe/**', 'sdk/typescript/dist/**']},
   js.configs.recommended,
   {
     files: ['metrics-aggregator/src/main/resources/META-INF/resources/app/**/*.js'],
@@ -22,6 +23,11 @@ export default [
   {
     // the conformance suite's scenario scripts and fake provider (Node.js 20, ES modules)
     files: ['conformance/**/*.mjs'],
+    languageOptions: {ecmaVersion: 'latest', sourceType: 'module', globals: globals.node},
+  },
+  {
+    // the TypeScript SDK's build script and its tests (Node.js 18+, ES modules)
+    files: ['sdk/typescript/**/*.mjs'],
     languageOptions: {ecmaVersion: 'latest', sourceType: 'module', globals: globals.node},
   },
   {
