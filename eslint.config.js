@@ -26,7 +26,7 @@ export default [
   },
   {
     // the TypeScript SDK's build script, tests and benchmark, and the Node.js example's backend (Node.js 18+)
-    files: ['sdk/typescript/{scripts,test,bench}/**/*.mjs', 'examples/node-chat/*.mjs'],
+    files: ['sdk/typescript/{scripts,test,bench}/**/*.mjs', 'examples/node-chat/*.mjs', 'examples/node-chat/test/**/*.mjs'],
     languageOptions: {ecmaVersion: 'latest', sourceType: 'module', globals: globals.node},
   },
   {
