@@ -1,4 +1,4 @@
-// ESLint for the dashboard's, the conformance suite's and the TypeScript SDK's scripts' JavaScript (bin/loupe test runs `npx eslint`; `npx eslint --fix` fixes what it can).
+// ESLint for the repository's JavaScript: the dashboard, the conformance suite, the TypeScript SDK's scripts and the Node.js example (bin/loupe test runs `npx eslint`; `npx eslint --fix` fixes what it can).
 // The dashboard is plain ES modules served as they are, no bundler: metrics-aggregator serves
 // src/main/resources/META-INF/resources/app/ and index.html loads app/main.js with <script type="module">.
 import js from '@eslint/js';
@@ -26,9 +26,14 @@ export default [
     languageOptions: {ecmaVersion: 'latest', sourceType: 'module', globals: globals.node},
   },
   {
-    // the TypeScript SDK's build script and its tests (Node.js 18+, ES modules)
-    files: ['sdk/typescript/**/*.mjs'],
+    // the TypeScript SDK's build script, tests and benchmark, and the Node.js example's backend (Node.js 18+)
+    files: ['sdk/typescript/{scripts,test,bench}/**/*.mjs', 'examples/node-chat/*.mjs', 'examples/node-chat/test/**/*.mjs'],
     languageOptions: {ecmaVersion: 'latest', sourceType: 'module', globals: globals.node},
+  },
+  {
+    // the example's page: ES modules in the browser
+    files: ['examples/node-chat/public/**/*.mjs'],
+    languageOptions: {ecmaVersion: 'latest', sourceType: 'module', globals: globals.browser},
   },
   {
     files: ['eslint.config.js'],

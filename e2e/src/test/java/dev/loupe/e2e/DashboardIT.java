@@ -510,7 +510,8 @@ class DashboardIT {
 
     // ---- browser helpers ----
 
-    private static WebDriver chromium() {
+    /** The system's headless Chromium through chromedriver ({@code -Dloupe.chromium}, {@code -Dloupe.chromedriver}). */
+    static WebDriver chromium() {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(System.getProperty("loupe.chromium", "/usr/bin/chromium"));
         options.addArguments(
