@@ -113,6 +113,7 @@ final class OtlpSpanMapper {
                     reasoning, a.number("ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"));
             a.number("ai.usage.totalTokens");
         }
+        Long timeToFirstToken = aiSdkCall ? a.number("ai.response.msToFirstChunk") : null; // doStream only
         input = inputWithCache(input, cached, cacheWrite, scope);
         a.number("llm.token_count.total", "gen_ai.usage.total_tokens", "llm.usage.total_tokens");
         Set<String> finishReasons = new LinkedHashSet<>(a.strings("gen_ai.response.finish_reasons"));
@@ -202,7 +203,7 @@ final class OtlpSpanMapper {
                 time(span.getStartTimeUnixNano()),
                 time(span.getEndTimeUnixNano()),
                 null,
-                null,
+                timeToFirstToken,
                 input,
                 output,
                 cached,

@@ -374,6 +374,9 @@ class OtlpAttributeCoverageTest {
                         kv("ai.usage.inputTokens", 40L),
                         kv("ai.usage.inputTokenDetails.cacheWriteTokens", 30L),
                         kv("ai.usage.outputTokens", 5L),
+                        kvPair(
+                                "ai.response.msToFirstChunk",
+                                AnyValue.newBuilder().setDoubleValue(412.7).build()),
                         kv("ai.response.text", ""),
                         kv("ai.response.toolCalls", "[{\"toolName\":\"search\"}]"))));
         SpanRecord plain = one(span("ai.streamText.doStream", "c000000000000005", null)
@@ -384,6 +387,7 @@ class OtlpAttributeCoverageTest {
         assertThat(llm.model()).isEqualTo("gpt-4o-mini");
         assertThat(llm.inputTokens()).isEqualTo(40L);
         assertThat(llm.cacheWriteInputTokens()).isEqualTo(30L);
+        assertThat(llm.timeToFirstTokenMs()).isEqualTo(412L);
         assertThat(llm.outputTokens()).isEqualTo(5L);
         assertThat(llm.completion()).isEqualTo("[{\"toolName\":\"search\"}]");
         assertThat(llm.feature()).isEqualTo("search");
