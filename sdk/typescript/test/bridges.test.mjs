@@ -4,7 +4,9 @@
 // `openai` 6.49 (ChatCompletion) and `@anthropic-ai/sdk` 0.137 (Message) declare them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Buffer } from 'node:buffer';
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -79,7 +81,7 @@ test('spans started inside loupe.trace get its feature, user and session', async
   exporter.reset();
   await loupe.trace('answer', { feature: 'support-chat', userId: 'user-1', sessionId: 'session-1' }, async () => {
     await tracer.startActiveSpan('inside', async (span) => {
-      await new Promise((resolve) => setTimeout(resolve, 1)); // across an await
+      await sleep(1); // across an await
       span.end();
     });
     tracer.startSpan('own-user', { attributes: { 'user.id': 'explicit' } }).end();
