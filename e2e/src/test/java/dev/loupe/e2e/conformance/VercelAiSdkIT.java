@@ -87,6 +87,18 @@ class VercelAiSdkIT {
         }
     }
 
+    /** streamText's provider call reports when its first chunk came ({@code ai.response.msToFirstChunk}). */
+    @Test
+    void streamedCallHasATimeToFirstToken(SoftAssertions soft) {
+        JsonNode span = run.lastLlmSpan("stream");
+        soft.assertThat(span.path("timeToFirstTokenMs").isIntegralNumber())
+                .as("timeToFirstTokenMs in " + span)
+                .isTrue();
+        soft.assertThat(run.lastLlmSpan("generate").path("timeToFirstTokenMs").isNull())
+                .as("no stream, no first token")
+                .isTrue();
+    }
+
     /** ai.generateText / ai.streamText wrap the provider call: CHAIN, no tokens or cost of their own. */
     @Test
     void wrappingCallIsAChainWithoutTokens(SoftAssertions soft) {
