@@ -47,12 +47,17 @@ function int(value: unknown): number | undefined {
 
 function apply(span: Span, usage: Any | undefined, finishReason: unknown, text: unknown, modelId: unknown): void {
   if (usage) {
+    // AI SDK 6: inputTokenDetails / outputTokenDetails (the flat reasoningTokens / cachedInputTokens are
+    // deprecated, and a cache write is only there); 5: the flat names; 4: promptTokens / completionTokens.
+    // Its inputTokens include cache reads and writes, as Loupe's do.
+    const input = usage.inputTokenDetails as Any | undefined;
+    const output = usage.outputTokenDetails as Any | undefined;
     span.usage({
-      // AI SDK 5: inputTokens/outputTokens/reasoningTokens/cachedInputTokens; 4: promptTokens/completionTokens
       inputTokens: int(usage.inputTokens ?? usage.promptTokens),
       outputTokens: int(usage.outputTokens ?? usage.completionTokens),
-      reasoningTokens: int(usage.reasoningTokens),
-      cachedInputTokens: int(usage.cachedInputTokens),
+      reasoningTokens: int(output?.reasoningTokens ?? usage.reasoningTokens),
+      cachedInputTokens: int(input?.cacheReadTokens ?? usage.cachedInputTokens),
+      cacheWriteInputTokens: int(input?.cacheWriteTokens),
     });
   }
   if (typeof finishReason === 'string') {

@@ -97,6 +97,7 @@ export function recordAnthropic(response: unknown, call?: Span): Span | undefine
         outputTokens: int(usage.output_tokens),
         cachedInputTokens: read,
         cacheWriteInputTokens: write,
+        reasoningTokens: int(usage.output_tokens_details?.thinking_tokens), // part of output_tokens
       });
     }
     if (typeof r.stop_reason === 'string') finishReasons(span, [r.stop_reason]);

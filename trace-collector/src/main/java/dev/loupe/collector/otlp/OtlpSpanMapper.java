@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 
 /**
  * Maps one OTLP span to Loupe's {@link SpanInput}: OTel GenAI semantic conventions (current and deprecated
- * names, span events included), OpenInference names, OpenLLMetry's {@code traceloop.*} names, and Loupe's own
- * {@code loupe.*} attributes. What it does not map stays in {@code attributes} (embedding vectors are dropped and
+ * names, span events included), OpenInference names, OpenLLMetry's {@code traceloop.*} names, the Vercel AI SDK's
+ * {@code ai.*} names, and Loupe's own {@code loupe.*} attributes. What it does not map stays in {@code attributes} (embedding vectors are dropped and
  * counted); resource attributes are kept there under {@code resource.}. The table in the module README lists
  * every mapping.
  */
@@ -37,6 +37,9 @@ final class OtlpSpanMapper {
     static final String OPENLLMETRY_JS_ANTHROPIC = "@traceloop/instrumentation-anthropic";
 
     private static final String ASSOCIATION = "traceloop.association.properties";
+
+    /** The Vercel AI SDK's {@code experimental_telemetry.metadata}, as {@code ai.telemetry.metadata.<key>}. */
+    private static final String AI_SDK_METADATA = "ai.telemetry.metadata";
 
     /** A mapped span and what a decision built from its trace needs. */
     record Mapped(
@@ -68,11 +71,23 @@ final class OtlpSpanMapper {
         String operation = a.string("gen_ai.operation.name");
         String openInferenceKind = a.string("openinference.span.kind");
         String traceloopKind = a.string("traceloop.span.kind");
+        SpanKind aiSdkKind = aiSdkKind(str(a.peek("ai.operationId")));
+        boolean aiSdkCall = aiSdkKind == SpanKind.LLM || aiSdkKind == SpanKind.EMBEDDING;
         String requestModel = firstNonNull(a.string("gen_ai.request.model"), invocationModel(a));
         String responseModel = a.string("gen_ai.response.model");
+        if (aiSdkCall) { // the AI SDK's own names; its wrapping spans carry ai.model.id too and are no model call
+            requestModel = firstNonNull(requestModel, a.string("ai.model.id"));
+            responseModel = firstNonNull(responseModel, a.string("ai.response.model"));
+        }
         String model = firstNonNull(responseModel, a.string("llm.model_name", "embedding.model_name"), requestModel);
         SpanKind kind = kind(operation, openInferenceKind, traceloopKind, model);
+        if (operation == null && openInferenceKind == null && aiSdkKind != null) {
+            kind = aiSdkKind;
+        }
         String provider = a.string("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.system");
+        if (aiSdkCall) {
+            provider = firstNonNull(provider, a.string("ai.model.provider"));
+        }
         Long input = a.number("gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens", "llm.token_count.prompt");
         Long output =
                 a.number("gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens", "llm.token_count.completion");
@@ -86,14 +101,29 @@ final class OtlpSpanMapper {
                 "gen_ai.usage.cache_creation_input_tokens",
                 "cache_creation_input_tokens",
                 "llm.token_count.prompt_details.cache_write");
-        input = inputWithCache(input, cached, cacheWrite, scope);
         Long reasoning =
                 a.number("gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning");
+        if (aiSdkCall) { // the model call's usage; the wrapping span's (the sum of its steps) stays an attribute
+            input = firstNonNull(input, a.number("ai.usage.inputTokens", "ai.usage.promptTokens", "ai.usage.tokens"));
+            output = firstNonNull(output, a.number("ai.usage.outputTokens", "ai.usage.completionTokens"));
+            cached = firstNonNull(
+                    cached, a.number("ai.usage.inputTokenDetails.cacheReadTokens", "ai.usage.cachedInputTokens"));
+            cacheWrite = firstNonNull(cacheWrite, a.number("ai.usage.inputTokenDetails.cacheWriteTokens"));
+            reasoning = firstNonNull(
+                    reasoning, a.number("ai.usage.outputTokenDetails.reasoningTokens", "ai.usage.reasoningTokens"));
+            a.number("ai.usage.totalTokens");
+        }
+        Long timeToFirstToken = aiSdkCall ? a.number("ai.response.msToFirstChunk") : null; // doStream only
+        input = inputWithCache(input, cached, cacheWrite, scope);
         a.number("llm.token_count.total", "gen_ai.usage.total_tokens", "llm.usage.total_tokens");
         Set<String> finishReasons = new LinkedHashSet<>(a.strings("gen_ai.response.finish_reasons"));
         String openInferenceFinish = a.string("llm.finish_reason");
         if (openInferenceFinish != null) {
             finishReasons.add(openInferenceFinish);
+        }
+        String aiSdkFinish = a.string("ai.response.finishReason");
+        if (aiSdkFinish != null) {
+            finishReasons.add(aiSdkFinish);
         }
         Tool tool = tool(a, kind, traceloopKind);
         List<String> embeddingTexts = embeddingTexts(a);
@@ -117,17 +147,29 @@ final class OtlpSpanMapper {
             status = Outcome.TRUNCATED;
         }
         Map<String, String> association = a.prefixed(ASSOCIATION);
-        String session =
-                firstNonNull(a.string("gen_ai.conversation.id", "session.id"), association.remove("session_id"));
-        String user = firstNonNull(a.string("user.id", "enduser.id"), association.remove("user_id"));
+        Map<String, String> aiSdkMetadata = a.prefixed(AI_SDK_METADATA);
+        String session = firstNonNull(
+                a.string("gen_ai.conversation.id", "session.id"),
+                association.remove("session_id"),
+                aiSdkMetadata.remove("loupe.session_id"));
+        String user = firstNonNull(
+                a.string("user.id", "enduser.id"),
+                association.remove("user_id"),
+                aiSdkMetadata.remove("loupe.user_id"));
         String workflow = a.string("traceloop.workflow.name");
-        String feature = firstNonNull(a.string("loupe.feature"), str(resource.get("loupe.feature")));
+        String feature = firstNonNull(
+                a.string("loupe.feature"), aiSdkMetadata.remove("loupe.feature"), str(resource.get("loupe.feature")));
+        String functionId = a.string("ai.telemetry.functionId");
         String decisionId = a.string("loupe.decision.id");
         String template = a.string("loupe.prompt.template", "llm.prompt_template.template");
         String version = a.string("loupe.prompt.version", "llm.prompt_template.version");
         List<DecisionInput.Retrieved> documents = documents(a);
         Map<String, String> metadata = new LinkedHashMap<>(association);
-        metadata.putAll(a.prefixed("loupe.metadata")); // the app's own tags win over OpenLLMetry's
+        metadata.putAll(aiSdkMetadata);
+        if (functionId != null) {
+            metadata.put("functionId", functionId);
+        }
+        metadata.putAll(a.prefixed("loupe.metadata")); // the app's own tags win over OpenLLMetry's and the AI SDK's
         if (workflow != null) {
             metadata.put("workflowName", workflow);
         }
@@ -161,7 +203,7 @@ final class OtlpSpanMapper {
                 time(span.getStartTimeUnixNano()),
                 time(span.getEndTimeUnixNano()),
                 null,
-                null,
+                timeToFirstToken,
                 input,
                 output,
                 cached,
@@ -258,10 +300,10 @@ final class OtlpSpanMapper {
      * OpenLLMetry's {@code traceloop.entity.*} on its tool spans. What loses stays an attribute.
      */
     private static Tool tool(GenAiAttributes a, SpanKind kind, String traceloopKind) {
-        String name = a.string("gen_ai.tool.name", "tool.name", "tool_call.function.name");
-        String arguments = a.string("gen_ai.tool.call.arguments");
-        String result = a.string("gen_ai.tool.call.result");
-        String callId = a.string("gen_ai.tool.call.id", "tool_call.id", "tool.id");
+        String name = a.string("gen_ai.tool.name", "tool.name", "tool_call.function.name", "ai.toolCall.name");
+        String arguments = a.string("gen_ai.tool.call.arguments", "ai.toolCall.args");
+        String result = a.string("gen_ai.tool.call.result", "ai.toolCall.result");
+        String callId = a.string("gen_ai.tool.call.id", "tool_call.id", "tool.id", "ai.toolCall.id");
         boolean traceloopTool = "tool".equalsIgnoreCase(traceloopKind);
         if (kind == SpanKind.TOOL && arguments == null && a.has("input.value")) {
             arguments = a.string("input.value");
@@ -287,6 +329,36 @@ final class OtlpSpanMapper {
             }
         }
         return new Tool(name, arguments, result, callId);
+    }
+
+    /**
+     * The Vercel AI SDK's {@code ai.operationId}: its provider calls ({@code ai.generateText.doGenerate},
+     * {@code ai.streamText.doStream}, {@code ai.generateObject.doGenerate}…) are LLM spans, {@code ….doEmbed}
+     * EMBEDDING, {@code ai.toolCall} TOOL, and the wrapping {@code ai.generateText} / {@code ai.streamText} /
+     * {@code ai.embed}… CHAIN; null for anything else.
+     */
+    static SpanKind aiSdkKind(String operationId) {
+        if (operationId == null || !operationId.startsWith("ai.")) {
+            return null;
+        }
+        if (operationId.endsWith(".doGenerate") || operationId.endsWith(".doStream")) {
+            return SpanKind.LLM;
+        }
+        if (operationId.endsWith(".doEmbed")) {
+            return SpanKind.EMBEDDING;
+        }
+        if (operationId.equals("ai.toolCall")) {
+            return SpanKind.TOOL;
+        }
+        return switch (operationId) {
+            case "ai.generateText",
+                    "ai.streamText",
+                    "ai.generateObject",
+                    "ai.streamObject",
+                    "ai.embed",
+                    "ai.embedMany" -> SpanKind.CHAIN;
+            default -> null;
+        };
     }
 
     static SpanKind kind(String operation, String openInferenceKind, String model) {
@@ -353,6 +425,9 @@ final class OtlpSpanMapper {
             return withSystem(current, system);
         }
         String olderText = older == null ? null : older.text();
+        if (olderText == null) { // the Vercel AI SDK: the provider call's messages, else the call's own prompt
+            olderText = a.has("ai.prompt.messages") ? a.string("ai.prompt.messages") : a.string("ai.prompt");
+        }
         if (olderText == null && !events.input().isEmpty()) {
             olderText = GenAiAttributes.json(events.input());
         }
@@ -380,7 +455,17 @@ final class OtlpSpanMapper {
             }
             return older.text();
         }
-        return events.output().isEmpty() ? null : GenAiAttributes.json(events.output());
+        if (!events.output().isEmpty()) {
+            return GenAiAttributes.json(events.output());
+        }
+        // the Vercel AI SDK: the text, else the object (generateObject), else the tool calls
+        for (String key : List.of("ai.response.text", "ai.response.object", "ai.response.toolCalls")) {
+            String value = a.string(key);
+            if (value != null && !value.isEmpty()) {
+                return value;
+            }
+        }
+        return null;
     }
 
     /** The {@code finish_reason} of each message in the conventions' {@code gen_ai.output.messages} JSON. */

@@ -249,6 +249,153 @@ class OtlpAttributeCoverageTest {
 
     // 4. user, session and feature along the trace
 
+    // Vercel AI SDK (ai 6.0.333): the attributes as its generateText sends them, with LoupeSpanProcessor's
+
+    @Test
+    void aiSdkProviderCallIsAnLlmSpanWithPromptCompletionAndUsage() {
+        List<SpanRecord> spans = map(request(
+                "ai",
+                span("ai.generateText", "c000000000000001", null)
+                        .addAllAttributes(List.of(
+                                kv("operation.name", "ai.generateText support"),
+                                kv("ai.operationId", "ai.generateText"),
+                                kv("ai.telemetry.functionId", "support"),
+                                kv("ai.model.provider", "openai.chat"),
+                                kv("ai.model.id", "gpt-4o-mini"),
+                                kv("ai.telemetry.metadata.loupe.feature", "support"),
+                                kv("ai.telemetry.metadata.loupe.user_id", "u-7"),
+                                kv("ai.telemetry.metadata.loupe.session_id", "s-7"),
+                                kv("ai.telemetry.metadata.tenant", "acme"),
+                                kv("loupe.feature", "support"),
+                                kv("user.id", "u-7"),
+                                kv("session.id", "s-7"),
+                                kv("ai.prompt", "{\"prompt\":\"Say hi\"}"),
+                                kv("ai.response.finishReason", "stop"),
+                                kv("ai.response.text", "Hello there"),
+                                kv("ai.usage.inputTokens", 12L),
+                                kv("ai.usage.outputTokens", 7L),
+                                kv("ai.usage.totalTokens", 19L)))
+                        .build(),
+                span("ai.generateText.doGenerate", "c000000000000002", "c000000000000001")
+                        .addAllAttributes(List.of(
+                                kv("ai.operationId", "ai.generateText.doGenerate"),
+                                kv("ai.telemetry.functionId", "support"),
+                                kv("ai.model.provider", "openai.chat"),
+                                kv("ai.model.id", "gpt-4o-mini"),
+                                kv("ai.telemetry.metadata.loupe.feature", "support"),
+                                kv("ai.telemetry.metadata.tenant", "acme"),
+                                kv("loupe.metadata.tenant", "acme-app"),
+                                kv(
+                                        "ai.prompt.messages",
+                                        "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Say hi\"}]}]"),
+                                kv("gen_ai.system", "openai.chat"),
+                                kv("gen_ai.request.model", "gpt-4o-mini"),
+                                kv("ai.response.finishReason", "length"),
+                                kv("ai.response.text", "Hello there"),
+                                kv("ai.response.model", "gpt-4o-mini-2024-07-18"),
+                                kv("ai.usage.inputTokens", 12L),
+                                kv("ai.usage.inputTokenDetails.noCacheTokens", 10L),
+                                kv("ai.usage.inputTokenDetails.cacheReadTokens", 2L),
+                                kv("ai.usage.outputTokens", 7L),
+                                kv("ai.usage.outputTokenDetails.reasoningTokens", 3L),
+                                kv("ai.usage.totalTokens", 19L),
+                                kv("ai.usage.cachedInputTokens", 2L),
+                                kvPair("gen_ai.response.finish_reasons", array(string("length"))),
+                                kv("gen_ai.response.model", "gpt-4o-mini-2024-07-18"),
+                                kv("gen_ai.usage.input_tokens", 12L),
+                                kv("gen_ai.usage.output_tokens", 7L)))
+                        .build(),
+                span("ai.toolCall", "c000000000000003", "c000000000000001")
+                        .addAllAttributes(List.of(
+                                kv("ai.operationId", "ai.toolCall"),
+                                kv("ai.toolCall.name", "get_weather"),
+                                kv("ai.toolCall.id", "call-1"),
+                                kv("ai.toolCall.args", "{\"city\":\"Paris\"}"),
+                                kv("ai.toolCall.result", "{\"celsius\":21}")))
+                        .build()));
+        SpanRecord call = spans.get(0);
+        SpanRecord llm = spans.get(1);
+        SpanRecord tool = spans.get(2);
+
+        // the wrapping call is no second model call: no model, no tokens, no cost
+        assertThat(call.kind()).isEqualTo(SpanKind.CHAIN);
+        assertThat(call.model()).isNull();
+        assertThat(call.inputTokens()).isNull();
+        assertThat(call.costUsd()).isNull();
+        assertThat(call.prompt()).isEqualTo("{\"prompt\":\"Say hi\"}");
+        assertThat(call.completion()).isEqualTo("Hello there");
+        assertThat(call.metadata()).containsEntry("tenant", "acme").containsEntry("functionId", "support");
+        assertThat(call.metadata()).doesNotContainKeys("loupe.feature", "loupe.user_id", "loupe.session_id");
+        assertThat(call.attributes()).doesNotContainKey("ai.telemetry.metadata.tenant");
+
+        assertThat(llm.kind()).isEqualTo(SpanKind.LLM);
+        assertThat(llm.provider()).isEqualTo("openai.chat");
+        assertThat(llm.model()).isEqualTo("gpt-4o-mini-2024-07-18");
+        assertThat(llm.requestModel()).isEqualTo("gpt-4o-mini");
+        assertThat(llm.inputTokens()).isEqualTo(12L); // the AI SDK's input includes the cache read
+        assertThat(llm.outputTokens()).isEqualTo(7L);
+        assertThat(llm.cachedInputTokens()).isEqualTo(2L);
+        assertThat(llm.reasoningTokens()).isEqualTo(3L);
+        assertThat(llm.costUsd()).isNotNull();
+        assertThat(json(llm.prompt()).get(0).get("content").get(0).get("text").asText())
+                .isEqualTo("Say hi");
+        assertThat(llm.completion()).isEqualTo("Hello there");
+        assertThat(llm.status()).isEqualTo(Outcome.TRUNCATED);
+        assertThat(llm.metadata()).containsEntry("finishReasons", "length").containsEntry("tenant", "acme-app");
+        assertThat(llm.feature()).isEqualTo("support");
+        assertThat(llm.userId()).isEqualTo(call.userId()).isNotNull().isNotEqualTo("u-7"); // inherited, hashed
+        assertThat(llm.sessionId()).isEqualTo("s-7");
+        assertThat(llm.attributes())
+                .doesNotContainKeys(
+                        "ai.usage.inputTokens",
+                        "ai.usage.totalTokens",
+                        "ai.response.text",
+                        "ai.prompt.messages",
+                        "ai.model.id",
+                        "ai.response.finishReason");
+
+        assertThat(tool.kind()).isEqualTo(SpanKind.TOOL);
+        assertThat(tool.toolName()).isEqualTo("get_weather");
+        assertThat(tool.toolArguments()).isEqualTo("{\"city\":\"Paris\"}");
+        assertThat(tool.toolResult()).isEqualTo("{\"celsius\":21}");
+        assertThat(tool.metadata()).containsEntry("toolCallId", "call-1");
+    }
+
+    @Test
+    void aiSdkNamesAloneGiveModelUsageAndIdentityWithoutLoupeSpanProcessor() {
+        SpanRecord llm = one(span("ai.streamText.doStream", "c000000000000004", null)
+                .addAllAttributes(List.of(
+                        kv("ai.operationId", "ai.streamText.doStream"),
+                        kv("ai.model.provider", "openai.responses"),
+                        kv("ai.model.id", "gpt-4o-mini"),
+                        kv("ai.telemetry.metadata.loupe.feature", "search"),
+                        kv("ai.telemetry.metadata.loupe.user_id", "u-8"),
+                        kv("ai.telemetry.metadata.loupe.session_id", "s-8"),
+                        kv("ai.usage.inputTokens", 40L),
+                        kv("ai.usage.inputTokenDetails.cacheWriteTokens", 30L),
+                        kv("ai.usage.outputTokens", 5L),
+                        kvPair(
+                                "ai.response.msToFirstChunk",
+                                AnyValue.newBuilder().setDoubleValue(412.7).build()),
+                        kv("ai.response.text", ""),
+                        kv("ai.response.toolCalls", "[{\"toolName\":\"search\"}]"))));
+        SpanRecord plain = one(span("ai.streamText.doStream", "c000000000000005", null)
+                .addAllAttributes(List.of(kv("ai.operationId", "ai.streamText.doStream"), kv("user.id", "u-8"))));
+
+        assertThat(llm.kind()).isEqualTo(SpanKind.LLM);
+        assertThat(llm.provider()).isEqualTo("openai.responses");
+        assertThat(llm.model()).isEqualTo("gpt-4o-mini");
+        assertThat(llm.inputTokens()).isEqualTo(40L);
+        assertThat(llm.cacheWriteInputTokens()).isEqualTo(30L);
+        assertThat(llm.timeToFirstTokenMs()).isEqualTo(412L);
+        assertThat(llm.outputTokens()).isEqualTo(5L);
+        assertThat(llm.completion()).isEqualTo("[{\"toolName\":\"search\"}]");
+        assertThat(llm.feature()).isEqualTo("search");
+        assertThat(llm.sessionId()).isEqualTo("s-8");
+        assertThat(llm.userId()).isEqualTo(plain.userId()).isNotNull();
+        assertThat(plain.kind()).isEqualTo(SpanKind.LLM); // a provider call even before its model is known
+    }
+
     @Test
     void spansInheritUserSessionAndFeatureFromTheirNearestAncestorInTheRequest() {
         List<SpanRecord> spans = map(request(
@@ -612,6 +759,10 @@ class OtlpAttributeCoverageTest {
 
     private static KeyValue kvPair(String key, AnyValue value) {
         return KeyValue.newBuilder().setKey(key).setValue(value).build();
+    }
+
+    private static AnyValue string(String value) {
+        return AnyValue.newBuilder().setStringValue(value).build();
     }
 
     private static AnyValue array(AnyValue... values) {
