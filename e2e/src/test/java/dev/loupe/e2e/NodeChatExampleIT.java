@@ -6,14 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.loupe.testing.TestProject;
 import io.restassured.path.json.JsonPath;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -61,9 +54,7 @@ class NodeChatExampleIT {
 
     @BeforeAll
     void startTheExample() throws Exception {
-        Path root = Paths.get(System.getProperty("loupe.repo.root", ".."))
-                .toAbsolutePath()
-                .normalize();
+        Path root = ChildProcesses.repositoryRoot();
         Path example = root.resolve("examples/node-chat");
         assertThat(example.resolve("node_modules/loupe-sdk/dist/esm/browser.js"))
                 .as("the example's dependencies: (cd sdk/typescript && npm ci && npm run build && npm pack)"
@@ -75,34 +66,22 @@ class NodeChatExampleIT {
                 .directory(example.toFile())
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("LOUPE_")); // only what this stack says
-        env.put("LOUPE_COLLECTOR_URL", stack.url(LoupeStack.COLLECTOR));
-        env.put("LOUPE_FEEDBACK_URL", stack.url(LoupeStack.FEEDBACK));
-        env.put("LOUPE_SECRET_KEY", project.secretKey());
-        env.put("LOUPE_PUBLIC_KEY", project.publicKey());
+        ChildProcesses.pointAtStack(env, stack, project);
         env.put("PORT", "0");
         env.put("HOST", "127.0.0.1");
         server = builder.start();
 
         Path log = root.resolve("e2e/target/node-chat.log");
-        Files.createDirectories(log.getParent());
         CompletableFuture<String> url = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader out =
-                            new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-                    Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    System.out.println("[node-chat] " + line);
-                    file.write(line);
-                    file.write('\n');
-                    file.flush();
+            try {
+                ChildProcesses.pipe(server, "node-chat", log, line -> {
                     Matcher m = LISTENING.matcher(line);
                     if (m.find()) {
                         url.complete(m.group(1));
                     }
-                }
-            } catch (IOException e) {
+                });
+            } catch (RuntimeException e) {
                 url.completeExceptionally(e);
             }
             url.completeExceptionally(new AssertionError("node server.mjs ended before listening; see " + log));
