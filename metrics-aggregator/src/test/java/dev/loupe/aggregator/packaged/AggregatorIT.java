@@ -385,7 +385,11 @@ class AggregatorIT {
         assertThat(prices.statusCode()).isEqualTo(200);
         assertThat(prices.jsonPath().getList("overrides.model")).contains(model);
         // another project does not see it; a read key cannot set one; a rate PostgreSQL cannot store is named
-        assertThat(given().auth().oauth2(b.secretKey()).get("/v1/prices").jsonPath().getList("overrides.model"))
+        assertThat(given().auth()
+                        .oauth2(b.secretKey())
+                        .get("/v1/prices")
+                        .jsonPath()
+                        .getList("overrides.model"))
                 .doesNotContain(model);
         given().auth()
                 .oauth2(a.secretKey())
