@@ -2,6 +2,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { formatTraceparent, newSpanId, newTraceId } from './ids.js';
+import { retrievalResults } from './wire.js';
 
 export type SpanKind = 'LLM' | 'RETRIEVAL' | 'TOOL' | 'EMBEDDING' | 'AGENT' | 'CHAIN' | 'OTHER';
 export type SpanStatus = 'SUCCESS' | 'ERROR' | 'TRUNCATED';
@@ -236,15 +237,8 @@ export class Span implements Parent {
    * out (a decision's retrieved texts are only hashed). */
   documents(results: Iterable<unknown>): this {
     if (this.ended || !results) return this;
-    const docs = [];
-    for (const item of results) {
-      const doc = item as Record<string, unknown>;
-      const id = doc?.docId ?? doc?.doc_id ?? doc?.id;
-      const entry: Record<string, unknown> = { docId: id === undefined || id === null ? null : String(id) };
-      const score = typeof doc?.score === 'number' && Number.isFinite(doc.score) ? doc.score : undefined;
-      if (score !== undefined) entry.score = score;
-      docs.push(entry);
-    }
+    // the decision's mapping of ids and scores, without the texts
+    const docs = (retrievalResults(results) ?? []).map(({ docId, score }) => (score === undefined ? { docId } : { docId, score }));
     this.completion = JSON.stringify(docs);
     return this.attribute('retrievedDocuments', docs.length);
   }

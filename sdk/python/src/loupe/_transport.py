@@ -182,7 +182,7 @@ class Transport:
                     self._wake.clear()
                     if not queue:
                         continue
-                elif len(queue) < config.batch_size and not self._stop.is_set() and not self._has_marker():
+                elif len(queue) < config.batch_size and not self._stop.is_set() and self._markers == 0:
                     # items but not a full batch: wait out the interval unless a batch fills or a flush asks
                     self._wake.wait(config.flush_interval)
                     self._wake.clear()
@@ -192,12 +192,6 @@ class Transport:
 
     def _abandoned(self) -> bool:
         return self._abandon_at is not None and time.monotonic() >= self._abandon_at
-
-    def _has_marker(self) -> bool:
-        try:
-            return any(endpoint == "flush" for endpoint, _ in list(self._queue))
-        except RuntimeError:  # pragma: no cover - deque mutated while copied
-            return True
 
     def _drain(self) -> None:
         """Sends everything queued now, in batches; markers are released after the items before them.

@@ -15,7 +15,7 @@ from conftest import free_port
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX only)")
 def test_a_forked_child_sends_its_own_spans_and_not_the_parents(collector, make_client):
     client = make_client(flush_interval=30.0, batch_size=100)
     for i in range(3):
@@ -53,7 +53,7 @@ def test_a_forked_child_sends_its_own_spans_and_not_the_parents(collector, make_
     assert client.stats()["sent"] == 3
 
 
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX only)")
 def test_a_client_closed_before_fork_stays_closed_in_the_child(collector, make_client):
     client = make_client()
     client.close(1)

@@ -176,7 +176,9 @@ def test_collector_down_then_recovers(make_client):
     for i in range(25):  # nothing listens: no call raises or waits
         with client.span("OTHER", f"s{i}"):
             pass
-    time.sleep(0.3)
+    deadline = time.monotonic() + 5
+    while client.stats()["retries"] < 1 and time.monotonic() < deadline:  # the sender has met the dead port
+        time.sleep(0.01)
     assert client.stats()["retries"] >= 1
     assert client.flush(0.1) is False
     late = Collector().start(port)
