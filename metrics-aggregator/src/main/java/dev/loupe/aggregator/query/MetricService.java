@@ -2,6 +2,7 @@ package dev.loupe.aggregator.query;
 
 import dev.loupe.aggregator.rollup.Granularity;
 import dev.loupe.aggregator.rollup.LatencySketch;
+import dev.loupe.aggregator.spans.SpanAttribution;
 import dev.loupe.contracts.events.ModelKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -28,7 +29,7 @@ import java.util.function.Function;
 public class MetricService {
     static final Map<String, String> RAW_SPAN_COLUMNS = Map.of(
             "feature",
-            "coalesce(rollup_feature, feature, '')",
+            SpanAttribution.feature("spans"),
             "model",
             "telemetry.span_model_key(request_model, model)",
             "kind",
@@ -40,9 +41,9 @@ public class MetricService {
             "tool",
             "coalesce(tool_name, '')",
             "user",
-            "coalesce(rollup_user, user_id, '')",
+            SpanAttribution.user("spans"),
             "session",
-            "coalesce(rollup_session, session_id, '')");
+            SpanAttribution.session("spans"));
     static final Map<String, String> DECISION_COLUMNS =
             Map.of("feature", "feature", "model", "telemetry.model_key(model)", "status", "status");
     static final String CORRECTION_SIGNALS = "('INCORRECT', 'EDITED')";

@@ -1,6 +1,7 @@
 package dev.loupe.aggregator.query;
 
 import dev.loupe.aggregator.rollup.Granularity;
+import dev.loupe.aggregator.spans.SpanAttribution;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -132,13 +133,13 @@ public class SessionRollupQuery {
         }
 
         private String rawSpans(Instant from, Instant to) {
-            return "select coalesce(rollup_session, session_id, '') as session_id, count(*) as span_count, "
+            return "select " + SpanAttribution.session("spans") + " as session_id, count(*) as span_count, "
                     + "count(*) filter (where kind = 'LLM') as llm_count, coalesce(sum(input_tokens), 0)::bigint as "
                     + "input_tokens, coalesce(sum(output_tokens), 0)::bigint as output_tokens, coalesce(sum(cost_usd), 0) "
                     + "as cost_usd from telemetry.spans "
                     + "where project_id = " + project + " and start_time >= " + bind(from.atOffset(ZoneOffset.UTC))
                     + " and start_time < " + bind(to.atOffset(ZoneOffset.UTC))
-                    + sessionFilter("coalesce(rollup_session, session_id, '')")
+                    + sessionFilter(SpanAttribution.session("spans"))
                     + " group by 1";
         }
 

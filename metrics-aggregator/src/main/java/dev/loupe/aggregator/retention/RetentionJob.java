@@ -41,8 +41,16 @@ public class RetentionJob {
         }
     }
 
+    /**
+     * How much longer than the raw spans a trace's first feature, user and session are kept: a stored span reads
+     * them when it counts under '' ({@code SpanAttribution}), and on TimescaleDB a day's chunk of spans outlives
+     * the cut-off by up to a day.
+     */
+    static final Duration TRACES_MARGIN = Duration.ofDays(2);
+
     enum Kind {
         RAW,
+        TRACES,
         MINUTE,
         HOUR,
         DAY
@@ -54,7 +62,7 @@ public class RetentionJob {
             new Target("telemetry.eval_results", "evaluated_at", Kind.RAW),
             new Target("telemetry.feedback", "occurred_at", Kind.RAW),
             new Target("telemetry.alert_events", "changed_at", Kind.RAW),
-            new Target("telemetry.trace_features", "trace_time", Kind.RAW),
+            new Target("telemetry.trace_features", "trace_time", Kind.TRACES),
             new Target("telemetry.span_rollup_1m", "bucket", Kind.MINUTE),
             new Target("telemetry.decision_rollup_1m", "bucket", Kind.MINUTE),
             new Target("telemetry.eval_rollup_1m", "bucket", Kind.MINUTE),
@@ -133,6 +141,7 @@ public class RetentionJob {
     private Duration retention(Kind kind) {
         return switch (kind) {
             case RAW -> config.raw();
+            case TRACES -> config.raw().plus(TRACES_MARGIN);
             case MINUTE -> config.minuteRollups();
             case HOUR -> config.hourRollups();
             case DAY -> config.dayRollups();

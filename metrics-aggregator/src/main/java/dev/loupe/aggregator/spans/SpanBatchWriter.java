@@ -28,9 +28,9 @@ import java.util.Map;
  * transaction, from the rows the insert actually returned: a redelivered span inserts nothing and so adds
  * nothing. Feature, user and session attribution (docs/architecture.md#feature-attribution): a span without a
  * feature, user or session counts under the first one seen on its trace; when that arrives after the span (the root
- * usually ends, and is exported, last), the stored span and its rollup contribution (span rollups for a feature,
- * session rollups for a session; per-user metrics read the span's rollup_user) move from '' to it, in the same
- * transaction.
+ * usually ends, and is exported, last), the span's rollup contribution (span rollups for a feature, session rollups
+ * for a session) moves from '' to it, in the same transaction. The stored span row is written once and never
+ * updated: readers resolve its '' through {@link SpanAttribution}.
  */
 @ApplicationScoped
 public class SpanBatchWriter {
@@ -71,32 +71,28 @@ public class SpanBatchWriter {
                    case when k.session_id is null then c.session_id end as session_id
             from changed c left join known k on k.project_id = c.project_id and k.trace_id = c.trace_id""";
     /**
-     * Moves a trace's stored spans from '' to the feature, user and session just learnt. Finds a trace's spans by the
-     * trace index only: a time-range condition here let the planner, whose statistics always lag behind the newest
-     * data, pick the (project, time) index for "recent" spans and scan a whole day of them per trace. A span whose
-     * rollup column is null (stored before V4 / V8) is not moved: it never counted under ''. Returns each moved span's
-     * facts and which of its rollup contributions moved: a span had '' exactly when it had no value of its own and
-     * its trace none when it was stored, and the trace had none until now.
+     * The stored spans of the traces that just learnt a feature, user or session and that counted under none
+     * ({@code ''}): their rollup contributions move to what was learnt. Read, not updated (issue 24): the span row
+     * keeps {@code ''} and is read through {@link SpanAttribution}, which resolves it from {@code trace_features},
+     * where the value is set once and for good. So a move happens exactly once, in the transaction that set it, and
+     * a redelivered batch (which sets nothing) moves nothing. Finds a trace's spans by the trace index only: a
+     * time-range condition here let the planner, whose statistics always lag behind the newest data, pick the
+     * (project, time) index for "recent" spans and scan a whole day of them per trace. A span whose rollup column is
+     * null (stored before V4 / V8) is not moved: it never counted under ''.
      */
-    private static final String MOVE_TO_TRACE = """
-            update telemetry.spans s set
-                rollup_feature = case when s.rollup_feature = '' and u.new_feature is not null
-                                      then u.new_feature else s.rollup_feature end,
-                rollup_user = case when s.rollup_user = '' and u.new_user is not null
-                                   then u.new_user else s.rollup_user end,
-                rollup_session = case when s.rollup_session = '' and u.new_session is not null
-                                      then u.new_session else s.rollup_session end
-            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+    private static final String TO_MOVE = """
+            select (u.new_feature is not null and s.rollup_feature = '') as feature_moved,
+                   (u.new_session is not null and s.rollup_session = '') as session_moved,
+                   u.new_feature, u.new_session,
+            """ + SpanFacts.COLUMNS.replace("project_id", "s.project_id") + """
+
+            from telemetry.spans s
+            join unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
                 as u(project_id, trace_id, new_feature, new_user, new_session)
-            where s.project_id = u.project_id and s.trace_id = u.trace_id
-              and ((u.new_feature is not null and s.rollup_feature = '')
-                   or (u.new_user is not null and s.rollup_user = '')
-                   or (u.new_session is not null and s.rollup_session = ''))
-            returning (u.new_feature is not null and nullif(s.feature, '') is null
-                       and s.rollup_feature = u.new_feature) as feature_moved,
-                      (u.new_session is not null and nullif(s.session_id, '') is null
-                       and s.rollup_session = u.new_session) as session_moved,
-            """ + SpanFacts.COLUMNS.replace("project_id", "s.project_id");
+              on s.project_id = u.project_id and s.trace_id = u.trace_id
+            where (u.new_feature is not null and s.rollup_feature = '')
+               or (u.new_user is not null and s.rollup_user = '')
+               or (u.new_session is not null and s.rollup_session = '')""";
 
     private final Pool pool;
 
@@ -125,19 +121,23 @@ public class SpanBatchWriter {
         return connection
                 .preparedQuery(ATTRIBUTE_TRACES)
                 .execute(traceTuple(spans))
-                .chain(attributed -> moveToTrace(connection, attributed))
+                .chain(attributed -> toMove(connection, attributed))
                 .invoke(movedRows -> {
                     for (Row row : movedRows) {
-                        SpanFacts now = SpanFacts.fromRow(row);
+                        SpanFacts before = SpanFacts.fromRow(row);
+                        SpanFacts now = before;
                         if (row.getBoolean("feature_moved")) {
+                            now = now.withFeature(row.getString("new_feature"));
                             for (SpanRollupDelta d : deltas) {
-                                d.remove(now.withFeature(""));
+                                d.remove(before);
                                 d.add(now);
                             }
                         }
                         if (row.getBoolean("session_moved")) {
+                            SpanFacts from = now;
+                            now = now.withSession(row.getString("new_session"));
                             for (SessionRollupDelta d : sessions) {
-                                d.remove(now.withSession(""));
+                                d.remove(from);
                                 d.add(now);
                             }
                         }
@@ -191,7 +191,7 @@ public class SpanBatchWriter {
                 + SpanColumns.time(start).toInstant();
     }
 
-    private static Uni<RowSet<Row>> moveToTrace(SqlConnection connection, RowSet<Row> attributed) {
+    private static Uni<RowSet<Row>> toMove(SqlConnection connection, RowSet<Row> attributed) {
         if (attributed.rowCount() == 0) {
             return Uni.createFrom().item(attributed);
         }
@@ -208,7 +208,7 @@ public class SpanBatchWriter {
             session.add(r.getString("session_id"));
         }
         return connection
-                .preparedQuery(MOVE_TO_TRACE)
+                .preparedQuery(TO_MOVE)
                 .execute(Tuple.of(
                         project.toArray(String[]::new),
                         trace.toArray(String[]::new),

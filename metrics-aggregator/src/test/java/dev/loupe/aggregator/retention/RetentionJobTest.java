@@ -44,14 +44,21 @@ class RetentionJobTest {
         insertRollup("1m", NOW.minusSeconds(13L * 86400));
         insertRollup("1h", NOW.minusSeconds(431L * 86400));
         insertRollup("1h", NOW.minusSeconds(399L * 86400));
+        // a trace's attribution outlives its spans by two days (spans read it: SpanAttribution)
+        insertTrace("trace-gone", NOW.minusSeconds(33L * 86400));
+        insertTrace("trace-kept", NOW.minusSeconds(31L * 86400));
 
         RetentionJob.Removed removed = retention.run(NOW).await().indefinitely();
 
         if (timescale.path().schema().isPresent()) {
-            assertThat(removed).isEqualTo(new RetentionJob.Removed(0, 3));
+            assertThat(removed).isEqualTo(new RetentionJob.Removed(1, 3));
         } else {
-            assertThat(removed).isEqualTo(new RetentionJob.Removed(3, 0));
+            assertThat(removed).isEqualTo(new RetentionJob.Removed(4, 0));
         }
+        assertThat(
+                        count(
+                                "select string_agg(trace_id, ',') as v from telemetry.trace_features where project_id = 'retention'"))
+                .isEqualTo("trace-kept");
         assertThat(count("select span_id as v from telemetry.spans where project_id = 'retention'"))
                 .isEqualTo("new-span");
         assertThat(count("select count(*)::text as v from telemetry.span_rollup_1m where project_id = 'retention'"))
@@ -65,6 +72,14 @@ class RetentionJobTest {
                         "insert into telemetry.spans (project_id, trace_id, span_id, kind, start_time, status, "
                                 + "schema_version) values ('retention', 'ffffffffffffffffffffffffffffffff', $1, 'LLM', $2, 'SUCCESS', 1)")
                 .execute(Tuple.of(id, start.atOffset(ZoneOffset.UTC)))
+                .await()
+                .indefinitely();
+    }
+
+    private void insertTrace(String traceId, Instant time) {
+        pool.preparedQuery("insert into telemetry.trace_features (project_id, trace_id, feature, trace_time) "
+                        + "values ('retention', $1, 'f', $2)")
+                .execute(Tuple.of(traceId, time.atOffset(ZoneOffset.UTC)))
                 .await()
                 .indefinitely();
     }

@@ -58,10 +58,14 @@ class TraceAttributionTest {
         Trace t = new Trace(DAY.plusSeconds(3600));
         send(t.children());
         awaitSpans(t.traceId, 2);
+        Map<String, String> versions = rowVersions(t.traceId);
         send(List.of(t.root()));
         awaitSpans(t.traceId, 3);
 
         t.assertCountedUnderTheRoot();
+        // written once (issue 24): learning the trace's user and session moved the children's rollup sums, and left
+        // their rows as they were stored (same row version: no update, no new index entries)
+        assertThat(rowVersions(t.traceId)).containsAllEntriesOf(versions).hasSize(3);
         t.assertRedeliveryAddsNothing();
     }
 
@@ -277,7 +281,9 @@ class TraceAttributionTest {
             assertThat(value("request_count", "session", Map.of("session", session), from, to))
                     .isEqualTo(2);
             Row spans = one(
-                    "select count(*) as n from telemetry.spans where project_id = $1 and rollup_session = $2", session);
+                    "select count(*) as n from telemetry.spans where project_id = $1 and "
+                            + SpanAttribution.session("spans") + " = $2",
+                    session);
             assertThat(spans.getLong("n")).isEqualTo(4);
             Row rollup = one(
                     "select sum(span_count) as n from telemetry.session_rollup_1d where project_id = $1 "
@@ -307,6 +313,18 @@ class TraceAttributionTest {
                         + "and (span_count < 0 or cost_usd < 0) and $2::text is null",
                 null);
         assertThat(moved.getLong("n")).isZero();
+    }
+
+    /** Each stored span of the trace, by id, with its row version (the transaction that wrote it, and where). */
+    private Map<String, String> rowVersions(String traceId) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        pool.preparedQuery("select span_id, xmin::text || ' ' || ctid::text as v from telemetry.spans "
+                        + "where project_id = $1 and trace_id = $2")
+                .execute(Tuple.of(projectB, traceId))
+                .await()
+                .indefinitely()
+                .forEach(r -> versions.put(r.getString("span_id"), r.getString("v")));
+        return versions;
     }
 
     private Row one(String sql, String arg) {
