@@ -17,10 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -230,8 +228,6 @@ class EndToEndBenchmark {
     /** 100 requests/s of 50 spans for {@link #PACED}: accept latency from the scheduled time, and visibility. */
     private Paced paced(Connection db, String path, String type, Supplier<byte[]> body) throws Exception {
         Histogram accept = new Histogram(60_000_000_000L, 3);
-        Histogram visible = new Histogram(600_000_000_000L, 3);
-        Map<String, Long> waiting = new ConcurrentHashMap<>();
         AtomicLong failures = new AtomicLong();
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
         long interval = 10_000_000L;
@@ -245,54 +241,39 @@ class EndToEndBenchmark {
             traceIds.add(first.getKey());
             expectedSpans.put(first.getKey(), first.getValue());
         }
-        long begin = System.nanoTime() + 200_000_000L;
-        List<CompletableFuture<?>> pending = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            long scheduled = begin + i * interval;
-            byte[] b = bodies.get(i);
-            String traceId = traceIds.get(i);
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            ticker.schedule(
-                    () -> send(path, type, b).whenComplete((status, e) -> {
-                        long now = System.nanoTime();
-                        accept.recordValue(Math.max(0, now - scheduled));
-                        if (e == null && status == 200) {
-                            waiting.put(traceId, now);
-                        } else {
-                            failures.incrementAndGet();
-                        }
-                        done.complete(null);
-                    }),
-                    Math.max(0, scheduled - System.nanoTime()),
-                    TimeUnit.NANOSECONDS);
-            pending.add(done);
-        }
-        long deadline = begin + PACED.toNanos() + 120_000_000_000L;
-        // by (project_id, trace_id), the index the trace API uses: a poll must not scan the table it measures
-        try (PreparedStatement q =
-                db.prepareStatement("select trace_id, count(*) from telemetry.spans where project_id = ? "
-                        + "and trace_id = any(?) group by trace_id")) {
-            q.setString(1, stack.projectId());
-            while ((!waiting.isEmpty() || pending.stream().anyMatch(f -> !f.isDone()))
-                    && System.nanoTime() < deadline) {
-                if (!waiting.isEmpty()) {
-                    Array ids = db.createArrayOf("text", waiting.keySet().toArray());
-                    q.setArray(2, ids);
-                    try (ResultSet r = q.executeQuery()) {
-                        long now = System.nanoTime();
-                        while (r.next()) {
-                            if (r.getInt(2) < expectedSpans.get(r.getString(1))) {
-                                continue; // part of the trace is not in yet
+        Histogram visible;
+        long invisible;
+        try (VisibilityWatch watch = new VisibilityWatch(db, stack.projectId())) {
+            long begin = System.nanoTime() + 200_000_000L;
+            List<CompletableFuture<?>> pending = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                long scheduled = begin + i * interval;
+                byte[] b = bodies.get(i);
+                String traceId = traceIds.get(i);
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                ticker.schedule(
+                        () -> send(path, type, b).whenComplete((status, e) -> {
+                            long now = System.nanoTime();
+                            accept.recordValue(Math.max(0, now - scheduled));
+                            if (e == null && status == 200) {
+                                watch.accepted(traceId, expectedSpans.get(traceId), now);
+                            } else {
+                                failures.incrementAndGet();
                             }
-                            Long accepted = waiting.remove(r.getString(1));
-                            if (accepted != null) {
-                                visible.recordValue(Math.max(0, now - accepted));
-                            }
-                        }
-                    }
-                }
-                Thread.sleep(20);
+                            done.complete(null);
+                        }),
+                        Math.max(0, scheduled - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+                pending.add(done);
             }
+            long deadline = begin + PACED.toNanos() + 120_000_000_000L;
+            while ((watch.waiting() > 0 || pending.stream().anyMatch(f -> !f.isDone()))
+                    && System.nanoTime() < deadline) {
+                watch.poll();
+                Thread.sleep(VisibilityWatch.POLL_MILLIS);
+            }
+            visible = watch.visible();
+            invisible = watch.waiting();
         }
         ticker.shutdown();
         return new Paced(
@@ -300,7 +281,7 @@ class EndToEndBenchmark {
                 accept.getValueAtPercentile(99) / 1e6,
                 visible.getValueAtPercentile(50) / 1e6,
                 visible.getValueAtPercentile(99) / 1e6,
-                failures.get() + waiting.size());
+                failures.get() + invisible);
     }
 
     record Paced(double p50, double p99, double visibleP50, double visibleP99, long failures) {}

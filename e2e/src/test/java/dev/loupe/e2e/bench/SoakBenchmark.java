@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The soak behind {@code bin/loupe soak} (runs only with {@code -Pbenchmark}; not part of CI): the whole stack as
  * separate processes with the benchmark's JVM flags, the simulator's product scaled to a span rate and played live
- * through the client for a duration, the stack sampled meanwhile (heap, RSS, consumer lag, errors). Writes
- * {@code e2e/target/benchmarks/soak.md} and then fails when the verdict does (memory not flat, lag unbounded,
- * anything lost).
+ * through the client for a duration, the stack sampled meanwhile (heap, RSS, consumer lag, errors) and the
+ * visibility of marker traces of its own measured ({@link SoakMarkers}). Writes {@code e2e/target/benchmarks/soak.md}
+ * and then fails when the verdict does (memory not flat, lag over the limit, visibility p99 over the limit or a
+ * marker lost, anything lost).
  */
 class SoakBenchmark {
     static final double MINUTES = Double.parseDouble(System.getProperty("soak.minutes", "30"));
@@ -25,12 +26,18 @@ class SoakBenchmark {
     /** Forced full GCs over the run (at evenly spaced samples, the first and the last included). */
     static final int FORCED_GCS = Integer.getInteger("soak.forced-gcs", 12);
 
+    /** One marker trace every so often while the traffic runs; lost when not queryable within the give-up time. */
+    static final Duration MARKER_EVERY = Duration.ofSeconds(Long.getLong("soak.visibility-seconds", 5));
+
+    static final Duration MARKER_GIVE_UP = Duration.ofSeconds(60);
+    static final String PROJECT = "soak";
     static final Duration DRAIN = Duration.ofSeconds(Long.getLong("soak.drain-seconds", 120));
     static final SoakVerdict.Limits LIMITS = new SoakVerdict.Limits(
             Double.parseDouble(System.getProperty("soak.heap-slope-mib-per-minute", "1")),
             Double.parseDouble(System.getProperty("soak.rss-slope-mib-per-minute", "2")),
-            Long.getLong("soak.lag-limit", 20_000),
-            Double.parseDouble(System.getProperty("soak.min-judged-minutes", "10")));
+            Long.getLong("soak.lag-limit", 10_000),
+            Double.parseDouble(System.getProperty("soak.min-judged-minutes", "10")),
+            Double.parseDouble(System.getProperty("soak.visibility-p99-limit-ms", "5000")));
 
     @Test
     void soak() throws Exception {
@@ -47,17 +54,19 @@ class SoakBenchmark {
                             "--eval-runner=" + stack.url("eval-runner"),
                             "--alert-manager=" + stack.url("alert-manager"),
                             "--bootstrap-token=" + stack.bootstrapToken(),
-                            "--project=soak",
+                            "--project=" + PROJECT,
                             "--scenario=soak",
                             "--spans-per-second=" + SPANS_PER_SECOND,
                             "--duration=" + length
                         },
-                        System.out)) {
+                        System.out);
+                SoakMarkers markers = SoakMarkers.start(stack, PROJECT, MARKER_EVERY, MARKER_GIVE_UP)) {
             SoakSampler sampler = new SoakSampler(stack, kafka, soak);
             log(String.format(
-                    "sampling every %d s, a forced full GC every %d samples%s",
+                    "sampling every %d s, a forced full GC every %d samples, a visibility marker every %d s%s",
                     INTERVAL.toSeconds(),
                     gcEvery,
+                    MARKER_EVERY.toSeconds(),
                     sampler.canForceGc() ? "" : " (no jcmd in this Java: heap after natural major GCs only)"));
             List<SoakSample> taken = new ArrayList<>();
             long begun = System.nanoTime();
@@ -75,6 +84,7 @@ class SoakBenchmark {
                     Thread.sleep(200);
                 }
             }
+            markers.stop(); // markers only while the traffic ran; those accepted are watched during the drain
             soak.await(); // the client's queue and the feedback calls finish; then the broker drains
             long drainBegun = System.nanoTime();
             SoakSample drained = sampler.sample(false);
@@ -84,7 +94,9 @@ class SoakBenchmark {
             }
             double drainSeconds = (System.nanoTime() - drainBegun) / 1e9;
             log(String.format("lag after %.0f s of drain: %,d", drainSeconds, drained.lagTotal()));
-            SoakVerdict verdict = new SoakVerdict(LIMITS, taken, MINUTES, drained);
+            SoakVisibility visibility = markers.finish();
+            log(visibility.describe());
+            SoakVerdict verdict = new SoakVerdict(LIMITS, taken, MINUTES, drained, visibility);
             String report = SoakReport.markdown(settings(length), taken, drained, drainSeconds, verdict);
             Path out = Path.of("target/benchmarks/soak.md");
             Files.createDirectories(out.getParent());

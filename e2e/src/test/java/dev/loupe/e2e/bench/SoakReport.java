@@ -45,17 +45,20 @@ final class SoakReport {
                         verdict.limits().judgedMinutes() * 1.5 + 1);
         r.append(
                 verdict.passed()
-                        ? "**Verdict: PASS** — " + memory + ", lag bounded, nothing lost.\n"
+                        ? "**Verdict: PASS** — " + memory + ", lag bounded, data fresh, nothing lost.\n"
                         : "**Verdict: FAIL** — " + String.join("; ", verdict.failures()) + "; " + memory + ".\n");
         r.append(String.format(
-                "%nJudged over the last two thirds of the traffic (%d samples, %.1f min): flat = "
+                "%nMemory judged over the last two thirds of the traffic (%d samples, %.1f min): flat = "
                         + "least-squares slope ≤ %.1f MiB/min for the heap after GC (fitted on the samples after a forced "
-                        + "full GC) and ≤ %.1f MiB/min for RSS; bounded = every group's lag ≤ %,d records.%n%n",
+                        + "full GC) and ≤ %.1f MiB/min for RSS. Over the whole run: bounded = every group's lag ≤ %,d "
+                        + "records in every sample; fresh = visibility (a marker trace accepted → queryable) p99 ≤ %,.0f "
+                        + "ms and no marker lost.%n%n",
                 verdict.windowSamples(),
                 verdict.windowMinutes(),
                 verdict.limits().heapMibPerMinute(),
                 verdict.limits().rssMibPerMinute(),
-                verdict.limits().lag()));
+                verdict.limits().lag(),
+                verdict.limits().visibilityP99Ms()));
         r.append(
                 "| service | heap after GC, first → last judged (MiB) | heap trend | RSS first → last (MiB) | RSS trend |\n"
                         + "|---|---|---|---|---|\n");
@@ -68,16 +71,29 @@ final class SoakReport {
                     judgedRange(samples, name, false, verdict),
                     verdict.rss(name).describe()));
         }
-        r.append("\n| consumer group | max lag, judged window | lag when the traffic stopped | after "
+        r.append("\n| consumer group | max lag, every sample | lag when the traffic stopped | after "
                 + String.format("%.0f s of drain |%n|---|---|---|---|%n", drainSeconds));
-        Map<String, Long> groups = new TreeMap<>(drained.lag());
-        groups.forEach((group, lag) -> r.append(String.format(
+        Map<String, Long> groups = new TreeMap<>(verdict.maxLag());
+        groups.forEach((group, max) -> r.append(String.format(
                 "| %s | %,d | %,d | %,d |%n",
-                group, verdict.maxLag().getOrDefault(group, 0L), last.lag().getOrDefault(group, 0L), lag)));
+                group, max, last.lag().getOrDefault(group, 0L), drained.lag().getOrDefault(group, 0L))));
+        SoakVisibility v = verdict.visibility();
+        r.append(String.format(
+                "%nVisibility, sampled while the traffic ran: %,d marker traces (one root span each, feature `%s`, "
+                        + "polled in PostgreSQL every %d ms): p50 %,.0f ms, p99 %,.0f ms, max %,.0f ms; %,d never queryable "
+                        + "(lost), %,d refused by the collector.%n",
+                v.sent(),
+                SoakMarkers.FEATURE,
+                VisibilityWatch.POLL_MILLIS,
+                v.p50Ms(),
+                v.p99Ms(),
+                v.maxMs(),
+                v.lost(),
+                v.refused()));
         ClientMetrics c = drained.app().client();
         r.append(String.format(
                 "%nSent %,d spans, %,d decisions, %,d feedback; the collector acknowledged %,d items in "
-                        + "%,d requests (%,d retries); the aggregator stored %,d spans. Lost by the app: %,d dropped, %,d "
+                        + "%,d requests (%,d retries); the aggregator stored %,d spans (and %,d marker spans). Lost by the app: %,d dropped, %,d "
                         + "rejected, %,d failed, %,d feedback calls failed. 5xx answers: %s. Dead letters: %,d. Alert "
                         + "notifications under this normal traffic: %d.%n",
                 drained.app().spans(),
@@ -86,7 +102,8 @@ final class SoakReport {
                 c.sent(),
                 c.requests(),
                 c.retries(),
-                drained.spansStored(),
+                Math.max(0, drained.spansStored() - v.sent()),
+                v.sent(),
                 c.dropped(),
                 c.rejected(),
                 c.failed(),

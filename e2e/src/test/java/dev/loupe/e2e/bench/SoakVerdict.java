@@ -9,14 +9,17 @@ import java.util.function.ToLongFunction;
 /**
  * Judges a soak over the last two thirds of its traffic (the first third is warm-up: JIT, heap growing to its
  * working size, caches filling): memory is flat when the least-squares slope of each service's heap after GC and
- * of its RSS stays under the limits; lag is bounded when no group's lag exceeds the limit; and nothing is lost.
+ * of its RSS stays under the limits. Over the whole run, warm-up included: lag is bounded when no group's lag, in any
+ * sample, exceeds the limit; data is fresh when the marker traces' visibility p99 stays under its limit and none
+ * was lost; and nothing is lost.
  */
 final class SoakVerdict {
     /**
-     * The limits, in MiB per minute and records; memory is judged only over a window of at least
+     * The limits, in MiB per minute, records and milliseconds; memory is judged only over a window of at least
      * {@code judgedMinutes}, since a shorter one sees the JVMs warm up, not leak.
      */
-    record Limits(double heapMibPerMinute, double rssMibPerMinute, long lag, double judgedMinutes) {}
+    record Limits(
+            double heapMibPerMinute, double rssMibPerMinute, long lag, double judgedMinutes, double visibilityP99Ms) {}
 
     /** A slope and what it was fitted on ("forced GCs", "major GCs", "samples"), or why it was not. */
     record Trend(double mibPerMinute, int points, String basis, boolean judged, boolean flat) {
@@ -32,9 +35,21 @@ final class SoakVerdict {
     private final Map<String, Trend> rss = new LinkedHashMap<>();
     private final Map<String, Long> maxLag = new LinkedHashMap<>();
     private final List<String> failures = new ArrayList<>();
+    private final SoakVisibility visibility;
 
-    SoakVerdict(Limits limits, List<SoakSample> traffic, double trafficMinutes, SoakSample last) {
+    /**
+     * @param traffic    the samples taken while the traffic ran
+     * @param last       the sample after the drain
+     * @param visibility what the marker traces measured while the traffic ran
+     */
+    SoakVerdict(
+            Limits limits,
+            List<SoakSample> traffic,
+            double trafficMinutes,
+            SoakSample last,
+            SoakVisibility visibility) {
         this.limits = limits;
+        this.visibility = visibility;
         this.window =
                 traffic.stream().filter(s -> s.minutes() >= trafficMinutes / 3).toList();
         boolean longEnough = windowMinutes() >= limits.judgedMinutes();
@@ -73,13 +88,28 @@ final class SoakVerdict {
                 failures.add(service + " RSS grows " + rss.get(service).describe());
             }
         }
-        window.forEach(s -> s.lag().forEach((group, lag) -> maxLag.merge(group, lag, Math::max)));
+        // every sample, warm-up and drain included: data late at minute 2 is as late as at minute 20
+        traffic.forEach(s -> s.lag().forEach((group, lag) -> maxLag.merge(group, lag, Math::max)));
+        last.lag().forEach((group, lag) -> maxLag.merge(group, lag, Math::max));
         maxLag.forEach((group, lag) -> {
             if (lag > limits.lag()) {
                 failures.add(
                         String.format("consumer group %s lagged %,d records (limit %,d)", group, lag, limits.lag()));
             }
         });
+        if (visibility.sent() == 0) {
+            failures.add("visibility not measured: no marker trace was accepted");
+        } else if (visibility.p99Ms() > limits.visibilityP99Ms()) {
+            failures.add(String.format(
+                    "visibility p99 was %,.0f ms (limit %,.0f ms)", visibility.p99Ms(), limits.visibilityP99Ms()));
+        }
+        if (visibility.lost() > 0) {
+            failures.add(String.format(
+                    "%,d of %,d marker traces never became queryable (lost)", visibility.lost(), visibility.sent()));
+        }
+        if (visibility.refused() > 0) {
+            failures.add(String.format("the collector refused %,d marker traces", visibility.refused()));
+        }
         long lost = last.app().errors();
         if (lost > 0) {
             failures.add(String.format("the app lost %,d items (dropped, rejected, failed, feedback)", lost));
@@ -150,6 +180,10 @@ final class SoakVerdict {
 
     Map<String, Long> maxLag() {
         return maxLag;
+    }
+
+    SoakVisibility visibility() {
+        return visibility;
     }
 
     Limits limits() {

@@ -10,11 +10,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
-/** The soak's verdict and its reading of /q/metrics, on made-up samples: a leak fails, warm-up and noise do not. */
+/**
+ * The soak's verdict and its reading of /q/metrics, on made-up samples: a leak fails, warm-up and noise do not; lag
+ * over the limit in any sample fails; visibility p99 over the limit, or a marker lost, fails.
+ */
 class SoakVerdictTest {
-    static final SoakVerdict.Limits LIMITS = new SoakVerdict.Limits(1, 2, 20_000, 10);
+    static final SoakVerdict.Limits LIMITS = new SoakVerdict.Limits(1, 2, 10_000, 10, 5_000);
     static final long MIB = 1024 * 1024;
 
     /** 30 minutes sampled every 30 s; heap after GC and RSS given per minute; a forced GC every fifth sample. */
@@ -44,8 +48,34 @@ class SoakVerdictTest {
         return samples;
     }
 
+    /** Markers every 5 s for 30 minutes, all queryable within 0.4–1.2 s. */
+    static SoakVisibility fresh() {
+        Histogram h = histogram();
+        for (int i = 0; i < 360; i++) {
+            h.recordValue(ms(400 + (i % 9) * 100));
+        }
+        return SoakVisibility.of(h, 0, 0);
+    }
+
+    static Histogram histogram() {
+        return new Histogram(600_000_000_000L, 3);
+    }
+
+    static long ms(long millis) {
+        return millis * 1_000_000L;
+    }
+
     static SoakVerdict verdict(List<SoakSample> samples) {
-        return new SoakVerdict(LIMITS, samples, 30, samples.get(samples.size() - 1));
+        return verdict(samples, fresh());
+    }
+
+    static SoakVerdict verdict(List<SoakSample> samples, SoakVisibility visibility) {
+        return new SoakVerdict(LIMITS, samples, 30, samples.get(samples.size() - 1), visibility);
+    }
+
+    /** The sample with other lag figures. */
+    static SoakSample withLag(SoakSample s, Map<String, Long> lag) {
+        return new SoakSample(s.minutes(), s.app(), s.services(), lag, s.deadLetters(), s.spansStored());
     }
 
     @Test
@@ -75,9 +105,99 @@ class SoakVerdictTest {
     @Test
     void aShortRunDoesNotJudgeMemory() {
         List<SoakSample> threeMinutes = run(60, 5, 20, 100, 0).subList(0, 7);
-        SoakVerdict v = new SoakVerdict(LIMITS, threeMinutes, 3, threeMinutes.get(6));
+        SoakVerdict v = new SoakVerdict(LIMITS, threeMinutes, 3, threeMinutes.get(6), fresh());
         assertThat(v.memoryJudged()).isFalse();
         assertThat(v.failures()).isEmpty();
+    }
+
+    @Test
+    void lagOverTheLimitInAnySampleFailsTheWarmUpIncluded() {
+        List<SoakSample> samples = new ArrayList<>(run(60, 0, 0, 100, 0));
+        // minute 2: before the window memory is judged on, yet data was 12,001 records late
+        samples.set(4, withLag(samples.get(4), Map.of("loupe-metrics-aggregator", 12_001L, "loupe-decisions", 3_000L)));
+        SoakVerdict v = verdict(samples);
+        assertThat(v.failures())
+                .singleElement()
+                .asString()
+                .isEqualTo("consumer group loupe-metrics-aggregator lagged 12,001 records (limit 10,000)");
+        assertThat(v.maxLag())
+                .containsEntry("loupe-metrics-aggregator", 12_001L)
+                .containsEntry("loupe-decisions", 3_000L);
+    }
+
+    @Test
+    void lagAtTheLimitPassesAndTheReportShowsTheMaxPerGroup() {
+        List<SoakSample> samples = new ArrayList<>(run(60, 0, 0, 10_000, 0));
+        samples.set(10, withLag(samples.get(10), Map.of("loupe-metrics-aggregator", 100L, "loupe-decisions", 7_500L)));
+        SoakVerdict v = verdict(samples);
+        assertThat(v.failures()).isEmpty();
+        assertThat(v.maxLag())
+                .containsEntry("loupe-metrics-aggregator", 10_000L)
+                .containsEntry("loupe-decisions", 7_500L);
+        String report = SoakReport.markdown("settings", samples, samples.get(60), 2, v);
+        assertThat(report)
+                .contains("**Verdict: PASS**")
+                .contains("| loupe-metrics-aggregator | 10,000 |")
+                .contains("| loupe-decisions | 7,500 |")
+                .contains("p99 1,2")
+                .contains("360 marker traces");
+    }
+
+    @Test
+    void visibilityP99OverTheLimitFails() {
+        Histogram h = histogram();
+        for (int i = 0; i < 98; i++) {
+            h.recordValue(ms(1_000));
+        }
+        h.recordValue(ms(7_000));
+        h.recordValue(ms(7_000));
+        SoakVerdict v = verdict(run(60, 0, 0, 100, 0), SoakVisibility.of(h, 0, 0));
+        assertThat(v.visibility().p99Ms()).isCloseTo(7_000, within(10.0));
+        assertThat(v.failures()).singleElement().asString().startsWith("visibility p99 was 7,00");
+    }
+
+    @Test
+    void oneSlowMarkerInTwoHundredIsNotTheP99() {
+        Histogram h = histogram();
+        for (int i = 0; i < 199; i++) {
+            h.recordValue(ms(1_000));
+        }
+        h.recordValue(ms(9_000));
+        SoakVerdict v = verdict(run(60, 0, 0, 100, 0), SoakVisibility.of(h, 0, 0));
+        assertThat(v.failures()).isEmpty();
+        assertThat(v.visibility().maxMs()).isCloseTo(9_000, within(10.0));
+    }
+
+    @Test
+    void aLostMarkerFails() {
+        Histogram h = histogram();
+        h.recordValue(ms(500));
+        SoakVerdict v = verdict(run(60, 0, 0, 100, 0), SoakVisibility.of(h, 1, 0));
+        assertThat(v.visibility().sent()).isEqualTo(2);
+        assertThat(v.failures())
+                .singleElement()
+                .asString()
+                .isEqualTo("1 of 2 marker traces never became queryable (lost)");
+    }
+
+    @Test
+    void aRefusedMarkerOrNoneAtAllFails() {
+        assertThat(verdict(run(60, 0, 0, 100, 0), SoakVisibility.of(histogramOf(800), 0, 2))
+                        .failures())
+                .singleElement()
+                .asString()
+                .isEqualTo("the collector refused 2 marker traces");
+        assertThat(verdict(run(60, 0, 0, 100, 0), SoakVisibility.of(histogram(), 0, 0))
+                        .failures())
+                .singleElement()
+                .asString()
+                .startsWith("visibility not measured");
+    }
+
+    static Histogram histogramOf(long millis) {
+        Histogram h = histogram();
+        h.recordValue(ms(millis));
+        return h;
     }
 
     @Test
