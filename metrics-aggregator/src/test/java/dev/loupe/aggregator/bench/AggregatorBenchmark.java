@@ -81,7 +81,7 @@ import org.postgresql.PGConnection;
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
 @WithTestResource(BenchNeighbours.class)
-class AggregatorBenchmark {
+public class AggregatorBenchmark {
     static final int WRITE_SPANS = Integer.getInteger("loupe.bench.spans", 1_000_000);
     static final int HISTORY_SPANS = Integer.getInteger("loupe.bench.history-spans", 10_000_000);
     static final int QUERY_RUNS = Integer.getInteger("loupe.bench.query-runs", 50);
@@ -319,7 +319,7 @@ class AggregatorBenchmark {
     }
 
     /** Traces of a root span (feature), an LLM call with a ~560-character prompt, and a tool call in half of them. */
-    static List<SpanRecord> spans(String project, Instant base, int count, Random random) {
+    public static List<SpanRecord> spans(String project, Instant base, int count, Random random) {
         List<SpanRecord> spans = new ArrayList<>(count);
         String prompt = "You are a support assistant for ACME. Answer from the retrieved documents only. ".repeat(7);
         String completion =
