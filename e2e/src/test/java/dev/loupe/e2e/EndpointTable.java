@@ -191,6 +191,8 @@ final class EndpointTable {
         e.add(new Endpoint(
                 AGGREGATOR, "GET", "/v1/whoami", ANY_KEY, 200, Cross.OWN_PROJECT, () -> Request.of("/v1/whoami")));
         e.add(new Endpoint(
+                AGGREGATOR, "GET", "/v1/freshness", read, 200, Cross.OWN_PROJECT, () -> Request.of("/v1/freshness")));
+        e.add(new Endpoint(
                 AGGREGATOR,
                 "PUT",
                 "/v1/prices/{provider}/{model}",

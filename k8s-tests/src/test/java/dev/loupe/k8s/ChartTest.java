@@ -604,7 +604,11 @@ class ChartTest {
                 alerts.put(rule.path("alert").asText(), rule);
             }
         }
-        assertThat(alerts).containsOnlyKeys("LoupeDeadLetters", "LoupeConsumerHeldByFault");
+        assertThat(alerts).containsOnlyKeys("LoupeDeadLetters", "LoupeConsumerHeldByFault", "LoupePipelineLag");
+        assertThat(alerts.get("LoupePipelineLag").path("expr").asText())
+                .contains("max by (namespace, job, group, topic) (loupe_consumer_lag_records{namespace=\"observability\"})")
+                .contains("> 10000");
+        assertThat(alerts.get("LoupePipelineLag").path("for").asText()).isEqualTo("5m");
         assertThat(alerts.get("LoupeDeadLetters").path("expr").asText())
                 .contains("loupe_dead_letters_total{namespace=\"observability\"}")
                 .contains("by (namespace, job, topic)");

@@ -67,6 +67,11 @@ export function metric(name, params) {
   return get('/v1/metrics/' + encodeURIComponent(name), params);
 }
 
+/** How far behind the project's data is: GET /v1/freshness */
+export function freshness() {
+  return get('/v1/freshness');
+}
+
 /** Downloads a file the API serves (e.g. a dataset export) with the read key: no key in the URL, so no plain link. */
 export async function download(path, filename) {
   const response = await send('GET', path, readKey(), undefined, '*/*');

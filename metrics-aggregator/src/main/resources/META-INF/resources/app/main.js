@@ -1,6 +1,6 @@
 // The dashboard's shell: the key prompt, the client router (History API), the range and refresh pickers.
 
-import {ADMIN_KEY, ApiError, KEY, whoami} from './api.js';
+import {ADMIN_KEY, ApiError, KEY, freshness, whoami} from './api.js';
 import {setTimeWindow} from './charts.js';
 import {el} from './dom.js';
 import {DEFAULT_RANGE, DEFAULT_REFRESH, RANGES, REFRESHES, rangeWindow} from './time.js';
@@ -17,6 +17,7 @@ import decision from './views/decision.js';
 const VIEWS = {overview, cost, latency, errors, quality, feedback, alerts, decisions, decision};
 const view = document.getElementById('view');
 const banner = document.getElementById('error-banner');
+const freshnessNotice = document.getElementById('freshness-notice');
 const keyDialog = document.getElementById('key-dialog');
 const keyInput = document.getElementById('key-input');
 const keyError = document.getElementById('key-error');
@@ -55,6 +56,24 @@ export function navigate(path, extra = {}) {
   render();
 }
 
+/** "Data is N s behind" while the pipeline is behind by more than loupe.dashboard.stale-after (GET /v1/freshness). */
+async function showFreshness() {
+  let text = '';
+  try {
+    const f = await freshness();
+    if (f.stale) {
+      text = `Data is ${f.behindSeconds} s behind`
+        + (f.pendingRecords ? ` (${f.pendingRecords} records waiting to be stored)` : '')
+        + ': the newest minutes are missing or incomplete.';
+    }
+  } catch (e) {
+    // the view reports failed calls; the notice only reports staleness
+  }
+  freshnessNotice.textContent = text;
+  freshnessNotice.hidden = !text;
+  freshnessNotice.dataset.state = text ? 'stale' : 'fresh';
+}
+
 function showError(message) {
   banner.textContent = message;
   banner.hidden = !message;
@@ -88,6 +107,7 @@ async function render() {
     return;
   }
   view.dataset.state = 'loading';
+  showFreshness();
   const ctx = {arg, range, q, navigate, askAdminKey, rerender: render, isCurrent: () => seq === renderSeq};
   try {
     const {node, mounts = []} = await VIEWS[name](ctx);

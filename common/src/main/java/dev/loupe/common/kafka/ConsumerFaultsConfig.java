@@ -5,7 +5,7 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
 
-/** How a consumer held by a fault ({@link ConsumerFaults}) retries and when it says so. */
+/** How a consumer held by a fault ({@link ConsumerFaults}) retries and when it says so; how often lag is measured. */
 @ConfigMapping(prefix = "loupe.consumers")
 public interface ConsumerFaultsConfig {
     /**
@@ -34,4 +34,9 @@ public interface ConsumerFaultsConfig {
     @WithName("fault-log-every")
     @WithDefault("PT5M")
     Duration faultLogEvery();
+
+    /** How often {@link ConsumerLag} measures each consumer group's lag; {@code 0s} turns it off. */
+    @WithName("lag-interval")
+    @WithDefault("PT15S")
+    Duration lagInterval();
 }

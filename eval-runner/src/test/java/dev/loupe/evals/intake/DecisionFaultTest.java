@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +86,9 @@ class DecisionFaultTest {
                     .as("liveness stays UP: a restart would not lift the fault")
                     .isEqualTo(200);
             assertThat(stored("evals.decisions_away", project)).isZero();
+            await("the group's lag, from the broker, counts the held decisions")
+                    .atMost(Duration.ofSeconds(30))
+                    .until(() -> decisionLag() >= DECISIONS);
         } finally {
             sql("alter table evals.decisions_away rename to decisions");
         }
@@ -95,6 +100,9 @@ class DecisionFaultTest {
                 .atMost(Duration.ofSeconds(30))
                 .until(() -> given().get("/q/health/ready").statusCode() == 200);
         assertThat(faults.heldSince(DecisionConsumer.CHANNEL)).isEmpty();
+        await("the lag back to 0 once they are committed")
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> decisionLag() == 0);
         assertThat(TopicReader.readAll(Topics.deadLetter(Topics.DECISIONS)).stream()
                         .filter(r -> ids.contains(r.key())))
                 .as("a fault is not a poison record")
@@ -103,6 +111,14 @@ class DecisionFaultTest {
         assertThat(metrics).containsPattern("loupe_consumer_faults_total\\{channel=\"decisions-in\"[^}]*} [1-9]");
         assertThat(metrics).containsPattern("loupe_consumer_held_since_seconds\\{channel=\"decisions-in\"[^}]*} 0\\.0");
         assertThat(metrics).contains("loupe_dead_letters_total{topic=\"loupe.decisions.v1\"");
+    }
+
+    /** {@code loupe_consumer_lag_records} of eval-runner's group on {@code loupe.decisions.v1}; NaN when absent. */
+    private static double decisionLag() {
+        Matcher m = Pattern.compile("(?m)^loupe_consumer_lag_records\\{group=\"loupe-eval-runner\","
+                        + "topic=\"loupe\\.decisions\\.v1\"} (\\S+)$")
+                .matcher(given().get("/q/metrics").body().asString());
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private long stored(String table, String project) {

@@ -18,4 +18,8 @@ public interface DashboardConfig {
     /** How long a forwarded call may take before the answer is 503. */
     @WithDefault("5s")
     Duration forwardTimeout();
+
+    /** The dashboard says "Data is N s behind" once the span pipeline is behind by more than this. */
+    @WithDefault("30s")
+    Duration staleAfter();
 }

@@ -1,5 +1,6 @@
 package dev.loupe.aggregator.spans;
 
+import dev.loupe.aggregator.freshness.SpanFreshness;
 import dev.loupe.aggregator.telemetry.AiMetrics;
 import dev.loupe.common.kafka.BatchIntake;
 import dev.loupe.common.kafka.ConsumerFaults;
@@ -29,6 +30,7 @@ public class SpanConsumer {
     private final SpanBatchWriter writer;
     private final AiMetrics aiMetrics;
     private final CommitFailpoint failpoint;
+    private final SpanFreshness freshness;
     private final Counter stored;
     private final Counter duplicates;
     private final DistributionSummary batchSize;
@@ -40,7 +42,9 @@ public class SpanConsumer {
             SpanBatchWriter writer,
             AiMetrics aiMetrics,
             CommitFailpoint failpoint,
+            SpanFreshness freshness,
             MeterRegistry registry) {
+        this.freshness = freshness;
         this.failpoint = failpoint;
         this.faults = faults;
         this.intake = intake;
@@ -74,6 +78,7 @@ public class SpanConsumer {
                         stored.increment(o.inserted().size());
                         duplicates.increment(o.offered() - o.inserted().size());
                         aiMetrics.record(o.inserted());
+                        freshness.committed(batch, o.inserted());
                     }
                     failpoint.batchCommitted(batch.count());
                 })
