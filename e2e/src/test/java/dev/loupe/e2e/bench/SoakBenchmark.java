@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The soak behind {@code bin/loupe soak} (runs only with {@code -Pbenchmark}; not part of CI): the whole stack as
  * separate processes with the benchmark's JVM flags, the simulator's product scaled to a span rate and played live
- * through the client for a duration, the stack sampled meanwhile (heap, RSS, consumer lag, errors) and the
- * visibility of marker traces of its own measured ({@link SoakMarkers}). Writes {@code e2e/target/benchmarks/soak.md}
- * and then fails when the verdict does (memory not flat, lag over the limit, visibility p99 over the limit or a
- * marker lost, anything lost).
+ * through the client for a duration, the stack sampled meanwhile (heap, committed heap, RSS, consumer lag, errors)
+ * and the visibility of marker traces of its own measured ({@link SoakMarkers}). Writes
+ * {@code e2e/target/benchmarks/soak.md} and then fails when the verdict does (memory not flat, lag over the limit,
+ * visibility p99 over the limit or a marker lost, anything lost).
  */
 class SoakBenchmark {
     static final double MINUTES = Double.parseDouble(System.getProperty("soak.minutes", "30"));

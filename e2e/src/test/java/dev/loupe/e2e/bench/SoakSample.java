@@ -26,10 +26,32 @@ record SoakSample(
      * @param heapUsed    {@code jvm_memory_used_bytes{area="heap"}}, summed over the pools
      * @param heapAfterGc {@code jvm_gc_live_data_size_bytes}: the old generation after the last major GC
      * @param forcedGc    whether this sample asked for a full GC first (jcmd GC.run), so heapAfterGc is now
+     * @param heapCommitted    {@code jvm_memory_committed_bytes{area="heap"}}, summed over the pools: what the JVM
+     *                         has reserved for its heap (up to -Xmx); -1 when the page lacks it
+     * @param nonHeapCommitted {@code jvm_memory_committed_bytes{area="nonheap"}}: metaspace, code cache and
+     *                         compressed class space; -1 when the page lacks it
      * @param rssKib      VmRSS of the process
      * @param serverErrors 5xx answers since the service started
      */
-    record Service(long heapUsed, long heapAfterGc, boolean forcedGc, long rssKib, long serverErrors) {}
+    record Service(
+            long heapUsed,
+            long heapAfterGc,
+            boolean forcedGc,
+            long heapCommitted,
+            long nonHeapCommitted,
+            long rssKib,
+            long serverErrors) {
+
+        /**
+         * RSS not explained by committed heap, in bytes: what the process holds besides the heap (metaspace, code,
+         * thread stacks, direct buffers, native allocations). A heap the JVM grows toward -Xmx under load is sizing;
+         * this growing is a leak outside the heap. With no committed-heap figure it is all of RSS, the stricter
+         * reading.
+         */
+        long rssBeyondHeap() {
+            return rssKib * 1024 - Math.max(0, heapCommitted);
+        }
+    }
 
     long lagTotal() {
         return lag.values().stream().mapToLong(Long::longValue).sum();

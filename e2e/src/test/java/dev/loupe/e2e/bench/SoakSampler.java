@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Takes a {@link SoakSample}: every service's {@code /q/metrics} (heap, 5xx) and VmRSS, the broker's lag and
- * dead letters, the app's counters. On request it first asks each service JVM for a full GC ({@code jcmd <pid>
- * GC.run}): with ParallelGC the old generation is only collected when it fills, so between major GCs neither
- * the heap used nor the last "after GC" figure can tell a leak from garbage waiting to be collected; a few forced
- * collections over the run can.
+ * Takes a {@link SoakSample}: every service's {@code /q/metrics} (heap used, after GC and committed, non-heap
+ * committed, 5xx) and VmRSS, the broker's lag and dead letters, the app's counters. On request it first asks each
+ * service JVM for a full GC ({@code jcmd <pid> GC.run}): with ParallelGC the old generation is only collected when
+ * it fills, so between major GCs neither the heap used nor the last "after GC" figure can tell a leak from garbage
+ * waiting to be collected; a few forced collections over the run can.
  */
 final class SoakSampler {
     private final HttpClient http =
@@ -70,6 +70,8 @@ final class SoakSampler {
                             (long) metrics.sum("jvm_memory_used_bytes", l -> "heap".equals(l.get("area"))),
                             (long) metrics.sum("jvm_gc_live_data_size_bytes"),
                             forced,
+                            (long) metrics.sum("jvm_memory_committed_bytes", l -> "heap".equals(l.get("area"))),
+                            (long) metrics.sum("jvm_memory_committed_bytes", l -> "nonheap".equals(l.get("area"))),
                             stack.rssKib(service),
                             Math.max(0, (long) metrics.sum(
                                     "http_server_requests_seconds_count",

@@ -14,7 +14,8 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 /**
- * The soak's verdict and its reading of /q/metrics, on made-up samples: a leak fails, warm-up and noise do not; lag
+ * The soak's verdict and its reading of /q/metrics, on made-up samples: a leak fails (in the heap after GC, or in RSS
+ * beyond committed heap), warm-up, noise and a JVM committing more of its heap do not; lag
  * over the limit in any sample fails; visibility p99 over the limit, or a marker lost, fails.
  */
 class SoakVerdictTest {
@@ -24,6 +25,20 @@ class SoakVerdictTest {
     /** 30 minutes sampled every 30 s; heap after GC and RSS given per minute; a forced GC every fifth sample. */
     static List<SoakSample> run(
             double heapMib, double heapGrowthPerMinute, double rssGrowthPerMinute, long lag, long dropped) {
+        return run(heapMib, heapGrowthPerMinute, 0, rssGrowthPerMinute, lag, dropped);
+    }
+
+    /**
+     * As above, with the committed heap (200 MiB at first) growing by {@code committedGrowthPerMinute}; RSS grows by
+     * {@code rssGrowthPerMinute} in all, so RSS beyond committed heap grows by the difference.
+     */
+    static List<SoakSample> run(
+            double heapMib,
+            double heapGrowthPerMinute,
+            double committedGrowthPerMinute,
+            double rssGrowthPerMinute,
+            long lag,
+            long dropped) {
         List<SoakSample> samples = new ArrayList<>();
         for (int i = 0; i <= 60; i++) {
             double minute = i / 2.0;
@@ -31,8 +46,11 @@ class SoakVerdictTest {
             double noise = (i % 3 - 1) * 3; // a few MiB either way
             long heap = (long) ((heapMib + heapGrowthPerMinute * minute + noise) * MIB);
             long rssKib = (long) ((400 + warmUp + rssGrowthPerMinute * minute + noise) * 1024);
+            long committed = (long) ((200 + committedGrowthPerMinute * minute) * MIB);
             Map<String, SoakSample.Service> services = new LinkedHashMap<>();
-            services.put("trace-collector", new SoakSample.Service(heap * 3, heap, i % 5 == 0, rssKib, 0));
+            services.put(
+                    "trace-collector",
+                    new SoakSample.Service(heap * 3, heap, i % 5 == 0, committed, 90 * MIB, rssKib, 0));
             Soak.Progress app = new Soak.Progress(
                     Instant.EPOCH,
                     i * 60_000L,
@@ -97,9 +115,55 @@ class SoakVerdictTest {
     void growingRssLagBeyondTheLimitAndLostItemsFail() {
         assertThat(verdict(run(60, 0, 5, 25_000, 3)).failures())
                 .hasSize(3)
-                .anySatisfy(f -> assertThat(f).startsWith("trace-collector RSS grows +4.9"))
+                .anySatisfy(f -> assertThat(f).startsWith("trace-collector RSS beyond committed heap grows +4.9"))
                 .anySatisfy(f -> assertThat(f).contains("loupe-metrics-aggregator lagged 25,000"))
                 .anySatisfy(f -> assertThat(f).contains("lost 3 items"));
+    }
+
+    @Test
+    void rssGrowingOnlyWithCommittedHeapPasses() {
+        // ParallelGC commits 4 MiB/min more of its -Xmx under load, and RSS follows it: sizing, not a leak
+        SoakVerdict v = verdict(run(60, 0, 4, 4, 5_000, 0));
+        assertThat(v.failures()).isEmpty();
+        assertThat(v.rss("trace-collector").mibPerMinute()).isCloseTo(4, within(0.3));
+        assertThat(v.rssBeyondHeap("trace-collector").mibPerMinute()).isCloseTo(0, within(0.3));
+        assertThat(v.rssBeyondHeap("trace-collector").flat()).isTrue();
+    }
+
+    @Test
+    void rssGrowingBeyondCommittedHeapFails() {
+        // committed heap +1 MiB/min, RSS +4: 3 MiB/min outside the heap (metaspace, threads, native) is a leak
+        SoakVerdict v = verdict(run(60, 0, 1, 4, 5_000, 0));
+        assertThat(v.failures())
+                .singleElement()
+                .asString()
+                .isEqualTo("trace-collector RSS beyond committed heap grows +2.99 MiB/min over 41 samples");
+        assertThat(v.rssBeyondHeap("trace-collector").mibPerMinute()).isCloseTo(3, within(0.3));
+    }
+
+    @Test
+    void heapAfterGcGrowingFailsEvenWhenRssIsExplainedByCommittedHeap() {
+        // the heap the JVM commits grows with what it holds after GC: RSS is explained, the heap still leaks
+        SoakVerdict v = verdict(run(60, 2, 3, 3, 5_000, 0));
+        assertThat(v.failures()).singleElement().asString().startsWith("trace-collector heap after GC grows +1.88");
+        assertThat(v.rssBeyondHeap("trace-collector").flat()).isTrue();
+    }
+
+    @Test
+    void theReportStatesTheMemoryRuleAndShowsRssAsInformation() {
+        List<SoakSample> samples = run(60, 0, 4, 4, 5_000, 0);
+        String report = SoakReport.markdown("settings", samples, samples.get(60), 2, verdict(samples));
+        assertThat(report)
+                .contains("**Verdict: PASS** — memory flat")
+                .contains("≤ 2.0 MiB/min for RSS not explained by committed heap (RSS − committed heap")
+                .contains("RSS itself, which also grows as the JVM commits more of its heap under load, is shown as "
+                        + "information")
+                .contains("| RSS trend (information) |")
+                // committed heap 200 + 4/min from minute 10 to 30; RSS (noise included) 443 → 517
+                .contains("| 240 → 320 | 90 → 90 | 443 → 517 | +3.99 MiB/min over 41 samples |")
+                .contains("| 171/57*/320/90/517 |");
+        assertThat(SoakReport.line(samples.get(60), samples.get(59)))
+                .endsWith("heap/after GC/committed/non-heap/RSS MiB: collector 171/57*/320/90/517");
     }
 
     @Test
@@ -209,8 +273,16 @@ class SoakVerdictTest {
                 jvm_memory_used_bytes{area="nonheap",id="Metaspace"} 5.0E7
                 http_server_requests_seconds_count{method="POST",outcome="SERVER_ERROR",status="503",uri="/v1/spans"} 4.0
                 http_server_requests_seconds_count{method="POST",outcome="SUCCESS",status="200",uri="/v1/{x,\\"y\\"}"} 9.0
+                jvm_memory_committed_bytes{area="heap",id="PS Eden Space"} 1.6777216E8
+                jvm_memory_committed_bytes{area="heap",id="PS Old Gen"} 3.3554432E8
+                jvm_memory_committed_bytes{area="nonheap",id="Metaspace"} 6.2914560E7
+                jvm_memory_committed_bytes{area="nonheap",id="CodeHeap 'non-profiled nmethods'"} 4194304.0
                 jvm_gc_live_data_size_bytes 1234.0
                 """);
+        assertThat(text.sum("jvm_memory_committed_bytes", l -> "heap".equals(l.get("area"))))
+                .isEqualTo(480 * MIB);
+        assertThat(text.sum("jvm_memory_committed_bytes", l -> "nonheap".equals(l.get("area"))))
+                .isEqualTo(64 * MIB);
         assertThat(text.sum("jvm_memory_used_bytes", l -> "heap".equals(l.get("area"))))
                 .isEqualTo(3.145728E7);
         assertThat(text.sum(
