@@ -123,7 +123,7 @@ public final class SpanJson {
                         }
                         truncated = v == JsonToken.VALUE_TRUE;
                     }
-                    case "redactions" -> redactions = object(payload, p, v, REDACTIONS, ValueKind.INT);
+                    case "redactions" -> redactions = object(payload, p, v, REDACTIONS, INT_VALUES);
                     case "parsedOutput" ->
                         parsedOutput = v == JsonToken.VALUE_NULL
                                 ? NullNode.getInstance()
@@ -139,8 +139,8 @@ public final class SpanJson {
                     case "toolName" -> toolName = string(p, v);
                     case "toolArguments" -> toolArguments = string(p, v);
                     case "toolResult" -> toolResult = string(p, v);
-                    case "metadata" -> metadata = object(payload, p, v, METADATA, ValueKind.STRING);
-                    case "attributes" -> attributes = object(payload, p, v, ATTRIBUTES, ValueKind.ANY);
+                    case "metadata" -> metadata = object(payload, p, v, METADATA, STRING_VALUES);
+                    case "attributes" -> attributes = object(payload, p, v, ATTRIBUTES, ANY_VALUES);
                     case "receivedAt" -> receivedAt = instant(p, v);
                     default -> p.skipChildren();
                 }
@@ -237,17 +237,17 @@ public final class SpanJson {
         return instant;
     }
 
-    private enum ValueKind {
-        INT,
-        STRING,
-        ANY
-    }
+    /** What {@link #object} accepts as values (ints, not an enum: every enum of contracts is a registered contract). */
+    private static final int INT_VALUES = 0;
+
+    private static final int STRING_VALUES = 1;
+    private static final int ANY_VALUES = 2;
 
     /**
      * A JSON object as the exact bytes it was written with, its values checked to be what the map's type reads
      * without coercion (a number in {@code metadata} would be read as a string: the general decoder does that).
      */
-    private static <V> Map<String, V> object(byte[] payload, JsonParser p, JsonToken v, JavaType type, ValueKind values)
+    private static <V> Map<String, V> object(byte[] payload, JsonParser p, JsonToken v, JavaType type, int values)
             throws IOException {
         if (v == JsonToken.VALUE_NULL) {
             return null;
@@ -256,14 +256,14 @@ public final class SpanJson {
             throw UNSURE;
         }
         long start = p.currentTokenLocation().getByteOffset();
-        if (values == ValueKind.ANY) {
+        if (values == ANY_VALUES) {
             p.skipChildren();
         } else {
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 JsonToken value = p.nextToken();
                 boolean fits = value == JsonToken.VALUE_NULL
-                        || (values == ValueKind.STRING
+                        || (values == STRING_VALUES
                                 ? value == JsonToken.VALUE_STRING
                                 : value == JsonToken.VALUE_NUMBER_INT
                                         && p.getNumberType() == JsonParser.NumberType.INT);
