@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -30,7 +31,7 @@ public class BatchIntake {
         this.deadLetters = deadLetters;
     }
 
-    private record Letter(ConsumerRecord<String, String> record, String reason) {}
+    private record Letter(ConsumerRecord<String, ?> record, String reason) {}
 
     /**
      * {@code store} gets the readable records and, for each, the partition it came from (the span writer
@@ -42,12 +43,27 @@ public class BatchIntake {
             Class<T> type,
             Predicate<T> complete,
             BiFunction<List<T>, int[], Uni<R>> store) {
+        return take(batch, type, value -> EventJson.decode(value, type), complete, store);
+    }
+
+    /**
+     * {@link #take(ConsumerRecords, Class, Predicate, BiFunction)} for any value type, read by {@code decode}
+     * (for example {@code byte[]} values and {@code SpanJson::decode}: no String copy of each payload).
+     * {@code decode} throws as {@link EventJson#decode} does; a dead letter carries the value as it came (bytes
+     * as their UTF-8 text, see {@link DeadLetters#send}).
+     */
+    public <V, T extends LoupeEvent, R> Uni<List<R>> take(
+            ConsumerRecords<String, V> batch,
+            Class<T> type,
+            Function<V, T> decode,
+            Predicate<T> complete,
+            BiFunction<List<T>, int[], Uni<R>> store) {
         List<T> good = new ArrayList<>(batch.count());
-        List<ConsumerRecord<String, String>> sources = new ArrayList<>(batch.count());
+        List<ConsumerRecord<String, V>> sources = new ArrayList<>(batch.count());
         List<Letter> letters = new ArrayList<>();
-        for (ConsumerRecord<String, String> record : batch) {
+        for (ConsumerRecord<String, V> record : batch) {
             try {
-                T event = EventJson.decode(record.value(), type);
+                T event = decode.apply(record.value());
                 if (!complete.test(event)) {
                     throw new UnreadableRecordException(
                             type.getSimpleName() + " without its id, time or required fields");
@@ -68,9 +84,9 @@ public class BatchIntake {
         return stored.call(() -> deadLetter(letters));
     }
 
-    private <T extends LoupeEvent, R> Uni<List<R>> oneByOne(
+    private <V, T extends LoupeEvent, R> Uni<List<R>> oneByOne(
             List<T> good,
-            List<ConsumerRecord<String, String>> sources,
+            List<ConsumerRecord<String, V>> sources,
             BiFunction<List<T>, int[], Uni<R>> store,
             Class<T> type,
             List<Letter> letters) {
@@ -112,7 +128,7 @@ public class BatchIntake {
                 .replaceWithVoid();
     }
 
-    private static int[] partitions(List<ConsumerRecord<String, String>> sources) {
+    private static int[] partitions(List<? extends ConsumerRecord<String, ?>> sources) {
         int[] partitions = new int[sources.size()];
         for (int i = 0; i < partitions.length; i++) {
             partitions[i] = sources.get(i).partition();

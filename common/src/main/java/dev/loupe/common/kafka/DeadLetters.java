@@ -44,8 +44,12 @@ public class DeadLetters {
         }
     }
 
-    /** Sends on subscription; completes once the broker has acknowledged the dead letter. */
-    public Uni<Void> send(ConsumerRecord<String, String> record, String reason) {
+    /**
+     * Sends on subscription; completes once the broker has acknowledged the dead letter. The value is sent as it
+     * came: a {@code String} as is, {@code byte[]} as its UTF-8 text (what a {@code StringDeserializer} would have
+     * made of it).
+     */
+    public Uni<Void> send(ConsumerRecord<String, ?> record, String reason) {
         return Uni.createFrom().deferred(() -> {
             LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), reason);
             return emitter.sendMessage(message(record, reason))
@@ -60,7 +64,7 @@ public class DeadLetters {
                 .register(registry);
     }
 
-    private static Message<String> message(ConsumerRecord<String, String> record, String reason) {
+    private static Message<String> message(ConsumerRecord<String, ?> record, String reason) {
         RecordHeaders headers = new RecordHeaders();
         headers.add("dead-letter-reason", bytes(reason));
         headers.add("dead-letter-topic", bytes(record.topic()));
@@ -71,7 +75,11 @@ public class DeadLetters {
                 .withKey(record.key())
                 .withHeaders(headers)
                 .build();
-        return Message.of(record.value()).addMetadata(metadata);
+        return Message.of(text(record.value())).addMetadata(metadata);
+    }
+
+    private static String text(Object value) {
+        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : (String) value;
     }
 
     private static byte[] bytes(String value) {

@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import dev.loupe.contracts.events.FeedbackRecord;
 import dev.loupe.contracts.events.FeedbackSignal;
 import dev.loupe.contracts.events.SchemaVersions;
+import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.contracts.json.EventJson;
+import dev.loupe.contracts.json.SpanJson;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -156,6 +158,34 @@ class BatchIntakeTest {
         assertThat(header(sent.get(0), "dead-letter-reason"))
                 .contains("the database refused")
                 .contains("22001");
+    }
+
+    @Test
+    void bytesAreReadByTheGivenDecoderAndDeadLetteredAsTheirText() {
+        String poison = "{\"schemaVersion\":1,\"projectId\":\"p\",\"kind\":\"ROBOT\",\"prompt\":\"é ✓\"}";
+        String span = "{\"schemaVersion\":1,\"projectId\":\"p\",\"spanId\":\"s-1\",\"kind\":\"LLM\","
+                + "\"startTime\":\"2026-12-06T09:00:00Z\",\"status\":\"SUCCESS\",\"attributes\":{\"a\":1}}";
+        List<ConsumerRecord<String, byte[]>> records = List.of(
+                new ConsumerRecord<>(TOPIC, 0, 0, "k", span.getBytes(StandardCharsets.UTF_8)),
+                new ConsumerRecord<>(TOPIC, 0, 1, "k", poison.getBytes(StandardCharsets.UTF_8)));
+        ConsumerRecords<String, byte[]> batch =
+                new ConsumerRecords<>(Map.of(new TopicPartition(TOPIC, 0), records), Map.of());
+        List<String> stored = new CopyOnWriteArrayList<>();
+        List<Integer> result = faults.hold(
+                        CHANNEL,
+                        () -> intake.take(
+                                batch, SpanRecord.class, SpanJson::decode, s -> s.spanId() != null, (rows, p) -> {
+                                    rows.forEach(r -> stored.add(r.spanId() + " " + EventJson.json(r.attributes())));
+                                    return Uni.createFrom().item(rows.size());
+                                }))
+                .await()
+                .atMost(Duration.ofSeconds(10));
+
+        assertThat(result).containsExactly(1);
+        assertThat(stored).containsExactly("s-1 {\"a\":1}");
+        assertThat(sent).hasSize(1);
+        assertThat(sent.get(0).getPayload()).isEqualTo(poison);
+        assertThat(header(sent.get(0), "dead-letter-reason")).contains("ROBOT");
     }
 
     private double deadLettersCounted() {

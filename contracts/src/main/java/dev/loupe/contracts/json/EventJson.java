@@ -72,6 +72,23 @@ public final class EventJson {
     }
 
     /**
+     * The JSON text of a value read by a decoder of this package: the text it was read from when it is still that
+     * (a JSON object {@link SpanJson} kept as text), else the value encoded. Null for null.
+     */
+    public static String json(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof RawJsonMap<?> raw) {
+            String text = raw.json();
+            if (text != null) {
+                return text;
+            }
+        }
+        return encode(value);
+    }
+
+    /**
      * Reads one record and checks its {@code schemaVersion}.
      *
      * @throws UnreadableRecordException when the payload is not JSON, does not fit the record, or
@@ -97,6 +114,15 @@ public final class EventJson {
         } catch (JsonProcessingException e) {
             throw new UnreadableRecordException(
                     "not a readable " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+        }
+        return check(record, type);
+    }
+
+    /** {@link #decode}'s checks of a record read some other way ({@link SpanJson}). */
+    static <T extends LoupeEvent> T check(T record, Class<T> type) {
+        if (record == null) {
+            // the payload "null": the record's fault, not a NullPointerException that would hold the partition
+            throw new UnreadableRecordException("a JSON null, not a " + type.getSimpleName());
         }
         int version = record.schemaVersion();
         if (version < 1 || version > SchemaVersions.CURRENT) {

@@ -52,6 +52,9 @@ class EventJsonTest {
         assertThatThrownBy(() -> EventJson.decode("{\"schemaVersion\":1}", FeedbackRecord.class))
                 .hasMessageContaining("without projectId");
         assertThatThrownBy(() -> EventJson.decode("", FeedbackRecord.class)).hasMessageContaining("empty");
+        assertThatThrownBy(() -> EventJson.decode("null", FeedbackRecord.class))
+                .isInstanceOf(UnreadableRecordException.class)
+                .hasMessageContaining("JSON null");
     }
 
     /** A type Jackson cannot build: no creator, as a record class whose reflection data a native image lacks. */

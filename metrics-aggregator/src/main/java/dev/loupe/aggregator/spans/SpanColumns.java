@@ -213,8 +213,9 @@ public final class SpanColumns {
     }
 
     private static String json(Object value) {
-        // a JSON null (decoded as NullNode) is stored as SQL NULL: "no structured output", not the value null
-        return value == null || value instanceof JsonNode node && node.isNull() ? null : EventJson.encode(value);
+        // a JSON null (decoded as NullNode) is stored as SQL NULL: "no structured output", not the value null;
+        // an object SpanJson kept as its text is stored as that text, not built into a map and encoded again
+        return value instanceof JsonNode node && node.isNull() ? null : EventJson.json(value);
     }
 
     private static <T> T read(String json, TypeReference<T> type) {
