@@ -166,7 +166,7 @@ public class EvaluationResource {
                     : Uni.createFrom().voidItem();
             return superseded
                     .chain(() -> pool.withTransaction(connection -> store.queue(connection, queue, now, true)
-                            .chain(() -> store.store(connection, all, null, usage, true))))
+                            .chain(() -> store.store(connection, all, usage, true))))
                     .call(stored -> publisher
                             .publish(stored)
                             .onFailure()

@@ -175,7 +175,7 @@ public class FeedbackLoop {
                                         .map(l -> l.feedback().feedbackId())
                                         .toArray(String[]::new),
                                 now.atOffset(ZoneOffset.UTC))))
-                .chain(() -> store.store(connection, prepared.results(), null, null, false))
+                .chain(() -> store.store(connection, prepared.results(), null, false))
                 .invoke(stored -> registry.counter("loupe.evals.feedback.reevaluations")
                         .increment(prepared.linked().stream()
                                 .filter(l -> RE_EVALUATE.contains(l.feedback().signal()))

@@ -63,8 +63,9 @@ public class DecisionPipeline {
             where d.project_id = u.project_id and d.decision_id = u.decision_id""";
 
     /**
-     * A decision with its plan, its verdict before the cap, its evaluation when it is wanted, and the JSON of
-     * both (encoded on the worker pool, in parallel, not on the event loop that runs the transaction).
+     * A decision with its plan, its verdict before the cap, its evaluation when it is wanted, and its JSON
+     * (encoded on the worker pool, in parallel, not on the event loop that runs the transaction). Results are
+     * stored in columns and encoded once, when they are published.
      */
     private record Prepared(
             DecisionRecord decision,
@@ -72,8 +73,7 @@ public class DecisionPipeline {
             EvaluationPlan plan,
             SamplingVerdict wanted,
             double position,
-            Evaluation.Outcome outcome,
-            List<String> resultJson) {}
+            Evaluation.Outcome outcome) {}
 
     private record Slot(String projectId, String feature, OffsetDateTime minute) {}
 
@@ -126,17 +126,13 @@ public class DecisionPipeline {
                     SamplingVerdict wanted = Sampler.wanted(d, plan);
                     Evaluation.Outcome outcome =
                             wanted.evaluated() ? evaluation.run(d, plan, EvalTrigger.SAMPLED, null, now) : null;
-                    List<String> resultJson = outcome == null
-                            ? null
-                            : outcome.results().stream().map(EventJson::encode).toList();
                     return new Prepared(
                             d,
                             EventJson.encode(d),
                             plan,
                             wanted,
                             Sampler.position(d.projectId(), d.decisionId()),
-                            outcome,
-                            resultJson);
+                            outcome);
                 })
                 .toList();
     }
@@ -177,7 +173,6 @@ public class DecisionPipeline {
                 })
                 .chain(verdicts2 -> {
                     List<EvalResult> results = new ArrayList<>();
-                    List<String> json = new ArrayList<>();
                     List<JudgeJob> jobs = new ArrayList<>();
                     Instant now = clock.instant();
                     for (Prepared p : prepared) {
@@ -189,15 +184,10 @@ public class DecisionPipeline {
                                 ? p.outcome()
                                 : evaluation.run(p.decision(), p.plan(), EvalTrigger.SAMPLED, null, now);
                         results.addAll(outcome.results());
-                        if (p.resultJson() != null) {
-                            json.addAll(p.resultJson());
-                        } else {
-                            outcome.results().forEach(r -> json.add(EventJson.encode(r)));
-                        }
                         jobs.addAll(outcome.judgeJobs());
                     }
                     return store.queue(connection, jobs, now, false)
-                            .chain(() -> store.store(connection, results, json, null, false))
+                            .chain(() -> store.store(connection, results, null, false))
                             .chain(sampled -> actOnFeedback(connection, prepared, now)
                                     .map(feedback -> {
                                         if (feedback.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.contracts.events.EvalTrigger;
 import dev.loupe.contracts.json.EventJson;
+import dev.loupe.evals.results.ResultStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -46,8 +47,8 @@ public class JudgeQueue {
     /** Only the holder of the claim may record how the job ended: a replica whose lease ran out changes nothing. */
     private static final String HELD = WHERE + " and lease_token = $5::uuid";
 
-    private static final String UNPUBLISHED = """
-            select r.record::text as record, j.project_id, j.decision_id, j.evaluator_version, j.trigger
+    private static final String UNPUBLISHED = "select " + ResultStore.COLUMNS + """
+
             from evals.judge_jobs j
             join evals.results r on r.project_id = j.project_id and r.decision_id = j.decision_id
              and r.evaluator = j.evaluator and r.evaluator_version = j.evaluator_version and r.trigger = j.trigger
@@ -159,7 +160,7 @@ public class JudgeQueue {
                 .execute(Tuple.of(now.atOffset(ZoneOffset.UTC), limit))
                 .map(rows -> {
                     List<EvalResult> results = new ArrayList<>();
-                    rows.forEach(row -> results.add(EventJson.decode(row.getString("record"), EvalResult.class)));
+                    rows.forEach(row -> results.add(ResultStore.read(row)));
                     return results;
                 });
     }

@@ -167,7 +167,7 @@ public class JudgeWorker {
                 now);
         ResultStore.JudgeUsage usage = usage(verdict);
         return pool.withTransaction(connection -> store.store(
-                                connection, List.of(result), null, List.of(usage), job.trigger() == EvalTrigger.MANUAL)
+                                connection, List.of(result), List.of(usage), job.trigger() == EvalTrigger.MANUAL)
                         .call(() -> queue.scored(connection, job, now)))
                 .chain(stored -> publisher.publish(stored))
                 .chain(() -> queue.done(job.projectId(), job.decisionId(), job.evaluatorVersion(), job.trigger()))

@@ -8,6 +8,7 @@ import dev.loupe.evals.EvalsConfig;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +55,8 @@ public class EvalResults {
                 reason,
                 trigger,
                 dimensions(decision),
-                evaluatedAt);
+                // what PostgreSQL keeps: a result read back from its columns equals the one first published
+                evaluatedAt.truncatedTo(ChronoUnit.MICROS));
     }
 
     public static String evalId(

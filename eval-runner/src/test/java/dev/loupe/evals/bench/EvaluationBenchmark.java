@@ -142,6 +142,17 @@ class EvaluationBenchmark {
                 "select count(*) from evals.results where project_id = $1 and decision_id like $2",
                 project(),
                 prefix + "-%");
+        var size = query(pool, """
+                select coalesce(avg(pg_column_size(r.*)), 0)::float8 as row_bytes,
+                       pg_total_relation_size('evals.results')::float8
+                           / (select greatest(count(*), 1) from evals.results) as bytes
+                from evals.results r where project_id = $1 and decision_id like $2""", project(), prefix + "-%").iterator();
+        if (size.hasNext()) {
+            var row = size.next();
+            System.out.printf(
+                    "  %s: results rows %,.0f bytes each; evals.results (all runs so far, indexes and TOAST) %,.0f bytes per row%n",
+                    label, row.getDouble("row_bytes"), row.getDouble("bytes"));
+        }
         double seconds = span.getNumeric("seconds").doubleValue();
         double wall = (System.nanoTime() - started) / 1e9;
         System.out.printf(

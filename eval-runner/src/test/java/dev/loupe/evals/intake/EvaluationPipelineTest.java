@@ -90,6 +90,35 @@ class EvaluationPipelineTest {
                         project(),
                         good.decisionId()))
                 .isEqualTo(3);
+        // stored once, in columns: the published record is not kept beside them, and reads back whole
+        assertThat(count(
+                        pool,
+                        "select count(*) from evals.results where project_id = $1 and decision_id = $2 and record is null",
+                        project(),
+                        good.decisionId()))
+                .isEqualTo(3);
+        assertThat(byEvaluator(twice.subList(3, 6))).isEqualTo(forGood);
+    }
+
+    @Test
+    void aResultStoredWithItsRecordBeforeV4IsRepublishedFromThatRecord() {
+        String feature = unique("pre-v4");
+        configure(feature, "{\"samplingRate\": 1.0, \"evaluators\": [{\"name\": \"refusal\"}]}");
+        DecisionRecord d = decision(feature, unique("d-pre-v4"), "Refunds are accepted within 30 days.");
+        send(List.of(d));
+        EvalResult first = published(d.decisionId(), 1, r -> true).get(0);
+        // what a row written before V4 looks like: the published record, no schema version or dimensions
+        query(pool, """
+                update evals.results set record = jsonb_set($3::text::jsonb, '{reason}', '"as recorded"'),
+                       schema_version = null, dimensions = null
+                where project_id = $1 and decision_id = $2""", project(), d.decisionId(), dev.loupe.contracts.json.EventJson.encode(first));
+
+        send(List.of(d));
+        EvalResult again = published(d.decisionId(), 2, r -> true).get(1);
+        assertThat(again.reason()).isEqualTo("as recorded");
+        assertThat(again.evalId()).isEqualTo(first.evalId());
+        assertThat(again.evaluatedAt()).isEqualTo(first.evaluatedAt());
+        assertThat(again.dimensions()).isEqualTo(first.dimensions());
     }
 
     @Test
