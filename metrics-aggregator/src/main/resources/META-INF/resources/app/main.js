@@ -66,7 +66,7 @@ async function showFreshness() {
         + (f.pendingRecords ? ` (${f.pendingRecords} records waiting to be stored)` : '')
         + ': the newest minutes are missing or incomplete.';
     }
-  } catch (e) {
+  } catch {
     // the view reports failed calls; the notice only reports staleness
   }
   freshnessNotice.textContent = text;
