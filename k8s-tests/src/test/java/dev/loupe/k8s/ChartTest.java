@@ -606,7 +606,8 @@ class ChartTest {
         }
         assertThat(alerts).containsOnlyKeys("LoupeDeadLetters", "LoupeConsumerHeldByFault", "LoupePipelineLag");
         assertThat(alerts.get("LoupePipelineLag").path("expr").asText())
-                .contains("max by (namespace, job, group, topic) (loupe_consumer_lag_records{namespace=\"observability\"})")
+                .contains(
+                        "max by (namespace, job, group, topic) (loupe_consumer_lag_records{namespace=\"observability\"})")
                 .contains("> 10000");
         assertThat(alerts.get("LoupePipelineLag").path("for").asText()).isEqualTo("5m");
         assertThat(alerts.get("LoupeDeadLetters").path("expr").asText())
