@@ -261,18 +261,20 @@ public class AggregatorBenchmark {
             c.unwrap(PGConnection.class)
                     .getCopyAPI()
                     .copyIn(
-                            "copy telemetry.spans (project_id, trace_id, span_id, "
-                                    + "parent_span_id, kind, name, provider, model, start_time, end_time, latency_ms, input_tokens, "
-                                    + "output_tokens, cost_usd, prompt, completion, truncated, redactions, status, error_type, feature, "
-                                    + "session_id, user_id, tool_name, metadata, attributes, received_at, schema_version, rollup_feature, "
-                                    + "rollup_shard) "
-                                    + "from stdin (format csv)",
+                            "copy telemetry.spans (" + COPY_COLUMNS + ") from stdin (format csv)",
                             new StringReader(csv.toString()));
         }
         return seconds(started);
     }
 
-    private static void csvRow(StringBuilder csv, String project, SpanRecord s) {
+    /** The columns {@link #csvRow} writes, in its order. */
+    public static final String COPY_COLUMNS = "project_id, trace_id, span_id, parent_span_id, kind, name, provider, "
+            + "model, start_time, end_time, latency_ms, input_tokens, output_tokens, cost_usd, prompt, completion, "
+            + "truncated, redactions, status, error_type, feature, session_id, user_id, tool_name, metadata, attributes, "
+            + "received_at, schema_version, rollup_feature, rollup_shard";
+
+    /** One span as a CSV line of {@link #COPY_COLUMNS}, under {@code project}. */
+    public static void csvRow(StringBuilder csv, String project, SpanRecord s) {
         Object[] values = {
             project,
             s.traceId(),

@@ -46,14 +46,12 @@ class SpanInsertPathsBenchmark {
     static final String HOST = System.getProperty("loupe.bench.pg-host", "127.0.0.1");
     static final String DB = "loupe_insert_paths";
 
-    /** Columns written by the COPY paths, in CSV order; the insert path writes these and the rest as null. */
-    static final String COPY_COLUMNS = "project_id, trace_id, span_id, parent_span_id, kind, name, provider, model, "
-            + "start_time, end_time, latency_ms, input_tokens, output_tokens, cost_usd, prompt, completion, truncated, "
-            + "redactions, status, error_type, feature, session_id, user_id, tool_name, metadata, attributes, "
-            + "received_at, schema_version, rollup_shard";
+    /** Columns written by the COPY paths, in CSV order; the insert path writes these and the rest. */
+    static final String COPY_COLUMNS = AggregatorBenchmark.COPY_COLUMNS;
 
-    static final String STAGED_INSERT = "insert into telemetry.spans (" + COPY_COLUMNS
-            + ", rollup_feature, rollup_user, rollup_session) select " + prefixed("u.", COPY_COLUMNS)
+    static final String STAGED_INSERT = "insert into telemetry.spans (" + COPY_COLUMNS.replace(", rollup_feature", "")
+            + ", rollup_feature, rollup_user, rollup_session) select "
+            + prefixed("u.", COPY_COLUMNS.replace(", rollup_feature", ""))
             + ", coalesce(nullif(u.feature, ''), tf.feature, ''), coalesce(nullif(u.user_id, ''), tf.user_id, ''), "
             + "coalesce(nullif(u.session_id, ''), tf.session_id, '') from span_stage u left join "
             + "telemetry.trace_features tf on tf.project_id = u.project_id and tf.trace_id = u.trace_id "
@@ -221,48 +219,7 @@ class SpanInsertPathsBenchmark {
     private static String csv(List<SpanRecord> spans) {
         StringBuilder csv = new StringBuilder(spans.size() * 1400);
         for (SpanRecord s : spans) {
-            Object[] values = {
-                s.projectId(),
-                s.traceId(),
-                s.spanId(),
-                s.parentSpanId(),
-                s.kind(),
-                s.name(),
-                s.provider(),
-                s.model(),
-                SpanColumns.time(s.startTime()),
-                SpanColumns.time(s.endTime()),
-                s.latencyMs(),
-                s.inputTokens(),
-                s.outputTokens(),
-                s.costUsd(),
-                s.prompt(),
-                s.completion(),
-                s.truncated(),
-                EventJson.encode(s.redactions()),
-                s.status(),
-                s.errorType(),
-                s.feature(),
-                s.sessionId(),
-                s.userId(),
-                s.toolName(),
-                EventJson.encode(s.metadata()),
-                EventJson.encode(s.attributes()),
-                SpanColumns.time(s.receivedAt()),
-                s.schemaVersion(),
-                1
-            };
-            for (int i = 0; i < values.length; i++) {
-                if (i > 0) {
-                    csv.append(',');
-                }
-                if (values[i] != null) {
-                    csv.append('"')
-                            .append(values[i].toString().replace("\"", "\"\""))
-                            .append('"');
-                }
-            }
-            csv.append('\n');
+            AggregatorBenchmark.csvRow(csv, s.projectId(), s);
         }
         return csv.toString();
     }
