@@ -2,7 +2,6 @@ package dev.loupe.collector.ingest;
 
 import dev.loupe.common.http.ProblemException;
 import dev.loupe.contracts.events.LoupeEvent;
-import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -24,6 +23,7 @@ final class AckedSender<T extends LoupeEvent> {
 
     private final MutinyEmitter<byte[]> emitter;
     private final Function<T, String> key;
+    private final Function<T, byte[]> encoder;
     private final Duration ackTimeout;
     private final int maxInFlight;
     private final int retryAfterSeconds;
@@ -32,11 +32,13 @@ final class AckedSender<T extends LoupeEvent> {
     AckedSender(
             MutinyEmitter<byte[]> emitter,
             Function<T, String> key,
+            Function<T, byte[]> encoder,
             Duration ackTimeout,
             int maxInFlight,
             int retryAfterSeconds) {
         this.emitter = emitter;
         this.key = key;
+        this.encoder = encoder;
         this.ackTimeout = ackTimeout;
         this.maxInFlight = maxInFlight;
         this.retryAfterSeconds = retryAfterSeconds;
@@ -67,7 +69,7 @@ final class AckedSender<T extends LoupeEvent> {
     }
 
     private Uni<Void> sendOne(T record) {
-        Message<byte[]> message = Message.of(EventJson.encodeBytes(record))
+        Message<byte[]> message = Message.of(encoder.apply(record))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withKey(key.apply(record))
                         .build());

@@ -1,6 +1,5 @@
 package dev.loupe.collector.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.common.tenancy.Scope;
 import dev.loupe.contracts.wire.DecisionInput;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * {@code POST /v1/decisions}: a JSON batch of decision contexts (optionally {@code Content-Encoding: gzip},
- * {@link ContentEncoded}), judged item by item like spans.
+ * {@link ContentEncoded}), read as raw bytes (streamed item by item by {@code BatchReader}, no tree), judged item by item like spans.
  */
 @Path("/v1/decisions")
 @ContentEncoded
@@ -33,7 +32,7 @@ public class DecisionIngestResource {
     @RolesAllowed(Scope.INGEST_ROLE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<BatchResult> ingest(JsonNode body) {
+    public Uni<BatchResult> ingest(byte[] body) {
         return ingest.ingest(
                 body,
                 "decisions",

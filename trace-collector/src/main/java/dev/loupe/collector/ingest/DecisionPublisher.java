@@ -2,6 +2,7 @@ package dev.loupe.collector.ingest;
 
 import dev.loupe.collector.CollectorConfig;
 import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.json.EventJson;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,6 +24,7 @@ public class DecisionPublisher {
         this.sender = new AckedSender<>(
                 emitter,
                 DecisionRecord::decisionId,
+                EventJson::encodeBytes,
                 config.ackTimeout(),
                 config.maxInFlight(),
                 config.retryAfterSeconds());

@@ -1,6 +1,5 @@
 package dev.loupe.collector.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.collector.CollectorConfig;
 import dev.loupe.common.http.BatchReader;
@@ -43,11 +42,12 @@ public class NativeBatchIngest {
     }
 
     /**
-     * Handles {@code {"<field>": [...]}}: items Jackson or {@code validator} refuse are rejected with their
+     * Handles {@code {"<field>": [...]}}, read from the raw (already inflated) body by {@link BatchReader}'s
+     * streaming reader, without a tree: items Jackson or {@code validator} refuse are rejected with their
      * path; the rest are normalised and published, and the answer comes once Kafka acknowledged them.
      */
     public <I, R> Uni<BatchResult> ingest(
-            JsonNode body,
+            byte[] body,
             String field,
             Class<I> type,
             Function<I, Optional<FieldProblem>> validator,

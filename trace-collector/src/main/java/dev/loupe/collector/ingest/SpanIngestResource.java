@@ -1,6 +1,5 @@
 package dev.loupe.collector.ingest;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.loupe.collector.pricing.PriceOverrides;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
@@ -15,7 +14,7 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * {@code POST /v1/spans}: a JSON batch of spans (optionally {@code Content-Encoding: gzip}, {@link ContentEncoded}),
- * judged item by item, answered after Kafka acknowledged.
+ * read as raw bytes (streamed item by item by {@code BatchReader}, no tree), judged item by item, answered after Kafka acknowledged.
  */
 @Path("/v1/spans")
 @ContentEncoded
@@ -43,7 +42,7 @@ public class SpanIngestResource {
     @RolesAllowed(Scope.INGEST_ROLE)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<BatchResult> ingest(JsonNode body) {
+    public Uni<BatchResult> ingest(byte[] body) {
         // the project's price overrides are loaded (or known fresh) before its spans are priced
         return prices.load(caller.projectId())
                 .chain(() -> ingest.ingest(

@@ -9,7 +9,10 @@ import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
-/** Publishes spans to {@code loupe.spans.v1} keyed by trace id, so a trace stays ordered on one partition. */
+/**
+ * Publishes spans to {@code loupe.spans.v1} keyed by trace id, so a trace stays ordered on one partition, each
+ * encoded by {@link SpanRecordWriter} (the same bytes as {@code EventJson}, without its reflective serializer).
+ */
 @ApplicationScoped
 public class SpanPublisher {
     public static final String CHANNEL = "spans-out";
@@ -21,7 +24,12 @@ public class SpanPublisher {
                     MutinyEmitter<byte[]> emitter,
             CollectorConfig config) {
         this.sender = new AckedSender<>(
-                emitter, SpanRecord::traceId, config.ackTimeout(), config.maxInFlight(), config.retryAfterSeconds());
+                emitter,
+                SpanRecord::traceId,
+                SpanRecordWriter::encode,
+                config.ackTimeout(),
+                config.maxInFlight(),
+                config.retryAfterSeconds());
     }
 
     public Uni<Void> publish(List<SpanRecord> spans) {

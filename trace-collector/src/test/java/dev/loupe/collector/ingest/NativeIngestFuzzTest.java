@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.loupe.common.http.BatchReader;
 import dev.loupe.common.http.FieldProblem;
@@ -13,7 +12,6 @@ import dev.loupe.contracts.json.EventJson;
 import dev.loupe.contracts.wire.DecisionInput;
 import dev.loupe.contracts.wire.SpanInput;
 import dev.loupe.testing.AllocationBudget;
-import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -24,11 +22,11 @@ import java.util.function.Function;
 
 /**
  * Fuzzes the native JSON API the way {@code POST /v1/spans} and {@code POST /v1/decisions} run it: Jackson reads
- * the body with the service's conventions, {@link BatchReader} reads and validates item by item, each accepted item
- * is normalised (redaction, hashing, cost) and encoded for Kafka, and the answer is encoded. The only ways out are
- * success, a {@link JsonProcessingException} (the problem mapper's 400 naming the body or the path) and a 4xx
- * {@link ProblemException} (for {@code gzipSpans}, also the 400 or 413 of {@link ContentEncodingInterceptor});
- * anything else, or an allocation past {@link AllocationBudget}, is a finding.
+ * the raw body with the service's conventions, {@link BatchReader} streams, reads and validates item by item, each
+ * accepted item is normalised (redaction, hashing, cost) and encoded for Kafka, and the answer is encoded. The only
+ * ways out are success and a 4xx {@link ProblemException} (malformed JSON is the problem mapper's 400 naming the
+ * body, as a {@link JsonProcessingException} was; also the 400 or 413 of {@link ContentEncodingInterceptor} for
+ * {@code gzipSpans}); anything else, or an allocation past {@link AllocationBudget}, is a finding.
  */
 class NativeIngestFuzzTest {
     static final int MAX_ITEMS = 1000;
@@ -102,20 +100,18 @@ class NativeIngestFuzzTest {
             Class<I> type,
             Function<I, Optional<FieldProblem>> validator,
             NativeBatchIngest.Normalizer<I, R> normalizer) {
-        JsonNode tree;
         try {
-            tree = body.length == 0 ? null : MAPPER.readTree(body); // an empty body reaches the resource as null
-        } catch (JsonProcessingException | CharConversionException e) {
-            return; // ProblemMapper: 400 naming body
-        } catch (IOException e) {
-            throw new UncheckedIOException("not a JsonProcessingException, so not mapped to a 400", e);
-        }
-        try {
-            BatchReader.Batch<I> batch = BatchReader.read(MAPPER, tree, field, MAX_ITEMS, type, validator);
+            BatchReader.Batch<I> batch = BatchReader.read(MAPPER, body, field, MAX_ITEMS, type, validator);
             List<R> records = batch.items().stream()
                     .map(item -> normalizer.normalize("p-fuzz", item.value(), RECEIVED_AT))
                     .toList();
-            records.forEach(EventJson::encodeBytes);
+            records.forEach(record -> {
+                if (record instanceof dev.loupe.contracts.events.SpanRecord span) {
+                    SpanRecordWriter.encode(span);
+                } else {
+                    EventJson.encodeBytes(record);
+                }
+            });
             EventJson.encodeBytes(new BatchResult(records.size(), batch.rejected()));
         } catch (ProblemException e) {
             assertThat(e.status()).as(e.getMessage()).isBetween(400, 499);
