@@ -71,12 +71,16 @@ public class WindowCloser {
         return List.copyOf(queries);
     }
 
-    /** Windows (over all writer shards) with changes not yet published. */
+    /**
+     * Windows (over all writer shards) with changes not yet published: never published, or last published at or
+     * before {@code $3} (now minus the revision interval).
+     */
     private static final String DUE = """
             select project_id, window_start, max(revision) as revision, array_agg(shard) as shards,
                    array_agg(changes) as changes
             from telemetry.window_marks where window_start <= $1
-            group by project_id, window_start having bool_or(changes > closed_changes)
+            group by project_id, window_start
+            having bool_or(changes > closed_changes) and (max(revision) < 0 or max(closed_at) <= $3)
             order by window_start, project_id limit $2""";
     /** Records what was published: the changes seen per shard and the revision. */
     private static final String SETTLE = """
@@ -124,7 +128,10 @@ public class WindowCloser {
     public Uni<Integer> closeDue(Instant now) {
         Instant latestStart = now.minus(config.lateness()).minus(1, ChronoUnit.MINUTES);
         return pool.preparedQuery(DUE)
-                .execute(Tuple.of(latestStart.atOffset(ZoneOffset.UTC), config.maxPerRun()))
+                .execute(Tuple.of(
+                        latestStart.atOffset(ZoneOffset.UTC),
+                        config.maxPerRun(),
+                        now.minus(config.revisionInterval()).atOffset(ZoneOffset.UTC)))
                 .onItem()
                 .transformToMulti(rows -> Multi.createFrom().iterable(rows))
                 .onItem()

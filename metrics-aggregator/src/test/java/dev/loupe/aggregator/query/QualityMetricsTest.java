@@ -26,10 +26,13 @@ import dev.loupe.testing.TopicReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,6 +71,9 @@ class QualityMetricsTest {
 
     @Inject
     WindowCloser closer;
+
+    @Inject
+    Pool pool;
 
     @BeforeEach
     void sendFixtureOnce() {
@@ -358,8 +364,24 @@ class QualityMetricsTest {
                     .fromRecords(record(Topics.EVALS, late.decisionId(), late))
                     .awaitCompletion();
         }
+        // the late eval marks the window again; within loupe.windows.revision-interval (PT1M) of its first
+        // publication (at Q0 + 5 min) the window waits, and the changes go out together once the interval is over
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> pool.preparedQuery(
+                                        "select count(*) from telemetry.window_marks where project_id = $1 and window_start = $2"
+                                                + " and changes > closed_changes")
+                                .execute(Tuple.of(projectA, window.atOffset(ZoneOffset.UTC)))
+                                .await()
+                                .indefinitely()
+                                .iterator()
+                                .next()
+                                .getLong(0)
+                        > 0);
+        closer.closeDue(Q0.plus(Duration.ofMinutes(5)).plusSeconds(50)).await().indefinitely();
+        assertThat(windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag")))
+                .hasSize(1);
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            closer.closeDue(Q0.plus(Duration.ofHours(3))).await().indefinitely();
+            closer.closeDue(Q0.plus(Duration.ofMinutes(6))).await().indefinitely();
             return windowsFor(window, "eval_pass_rate", Map.of("feature", "support-rag"))
                             .size()
                     == 2;
