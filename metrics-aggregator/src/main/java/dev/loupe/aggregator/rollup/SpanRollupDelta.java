@@ -51,8 +51,8 @@ public final class SpanRollupDelta {
         public BigDecimal costUsd = BigDecimal.ZERO;
         public long latencyCount;
         public long latencySumMs;
-        public final LatencySketch added = LatencySketch.empty();
-        public final LatencySketch removed = LatencySketch.empty();
+        /** Signed count per latency bucket ({@link LatencySketch#bucket}): what the stored sketch gains and loses. */
+        public final TreeMap<Long, Long> latencyChange = new TreeMap<>();
 
         void apply(SpanFacts s, int sign) {
             spanCount += sign;
@@ -67,21 +67,13 @@ public final class SpanRollupDelta {
             if (s.latencyMs() != null) {
                 latencyCount += sign;
                 latencySumMs += sign * s.latencyMs();
-                (sign > 0 ? added : removed).record(s.latencyMs());
+                latencyChange.merge(LatencySketch.bucket(s.latencyMs()), (long) sign, Long::sum);
             }
         }
 
         /** The stored sketch after this change. */
         public byte[] mergedSketch(byte[] stored) {
-            if (added.count() == 0 && removed.count() == 0) {
-                return stored;
-            }
-            LatencySketch result = LatencySketch.decode(stored);
-            result.add(added);
-            if (removed.count() > 0) {
-                result.subtract(removed);
-            }
-            return result.encode();
+            return latencyChange.isEmpty() ? stored : LatencySketch.merge(stored, latencyChange);
         }
     }
 }

@@ -1,10 +1,15 @@
 package dev.loupe.aggregator.rollup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
 class LatencySketchTest {
@@ -62,5 +67,81 @@ class LatencySketchTest {
         assertThat(result.count()).isEqualTo(1);
         assertThat(result.quantile(0.5)).isEqualTo(120);
         assertThat(LatencySketch.decode(null).count()).isZero();
+    }
+
+    /**
+     * The rollup writer's merge of stored bytes and signed bucket counts gives the very bytes of the histogram
+     * path it replaced (decode, add, subtract, encode), over stored sketches of every size (none, empty, one value,
+     * thousands) and changes that add, take away and both, with latencies from 0 ms to days.
+     */
+    @Test
+    void mergingStoredBytesWithBucketCountsEqualsTheHistogramPath() {
+        Random random = new Random(17);
+        for (int round = 0; round < 2_000; round++) {
+            List<Long> storedValues = new ArrayList<>();
+            int storedSize = switch (round % 4) {
+                case 0 -> 0;
+                case 1 -> 1;
+                case 2 -> random.nextInt(20);
+                default -> random.nextInt(3_000);
+            };
+            for (int i = 0; i < storedSize; i++) {
+                storedValues.add(latency(random));
+            }
+            LatencySketch storedSketch = LatencySketch.empty();
+            storedValues.forEach(storedSketch::record);
+            byte[] stored = round % 8 == 0 ? null : storedSketch.encode();
+
+            LatencySketch added = LatencySketch.empty();
+            LatencySketch removed = LatencySketch.empty();
+            TreeMap<Long, Long> change = new TreeMap<>();
+            for (int i = random.nextInt(12); i > 0; i--) {
+                long v = latency(random);
+                added.record(v);
+                change.merge(LatencySketch.bucket(v), 1L, Long::sum);
+            }
+            List<Long> removable = new ArrayList<>(storedValues);
+            for (int i = random.nextInt(6); i > 0 && !removable.isEmpty(); i--) {
+                long v = removable.remove(random.nextInt(removable.size()));
+                removed.record(v);
+                change.merge(LatencySketch.bucket(v), -1L, Long::sum);
+            }
+
+            LatencySketch expected = LatencySketch.decode(stored);
+            expected.add(added);
+            expected.subtract(removed);
+            assertThat(LatencySketch.merge(stored, change))
+                    .as("round %d", round)
+                    .isEqualTo(expected.encode());
+        }
+    }
+
+    @Test
+    void aBucketIsNamedByItsLowestValueAsHdrHistogramBucketsIt() {
+        Histogram reference = new Histogram(2);
+        Random random = new Random(23);
+        for (int i = 0; i < 100_000; i++) {
+            long v = i < 1_000 ? i : latency(random);
+            assertThat(LatencySketch.bucket(v)).isEqualTo(reference.lowestEquivalentValue(v));
+        }
+        assertThat(LatencySketch.bucket(-5)).isZero();
+    }
+
+    @Test
+    void takingAwayAValueThatWasNeverStoredIsAnError() {
+        LatencySketch base = LatencySketch.empty();
+        base.record(120);
+        TreeMap<Long, Long> change = new TreeMap<>();
+        change.put(LatencySketch.bucket(480), -1L);
+
+        assertThatThrownBy(() -> LatencySketch.merge(base.encode(), change))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("480");
+        assertThat(LatencySketch.merge(null, new TreeMap<>())).containsExactly(1);
+    }
+
+    /** Milliseconds from 0 to about three days, log-uniform, so every bucket magnitude is hit. */
+    private static long latency(Random random) {
+        return (long) Math.exp(random.nextDouble() * 19.4) - 1;
     }
 }
