@@ -38,7 +38,11 @@ public class SpanBatchWriter {
      * Records the first feature, user and session seen on each trace of the batch (per trace, the earliest span's
      * among those that carry one) where the trace has none yet, and returns, per trace, only what this statement
      * newly set: what stored spans may have to move to. {@code known} sees the rows as they were before the
-     * upsert (one snapshot for the whole statement).
+     * upsert (one snapshot for the whole statement). {@code known} is a primary-key lookup per trace of the batch,
+     * pinned as such ({@code lateral … offset 0} is never flattened into a join): as a plain join the planner, whose
+     * row estimates lag a table that grows from empty, hashed the batch and read all of {@code trace_features} for
+     * every batch, a cost that grows with the table (issue 24: in the first five minutes of a soak, this lookup and
+     * the span insert's read the whole table 646 times, even with autovacuum on).
      */
     private static final String ATTRIBUTE_TRACES = """
             with u as (
@@ -53,7 +57,10 @@ public class SpanBatchWriter {
                 group by project_id, trace_id),
             known as (
                 select tf.project_id, tf.trace_id, tf.feature, tf.user_id, tf.session_id
-                from telemetry.trace_features tf join u on tf.project_id = u.project_id and tf.trace_id = u.trace_id),
+                from u cross join lateral (
+                    select t.project_id, t.trace_id, t.feature, t.user_id, t.session_id from telemetry.trace_features t
+                    where t.project_id = u.project_id and t.trace_id = u.trace_id
+                    offset 0) tf),
             changed as (
                 insert into telemetry.trace_features as t (project_id, trace_id, feature, user_id, session_id, trace_time)
                 select project_id, trace_id, feature, user_id, session_id, trace_time from u
@@ -77,8 +84,9 @@ public class SpanBatchWriter {
      * where the value is set once and for good. So a move happens exactly once, in the transaction that set it, and
      * a redelivered batch (which sets nothing) moves nothing. Finds a trace's spans by the trace index only: a
      * time-range condition here let the planner, whose statistics always lag behind the newest data, pick the
-     * (project, time) index for "recent" spans and scan a whole day of them per trace. A span whose rollup column is
-     * null (stored before V4 / V8) is not moved: it never counted under ''.
+     * (project, time) index for "recent" spans and scan a whole day of them per trace; and the lookup is pinned as
+     * one per trace ({@code lateral … offset 0}), never a join that reads the whole table. A span whose rollup column
+     * is null (stored before V4 / V8) is not moved: it never counted under ''.
      */
     private static final String TO_MOVE = """
             select (u.new_feature is not null and s.rollup_feature = '') as feature_moved,
@@ -86,10 +94,11 @@ public class SpanBatchWriter {
                    u.new_feature, u.new_session,
             """ + SpanFacts.COLUMNS.replace("project_id", "s.project_id") + """
 
-            from telemetry.spans s
-            join unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+            from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
                 as u(project_id, trace_id, new_feature, new_user, new_session)
-              on s.project_id = u.project_id and s.trace_id = u.trace_id
+            cross join lateral (
+                select * from telemetry.spans t where t.project_id = u.project_id and t.trace_id = u.trace_id
+                offset 0) s
             where (u.new_feature is not null and s.rollup_feature = '')
                or (u.new_user is not null and s.rollup_user = '')
                or (u.new_session is not null and s.rollup_session = '')""";

@@ -55,8 +55,12 @@ public final class SpanColumns {
                      status, error_type, error_message, feature, session_id, user_id, decision_id, tool_name, metadata,
                      attributes, received_at, schema_version, request_model, cache_write_input_tokens, tool_arguments,
                      tool_result, rollup_shard)
-            -- the trace's first seen feature, user and session: one primary-key lookup per span
-            left join telemetry.trace_features tf on tf.project_id = u.project_id and tf.trace_id = u.trace_id
+            -- the trace's first seen feature, user and session: one primary-key lookup per span, pinned as such (a
+            -- lateral subquery with offset 0 is never turned into a join that reads the whole table; issue 24)
+            left join lateral (
+                select t.feature, t.user_id, t.session_id from telemetry.trace_features t
+                where t.project_id = u.project_id and t.trace_id = u.trace_id
+                offset 0) tf on true
             on conflict (project_id, span_id, start_time) do nothing
             returning project_id, span_id, start_time, rollup_feature, rollup_session, rollup_shard""";
 
