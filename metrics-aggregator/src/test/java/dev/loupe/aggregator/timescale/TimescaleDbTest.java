@@ -53,6 +53,23 @@ class TimescaleDbTest {
         }
     }
 
+    /** The start-up check reads this server's settings, and warns exactly when one of them is off. */
+    @Test
+    void theAutovacuumCheckReadsThisServersSettings() {
+        Row row = pool.query(AutovacuumCheck.FACTS_SQL)
+                .execute()
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
+        String autovacuum = row.getString("autovacuum");
+        String trackCounts = row.getString("track_counts");
+        assertThat(autovacuum).isIn("on", "off");
+        assertThat(trackCounts).isIn("on", "off");
+        assertThat(AutovacuumCheck.warning(autovacuum, trackCounts).isPresent())
+                .isEqualTo(autovacuum.equals("off") || trackCounts.equals("off"));
+    }
+
     @Test
     void thisServerTakesThePathItsFactsCallFor() {
         Row row = pool.query(TimescaleDecision.FACTS_SQL)
