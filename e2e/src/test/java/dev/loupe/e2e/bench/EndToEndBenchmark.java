@@ -176,7 +176,7 @@ class EndToEndBenchmark {
                     memoryGib(),
                     System.getProperty("java.version"),
                     System.getProperty("loupe.e2e.jvm-args", "(test defaults)"),
-                    scalar(db, "show server_version")));
+                    scalar(db, "show server_version") + ", autovacuum " + scalar(db, "show autovacuum")));
             Path out = Path.of("target/benchmarks/end-to-end.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, report.toString());

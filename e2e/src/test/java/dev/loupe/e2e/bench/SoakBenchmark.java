@@ -6,6 +6,11 @@ import dev.loupe.e2e.LoupeStackAccess;
 import dev.loupe.simulator.Soak;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +102,8 @@ class SoakBenchmark {
             SoakVisibility visibility = markers.finish();
             log(visibility.describe());
             SoakVerdict verdict = new SoakVerdict(LIMITS, taken, MINUTES, drained, visibility);
-            String report = SoakReport.markdown(settings(length), taken, drained, drainSeconds, verdict);
+            String report =
+                    SoakReport.markdown(settings(length, postgres(stack)), taken, drained, drainSeconds, verdict);
             Path out = Path.of("target/benchmarks/soak.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, report);
@@ -108,11 +114,25 @@ class SoakBenchmark {
         }
     }
 
-    private static String settings(Duration length) {
+    /** The server's version and whether it analyses its tables by itself (bin/loupe soak turns autovacuum on). */
+    private static String postgres(LoupeStackAccess stack) throws SQLException {
+        try (Connection db = DriverManager.getConnection(
+                        stack.database().jdbcUrl(),
+                        stack.database().settings().user(),
+                        stack.database().settings().password());
+                Statement s = db.createStatement();
+                ResultSet r =
+                        s.executeQuery("select current_setting('server_version'), current_setting('autovacuum')")) {
+            r.next();
+            return "PostgreSQL " + r.getString(1) + ", autovacuum " + r.getString(2);
+        }
+    }
+
+    private static String settings(Duration length, String postgres) {
         return String.format(
                 "Soak: %,.0f spans/s for %d min (the simulator's product, seed 42, through the Java "
-                        + "client), sampled every %d s. Machine: %d cores, %s, %s; JVM %s; service JVM args: %s; the "
-                        + "simulator, broker, five services and PostgreSQL share the machine.",
+                        + "client), sampled every %d s. Machine: %d cores, %s, %s; JVM %s; service JVM args: %s; %s; "
+                        + "the simulator, broker, five services and PostgreSQL share the machine.",
                 SPANS_PER_SECOND,
                 length.toMinutes(),
                 INTERVAL.toSeconds(),
@@ -120,7 +140,8 @@ class SoakBenchmark {
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
                 IngestBenchmark.cpuModel(),
                 System.getProperty("java.version"),
-                System.getProperty("loupe.e2e.jvm-args", "(test defaults)"));
+                System.getProperty("loupe.e2e.jvm-args", "(test defaults)"),
+                postgres);
     }
 
     private static void log(String line) {
