@@ -36,8 +36,9 @@ final class SoakReport {
         StringBuilder r = new StringBuilder();
         SoakSample last = samples.get(samples.size() - 1);
         r.append(settings).append("\n\n");
+        // a memory failure is among the failures; the memory note then says nothing (never "flat" beside it)
         String memory = verdict.memoryJudged()
-                ? "memory flat"
+                ? (verdict.memoryFlat() ? "memory flat" : "")
                 : String.format(
                         "memory NOT JUDGED (the window is "
                                 + "%.1f min; slopes count from %.0f: run at least %.0f minutes)",
@@ -47,7 +48,8 @@ final class SoakReport {
         r.append(
                 verdict.passed()
                         ? "**Verdict: PASS** — " + memory + ", lag bounded, data fresh, nothing lost.\n"
-                        : "**Verdict: FAIL** — " + String.join("; ", verdict.failures()) + "; " + memory + ".\n");
+                        : "**Verdict: FAIL** — " + String.join("; ", verdict.failures())
+                                + (memory.isEmpty() ? "" : "; " + memory) + ".\n");
         r.append(String.format(
                 "%nMemory judged over the last two thirds of the traffic (%d samples, %.1f min), for leaks, not "
                         + "sizing: flat = least-squares slope ≤ %.1f MiB/min for the heap after GC (fitted on the samples "

@@ -223,6 +223,13 @@ final class SoakVerdict {
     }
 
     /** Whether the window was long enough for the memory slopes to count. */
+    /** Memory was judged and every service's heap after GC and RSS beyond committed heap stayed flat. */
+    boolean memoryFlat() {
+        return memoryJudged()
+                && heap.values().stream().allMatch(Trend::flat)
+                && rssBeyondHeap.values().stream().allMatch(Trend::flat);
+    }
+
     boolean memoryJudged() {
         return windowMinutes() >= limits.judgedMinutes();
     }

@@ -142,6 +142,19 @@ class SoakVerdictTest {
     }
 
     @Test
+    void aReportWhoseMemoryFailedNeverCallsItFlat() {
+        List<SoakSample> samples = run(60, 0, 1, 4, 5_000, 0);
+        String report = SoakReport.markdown("settings", samples, samples.get(60), 2, verdict(samples));
+        assertThat(report)
+                .contains("**Verdict: FAIL** — trace-collector RSS beyond committed heap grows +2.99 MiB/min over 41 "
+                        + "samples.\n")
+                .doesNotContain("memory flat");
+        List<SoakSample> lagging = run(60, 0, 0, 25_000, 0);
+        assertThat(SoakReport.markdown("settings", lagging, lagging.get(60), 2, verdict(lagging)))
+                .contains("lagged 25,000 records (limit 10,000); memory flat.\n");
+    }
+
+    @Test
     void heapAfterGcGrowingFailsEvenWhenRssIsExplainedByCommittedHeap() {
         // the heap the JVM commits grows with what it holds after GC: RSS is explained, the heap still leaks
         SoakVerdict v = verdict(run(60, 2, 3, 3, 5_000, 0));
