@@ -108,7 +108,8 @@ class AggregatorIT {
         assertThat(latency.jsonPath().getLong("series[0].points[0].sampleSize")).isEqualTo(2L);
 
         // the shipped window closer (every 10 s, 1 minute lateness) publishes the minute the spans fell in; had it
-        // run between the two spans, a later revision carries both
+        // run between the two spans, the next revision carries both, at most loupe.windows.revision-interval (1 minute)
+        // after the first publication: hence up to 100 s
         MetricWindow published = TopicReader.await(
                         Topics.METRIC_WINDOWS,
                         r -> r.key().startsWith(a.id() + "|request_count|")
@@ -116,7 +117,7 @@ class AggregatorIT {
                                                 .sampleSize()
                                         == 2,
                         1,
-                        Duration.ofSeconds(45))
+                        Duration.ofSeconds(100))
                 .stream()
                 .map(r -> EventJson.decode(r.value(), MetricWindow.class))
                 .findFirst()
