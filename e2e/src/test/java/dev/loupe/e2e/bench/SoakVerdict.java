@@ -222,7 +222,6 @@ final class SoakVerdict {
                 : window.get(window.size() - 1).minutes() - window.get(0).minutes();
     }
 
-    /** Whether the window was long enough for the memory slopes to count. */
     /** Memory was judged and every service's heap after GC and RSS beyond committed heap stayed flat. */
     boolean memoryFlat() {
         return memoryJudged()
@@ -230,6 +229,7 @@ final class SoakVerdict {
                 && rssBeyondHeap.values().stream().allMatch(Trend::flat);
     }
 
+    /** Whether the window was long enough for the memory slopes to count. */
     boolean memoryJudged() {
         return windowMinutes() >= limits.judgedMinutes();
     }

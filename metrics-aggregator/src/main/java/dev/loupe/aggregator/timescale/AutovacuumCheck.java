@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
 public class AutovacuumCheck {
     private static final Logger LOG = Logger.getLogger(AutovacuumCheck.class);
     static final String FACTS_SQL =
-            "select current_setting('autovacuum') as autovacuum, " + "current_setting('track_counts') as track_counts";
+            "select current_setting('autovacuum') as autovacuum, current_setting('track_counts') as track_counts";
 
     private final Pool pool;
 
