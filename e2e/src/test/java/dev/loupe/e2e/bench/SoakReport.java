@@ -121,6 +121,10 @@ final class SoakReport {
                 fiveHundreds(drained),
                 drained.deadLetters(),
                 drained.app().alertNotifications()));
+        if (drained.app().feedbackFailed() > 0) {
+            r.append(String.format(
+                    "%nFailed feedback calls by cause: %s.%n", drained.app().feedbackFailureCauses()));
+        }
         r.append(
                 "\nOver time (memory: heap used / heap after the last major GC / committed heap / committed non-heap / "
                         + "RSS, MiB; `*` = after a forced full GC; lag: all groups, and the group furthest behind):\n\n"
