@@ -29,7 +29,7 @@ import java.util.function.Function;
 public class MetricService {
     static final Map<String, String> RAW_SPAN_COLUMNS = Map.of(
             "feature",
-            SpanAttribution.feature("spans"),
+            SpanAttribution.FEATURE,
             "model",
             "telemetry.span_model_key(request_model, model)",
             "kind",
@@ -41,9 +41,9 @@ public class MetricService {
             "tool",
             "coalesce(tool_name, '')",
             "user",
-            SpanAttribution.user("spans"),
+            SpanAttribution.USER,
             "session",
-            SpanAttribution.session("spans"));
+            SpanAttribution.SESSION);
     static final Map<String, String> DECISION_COLUMNS =
             Map.of("feature", "feature", "model", "telemetry.model_key(model)", "status", "status");
     static final String CORRECTION_SIGNALS = "('INCORRECT', 'EDITED')";
@@ -213,7 +213,7 @@ public class MetricService {
 
     private Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> rawSpans(MetricRequest request) {
         Metric metric = request.metric();
-        SqlAggregate sql = SqlAggregate.from("telemetry.spans")
+        SqlAggregate sql = SqlAggregate.from(SpanAttribution.FROM)
                 .time("start_time", request.bucket().orElse(null), request.from())
                 .dimensions(request.groupBy(), RAW_SPAN_COLUMNS)
                 .measures(
@@ -235,7 +235,7 @@ public class MetricService {
 
     /** Tokens per session: per point, the mean (and quantiles) of each session's input + output tokens. */
     private Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> sessions(MetricRequest request) {
-        SqlAggregate inner = SqlAggregate.from("telemetry.spans")
+        SqlAggregate inner = SqlAggregate.from(SpanAttribution.FROM)
                 .time("start_time", request.bucket().orElse(null), request.from())
                 .dimensions(request.groupBy(), RAW_SPAN_COLUMNS)
                 .alsoGroupBy(RAW_SPAN_COLUMNS.get("session"))

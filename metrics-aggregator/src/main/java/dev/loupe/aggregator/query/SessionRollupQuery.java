@@ -133,13 +133,14 @@ public class SessionRollupQuery {
         }
 
         private String rawSpans(Instant from, Instant to) {
-            return "select " + SpanAttribution.session("spans") + " as session_id, count(*) as span_count, "
+            return "select " + SpanAttribution.SESSION + " as session_id, count(*) as span_count, "
                     + "count(*) filter (where kind = 'LLM') as llm_count, coalesce(sum(input_tokens), 0)::bigint as "
                     + "input_tokens, coalesce(sum(output_tokens), 0)::bigint as output_tokens, coalesce(sum(cost_usd), 0) "
-                    + "as cost_usd from telemetry.spans "
-                    + "where project_id = " + project + " and start_time >= " + bind(from.atOffset(ZoneOffset.UTC))
+                    + "as cost_usd from " + SpanAttribution.FROM
+                    + " where spans.project_id = " + project + " and start_time >= "
+                    + bind(from.atOffset(ZoneOffset.UTC))
                     + " and start_time < " + bind(to.atOffset(ZoneOffset.UTC))
-                    + sessionFilter(SpanAttribution.session("spans"))
+                    + sessionFilter(SpanAttribution.SESSION)
                     + " group by 1";
         }
 

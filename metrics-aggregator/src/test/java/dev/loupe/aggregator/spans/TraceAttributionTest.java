@@ -281,8 +281,8 @@ class TraceAttributionTest {
             assertThat(value("request_count", "session", Map.of("session", session), from, to))
                     .isEqualTo(2);
             Row spans = one(
-                    "select count(*) as n from telemetry.spans where project_id = $1 and "
-                            + SpanAttribution.session("spans") + " = $2",
+                    "select count(*) as n from " + SpanAttribution.FROM + " where spans.project_id = $1 and "
+                            + SpanAttribution.SESSION + " = $2",
                     session);
             assertThat(spans.getLong("n")).isEqualTo(4);
             Row rollup = one(
