@@ -70,6 +70,27 @@ class TimescaleDbTest {
                 .isEqualTo(autovacuum.equals("off") || trackCounts.equals("off"));
     }
 
+    /**
+     * The pool's connections plan every execution afresh, never JIT-compile, and cost index probes for memory
+     * and SSD (application.properties): the server's own defaults are the opposite (plan_cache_mode auto, jit on,
+     * random_page_cost 4), so this reads what the connection options changed.
+     */
+    @Test
+    void thePoolsConnectionsPlanEachQueryAndNeverCompileIt() {
+        Row row = pool.query("select current_setting('jit') as jit, current_setting('plan_cache_mode') as mode, "
+                        + "current_setting('random_page_cost') as page_cost, "
+                        + "(select boot_val from pg_settings where name = 'jit') as server_jit")
+                .execute()
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
+        assertThat(row.getString("server_jit")).isEqualTo("on");
+        assertThat(row.getString("jit")).isEqualTo("off");
+        assertThat(row.getString("mode")).isEqualTo("force_custom_plan");
+        assertThat(row.getString("page_cost")).isEqualTo("1.1");
+    }
+
     @Test
     void thisServerTakesThePathItsFactsCallFor() {
         Row row = pool.query(TimescaleDecision.FACTS_SQL)
