@@ -168,7 +168,7 @@ class EndToEndBenchmark {
                     Math.min(json.endToEnd(), otlp.endToEnd())));
             report.append(String.format(
                     "%nMachine: %d cores, %s %s, %s, %d GiB; JVM %s; service JVM args: %s; "
-                            + "PostgreSQL %s; the load generator, broker, five services and PostgreSQL share the machine%n",
+                            + "%s; the load generator, broker, five services and PostgreSQL share the machine%n",
                     Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.name"),
                     System.getProperty("os.version"),
@@ -176,7 +176,7 @@ class EndToEndBenchmark {
                     memoryGib(),
                     System.getProperty("java.version"),
                     System.getProperty("loupe.e2e.jvm-args", "(test defaults)"),
-                    scalar(db, "show server_version") + ", autovacuum " + scalar(db, "show autovacuum")));
+                    ServerSettings.describe(db)));
             Path out = Path.of("target/benchmarks/end-to-end.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, report.toString());

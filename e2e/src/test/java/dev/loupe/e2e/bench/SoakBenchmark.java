@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -114,17 +112,13 @@ class SoakBenchmark {
         }
     }
 
-    /** The server's version and whether it analyses its tables by itself (bin/loupe soak turns autovacuum on). */
+    /** The server's settings the figures depend on (bin/loupe soak sets some of them for the run). */
     private static String postgres(LoupeStackAccess stack) throws SQLException {
         try (Connection db = DriverManager.getConnection(
-                        stack.database().jdbcUrl(),
-                        stack.database().settings().user(),
-                        stack.database().settings().password());
-                Statement s = db.createStatement();
-                ResultSet r =
-                        s.executeQuery("select current_setting('server_version'), current_setting('autovacuum')")) {
-            r.next();
-            return "PostgreSQL " + r.getString(1) + ", autovacuum " + r.getString(2);
+                stack.database().jdbcUrl(),
+                stack.database().settings().user(),
+                stack.database().settings().password())) {
+            return ServerSettings.describe(db);
         }
     }
 
