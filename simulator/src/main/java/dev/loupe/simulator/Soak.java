@@ -36,19 +36,6 @@ public final class Soak implements AutoCloseable {
             int alertNotifications,
             boolean played,
             Map<String, Long> feedbackFailures) {
-        /** Without the causes of failed feedback calls (none, or not known). */
-        public Progress(
-                Instant at,
-                long spans,
-                long decisions,
-                long feedback,
-                long feedbackFailed,
-                ClientMetrics client,
-                int alertNotifications,
-                boolean played) {
-            this(at, spans, decisions, feedback, feedbackFailed, client, alertNotifications, played, Map.of());
-        }
-
         /** The causes of failed feedback calls, most frequent first, as "count × cause". */
         public String feedbackFailureCauses() {
             return feedbackFailures.entrySet().stream()

@@ -40,7 +40,8 @@ class SoakFailureCauseTest {
 
         assertThat(progress.feedbackFailureCauses())
                 .isEqualTo("5 × HttpTimeoutException: timed out; 2 × FeedbackException: 429 Too Many Requests");
-        assertThat(new Soak.Progress(Instant.EPOCH, 0, 0, 0, 0, progress.client(), 0, true).feedbackFailureCauses())
+        assertThat(new Soak.Progress(Instant.EPOCH, 0, 0, 0, 0, progress.client(), 0, true, Map.of())
+                        .feedbackFailureCauses())
                 .isEmpty();
     }
 }

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
@@ -541,14 +540,6 @@ class EndToEndBenchmark {
 
     private static String q(String value) {
         return "\"" + value.replace("\"", "\"\"") + "\"";
-    }
-
-    private static String scalar(Connection db, String sql) throws Exception {
-        try (Statement s = db.createStatement();
-                ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getString(1);
-        }
     }
 
     private static long memoryGib() {

@@ -59,7 +59,8 @@ class SoakVerdictTest {
                     0,
                     new ClientMetrics(0, 0, 0, i == 60 ? dropped : 0, 0, 0, 0, 0),
                     0,
-                    i == 60);
+                    i == 60,
+                    Map.of());
             samples.add(new SoakSample(
                     minute, app, services, Map.of("loupe-metrics-aggregator", i == 40 ? lag : 100), 0, i * 60_000L));
         }
