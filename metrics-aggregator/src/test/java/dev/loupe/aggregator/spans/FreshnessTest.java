@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.loupe.aggregator.MovableClock;
+import dev.loupe.common.kafka.ConsumerFaultsConfig;
 import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.contracts.events.Topics;
 import dev.loupe.contracts.json.EventJson;
@@ -18,6 +19,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.io.File;
@@ -60,6 +63,12 @@ class FreshnessTest {
 
     @Inject
     ChannelRegistry channels;
+
+    @Inject
+    KafkaClientService kafkaClients;
+
+    @Inject
+    ConsumerFaultsConfig consumers;
 
     @TestHTTPResource("/")
     URL base;
@@ -127,6 +136,27 @@ class FreshnessTest {
             assertThat(openDashboard(browser, "fresh").isDisplayed()).isFalse();
         } finally {
             browser.quit();
+        }
+    }
+
+    /**
+     * The lag above is committed offsets; the connector commits processed ones every {@code auto.commit.interval.ms},
+     * 5 s unless set. Every consumer of every channel (the span copies too) gets Loupe's interval from the
+     * connector-wide property, so a group's lag holds about a second of records it has already stored, not five.
+     */
+    @Test
+    void everyConsumerCommitsAtLoupesIntervalNotTheConnectorsFiveSeconds() {
+        assertThat(consumers.commitIntervalMs()).isPositive().isLessThan(5000);
+        assertThat(kafkaClients.getConsumerChannels())
+                .contains("spans-in$1", "decisions-in", "evals-in", "feedback-in", "alerts-in");
+        for (String channel : kafkaClients.getConsumerChannels()) {
+            List<KafkaConsumer<Object, Object>> copies = kafkaClients.getConsumers(channel);
+            assertThat(copies).as(channel).isNotEmpty();
+            for (KafkaConsumer<Object, Object> consumer : copies) {
+                assertThat(consumer.configuration().get("auto.commit.interval.ms"))
+                        .as(channel)
+                        .hasToString(String.valueOf(consumers.commitIntervalMs()));
+            }
         }
     }
 
