@@ -1,6 +1,7 @@
 package dev.loupe.e2e.bench;
 
 import dev.loupe.client.ClientMetrics;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -121,6 +122,14 @@ final class SoakReport {
                 fiveHundreds(drained),
                 drained.deadLetters(),
                 drained.app().alertNotifications()));
+        SoakSample deepest = samples.stream()
+                .max(Comparator.comparingLong((SoakSample x) -> x.app().client().queued()))
+                .orElse(drained);
+        r.append(String.format(
+                "%nThe app's clients held at most %,d items queued, not yet sent to the collector (minute %.1f): "
+                        + "those are late by as much, yet no consumer group counts them, so the verdict's lag does "
+                        + "not see them. The column \"queued in the app\" shows them over time.%n",
+                deepest.app().client().queued(), deepest.minutes()));
         if (drained.app().feedbackFailed() > 0) {
             r.append(String.format(
                     "%nFailed feedback calls by cause: %s.%n", drained.app().feedbackFailureCauses()));
@@ -128,9 +137,10 @@ final class SoakReport {
         r.append(
                 "\nOver time (memory: heap used / heap after the last major GC / committed heap / committed non-heap / "
                         + "RSS, MiB; `*` = after a forced full GC; lag: all groups, and the group furthest behind):\n\n"
-                        + "| min | spans/s | acknowledged items | stored spans | lost | 5xx | DLQ | lag | worst group |");
+                        + "| min | spans/s | acknowledged items | queued in the app | stored spans | lost | 5xx | DLQ | lag "
+                        + "| worst group |");
         last.services().keySet().forEach(n -> r.append(' ').append(n).append(" |"));
-        r.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        r.append("\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
                 .append("---|".repeat(last.services().size()))
                 .append('\n');
         SoakSample before = null;
@@ -144,10 +154,11 @@ final class SoakReport {
 
     private static void row(StringBuilder r, SoakSample s, SoakSample before) {
         r.append(String.format(
-                "| %.1f | %,.0f | %,d | %,d | %,d | %,d | %,d | %,d | %s |",
+                "| %.1f | %,.0f | %,d | %,d | %,d | %,d | %,d | %,d | %,d | %s |",
                 s.minutes(),
                 rate(s, before),
                 s.app().client().sent(),
+                s.app().client().queued(),
                 s.spansStored(),
                 s.app().errors(),
                 s.serverErrors(),

@@ -221,6 +221,49 @@ class SoakVerdictTest {
                 .contains("360 marker traces");
     }
 
+    /**
+     * Items waiting in the app's clients are late too, but no consumer group holds them: the report names the deepest
+     * queue and when, and shows the queue in every row.
+     */
+    @Test
+    void theReportShowsWhatTheAppsClientsStillHeldQueued() {
+        List<SoakSample> samples = new ArrayList<>(run(60, 0, 0, 100, 0));
+        samples.set(8, withQueued(samples.get(8), 116_104));
+        samples.set(9, withQueued(samples.get(9), 46_452));
+        String report = SoakReport.markdown("settings", samples, samples.get(60), 2, verdict(samples));
+        assertThat(report)
+                .contains("The app's clients held at most 116,104 items queued, not yet sent to the collector "
+                        + "(minute 4.0)")
+                .contains("| acknowledged items | queued in the app |")
+                .containsPattern("\\| 4\\.0 \\| [0-9,]+ \\| 0 \\| 116,104 \\| 480,000 \\|")
+                .containsPattern("\\| 4\\.5 \\| [0-9,]+ \\| 0 \\| 46,452 \\| 540,000 \\|");
+    }
+
+    /** The sample with the app's clients holding {@code queued} items. */
+    static SoakSample withQueued(SoakSample s, long queued) {
+        Soak.Progress p = s.app();
+        ClientMetrics c = p.client();
+        Soak.Progress app = new Soak.Progress(
+                p.at(),
+                p.spans(),
+                p.decisions(),
+                p.feedback(),
+                p.feedbackFailed(),
+                new ClientMetrics(
+                        queued,
+                        c.enqueued(),
+                        c.sent(),
+                        c.dropped(),
+                        c.rejected(),
+                        c.failed(),
+                        c.retries(),
+                        c.requests()),
+                p.alertNotifications(),
+                p.played(),
+                p.feedbackFailures());
+        return new SoakSample(s.minutes(), app, s.services(), s.lag(), s.deadLetters(), s.spansStored());
+    }
+
     @Test
     void visibilityP99OverTheLimitFails() {
         Histogram h = histogram();
