@@ -3,6 +3,7 @@ package dev.loupe.evals.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.loupe.common.kafka.ConsumerFaultsConfig;
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.FeedbackRecord;
 import dev.loupe.contracts.events.FeedbackSignal;
@@ -12,12 +13,14 @@ import dev.loupe.contracts.events.SchemaVersions;
 import dev.loupe.contracts.events.Topics;
 import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.support.FakeJudgeResource;
+import dev.loupe.testing.CommitIntervals;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.SharedKafka;
 import dev.loupe.testing.TopicReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -38,6 +41,19 @@ import org.junit.jupiter.api.Test;
 class IntakeTest {
     @Inject
     Pool pool;
+
+    @Inject
+    KafkaClientService kafkaClients;
+
+    @Inject
+    ConsumerFaultsConfig consumerSettings;
+
+    /** Lag counts committed offsets: every consumer commits each second, not every five (CommitIntervals). */
+    @Test
+    void everyConsumerCommitsAtLoupesIntervalNotTheConnectorsFiveSeconds() {
+        CommitIntervals.assertEveryConsumerCommitsEvery(
+                kafkaClients, consumerSettings.commitIntervalMs(), "decisions-in$1", "feedback-in");
+    }
 
     @Test
     void everyDecisionIsKeptOnceWithItsFullRecord() {
