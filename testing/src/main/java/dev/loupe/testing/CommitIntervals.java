@@ -2,6 +2,8 @@ package dev.loupe.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.loupe.common.kafka.ConsumerFaultsConfig;
+import io.quarkus.arc.Arc;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import java.util.List;
@@ -16,11 +18,23 @@ public final class CommitIntervals {
     private CommitIntervals() {}
 
     /**
+     * From a {@code @QuarkusTest}: asserts that the running service's {@code loupe.consumers.commit-interval-ms} is
+     * shorter than the connector's 5 s, that it consumes at least {@code channels}, and that every consumer it runs
+     * commits at that interval.
+     */
+    public static void assertEveryConsumerCommitsAtLoupesInterval(String... channels) {
+        assertEveryConsumerCommitsEvery(
+                Arc.container().instance(KafkaClientService.class).get(),
+                Arc.container().instance(ConsumerFaultsConfig.class).get().commitIntervalMs(),
+                channels);
+    }
+
+    /**
      * Asserts that {@code expected} (the service's {@code ConsumerFaultsConfig#commitIntervalMs}) is shorter than the
      * connector's 5 s, that the service consumes at least {@code channels}, and that every consumer it runs commits at
      * that interval.
      */
-    public static void assertEveryConsumerCommitsEvery(KafkaClientService clients, int expected, String... channels) {
+    private static void assertEveryConsumerCommitsEvery(KafkaClientService clients, int expected, String... channels) {
         assertThat(expected).isPositive().isLessThan(5000);
         assertThat(clients.getConsumerChannels()).contains(channels);
         for (String channel : clients.getConsumerChannels()) {

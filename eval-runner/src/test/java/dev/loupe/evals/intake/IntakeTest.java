@@ -3,7 +3,6 @@ package dev.loupe.evals.intake;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.loupe.common.kafka.ConsumerFaultsConfig;
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.FeedbackRecord;
 import dev.loupe.contracts.events.FeedbackSignal;
@@ -20,7 +19,6 @@ import dev.loupe.testing.SharedKafka;
 import dev.loupe.testing.TopicReader;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -42,17 +40,10 @@ class IntakeTest {
     @Inject
     Pool pool;
 
-    @Inject
-    KafkaClientService kafkaClients;
-
-    @Inject
-    ConsumerFaultsConfig consumerSettings;
-
     /** Lag counts committed offsets: every consumer commits each second, not every five (CommitIntervals). */
     @Test
     void everyConsumerCommitsAtLoupesIntervalNotTheConnectorsFiveSeconds() {
-        CommitIntervals.assertEveryConsumerCommitsEvery(
-                kafkaClients, consumerSettings.commitIntervalMs(), "decisions-in$1", "feedback-in");
+        CommitIntervals.assertEveryConsumerCommitsAtLoupesInterval("decisions-in$1", "feedback-in");
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.loupe.aggregator.MovableClock;
-import dev.loupe.common.kafka.ConsumerFaultsConfig;
 import dev.loupe.contracts.events.SpanRecord;
 import dev.loupe.contracts.events.Topics;
 import dev.loupe.contracts.json.EventJson;
@@ -20,7 +19,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.smallrye.reactive.messaging.ChannelRegistry;
 import io.smallrye.reactive.messaging.PausableChannel;
-import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import jakarta.inject.Inject;
 import java.io.File;
@@ -63,12 +61,6 @@ class FreshnessTest {
 
     @Inject
     ChannelRegistry channels;
-
-    @Inject
-    KafkaClientService kafkaClients;
-
-    @Inject
-    ConsumerFaultsConfig consumers;
 
     @TestHTTPResource("/")
     URL base;
@@ -146,14 +138,8 @@ class FreshnessTest {
      */
     @Test
     void everyConsumerCommitsAtLoupesIntervalNotTheConnectorsFiveSeconds() {
-        CommitIntervals.assertEveryConsumerCommitsEvery(
-                kafkaClients,
-                consumers.commitIntervalMs(),
-                "spans-in$1",
-                "decisions-in",
-                "evals-in",
-                "feedback-in",
-                "alerts-in");
+        CommitIntervals.assertEveryConsumerCommitsAtLoupesInterval(
+                "spans-in$1", "decisions-in", "evals-in", "feedback-in", "alerts-in");
     }
 
     @Test
