@@ -23,18 +23,10 @@ public final class CommitIntervals {
      * commits at that interval.
      */
     public static void assertEveryConsumerCommitsAtLoupesInterval(String... channels) {
-        assertEveryConsumerCommitsEvery(
-                Arc.container().instance(KafkaClientService.class).get(),
-                Arc.container().instance(ConsumerFaultsConfig.class).get().commitIntervalMs(),
-                channels);
-    }
-
-    /**
-     * Asserts that {@code expected} (the service's {@code ConsumerFaultsConfig#commitIntervalMs}) is shorter than the
-     * connector's 5 s, that the service consumes at least {@code channels}, and that every consumer it runs commits at
-     * that interval.
-     */
-    private static void assertEveryConsumerCommitsEvery(KafkaClientService clients, int expected, String... channels) {
+        KafkaClientService clients =
+                Arc.container().instance(KafkaClientService.class).get();
+        int expected =
+                Arc.container().instance(ConsumerFaultsConfig.class).get().commitIntervalMs();
         assertThat(expected).isPositive().isLessThan(5000);
         assertThat(clients.getConsumerChannels()).contains(channels);
         for (String channel : clients.getConsumerChannels()) {
