@@ -233,20 +233,71 @@ public class MetricService {
         });
     }
 
+    /**
+     * The same metric over the same range and filters, once per dimension set ({@code groupBy} of {@code request}
+     * is ignored): the answers {@link #query} gives for each set, in the order of {@code dimensionSets}. Tokens per
+     * session reads the raw spans once for all the sets (the window closer asks for it overall and per feature
+     * every minute; two scans of a minute of spans were its largest statements); other metrics query each set.
+     */
+    public Uni<List<MetricSeries>> queryEach(MetricRequest request, List<List<String>> dimensionSets, int limit) {
+        List<MetricRequest> requests = new ArrayList<>(dimensionSets.size());
+        for (List<String> set : dimensionSets) {
+            requests.add(new MetricRequest(
+                    request.projectId(),
+                    request.metric(),
+                    request.from(),
+                    request.to(),
+                    List.copyOf(set),
+                    request.bucket(),
+                    request.filters()));
+        }
+        if (request.metric().source() == Metric.Source.SESSIONS && requests.size() > 1) {
+            List<MetricRequest> keyed =
+                    requests.stream().map(MetricService::withModelKey).toList();
+            return sessions(keyed.get(0), dimensionSets).map(bySet -> {
+                List<MetricSeries> out = new ArrayList<>(keyed.size());
+                for (int i = 0; i < keyed.size(); i++) {
+                    out.add(assemble(keyed.get(i), bySet.get(i), limit));
+                }
+                return out;
+            });
+        }
+        Uni<List<MetricSeries>> chain = Uni.createFrom().item(new ArrayList<>());
+        for (MetricRequest r : requests) {
+            chain = chain.chain(list -> query(r, limit).map(series -> {
+                list.add(series);
+                return list;
+            }));
+        }
+        return chain;
+    }
+
     /** Tokens per session: per point, the mean (and quantiles) of each session's input + output tokens. */
     private Uni<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> sessions(MetricRequest request) {
+        return sessions(request, List.of(request.groupBy())).map(bySet -> bySet.get(0));
+    }
+
+    /**
+     * Tokens per session for several dimension sets in one scan: the spans are summed per session and per set
+     * ({@code grouping sets}), then each set's sums are averaged; {@code grouping(…)} tells the sets' rows apart.
+     * Answers one map per set, in the order given. {@code request}'s own {@code groupBy} is not used.
+     */
+    private Uni<List<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>>> sessions(
+            MetricRequest request, List<List<String>> sets) {
+        List<String> union = new ArrayList<>();
+        sets.forEach(set -> set.stream().filter(d -> !union.contains(d)).forEach(union::add));
         SqlAggregate inner = SqlAggregate.from(SpanAttribution.FROM)
                 .time("start_time", request.bucket().orElse(null), request.from())
-                .dimensions(request.groupBy(), RAW_SPAN_COLUMNS)
                 .alsoGroupBy(RAW_SPAN_COLUMNS.get("session"))
+                .dimensionSets(union, sets, RAW_SPAN_COLUMNS)
                 .measures("sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) as tokens")
                 .where("project_id = ?", request.projectId())
                 .where(RAW_SPAN_COLUMNS.get("session") + " <> ''")
                 .range("start_time", rangeStart(request), rangeEnd(request))
                 .filters(request.filters(), RAW_SPAN_COLUMNS);
-        StringBuilder outer = new StringBuilder("select t");
-        StringBuilder group = new StringBuilder(" group by t");
-        for (int i = 0; i < request.groupBy().size(); i++) {
+        StringBuilder outer = new StringBuilder("select t, g");
+        StringBuilder group = new StringBuilder(" group by t, g");
+        for (int i = 0; i < union.size(); i++) {
             outer.append(", d").append(i);
             group.append(", d").append(i);
         }
@@ -255,9 +306,15 @@ public class MetricService {
                 .append(inner.sql())
                 .append(") s")
                 .append(group);
+        Map<Integer, Integer> setOfGrouping = new HashMap<>();
+        for (int s = 0; s < sets.size(); s++) {
+            setOfGrouping.put(SqlAggregate.grouping(union, sets.get(s)), s);
+        }
         return pool.preparedQuery(outer.toString()).execute(inner.args()).map(rows -> {
-            Map<List<String>, TreeMap<Instant, MetricSeries.Point>> out = new LinkedHashMap<>();
+            List<Map<List<String>, TreeMap<Instant, MetricSeries.Point>>> out = new ArrayList<>(sets.size());
+            sets.forEach(set -> out.add(new LinkedHashMap<>()));
             for (Row r : rows) {
+                int s = setOfGrouping.get(r.getInteger("g"));
                 Instant t = r.getOffsetDateTime("t").toInstant();
                 Double[] q = r.getArrayOfDoubles("q");
                 Map<String, Double> quantiles = new LinkedHashMap<>();
@@ -265,7 +322,12 @@ public class MetricService {
                 quantiles.put("p90", q[1]);
                 quantiles.put("p95", q[2]);
                 quantiles.put("p99", q[3]);
-                out.computeIfAbsent(groupValues(r, request.groupBy().size()), k -> new TreeMap<>())
+                List<String> values = new ArrayList<>(sets.get(s).size());
+                for (String d : sets.get(s)) {
+                    values.add(r.getString("d" + union.indexOf(d)));
+                }
+                out.get(s)
+                        .computeIfAbsent(values, k -> new TreeMap<>())
                         .put(t, new MetricSeries.Point(t, r.getDouble("mean"), r.getLong("n"), quantiles));
             }
             return out;

@@ -49,6 +49,38 @@ final class SqlAggregate {
         return this;
     }
 
+    /**
+     * Columns {@code d0}, {@code d1}… for every dimension of {@code union}, grouped by each of {@code sets}
+     * ({@code grouping sets}); a dimension not in a row's set is null there. Column {@code g} is
+     * {@code grouping(…)} over {@code union}: {@link #grouping} of the row's set (0 when {@code union} is empty).
+     */
+    SqlAggregate dimensionSets(List<String> union, List<List<String>> sets, Map<String, String> expressions) {
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < union.size(); i++) {
+            String e = expressions.get(union.get(i));
+            select.add(e + " as d" + i);
+            all.add(e);
+        }
+        select.add(all.isEmpty() ? "0 as g" : "grouping(" + String.join(", ", all) + ") as g");
+        List<String> grouped = new ArrayList<>();
+        for (List<String> set : sets) {
+            List<String> es = new ArrayList<>();
+            set.forEach(d -> es.add(expressions.get(d)));
+            grouped.add("(" + String.join(", ", es) + ")");
+        }
+        groupBy.add("grouping sets (" + String.join(", ", grouped) + ")");
+        return this;
+    }
+
+    /** What {@code grouping(…)} over {@code union} answers for rows of {@code set}: a bit set per absent dimension. */
+    static int grouping(List<String> union, List<String> set) {
+        int bits = 0;
+        for (String d : union) {
+            bits = (bits << 1) | (set.contains(d) ? 0 : 1);
+        }
+        return bits;
+    }
+
     /** Groups by one more expression that is not a dimension of the answer (e.g. the session of a sub-query). */
     SqlAggregate alsoGroupBy(String expression) {
         select.add(expression);

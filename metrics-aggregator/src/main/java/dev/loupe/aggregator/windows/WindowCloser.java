@@ -51,6 +51,15 @@ public class WindowCloser {
      */
     static final List<Query> QUERIES = plan();
 
+    /**
+     * {@link #QUERIES} by metric: one {@link MetricService#queryEach} call per metric, so a metric that can answer
+     * all its dimension sets in one statement (tokens per session) does.
+     */
+    private static final List<List<Query>> BY_METRIC = List.copyOf(QUERIES.stream()
+            .collect(java.util.stream.Collectors.groupingBy(
+                    Query::metric, LinkedHashMap::new, java.util.stream.Collectors.toList()))
+            .values());
+
     /** One query of a window close and the catalogue metrics its series are published as. */
     record Query(Metric metric, List<String> dimensions, List<Metric> published) {}
 
@@ -175,19 +184,23 @@ public class WindowCloser {
         Instant end = start.plus(1, ChronoUnit.MINUTES);
         List<MetricWindow> out = new ArrayList<>();
         Uni<Void> chain = Uni.createFrom().voidItem();
-        for (Query query : QUERIES) {
-            MetricRequest request = new MetricRequest(
-                    projectId, query.metric(), start, end, query.dimensions(), Optional.empty(), Map.of());
-            chain = chain.chain(() -> metrics.query(request, 10_000)
-                    .invoke(series -> {
-                        for (MetricSeries.Series s : series.series()) {
-                            if (s.group().containsValue(null) || s.points().isEmpty()) {
-                                continue;
-                            }
-                            MetricSeries.Point p = s.points().get(0);
-                            for (Metric metric : query.published()) {
-                                out.add(window(
-                                        projectId, metric.label(), s, start, end, value(metric, p), p, revision));
+        for (List<Query> queries : BY_METRIC) {
+            Query first = queries.get(0);
+            MetricRequest request =
+                    new MetricRequest(projectId, first.metric(), start, end, List.of(), Optional.empty(), Map.of());
+            List<List<String>> sets = queries.stream().map(Query::dimensions).toList();
+            chain = chain.chain(() -> metrics.queryEach(request, sets, 10_000)
+                    .invoke(answers -> {
+                        for (int i = 0; i < queries.size(); i++) {
+                            for (MetricSeries.Series s : answers.get(i).series()) {
+                                if (s.group().containsValue(null) || s.points().isEmpty()) {
+                                    continue;
+                                }
+                                MetricSeries.Point p = s.points().get(0);
+                                for (Metric metric : queries.get(i).published()) {
+                                    out.add(window(
+                                            projectId, metric.label(), s, start, end, value(metric, p), p, revision));
+                                }
                             }
                         }
                     })

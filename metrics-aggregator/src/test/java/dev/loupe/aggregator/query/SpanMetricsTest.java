@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,6 +61,9 @@ class SpanMetricsTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    MetricService metrics;
 
     @BeforeEach
     void sendFixtureOnce() {
@@ -284,6 +288,61 @@ class SpanMetricsTest {
         assertThat(sessions.sampleSize()).isEqualTo(perSession.size());
         assertThat(sessions.value()).isCloseTo(mean, within(1e-6));
         assertThat(sessions.quantiles().get("p50")).isCloseTo(median, within(1e-6));
+    }
+
+    @Test
+    void tokensPerSessionOverallAndPerFeatureFromOneScanAgreeWithTheFixtureAndWithOneQueryEach() {
+        Map<String, Map<String, Long>> perFeature = new HashMap<>();
+        Map<String, Long> overall = new HashMap<>();
+        for (MetricFixture.Trace trace : traces) {
+            for (SpanRecord s : trace.spans()) {
+                if (!inRange(s)) {
+                    continue;
+                }
+                long tokens = (s.inputTokens() == null ? 0 : s.inputTokens())
+                        + (s.outputTokens() == null ? 0 : s.outputTokens());
+                perFeature
+                        .computeIfAbsent(trace.feature(), f -> new HashMap<>())
+                        .merge(s.sessionId(), tokens, Long::sum);
+                overall.merge(s.sessionId(), tokens, Long::sum);
+            }
+        }
+        MetricRequest request =
+                new MetricRequest(projectA, Metric.TOKENS_PER_SESSION, FROM, TO, List.of(), Optional.empty(), Map.of());
+
+        List<MetricSeries> both = metrics.queryEach(request, List.of(List.of(), List.of("feature")), 100)
+                .await()
+                .atMost(Duration.ofSeconds(30));
+
+        MetricSeries.Point all = both.get(0).series().get(0).points().get(0);
+        assertThat(both.get(0).series()).hasSize(1);
+        assertThat(all.sampleSize()).isEqualTo(overall.size());
+        assertThat(all.value())
+                .isCloseTo(
+                        overall.values().stream()
+                                .mapToLong(Long::longValue)
+                                .average()
+                                .orElseThrow(),
+                        within(1e-6));
+        assertThat(both.get(1).groupBy()).containsExactly("feature");
+        assertThat(both.get(1).series()).hasSize(perFeature.size());
+        for (MetricSeries.Series series : both.get(1).series()) {
+            Map<String, Long> sessions = perFeature.get(series.group().get("feature"));
+            MetricSeries.Point p = series.points().get(0);
+            assertThat(p.sampleSize()).as(series.group().toString()).isEqualTo(sessions.size());
+            assertThat(p.value())
+                    .as(series.group().toString())
+                    .isCloseTo(
+                            sessions.values().stream()
+                                    .mapToLong(Long::longValue)
+                                    .average()
+                                    .orElseThrow(),
+                            within(1e-6));
+        }
+        assertThat(EventJson.encode(both.get(0)))
+                .isEqualTo(EventJson.encode(query("tokens_per_session", "", FROM, TO)));
+        assertThat(EventJson.encode(both.get(1)))
+                .isEqualTo(EventJson.encode(query("tokens_per_session", "feature", FROM, TO)));
     }
 
     @Test
