@@ -27,7 +27,8 @@ record Options(
         Instant accelerateFrom,
         int webhookPort,
         Duration alertTimeout,
-        double spansPerSecond) {
+        double spansPerSecond,
+        Duration ramp) {
 
     static final String USAGE = """
             usage: loupe-simulator [--option=value …]
@@ -42,7 +43,9 @@ record Options(
               --scenario=NAME        full (default), shortened, or soak: normal live traffic at a steady rate, no
                                      history, no incident (what bin/loupe soak runs)
               --spans-per-second=N   soak only: the rate the product is scaled to (default 2000)
-              --duration=DURATION    soak only: how long it runs (default PT30M)
+              --duration=DURATION    soak only: how long it runs at the full rate (default PT30M)
+              --ramp=DURATION        soak only: a ramp before that, the rate rising evenly from 0 (default PT0S:
+                                     the full rate from the first second)
               --clock-lag=DURATION   how far simulated time starts behind the wall clock (LOUPE_CLOCK_LAG)
               --clock-speed=X        how much faster it runs until it has caught up (LOUPE_CLOCK_SPEED)
               --clock-accelerate-from=INSTANT  when it starts running faster (LOUPE_CLOCK_ACCELERATE_FROM)
@@ -63,7 +66,8 @@ record Options(
             values.put(arg.substring(2, eq), arg.substring(eq + 1));
         }
         Options o;
-        boolean soakOptions = values.containsKey("spans-per-second") || values.containsKey("duration");
+        boolean soakOptions =
+                values.containsKey("spans-per-second") || values.containsKey("duration") || values.containsKey("ramp");
         try {
             Duration soakLength = Duration.parse(
                     Optional.ofNullable(values.remove("duration")).orElse("PT30M"));
@@ -91,7 +95,8 @@ record Options(
                     Duration.parse(
                             Optional.ofNullable(values.remove("alert-timeout")).orElse("PT3M")),
                     Double.parseDouble(Optional.ofNullable(values.remove("spans-per-second"))
-                            .orElse("2000")));
+                            .orElse("2000")),
+                    Duration.parse(Optional.ofNullable(values.remove("ramp")).orElse("PT0S")));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(e.getMessage() + "\n" + USAGE, e);
         }
@@ -99,14 +104,17 @@ record Options(
             throw new IllegalArgumentException("unknown option(s) " + values.keySet() + "\n" + USAGE);
         }
         if (soakOptions && !o.soak()) {
-            throw new IllegalArgumentException("--spans-per-second and --duration go with --scenario=soak\n" + USAGE);
+            throw new IllegalArgumentException(
+                    "--spans-per-second, --duration and --ramp go with --scenario=soak\n" + USAGE);
         }
         if (o.soak()
                 && (!(o.spansPerSecond() > 0)
                         || Double.isInfinite(o.spansPerSecond())
                         || o.scenario().length().isNegative()
-                        || o.scenario().length().isZero())) {
-            throw new IllegalArgumentException("--spans-per-second and --duration must be positive\n" + USAGE);
+                        || o.scenario().length().isZero()
+                        || o.ramp().isNegative())) {
+            throw new IllegalArgumentException(
+                    "--spans-per-second and --duration must be positive, --ramp not negative\n" + USAGE);
         }
         if (!(o.speed() >= 1) || Double.isInfinite(o.speed()) || o.lag().isNegative()) {
             throw new IllegalArgumentException(

@@ -100,15 +100,17 @@ public final class Soak implements AutoCloseable {
         double scale = scaleFor(options.spansPerSecond());
         Traffic traffic = new Traffic(options.seed(), options.scenario(), origin, scale);
         out.printf(
-                "Soak: project %s (%s); %,.0f spans/s (the demo's product × %.1f, seed %d) for %s from %s%n",
+                "Soak: project %s (%s); %,.0f spans/s (the demo's product × %.1f, seed %d) for %s%s from %s%n",
                 project.name(),
                 project.id(),
                 options.spansPerSecond(),
                 scale,
                 options.seed(),
                 options.scenario().length(),
+                options.ramp().isZero() ? "" : " after a ramp of " + options.ramp() + " from 0",
                 origin);
-        SoakPlayer soak = new SoakPlayer(traffic, origin, options.scenario().length(), new Sink());
+        SoakPlayer soak = new SoakPlayer(
+                traffic, origin, options.ramp(), options.scenario().length(), new Sink());
         player = new Thread(
                 () -> {
                     try {

@@ -35,12 +35,15 @@ final class SoakPlayer {
     private final Traffic traffic;
     private final Instant origin;
     private final Instant end;
+    private final Duration ramp;
     private final Sink sink;
 
-    SoakPlayer(Traffic traffic, Instant origin, Duration length, Sink sink) {
+    /** Plays {@code ramp} (its rate rising evenly from 0, see {@link #ramped}), then {@code length} at the full rate. */
+    SoakPlayer(Traffic traffic, Instant origin, Duration ramp, Duration length, Sink sink) {
         this.traffic = traffic;
         this.origin = origin;
-        this.end = origin.plus(length);
+        this.ramp = ramp;
+        this.end = origin.plus(ramp).plus(length);
         this.sink = sink;
     }
 
@@ -48,7 +51,7 @@ final class SoakPlayer {
     void play() throws InterruptedException {
         for (Instant start = origin; start.isBefore(end); start = start.plus(Traffic.SLICE)) {
             Instant due = start.plus(Traffic.SLICE);
-            for (Step step : steps(traffic.slice(start), start)) {
+            for (Step step : steps(ramped(traffic.slice(start), origin, ramp), start)) {
                 sleepUntil(due);
                 step.spans().forEach(sink::span);
                 step.decisions().forEach(sink::decision);
@@ -56,6 +59,55 @@ final class SoakPlayer {
                 due = due.plusMillis(STEP_MS);
             }
         }
+    }
+
+    /**
+     * The slice as the ramp plays it: a trace that starts a share {@code s} of the way through the ramp is kept
+     * when its id falls in the lowest {@code s} of {@link #share(String)}'s range, so the rate rises evenly from 0 to
+     * the full rate, and each trace goes out whole (its spans, decision and feedback) or not at all. After the
+     * ramp (or with none) the slice is unchanged.
+     */
+    static Traffic.Slice ramped(Traffic.Slice slice, Instant origin, Duration ramp) {
+        if (ramp.isZero() || slice.spans().stream().allMatch(s -> !s.start().isBefore(origin.plus(ramp)))) {
+            return slice;
+        }
+        Map<String, Instant> started = new HashMap<>();
+        for (Traffic.Span s : slice.spans()) {
+            started.merge(s.traceId(), s.start(), (a, b) -> a.isBefore(b) ? a : b);
+        }
+        for (Traffic.Decision d : slice.decisions()) {
+            started.putIfAbsent(d.traceId(), d.occurredAt());
+        }
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        started.forEach((trace, at) -> {
+            double through = Duration.between(origin, at).toMillis() / (double) ramp.toMillis();
+            if (share(trace) < through) {
+                kept.add(trace);
+            }
+        });
+        java.util.Set<String> keptDecisions = new java.util.HashSet<>();
+        List<Traffic.Decision> decisions = new ArrayList<>();
+        for (Traffic.Decision d : slice.decisions()) {
+            if (kept.contains(d.traceId())) {
+                decisions.add(d);
+                keptDecisions.add(d.decisionId());
+            }
+        }
+        return new Traffic.Slice(
+                slice.spans().stream().filter(s -> kept.contains(s.traceId())).toList(),
+                decisions,
+                slice.feedback().stream()
+                        .filter(f -> keptDecisions.contains(f.decisionId()))
+                        .toList());
+    }
+
+    /** Where a trace id falls in [0, 1): the same for the same id, spread evenly over traces. */
+    static double share(String traceId) {
+        long h = traceId.hashCode() * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 29;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 32;
+        return (h >>> 11) / (double) (1L << 53);
     }
 
     /** The slice's items by the step its trace started in (the decision's time; a span without one, its own). */

@@ -113,4 +113,42 @@ class SoakTrafficTest {
                         Options.parse(new String[] {"--bootstrap-token=t", "--scenario=soak", "--spans-per-second=0"}))
                 .hasMessageContaining("positive");
     }
+
+    @Test
+    void aRampRaisesTheRateEvenlyFromZeroAndSendsEachTraceWholeOrNotAtAll() {
+        Duration ramp = Duration.ofMinutes(3);
+        Traffic traffic = soak(42, 2000);
+        double[] shares = new double[6];
+        for (int minute = 0; minute < 6; minute++) {
+            long full = 0;
+            long ramped = 0;
+            for (int i = 0; i < 12; i++) {
+                Instant start = ORIGIN.plus(Duration.ofMinutes(minute)).plus(Traffic.SLICE.multipliedBy(i));
+                Traffic.Slice slice = traffic.slice(start);
+                Traffic.Slice played = SoakPlayer.ramped(slice, ORIGIN, ramp);
+                full += slice.spans().size();
+                ramped += played.spans().size();
+                Map<String, Long> spansOfTrace = new HashMap<>();
+                slice.spans().forEach(s -> spansOfTrace.merge(s.traceId(), 1L, Long::sum));
+                Map<String, Long> playedOfTrace = new HashMap<>();
+                played.spans().forEach(s -> playedOfTrace.merge(s.traceId(), 1L, Long::sum));
+                playedOfTrace.forEach((trace, n) -> assertThat(n).as(trace).isEqualTo(spansOfTrace.get(trace)));
+                java.util.Set<String> decided = new java.util.HashSet<>();
+                played.decisions().forEach(d -> {
+                    assertThat(playedOfTrace).as("a decision's trace is played").containsKey(d.traceId());
+                    decided.add(d.decisionId());
+                });
+                played.feedback().forEach(f -> assertThat(decided).contains(f.decisionId()));
+            }
+            shares[minute] = ramped / (double) full;
+        }
+        // the mean of a linear rise over each of the ramp's three minutes: 1/6, 1/2, 5/6; then the full rate
+        assertThat(shares[0]).isBetween(0.12, 0.22);
+        assertThat(shares[1]).isBetween(0.44, 0.56);
+        assertThat(shares[2]).isBetween(0.78, 0.89);
+        assertThat(shares[3]).isEqualTo(1.0);
+        assertThat(shares[5]).isEqualTo(1.0);
+        assertThat(SoakPlayer.ramped(traffic.slice(ORIGIN), ORIGIN, Duration.ZERO))
+                .isEqualTo(traffic.slice(ORIGIN));
+    }
 }

@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Test;
  */
 class SoakBenchmark {
     static final double MINUTES = Double.parseDouble(System.getProperty("soak.minutes", "30"));
+    /** Minutes before {@link #MINUTES} whose rate rises evenly from 0 (the simulator's {@code --ramp}); judged too. */
+    static final double RAMP_MINUTES = Double.parseDouble(System.getProperty("soak.ramp-minutes", "0"));
+
     static final double SPANS_PER_SECOND = Double.parseDouble(System.getProperty("soak.spans-per-second", "2000"));
     static final Duration INTERVAL = Duration.ofSeconds(Long.getLong("soak.sample-seconds", 30));
     /** Forced full GCs over the run (at evenly spaced samples, the first and the last included). */
@@ -45,7 +48,8 @@ class SoakBenchmark {
     @Test
     void soak() throws Exception {
         Duration length = Duration.ofSeconds(Math.round(MINUTES * 60));
-        long samples = Math.max(1, length.toSeconds() / INTERVAL.toSeconds());
+        Duration ramp = Duration.ofSeconds(Math.round(RAMP_MINUTES * 60));
+        long samples = Math.max(1, length.plus(ramp).toSeconds() / INTERVAL.toSeconds());
         long gcEvery = Math.max(1, samples / FORCED_GCS);
         try (LoupeStackAccess stack = LoupeStackAccess.full();
                 KafkaWatch kafka = new KafkaWatch(stack.kafkaBootstrap());
@@ -60,7 +64,8 @@ class SoakBenchmark {
                             "--project=" + PROJECT,
                             "--scenario=soak",
                             "--spans-per-second=" + SPANS_PER_SECOND,
-                            "--duration=" + length
+                            "--duration=" + length,
+                            "--ramp=" + ramp
                         },
                         System.out);
                 SoakMarkers markers = SoakMarkers.start(stack, PROJECT, MARKER_EVERY, MARKER_GIVE_UP)) {
@@ -99,9 +104,9 @@ class SoakBenchmark {
             log(String.format("lag after %.0f s of drain: %,d", drainSeconds, drained.lagTotal()));
             SoakVisibility visibility = markers.finish();
             log(visibility.describe());
-            SoakVerdict verdict = new SoakVerdict(LIMITS, taken, MINUTES, drained, visibility);
+            SoakVerdict verdict = new SoakVerdict(LIMITS, taken, MINUTES + RAMP_MINUTES, drained, visibility);
             String report =
-                    SoakReport.markdown(settings(length, postgres(stack)), taken, drained, drainSeconds, verdict);
+                    SoakReport.markdown(settings(length, ramp, postgres(stack)), taken, drained, drainSeconds, verdict);
             Path out = Path.of("target/benchmarks/soak.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, report);
@@ -122,13 +127,16 @@ class SoakBenchmark {
         }
     }
 
-    private static String settings(Duration length, String postgres) {
+    private static String settings(Duration length, Duration ramp, String postgres) {
         return String.format(
-                "Soak: %,.0f spans/s for %d min (the simulator's product, seed 42, through the Java "
+                "Soak: %,.0f spans/s for %d min%s (the simulator's product, seed 42, through the Java "
                         + "client), sampled every %d s. Machine: %d cores, %s, %s; JVM %s; service JVM args: %s; %s; "
                         + "the simulator, broker, five services and PostgreSQL share the machine.",
                 SPANS_PER_SECOND,
                 length.toMinutes(),
+                ramp.isZero()
+                        ? ", from a cold start"
+                        : String.format(" after a ramp of %s min from 0 (judged too)", ramp.toSeconds() / 60.0),
                 INTERVAL.toSeconds(),
                 Runtime.getRuntime().availableProcessors(),
                 System.getProperty("os.name") + " " + System.getProperty("os.version"),
