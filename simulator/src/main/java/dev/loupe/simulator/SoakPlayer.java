@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Plays live traffic paced to the wall clock, as the app's instances would report it: each trace goes out one
@@ -78,14 +80,14 @@ final class SoakPlayer {
         for (Traffic.Decision d : slice.decisions()) {
             started.putIfAbsent(d.traceId(), d.occurredAt());
         }
-        java.util.Set<String> kept = new java.util.HashSet<>();
+        Set<String> kept = new HashSet<>();
         started.forEach((trace, at) -> {
             double through = Duration.between(origin, at).toMillis() / (double) ramp.toMillis();
             if (share(trace) < through) {
                 kept.add(trace);
             }
         });
-        java.util.Set<String> keptDecisions = new java.util.HashSet<>();
+        Set<String> keptDecisions = new HashSet<>();
         List<Traffic.Decision> decisions = new ArrayList<>();
         for (Traffic.Decision d : slice.decisions()) {
             if (kept.contains(d.traceId())) {

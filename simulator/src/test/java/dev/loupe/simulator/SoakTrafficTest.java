@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The soak's traffic: the requested span rate, reproducible, paced evenly, each trace sent whole. */
@@ -133,7 +135,7 @@ class SoakTrafficTest {
                 Map<String, Long> playedOfTrace = new HashMap<>();
                 played.spans().forEach(s -> playedOfTrace.merge(s.traceId(), 1L, Long::sum));
                 playedOfTrace.forEach((trace, n) -> assertThat(n).as(trace).isEqualTo(spansOfTrace.get(trace)));
-                java.util.Set<String> decided = new java.util.HashSet<>();
+                Set<String> decided = new HashSet<>();
                 played.decisions().forEach(d -> {
                     assertThat(playedOfTrace).as("a decision's trace is played").containsKey(d.traceId());
                     decided.add(d.decisionId());

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -56,8 +57,7 @@ public class WindowCloser {
      * all its dimension sets in one statement (tokens per session) does.
      */
     private static final List<List<Query>> BY_METRIC = List.copyOf(QUERIES.stream()
-            .collect(java.util.stream.Collectors.groupingBy(
-                    Query::metric, LinkedHashMap::new, java.util.stream.Collectors.toList()))
+            .collect(Collectors.groupingBy(Query::metric, LinkedHashMap::new, Collectors.toList()))
             .values());
 
     /** One query of a window close and the catalogue metrics its series are published as. */

@@ -317,32 +317,24 @@ class SpanMetricsTest {
         MetricSeries.Point all = both.get(0).series().get(0).points().get(0);
         assertThat(both.get(0).series()).hasSize(1);
         assertThat(all.sampleSize()).isEqualTo(overall.size());
-        assertThat(all.value())
-                .isCloseTo(
-                        overall.values().stream()
-                                .mapToLong(Long::longValue)
-                                .average()
-                                .orElseThrow(),
-                        within(1e-6));
+        assertThat(all.value()).isCloseTo(mean(overall), within(1e-6));
         assertThat(both.get(1).groupBy()).containsExactly("feature");
         assertThat(both.get(1).series()).hasSize(perFeature.size());
         for (MetricSeries.Series series : both.get(1).series()) {
             Map<String, Long> sessions = perFeature.get(series.group().get("feature"));
             MetricSeries.Point p = series.points().get(0);
             assertThat(p.sampleSize()).as(series.group().toString()).isEqualTo(sessions.size());
-            assertThat(p.value())
-                    .as(series.group().toString())
-                    .isCloseTo(
-                            sessions.values().stream()
-                                    .mapToLong(Long::longValue)
-                                    .average()
-                                    .orElseThrow(),
-                            within(1e-6));
+            assertThat(p.value()).as(series.group().toString()).isCloseTo(mean(sessions), within(1e-6));
         }
         assertThat(EventJson.encode(both.get(0)))
                 .isEqualTo(EventJson.encode(query("tokens_per_session", "", FROM, TO)));
         assertThat(EventJson.encode(both.get(1)))
                 .isEqualTo(EventJson.encode(query("tokens_per_session", "feature", FROM, TO)));
+    }
+
+    /** The mean of the per-session totals. */
+    private static double mean(Map<String, Long> perSession) {
+        return perSession.values().stream().mapToLong(Long::longValue).average().orElseThrow();
     }
 
     @Test
