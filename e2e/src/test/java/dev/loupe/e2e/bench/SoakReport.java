@@ -54,9 +54,11 @@ final class SoakReport {
         r.append(String.format(
                 "%nMemory judged over the last two thirds of the traffic (%d samples, %.1f min), for leaks, not "
                         + "sizing: flat = least-squares slope ≤ %.1f MiB/min for the heap after GC (fitted on the samples "
-                        + "after a forced full GC) and ≤ %.1f MiB/min for RSS not explained by committed heap (RSS − "
-                        + "committed heap: metaspace, code, threads, native memory). RSS itself, which also grows as the "
-                        + "JVM commits more of its heap under load, is shown as information. Over the whole run: "
+                        + "after a forced full GC) and ≤ %.1f MiB/min for RSS outside the heap (metaspace, code, "
+                        + "threads, native memory: the resident pages of every mapping minus those of the heap's "
+                        + "reserved range, from /proc/<pid>/smaps; RSS − committed heap where smaps could not be read). "
+                        + "RSS itself, which also grows as the JVM commits more of its heap under load, is shown as "
+                        + "information. Over the whole run: "
                         + "bounded = every group's lag ≤ %,d records in every sample; fresh = visibility (a marker "
                         + "trace accepted → queryable) p99 ≤ %,.0f ms and no marker lost.%n%n",
                 verdict.windowSamples(),
@@ -65,8 +67,8 @@ final class SoakReport {
                 verdict.limits().rssMibPerMinute(),
                 verdict.limits().lag(),
                 verdict.limits().visibilityP99Ms()));
-        r.append("| service | heap after GC, first → last judged (MiB) | heap trend | RSS − committed heap, first → "
-                + "last (MiB) | RSS − committed heap trend | committed heap, first → last (MiB) | committed non-heap, "
+        r.append("| service | heap after GC, first → last judged (MiB) | heap trend | RSS outside the heap, first → "
+                + "last (MiB) | RSS outside the heap trend | committed heap, first → last (MiB) | committed non-heap, "
                 + "first → last (MiB) | RSS, first → last (MiB) | RSS trend (information) |\n"
                 + "|---|---|---|---|---|---|---|---|---|\n");
         for (String name : last.services().keySet()) {

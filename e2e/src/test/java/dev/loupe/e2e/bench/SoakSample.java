@@ -32,6 +32,9 @@ record SoakSample(
      *                         compressed class space; -1 when the page lacks it
      * @param rssKib      VmRSS of the process
      * @param serverErrors 5xx answers since the service started
+     * @param outsideHeapKib resident memory outside the heap's address range ({@link HeapResidency}: smaps' Rss
+     *                       of every mapping minus that of the heap's); -1 when smaps or the heap's range could
+     *                       not be read
      */
     record Service(
             long heapUsed,
@@ -40,16 +43,18 @@ record SoakSample(
             long heapCommitted,
             long nonHeapCommitted,
             long rssKib,
-            long serverErrors) {
+            long serverErrors,
+            long outsideHeapKib) {
 
         /**
-         * RSS not explained by committed heap, in bytes: what the process holds besides the heap (metaspace, code,
-         * thread stacks, direct buffers, native allocations). A heap the JVM grows toward -Xmx under load is sizing;
-         * this growing is a leak outside the heap. With no committed-heap figure it is all of RSS, the stricter
-         * reading.
+         * RSS outside the heap, in bytes: what the process holds besides the heap (metaspace, code, thread stacks,
+         * direct buffers, native allocations); this growing is a leak outside the heap, while a heap the JVM grows
+         * toward -Xmx under load is sizing. Measured as RSS minus the heap's resident pages where smaps was read;
+         * otherwise RSS minus committed heap, which a heap resize moves by tens of MiB (pages committed but not yet
+         * touched, or given back and not yet released); with neither, all of RSS, the stricter reading.
          */
         long rssBeyondHeap() {
-            return rssKib * 1024 - Math.max(0, heapCommitted);
+            return outsideHeapKib >= 0 ? outsideHeapKib * 1024 : rssKib * 1024 - Math.max(0, heapCommitted);
         }
     }
 

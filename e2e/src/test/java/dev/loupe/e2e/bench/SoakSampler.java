@@ -11,14 +11,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Takes a {@link SoakSample}: every service's {@code /q/metrics} (heap used, after GC and committed, non-heap
- * committed, 5xx) and VmRSS, the broker's lag and dead letters, the app's counters. On request it first asks each
+ * committed, 5xx), VmRSS and its resident memory outside the heap ({@link HeapResidency}), the broker's lag and dead letters, the app's counters. On request it first asks each
  * service JVM for a full GC ({@code jcmd <pid> GC.run}): with ParallelGC the old generation is only collected when
  * it fills, so between major GCs neither the heap used nor the last "after GC" figure can tell a leak from garbage
  * waiting to be collected; a few forced collections over the run can.
@@ -31,6 +33,8 @@ final class SoakSampler {
     private final Soak soak;
     private final long begun = System.nanoTime();
     private final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    /** Per service, its heap's reserved range, asked for once (it does not move); empty when jcmd could not. */
+    private final Map<String, Optional<HeapResidency.Range>> heapRanges = new HashMap<>();
 
     SoakSampler(LoupeStackAccess stack, KafkaWatch kafka, Soak soak) {
         this.stack = stack;
@@ -64,6 +68,12 @@ final class SoakSampler {
         long stored = -1;
         for (String service : stack.services()) {
             PrometheusText metrics = metrics(service);
+            long pid = stack.pid(service);
+            long outsideHeapKib = heapRanges
+                    .computeIfAbsent(service, s -> canForceGc() ? HeapResidency.range(jcmd, pid) : Optional.empty())
+                    .flatMap(range -> HeapResidency.resident(pid, range))
+                    .map(HeapResidency.Resident::outsideHeapKib)
+                    .orElse(-1L);
             services.put(
                     service,
                     new SoakSample.Service(
@@ -75,7 +85,8 @@ final class SoakSampler {
                             stack.rssKib(service),
                             Math.max(0, (long) metrics.sum(
                                     "http_server_requests_seconds_count",
-                                    l -> l.getOrDefault("status", "").startsWith("5")))));
+                                    l -> l.getOrDefault("status", "").startsWith("5"))),
+                            outsideHeapKib));
             if (service.equals("metrics-aggregator")) {
                 stored = Math.max(0, (long) metrics.sum("loupe_aggregator_spans_stored_total"));
             }

@@ -9,7 +9,7 @@ import java.util.function.ToLongFunction;
 /**
  * Judges a soak over the last two thirds of its traffic (the first third is warm-up: JIT, heap growing to its
  * working size, caches filling): memory is flat when the least-squares slope of each service's heap after GC and
- * of its RSS not explained by committed heap (RSS minus committed heap) stay under the limits. The verdict judges
+ * of its RSS outside the heap ({@link SoakSample.Service#rssBeyondHeap()}) stay under the limits. The verdict judges
  * leaks, not sizing: a JVM that commits more of its -Xmx under load grows its RSS with its committed heap, and what
  * that heap holds is judged by the heap after GC; RSS itself is fitted for the report only. Over the whole run,
  * warm-up included: lag is bounded when no group's lag, in any sample, exceeds the limit; data is fresh when the
@@ -17,8 +17,8 @@ import java.util.function.ToLongFunction;
  */
 final class SoakVerdict {
     /**
-     * The limits, in MiB per minute, records and milliseconds; {@code rssMibPerMinute} applies to RSS beyond
-     * committed heap. Memory is judged only over a window of at least {@code judgedMinutes}, since a shorter one sees
+     * The limits, in MiB per minute, records and milliseconds; {@code rssMibPerMinute} applies to RSS outside
+     * the heap. Memory is judged only over a window of at least {@code judgedMinutes}, since a shorter one sees
      * the JVMs warm up, not leak.
      */
     record Limits(
@@ -99,7 +99,7 @@ final class SoakVerdict {
                         service + " heap after GC grows " + heap.get(service).describe());
             }
             if (!rssBeyondHeap.get(service).flat()) {
-                failures.add(service + " RSS beyond committed heap grows "
+                failures.add(service + " RSS outside the heap grows "
                         + rssBeyondHeap.get(service).describe());
             }
         }
@@ -194,7 +194,7 @@ final class SoakVerdict {
         return rss.get(service);
     }
 
-    /** RSS minus committed heap: judged against {@link Limits#rssMibPerMinute()}. */
+    /** RSS outside the heap: judged against {@link Limits#rssMibPerMinute()}. */
     Trend rssBeyondHeap(String service) {
         return rssBeyondHeap.get(service);
     }
@@ -222,7 +222,7 @@ final class SoakVerdict {
                 : window.get(window.size() - 1).minutes() - window.get(0).minutes();
     }
 
-    /** Memory was judged and every service's heap after GC and RSS beyond committed heap stayed flat. */
+    /** Memory was judged and every service's heap after GC and RSS outside the heap stayed flat. */
     boolean memoryFlat() {
         return memoryJudged()
                 && heap.values().stream().allMatch(Trend::flat)
