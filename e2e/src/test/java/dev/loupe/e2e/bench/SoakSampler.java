@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Takes a {@link SoakSample}: every service's {@code /q/metrics} (heap used, after GC and committed, non-heap
- * committed, 5xx), VmRSS and its resident memory outside the heap ({@link HeapResidency}), the broker's lag and dead letters, the app's counters. On request it first asks each
- * service JVM for a full GC ({@code jcmd <pid> GC.run}): with ParallelGC the old generation is only collected when
+ * committed, 5xx), VmRSS and its resident memory outside the heap ({@link HeapResidency}), the broker's lag and dead letters, the app's counters. On request it asks each
+ * service JVM for a full GC, after reading the lag and the app's counters and before reading memory ({@code jcmd <pid> GC.run}): with ParallelGC the old generation is only collected when
  * it fills, so between major GCs neither the heap used nor the last "after GC" figure can tell a leak from garbage
  * waiting to be collected; a few forced collections over the run can.
  */
