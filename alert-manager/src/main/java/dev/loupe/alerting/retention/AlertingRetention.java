@@ -1,6 +1,7 @@
 package dev.loupe.alerting.retention;
 
 import dev.loupe.alerting.AlertingConfig;
+import dev.loupe.common.jobs.PeriodClaim;
 import dev.loupe.common.sql.SlicedDelete;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -8,6 +9,8 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import org.jboss.logging.Logger;
@@ -37,6 +40,20 @@ public class AlertingRetention {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             delayed = "1m")
     Uni<Void> scheduled() {
+        return claimPeriod(clock.instant())
+                .chain(mine -> mine ? runLogged() : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Whether this replica runs retention for the period starting at {@code now}: the first replica to ask in a
+     * period does ({@link PeriodClaim}), so N replicas delete once per period, not N times.
+     */
+    public Uni<Boolean> claimPeriod(Instant now) {
+        Duration period = PeriodClaim.period(config.retentionInterval()).orElse(Duration.ofHours(1));
+        return PeriodClaim.claim(pool, "alerting.job_runs", "retention", now, period);
+    }
+
+    private Uni<Void> runLogged() {
         return run().invoke(n -> {
                     if (n > 0) {
                         LOG.infof("alerting retention removed %d rows", n);

@@ -7,12 +7,14 @@ import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -83,5 +85,24 @@ class AlertingRetentionTest {
                 .iterator()
                 .next()
                 .getLong(0);
+    }
+
+    /** Replicas schedule retention on their own phases; one of those asking in a period runs it. */
+    @Test
+    void oneReplicaRunsRetentionPerPeriodHoweverManyAskAtOnce() {
+        Instant t = Instant.parse("2100-01-01T00:00:00Z");
+        List<Boolean> atOnce = Multi.createFrom()
+                .range(0, 4)
+                .onItem()
+                .transformToUniAndMerge(i -> retention.claimPeriod(t))
+                .collect()
+                .asList()
+                .await()
+                .atMost(Duration.ofSeconds(30));
+        assertThat(atOnce).hasSize(4).containsOnlyOnce(true);
+        assertThat(retention.claimPeriod(t.plus(Duration.ofMinutes(30))).await().atMost(Duration.ofSeconds(30)))
+                .isFalse();
+        assertThat(retention.claimPeriod(t.plus(Duration.ofMinutes(54))).await().atMost(Duration.ofSeconds(30)))
+                .isTrue();
     }
 }

@@ -1,6 +1,7 @@
 package dev.loupe.aggregator.retention;
 
 import dev.loupe.aggregator.timescale.TimescaleDb;
+import dev.loupe.common.jobs.PeriodClaim;
 import dev.loupe.common.sql.SlicedDelete;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
@@ -93,12 +94,23 @@ public class RetentionJob {
             delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> scheduled() {
-        return run(clock.instant())
-                .replaceWithVoid()
+        Instant now = clock.instant();
+        return claimPeriod(now)
+                .chain(mine ->
+                        mine ? run(now).replaceWithVoid() : Uni.createFrom().voidItem())
                 .onFailure()
                 .invoke(e -> LOG.warnf("retention failed, will retry at the next run: %s", e.toString()))
                 .onFailure()
                 .recoverWithNull();
+    }
+
+    /**
+     * Whether this replica runs retention for the period starting at {@code now}: the first replica to ask in a
+     * period does ({@link PeriodClaim}), so N replicas delete once per period, not N times.
+     */
+    public Uni<Boolean> claimPeriod(Instant now) {
+        Duration period = PeriodClaim.period(config.interval()).orElse(Duration.ofHours(1));
+        return PeriodClaim.claim(pool, "telemetry.job_runs", "retention", now, period);
     }
 
     /** Removes everything older than its retention at {@code now}; answers what it removed. */

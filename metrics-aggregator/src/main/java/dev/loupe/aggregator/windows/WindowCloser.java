@@ -20,6 +20,7 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -39,6 +40,10 @@ import org.jboss.logging.Logger;
  * that changes a window after that publishes it again with {@code revision + 1}. A window's marks are settled
  * only after the broker has acknowledged all its records, and only up to the changes that were read: a change
  * made meanwhile publishes the window again.
+ *
+ * <p>Every replica runs the closer. A window is claimed before it is published ({@link #CLAIM}, under an advisory
+ * lock per window), and the claim allocates its revision, so two replicas never publish the same (window,
+ * revision), and a replica that died mid-close is followed by the next revision, not a repeat.
  */
 @ApplicationScoped
 public class WindowCloser {
@@ -82,21 +87,54 @@ public class WindowCloser {
 
     /**
      * Windows (over all writer shards) with changes not yet published: never published, or last published at or
-     * before {@code $3} (now minus the revision interval).
+     * before {@code $3} (now minus the revision interval). Candidates only: {@link #CLAIM} decides.
      */
     private static final String DUE = """
-            select project_id, window_start, max(revision) as revision, array_agg(shard) as shards,
-                   array_agg(changes) as changes
+            select project_id, window_start
             from telemetry.window_marks where window_start <= $1
             group by project_id, window_start
             having bool_or(changes > closed_changes) and (max(revision) < 0 or max(closed_at) <= $3)
             order by window_start, project_id limit $2""";
-    /** Records what was published: the changes seen per shard and the revision. */
+    /**
+     * One window at a time, across every replica: a transaction-scoped advisory lock on (project, window start),
+     * taken before {@link #CLAIM} so that its snapshot sees what a replica that held the lock before committed.
+     * The two-key form with {@code hashtext('loupe.window-close')} as the first key keeps it apart from other
+     * advisory locks; a hash collision only makes two windows wait for each other.
+     */
+    private static final String LOCK = """
+            select pg_advisory_xact_lock(hashtext('loupe.window-close'),
+                                         hashtext($1 || '|' || (extract(epoch from $2::timestamptz))::bigint))""";
+    /**
+     * Claims a window that is still due by giving it its next revision before anything is published, and answers
+     * that revision with the changes per shard it covers. Nothing if it is no longer due: another replica closed
+     * it, or closed it less than the revision interval ago. A replica that dies between this claim and
+     * {@link #SETTLE} leaves the window due again once the revision interval has passed, and the next claim
+     * takes the revision after: no (window, revision) is published by two claims.
+     */
+    private static final String CLAIM = """
+            update telemetry.window_marks m set revision = c.next, closed_at = $4
+            from (select max(revision) + 1 as next from telemetry.window_marks
+                  where project_id = $1 and window_start = $2
+                  having bool_or(changes > closed_changes) and (max(revision) < 0 or max(closed_at) <= $3)) c
+            where m.project_id = $1 and m.window_start = $2
+            returning c.next as revision, m.shard, m.changes""";
+    /** Records what was published: the changes seen per shard (the revision was set by the claim). */
     private static final String SETTLE = """
-            update telemetry.window_marks m set closed_changes = greatest(m.closed_changes, u.changes), revision = $3,
-                closed_at = $4
-            from unnest($5::smallint[], $6::bigint[]) as u(shard, changes)
+            update telemetry.window_marks m set closed_changes = greatest(m.closed_changes, u.changes)
+            from unnest($3::smallint[], $4::bigint[]) as u(shard, changes)
             where m.project_id = $1 and m.window_start = $2 and m.shard = u.shard""";
+
+    /**
+     * After a failed publication (the broker away): the window becomes due at once, for its next revision, rather
+     * than after the revision interval. Its claimed revision may have been published in part, so it is not
+     * reused. A replica that dies instead of failing leaves the claim to run out with the revision interval.
+     */
+    private static final String RELEASE = """
+            update telemetry.window_marks set closed_at = '-infinity'
+            where project_id = $1 and window_start = $2 and revision = $3""";
+
+    /** A window this replica claimed: the revision it publishes and the changes per shard it settles. */
+    record Claim(int revision, Short[] shards, Long[] changes) {}
 
     private final Pool pool;
     private final MetricService metrics;
@@ -133,7 +171,10 @@ public class WindowCloser {
                 .recoverWithNull();
     }
 
-    /** Publishes every window due at {@code now}; answers how many windows were published. */
+    /**
+     * Publishes every window due at {@code now} that no other replica claims first; answers how many windows this
+     * replica closed.
+     */
     public Uni<Integer> closeDue(Instant now) {
         Instant latestStart = now.minus(config.lateness()).minus(1, ChronoUnit.MINUTES);
         return pool.preparedQuery(DUE)
@@ -147,36 +188,76 @@ public class WindowCloser {
                 .transformToUniAndConcatenate(row -> close(row, now))
                 .collect()
                 .asList()
-                .map(List::size);
+                .map(closed ->
+                        (int) closed.stream().filter(Boolean::booleanValue).count());
     }
 
-    private Uni<Void> close(Row mark, Instant now) {
-        String projectId = mark.getString("project_id");
-        Instant start = mark.getOffsetDateTime("window_start").toInstant();
-        Short[] shards = mark.getArrayOfShorts("shards");
-        Long[] changes = mark.getArrayOfLongs("changes");
-        int revision = mark.getInteger("revision") + 1;
-        return windows(projectId, start, revision)
-                .chain(windows -> Multi.createFrom()
-                        .iterable(windows)
-                        .onItem()
-                        .transformToUniAndMerge(this::publish)
-                        .collect()
-                        .last()
-                        .chain(() -> pool.preparedQuery(SETTLE)
-                                .execute(Tuple.of(
-                                        projectId,
-                                        start.atOffset(ZoneOffset.UTC),
-                                        revision,
-                                        now.atOffset(ZoneOffset.UTC),
-                                        shards,
-                                        changes)))
-                        .invoke(() -> registry.counter("loupe.aggregator.windows.published")
-                                .increment(windows.size())))
-                .invoke(() -> registry.counter(
-                                "loupe.aggregator.windows.closed", "revision", revision == 0 ? "first" : "later")
-                        .increment())
-                .replaceWithVoid();
+    private Uni<Boolean> close(Row candidate, Instant now) {
+        String projectId = candidate.getString("project_id");
+        Instant start = candidate.getOffsetDateTime("window_start").toInstant();
+        return claim(projectId, start, now).chain(claim -> {
+            if (claim == null) {
+                registry.counter("loupe.aggregator.windows.claimed.elsewhere").increment();
+                return Uni.createFrom().item(false);
+            }
+            return windows(projectId, start, claim.revision())
+                    .chain(windows -> Multi.createFrom()
+                            .iterable(windows)
+                            .onItem()
+                            .transformToUniAndMerge(this::publish)
+                            .collect()
+                            .last()
+                            .chain(() -> pool.preparedQuery(SETTLE)
+                                    .execute(Tuple.of(
+                                            projectId,
+                                            start.atOffset(ZoneOffset.UTC),
+                                            claim.shards(),
+                                            claim.changes())))
+                            .invoke(() -> registry.counter("loupe.aggregator.windows.published")
+                                    .increment(windows.size())))
+                    .onFailure()
+                    .call(e -> pool.preparedQuery(RELEASE)
+                            .execute(Tuple.of(projectId, start.atOffset(ZoneOffset.UTC), claim.revision()))
+                            .onFailure()
+                            .recoverWithNull())
+                    .invoke(() -> registry.counter(
+                                    "loupe.aggregator.windows.closed",
+                                    "revision",
+                                    claim.revision() == 0 ? "first" : "later")
+                            .increment())
+                    .replaceWith(true);
+        });
+    }
+
+    /** {@link #LOCK} then {@link #CLAIM} in one transaction; {@code null} when the window is not this replica's. */
+    Uni<Claim> claim(String projectId, Instant start, Instant now) {
+        OffsetDateTime windowStart = start.atOffset(ZoneOffset.UTC);
+        return pool.withTransaction(connection -> connection
+                .preparedQuery(LOCK)
+                .execute(Tuple.of(projectId, windowStart))
+                .chain(() -> connection
+                        .preparedQuery(CLAIM)
+                        .execute(Tuple.of(
+                                projectId,
+                                windowStart,
+                                now.minus(config.revisionInterval()).atOffset(ZoneOffset.UTC),
+                                now.atOffset(ZoneOffset.UTC))))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return null;
+                    }
+                    Short[] shards = new Short[rows.size()];
+                    Long[] changes = new Long[rows.size()];
+                    int revision = -1;
+                    int i = 0;
+                    for (Row row : rows) {
+                        revision = row.getInteger("revision");
+                        shards[i] = row.getShort("shard");
+                        changes[i] = row.getLong("changes");
+                        i++;
+                    }
+                    return new Claim(revision, shards, changes);
+                }));
     }
 
     /** Every MetricWindow of one project's window. */

@@ -7,11 +7,15 @@ import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,6 +38,43 @@ class RetentionJobTest {
 
     @Inject
     TimescaleDb timescale;
+
+    /**
+     * Replicas schedule retention on their own phases; the first to ask in a period runs it and the others skip, so
+     * it runs once per period (0.9 of its length counts as taken, the rest is jitter's). Retention's schedule is off
+     * in the tests, so the period is the 1-hour default, and nothing else claims the job.
+     */
+    @Test
+    void oneReplicaRunsRetentionPerPeriodHoweverManyAskAtOnce() {
+        Instant t = Instant.parse("2100-01-01T00:00:00Z");
+        List<Boolean> atOnce = Multi.createFrom()
+                .range(0, 8)
+                .onItem()
+                .transformToUniAndMerge(i -> retention.claimPeriod(t))
+                .collect()
+                .asList()
+                .await()
+                .indefinitely();
+        assertThat(atOnce).hasSize(8).containsOnlyOnce(true);
+        assertThat(retention.claimPeriod(t.plus(Duration.ofMinutes(30))).await().indefinitely())
+                .as("half a period later")
+                .isFalse();
+        assertThat(retention.claimPeriod(t.plus(Duration.ofMinutes(53))).await().indefinitely())
+                .isFalse();
+        assertThat(retention.claimPeriod(t.plus(Duration.ofMinutes(54))).await().indefinitely())
+                .as("0.9 of a period later")
+                .isTrue();
+        assertThat(retention.claimPeriod(t.plus(Duration.ofMinutes(55))).await().indefinitely())
+                .isFalse();
+        Row row = pool.query("select started_at, started_by from telemetry.job_runs where job = 'retention'")
+                .execute()
+                .await()
+                .indefinitely()
+                .iterator()
+                .next();
+        assertThat(row.getOffsetDateTime("started_at").toInstant()).isEqualTo(t.plus(Duration.ofMinutes(54)));
+        assertThat(row.getString("started_by")).matches(".+/\\d+");
+    }
 
     @Test
     void rowsOlderThanTheirRetentionAreRemovedAndNewerOnesKept() {

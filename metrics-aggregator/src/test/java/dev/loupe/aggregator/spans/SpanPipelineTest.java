@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
-class SpanPipelineTest {
+public class SpanPipelineTest {
     @ConfigProperty(name = "loupe.test.project-a.id")
     String projectA;
 
@@ -186,7 +186,7 @@ class SpanPipelineTest {
                         spans -> spans != null);
     }
 
-    static SpanRecord fullSpan(String projectId, String traceId) {
+    public static SpanRecord fullSpan(String projectId, String traceId) {
         Instant start = Instant.parse("2026-11-27T10:00:00.123456Z");
         return new SpanRecord(
                 SchemaVersions.CURRENT,
@@ -230,7 +230,7 @@ class SpanPipelineTest {
                 start.plusSeconds(2));
     }
 
-    static SpanRecord withStart(SpanRecord s, Instant start) {
+    public static SpanRecord withStart(SpanRecord s, Instant start) {
         return new SpanRecord(
                 s.schemaVersion(),
                 s.projectId(),
