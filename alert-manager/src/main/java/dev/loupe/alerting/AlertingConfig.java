@@ -22,6 +22,14 @@ public interface AlertingConfig {
     @WithDefault("1s")
     String dispatchInterval();
 
+    /**
+     * How long the dispatcher's lease lasts without renewal. Every dispatch pass renews it, so it must be well above
+     * {@code dispatch-interval}; a replica that dies leaves it to lapse, and another takes over at its next pass
+     * after that: failover within this plus one dispatch interval.
+     */
+    @WithDefault("PT6S")
+    java.time.Duration dispatchLease();
+
     /** How often state changes left unpublished (a crash, a broker outage) are looked for. */
     @WithDefault("15s")
     String relayInterval();

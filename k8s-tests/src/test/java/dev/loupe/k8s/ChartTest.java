@@ -136,8 +136,10 @@ class ChartTest {
     }
 
     @Test
-    void theSchemaRejectsASecondAlertManagerAndUnknownKeys() {
-        assertThat(ChartFixture.lint("services: {alertManager: {replicas: 2}}").isFailed())
+    void theSchemaRejectsAnAlertManagerHpaNoReplicasAndUnknownKeys() {
+        assertThat(ChartFixture.lint("services: {alertManager: {replicas: 3}}").isFailed())
+                .isFalse();
+        assertThat(ChartFixture.lint("services: {alertManager: {replicas: 0}}").isFailed())
                 .isTrue();
         assertThat(ChartFixture.lint("services: {alertManager: {autoscaling: {enabled: true}}}")
                         .isFailed())
@@ -484,13 +486,50 @@ class ChartTest {
         }
     }
 
+    /**
+     * The HA topology by default (issue 25): every service runs at least two replicas (a Deployment's own count, or
+     * its HPA's minimum), alert-manager as a rolling Deployment without an HPA (its replicas add availability; one
+     * dispatches, by lease), and each service's pods prefer different nodes unless the user gives an affinity.
+     */
     @Test
-    void alertManagerIsOneReplicaAndRecreated() {
-        JsonNode d = defaults.get("Deployment", "loupe-alert-manager");
-        assertThat(d.path("spec").path("replicas").asInt()).isEqualTo(1);
-        assertThat(d.path("spec").path("strategy").path("type").asText()).isEqualTo("Recreate");
+    void everyServiceRunsTwoOrMoreReplicasSpreadOverNodes() {
+        for (JsonNode d : defaults.ofKind("Deployment")) {
+            String name = Rendered.name(d);
+            int replicas = defaults.find("HorizontalPodAutoscaler", name)
+                    .map(h -> h.path("spec").path("minReplicas").asInt())
+                    .orElseGet(() -> d.path("spec").path("replicas").asInt());
+            assertThat(replicas).as("%s replicas", name).isGreaterThanOrEqualTo(2);
+            JsonNode preferred = d.path("spec")
+                    .path("template")
+                    .path("spec")
+                    .path("affinity")
+                    .path("podAntiAffinity")
+                    .path("preferredDuringSchedulingIgnoredDuringExecution");
+            assertThat(preferred).as("%s anti-affinity", name).hasSize(1);
+            JsonNode term = preferred.get(0).path("podAffinityTerm");
+            assertThat(term.path("topologyKey").asText()).isEqualTo("kubernetes.io/hostname");
+            assertSelects(term.path("labelSelector").path("matchLabels"), d);
+        }
+        JsonNode alerts = defaults.get("Deployment", "loupe-alert-manager");
+        assertThat(alerts.path("spec").path("replicas").asInt()).isEqualTo(2);
+        assertThat(alerts.path("spec").path("strategy").path("type").asText("RollingUpdate"))
+                .isEqualTo("RollingUpdate");
         assertThat(defaults.find("HorizontalPodAutoscaler", "loupe-alert-manager"))
                 .isEmpty();
+
+        Rendered own = render("affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+                + "{nodeSelectorTerms: [{matchExpressions: [{key: pool, operator: In, values: [loupe]}]}]}}}");
+        for (JsonNode d : own.ofKind("Deployment")) {
+            JsonNode affinity = d.path("spec").path("template").path("spec").path("affinity");
+            assertThat(affinity.has("podAntiAffinity"))
+                    .as("the user's affinity replaces the spread")
+                    .isFalse();
+            assertThat(affinity.has("nodeAffinity")).isTrue();
+        }
+        for (JsonNode d : render("spreadReplicas: false").ofKind("Deployment")) {
+            assertThat(d.path("spec").path("template").path("spec").has("affinity"))
+                    .isFalse();
+        }
     }
 
     @Test

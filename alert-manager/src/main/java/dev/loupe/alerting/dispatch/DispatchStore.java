@@ -8,6 +8,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -124,8 +125,10 @@ public class DispatchStore {
                 .map(t -> new Context(t.getItem1(), t.getItem2(), t.getItem3(), t.getItem4(), t.getItem5()));
     }
 
-    public Uni<Void> save(String projectId, NotificationGroup group, String lastError) {
-        return pool.preparedQuery(SAVE_GROUP)
+    /** Records what a group was last told; on the dispatcher's fenced connection ({@link DispatchLease#fenced}). */
+    public Uni<Void> save(SqlConnection connection, String projectId, NotificationGroup group, String lastError) {
+        return connection
+                .preparedQuery(SAVE_GROUP)
                 .execute(Tuple.from(new Object[] {
                     projectId,
                     group.receiver(),
@@ -142,14 +145,16 @@ public class DispatchStore {
     }
 
     /** Everything in the group is resolved and the receiver was told: the group is done. */
-    public Uni<Void> forget(String projectId, NotificationGroup group) {
-        return pool.preparedQuery("delete from alerting.notification_groups where project_id = $1 and receiver = $2 "
+    public Uni<Void> forget(SqlConnection connection, String projectId, NotificationGroup group) {
+        return connection
+                .preparedQuery("delete from alerting.notification_groups where project_id = $1 and receiver = $2 "
                         + "and group_key = $3")
                 .execute(Tuple.of(projectId, group.receiver(), group.groupKey()))
                 .replaceWithVoid();
     }
 
     public Uni<Void> log(
+            SqlConnection connection,
             String projectId,
             String receiver,
             String groupKey,
@@ -159,7 +164,8 @@ public class DispatchStore {
             String outcome,
             String detail,
             Instant at) {
-        return pool.preparedQuery("""
+        return connection
+                .preparedQuery("""
                         insert into alerting.notification_log (project_id, receiver, group_key, action, status, alert_count,
                             outcome, detail, sent_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)""")
                 .execute(Tuple.from(

@@ -28,13 +28,15 @@ import org.jboss.logging.Logger;
  * is {@link DispatchDecision}'s pure decision; this class does the I/O around it: it loads each project's
  * state, sends what was decided, and stores what was sent per group, so a restart neither repeats a
  * notification nor forgets a resolve. Each delivery runs on its own: a dead receiver is retried with back-off and
- * never holds up the others. One replica dispatches (see the README).
+ * never holds up the others. Of several replicas, the one holding the {@link DispatchLease} dispatches, and every
+ * record of a dispatch is fenced by its token.
  */
 @Singleton
 public class Dispatcher {
     private static final Logger LOG = Logger.getLogger(Dispatcher.class);
 
     private final DispatchStore store;
+    private final DispatchLease lease;
     private final Notifiers notifiers;
     private final AlertingConfig config;
     private final Clock clock;
@@ -43,8 +45,14 @@ public class Dispatcher {
     private final Counter passes;
 
     public Dispatcher(
-            DispatchStore store, Notifiers notifiers, AlertingConfig config, Clock clock, MeterRegistry registry) {
+            DispatchStore store,
+            DispatchLease lease,
+            Notifiers notifiers,
+            AlertingConfig config,
+            Clock clock,
+            MeterRegistry registry) {
         this.store = store;
+        this.lease = lease;
         this.notifiers = notifiers;
         this.config = config;
         this.clock = clock;
@@ -63,18 +71,32 @@ public class Dispatcher {
         tick(clock.instant()).subscribe().with(sent -> {}, e -> LOG.errorf(e, "dispatch pass failed"));
     }
 
-    /** One pass as of {@code now}; completes when every delivery it started has ended. Tests drive time here. */
+    /**
+     * One pass as of {@code now}, if this replica holds the dispatcher lease (taken or renewed first, {@link
+     * DispatchLease}); completes when every delivery it started has ended. Tests drive time here.
+     */
     public Uni<Integer> tick(Instant now) {
+        return lease.acquire()
+                .chain(token -> token.isPresent()
+                        ? pass(now, token.getAsLong())
+                        : Uni.createFrom().item(0));
+    }
+
+    private Uni<Integer> pass(Instant now, long token) {
         return store.projects()
                 .chain(projects -> Multi.createFrom()
                         .iterable(projects)
                         .onItem()
                         .transformToUniAndMerge(project -> store.load(project, now, config.externalUrl())
-                                .chain(context -> dispatch(project, context, now))
+                                .chain(context -> dispatch(project, context, now, token))
                                 // one project's broken data must not stop the others' notifications
                                 .onFailure()
                                 .recoverWithItem(e -> {
-                                    LOG.errorf(e, "dispatching project %s failed", project);
+                                    if (e instanceof DispatchLease.LeaseLost) {
+                                        LOG.warnf("dispatching project %s stopped: %s", project, e.getMessage());
+                                    } else {
+                                        LOG.errorf(e, "dispatching project %s failed", project);
+                                    }
                                     return 0;
                                 }))
                         .collect()
@@ -84,7 +106,7 @@ public class Dispatcher {
                 .invoke(sent -> passes.increment());
     }
 
-    private Uni<Integer> dispatch(String project, DispatchStore.Context context, Instant now) {
+    private Uni<Integer> dispatch(String project, DispatchStore.Context context, Instant now, long token) {
         Map<String, String> receiverTypes = new HashMap<>();
         context.receivers().forEach((name, receiver) -> receiverTypes.put(name, receiver.type()));
         String prefix = project + "\u0000";
@@ -97,11 +119,13 @@ public class Dispatcher {
         List<Uni<Integer>> sends = new ArrayList<>();
         for (DispatchDecision.Step step : steps) {
             if (step instanceof DispatchDecision.Send send) {
-                sends.add(deliver(project, context, send, now, prefix + send.id()));
+                sends.add(deliver(project, context, send, now, prefix + send.id(), token));
             } else if (step instanceof DispatchDecision.Start start) {
-                sends.add(store.save(project, start.group(), null).replaceWith(0));
+                sends.add(lease.fenced(token, c -> store.save(c, project, start.group(), null))
+                        .replaceWith(0));
             } else if (step instanceof DispatchDecision.Forget forget) {
-                sends.add(store.forget(project, forget.group()).replaceWith(0));
+                sends.add(lease.fenced(token, c -> store.forget(c, project, forget.group()))
+                        .replaceWith(0));
             }
         }
         return sends.isEmpty()
@@ -113,7 +137,12 @@ public class Dispatcher {
     }
 
     private Uni<Integer> deliver(
-            String project, DispatchStore.Context context, DispatchDecision.Send send, Instant now, String flight) {
+            String project,
+            DispatchStore.Context context,
+            DispatchDecision.Send send,
+            Instant now,
+            String flight,
+            long token) {
         String receiverName = send.receiver();
         ReceiverConfig receiver = context.receivers().get(receiverName);
         Notifier notifier =
@@ -141,16 +170,6 @@ public class Dispatcher {
                                     "action",
                                     send.action().name().toLowerCase())
                             .increment();
-                    Uni<Void> logged = store.log(
-                            project,
-                            receiverName,
-                            send.groupKey(),
-                            send.action().name(),
-                            send.status(),
-                            send.alerts().size(),
-                            delivery.outcome().name(),
-                            delivery.detail(),
-                            now);
                     DispatchDecision.After after = DispatchDecision.afterDelivery(send, delivery, now);
                     if (delivery.outcome() == Delivery.Outcome.RETRY) {
                         LOG.warnf(
@@ -159,10 +178,24 @@ public class Dispatcher {
                     } else if (delivery.outcome() == Delivery.Outcome.FAILED) {
                         LOG.errorf("notifying %s failed for good (not retried): %s", receiverName, delivery.detail());
                     }
-                    Uni<Void> saved = after.forget()
-                            ? store.forget(project, after.group())
-                            : store.save(project, after.group(), after.lastError());
-                    return logged.chain(() -> saved)
+                    // the attempt and the group's new state in one fenced transaction: a replica that lost the
+                    // lease meanwhile records neither, and the new holder sends it again (at least once)
+                    return lease.fenced(
+                                    token,
+                                    c -> store.log(
+                                                    c,
+                                                    project,
+                                                    receiverName,
+                                                    send.groupKey(),
+                                                    send.action().name(),
+                                                    send.status(),
+                                                    send.alerts().size(),
+                                                    delivery.outcome().name(),
+                                                    delivery.detail(),
+                                                    now)
+                                            .chain(() -> after.forget()
+                                                    ? store.forget(c, project, after.group())
+                                                    : store.save(c, project, after.group(), after.lastError())))
                             .replaceWith(delivery.outcome() == Delivery.Outcome.DELIVERED ? 1 : 0);
                 })
                 .onTermination()

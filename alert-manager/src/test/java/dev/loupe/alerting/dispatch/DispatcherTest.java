@@ -2,8 +2,10 @@ package dev.loupe.alerting.dispatch;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.loupe.alerting.notify.Notifiers;
 import dev.loupe.contracts.events.MetricWindow;
 import dev.loupe.contracts.events.SchemaVersions;
 import dev.loupe.contracts.events.Topics;
@@ -12,13 +14,18 @@ import dev.loupe.testing.CommitIntervals;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import dev.loupe.testing.SharedKafka;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -52,6 +59,24 @@ class DispatcherTest {
 
     @Inject
     dev.loupe.alerting.AlertingConfig config;
+
+    @Inject
+    DispatchLease lease;
+
+    @Inject
+    DispatchStore store;
+
+    @Inject
+    Notifiers notifiers;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    MeterRegistry registry;
+
+    @Inject
+    Pool pool;
 
     /** Lag counts committed offsets: every consumer commits each second, not every five (CommitIntervals). */
     @Test
@@ -127,6 +152,78 @@ class DispatcherTest {
         assertThat(resolved.getJsonArray("alerts").getJsonObject(0).getString("status"))
                 .isEqualTo("resolved");
         expect(feature, t.plus(Duration.ofHours(5)), 3, "all resolved and told: the group is done");
+    }
+
+    /**
+     * Two replicas over one database, passes at the same instants: the one holding the dispatcher lease notifies, the
+     * other does nothing. The holder dies (its lease lapses; made to lapse here rather than waited for): the other
+     * takes the lease with the next token at its next pass, repeats no firing notification and sends the resolve
+     * once. The dead one's token is fenced: a record written under it is refused.
+     */
+    @Test
+    void ofTwoReplicasOnlyTheLeaseHolderNotifiesAndTheOtherTakesOverWithoutRepeating() {
+        String feature = "replicas-" + Long.toHexString(System.nanoTime());
+        setUp(feature, "/hook", Map.of());
+        fire(feature);
+        Instant t = Instant.now();
+        long first = lease.acquire().await().atMost(Duration.ofSeconds(10)).orElseThrow();
+        DispatchLease otherLease = new DispatchLease(pool, config.dispatchLease(), registry);
+        Dispatcher other = new Dispatcher(store, otherLease, notifiers, config, clock, registry);
+        try {
+            assertThat(otherLease.holder()).isNotEqualTo(lease.holder());
+            for (Instant at : List.of(t, t.plusSeconds(30), t.plusSeconds(31), t.plusSeconds(60))) {
+                int[] sent = both(other, at);
+                assertThat(sent[1])
+                        .as("the replica without the lease sends nothing")
+                        .isZero();
+            }
+            assertThat(count(feature)).as("one firing notification").isEqualTo(1);
+
+            // the holder dies: nothing renews its lease, which lapses
+            expireLease();
+            assertThat(other.tick(t.plusSeconds(90)).await().atMost(Duration.ofSeconds(30)))
+                    .as("no repeated firing after the take-over")
+                    .isZero();
+            long second =
+                    otherLease.acquire().await().atMost(Duration.ofSeconds(10)).orElseThrow();
+            assertThat(second).isEqualTo(first + 1);
+            assertThat(lease.acquire().await().atMost(Duration.ofSeconds(10)))
+                    .as("the old holder, back from a pause, finds the lease taken")
+                    .isEmpty();
+            assertThatThrownBy(() -> lease.fenced(first, c -> Uni.createFrom().item(1))
+                            .await()
+                            .atMost(Duration.ofSeconds(10)))
+                    .isInstanceOf(DispatchLease.LeaseLost.class);
+
+            resolve(feature);
+            other.tick(t.plusSeconds(120)).await().atMost(Duration.ofSeconds(30));
+            other.tick(t.plus(Duration.ofMinutes(6))).await().atMost(Duration.ofSeconds(30));
+            assertThat(tick(t.plus(Duration.ofMinutes(7))))
+                    .as("the old holder stays out")
+                    .isZero();
+            assertThat(count(feature)).as("firing once, resolved once").isEqualTo(2);
+            assertThat(last(feature).getString("status")).isEqualTo("resolved");
+        } finally {
+            // hand the lease back to this test application's dispatcher for the other tests
+            expireLease();
+            lease.acquire().await().atMost(Duration.ofSeconds(10));
+        }
+    }
+
+    private int[] both(Dispatcher other, Instant at) {
+        return Uni.combine()
+                .all()
+                .unis(dispatcher.tick(at), other.tick(at))
+                .with((a, b) -> new int[] {a, b})
+                .await()
+                .atMost(Duration.ofSeconds(30));
+    }
+
+    private void expireLease() {
+        pool.preparedQuery("update alerting.leases set expires_at = now() - interval '1 second' where name = $1")
+                .execute(Tuple.of(DispatchLease.NAME))
+                .await()
+                .atMost(Duration.ofSeconds(10));
     }
 
     @Test
