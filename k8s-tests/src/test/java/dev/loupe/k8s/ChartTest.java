@@ -748,6 +748,42 @@ class ChartTest {
         assertThat(defaults.ofKind("StatefulSet")).isEmpty();
     }
 
+    /**
+     * The services create topics with the chart's per-topic partitions, sized for the most consumers its HPAs allow:
+     * the aggregators' span consumers (maxReplicas × 3) and the eval-runners' decision consumers (maxReplicas × 3).
+     */
+    @Test
+    void createdTopicsGetTheChartsPartitionsSizedForTheHpasConsumers() {
+        Map<String, Integer> table = new HashMap<>();
+        for (JsonNode cm : defaults.ofKind("ConfigMap")) {
+            String value = cm.path("data").path("LOUPE_KAFKA_TOPIC_PARTITIONS").asText();
+            if (Rendered.name(cm).startsWith("loupe-") && !value.isEmpty()) {
+                table.clear();
+                for (String entry : value.split(",")) {
+                    String[] kv = entry.split("=");
+                    table.put(kv[0], Integer.parseInt(kv[1]));
+                }
+            }
+        }
+        assertThat(table).hasSize(12);
+        int aggregators = defaults.get("HorizontalPodAutoscaler", "loupe-metrics-aggregator")
+                .path("spec")
+                .path("maxReplicas")
+                .asInt();
+        int evalRunners = defaults.get("HorizontalPodAutoscaler", "loupe-eval-runner")
+                .path("spec")
+                .path("maxReplicas")
+                .asInt();
+        assertThat(table.get("loupe.spans.v1")).isGreaterThanOrEqualTo(aggregators * 3);
+        assertThat(table.get("loupe.decisions.v1")).isGreaterThanOrEqualTo(evalRunners * 3);
+        assertThat(render("kafka: {strimzi: {topics: {loupe.spans.v1: {partitions: 30, retentionMs: 1}}}}")
+                        .get("ConfigMap", "loupe-metrics-aggregator")
+                        .path("data")
+                        .path("LOUPE_KAFKA_TOPIC_PARTITIONS")
+                        .asText())
+                .contains("loupe.spans.v1=30");
+    }
+
     @Test
     void strimziTopicsReplaceTopicCreation() {
         assertThat(defaults.ofKind("KafkaTopic")).isEmpty();

@@ -63,17 +63,7 @@ public class KafkaTopicCreator {
             return;
         }
         try (Admin admin = Admin.create(adminConfig(bootstrapServers, kafkaDefaults))) {
-            Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
-            List<NewTopic> missing = wanted.stream()
-                    .filter(t -> !existing.contains(t))
-                    .map(t -> new NewTopic(t, config.partitions(), config.replicationFactor()))
-                    .toList();
-            if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
-                LOG.infof(
-                        "created Kafka topics %s",
-                        missing.stream().map(NewTopic::name).toList());
-            }
+            ensure(admin, config, wanted);
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
                 LOG.warnf(
@@ -85,6 +75,74 @@ public class KafkaTopicCreator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Creates the missing topics of {@code wanted}, each with its configured partitions, and answers the existing
+     * ones that have fewer partitions than configured (each logged at WARN). Partitions are never added here: keys
+     * would move to other partitions while records of theirs still wait in the old ones (docs/scaling.md).
+     */
+    public static List<String> ensure(Admin admin, KafkaTopicsConfig config, List<String> wanted)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Map<String, Integer> table = partitionTable(config.topicPartitions());
+        Set<String> existing = admin.listTopics().names().get(20, TimeUnit.SECONDS);
+        List<NewTopic> missing = wanted.stream()
+                .filter(t -> !existing.contains(t))
+                .map(t -> new NewTopic(t, table.getOrDefault(t, config.partitions()), config.replicationFactor()))
+                .toList();
+        if (!missing.isEmpty()) {
+            admin.createTopics(missing).all().get(20, TimeUnit.SECONDS);
+            LOG.infof(
+                    "created Kafka topics %s",
+                    missing.stream()
+                            .map(t -> t.name() + " (" + t.numPartitions() + " partitions)")
+                            .toList());
+        }
+        List<String> present = wanted.stream().filter(existing::contains).toList();
+        List<String> fewer = new ArrayList<>();
+        if (!present.isEmpty()) {
+            admin.describeTopics(present)
+                    .allTopicNames()
+                    .get(20, TimeUnit.SECONDS)
+                    .forEach((name, description) -> {
+                        int want = table.getOrDefault(name, config.partitions());
+                        int has = description.partitions().size();
+                        if (has < want) {
+                            fewer.add(name);
+                            LOG.warnf(
+                                    "Kafka topic %s has %d partitions, %d configured: consumers beyond %d in its groups"
+                                            + " stay idle; Loupe does not add partitions itself (docs/scaling.md,"
+                                            + " \"Partitions\")",
+                                    name, has, want, has);
+                        }
+                    });
+        }
+        return fewer;
+    }
+
+    /** {@code topic=count} entries as a map; a malformed entry stops the start with a message naming it. */
+    static Map<String, Integer> partitionTable(List<String> entries) {
+        Map<String, Integer> table = new HashMap<>();
+        for (String entry : entries) {
+            String e = entry.trim();
+            if (e.isEmpty() || e.equalsIgnoreCase("none")) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            String topic = eq < 0 ? "" : e.substring(0, eq).trim();
+            int count;
+            try {
+                count = eq < 0 ? 0 : Integer.parseInt(e.substring(eq + 1).trim());
+            } catch (NumberFormatException notANumber) {
+                count = 0;
+            }
+            if (topic.isEmpty() || count < 1) {
+                throw new IllegalArgumentException("loupe.kafka.topic-partitions: '" + e
+                        + "' is not topic=count with a count of at least 1 (e.g. loupe.spans.v1=18)");
+            }
+            table.put(topic, count);
+        }
+        return table;
     }
 
     List<String> wantedTopics() {

@@ -17,9 +17,18 @@ public interface KafkaTopicsConfig {
     @WithDefault("none")
     List<String> topics();
 
-    /** Partitions of a created topic. */
+    /** Partitions of a created topic that {@link #topicPartitions()} does not name. */
     @WithDefault("3")
     int partitions();
+
+    /**
+     * Partitions per topic, as {@code topic=count} entries ({@code loupe.spans.v1=18,loupe.decisions.v1=12}); a topic
+     * not named gets {@link #partitions()}. Size a consumed topic for the most consumers its group may run: replicas
+     * times each replica's consumers (docs/scaling.md, "Partitions").
+     */
+    @WithName("topic-partitions")
+    @WithDefault("none")
+    List<String> topicPartitions();
 
     /** Replication factor of a created topic. */
     @WithDefault("1")

@@ -1,7 +1,9 @@
 package dev.loupe.common.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +38,18 @@ class KafkaTopicCreatorTest {
     void withoutSecuritySettingsOnlyTheBrokerAndTimeoutsAreSet() {
         assertThat(KafkaTopicCreator.adminConfig("localhost:9092", Map.of()))
                 .containsOnlyKeys("bootstrap.servers", "default.api.timeout.ms", "request.timeout.ms");
+    }
+
+    @Test
+    void partitionsPerTopicAreReadAndAMalformedEntryIsNamed() {
+        assertThat(KafkaTopicCreator.partitionTable(List.of("loupe.spans.v1=18", " loupe.decisions.v1 = 12 ", "none")))
+                .containsOnly(Map.entry("loupe.spans.v1", 18), Map.entry("loupe.decisions.v1", 12));
+        assertThat(KafkaTopicCreator.partitionTable(List.of("none"))).isEmpty();
+        for (String bad : List.of("loupe.spans.v1", "loupe.spans.v1=0", "=4", "loupe.spans.v1=many")) {
+            assertThatThrownBy(() -> KafkaTopicCreator.partitionTable(List.of(bad)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("loupe.kafka.topic-partitions")
+                    .hasMessageContaining(bad);
+        }
     }
 }
