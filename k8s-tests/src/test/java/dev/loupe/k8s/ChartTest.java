@@ -784,6 +784,31 @@ class ChartTest {
                 .contains("loupe.spans.v1=30");
     }
 
+    /** The judge's call budget is per replica: the chart divides the cluster-wide ceiling by the most replicas. */
+    @Test
+    void theJudgeCeilingIsSharedOutOverTheMostEvalRunnersThatMayRun() {
+        assertThat(defaults.get("ConfigMap", "loupe-eval-runner")
+                        .path("data")
+                        .path("LOUPE_JUDGE_MAX_CALLS_PER_MINUTE")
+                        .asText())
+                .as("240 over an HPA of at most 4")
+                .isEqualTo("60");
+        assertThat(render(
+                                "{services: {evalRunner: {replicas: 3, autoscaling: {enabled: false}}}, judge: {maxCallsPerMinute: 100}}")
+                        .get("ConfigMap", "loupe-eval-runner")
+                        .path("data")
+                        .path("LOUPE_JUDGE_MAX_CALLS_PER_MINUTE")
+                        .asText())
+                .isEqualTo("33");
+        assertThat(render("judge: {maxCallsPerMinute: 2}")
+                        .get("ConfigMap", "loupe-eval-runner")
+                        .path("data")
+                        .path("LOUPE_JUDGE_MAX_CALLS_PER_MINUTE")
+                        .asText())
+                .as("never 0")
+                .isEqualTo("1");
+    }
+
     @Test
     void strimziTopicsReplaceTopicCreation() {
         assertThat(defaults.ofKind("KafkaTopic")).isEmpty();

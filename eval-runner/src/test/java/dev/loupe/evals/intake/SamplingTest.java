@@ -12,14 +12,21 @@ import static org.awaitility.Awaitility.await;
 
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.Outcome;
+import dev.loupe.evals.features.EvaluationPlans;
+import dev.loupe.evals.feedback.FeedbackLinks;
+import dev.loupe.evals.feedback.FeedbackLoop;
+import dev.loupe.evals.results.Evaluation;
+import dev.loupe.evals.results.ResultStore;
 import dev.loupe.evals.support.FakeJudgeResource;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,6 +49,27 @@ class SamplingTest {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    DecisionPipeline pipeline;
+
+    @Inject
+    EvaluationPlans plans;
+
+    @Inject
+    Evaluation evaluation;
+
+    @Inject
+    ResultStore store;
+
+    @Inject
+    FeedbackLinks links;
+
+    @Inject
+    FeedbackLoop feedbackLoop;
+
+    @Inject
+    Clock clock;
 
     @Test
     void theRateChoosesItsShareAndAReplayChoosesTheSameDecisions() {
@@ -137,6 +165,34 @@ class SamplingTest {
         assertThat(minuteA).containsEntry("rate", 5).containsEntry("capped", 7);
         assertThat(tally(verdicts, feature + "-b")).containsEntry("rate", 3).doesNotContainKey("capped");
         assertThat(verdicts).as("errors are not held back by the cap").containsEntry(feature + "-err", "error");
+    }
+
+    /**
+     * Two replicas' pipelines take batches of one feature and minute at the same moment: the cap is a row in
+     * PostgreSQL that both take slots from, so together they sample no more than the cap, as one replica would.
+     */
+    @Test
+    void theCapHoldsAcrossReplicasProcessingAtOnce() {
+        String feature = unique("capped-replicas");
+        configure(feature, "{\"samplingRate\": 1.0, \"maxPerMinute\": 5, \"evaluators\": []}");
+        List<DecisionRecord> first = new ArrayList<>();
+        List<DecisionRecord> second = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            first.add(decision(project(), feature, feature + "-x" + i, "ok", Outcome.SUCCESS, T0.plusSeconds(i)));
+            second.add(decision(project(), feature, feature + "-y" + i, "ok", Outcome.SUCCESS, T0.plusSeconds(i)));
+        }
+        DecisionPipeline other =
+                new DecisionPipeline(pool, plans, evaluation, store, links, feedbackLoop, clock, registry);
+
+        Uni.combine()
+                .all()
+                .unis(pipeline.process(first), other.process(second))
+                .discardItems()
+                .await()
+                .atMost(Duration.ofSeconds(30));
+
+        Map<String, Integer> tally = tally(verdicts(feature, 16), feature + "-");
+        assertThat(tally).containsEntry("rate", 5).containsEntry("capped", 11);
     }
 
     private Set<String> sampled(String feature, int expected) {

@@ -12,24 +12,35 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.loupe.common.egress.EgressPolicy;
 import dev.loupe.contracts.events.DecisionRecord;
 import dev.loupe.contracts.events.EvalResult;
 import dev.loupe.contracts.events.EvalTrigger;
+import dev.loupe.evals.results.EvalPublisher;
+import dev.loupe.evals.results.EvalResults;
+import dev.loupe.evals.results.ResultStore;
 import dev.loupe.evals.support.EvalTests;
 import dev.loupe.evals.support.FakeChatCompletions;
 import dev.loupe.evals.support.FakeJudgeResource;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +56,30 @@ class JudgeTest {
 
     @Inject
     JudgeQueue queue;
+
+    @Inject
+    EgressPolicy egress;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    JudgeConfig config;
+
+    @Inject
+    EvalResults results;
+
+    @Inject
+    ResultStore store;
+
+    @Inject
+    EvalPublisher publisher;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    MeterRegistry registry;
 
     @Inject
     Pool pool;
@@ -97,6 +132,77 @@ class JudgeTest {
                 .contains("doc-7");
         assertThat(sent.getJsonArray("messages").getJsonObject(0).getString("role"))
                 .isEqualTo("system");
+    }
+
+    /**
+     * Two replicas drain the same queue at the same moment, each claiming up to its batch: every decision is sent to
+     * the judge once, and gets one result, however the claims fall between them.
+     */
+    @Test
+    void twoReplicasDrainingTheQueueAtOnceJudgeEachDecisionOnce() {
+        String feature = judged();
+        List<DecisionRecord> decisions = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String id = unique("d-replicas-" + i);
+            // the decision's id in its answer, so each judge call says which decision it judged
+            decisions.add(decision(feature, id, "Refunds are possible within 30 days (case " + id + ")."));
+        }
+        FakeChatCompletions.Reply answer = ok("{\"score\": 0.8, \"reason\": \"fine\"}", 10, 5);
+        judge.always(new FakeChatCompletions.Reply(answer.status(), answer.body(), 50));
+        send(decisions);
+        decisions.forEach(this::awaitQueued);
+        // a second replica: its own client (its own calls in flight) and budget, the same database and broker
+        JudgeBudget otherBudget = new JudgeBudget(config);
+        JudgeWorker other = new JudgeWorker(
+                queue,
+                new JudgeClient(config, egress, otherBudget, clock, vertx),
+                otherBudget,
+                config,
+                results,
+                store,
+                publisher,
+                pool,
+                clock,
+                registry);
+
+        Instant now = Instant.now();
+        int judged = 0;
+        for (int round = 0; round < 3 && judged < decisions.size(); round++) {
+            judged += Uni.combine()
+                    .all()
+                    // the second starts while the first's calls are in flight (each answer takes 50 ms)
+                    .unis(
+                            worker.drain(now),
+                            Uni.createFrom()
+                                    .voidItem()
+                                    .onItem()
+                                    .delayIt()
+                                    .by(Duration.ofMillis(20))
+                                    .chain(() -> other.drain(now)))
+                    .with(Integer::sum)
+                    .await()
+                    .atMost(Duration.ofSeconds(30));
+        }
+
+        assertThat(judged).isEqualTo(decisions.size());
+        Map<String, Long> calls = judge.received().stream()
+                .map(r -> r.body().getJsonArray("messages").getJsonObject(1).getString("content"))
+                .flatMap(content ->
+                        decisions.stream().map(DecisionRecord::decisionId).filter(content::contains))
+                .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+        assertThat(calls)
+                .hasSize(decisions.size())
+                .allSatisfy(
+                        (id, n) -> assertThat(n).as("judge calls for %s", id).isEqualTo(1L));
+        for (DecisionRecord d : decisions) {
+            assertThat(count(
+                            pool,
+                            "select count(*) from evals.results where project_id = $1 and decision_id = $2"
+                                    + " and evaluator = 'llm_judge'",
+                            d.projectId(),
+                            d.decisionId()))
+                    .isEqualTo(1L);
+        }
     }
 
     @Test
