@@ -378,12 +378,14 @@ class ChartTest {
     @Test
     void servicePortsMatchContainerPortsAndSelectPods() {
         for (JsonNode s : defaults.ofKind("Service")) {
-            JsonNode d = defaults.get("Deployment", Rendered.name(s));
+            // the collector's headless peers Service selects the collector's pods too
+            JsonNode d = defaults.get("Deployment", Rendered.name(s).replaceFirst("-peers$", ""));
             JsonNode c = container(d);
             JsonNode port = s.path("spec").path("ports").get(0);
             assertThat(resolvePort(c, port.path("targetPort")))
                     .isEqualTo(port.path("port").asInt());
-            assertThat(port.path("port").asInt()).isEqualTo(PORTS.get(Rendered.component(s)));
+            assertThat(port.path("port").asInt())
+                    .isEqualTo(PORTS.get(Rendered.component(s).replaceFirst("-peers$", "")));
             assertSelects(s.path("spec").path("selector"), d);
         }
     }
@@ -782,6 +784,29 @@ class ChartTest {
                         .path("LOUPE_KAFKA_TOPIC_PARTITIONS")
                         .asText())
                 .contains("loupe.spans.v1=30");
+    }
+
+    /**
+     * The collector's per-key rate limit holds across replicas: each replica shares it over the pods a headless
+     * Service resolves to, and the chart points the collector at that Service.
+     */
+    @Test
+    void collectorsShareTheRateLimitOverTheReplicasAHeadlessServiceResolves() {
+        String peers = defaults.get("ConfigMap", "loupe-trace-collector")
+                .path("data")
+                .path("LOUPE_COLLECTOR_RATE_LIMIT_PEERS")
+                .asText();
+        assertThat(peers).isEqualTo("loupe-trace-collector-peers");
+        JsonNode service = defaults.get("Service", peers);
+        assertThat(service.path("spec").path("clusterIP").asText()).isEqualTo("None");
+        assertSelects(service.path("spec").path("selector"), defaults.get("Deployment", "loupe-trace-collector"));
+        for (JsonNode cm : defaults.ofKind("ConfigMap")) {
+            if (!Rendered.name(cm).equals("loupe-trace-collector")) {
+                assertThat(cm.path("data").has("LOUPE_COLLECTOR_RATE_LIMIT_PEERS"))
+                        .as(Rendered.name(cm))
+                        .isFalse();
+            }
+        }
     }
 
     /** The judge's call budget is per replica: the chart divides the cluster-wide ceiling by the most replicas. */

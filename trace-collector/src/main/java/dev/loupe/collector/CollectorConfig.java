@@ -3,6 +3,7 @@ package dev.loupe.collector;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of the trace-collector ({@code loupe.collector.*}, or {@code LOUPE_COLLECTOR_*} in the environment). */
 @ConfigMapping(prefix = "loupe.collector")
@@ -37,6 +38,17 @@ public interface CollectorConfig {
     /** Requests a key may burst above its rate. */
     @WithDefault("50")
     int rateLimitBurst();
+
+    /**
+     * A DNS name that resolves to every ready collector replica (the chart's headless Service). When set, each replica
+     * allows a key the rate and burst divided by the replicas it resolves (at least 1), looked up again every
+     * {@link #rateLimitPeersInterval()}, so the key's limit holds across replicas. Unset: this replica alone.
+     */
+    Optional<String> rateLimitPeers();
+
+    /** How often {@link #rateLimitPeers()} is resolved again. */
+    @WithDefault("15s")
+    Duration rateLimitPeersInterval();
 
     /** Seconds a client is told to wait (Retry-After) when the collector is overloaded. */
     @WithDefault("5")

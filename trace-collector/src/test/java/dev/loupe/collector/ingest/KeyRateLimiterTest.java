@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.loupe.collector.CollectorConfig;
 import dev.loupe.common.http.ProblemException;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class KeyRateLimiterTest {
@@ -38,6 +39,14 @@ class KeyRateLimiterTest {
 
             public int rateLimitBurst() {
                 return burst;
+            }
+
+            public Optional<String> rateLimitPeers() {
+                return Optional.empty();
+            }
+
+            public Duration rateLimitPeersInterval() {
+                return Duration.ofSeconds(15);
             }
 
             public int retryAfterSeconds() {
@@ -79,5 +88,37 @@ class KeyRateLimiterTest {
         assertThatThrownBy(() -> slow.acquire("key-a"))
                 .isInstanceOfSatisfying(
                         ProblemException.class, e -> assertThat(e.status()).isEqualTo(429));
+    }
+
+    /** Two replicas share a key's limit: each allows half the burst and half the rate. */
+    @Test
+    void theLimitIsSharedOverThePeerReplicas() {
+        KeyRateLimiter limiter = new KeyRateLimiter(config(0.5, 4));
+        limiter.peers(2);
+        limiter.acquire("key-a");
+        limiter.acquire("key-a");
+        assertThatThrownBy(() -> limiter.acquire("key-a")).isInstanceOfSatisfying(ProblemException.class, e -> {
+            assertThat(e.status()).isEqualTo(429);
+            // half of 0.5/s: a token every 4 s
+            assertThat(e.retryAfterSeconds()).isBetween(3, 4);
+            assertThat(e.getMessage()).contains("shared over 2 collector replicas");
+        });
+        KeyRateLimiter alone = new KeyRateLimiter(config(0.5, 4));
+        for (int i = 0; i < 4; i++) {
+            alone.acquire("key-a");
+        }
+    }
+
+    /** The peers are what the name resolves to: localhost is at least one; a name that never resolves keeps the count. */
+    @Test
+    void peersAreCountedByDnsAndAFailedLookupKeepsTheLastCount() {
+        assertThat(KeyRateLimiter.countPeers("localhost").orElse(0)).isPositive();
+        assertThat(KeyRateLimiter.countPeers("loupe-collector-peers.invalid")).isEmpty();
+        KeyRateLimiter limiter = new KeyRateLimiter(config(1, 10));
+        limiter.peers(3);
+        assertThat(limiter.refreshPeers("loupe-collector-peers.invalid")).isEqualTo(3);
+        int local = limiter.refreshPeers("localhost");
+        assertThat(local).isEqualTo(KeyRateLimiter.countPeers("localhost").getAsInt());
+        assertThat(limiter.peers()).isEqualTo(local);
     }
 }
