@@ -205,6 +205,21 @@ public final class LoupeStack implements AutoCloseable {
     }
 
     /** The proxy between the services and PostgreSQL (shared stack only): cut it to take the database away. */
+    /**
+     * Starts replica {@code n} (2, 3, …) of a service beside the stack's own: the same jar and environment plus
+     * {@code extraEnv}, a free port of its own, its log in {@code <name>-<n>.log}. The caller awaits it, and stops it
+     * (or kills it) before the test ends.
+     */
+    ServiceProcess startReplica(String name, int n, Map<String, String> extraEnv) {
+        ServiceProcess replica = service(name).replica(n, freePort());
+        Map<String, String> env = new HashMap<>(extraEnv);
+        if (name.equals(COLLECTOR)) {
+            env.putIfAbsent("QUARKUS_GRPC_SERVER_PORT", Integer.toString(freePort())); // the first holds its own
+        }
+        replica.start(env, null);
+        return replica;
+    }
+
     public FaultProxy postgresProxy() {
         if (postgresProxy == null) {
             throw new IllegalStateException("this stack reaches PostgreSQL directly; use the shared stack");

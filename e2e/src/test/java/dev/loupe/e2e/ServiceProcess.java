@@ -28,14 +28,28 @@ public final class ServiceProcess {
     private Process process;
 
     ServiceProcess(String name, Path repoRoot, int port, Map<String, String> environment, Path logDir) {
+        this(
+                name,
+                port,
+                repoRoot.resolve(name).resolve("target/quarkus-app/quarkus-run.jar"),
+                logDir.resolve(name + ".log"),
+                environment);
+    }
+
+    private ServiceProcess(String name, int port, Path jar, Path log, Map<String, String> environment) {
         this.name = name;
-        this.jar = repoRoot.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        this.jar = jar;
         this.port = port;
         this.environment = environment;
-        this.log = logDir.resolve(name + ".log");
+        this.log = log;
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build the services first (./mvnw package)");
         }
+    }
+
+    /** Another replica of this service: the same jar and environment, its own port and log ({@code <name>-<n>.log}). */
+    ServiceProcess replica(int n, int replicaPort) {
+        return new ServiceProcess(name, replicaPort, jar, log.resolveSibling(name + "-" + n + ".log"), environment);
     }
 
     void start() {
