@@ -1,10 +1,14 @@
 package dev.loupe.e2e;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A stack for tools outside this package (benchmarks): the broker and the collector, the aggregator stopped. */
 public final class LoupeStackAccess implements AutoCloseable {
     private final LoupeStack stack;
+    private final Map<String, ServiceProcess> replicas = new LinkedHashMap<>();
 
     private LoupeStackAccess(LoupeStack stack) {
         this.stack = stack;
@@ -23,8 +27,35 @@ public final class LoupeStackAccess implements AutoCloseable {
     }
 
     public List<String> services() {
-        return List.of(
-                LoupeStack.AGGREGATOR, LoupeStack.COLLECTOR, LoupeStack.EVALS, LoupeStack.FEEDBACK, LoupeStack.ALERTS);
+        List<String> all = new ArrayList<>(List.of(
+                LoupeStack.AGGREGATOR, LoupeStack.COLLECTOR, LoupeStack.EVALS, LoupeStack.FEEDBACK, LoupeStack.ALERTS));
+        all.addAll(replicas.keySet());
+        return all;
+    }
+
+    /**
+     * Starts replicas 2..{@code n} of the collector, the aggregator, eval-runner and alert-manager beside the first
+     * ones (feedback-service stays one), and waits until they are ready; they are named {@code <service>-<i>}.
+     */
+    public void startReplicas(int n) {
+        for (int i = 2; i <= n; i++) {
+            for (String service :
+                    List.of(LoupeStack.COLLECTOR, LoupeStack.AGGREGATOR, LoupeStack.EVALS, LoupeStack.ALERTS)) {
+                replicas.put(service + "-" + i, stack.startReplica(service, i, Map.of()));
+            }
+        }
+        replicas.values().forEach(ServiceProcess::awaitReady);
+    }
+
+    /** The base URL of every running replica of {@code service}, the first one first. */
+    public List<String> urls(String service) {
+        List<String> urls = new ArrayList<>(List.of(stack.url(service)));
+        replicas.forEach((name, process) -> {
+            if (name.startsWith(service + "-")) {
+                urls.add(process.url());
+            }
+        });
+        return urls;
     }
 
     /** The collector's OTLP/gRPC endpoint, {@code http://127.0.0.1:<port>}. */
@@ -38,12 +69,16 @@ public final class LoupeStackAccess implements AutoCloseable {
 
     /** Resident set size of a service's JVM, KiB. */
     public long rssKib(String service) {
-        return stack.service(service).rssKib();
+        return replicas.containsKey(service)
+                ? replicas.get(service).rssKib()
+                : stack.service(service).rssKib();
     }
 
     /** A service JVM's process id. */
     public long pid(String service) {
-        return stack.service(service).pid();
+        return replicas.containsKey(service)
+                ? replicas.get(service).pid()
+                : stack.service(service).pid();
     }
 
     /** The token that creates projects (the simulator creates its own). */
@@ -73,6 +108,7 @@ public final class LoupeStackAccess implements AutoCloseable {
 
     @Override
     public void close() {
+        replicas.values().forEach(ServiceProcess::stop);
         stack.close();
     }
 }

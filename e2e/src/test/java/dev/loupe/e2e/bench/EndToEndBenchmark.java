@@ -68,6 +68,9 @@ class EndToEndBenchmark {
     static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 6);
     static final int RAW = Integer.getInteger("bench.e2e.raw", 200_000);
     static final Duration PACED = Duration.ofSeconds(Long.getLong("bench.e2e.paced-seconds", 30));
+    /** Replicas of the collector, aggregator, eval-runner and alert-manager ({@code -Dbench.e2e.replicas=2}). */
+    static final int REPLICAS = Integer.getInteger("bench.e2e.replicas", 1);
+
     private static final String TRACE_MARK = "a".repeat(24);
     private static final String SPAN_MARK = "b".repeat(10);
 
@@ -77,10 +80,19 @@ class EndToEndBenchmark {
             .build();
     private final Map<String, Long> peakRss = new ConcurrentHashMap<>();
     private LoupeStackAccess stack;
+    private List<String> collectors = List.of();
+    private List<String> aggregators = List.of();
+    private final AtomicLong nextCollector = new AtomicLong();
 
     @Test
     void endToEnd() throws Exception {
         stack = LoupeStackAccess.full();
+        if (REPLICAS > 1) {
+            stack.startReplicas(REPLICAS);
+        }
+        collectors = stack.urls("trace-collector");
+        aggregators = stack.urls("metrics-aggregator");
+        log("replicas: " + REPLICAS + " (collectors " + collectors + ", aggregators " + aggregators + ")");
         try (KafkaWatch kafka = new KafkaWatch(stack.kafkaBootstrap());
                 Connection db = DriverManager.getConnection(
                         stack.database().jdbcUrl(),
@@ -182,7 +194,8 @@ class EndToEndBenchmark {
                     Math.min(json.endToEnd(), otlp.endToEnd())));
             report.append(String.format(
                     "%nMachine: %d cores, %s %s, %s, %d GiB; JVM %s; service JVM args: %s; "
-                            + "%s; the load generator, broker, five services and PostgreSQL share the machine%n",
+                            + "%s; the load generator, broker, five services and PostgreSQL share the machine; "
+                            + "replicas of the collector, aggregator, eval-runner and alert-manager: %d%n",
                     Runtime.getRuntime().availableProcessors(),
                     System.getProperty("os.name"),
                     System.getProperty("os.version"),
@@ -190,7 +203,8 @@ class EndToEndBenchmark {
                     memoryGib(),
                     System.getProperty("java.version"),
                     System.getProperty("loupe.e2e.jvm-args", "(test defaults)"),
-                    ServerSettings.describe(db)));
+                    ServerSettings.describe(db),
+                    REPLICAS));
             Path out = Path.of("target/benchmarks/end-to-end.md");
             Files.createDirectories(out.getParent());
             Files.writeString(out, report.toString());
@@ -342,7 +356,10 @@ class EndToEndBenchmark {
 
     private CompletableFuture<Integer> send(String path, String type, byte[] body) {
         return http.sendAsync(
-                        HttpRequest.newBuilder(URI.create(stack.collectorUrl() + path))
+                        // requests go to the collectors in turn, as a load balancer's would
+                        HttpRequest.newBuilder(URI.create(
+                                        collectors.get((int) (nextCollector.getAndIncrement() % collectors.size()))
+                                                + path))
                                 .timeout(Duration.ofSeconds(60))
                                 .header("Authorization", "Bearer " + stack.secretKey())
                                 .header("Content-Type", type)
@@ -477,15 +494,18 @@ class EndToEndBenchmark {
                 .getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Spans stored, summed over every aggregator replica. */
     private long storedSpans() throws Exception {
-        HttpResponse<String> metrics = http.send(
-                HttpRequest.newBuilder(URI.create(stack.url("metrics-aggregator") + "/q/metrics"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
         double total = 0;
-        for (String line : metrics.body().split("\n")) {
-            if (line.startsWith("loupe_aggregator_spans_stored_total")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        for (String aggregator : aggregators) {
+            HttpResponse<String> metrics = http.send(
+                    HttpRequest.newBuilder(URI.create(aggregator + "/q/metrics"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (String line : metrics.body().split("\n")) {
+                if (line.startsWith("loupe_aggregator_spans_stored_total")) {
+                    total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
             }
         }
         return (long) total;
