@@ -4,6 +4,7 @@ import dev.loupe.common.http.ProblemException;
 import dev.loupe.common.tenancy.Caller;
 import dev.loupe.common.tenancy.Scope;
 import dev.loupe.evals.features.EvaluationPlans;
+import dev.loupe.evals.features.FeatureActivity;
 import dev.loupe.evals.features.FeatureEvaluation;
 import dev.loupe.evals.features.FeatureEvaluationView;
 import dev.loupe.evals.features.PlanKey;
@@ -22,7 +23,10 @@ import org.jboss.logging.Logger;
 /**
  * {@code /v1/features/{feature}/evaluation}: a feature's sampling rate, per-minute cap, always-include rules
  * and evaluator set, per project. PUT (admin) replaces them after validating every evaluator's config; GET
- * (read) shows what applies, the defaults included; DELETE (admin) returns the feature to the defaults.
+ * (read) shows what applies, the defaults included, and what the evaluators did with the last hour's decisions
+ * ({@code activity}: sampled, judged, not applicable and why); PUT answers {@code warnings} for every evaluator that
+ * would have applied to none of the feature's decisions of the last hour; DELETE (admin) returns the feature to the
+ * defaults.
  */
 @Path("/v1/features/{feature}/evaluation")
 public class FeatureEvaluationResource {
@@ -30,10 +34,12 @@ public class FeatureEvaluationResource {
     static final int MAX_FEATURE = 256;
 
     private final EvaluationPlans plans;
+    private final FeatureActivity activity;
     private final Caller caller;
 
-    public FeatureEvaluationResource(EvaluationPlans plans, Caller caller) {
+    public FeatureEvaluationResource(EvaluationPlans plans, FeatureActivity activity, Caller caller) {
         this.plans = plans;
+        this.activity = activity;
         this.caller = caller;
     }
 
@@ -55,14 +61,19 @@ public class FeatureEvaluationResource {
                         plan.samplingRate(),
                         plan.maxPerMinute(),
                         plan.specs().stream().map(s -> s.name()).toList()))
-                .map(plan -> plan.view());
+                .chain(plan -> activity.wouldSkipAll(key, plan).map(warnings -> {
+                    warnings.forEach(w -> LOG.infof("evaluation of %s/%s: %s", key.projectId(), key.feature(), w));
+                    return plan.view().withWarnings(warnings);
+                }));
     }
 
     @GET
     @RolesAllowed(Scope.READ_ROLE)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<FeatureEvaluationView> get(@PathParam("feature") String feature) {
-        return plans.plan(key(feature)).map(plan -> plan.view());
+        PlanKey key = key(feature);
+        return plans.plan(key)
+                .chain(plan -> activity.lastHour(key, plan).map(a -> plan.view().withActivity(a)));
     }
 
     @DELETE

@@ -65,7 +65,7 @@ public final class ContainsEvaluator extends DescribedEvaluator {
         return (decision, reference) -> {
             String text = Decisions.text(decision);
             if (text == null) {
-                return none ? null : Decisions.noOutput(decision);
+                return none ? Decisions.NO_TEXT_TO_SEARCH : Decisions.noOutput(decision);
             }
             List<String> offending = new ArrayList<>();
             for (int i = 0; i < total; i++) {

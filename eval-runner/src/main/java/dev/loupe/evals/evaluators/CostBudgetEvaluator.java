@@ -17,6 +17,9 @@ public final class CostBudgetEvaluator extends DescribedEvaluator {
             }
             """);
 
+    private static final Verdict NO_COST =
+            Verdict.notApplicable("the decision carries no costUsd (an unpriced model, or the app did not send it)");
+
     public CostBudgetEvaluator() {
         super("cost_budget", "The decision's cost is within maxUsd; twice the budget scores 0.5.", CONFIG_SCHEMA);
     }
@@ -28,7 +31,7 @@ public final class CostBudgetEvaluator extends DescribedEvaluator {
         return (decision, reference) -> {
             BigDecimal cost = decision.costUsd();
             if (cost == null) {
-                return null;
+                return NO_COST;
             }
             String spent = "$" + cost.stripTrailingZeros().toPlainString();
             if (cost.compareTo(maxUsd) <= 0) {

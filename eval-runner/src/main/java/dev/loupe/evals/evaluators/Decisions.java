@@ -19,6 +19,9 @@ final class Decisions {
 
     static final int QUOTE_LIMIT = 80;
 
+    /** A check for what must not be in the output, on a decision with no output: nothing to judge, not a pass. */
+    static final Verdict NO_TEXT_TO_SEARCH = Verdict.notApplicable("the decision has no output text to search");
+
     private Decisions() {}
 
     /** The parsed output, with a JSON {@code null} read as absent. */

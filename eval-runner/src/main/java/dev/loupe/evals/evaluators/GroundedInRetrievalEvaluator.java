@@ -36,6 +36,10 @@ public final class GroundedInRetrievalEvaluator extends DescribedEvaluator {
     }
 
     private static final Verdict CITES_NOTHING = Verdict.fail("the answer cites no documents");
+    private static final Verdict NO_CITATIONS = Verdict.notApplicable(
+            "the answer cites no documents; set \"requireCitations\": true to fail such answers instead");
+    private static final Verdict NO_OUTPUT = Verdict.notApplicable(
+            "the decision has no output to find citations in; set \"requireCitations\": true to fail it instead");
 
     @Override
     public Check compile(JsonNode config) {
@@ -60,7 +64,7 @@ public final class GroundedInRetrievalEvaluator extends DescribedEvaluator {
             if (cited == null) {
                 String text = decision.output();
                 if (Decisions.blank(text)) {
-                    return require ? Decisions.noOutput(decision) : null;
+                    return require ? Decisions.noOutput(decision) : NO_OUTPUT;
                 }
                 cited = BoundedRegex.run(pattern, text, m -> {
                     Set<String> ids = new LinkedHashSet<>();
@@ -72,11 +76,11 @@ public final class GroundedInRetrievalEvaluator extends DescribedEvaluator {
                     return ids;
                 });
                 if (cited == null) {
-                    return null;
+                    return Verdict.PATTERN_TIMED_OUT;
                 }
             }
             if (cited.isEmpty()) {
-                return require ? CITES_NOTHING : null;
+                return require ? CITES_NOTHING : NO_CITATIONS;
             }
             return score(cited, retrieved(decision));
         };

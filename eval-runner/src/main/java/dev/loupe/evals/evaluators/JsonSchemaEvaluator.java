@@ -106,7 +106,7 @@ public final class JsonSchemaEvaluator extends DescribedEvaluator {
                 List<Error> errors = schema.validate(instance);
                 return errors.isEmpty() ? VALID : Verdict.fail(describe(errors));
             } catch (PatternTimedOut e) {
-                return null;
+                return Verdict.PATTERN_TIMED_OUT;
             }
         };
     }

@@ -28,6 +28,9 @@ public final class JsonValidEvaluator extends DescribedEvaluator {
 
     private static final Verdict PARSED = Verdict.pass("the collector parsed the output as JSON");
     private static final Verdict VALID = Verdict.pass("the output is valid JSON");
+    private static final Verdict NOT_STRUCTURED = Verdict.notApplicable(
+            "the decision did not declare structured output (no parsedOutput or parseError); set \"always\": true"
+                    + " to parse every output");
 
     @Override
     public Check compile(JsonNode config) {
@@ -41,7 +44,7 @@ public final class JsonValidEvaluator extends DescribedEvaluator {
             }
             // parsedOutput and parseError are both unset only when the app expected free text
             if (!always) {
-                return null;
+                return NOT_STRUCTURED;
             }
             String output = decision.output();
             if (Decisions.blank(output)) {

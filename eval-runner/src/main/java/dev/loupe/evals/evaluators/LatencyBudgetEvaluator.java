@@ -15,6 +15,8 @@ public final class LatencyBudgetEvaluator extends DescribedEvaluator {
             }
             """);
 
+    private static final Verdict NO_LATENCY = Verdict.notApplicable("the decision carries no latencyMs");
+
     public LatencyBudgetEvaluator() {
         super("latency_budget", "The decision's latency is within maxMs; twice the budget scores 0.5.", CONFIG_SCHEMA);
     }
@@ -25,7 +27,7 @@ public final class LatencyBudgetEvaluator extends DescribedEvaluator {
         return (decision, reference) -> {
             Long latency = decision.latencyMs();
             if (latency == null) {
-                return null;
+                return NO_LATENCY;
             }
             if (latency <= maxMs) {
                 return Verdict.pass(latency + " ms, within the " + maxMs + " ms budget");

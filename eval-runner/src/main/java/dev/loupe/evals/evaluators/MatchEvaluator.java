@@ -19,6 +19,9 @@ public final class MatchEvaluator extends DescribedEvaluator {
             }
             """);
 
+    private static final Verdict NO_REFERENCE = Verdict.notApplicable(
+            "no expected answer: set \"reference\" in the config, or it runs only on corrections and regression cases");
+
     private final boolean normalized;
 
     private MatchEvaluator(boolean normalized) {
@@ -48,7 +51,7 @@ public final class MatchEvaluator extends DescribedEvaluator {
         return (decision, reference) -> {
             String expected = reference != null ? form(reference) : configuredForm;
             if (expected == null) {
-                return null;
+                return NO_REFERENCE;
             }
             String text = Decisions.text(decision);
             if (text == null) {

@@ -13,6 +13,8 @@ import java.util.Map;
 public final class ReferenceMatchEvaluator extends DescribedEvaluator {
     public static final String NAME = "reference_match";
     public static final double DEFAULT_THRESHOLD = 0.8;
+    private static final Verdict NO_REFERENCE =
+            Verdict.notApplicable("no reference answer: reference_match runs only on corrections and regression cases");
     private static final JsonNode CONFIG_SCHEMA = Config.schema("""
             {
               "type": "object",
@@ -36,7 +38,7 @@ public final class ReferenceMatchEvaluator extends DescribedEvaluator {
         Config.read(config);
         return (decision, reference) -> {
             if (reference == null) {
-                return null;
+                return NO_REFERENCE;
             }
             String text = Decisions.text(decision);
             if (text == null) {

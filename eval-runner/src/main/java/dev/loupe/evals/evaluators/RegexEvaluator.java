@@ -48,10 +48,10 @@ public final class RegexEvaluator extends DescribedEvaluator {
         return (decision, reference) -> {
             String text = Decisions.text(decision);
             if (text == null) {
-                return absent ? null : Decisions.noOutput(decision);
+                return absent ? Decisions.NO_TEXT_TO_SEARCH : Decisions.noOutput(decision);
             }
             // null from run(): the budget ran out, so this decision is not judged rather than judged wrongly
-            return BoundedRegex.run(pattern, text, m -> {
+            Verdict verdict = BoundedRegex.run(pattern, text, m -> {
                 if (!m.find()) {
                     return noMatch;
                 }
@@ -60,6 +60,7 @@ public final class RegexEvaluator extends DescribedEvaluator {
                         ? Verdict.fail("the output contains " + found)
                         : Verdict.pass("the output matches: " + found);
             });
+            return verdict != null ? verdict : Verdict.PATTERN_TIMED_OUT;
         };
     }
 

@@ -17,6 +17,15 @@ public record EvaluationPlan(
 
     public FeatureEvaluationView view() {
         return new FeatureEvaluationView(
-                key.feature(), source, samplingRate, maxPerMinute, includeErrors, includeTruncated, specs, updatedAt);
+                key.feature(),
+                source,
+                samplingRate,
+                maxPerMinute,
+                includeErrors,
+                includeTruncated,
+                specs,
+                updatedAt,
+                null,
+                null);
     }
 }

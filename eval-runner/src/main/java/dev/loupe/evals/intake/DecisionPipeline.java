@@ -12,6 +12,7 @@ import dev.loupe.evals.feedback.FeedbackLoop;
 import dev.loupe.evals.results.Evaluation;
 import dev.loupe.evals.results.JudgeJob;
 import dev.loupe.evals.results.ResultStore;
+import dev.loupe.evals.results.Skip;
 import dev.loupe.evals.sampling.Sampler;
 import dev.loupe.evals.sampling.SamplingVerdict;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -174,6 +175,7 @@ public class DecisionPipeline {
                 .chain(verdicts2 -> {
                     List<EvalResult> results = new ArrayList<>();
                     List<JudgeJob> jobs = new ArrayList<>();
+                    List<Skip> skipped = new ArrayList<>();
                     Instant now = clock.instant();
                     for (Prepared p : prepared) {
                         if (!verdicts2.get(key(p.decision())).evaluated()) {
@@ -185,8 +187,10 @@ public class DecisionPipeline {
                                 : evaluation.run(p.decision(), p.plan(), EvalTrigger.SAMPLED, null, now);
                         results.addAll(outcome.results());
                         jobs.addAll(outcome.judgeJobs());
+                        skipped.addAll(outcome.skipped());
                     }
                     return store.queue(connection, jobs, now, false)
+                            .chain(() -> store.skip(connection, skipped))
                             .chain(() -> store.store(connection, results, null, false))
                             .chain(sampled -> actOnFeedback(connection, prepared, now)
                                     .map(feedback -> {

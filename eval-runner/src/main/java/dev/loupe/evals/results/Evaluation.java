@@ -25,8 +25,8 @@ import org.jboss.logging.Logger;
 public class Evaluation {
     private static final Logger LOG = Logger.getLogger(Evaluation.class);
 
-    /** What one decision's evaluation produced. */
-    public record Outcome(List<EvalResult> results, List<JudgeJob> judgeJobs) {}
+    /** What one decision's evaluation produced: results, judge evaluations still to run, evaluators that did not apply. */
+    public record Outcome(List<EvalResult> results, List<JudgeJob> judgeJobs, List<Skip> skipped) {}
 
     private final EvalResults results;
     private final MeterRegistry registry;
@@ -53,7 +53,7 @@ public class Evaluation {
             return outcome;
         }
         Verdict verdict = referenceCheck.score(decision, reference);
-        if (verdict == null) {
+        if (!verdict.applicable()) {
             return outcome;
         }
         List<EvalResult> scored = new ArrayList<>(outcome.results());
@@ -66,13 +66,14 @@ public class Evaluation {
                 verdict.reason(),
                 trigger,
                 now));
-        return new Outcome(scored, outcome.judgeJobs());
+        return new Outcome(scored, outcome.judgeJobs(), outcome.skipped());
     }
 
     public Outcome run(
             DecisionRecord decision, EvaluationPlan plan, EvalTrigger trigger, String reference, Instant now) {
         List<EvalResult> scored = new ArrayList<>(plan.evaluators().size());
         List<JudgeJob> jobs = new ArrayList<>(0);
+        List<Skip> skipped = new ArrayList<>(0);
         for (PlannedEvaluator evaluator : plan.evaluators()) {
             if (!evaluator.evaluator().deterministic()) {
                 jobs.add(new JudgeJob(
@@ -99,9 +100,18 @@ public class Evaluation {
                         decision.projectId());
                 continue;
             }
-            if (verdict == null) {
+            if (!verdict.applicable()) {
                 registry.counter("loupe.evals.not.applicable", "evaluator", evaluator.name())
                         .increment();
+                skipped.add(new Skip(
+                        decision.projectId(),
+                        decision.decisionId(),
+                        decision.feature(),
+                        evaluator.name(),
+                        evaluator.version(),
+                        trigger,
+                        verdict.reason(),
+                        now));
                 continue;
             }
             scored.add(results.result(
@@ -114,6 +124,6 @@ public class Evaluation {
                     trigger,
                     now));
         }
-        return new Outcome(scored, jobs);
+        return new Outcome(scored, jobs, skipped);
     }
 }

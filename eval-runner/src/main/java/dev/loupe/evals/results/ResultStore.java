@@ -67,7 +67,47 @@ public class ResultStore {
                  as u(project_id, decision_id, evaluator_version, trigger, feature, config, threshold, reference)
             on conflict (project_id, decision_id, evaluator, evaluator_version, trigger) do\s""";
 
+    private static final String SKIP = """
+            insert into evals.skips (project_id, decision_id, evaluator, evaluator_version, trigger, feature, reason,
+                                     skipped_at)
+            select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                 $8::timestamptz[])
+            on conflict (project_id, decision_id, evaluator, evaluator_version, trigger) do nothing""";
+
     private static final TypeReference<Map<String, String>> DIMENSIONS = new TypeReference<>() {};
+
+    /** Records evaluators that did not apply, with their reasons; a redelivered decision records nothing new. */
+    public Uni<Void> skip(SqlClient client, List<Skip> skips) {
+        if (skips.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = skips.size();
+        String[] projects = new String[n], decisions = new String[n], evaluators = new String[n];
+        String[] versions = new String[n], triggers = new String[n], features = new String[n], reasons = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            Skip s = skips.get(i);
+            projects[i] = s.projectId();
+            decisions[i] = s.decisionId();
+            evaluators[i] = s.evaluator();
+            versions[i] = s.evaluatorVersion();
+            triggers[i] = s.trigger().name();
+            features[i] = s.feature();
+            reasons[i] = s.reason();
+            times[i] = s.skippedAt().atOffset(ZoneOffset.UTC);
+        }
+        return client.preparedQuery(SKIP)
+                .execute(Tuple.tuple()
+                        .addValue(projects)
+                        .addValue(decisions)
+                        .addValue(evaluators)
+                        .addValue(versions)
+                        .addValue(triggers)
+                        .addValue(features)
+                        .addValue(reasons)
+                        .addValue(times))
+                .replaceWithVoid();
+    }
 
     /** The judge's own usage for one result (null for deterministic evaluators). */
     public record JudgeUsage(Integer inputTokens, Integer outputTokens, BigDecimal costUsd) {}

@@ -72,6 +72,7 @@ public class DecisionRetention {
                 // feedback too: a parked one whose decision never came, and acted-on ones past the same age
                 .call(() ->
                         SlicedDelete.run(pool, "evals.feedback_received", "received_at < $1", Tuple.of(cutoff), SLICE))
+                .call(() -> SlicedDelete.run(pool, "evals.skips", "skipped_at < $1", Tuple.of(cutoff), SLICE))
                 .call(() -> pool.preparedQuery("delete from evals.sample_minutes where touched_at < $1")
                         .execute(Tuple.of(now.minus(COUNTER_AGE))))
                 .call(() -> pool.preparedQuery("""

@@ -24,7 +24,7 @@ class BudgetEvaluatorsTest {
         assertThat(twiceOver.reason()).isEqualTo("4000 ms, over the 2000 ms budget");
 
         assertThat(check.score(decision().output("x").latencyMs(null).build(), null))
-                .isNull();
+                .matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test
@@ -39,7 +39,7 @@ class BudgetEvaluatorsTest {
         assertThat(over.reason()).isEqualTo("$0.03, over the $0.01 budget");
 
         assertThat(check.score(decision().output("x").costUsd(null).build(), null))
-                .isNull();
+                .matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test

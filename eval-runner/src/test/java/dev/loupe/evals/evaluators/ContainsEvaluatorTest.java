@@ -57,7 +57,8 @@ class ContainsEvaluatorTest {
         Verdict verdict = all.compile(json("{'values': ['x']}")).score(failed, null);
         assertThat(verdict.score()).isZero();
         assertThat(verdict.reason()).contains("status ERROR, errorType rate_limit");
-        assertThat(none.compile(json("{'values': ['x']}")).score(failed, null)).isNull();
+        assertThat(none.compile(json("{'values': ['x']}")).score(failed, null))
+                .matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test

@@ -63,7 +63,7 @@ class GroundedInRetrievalEvaluatorTest {
     void anAnswerWithoutCitationsIsNotJudgedUnlessCitationsAreRequired() {
         var uncited =
                 decision().output("Refunds take five days.").retrieved("d1").build();
-        assertThat(check.score(uncited, null)).isNull();
+        assertThat(check.score(uncited, null)).matches(v -> !v.applicable(), "not applicable");
         Verdict required = evaluator.compile(json("{'requireCitations': true}")).score(uncited, null);
         assertThat(required.score()).isZero();
         assertThat(required.reason()).isEqualTo("the answer cites no documents");
@@ -73,7 +73,7 @@ class GroundedInRetrievalEvaluatorTest {
                 .failed(Outcome.ERROR, "timeout")
                 .retrieved("d1")
                 .build();
-        assertThat(check.score(failed, null)).isNull();
+        assertThat(check.score(failed, null)).matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test

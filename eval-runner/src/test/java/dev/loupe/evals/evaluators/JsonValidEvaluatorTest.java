@@ -36,7 +36,10 @@ class JsonValidEvaluatorTest {
 
     @Test
     void freeTextAnswersAreNotJudgedUnlessAlways() {
-        assertThat(byDefault.score(answer("Refunds take five days."), null)).isNull();
+        Verdict skipped = byDefault.score(answer("Refunds take five days."), null);
+        assertThat(skipped.applicable()).isFalse();
+        // the reason says what would make it apply, since a user sees it in GET /v1/features/{f}/evaluation
+        assertThat(skipped.reason()).contains("structured output").contains("\"always\": true");
         // a JSON null parsedOutput is no parsed output
         assertThat(byDefault.score(
                         decision()
@@ -44,7 +47,7 @@ class JsonValidEvaluatorTest {
                                 .parsedOutput(NullNode.instance)
                                 .build(),
                         null))
-                .isNull();
+                .matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test

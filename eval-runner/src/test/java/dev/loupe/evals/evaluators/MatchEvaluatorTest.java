@@ -33,9 +33,10 @@ class MatchEvaluatorTest {
 
     @Test
     void withoutAnyReferenceThereIsNothingToJudge() {
-        assertThat(exact.compile(json("{}")).score(answer("Paris"), null)).isNull();
+        assertThat(exact.compile(json("{}")).score(answer("Paris"), null))
+                .matches(v -> !v.applicable(), "not applicable");
         assertThat(normalized.compile(json("{}")).score(decision().output(null).build(), null))
-                .isNull();
+                .matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test

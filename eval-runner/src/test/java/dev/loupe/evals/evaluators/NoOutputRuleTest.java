@@ -49,14 +49,15 @@ class NoOutputRuleTest {
 
     @Test
     void absenceEvaluatorsDoNotApply() {
-        assertThat(score(RegexEvaluator.absent(), "{'pattern': 'x'}")).isNull();
-        assertThat(score(ContainsEvaluator.none(), "{'values': ['x']}")).isNull();
-        assertThat(score(new RefusalEvaluator(), "{}")).isNull();
+        assertThat(score(RegexEvaluator.absent(), "{'pattern': 'x'}")).matches(v -> !v.applicable(), "not applicable");
+        assertThat(score(ContainsEvaluator.none(), "{'values': ['x']}"))
+                .matches(v -> !v.applicable(), "not applicable");
+        assertThat(score(new RefusalEvaluator(), "{}")).matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test
     void jsonValidDoesNotApplyWhenNoStructuredOutputWasExpected() {
-        assertThat(score(new JsonValidEvaluator(), "{}")).isNull();
+        assertThat(score(new JsonValidEvaluator(), "{}")).matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test

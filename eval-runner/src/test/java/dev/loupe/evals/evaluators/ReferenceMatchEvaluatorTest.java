@@ -38,7 +38,8 @@ class ReferenceMatchEvaluatorTest {
     void nothingInCommonScoresZeroAndNoReferenceMeansNotApplicable() {
         assertThat(check.score(DecisionBuilder.answer("absolutely"), "never").score())
                 .isZero();
-        assertThat(check.score(DecisionBuilder.answer("anything"), null)).isNull();
+        assertThat(check.score(DecisionBuilder.answer("anything"), null))
+                .matches(v -> !v.applicable(), "not applicable");
         DecisionRecord empty = DecisionBuilder.answer(null);
         assertThat(check.score(empty, "thirty days").score()).isZero();
     }

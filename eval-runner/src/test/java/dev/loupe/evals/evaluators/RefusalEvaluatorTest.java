@@ -80,7 +80,7 @@ class RefusalEvaluatorTest {
                                 .failed(Outcome.ERROR, "rate_limit")
                                 .build(),
                         null))
-                .isNull();
+                .matches(v -> !v.applicable(), "not applicable");
     }
 
     @Test

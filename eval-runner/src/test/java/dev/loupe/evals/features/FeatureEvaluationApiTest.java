@@ -1,20 +1,28 @@
 package dev.loupe.evals.features;
 
 import static dev.loupe.evals.support.EvalTests.adminKey;
+import static dev.loupe.evals.support.EvalTests.configure;
+import static dev.loupe.evals.support.EvalTests.decision;
 import static dev.loupe.evals.support.EvalTests.otherAdminKey;
 import static dev.loupe.evals.support.EvalTests.readKey;
+import static dev.loupe.evals.support.EvalTests.send;
 import static dev.loupe.evals.support.EvalTests.unique;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
+import dev.loupe.contracts.events.DecisionRecord;
+import dev.loupe.contracts.json.EventJson;
 import dev.loupe.evals.support.FakeJudgeResource;
 import dev.loupe.testing.KafkaTestResource;
 import dev.loupe.testing.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -183,6 +191,122 @@ class FeatureEvaluationApiTest {
                 .orElseThrow();
         assertThat(judge.get("deterministic")).isEqualTo(false);
         assertThat(((Map<?, ?>) judge.get("configSchema")).get("required")).isEqualTo(List.of("rubric"));
+    }
+
+    /**
+     * Issue 26's new-user story: only json_valid, rate 1.0, 30 free-text decisions. Every one is sampled and none
+     * judged; the feature's evaluation answer says so, with json_valid's reason, and a later PUT warns.
+     */
+    @Test
+    void anEvaluatorThatNeverAppliesSaysWhy() {
+        String feature = unique("silent");
+        configure(feature, "{\"samplingRate\": 1.0, \"evaluators\": [{\"name\": \"json_valid\"}]}");
+        List<DecisionRecord> decisions = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            decisions.add(decision(feature, unique("free-text-" + i), "Refunds take five days."));
+        }
+        send(decisions);
+
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var activity = evaluation(feature).getMap("activity");
+            assertThat(activity).containsEntry("received", 30).containsEntry("sampled", 30);
+        });
+        var view = evaluation(feature);
+        assertThat(view.getInt("activity.judged")).isZero();
+        assertThat(view.getString("activity.window")).isEqualTo("PT1H");
+        assertThat(view.getString("activity.evaluators[0].evaluator")).isEqualTo("json_valid");
+        assertThat(view.getInt("activity.evaluators[0].judged")).isZero();
+        assertThat(view.getInt("activity.evaluators[0].notApplicable")).isEqualTo(30);
+        assertThat(view.getString("activity.evaluators[0].reasons[0].reason")).contains("structured output");
+        assertThat(view.getInt("activity.evaluators[0].reasons[0].count")).isEqualTo(30);
+        assertThat(view.getList("activity.notices", String.class))
+                .singleElement()
+                .asString()
+                .startsWith("json_valid judged none of the 30 decisions sampled in the last hour")
+                .contains("\"always\": true");
+        assertThat(view.getList("warnings"))
+                .as("GET answers activity, PUT answers warnings")
+                .isNull();
+
+        var again = put(feature, "{\"samplingRate\": 1.0, \"evaluators\": [{\"name\": \"json_valid\"}]}")
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(again.getList("warnings", String.class))
+                .singleElement()
+                .asString()
+                .startsWith("json_valid would not apply to any of the 30 decisions feature '" + feature + "' sent")
+                .contains("structured output");
+        assertThat(again.getMap("activity")).isNull();
+
+        var fixed = put(
+                        feature,
+                        "{\"samplingRate\": 1.0, \"evaluators\": [{\"name\": \"json_valid\", \"config\": "
+                                + "{\"always\": true}}, {\"name\": \"refusal\"}]}")
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(fixed.getList("warnings")).as("both now apply to free text").isEmpty();
+    }
+
+    /** Judged and skipped decisions of one feature are told apart, per evaluator. */
+    @Test
+    void activityCountsJudgedAndNotApplicablePerEvaluator() {
+        String feature = unique("mixed");
+        configure(
+                feature,
+                "{\"samplingRate\": 1.0, \"evaluators\": [{\"name\": \"json_valid\"}, {\"name\": \"refusal\"}]}");
+        DecisionRecord structured = decision(feature, unique("structured"), "{\"answer\": \"five days\"}");
+        structured = new DecisionRecord(
+                structured.schemaVersion(),
+                structured.projectId(),
+                structured.decisionId(),
+                structured.traceId(),
+                structured.feature(),
+                structured.input(),
+                structured.inputHash(),
+                structured.retrievalResults(),
+                structured.promptTemplate(),
+                structured.promptVersion(),
+                structured.model(),
+                structured.output(),
+                structured.outputHash(),
+                EventJson.mapper().createObjectNode().put("answer", "five days"),
+                null,
+                structured.redactions(),
+                structured.status(),
+                structured.errorType(),
+                structured.costUsd(),
+                structured.latencyMs(),
+                structured.occurredAt(),
+                structured.metadata());
+        send(List.of(
+                structured,
+                decision(feature, unique("free-1"), "Refunds take five days."),
+                decision(feature, unique("free-2"), "Refunds take a week.")));
+
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(evaluation(feature).getInt("activity.judged"))
+                        .isEqualTo(3));
+        var view = evaluation(feature);
+        assertThat(view.getInt("activity.sampled")).isEqualTo(3);
+        assertThat(view.getList("activity.evaluators.evaluator")).containsExactly("json_valid", "refusal");
+        assertThat(view.getInt("activity.evaluators[0].judged")).isEqualTo(1);
+        assertThat(view.getInt("activity.evaluators[0].notApplicable")).isEqualTo(2);
+        assertThat(view.getInt("activity.evaluators[1].judged")).isEqualTo(3);
+        assertThat(view.getInt("activity.evaluators[1].notApplicable")).isZero();
+        assertThat(view.getList("activity.notices"))
+                .as("json_valid judged one, so nothing to explain")
+                .isEmpty();
+    }
+
+    private static io.restassured.path.json.JsonPath evaluation(String feature) {
+        return given().header("Authorization", "Bearer " + readKey())
+                .get("/v1/features/{f}/evaluation", feature)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     private static ValidatableResponse put(String feature, String json) {
