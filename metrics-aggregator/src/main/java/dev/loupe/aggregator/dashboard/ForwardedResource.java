@@ -15,7 +15,7 @@ import jakarta.ws.rs.core.Response;
 
 /**
  * The dashboard's calls that belong to other services, forwarded so the page talks only to its own origin:
- * silences and rules to alert-manager, regression datasets to eval-runner. Scopes are checked here first and
+ * silences and rules to alert-manager, regression datasets and a feature's evaluation to eval-runner. Scopes are checked here first and
  * again by the service that answers.
  */
 @Path("/v1")
@@ -54,6 +54,24 @@ public class ForwardedResource {
     @RolesAllowed(Scope.READ_ROLE)
     public Uni<Response> datasets(@HeaderParam("Authorization") String authorization) {
         return forwarder.forward(Target.EVAL_RUNNER, HttpMethod.GET, "/v1/datasets", authorization, null, null);
+    }
+
+    /** A feature's evaluation settings and what its evaluators did in the last hour (the Quality view). */
+    @GET
+    @Path("/features/{feature}/evaluation")
+    @RolesAllowed(Scope.READ_ROLE)
+    public Uni<Response> evaluation(
+            @PathParam("feature") String feature, @HeaderParam("Authorization") String authorization) {
+        if (feature.isBlank() || feature.length() > 256) {
+            throw ProblemException.badRequest("feature", "must be 1 to 256 characters");
+        }
+        return forwarder.forward(
+                Target.EVAL_RUNNER,
+                HttpMethod.GET,
+                "/v1/features/" + Forwarder.segment(feature) + "/evaluation",
+                authorization,
+                null,
+                null);
     }
 
     @GET

@@ -1,12 +1,14 @@
 // Quality: evaluation scores per feature and evaluator with their sample sizes, and, where an alert rule watches
 // the metric, its threshold (static rules) or its baseline band (baseline / robust rules) on the chart.
 
-import {ApiError, get} from '../api.js';
+import {ApiError, get, metric} from '../api.js';
 import {timeChart} from '../charts.js';
-import {el, fmtNumber, fmtPercent, section, table} from '../dom.js';
+import {el, fmtNumber, fmtPercent, section, table, wideSection} from '../dom.js';
 import {Mounts, page, series} from './common.js';
 
 const METRICS = {eval_score_mean: 'Mean score', eval_pass_rate: 'Pass rate'};
+/** At most this many features get their evaluation activity asked for (one call each). */
+const MAX_ACTIVITY_FEATURES = 20;
 
 export default async function quality(ctx) {
   const chosen = Object.hasOwn(METRICS, ctx.q.get('metric') ?? '') ? ctx.q.get('metric') : 'eval_score_mean';
@@ -31,6 +33,7 @@ export default async function quality(ctx) {
     ? `${overlays.length} threshold line(s) or band(s) from ${rules.filter(r => r.metric === chosen).length} alert rule(s) on ${chosen}. `
       + 'Baseline bands are recomputed here from the buckets shown (mean or median ± k·σ of the preceding buckets, as the rule does with 1-minute windows), so they approximate what alert-manager judges.'
     : 'Alert rules are unavailable (' + rules.message + '); thresholds are not drawn.';
+  const activity = await evaluationActivity();
   return {
     node: page('Quality', 'Only SAMPLED evaluations count (re-evaluations after feedback would bias the series).',
       section('Evaluation scores', picker,
@@ -39,7 +42,8 @@ export default async function quality(ctx) {
         el('p', {class: 'muted', text: rulesNote})),
       section('Samples in the range', table('eval-samples', ['Feature · evaluator', 'Results', METRICS[chosen]], summary,
         s => el('tr', {}, el('td', {text: s.label}), el('td', {class: 'num', text: fmtNumber(s.n, 0)}),
-          el('td', {class: 'num', text: format(s.mean)}))))),
+          el('td', {class: 'num', text: format(s.mean)})))),
+      activityPanel(activity)),
     mounts: mounts.list,
   };
 }
@@ -118,4 +122,47 @@ function median(values) {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * What each feature's evaluators did with its decisions of the last hour (eval-runner's activity, forwarded):
+ * features that sent decisions in the last hour, whatever the range, so an evaluator that never applied (and so
+ * drew no series above) still shows, with its reason. An unreachable eval-runner leaves a note, not a broken view.
+ */
+async function evaluationActivity() {
+  const to = new Date();
+  const from = new Date(to.getTime() - 3600_000);
+  try {
+    const decisions = await metric('decision_count', {from: from.toISOString(), to: to.toISOString(), groupBy: 'feature'});
+    const features = [...new Set((decisions.series || []).map(s => s.group?.feature).filter(f => f))]
+      .sort().slice(0, MAX_ACTIVITY_FEATURES);
+    return await Promise.all(features.map(f =>
+      get('/v1/features/' + encodeURIComponent(f) + '/evaluation').then(v => ({feature: f, activity: v.activity}))));
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) throw e;
+    return e;
+  }
+}
+
+function activityPanel(rows) {
+  const title = 'Evaluation in the last hour';
+  if (!Array.isArray(rows)) {
+    return wideSection(title, el('p', {class: 'muted', text: 'Evaluation activity is unavailable (' + rows.message + ').'}));
+  }
+  const notices = rows.flatMap(r => (r.activity?.notices || []).map(n => ({feature: r.feature, text: n})));
+  return wideSection(title,
+    notices.length ? el('ul', {class: 'notices', dataset: {list: 'eval-notices'}},
+      notices.map(n => el('li', {class: 'notice', text: n.feature + ': ' + n.text}))) : null,
+    table('eval-activity', ['Feature', 'Received', 'Sampled', 'Judged', 'Per evaluator: judged · not applicable (why)'],
+      rows, r => {
+        const a = r.activity || {};
+        return el('tr', {dataset: {feature: r.feature}},
+          el('td', {dataset: {field: 'feature'}, text: r.feature}),
+          el('td', {class: 'num', dataset: {field: 'received'}, text: fmtNumber(a.received ?? 0, 0)}),
+          el('td', {class: 'num', dataset: {field: 'sampled'}, text: fmtNumber(a.sampled ?? 0, 0)}),
+          el('td', {class: 'num', dataset: {field: 'judged'}, text: fmtNumber(a.judged ?? 0, 0)}),
+          el('td', {dataset: {field: 'evaluators'}}, (a.evaluators || []).map(e => el('div', {},
+            `${e.evaluator}: ${fmtNumber(e.judged, 0)} judged · ${fmtNumber(e.notApplicable, 0)} not applicable`,
+            e.reasons?.length ? el('span', {class: 'muted', text: ' (' + e.reasons[0].reason + ')'}) : null))));
+      }, 'No decisions in the last hour.'));
 }

@@ -79,4 +79,23 @@ class ForwardingTest {
                 .header("Content-Disposition", containsString("support-rag.jsonl"))
                 .body(equalTo("{\"caseId\":\"c1\"}\n{\"caseId\":\"c2\"}\n"));
     }
+
+    @Test
+    void aFeaturesEvaluationGoesToEvalRunnerWithItsNameEncoded() {
+        given().auth()
+                .oauth2(readKey)
+                .get("/v1/features/{f}/evaluation", "support rag/v2?x=1")
+                .then()
+                .statusCode(201)
+                .body("method", equalTo("GET"))
+                .body("path", equalTo("/v1/features/support%20rag%2Fv2%3Fx%3D1/evaluation"))
+                .body("authorization", equalTo("Bearer " + readKey));
+        given().auth()
+                .oauth2(readKey)
+                .get("/v1/features/{f}/evaluation", "x".repeat(257))
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("field", equalTo("feature"));
+    }
 }
