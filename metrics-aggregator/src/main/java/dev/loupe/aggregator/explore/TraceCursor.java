@@ -1,0 +1,41 @@
+package dev.loupe.aggregator.explore;
+
+import dev.loupe.common.http.ProblemException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/**
+ * Where the next page of a newest-first list starts: the last row's time (microseconds, as stored) and its id (a trace
+ * id, a session id, a user id), as an opaque URL-safe token. Keyset paging: a page costs the same however deep it is, and rows stored meanwhile do not
+ * shift it.
+ */
+public record TraceCursor(Instant time, String id) {
+    private static final Pattern FORM = Pattern.compile("(-?\\d{1,19}):(.{1,256})", Pattern.DOTALL);
+
+    public String encode() {
+        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, time);
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString((micros + ":" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Null when absent; a 400 naming {@code field} when it is not a token this API gave out. */
+    public static TraceCursor decode(String field, String token) {
+        if (token == null) {
+            return null;
+        }
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
+            var m = FORM.matcher(text);
+            if (m.matches()) {
+                return new TraceCursor(Instant.EPOCH.plus(Long.parseLong(m.group(1)), ChronoUnit.MICROS), m.group(2));
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // answered below
+        }
+        throw ProblemException.badRequest(field, "is not a cursor this API returned (use nextCursor as given)");
+    }
+}
