@@ -66,6 +66,8 @@ class DashboardIT {
     static final String SUMMARIZER = "summarizer";
     /** The feature the alert is about: no span of it, so no window the aggregator closes competes with the test's. */
     static final String INCIDENT = "checkout-agent";
+    /** Evaluated by json_valid alone, and sends free text only: an evaluator that never applies (issue 26). */
+    static final String SILENT = "ticket-triage";
 
     static final String XSS = "<img src=x onerror=\"window.__xss=1\"><script>window.__xss=2</script>";
 
@@ -75,6 +77,7 @@ class DashboardIT {
     private String base;
     private String decisionId;
     private String ruleId;
+    private String decisionTrace;
     /** The minutes (UTC) the spans were put in: every 1-minute chart has one point per minute with data. */
     private final List<Instant> minutes = new ArrayList<>();
 
@@ -147,11 +150,20 @@ class DashboardIT {
         // the decision to explore: a trace of retrieval → LLM → tool, and an output full of markup
         decisionId = "dash-d-" + Long.toHexString(System.nanoTime());
         String traceId = TestSpans.randomHex(32);
+        decisionTrace = traceId;
         Instant at = minutes.get(2).plusSeconds(50);
         TestSpans root = llm(RAG, "gpt-4o", "s-rag", at.plusMillis(200), 800)
                 .with("traceId", traceId)
                 .with("decisionId", decisionId)
                 .with("name", "answer " + XSS)
+                // the chat as instrumentation stores it: a JSON array of messages, markup in a user's turn
+                .with(
+                        "prompt",
+                        "[{\"role\": \"system\", \"content\": \"Answer from the returns policy.\"},"
+                                + " {\"role\": \"user\", \"content\": \"Zanzibar order: how long <b>do</b> I have? "
+                                + XSS.replace("\"", "\\\"") + "\"}]")
+                .with("completion", "Within sixty days.")
+                .with("metadata", Map.of("tier", "pro", "note", XSS))
                 // the model that answered (dated) and the one asked for: one model key, both shown
                 .with("model", "gpt-4o-2024-08-06")
                 .with("requestModel", "gpt-4o");
@@ -223,6 +235,61 @@ class DashboardIT {
                 .post(stack.url(LoupeStack.FEEDBACK) + "/v1/feedback")
                 .then()
                 .statusCode(202);
+        // json_valid alone on free-text answers: sampled, never judged; the Quality view must say why
+        given().auth()
+                .oauth2(project.adminKey())
+                .contentType(ContentType.JSON)
+                .body("{\"samplingRate\": 1, \"evaluators\": [{\"name\": \"json_valid\"}]}")
+                .put(stack.url(LoupeStack.EVALS) + "/v1/features/" + SILENT + "/evaluation")
+                .then()
+                .statusCode(200);
+        List<Map<String, Object>> freeText = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            freeText.add(Map.of(
+                    "decisionId",
+                    "dash-silent-" + i + "-" + Long.toHexString(System.nanoTime()),
+                    "feature",
+                    SILENT,
+                    "model",
+                    "gpt-4o-mini",
+                    "input",
+                    "Route this ticket",
+                    "output",
+                    "Billing, probably.",
+                    "occurredAt",
+                    Instant.now().toString()));
+        }
+        given().auth()
+                .oauth2(project.secretKey())
+                .contentType(ContentType.JSON)
+                .body(Map.of("decisions", freeText))
+                .post(stack.url(LoupeStack.COLLECTOR) + "/v1/decisions")
+                .then()
+                .statusCode(200)
+                .body("accepted", org.hamcrest.Matchers.equalTo(3));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> given().auth()
+                                        .oauth2(project.secretKey())
+                                        .get(stack.url(LoupeStack.EVALS) + "/v1/features/" + SILENT + "/evaluation")
+                                        .jsonPath()
+                                        .getInt("activity.sampled")
+                                == 3
+                        && given().auth()
+                                        .oauth2(project.secretKey())
+                                        .queryParam(
+                                                "from",
+                                                Instant.now()
+                                                        .minus(Duration.ofHours(1))
+                                                        .toString())
+                                        .queryParam("to", Instant.now().toString())
+                                        .queryParam("groupBy", "feature")
+                                        .queryParam("feature", SILENT)
+                                        .get(base + "/v1/metrics/decision_count")
+                                        .jsonPath()
+                                        .getList("series")
+                                        .size()
+                                == 1);
         // an alert: a rule and a window that breaks it, as the aggregator would publish it
         ruleId = "dash-errors";
         given().auth()
@@ -319,6 +386,15 @@ class DashboardIT {
         browser.get(base + "/");
         WebElement dialog = visible(By.id("key-dialog"));
         assertThat(dialog.getText()).contains("read");
+        // a modal <dialog> that has the focus, and that Escape does not dismiss: the page needs a key
+        assertThat(dialog.getTagName()).isEqualTo("dialog");
+        assertThat(
+                        ((JavascriptExecutor) browser)
+                                .executeScript(
+                                        "return document.activeElement.id + ' ' + document.getElementById('key-dialog').matches(':modal')"))
+                .isEqualTo("key-input true");
+        browser.findElement(By.id("key-input")).sendKeys(org.openqa.selenium.Keys.ESCAPE);
+        assertThat(dialog.isDisplayed()).isTrue();
         browser.findElement(By.id("key-input")).sendKeys("lk_0000000000000000_" + "0".repeat(48));
         browser.findElement(By.id("key-submit")).click();
         await().atMost(Duration.ofSeconds(10))
@@ -366,6 +442,14 @@ class DashboardIT {
         assertThat(browser.findElements(By.cssSelector("table[data-table='unpriced-models']")))
                 .hasSize(1);
         assertThat(rows("unpriced-models")).isEmpty();
+        // every chart can be read as a table: a row per time, a column per series
+        WebElement asTable = browser.findElement(By.cssSelector("details[data-table-for='cost-by-feature']"));
+        asTable.findElement(By.tagName("summary")).click();
+        assertThat(asTable.findElements(By.cssSelector("tbody tr"))).hasSize(n);
+        assertThat(asTable.findElements(By.cssSelector("thead th")))
+                .extracting(WebElement::getText)
+                .containsExactlyInAnyOrder("Time", RAG, SUMMARIZER);
+        asTable.findElement(By.tagName("summary")).click();
         screenshot("cost");
 
         open("/latency?range=1h", "latency");
@@ -391,10 +475,24 @@ class DashboardIT {
                 .containsEntry("series", 2)
                 .containsEntry("points", 1)
                 .containsEntry("overlays", 1);
+        By silent = By.cssSelector("table[data-table='eval-activity'] tr[data-feature='" + SILENT + "']");
+        assertThat(field(silent, "sampled")).isEqualTo("3");
+        assertThat(field(silent, "judged")).isEqualTo("0");
+        assertThat(field(silent, "evaluators"))
+                .startsWith("json_valid: 0 judged · 3 not applicable")
+                .contains("structured output");
+        By rag = By.cssSelector("table[data-table='eval-activity'] tr[data-feature='" + RAG + "']");
+        assertThat(field(rag, "judged")).isEqualTo("1");
+        assertThat(browser.findElements(By.cssSelector("ul[data-list='eval-notices'] li")))
+                .extracting(WebElement::getText)
+                .singleElement()
+                .asString()
+                .startsWith(SILENT + ": json_valid judged none of the 3 decisions sampled in the last hour");
         screenshot("quality");
 
         open("/feedback?range=1h", "feedback");
-        assertThat(chart("correction-rate")).containsEntry("series", 1).containsEntry("points", 1);
+        // support-rag with its correction, and ticket-triage's decisions at a rate of 0
+        assertThat(chart("correction-rate")).containsEntry("series", 2).containsEntry("points", 2);
         assertThat(rows("corrections")).hasSize(1);
         assertThat(rows("corrections")
                         .get(0)
@@ -464,6 +562,154 @@ class DashboardIT {
 
     @Test
     @Order(4)
+    void theTracesViewKeepsItsFiltersInTheUrlAndATraceShowsItsTree() {
+        signIn();
+        // a filter round trip: typed into the form, carried by the URL, shown again from the URL
+        open("/traces?range=1h", "traces");
+        WebElement form = browser.findElement(By.id("trace-filters"));
+        form.findElement(By.name("feature")).sendKeys(SUMMARIZER);
+        form.findElement(By.cssSelector("select[name='status'] option[value='error']"))
+                .click();
+        form.findElement(By.cssSelector("button[type='submit']")).click();
+        awaitReady("traces");
+        assertThat(browser.getCurrentUrl()).contains("feature=" + SUMMARIZER).contains("status=error");
+        assertThat(rows("traces"))
+                .singleElement()
+                .extracting(WebElement::getText)
+                .asString()
+                .contains("timeout");
+        browser.navigate().refresh();
+        awaitReady("traces");
+        assertThat(browser.findElement(By.name("feature")).getAttribute("value"))
+                .isEqualTo(SUMMARIZER);
+        assertThat(browser.findElement(By.name("status")).getAttribute("value")).isEqualTo("error");
+        assertThat(rows("traces")).hasSize(1);
+        assertThat(browser.findElement(By.cssSelector("nav a[aria-current='page']"))
+                        .getText())
+                .isEqualTo("Traces");
+
+        // text: the matching passage with its word marked, markup left as text
+        open("/traces?range=1h&q=zanzibar", "traces");
+        assertThat(rows("traces"))
+                .singleElement()
+                .extracting(r -> r.getAttribute("data-trace-id"))
+                .isEqualTo(decisionTrace);
+        assertThat(browser.findElements(By.cssSelector("table[data-table='search-hits'] mark")))
+                .extracting(WebElement::getText)
+                .contains("Zanzibar");
+        screenshot("traces");
+
+        // the trace: a tree that collapses, and the chosen span's details
+        rows("traces")
+                .get(0)
+                .findElement(By.cssSelector("td[data-field='root'] a"))
+                .click();
+        awaitReady("trace");
+        List<WebElement> tree = browser.findElements(By.cssSelector("#span-tree .tree-row"));
+        assertThat(tree).hasSize(3);
+        WebElement toggle = browser.findElement(By.cssSelector("#span-tree button.toggle"));
+        assertThat(toggle.getAttribute("aria-expanded")).isEqualTo("true");
+        toggle.click();
+        assertThat(toggle.getAttribute("aria-expanded")).isEqualTo("false");
+        assertThat(browser.findElements(By.cssSelector("#span-tree .tree-row")).stream()
+                        .filter(WebElement::isDisplayed)
+                        .count())
+                .as("the root alone")
+                .isEqualTo(1);
+        toggle.sendKeys(org.openqa.selenium.Keys.ENTER);
+        assertThat(toggle.getAttribute("aria-expanded")).isEqualTo("true");
+        // the root is shown first: its prompt as chat turns, the markup in the user's turn as text
+        WebElement detail = browser.findElement(By.id("span-detail"));
+        assertThat(detail.findElements(By.cssSelector("ol.chat li")))
+                .extracting(li -> li.getAttribute("data-role"))
+                .containsExactly("system", "user");
+        assertThat(detail.findElement(By.cssSelector("ol.chat li[data-role='user'] .content"))
+                        .getText())
+                .contains("<b>do</b>")
+                .contains("<script>window.__xss=2</script>");
+        assertThat(detail.findElement(By.cssSelector("pre.attributes")).getText())
+                .as("attribute values as JSON text")
+                .contains("<script>window.__xss=2</script>");
+        // the tool span: arguments and result as text
+        browser.findElement(By.cssSelector("#span-tree .tree-row.kind-tool .span-button"))
+                .click();
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !browser.findElements(By.cssSelector("#span-detail pre.tool-arguments"))
+                        .isEmpty());
+        assertThat(browser.findElement(By.cssSelector("#span-detail pre.tool-arguments"))
+                        .getText())
+                .contains("\"policy\": \"<img src=x onerror=window.__xss=3>\"");
+        assertThat(browser.findElement(By.cssSelector("#span-detail pre.tool-result"))
+                        .getText())
+                .isEqualTo("<script>window.__xss=4</script>Returns are accepted within 30 days.");
+        assertThat(browser.getCurrentUrl()).contains("span=");
+        assertThat(browser.findElements(By.cssSelector("main#view script, main#view img")))
+                .isEmpty();
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.__xss === undefined"))
+                .isEqualTo(true);
+        assertThat(browser.findElement(By.cssSelector("a[data-similar='prompt-version']"))
+                        .getAttribute("href"))
+                .contains("promptVersion=v7");
+        assertThat(rows("trace-evals")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(rows("trace-feedback")).hasSize(1);
+        screenshot("trace");
+    }
+
+    @Test
+    @Order(5)
+    void aSessionIsReplayedInOrderAndAUserShowsTheirSpend() {
+        signIn();
+        open("/sessions?range=1h", "sessions");
+        assertThat(rows("sessions"))
+                .extracting(r -> r.getAttribute("data-session-id"))
+                .contains("s-rag", "s-sum");
+        screenshot("sessions");
+
+        var replay = given().auth()
+                .oauth2(project.secretKey())
+                .get(base + "/v1/sessions/s-rag")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        List<String> times = replay.getList("turns.startTime");
+        assertThat(times)
+                .as("the API answers in order")
+                .isSortedAccordingTo(java.util.Comparator.comparing(Instant::parse));
+        open("/sessions/s-rag?range=1h", "session");
+        List<WebElement> exchanges = browser.findElements(By.cssSelector("#conversation li.exchange"));
+        assertThat(exchanges)
+                .extracting(e -> e.getAttribute("data-trace-id"))
+                .as("the page shows the turns in that order")
+                .containsExactlyElementsOf(replay.getList("turns.traceId"));
+        WebElement answered =
+                browser.findElement(By.cssSelector("#conversation li.exchange[data-trace-id='" + decisionTrace + "']"));
+        assertThat(answered.findElement(By.cssSelector("[data-field='input']")).getText())
+                .isEqualTo("How long <b>do</b> I have?");
+        assertThat(answered.findElements(By.cssSelector(".badge[data-badge='eval']")))
+                .hasSizeGreaterThanOrEqualTo(2);
+        assertThat(answered.findElements(By.cssSelector(".badge[data-badge='feedback']")))
+                .extracting(WebElement::getText)
+                .containsExactly("edited");
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.__xss === undefined"))
+                .isEqualTo(true);
+        screenshot("session");
+
+        open("/users?range=1h", "users");
+        assertThat(rows("users")).isNotEmpty();
+        rows("users")
+                .get(0)
+                .findElement(By.cssSelector("td[data-field='user'] a"))
+                .click();
+        awaitReady("user");
+        assertThat(browser.findElement(By.cssSelector("[data-field='spend']")).getText())
+                .startsWith("$");
+        assertThat(rows("user-sessions")).isNotEmpty();
+        screenshot("user");
+    }
+
+    @Test
+    @Order(6)
     void theAckButtonAsksForAnAdminKeyAndChangesTheAlertsState() {
         signIn();
         String fingerprint = given().auth()

@@ -49,8 +49,10 @@ export function timeChart(spec) {
   const node = el('div', {class: 'chart' + (spec.sparkline ? ' sparkline' : ''),
     dataset: {chart: spec.id, series: String(spec.series.length), points: String(xs.length),
       overlays: String((spec.overlays || []).length)}});
+  const format = spec.format || (v => String(v));
+  // every chart but a sparkline can be read as a table too (screen readers, copying the numbers)
   const box = spec.sparkline ? node : el('figure', {class: 'chart-box'},
-    el('figcaption', {text: spec.title}), node);
+    el('figcaption', {text: spec.title}), node, xs.length ? dataTable(spec, xs, columns, samples, format) : null);
   if (xs.length === 0) {
     node.appendChild(el('p', {class: 'muted empty', text: spec.sparkline ? 'no data' : 'No data in this range.'}));
     return {node: box, mount() {}};
@@ -66,7 +68,6 @@ export function timeChart(spec) {
       if (i > 0) bands.push({series: [i + 1, i], fill: color(i) + '55'});
     });
   }
-  const format = spec.format || (v => String(v));
   const series = [{}].concat(spec.series.map((s, i) => ({
     label: s.label,
     stroke: color(i),
@@ -109,6 +110,21 @@ let currentWindow = null;
  * The time window the current view shows ({from, to} as ISO instants); every chart's x axis spans it, so one
  * point sits where it happened in the range instead of being stretched over an axis of its own.
  */
+/** "Show as table": the chart's points, one row per time and one column per series, built as DOM text. */
+function dataTable(spec, xs, columns, samples, format) {
+  return el('details', {class: 'chart-table', dataset: {tableFor: spec.id}},
+    el('summary', {text: 'Show as table'}),
+    el('div', {class: 'table-wrap'}, el('table', {class: 'data'},
+      el('caption', {class: 'visually-hidden', text: spec.title}),
+      el('thead', {}, el('tr', {}, el('th', {scope: 'col', text: 'Time'}),
+        spec.series.map(s => el('th', {scope: 'col', text: s.label})))),
+      el('tbody', {}, xs.map((x, j) => el('tr', {},
+        el('th', {scope: 'row', text: new Date(x * 1000).toLocaleString()}),
+        columns.map((col, i) => el('td', {class: 'num',
+          text: col[j] === null || col[j] === undefined ? '—'
+            : format(col[j]) + (samples[i][j] !== null && samples[i][j] !== undefined ? ` (n=${samples[i][j]})` : '')}))))))));
+}
+
 export function setTimeWindow(window) {
   currentWindow = window;
 }

@@ -13,15 +13,27 @@ import feedback from './views/feedback.js';
 import alerts from './views/alerts.js';
 import decisions from './views/decisions.js';
 import decision from './views/decision.js';
+import traces from './views/traces.js';
+import trace from './views/trace.js';
+import sessions from './views/sessions.js';
+import session from './views/session.js';
+import users from './views/users.js';
+import user from './views/user.js';
 
-const VIEWS = {overview, cost, latency, errors, quality, feedback, alerts, decisions, decision};
+const VIEWS = {overview, cost, latency, errors, quality, feedback, alerts, decisions, decision, traces, trace, sessions,
+  session, users, user};
+/** The page of one item, under its list's tab: /decisions/{id} is a decision, shown under Decisions. */
+const PARENT = {decision: 'decisions', trace: 'traces', session: 'sessions', user: 'users'};
+const CHILD = Object.fromEntries(Object.entries(PARENT).map(([child, list]) => [list, child]));
 const view = document.getElementById('view');
 const banner = document.getElementById('error-banner');
 const freshnessNotice = document.getElementById('freshness-notice');
 const keyDialog = document.getElementById('key-dialog');
+const keyForm = document.getElementById('key-form');
 const keyInput = document.getElementById('key-input');
 const keyError = document.getElementById('key-error');
 const adminDialog = document.getElementById('admin-key-dialog');
+const adminForm = document.getElementById('admin-key-form');
 const adminInput = document.getElementById('admin-key-input');
 const adminError = document.getElementById('admin-key-error');
 const rangePicker = document.getElementById('range-picker');
@@ -34,8 +46,8 @@ let refreshTimer = null;
 function route(pathname) {
   const parts = pathname.replace(/\/+$/, '').split('/').filter(Boolean);
   if (parts.length === 0) return ['overview', null];
-  if (parts[0] === 'decisions' && parts.length === 2) return ['decision', decodeURIComponent(parts[1])];
-  if (parts.length === 1 && Object.hasOwn(VIEWS, parts[0]) && parts[0] !== 'decision') return [parts[0], null];
+  if (parts.length === 2 && Object.hasOwn(CHILD, parts[0])) return [CHILD[parts[0]], decodeURIComponent(parts[1])];
+  if (parts.length === 1 && Object.hasOwn(VIEWS, parts[0]) && !Object.hasOwn(PARENT, parts[0])) return [parts[0], null];
   return [null, null];
 }
 
@@ -86,8 +98,10 @@ async function render() {
   rangePicker.value = range;
   refreshPicker.value = refresh;
   document.querySelectorAll('a[data-nav]').forEach(a => {
-    const active = a.dataset.nav === name || (name === 'decision' && a.dataset.nav === 'decisions');
+    const active = a.dataset.nav === name || PARENT[name] === a.dataset.nav;
     a.classList.toggle('active', active && !a.classList.contains('brand'));
+    if (active && !a.classList.contains('brand')) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
     // keep the range and refresh when moving between views
     const base = a.dataset.nav === 'overview' ? '/' : '/' + a.dataset.nav;
     a.setAttribute('href', `${base}?range=${range}&refresh=${refresh}`);
@@ -131,19 +145,46 @@ function scheduleRefresh(refresh) {
   clearInterval(refreshTimer);
   const every = REFRESHES[refresh];
   if (every) refreshTimer = setInterval(() => {
-    if (document.visibilityState === 'visible' && keyDialog.hidden && adminDialog.hidden) render();
+    if (document.visibilityState === 'visible' && !keyDialog.open && !adminDialog.open) render();
   }, every);
 }
 
 // --- the read key ---------------------------------------------------------------------------------
 
-function askKey(message) {
-  keyError.textContent = message;
-  keyDialog.hidden = false;
-  keyInput.focus();
+/** Where focus was before a dialog opened, to give it back when the dialog closes. */
+let focusBefore = null;
+
+/** Opens a modal <dialog>: the page behind is inert, focus moves into it and Tab stays inside it. */
+function openDialog(dialog, input) {
+  if (!dialog.open) {
+    focusBefore = document.activeElement;
+    dialog.showModal();
+  }
+  input.focus();
 }
 
-keyDialog.addEventListener('submit', async event => {
+function closeDialog(dialog) {
+  if (dialog.open) dialog.close();
+  if (focusBefore && document.contains(focusBefore)) focusBefore.focus();
+  focusBefore = null;
+}
+
+function askKey(message) {
+  keyError.textContent = message;
+  openDialog(keyDialog, keyInput);
+}
+
+// Escape would close the key prompt with no key: the page cannot work without one, so it stays open. (Chromium lets
+// a page refuse 'cancel' only after a user gesture, so a close without a key opens the prompt again.)
+keyDialog.addEventListener('cancel', event => event.preventDefault());
+keyDialog.addEventListener('close', () => {
+  if (!sessionStorage.getItem(KEY)) {
+    keyDialog.showModal();
+    keyInput.focus();
+  }
+});
+
+keyForm.addEventListener('submit', async event => {
   event.preventDefault();
   const key = keyInput.value.trim();
   if (!key) {
@@ -162,7 +203,7 @@ keyDialog.addEventListener('submit', async event => {
     sessionStorage.setItem(KEY, key);
     keyInput.value = '';
     keyError.textContent = '';
-    keyDialog.hidden = true;
+    closeDialog(keyDialog);
     render();
   } catch (e) {
     keyError.textContent = e instanceof ApiError && e.status === 401
@@ -191,22 +232,27 @@ let adminWaiter = null;
 /** Resolves to an admin key the server accepts (checked with whoami), or null when the user cancels. */
 function askAdminKey() {
   adminError.textContent = '';
-  adminDialog.hidden = false;
-  adminInput.focus();
+  openDialog(adminDialog, adminInput);
   return new Promise(resolve => {
     adminWaiter = resolve;
   });
 }
 
 function closeAdmin(result) {
-  adminDialog.hidden = true;
+  closeDialog(adminDialog);
   adminInput.value = '';
   const waiter = adminWaiter;
   adminWaiter = null;
   if (waiter) waiter(result);
 }
 
-adminDialog.addEventListener('submit', async event => {
+// Escape cancels, like the Cancel button
+adminDialog.addEventListener('cancel', event => {
+  event.preventDefault();
+  closeAdmin(null);
+});
+
+adminForm.addEventListener('submit', async event => {
   event.preventDefault();
   const key = adminInput.value.trim();
   if (!key) {

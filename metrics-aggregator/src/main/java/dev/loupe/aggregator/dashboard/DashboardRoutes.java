@@ -20,8 +20,9 @@ public class DashboardRoutes {
     /** Only this origin's scripts, styles, images and API; no inline code, no framing, no form posts. */
     public static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-    /** The client-side views (DOM contract: {@code data-view}); {@code /decisions/{id}} opens one decision. */
-    static final String PAGES = "/|/(cost|latency|errors|quality|feedback|alerts|decisions)/?|/decisions/[^/]+/?";
+    /** The client-side views (DOM contract: {@code data-view}); {@code /decisions/{id}}, {@code /traces/{id}} open one. */
+    static final String PAGES = "/|/(cost|latency|errors|quality|feedback|alerts|decisions|traces|sessions|users)/?"
+            + "|/(decisions|traces|sessions|users)/[^/]+/?";
 
     private volatile Buffer index;
 

@@ -14,9 +14,12 @@ import io.restassured.response.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -39,6 +42,13 @@ class DashboardPagesTest {
                 "/decisions",
                 "/decisions/x",
                 "/decisions/d-42/",
+                "/traces",
+                "/traces/4bf92f3577b34da6a3ce929d0e0e4736",
+                "/traces?feature=support&status=error&q=refund",
+                "/sessions",
+                "/sessions/s-1",
+                "/users",
+                "/users/3f2a",
                 "/cost?range=7d&refresh=30s")) {
             given().get(path)
                     .then()
@@ -57,6 +67,7 @@ class DashboardPagesTest {
             given().get(path).then().statusCode(404).contentType("application/problem+json");
         }
         given().get("/decisions/a/b").then().statusCode(404);
+        given().get("/traces/a/b").then().statusCode(404);
         given().get("/q/health/live").then().statusCode(200).contentType(startsWith("application/json"));
     }
 
@@ -98,22 +109,7 @@ class DashboardPagesTest {
 
     @Test
     void theScriptsNeverParseApiStringsAsHtml() throws IOException {
-        for (String file : List.of(
-                "main.js",
-                "api.js",
-                "dom.js",
-                "charts.js",
-                "time.js",
-                "views/common.js",
-                "views/overview.js",
-                "views/cost.js",
-                "views/latency.js",
-                "views/errors.js",
-                "views/quality.js",
-                "views/feedback.js",
-                "views/alerts.js",
-                "views/decisions.js",
-                "views/decision.js")) {
+        for (String file : scripts()) {
             String js = resource("META-INF/resources/app/" + file);
             assertThat(js)
                     .as(file)
@@ -124,6 +120,20 @@ class DashboardPagesTest {
                     .doesNotContain("new Function")
                     .doesNotContain("document.write")
                     .doesNotContain("setAttribute('style'");
+        }
+    }
+
+    /** Every script the page can load (app/**.js), so a new view cannot skip the check. */
+    private static List<String> scripts() throws IOException {
+        Path app = Path.of("src/main/resources/META-INF/resources/app");
+        try (Stream<Path> files = Files.walk(app)) {
+            List<String> found = files.filter(p -> p.toString().endsWith(".js"))
+                    .map(p -> app.relativize(p).toString().replace('\\', '/'))
+                    .sorted()
+                    .toList();
+            assertThat(found)
+                    .contains("main.js", "views/traces.js", "views/trace.js", "views/session.js", "views/user.js");
+            return found;
         }
     }
 
