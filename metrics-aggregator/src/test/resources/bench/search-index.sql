@@ -68,23 +68,7 @@ do $$ begin for b in 0..39 loop
 
 -- one-word searches over the last 7 days, newest 50 first: a very frequent word, a middling one, a rare one, and a
 -- word that is in no span; each run 7 times, timed inside the server (planning included, as a prepared-less call)
-create or replace function pg_temp.timed(q text, n int) returns table (runs int, p50_ms numeric, max_ms numeric, found bigint)
-language plpgsql as $$
-declare t0 timestamptz; times numeric[] := '{}'; c bigint;
-begin
-    for k in 1..n loop
-        t0 := clock_timestamp();
-        execute q into c;
-        times := times || round((extract(epoch from clock_timestamp() - t0) * 1000)::numeric, 1);
-    end loop;
-    select array_agg(x order by x) into times from unnest(times) x;
-    return query select n, times[(n + 1) / 2], times[n], c;
-end $$;
-create temporary table words as
-select 'frequent' as kind, w from vocab where i = 3
-union all select 'middling', w from vocab where i = 300
-union all select 'rare', w from vocab where i = 15000
-union all select 'absent', 'zzzqqq';
+\ir search-common.sql
 select 'tsvector' as index, kind, w, t.*
 from words, pg_temp.timed(format($q$select count(*) from (select span_id from spans_tsv
     where start_time >= now() - interval '7 days'

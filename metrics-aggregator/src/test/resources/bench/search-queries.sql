@@ -10,23 +10,7 @@
 create index if not exists spans_tsv_text_time on spans_tsv (project_id, start_time desc)
     where prompt is not null or completion is not null;
 analyze spans_tsv;
-create or replace function pg_temp.timed(q text, n int) returns table (runs int, p50_ms numeric, max_ms numeric, found bigint)
-language plpgsql as $$
-declare t0 timestamptz; times numeric[] := '{}'; c bigint;
-begin
-    for k in 1..n loop
-        t0 := clock_timestamp();
-        execute q into c;
-        times := times || round((extract(epoch from clock_timestamp() - t0) * 1000)::numeric, 1);
-    end loop;
-    select array_agg(x order by x) into times from unnest(times) x;
-    return query select n, times[(n + 1) / 2], times[n], c;
-end $$;
-create temporary table words as
-select 'frequent' as kind, w from vocab where i = 3
-union all select 'middling', w from vocab where i = 300
-union all select 'rare', w from vocab where i = 15000
-union all select 'absent', 'zzzqqq';
+\ir search-common.sql
 select 'plain (GIN and BRIN)' as query, kind, w, t.*
 from words, pg_temp.timed(format($q$select count(*) from (select span_id from spans_tsv
     where project_id = 'p1' and start_time >= now() - interval '7 days' and start_time < now()

@@ -159,13 +159,8 @@ public class SessionResource {
                         r.getLong("error_turns"),
                         Arrays.asList(r.getArrayOfStrings("feedback"))));
             }
-            String next = null;
-            if (sessions.size() > limit) {
-                sessions = sessions.subList(0, limit);
-                SessionSummary last = sessions.get(limit - 1);
-                next = new TraceCursor(last.lastAt(), last.sessionId()).encode();
-            }
-            return new Page(List.copyOf(sessions), next);
+            var page = TraceCursor.cut(sessions, limit, s -> new TraceCursor(s.lastAt(), s.sessionId()));
+            return new Page(page.rows(), page.next());
         });
     }
 

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -14,6 +16,21 @@ import java.util.regex.Pattern;
  */
 public record TraceCursor(Instant time, String id) {
     private static final Pattern FORM = Pattern.compile("(-?\\d{1,19}):(.{1,256})", Pattern.DOTALL);
+
+    /** A page: at most {@code limit} rows, and the cursor after the last when more were there. */
+    public record Cut<T>(List<T> rows, String next) {}
+
+    /**
+     * Cuts rows fetched as {@code limit + 1} (the extra one says a next page exists) to {@code limit}, with the cursor
+     * of the last row kept ({@code at}), or none.
+     */
+    public static <T> Cut<T> cut(List<T> fetched, int limit, Function<T, TraceCursor> at) {
+        if (fetched.size() <= limit) {
+            return new Cut<>(List.copyOf(fetched), null);
+        }
+        List<T> rows = List.copyOf(fetched.subList(0, limit));
+        return new Cut<>(rows, at.apply(rows.get(limit - 1)).encode());
+    }
 
     public String encode() {
         long micros = ChronoUnit.MICROS.between(Instant.EPOCH, time);

@@ -139,13 +139,8 @@ public class TraceList {
             for (Row r : rows) {
                 traces.add(summary(r));
             }
-            String next = null;
-            if (traces.size() > f.limit()) {
-                traces = traces.subList(0, f.limit());
-                TraceSummary last = traces.get(traces.size() - 1);
-                next = new TraceCursor(last.startTime(), last.traceId()).encode();
-            }
-            return new Page(List.copyOf(traces), next);
+            var page = TraceCursor.cut(traces, f.limit(), t -> new TraceCursor(t.startTime(), t.traceId()));
+            return new Page(page.rows(), page.next());
         });
     }
 

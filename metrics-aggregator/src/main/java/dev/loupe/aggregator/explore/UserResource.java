@@ -113,13 +113,8 @@ public class UserResource {
                     for (Row r : rows) {
                         users.add(summary(r));
                     }
-                    String next = null;
-                    if (users.size() > limit) {
-                        users = users.subList(0, limit);
-                        UserSummary last = users.get(limit - 1);
-                        next = new TraceCursor(last.lastAt(), last.userId()).encode();
-                    }
-                    return new Page(List.copyOf(users), next);
+                    var page = TraceCursor.cut(users, limit, u -> new TraceCursor(u.lastAt(), u.userId()));
+                    return new Page(page.rows(), page.next());
                 });
     }
 
