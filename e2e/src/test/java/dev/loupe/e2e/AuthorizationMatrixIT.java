@@ -35,7 +35,21 @@ class AuthorizationMatrixIT {
     private static final List<String> PUBLIC_QUARKUS =
             List.of("/q/health", "/q/health/live", "/q/health/ready", "/q/health/started", "/q/metrics", "/q/openapi");
     private static final List<String> DASHBOARD_PAGES = List.of(
-            "/", "/cost", "/latency", "/errors", "/quality", "/feedback", "/alerts", "/decisions", "/decisions/d-any");
+            "/",
+            "/cost",
+            "/latency",
+            "/errors",
+            "/quality",
+            "/feedback",
+            "/alerts",
+            "/decisions",
+            "/decisions/d-any",
+            "/traces",
+            "/traces/t-any",
+            "/sessions",
+            "/sessions/s-any",
+            "/users",
+            "/users/u-any");
 
     private final LoupeStack stack;
     private final SecurityFixtures f;

@@ -132,6 +132,63 @@ final class EndpointTable {
                 200,
                 Cross.NOT_FOUND,
                 () -> Request.of("/v1/traces/" + f.traceId)));
+        // issue 26: the trace explorer (another project's key gets its own, empty lists and 404 for the owner's items)
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "GET",
+                "/v1/traces",
+                read,
+                200,
+                Cross.OWN_PROJECT,
+                () -> Request.of("/v1/traces?feature=" + f.feature + "&" + SecurityFixtures.SPAN_DAY)));
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "GET",
+                "/v1/search",
+                read,
+                200,
+                Cross.OWN_PROJECT,
+                () -> Request.of("/v1/search?q=answer")));
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "GET",
+                "/v1/sessions",
+                read,
+                200,
+                Cross.OWN_PROJECT,
+                () -> Request.of("/v1/sessions?" + SecurityFixtures.SPAN_DAY)));
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "GET",
+                "/v1/sessions/{sessionId}",
+                read,
+                200,
+                Cross.NOT_FOUND,
+                () -> Request.of("/v1/sessions/" + f.session + "?" + SecurityFixtures.SPAN_DAY)));
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "GET",
+                "/v1/users",
+                read,
+                200,
+                Cross.OWN_PROJECT,
+                () -> Request.of("/v1/users?" + SecurityFixtures.SPAN_DAY)));
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "GET",
+                "/v1/users/{userId}",
+                read,
+                200,
+                Cross.NOT_FOUND,
+                () -> Request.of("/v1/users/" + f.storedUserId() + "?" + SecurityFixtures.SPAN_DAY)));
+        e.add(new Endpoint(
+                AGGREGATOR,
+                "GET",
+                "/v1/features/{feature}/evaluation",
+                read,
+                200,
+                Cross.OWN_PROJECT,
+                () -> Request.of("/v1/features/" + f.feature + "/evaluation")));
         e.add(new Endpoint(
                 AGGREGATOR, "GET", "/v1/alerts", read, 200, Cross.OWN_PROJECT, () -> Request.of("/v1/alerts")));
         e.add(new Endpoint(

@@ -39,6 +39,9 @@ final class SecurityFixtures {
     final String ownerContent = "owner-only-" + TestSpans.randomHex(12);
 
     final String feature = "sec-feature-" + TestSpans.randomHex(6);
+    /** The owner's span's session: its own, as another project may use TestSpans' default one too. */
+    final String session = "sec-session-" + TestSpans.randomHex(6);
+
     final String traceId;
     final String decisionId = "d-sec-" + TestSpans.randomHex(8);
     final String ruleId = "sec-rule-" + TestSpans.randomHex(6);
@@ -67,6 +70,7 @@ final class SecurityFixtures {
         TestSpans span = TestSpans.llm()
                 .with("feature", feature)
                 .with("decisionId", decisionId)
+                .with("sessionId", session)
                 .with("completion", ownerContent);
         traceId = span.traceId();
         call(owner.secretKey())
@@ -222,6 +226,21 @@ final class SecurityFixtures {
                 "comment",
                 comment);
     }
+
+    /** The user id of the owner's span as stored (the collector keeps an HMAC of it), read back once. */
+    String storedUserId() {
+        return await().atMost(java.time.Duration.ofSeconds(30))
+                .until(
+                        () -> {
+                            var trace =
+                                    call(owner.secretKey()).get(url(LoupeStack.AGGREGATOR, "/v1/traces/" + traceId));
+                            return trace.statusCode() == 200 ? trace.jsonPath().getString("spans[0].userId") : null;
+                        },
+                        java.util.Objects::nonNull);
+    }
+
+    /** The day of the owner's span (TestSpans' fixed start), as the from/to of a ranged read. */
+    static final String SPAN_DAY = "from=2026-11-27T00:00:00Z&to=2026-11-28T00:00:00Z";
 
     io.restassured.specification.RequestSpecification call(String key) {
         return given().auth().oauth2(key).contentType(ContentType.JSON);
