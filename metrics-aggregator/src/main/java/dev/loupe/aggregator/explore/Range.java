@@ -8,8 +8,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 
 /** A {@code from}/{@code to} pair of query parameters, {@code from} before {@code to}, defaults ending now. */
-record Range(Instant from, Instant to) {
-    static Range parse(String fromParam, String toParam, Instant now, Duration fallback) {
+public record Range(Instant from, Instant to) {
+    public static Range parse(String fromParam, String toParam, Instant now, Duration fallback) {
         Instant to = QueryParams.instant("to", toParam, now);
         Instant from = QueryParams.instant("from", fromParam, to.minus(fallback));
         if (!from.isBefore(to)) {
@@ -18,16 +18,16 @@ record Range(Instant from, Instant to) {
         return new Range(from, to);
     }
 
-    OffsetDateTime fromUtc() {
+    public OffsetDateTime fromUtc() {
         return from.atOffset(ZoneOffset.UTC);
     }
 
-    OffsetDateTime toUtc() {
+    public OffsetDateTime toUtc() {
         return to.atOffset(ZoneOffset.UTC);
     }
 
-    /** A filter value of 1..256 characters, or a 400 naming {@code field}. */
-    static String text(String field, String value) {
+    /** A filter value of 1..256 characters without NUL (PostgreSQL refuses it in text), or a 400 naming {@code field}. */
+    public static String text(String field, String value) {
         if (value != null && (value.isBlank() || value.length() > 256 || value.indexOf('\u0000') >= 0)) {
             throw ProblemException.badRequest(field, "must be 1 to 256 characters");
         }

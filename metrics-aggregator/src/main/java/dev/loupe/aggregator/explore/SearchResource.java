@@ -75,17 +75,13 @@ public class SearchResource {
             throw ProblemException.badRequest("q", "is required: the text to search for");
         }
         TextQuery query = TextQuery.parse("q", q);
-        Instant to = QueryParams.instant("to", toParam, clock.instant());
-        Instant from = QueryParams.instant("from", fromParam, to.minus(DEFAULT_RANGE));
-        if (!from.isBefore(to)) {
-            throw ProblemException.badRequest("from", "must be before 'to'");
-        }
+        Range range = Range.parse(fromParam, toParam, clock.instant(), DEFAULT_RANGE);
+        Instant from = range.from();
+        Instant to = range.to();
         if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
             throw ProblemException.badRequest("from", "a search covers at most 31 days");
         }
-        if (feature != null && (feature.isBlank() || feature.length() > 256)) {
-            throw ProblemException.badRequest("feature", "must be 1 to 256 characters");
-        }
+        Range.text("feature", feature);
         int limit = QueryParams.limit(limitParam, 50, MAX_LIMIT);
         return search.spans(caller.projectId(), query, from, to, feature, limit)
                 .chain(spanHits -> search.decisions(caller.projectId(), query, from, to, feature, limit)

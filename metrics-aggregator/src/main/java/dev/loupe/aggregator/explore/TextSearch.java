@@ -41,19 +41,13 @@ public class TextSearch {
     private static final String WALK_SQL = "select " + SPAN_COLUMNS + ", walked from (select w.*, count(*) over ()"
             + " as walked from (select * from telemetry.spans s where s.project_id = $1 and s.start_time >= $2 and"
             + " s.start_time < $3 and " + TextQuery.spanHasText("s") + " order by s.start_time desc limit " + WALK
-            + ") w) spans"
-            + " left join lateral (select tf.feature as trace_feature, tf.user_id as trace_user, tf.session_id as"
-            + " trace_session from telemetry.trace_features tf where tf.project_id = spans.project_id and tf.trace_id ="
-            + " spans.trace_id and (spans.rollup_feature = '' or spans.rollup_user = '' or spans.rollup_session = '')"
-            + " offset 0) tf on true where " + TextQuery.spanVector("spans") + " @@ websearch_to_tsquery('simple', $4)";
+            + ") w) spans" + SpanAttribution.joinTo() + " where " + TextQuery.spanVector("spans")
+            + " @@ websearch_to_tsquery('simple', $4)";
 
     private static final String INDEX_SQL = "select " + SPAN_COLUMNS + ", 0::bigint as walked from (select * from"
             + " telemetry.spans s where s.project_id = $1 and " + TextQuery.spanHasText("s") + " and "
             + TextQuery.spanVector("s") + " @@ websearch_to_tsquery('simple', $4) offset 0) spans"
-            + " left join lateral (select tf.feature as trace_feature, tf.user_id as trace_user, tf.session_id as"
-            + " trace_session from telemetry.trace_features tf where tf.project_id = spans.project_id and tf.trace_id ="
-            + " spans.trace_id and (spans.rollup_feature = '' or spans.rollup_user = '' or spans.rollup_session = '')"
-            + " offset 0) tf on true where spans.start_time >= $2 and spans.start_time < $3";
+            + SpanAttribution.joinTo() + " where spans.start_time >= $2 and spans.start_time < $3";
 
     private final Pool pool;
 

@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * shift it.
  */
 public record TraceCursor(Instant time, String id) {
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
     private static final Pattern FORM = Pattern.compile("(-?\\d{1,19}):(.{1,256})", Pattern.DOTALL);
 
     /** A page: at most {@code limit} rows, and the cursor after the last when more were there. */
@@ -48,7 +50,13 @@ public record TraceCursor(Instant time, String id) {
             String text = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
             var m = FORM.matcher(text);
             if (m.matches()) {
-                return new TraceCursor(Instant.EPOCH.plus(Long.parseLong(m.group(1)), ChronoUnit.MICROS), m.group(2));
+                Instant time = Instant.EPOCH.plus(Long.parseLong(m.group(1)), ChronoUnit.MICROS);
+                // a crafted token must not reach PostgreSQL as a timestamp or text it cannot hold (a 500)
+                if (!time.isBefore(EARLIEST)
+                        && !time.isAfter(LATEST)
+                        && m.group(2).indexOf('\u0000') < 0) {
+                    return new TraceCursor(time, m.group(2));
+                }
             }
         } catch (IllegalArgumentException | ArithmeticException e) {
             // answered below

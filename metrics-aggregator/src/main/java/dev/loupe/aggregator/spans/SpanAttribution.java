@@ -23,11 +23,19 @@ public final class SpanAttribution {
      * {@code offset 0} keeps the lateral a per-row primary-key probe: never a hash join over the whole table,
      * whatever the statistics say.
      */
-    public static final String FROM = "telemetry.spans left join lateral (select tf.feature as trace_feature,"
-            + " tf.user_id as trace_user, tf.session_id as trace_session"
-            + " from telemetry.trace_features tf where tf.project_id = spans.project_id and tf.trace_id = spans.trace_id"
-            + " and (spans.rollup_feature = '' or spans.rollup_user = '' or spans.rollup_session = '') offset 0) tf"
-            + " on true";
+    public static final String FROM = "telemetry.spans" + joinTo();
+
+    /**
+     * The join of {@link #FROM} alone, for a source named {@code spans} that is not the table itself (a subquery over
+     * {@code telemetry.spans} with all its columns).
+     */
+    public static String joinTo() {
+        return " left join lateral (select tf.feature as trace_feature,"
+                + " tf.user_id as trace_user, tf.session_id as trace_session"
+                + " from telemetry.trace_features tf where tf.project_id = spans.project_id and tf.trace_id = spans.trace_id"
+                + " and (spans.rollup_feature = '' or spans.rollup_user = '' or spans.rollup_session = '') offset 0) tf"
+                + " on true";
+    }
 
     /** The feature a row of {@link #FROM} counts under. */
     public static final String FEATURE = attributed("rollup_feature", "feature", "trace_feature");

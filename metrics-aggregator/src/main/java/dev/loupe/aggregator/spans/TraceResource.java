@@ -1,5 +1,6 @@
 package dev.loupe.aggregator.spans;
 
+import dev.loupe.aggregator.explore.Range;
 import dev.loupe.aggregator.explore.TextQuery;
 import dev.loupe.aggregator.explore.TextSearch;
 import dev.loupe.aggregator.explore.TraceCursor;
@@ -44,6 +45,7 @@ public class TraceResource {
     static final int TEXT_MATCHES = 1000;
 
     private static final Set<String> STATUSES = Set.of("error", "ok");
+    private static final BigDecimal MAX_COST = new BigDecimal(1_000_000);
 
     private final Pool pool;
     private final Caller caller;
@@ -77,11 +79,9 @@ public class TraceResource {
             @QueryParam("q") String q,
             @QueryParam("cursor") String cursor,
             @QueryParam("limit") String limitParam) {
-        Instant to = QueryParams.instant("to", toParam, clock.instant());
-        Instant from = QueryParams.instant("from", fromParam, to.minus(Duration.ofDays(1)));
-        if (!from.isBefore(to)) {
-            throw ProblemException.badRequest("from", "must be before 'to'");
-        }
+        Range range = Range.parse(fromParam, toParam, clock.instant(), Duration.ofDays(1));
+        Instant from = range.from();
+        Instant to = range.to();
         for (String[] text : new String[][] {
             {"feature", feature},
             {"model", model},
@@ -90,9 +90,7 @@ public class TraceResource {
             {"promptVersion", promptVersion},
             {"errorType", errorType}
         }) {
-            if (text[1] != null && (text[1].isBlank() || text[1].length() > 256)) {
-                throw ProblemException.badRequest(text[0], "must be 1 to 256 characters");
-            }
+            Range.text(text[0], text[1]);
         }
         String statusValue = status == null ? null : status.toLowerCase(Locale.ROOT);
         if (statusValue != null && !STATUSES.contains(statusValue)) {
@@ -116,8 +114,10 @@ public class TraceResource {
             } catch (NumberFormatException e) {
                 throw ProblemException.badRequest("minCostUsd", "must be a number of US dollars such as 0.01");
             }
-            if (minCostUsd.signum() < 0 || minCostUsd.precision() > 30) {
-                throw ProblemException.badRequest("minCostUsd", "must be a non-negative number of US dollars");
+            // bounded, so that PostgreSQL's numeric never overflows into a 500 (1e999999 parses in Java)
+            if (minCostUsd.signum() < 0 || minCostUsd.compareTo(MAX_COST) > 0 || minCostUsd.scale() > 12) {
+                throw ProblemException.badRequest(
+                        "minCostUsd", "must be a number of US dollars from 0 to 1000000, at most 12 decimals");
             }
         }
         TextQuery text = TextQuery.parse("q", q);

@@ -275,6 +275,18 @@ class TraceExplorerTest {
         problem("/v1/traces", Map.of("status", "broken"), "status");
         problem("/v1/traces", Map.of("minCostUsd", "lots"), "minCostUsd");
         problem("/v1/traces", Map.of("minLatencyMs", "-1"), "minLatencyMs");
+        // values PostgreSQL cannot hold are refused here, not answered with a 500 from the database
+        problem("/v1/traces", Map.of("minCostUsd", "1e999999"), "minCostUsd");
+        problem("/v1/traces", Map.of("feature", "a\u0000b"), "feature");
+        problem("/v1/search", Map.of("q", "refund", "feature", "a\u0000b"), "feature");
+        problem(
+                "/v1/traces",
+                Map.of(
+                        "cursor",
+                        java.util.Base64.getUrlEncoder()
+                                .encodeToString(
+                                        "-9000000000000000000:x".getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+                "cursor");
         problem("/v1/traces", Map.of("cursor", "not-a-cursor"), "cursor");
         problem("/v1/traces", Map.of("q", "!!!"), "q");
         problem("/v1/traces", Map.of("limit", "0"), "limit");

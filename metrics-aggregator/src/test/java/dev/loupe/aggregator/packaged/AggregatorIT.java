@@ -339,13 +339,31 @@ class AggregatorIT {
                 .contentType("application/problem+json");
     }
 
+    /** The explorer's lists answer from the packaged artifact (records serialized as they are natively). */
+    @Test
+    void theExplorersListsAnswerFromTheArtifact() {
+        for (String path : List.of(
+                "/v1/traces?limit=5", "/v1/search?q=refund", "/v1/sessions", "/v1/users", "/v1/traces?q=refund")) {
+            given().auth()
+                    .oauth2(a.secretKey())
+                    .get(path)
+                    .then()
+                    .statusCode(200)
+                    .contentType(startsWith("application/json"));
+        }
+    }
+
     @Test
     void badInputIsAProblemNamingTheField() {
         Map<String, String> cases = Map.of(
                 "/v1/metrics/no_such_metric", "metric",
                 "/v1/metrics/request_count?bucket=7m", "bucket",
                 "/v1/traces/not-a-trace-id", "traceId",
-                "/v1/decisions?signal=meh", "signal");
+                "/v1/decisions?signal=meh", "signal",
+                "/v1/traces?status=broken", "status",
+                "/v1/search", "q",
+                "/v1/sessions?cursor=nope", "cursor",
+                "/v1/users?limit=0", "limit");
         cases.forEach((path, field) -> given().auth()
                 .oauth2(a.secretKey())
                 .urlEncodingEnabled(false)
