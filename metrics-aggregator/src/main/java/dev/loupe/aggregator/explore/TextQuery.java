@@ -4,6 +4,7 @@ import dev.loupe.common.http.ProblemException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * A user's search text: at most 200 characters with at least one word, searched with PostgreSQL's
@@ -14,12 +15,22 @@ public record TextQuery(String text, List<String> words) {
     static final int MAX_LENGTH = 200;
 
     /**
-     * The full-text expression over spans, exactly as V11 indexes it (same text, same predicate), so the planner can
-     * use the index; {@code %s} is the table alias.
+     * The full-text expression over spans, exactly as V12 indexes it (same text, same predicate), so the planner can
+     * use the index: the words of the prompt and the completion, and the lexeme of the span's UTC day
+     * ({@link #dayLexeme}); {@code alias} is the table alias.
      */
     public static String spanVector(String alias) {
-        return "to_tsvector('simple'::regconfig, coalesce(" + alias + ".prompt, '') || ' ' || coalesce(" + alias
-                + ".completion, ''))";
+        return "(to_tsvector('simple'::regconfig, coalesce(" + alias + ".prompt, '') || ' ' || coalesce(" + alias
+                + ".completion, '')) || array_to_tsvector(array['day ' || extract(day from " + alias
+                + ".start_time - timestamptz '1970-01-01 00:00:00+00')::bigint::text]))";
+    }
+
+    /**
+     * The lexeme V12 adds to a span's vector for its UTC day, as tsquery text: {@code 'day N'} with N the days since
+     * 1970. The space keeps it apart from every word a text can hold.
+     */
+    public static String dayLexeme(long epochDay) {
+        return "'day " + epochDay + "'";
     }
 
     /** The partial index's predicate, repeated in every query that should use it. */
@@ -30,6 +41,19 @@ public record TextQuery(String text, List<String> words) {
     /** A decision's output, exactly as V11 indexes it. */
     public static String decisionVector(String alias) {
         return "to_tsvector('simple'::regconfig, coalesce(" + alias + ".record->>'output', ''))";
+    }
+
+    /** A word "or" (websearch syntax for either side), or a '-' opening a word (a negation). */
+    private static final Pattern EITHER_OR_NOT =
+            Pattern.compile("(?i)(?<![\\p{L}\\p{N}_])or(?![\\p{L}\\p{N}_])|(?<!\\S)-");
+
+    /**
+     * Whether every word of the query is required (no {@code or}, no {@code -word}): then a matching text holds each
+     * of the query's lexemes as a lower-cased substring, which {@link TextSearch} checks cheaply first. Conservative:
+     * an "or" anywhere, even inside quotes, answers false.
+     */
+    public boolean conjunctive() {
+        return !EITHER_OR_NOT.matcher(text).find();
     }
 
     /** Parses {@code q}, or answers 400 naming {@code field}; null when absent. */

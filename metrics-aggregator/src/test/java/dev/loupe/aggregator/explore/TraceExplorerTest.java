@@ -199,6 +199,9 @@ class TraceExplorerTest {
         // the prompt held an address the collector had replaced: the placeholder is what is stored
         assertThat(search(keyB, Map.of("q", "refund order")).getString("hits[0].snippet.text"))
                 .contains("[EMAIL]");
+        assertThat(search(keyB, Map.of("q", "REFUND [Email]")).getList("hits.traceId"))
+                .as("upper case and punctuation in the query and the text")
+                .containsExactly(refund);
         assertThat(search(keyB, Map.of("q", "\"promised a refund within\"")).getList("hits.type"))
                 .as("a phrase")
                 .containsExactly("span");
@@ -213,8 +216,9 @@ class TraceExplorerTest {
     }
 
     /**
-     * A word older than the newest {@value TextSearch#WALK} spans with text is found through the index, and a word in
-     * every span fills its page from the newest ones.
+     * A word older than the newest {@value TextSearch#PLAIN_WALK} spans with text is found through the index when the
+     * query has a negation (a walk without the substring check), and within the longer walk when every word is
+     * required; a word in every span fills its page from the newest ones.
      */
     @Test
     void aRareWordBeyondTheNewestSpansIsFoundThroughTheIndex() {
@@ -225,17 +229,31 @@ class TraceExplorerTest {
                 .with("prompt", "the quokka question")
                 .with("completion", "filler answer")
                 .record());
-        for (int i = 0; i < TextSearch.WALK + 50; i++) {
+        // two older ones, a day and two days before: the index is asked day by day, newest first
+        SpanRecord dayBefore = span(trace, TestSpans.randomHex(16), null, "LLM", start.minus(Duration.ofDays(1)), 100)
+                .with("prompt", "a quokka, the day before")
+                .record();
+        SpanRecord twoDaysBefore = span(
+                        trace, TestSpans.randomHex(16), null, "LLM", start.minus(Duration.ofDays(2)), 100)
+                .with("completion", "quokka two days before")
+                .record();
+        for (int i = 0; i < TextSearch.PLAIN_WALK + 50; i++) {
             spans.add(span(trace, TestSpans.randomHex(16), null, "LLM", start.plusMillis(10 + i), 5)
                     .with("prompt", "filler question " + i)
                     .with("completion", "filler answer")
                     .record());
         }
-        send(
-                Topics.SPANS,
-                spans.stream().map(s -> new Object[] {s.traceId(), s}).toList());
+        List<SpanRecord> all = new ArrayList<>(spans);
+        all.add(dayBefore);
+        all.add(twoDaysBefore);
+        send(Topics.SPANS, all.stream().map(s -> new Object[] {s.traceId(), s}).toList());
         Map<String, String> range =
                 Map.of("from", start.toString(), "to", start.plusSeconds(60).toString());
+        Map<String, String> days = Map.of(
+                "from",
+                start.minus(Duration.ofDays(3)).toString(),
+                "to",
+                start.plusSeconds(60).toString());
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> search(keyB, with(range, "q", "filler", "limit", "200"))
                                 .getList("hits")
@@ -250,9 +268,23 @@ class TraceExplorerTest {
                                 .jsonPath()
                                 .getList("spans")
                                 .size()
-                        == TextSearch.WALK + 51);
-        JsonPath rare = search(keyB, with(range, "q", "quokka"));
-        assertThat(rare.getList("hits.spanId")).containsExactly(spans.get(0).spanId());
+                        == TextSearch.PLAIN_WALK + 53);
+        assertThat(search(keyB, with(range, "q", "quokka -zebra")).getList("hits.spanId"))
+                .as("beyond the plain walk: the index step")
+                .containsExactly(spans.get(0).spanId());
+        assertThat(search(keyB, with(range, "q", "Quokka")).getList("hits.spanId"))
+                .as("within the substring-checked walk")
+                .containsExactly(spans.get(0).spanId());
+        assertThat(search(keyB, with(range, "q", "quokka or wombat")).getList("hits.spanId"))
+                .containsExactly(spans.get(0).spanId());
+        assertThat(search(keyB, with(days, "q", "quokka -zebra")).getList("hits.spanId"))
+                .as("three days, newest first")
+                .containsExactly(spans.get(0).spanId(), dayBefore.spanId(), twoDaysBefore.spanId());
+        assertThat(search(keyB, with(days, "q", "quokka -zebra", "limit", "2")).getList("hits.spanId"))
+                .containsExactly(spans.get(0).spanId(), dayBefore.spanId());
+        assertThat(search(keyB, with(days, "q", "quokka")).getList("hits.spanId"))
+                .as("within the walk")
+                .containsExactly(spans.get(0).spanId(), dayBefore.spanId(), twoDaysBefore.spanId());
         JsonPath frequent = search(keyB, with(range, "q", "filler", "limit", "3"));
         assertThat(frequent.getList("hits.spanId"))
                 .as("the newest three")
