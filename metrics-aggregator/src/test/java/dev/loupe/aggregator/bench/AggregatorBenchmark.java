@@ -88,6 +88,13 @@ public class AggregatorBenchmark {
     static final int WARM_UP_SPANS = Integer.getInteger("loupe.bench.warm-up-spans", 200_000);
     /** The view-load part (headless Chromium over the query part's data set); -Dloupe.bench.views=false skips it. */
     static final boolean VIEWS = Boolean.parseBoolean(System.getProperty("loupe.bench.views", "true"));
+    /** The trace explorer part (search, traces, sessions, users); -Dloupe.bench.explorer=false skips it. */
+    static final boolean EXPLORER = Boolean.parseBoolean(System.getProperty("loupe.bench.explorer", "true"));
+    /**
+     * -Dloupe.bench.hold=true keeps the database (and the aggregator) up after the run until the file
+     * {@code target/benchmarks/release} exists, to look at plans on the same data with psql.
+     */
+    static final boolean HOLD = Boolean.getBoolean("loupe.bench.hold");
 
     static final int VIEW_WARM_UPS = Integer.getInteger("loupe.bench.view-warm-ups", 3);
     static final int VIEW_RUNS = Integer.getInteger("loupe.bench.view-runs", 10);
@@ -135,6 +142,12 @@ public class AggregatorBenchmark {
 
     private Instant historyEnd;
 
+    /** Seconds spent building the span search indexes after the history's rows. */
+    private double searchIndexSeconds;
+
+    /** The newest decision with feedback, whose page the views open (set by {@link #viewData}). */
+    private String decisionId;
+
     @Test
     void run() throws Exception {
         log("# metrics-aggregator benchmark, %s%n", Instant.now());
@@ -148,18 +161,27 @@ public class AggregatorBenchmark {
                 System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() >> 20,
                 scalar("select version()"));
-        writes();
-        List<String> failedViews = List.of();
+        if (WRITE_SPANS > 0) {
+            writes();
+        }
+        List<String> failedViews = new ArrayList<>();
         if (HISTORY_SPANS > 0) {
             dashboardQueries();
+            if (VIEWS || EXPLORER) {
+                viewData();
+            }
             if (VIEWS) {
-                failedViews = dashboardViews();
+                failedViews.addAll(dashboardViews());
+            }
+            if (EXPLORER) {
+                failedViews.addAll(explorer());
             }
         }
         Path out = Path.of("target/benchmarks/aggregator.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, report);
         System.out.println(report);
+        hold();
         if (!failedViews.isEmpty()) {
             throw new IllegalStateException("views that did not load: " + failedViews);
         }
@@ -516,7 +538,11 @@ public class AggregatorBenchmark {
         log("## Dashboard queries over %,d spans in 30 days (%s to %s)%n%n", HISTORY_SPANS, start, end);
         long started = System.nanoTime();
         generateHistory(start, end);
-        log("- generated the spans in SQL (generate_series): %.0f s%n", seconds(started));
+        log(
+                "- generated the spans in SQL (generate_series; traces of two LLM calls with prompts and completions, "
+                        + "sessions, users, `trace_features`): %.0f s, of which %.0f s building the two span search "
+                        + "indexes afterwards (`maintenance_work_mem` 1 GB for that session)%n",
+                seconds(started), searchIndexSeconds);
         started = System.nanoTime();
         long rollupRows = buildSpanRollups(start, end);
         log(
@@ -565,32 +591,60 @@ public class AggregatorBenchmark {
                 QUERY_RUNS);
     }
 
+    /**
+     * The history: traces of two LLM calls (a root and its child, e.g. a rewrite and an answer), each with a prompt of
+     * five and a completion of three sentences ({@link ExplorerData}), a session of 100 traces (ten at a time, about
+     * nine minutes) and its user (5,000 users of ten sessions each), and the trace's row in {@code trace_features} as the
+     * consumer writes it. V11's search indexes are built after the rows.
+     */
     private void generateHistory(Instant start, Instant end) throws Exception {
         int slices = 10;
         long perSlice = HISTORY_SPANS / slices;
         try (Connection c = jdbc();
                 Statement s = c.createStatement()) {
+            ExplorerData.createSentences(s);
+            ExplorerData.dropSearchIndexes(s);
             s.execute("select setseed(0.42)");
             for (int i = 0; i < slices; i++) {
                 long from = i * perSlice;
-                s.execute(String.format("""
-                        insert into telemetry.spans (project_id, trace_id, span_id, kind, name, provider, model, start_time,
-                            end_time, latency_ms, input_tokens, output_tokens, cost_usd, status, error_type, feature,
-                            session_id, rollup_feature, truncated, schema_version, received_at)
-                        select '%1$s', md5(g::text), lpad(to_hex(g), 16, '0'), 'LLM', 'chat', 'openai', m.model, t.ts,
+                s.execute(String.format(
+                        """
+                        with ins as (
+                        insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, provider,
+                            model, start_time, end_time, latency_ms, input_tokens, output_tokens, cost_usd, prompt, completion,
+                            status, error_type, feature, session_id, user_id, rollup_feature, rollup_user, rollup_session,
+                            truncated, schema_version, received_at)
+                        select '%1$s', md5((g - g %% 2)::text), lpad(to_hex(g), 16, '0'),
+                            case when g %% 2 = 1 then lpad(to_hex(g - 1), 16, '0') end, 'LLM', 'chat', 'openai', m.model, t.ts,
                             t.ts + l.ms * interval '1 millisecond', l.ms, tok.i, tok.o,
-                            (tok.i * 25 + tok.o * 100) / 1e7, st.status, case when st.status = 'ERROR' then 'rate_limit' end,
-                            f.feature, 's-' || ((g / 2000) * 10 + g %% 10), f.feature, st.status = 'TRUNCATED', 1, t.ts
+                            (tok.i * 25 + tok.o * 100) / 1e7, %6$s, %7$s, st.status,
+                            case when st.status = 'ERROR' then 'rate_limit' end,
+                            f.feature, p.session, p.user_id, f.feature, p.user_id, p.session, st.status = 'TRUNCATED', 1, t.ts
                         from generate_series(%2$d, %3$d) g
                         cross join lateral (select timestamptz '%4$s' + (g::float8 / %5$d) * interval '30 days' as ts) t
                         cross join lateral (select (array['gpt-4o','gpt-4o-mini','claude-sonnet','llama-3-70b'])[1 + g %% 4] as model) m
-                        cross join lateral (select (array['support-rag','summarise','classify','agent','search'])[1 + (g / 7) %% 5] as feature) f
+                        cross join lateral (select (array['support-rag','summarise','classify','agent','search'])[1 + ((g - g %% 2) / 7) %% 5] as feature) f
+                        cross join lateral (select 's-' || n as session, encode(sha256(('user-' || n %% 5000)::bytea), 'hex') as user_id
+                            from (select (g / 2000) * 10 + (g / 2) %% 10 as n) x) p
                         cross join lateral (select (exp(6.3 + 0.5 * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random())))::bigint + (g %% 4) * 150 + g * 0 as ms) l
                         cross join lateral (select 300 + (random() * 2000)::bigint + g * 0 as i, 50 + (random() * 500)::bigint + g * 0 as o) tok
                         cross join lateral (select case when random() + g * 0 < 0.03 then 'ERROR' when random() < 0.02 then 'TRUNCATED' else 'SUCCESS' end as status) st
-                        """, historyProject, from, from + perSlice - 1, start, HISTORY_SPANS));
+                        returning trace_id, parent_span_id, feature, start_time, user_id, session_id)
+                        insert into telemetry.trace_features (project_id, trace_id, feature, trace_time, user_id, session_id)
+                        select '%1$s', trace_id, feature, start_time, user_id, session_id from ins where parent_span_id is null
+                        """,
+                        historyProject,
+                        from,
+                        from + perSlice - 1,
+                        start,
+                        HISTORY_SPANS,
+                        ExplorerData.PROMPT,
+                        ExplorerData.COMPLETION));
                 System.out.printf("  … %,d of %,d history spans generated%n", from + perSlice, HISTORY_SPANS);
             }
+            long started = System.nanoTime();
+            ExplorerData.createSearchIndexes(s, "1GB");
+            searchIndexSeconds = seconds(started);
         }
     }
 
@@ -811,42 +865,12 @@ public class AggregatorBenchmark {
      */
     private List<String> dashboardViews() throws Exception {
         log("%n## Dashboard views in headless Chromium over the same data%n%n");
-        long started = System.nanoTime();
-        int decisions = generateDecisions();
-        long feedback = generateFeedback(decisions);
-        String decisionId = seedDecisionPage(decisions);
-        int alerts = seedAlerts();
-        try (Connection c = jdbc();
-                Statement s = c.createStatement()) {
-            s.execute("vacuum analyze telemetry.decisions, telemetry.feedback, telemetry.decision_rollup_1m, "
-                    + "telemetry.decision_rollup_1h, telemetry.decision_rollup_1d, telemetry.alert_events, telemetry.spans, "
-                    + "telemetry.eval_results");
-        }
-        log(
-                "- generated %,d decisions (one per ten history spans, each on that span's trace, time, feature and model; "
-                        + "ids match the evaluation results), %,d feedback signals on them (one decision in 50), the decision "
-                        + "rollups and %d alert events: %.0f s. Decision `%s` got a trace of four spans and readable evaluation "
-                        + "records for its page.%n",
-                decisions, feedback, alerts, seconds(started), decisionId);
         log("- alert-manager and eval-runner (rules, datasets) are played by `BenchNeighbours`, which answers at once: "
                 + "their forwarding through the aggregator is measured, their own time is not%n");
         log("- data: %s to %s; the views ask for ranges ending at the real clock%n", historyStart, historyEnd);
         List<String> failed = new ArrayList<>();
         try (ViewLoads browser = new ViewLoads(base.toString(), historyKey)) {
-            log(
-                    "- browser: %s (headless, window 1440×1000), on the same two cores as the aggregator and PostgreSQL; "
-                            + "load average before the first load: %s%n",
-                    browser.browserVersion(), loadAverage());
-            log(
-                    "- each row: %d loads discarded, then %d measured, one at a time, each a full navigation; time from "
-                            + "navigation start (`performance.timeOrigin`) to `main#view[data-state=ready]`, taken in the page by "
-                            + "a MutationObserver (`performance.now()`). API calls: the page's resource timings under `/v1/`; "
-                            + "\"last API answer\": when the last of them had arrived (same clock). Drawn: charts / points / "
-                            + "table rows (chart legends aside) of the last load%n%n",
-                    VIEW_WARM_UPS, VIEW_RUNS);
-            log(
-                    "| view | range | p50 ms | p95 ms | max ms | API calls | last API answer, p50 ms | slowest call (p50 ms) | drawn |%n"
-                            + "|---|---|---|---|---|---|---|---|---|%n");
+            browserHeader(browser);
             for (String[] view : VIEWS_SHOWN) {
                 for (String range : VIEW_RANGES) {
                     viewRow(browser, view[0], view[1] + "?range=" + range, range, failed);
@@ -861,7 +885,221 @@ public class AggregatorBenchmark {
         return failed;
     }
 
+    private void browserHeader(ViewLoads browser) {
+        log(
+                "- browser: %s (headless, window 1440×1000), on the same two cores as the aggregator and PostgreSQL; "
+                        + "load average before the first load: %s%n",
+                browser.browserVersion(), loadAverage());
+        log(
+                "- each row: %d loads discarded, then %d measured, one at a time, each a full navigation; time from "
+                        + "navigation start (`performance.timeOrigin`) to `main#view[data-state=ready]`, taken in the page by "
+                        + "a MutationObserver (`performance.now()`). API calls: the page's resource timings under `/v1/`; "
+                        + "\"last API answer\": when the last of them had arrived (same clock). Drawn: charts / points / "
+                        + "table rows (chart legends aside) of the last load%n%n",
+                VIEW_WARM_UPS, VIEW_RUNS);
+        log(
+                "| view | range | p50 ms | p95 ms | max ms | API calls | last API answer, p50 ms | slowest call (p50 ms) | drawn |%n"
+                        + "|---|---|---|---|---|---|---|---|---|%n");
+    }
+
+    // ---------------------------------------------------------------- trace explorer (issue 26)
+
+    /**
+     * The explorer's calls through HTTP (search per word frequency, traces, sessions, users) and its views in headless
+     * Chromium, over the history with decisions. Returns the views that did not load.
+     */
+    private List<String> explorer() throws Exception {
+        log("%n## Trace explorer over the same data (issue 26)%n%n");
+        Instant now = Instant.now();
+        String week = "from=" + now.minus(Duration.ofDays(7)) + "&to=" + now;
+        String day = "from=" + now.minus(Duration.ofDays(1)) + "&to=" + now;
+        String month = "from=" + now.minus(Duration.ofDays(30)) + "&to=" + now;
+        List<ExplorerData.Word> words;
+        try (Connection c = jdbc()) {
+            words = ExplorerData.words(c);
+        }
+        long inWeek = Long.parseLong(scalar("select count(*) from telemetry.spans where project_id = '" + historyProject
+                + "' and start_time >= '" + now.minus(Duration.ofDays(7)) + "' and start_time < '" + now + "'"));
+        String session = scalar("select session_id from telemetry.trace_features where project_id = '" + historyProject
+                + "' and trace_time < '" + now + "' order by trace_time desc limit 1");
+        String user = scalar("select user_id from telemetry.trace_features where project_id = '" + historyProject
+                + "' and session_id = '" + session + "' limit 1");
+        log(
+                "- %,d spans (all with a prompt and a completion) in the 7 days searched, %s to %s; the searched words are "
+                        + "chosen by the share of spans holding them, estimated from the generated sentences; each call "
+                        + "5 times discarded, then %d measured, one at a time, through HTTP with a read key%n%n",
+                inWeek, now.minus(Duration.ofDays(7)), now, QUERY_RUNS);
+        log("| call | p50 ms | p95 ms | max ms | answer |%n|---|---|---|---|---|%n");
+        ExplorerData.Word middling = words.get(2);
+        for (ExplorerData.Word w : words) {
+            String name = w.share() == 0
+                    ? String.format("search, 7 days: `%s` (in no span)", w.word())
+                    : String.format(
+                            "search, 7 days: `%s` (in ~%s of spans, ~%,d in the range)",
+                            w.word(), percent(w.share()), Math.round(w.share() * inWeek));
+            timeApi(
+                    name,
+                    "/v1/search?q=" + w.word() + "&" + week,
+                    a -> a.get("hits").size() + " hits");
+        }
+        timeApi(
+                "search, 24 hours: `" + middling.word() + "`",
+                "/v1/search?q=" + middling.word() + "&" + day,
+                a -> a.get("hits").size() + " hits");
+        timeApi(
+                "traces, 24 hours, newest 50",
+                "/v1/traces?limit=50&" + day,
+                a -> a.get("traces").size() + " traces");
+        timeApi(
+                "traces, 7 days, feature support-rag",
+                "/v1/traces?limit=50&feature=support-rag&" + week,
+                a -> a.get("traces").size() + " traces");
+        timeApi(
+                "traces, 30 days, feature support-rag",
+                "/v1/traces?limit=50&feature=support-rag&" + month,
+                a -> a.get("traces").size() + " traces");
+        timeApi(
+                "traces, 7 days, feature and text `" + middling.word() + "`",
+                "/v1/traces?limit=50&feature=support-rag&q=" + middling.word() + "&" + week,
+                a -> a.get("traces").size() + " traces");
+        timeApi(
+                "sessions, 24 hours",
+                "/v1/sessions?limit=50&" + day,
+                a -> a.get("sessions").size() + " sessions");
+        timeApi(
+                "sessions, 7 days",
+                "/v1/sessions?limit=50&" + week,
+                a -> a.get("sessions").size() + " sessions");
+        timeApi(
+                "session `" + session + "` replayed (30 days)",
+                "/v1/sessions/" + session,
+                a -> a.get("turns").size() + " turns");
+        timeApi(
+                "users, 7 days",
+                "/v1/users?limit=50&" + week,
+                a -> a.get("users").size() + " users");
+        timeApi(
+                "a user's page (30 days)",
+                "/v1/users/" + user,
+                a -> a.get("user").get("sessions") + " sessions");
+
+        log("%n");
+        List<String> failed = new ArrayList<>();
+        try (ViewLoads browser = new ViewLoads(base.toString(), historyKey)) {
+            browserHeader(browser);
+            viewRow(browser, "traces", "/traces?range=24h", "24h", failed);
+            viewRow(browser, "traces, feature filter", "traces", "/traces?feature=support-rag&range=7d", "7d", failed);
+            viewRow(
+                    browser,
+                    "traces, feature filter",
+                    "traces",
+                    "/traces?feature=support-rag&range=30d",
+                    "30d",
+                    failed);
+            viewRow(
+                    browser,
+                    "traces, text `" + middling.word() + "`",
+                    "traces",
+                    "/traces?q=" + middling.word() + "&range=7d",
+                    "7d",
+                    failed);
+            viewRow(browser, "sessions", "/sessions?range=24h", "24h", failed);
+            viewRow(browser, "sessions", "/sessions?range=7d", "7d", failed);
+            viewRow(browser, "session", "/sessions/" + session, "30d (default)", failed);
+            viewRow(browser, "users", "/users?range=7d", "7d", failed);
+            viewRow(browser, "user", "/users/" + user, "30d (default)", failed);
+            viewRow(
+                    browser,
+                    "trace",
+                    "/traces/" + md5(decisionSpan(Integer.parseInt(decisionId.substring(2)))),
+                    "—",
+                    failed);
+        }
+        log("%nGoals (issue 26): a one-word search over 7 days p95 < 300 ms; the traces view with a feature filter and "
+                + "the session page load in < 1 s.%n");
+        return failed;
+    }
+
+    private static String percent(double share) {
+        return share >= 0.01 ? String.format("%.0f %%", share * 100) : String.format("%.2g %%", share * 100);
+    }
+
+    /** Times a GET {@link #QUERY_RUNS} times after 5 discarded, and logs a row with what its last answer held. */
+    private void timeApi(
+            String name,
+            String path,
+            java.util.function.Function<com.fasterxml.jackson.databind.JsonNode, String> answer)
+            throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(base.toURI().resolve(path))
+                .header("Authorization", "Bearer " + historyKey)
+                .build();
+        long[] micros = new long[QUERY_RUNS];
+        String body = null;
+        for (int i = -5; i < QUERY_RUNS; i++) {
+            long t0 = System.nanoTime();
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            long elapsed = (System.nanoTime() - t0) / 1000;
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+            }
+            if (i >= 0) {
+                micros[i] = elapsed;
+            }
+            body = response.body();
+        }
+        Arrays.sort(micros);
+        log(
+                "| %s | %.1f | %.1f | %.1f | %s |%n",
+                name,
+                micros[QUERY_RUNS / 2] / 1000.0,
+                micros[(int) Math.ceil(QUERY_RUNS * 0.95) - 1] / 1000.0,
+                micros[QUERY_RUNS - 1] / 1000.0,
+                answer.apply(EventJson.mapper().readTree(body)));
+    }
+
+    /** With -Dloupe.bench.hold=true: waits for {@code target/benchmarks/release} before the database is dropped. */
+    private void hold() throws Exception {
+        if (!HOLD) {
+            return;
+        }
+        Path release = Path.of("target/benchmarks/release");
+        System.out.printf(
+                "holding: database %s, aggregator %s; touch %s to end%n", jdbcUrl, base, release.toAbsolutePath());
+        while (!Files.exists(release)) {
+            Thread.sleep(2000);
+        }
+        Files.delete(release);
+    }
+
+    /** Decisions, feedback, one decision's page and alerts over the history, for the views and the explorer. */
+    private void viewData() throws Exception {
+        log("%n## Decisions, feedback and alerts for the views%n%n");
+        long started = System.nanoTime();
+        int decisions = generateDecisions();
+        long feedback = generateFeedback(decisions);
+        decisionId = seedDecisionPage(decisions);
+        int alerts = seedAlerts();
+        try (Connection c = jdbc();
+                Statement s = c.createStatement()) {
+            s.execute("vacuum analyze telemetry.decisions, telemetry.feedback, telemetry.decision_rollup_1m, "
+                    + "telemetry.decision_rollup_1h, telemetry.decision_rollup_1d, telemetry.alert_events, telemetry.spans, "
+                    + "telemetry.eval_results");
+        }
+        log(
+                "- generated %,d decisions (one per ten history spans, each on that span's trace, time, feature and model; "
+                        + "ids match the evaluation results), %,d feedback signals on them (one decision in 50), the decision "
+                        + "rollups and %d alert events: %.0f s. Decision `%s` got a trace of five spans and readable evaluation "
+                        + "records for its page.%n",
+                decisions, feedback, alerts, seconds(started), decisionId);
+    }
+
     private void viewRow(ViewLoads browser, String view, String path, String range, List<String> failed) {
+        viewRow(browser, view, view, path, range, failed);
+    }
+
+    /** One table row: {@code path} loaded and measured, under {@code label}; its {@code main#view} must be {@code view}. */
+    private void viewRow(ViewLoads browser, String label, String view, String path, String range, List<String> failed) {
         List<ViewLoads.Load> loads;
         try {
             loads = browser.measure(path, VIEW_WARM_UPS, VIEW_RUNS);
@@ -869,7 +1107,7 @@ public class AggregatorBenchmark {
             failed.add(path);
             log(
                     "| %s | %s | failed: %s | | | | | | |%n",
-                    view, range, e.getMessage().lines().findFirst().orElse(""));
+                    label, range, e.getMessage().lines().findFirst().orElse(""));
             return;
         }
         ViewLoads.Load bad = loads.stream()
@@ -878,7 +1116,7 @@ public class AggregatorBenchmark {
                 .orElse(null);
         if (bad != null) {
             failed.add(path);
-            log("| %s | %s | %s: %s | | | | | | |%n", view, range, bad.state(), bad.banner());
+            log("| %s | %s | %s: %s | | | | | | |%n", label, range, bad.state(), bad.banner());
             return;
         }
         double[] ready =
@@ -906,7 +1144,7 @@ public class AggregatorBenchmark {
         int n = ready.length;
         log(
                 "| %s | %s | %.0f | %.0f | %.0f | %s | %.0f | `%s` (%.0f) | %d / %,d / %d |%n",
-                view,
+                label,
                 range,
                 ready[n / 2],
                 ready[(int) Math.ceil(n * 0.95) - 1],
@@ -1064,6 +1302,14 @@ public class AggregatorBenchmark {
         String trace = md5(span);
         String root = String.format("%016x", 0xbe_0000_0000L + g);
         try (Connection c = jdbc()) {
+            // the trace's generated root (an LLM call) becomes a child of the chain root added here
+            try (PreparedStatement u = c.prepareStatement("update telemetry.spans set parent_span_id = ?"
+                    + " where project_id = ? and trace_id = ? and parent_span_id is null")) {
+                u.setString(1, root);
+                u.setString(2, historyProject);
+                u.setString(3, trace);
+                u.executeUpdate();
+            }
             try (PreparedStatement p = c.prepareStatement("""
                     insert into telemetry.spans (project_id, trace_id, span_id, parent_span_id, kind, name, tool_name,
                         start_time, end_time, latency_ms, status, feature, decision_id, rollup_feature, truncated,
