@@ -51,11 +51,15 @@ public class TextSearch {
             + " spans.model, spans.status, spans.cost_usd, spans.start_time, spans.prompt, spans.completion, "
             + SpanAttribution.FEATURE + " as feature";
 
-    /** The newest rows of the walk: $1 project, $2 from, $3 to; {@code %d} the rows walked at most. */
+    /**
+     * The newest rows of the walk: $1 project, $2 from, $3 to; {@code %d} the rows walked at most. Ordered exactly as
+     * the search's answer, so PostgreSQL needs no sort above it and stops at the page's last match: with a sort it
+     * checked every walked row, 3,000 full-text checks (~200 ms) for a word in 30 % of spans.
+     */
     private static final String WALKED =
             "select * from telemetry.spans s where s.project_id = $1 and s.start_time >= $2"
                     + " and s.start_time < $3 and " + TextQuery.spanHasText("s")
-                    + " order by s.start_time desc limit %d";
+                    + " order by s.start_time desc, s.span_id limit %d";
 
     /** $1 project, $2 from, $3 to, $4 query, $5 limit, [$6 feature], then the day's lexeme as tsquery text. */
     private static final String DAY_SQL = "select " + SPAN_COLUMNS + " from (select * from"
