@@ -50,8 +50,8 @@ class TimescaleDbMigrationTest {
 
             MigrateResult result = flyway(upgraded, "db/telemetry").migrate();
 
-            assertThat(result.migrationsExecuted).isEqualTo(6);
-            assertThat(result.targetSchemaVersion).isEqualTo("12");
+            assertThat(result.migrationsExecuted).isEqualTo(7);
+            assertThat(result.targetSchemaVersion).isEqualTo("13");
             Map<String, Integer> after = checksums(upgraded);
             assertThat(after).isEqualTo(checksums(fresh));
             assertThat(after.get("5")).isEqualTo(before.get("5"));

@@ -32,7 +32,9 @@ class UpgradeFromShippedSchemaTest {
                 .iterator()
                 .next()
                 .getString("h");
-        assertThat(history).isEqualTo("1:true,2:true,3:true,4:true,5:true,6:true,7:true,8:true,9:true,10:true,11:true,12:true");
+        assertThat(history)
+                .isEqualTo(
+                        "1:true,2:true,3:true,4:true,5:true,6:true,7:true,8:true,9:true,10:true,11:true,12:true,13:true");
         // read here, not injected: an injected property would be required by every other test's application too
         String shipped = ConfigProvider.getConfig().getValue(ShippedSchemaTestResource.OUTCOME, String.class);
         if (!shipped.equals("migrated")) {
