@@ -1,7 +1,8 @@
 -- Issue 26: which index serves full-text search over prompts and completions, measured rather than assumed.
 -- Compares a GIN index on to_tsvector('simple', …) with a GIN pg_trgm index on the same text, on spans shaped like
 -- telemetry.spans: what each costs the write path (the aggregator inserts every span once), its size, and how fast a
--- one-word search over 7 days answers (newest 50 first, as GET /v1/search asks).
+-- one-word search over 7 days answers (newest 50 first, as GET /v1/search asks). A third table has V12's index (the
+-- tsvector plus a lexeme for the span's UTC day), for what the day costs the build and the write path.
 --
 -- Run (a scratch database; nothing of the project's is touched; docs/benchmarks.md, "Search"):
 --   createdb -h 127.0.0.1 -U postgres searchbench
@@ -10,7 +11,7 @@
 \set ON_ERROR_STOP on
 \timing on
 create extension if not exists pg_trgm;
-drop table if exists spans_plain, spans_tsv, spans_trgm, sentences, picks, vocab;
+drop table if exists spans_plain, spans_tsv, spans_trgm, spans_day, sentences, picks, vocab;
 select setseed(0.26);
 
 -- 20,000 words, drawn log-uniformly (a few very frequent, most rare, as in text); 100,000 sentences of 12 words
@@ -41,17 +42,23 @@ select pg_size_pretty(pg_total_relation_size('spans_plain')) as table_size,
 
 create table spans_tsv (like spans_plain including all);
 create table spans_trgm (like spans_plain including all);
+create table spans_day (like spans_plain including all);
 insert into spans_tsv select * from spans_plain;
 insert into spans_trgm select * from spans_plain;
+insert into spans_day select * from spans_plain;
 
 -- building each index over :rows rows
 create index spans_tsv_search on spans_tsv
     using gin (to_tsvector('simple'::regconfig, coalesce(prompt, '') || ' ' || coalesce(completion, '')));
 create index spans_trgm_search on spans_trgm
     using gin ((coalesce(prompt, '') || ' ' || coalesce(completion, '')) gin_trgm_ops);
+create index spans_day_search on spans_day
+    using gin ((to_tsvector('simple'::regconfig, coalesce(prompt, '') || ' ' || coalesce(completion, ''))
+        || array_to_tsvector(array['day ' || extract(day from start_time - timestamptz '1970-01-01 00:00:00+00')::bigint::text])));
 select 'tsvector' as index, pg_size_pretty(pg_relation_size('spans_tsv_search')) as size
-union all select 'pg_trgm', pg_size_pretty(pg_relation_size('spans_trgm_search'));
-analyze spans_plain; analyze spans_tsv; analyze spans_trgm;
+union all select 'pg_trgm', pg_size_pretty(pg_relation_size('spans_trgm_search'))
+union all select 'tsvector and day (V12)', pg_size_pretty(pg_relation_size('spans_day_search'));
+analyze spans_plain; analyze spans_tsv; analyze spans_trgm; analyze spans_day;
 
 -- the write path: 20,000 more spans in batches of 500 (like a consumer's), into each table
 create temporary table more as select * from spans_plain order by start_time desc limit 20000;
@@ -65,6 +72,9 @@ do $$ begin for b in 0..39 loop
 \echo write: pg_trgm GIN
 do $$ begin for b in 0..39 loop
     insert into spans_trgm select * from (select * from more order by span_id offset b * 500 limit 500) m; end loop; end $$;
+\echo write: tsvector and day GIN (V12)
+do $$ begin for b in 0..39 loop
+    insert into spans_day select * from (select * from more order by span_id offset b * 500 limit 500) m; end loop; end $$;
 
 -- one-word searches over the last 7 days, newest 50 first: a very frequent word, a middling one, a rare one, and a
 -- word that is in no span; each run 7 times, timed inside the server (planning included, as a prepared-less call)
