@@ -822,39 +822,15 @@ public class AggregatorBenchmark {
         }
     }
 
+    /** A metric query's row: its timings and the series × points of its last answer. */
     private void time(String name, String path) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        HttpRequest request = HttpRequest.newBuilder(base.toURI().resolve(path))
-                .header("Authorization", "Bearer " + historyKey)
-                .build();
-        long[] micros = new long[QUERY_RUNS];
-        String body = null;
-        for (int i = -5; i < QUERY_RUNS; i++) {
-            long t0 = System.nanoTime();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            long elapsed = (System.nanoTime() - t0) / 1000;
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+        timeApi(name, path, tree -> {
+            int points = 0;
+            for (var series : tree.get("series")) {
+                points = Math.max(points, series.get("points").size());
             }
-            if (i >= 0) {
-                micros[i] = elapsed;
-            }
-            body = response.body();
-        }
-        Arrays.sort(micros);
-        var tree = EventJson.mapper().readTree(body);
-        int points = 0;
-        for (var s : tree.get("series")) {
-            points = Math.max(points, s.get("points").size());
-        }
-        log(
-                "| %s | %.1f | %.1f | %.1f | %d × %d |%n",
-                name,
-                micros[QUERY_RUNS / 2] / 1000.0,
-                micros[(int) Math.ceil(QUERY_RUNS * 0.95) - 1] / 1000.0,
-                micros[QUERY_RUNS - 1] / 1000.0,
-                tree.get("series").size(),
-                points);
+            return tree.get("series").size() + " × " + points;
+        });
     }
 
     // ---------------------------------------------------------------- dashboard views
